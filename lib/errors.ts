@@ -1,0 +1,138 @@
+/**
+ * The error registry of rxpulsar: every error the framework raises is a
+ * {@link RxPulsarError} subclass with a stable `code` (`RXP_ERR_…`) and an
+ * optional `cause`. The README's error table lists the same codes; a spec
+ * keeps the two in step.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from 'rxpulsar';
+ * try { await send(proxy, 'ping'); }
+ * catch (err) { if (err instanceof TimeoutError) console.log(err.code); }
+ * ```
+ * @module
+ */
+
+/** Options accepted by every rxpulsar error constructor. */
+export interface RxPulsarErrorOptions {
+  /** The underlying error or value that led to this one. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every rxpulsar error.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof RxPulsarError) console.error(err.code, err.message);
+ * ```
+ */
+export class RxPulsarError extends Error {
+  /** The stable error code, such as `RXP_ERR_TIMEOUT`. */
+  static readonly code: string = 'RXP_ERR_GENERIC';
+  /** Stable error code of this instance (the class's `code`). */
+  readonly code: string;
+
+  /**
+   * @param message - what went wrong, for a person.
+   * @param options - `cause`: the error behind this one.
+   */
+  constructor(message: string, options?: RxPulsarErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = (new.target as typeof RxPulsarError).code;
+  }
+}
+
+/** A Deferred was fired twice (`callback`/`errback` called again). */
+export class AlreadyCalledError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_ALREADY_CALLED';
+}
+
+/** A Deferred's `result` was read before it fired. */
+export class NotCalledError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_NOT_CALLED';
+}
+
+/** A Deferred (or a request) was cancelled. */
+export class CancelledError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_CANCELLED';
+}
+
+/** Something did not happen in time: a handshake, a request, a graceful stop. */
+export class TimeoutError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_TIMEOUT';
+}
+
+/** Bad configuration or bad parameters given to the framework. */
+export class ImproperlyConfigured extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_IMPROPERLY_CONFIGURED';
+}
+
+/** A MultiDeferred was locked twice, or a value was added after `lock()`. */
+export class LockedError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_LOCKED';
+}
+
+/** An operation was attempted in a state that does not allow it. */
+export class InvalidStateError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_INVALID_STATE';
+}
+
+/** The target actor has no command of that name. */
+export class CommandNotFound extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_COMMAND_NOT_FOUND';
+}
+
+/** No actor answers to that aid or name. */
+export class ActorNotFound extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_ACTOR_NOT_FOUND';
+}
+
+/** The actor exited (or its connection was lost) before it answered. */
+export class ActorExitedError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_ACTOR_EXITED';
+}
+
+/** A value cannot travel between actors (a symbol, a WeakMap, a cycle…). */
+export class EncodingError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_ENCODING';
+}
+
+/** Bytes on the wire that are not a valid rxpulsar message. */
+export class ProtocolError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_PROTOCOL';
+}
+
+/** A frame larger than `maxMessageSize`. */
+export class MessageTooLargeError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_MESSAGE_TOO_LARGE';
+}
+
+/** An error thrown on another actor that has no class of its own here. */
+export class RemoteError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_REMOTE';
+}
+
+/** Every rxpulsar error class, by code: the registry the README documents. */
+export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Object.freeze(
+  Object.fromEntries(
+    [
+      RxPulsarError,
+      AlreadyCalledError,
+      NotCalledError,
+      CancelledError,
+      TimeoutError,
+      ImproperlyConfigured,
+      LockedError,
+      InvalidStateError,
+      CommandNotFound,
+      ActorNotFound,
+      ActorExitedError,
+      EncodingError,
+      ProtocolError,
+      MessageTooLargeError,
+      RemoteError,
+    ].map((cls) => [cls.code, cls]),
+  ),
+);

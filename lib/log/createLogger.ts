@@ -1,0 +1,113 @@
+/**
+ * Logging through winston: one root logger per process or thread, and one
+ * labelled child per actor (or per component), created with
+ * {@link createLogger}.
+ *
+ * The level comes from {@link configureLogging} or, before that, from the
+ * `RXPULSAR_LOG_LEVEL` environment variable (default `info`); the level
+ * `silent` turns output off (the test suite's default). `format: 'json'`
+ * writes one JSON object a line, for production log shippers.
+ * @module
+ */
+import winston from 'winston';
+
+/** The levels rxpulsar logs at, most severe first, plus `silent`. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'silent';
+
+/** Options of {@link configureLogging}. */
+export interface LoggingOptions {
+  /** Minimum level written; `silent` writes nothing. */
+  level?: LogLevel;
+  /** `text` (default): `time [label] level: message`; `json`: one object a line. */
+  format?: 'text' | 'json';
+}
+
+const LEVELS = ['error', 'warn', 'info', 'debug', 'silent'];
+
+let root: winston.Logger | undefined;
+
+function textFormat(): winston.Logform.Format {
+  return winston.format.combine(
+    winston.format.timestamp(),
+    winston.format.errors({ stack: true }),
+    winston.format.printf((info) => {
+      const label = typeof info['label'] === 'string' ? ` [${info['label']}]` : '';
+      const stack = typeof info['stack'] === 'string' ? `\n${info['stack']}` : '';
+      return `${String(info['timestamp'])}${label} ${info.level}: ${String(info.message)}${stack}`;
+    }),
+  );
+}
+
+function jsonFormat(): winston.Logform.Format {
+  return winston.format.combine(
+    winston.format.timestamp(),
+    winston.format.errors({ stack: true }),
+    winston.format.json(),
+  );
+}
+
+function envLevel(): LogLevel {
+  const level = process.env['RXPULSAR_LOG_LEVEL'];
+  return level !== undefined && LEVELS.includes(level) ? (level as LogLevel) : 'info';
+}
+
+/**
+ * The process's (or thread's) root logger, created on first use.
+ *
+ * @returns the winston logger every child logger writes through.
+ * @example
+ * ```ts
+ * rootLogger().info('hello');
+ * ```
+ */
+export function rootLogger(): winston.Logger {
+  if (root === undefined) {
+    const level = envLevel();
+    root = winston.createLogger({
+      level: level === 'silent' ? 'error' : level,
+      silent: level === 'silent',
+      format: process.env['RXPULSAR_LOG_FORMAT'] === 'json' ? jsonFormat() : textFormat(),
+      transports: [
+        new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
+      ],
+    });
+  }
+  return root;
+}
+
+/**
+ * Set the level and format of every logger of this process or thread.
+ *
+ * @param options - `level` and `format`; omitted keys keep their value.
+ * @example
+ * ```ts
+ * configureLogging({ level: 'debug', format: 'json' });
+ * ```
+ */
+export function configureLogging(options: LoggingOptions): void {
+  const logger = rootLogger();
+  if (options.level !== undefined) {
+    logger.silent = options.level === 'silent';
+    if (options.level !== 'silent') logger.level = options.level;
+  }
+  if (options.format !== undefined) {
+    logger.format = options.format === 'json' ? jsonFormat() : textFormat();
+  }
+}
+
+/**
+ * A child logger labelled with `name` (and the actor's `aid` when given).
+ *
+ * @param name - the actor's or component's name, shown in every line.
+ * @param aid - the actor id, appended to the label.
+ * @returns a winston logger writing through the root logger.
+ * @example
+ * ```ts
+ * const log = createLogger('monitor', 'a1b2c3');
+ * log.info('started'); // 2026-… [monitor(a1b2c3)] info: started
+ * ```
+ */
+export function createLogger(name: string, aid?: string): winston.Logger {
+  const label = aid === undefined ? name : `${name}(${aid})`;
+  return rootLogger().child({ label });
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import * as rxpulsar from '../lib/index.js';
+import { errorRegistry, RxPulsarError, TimeoutError } from '../lib/index.js';
+
+describe('errors', () => {
+  describe('RxPulsarError', () => {
+    it('should carry a stable code, a name and a cause', () => {
+      const cause = new Error('socket closed');
+      const err = new TimeoutError('no handshake', { cause });
+      expect(err).to.be.instanceOf(RxPulsarError);
+      expect(err).to.be.instanceOf(Error);
+      expect(err.code).to.equal('RXP_ERR_TIMEOUT');
+      expect(err.name).to.equal('TimeoutError');
+      expect(err.cause).to.equal(cause);
+    });
+  });
+
+  describe('errorRegistry', () => {
+    it('should hold one class per code, each exported from the package', () => {
+      for (const [code, cls] of Object.entries(errorRegistry)) {
+        expect(code).to.match(/^RXP_ERR_[A-Z_]+$/);
+        expect(cls.code).to.equal(code);
+        expect((rxpulsar as Record<string, unknown>)[cls.name]).to.equal(cls);
+      }
+    });
+
+    it('should match the error table of the README', () => {
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const table = new Map<string, string>();
+      for (const match of readme.matchAll(/^\| `(RXP_ERR_[A-Z_]+)` +\| `(\w+)` +\|/gm)) {
+        table.set(match[1]!, match[2]!);
+      }
+      const registry = new Map(
+        Object.entries(errorRegistry).map(([code, cls]) => [code, cls.name]),
+      );
+      expect(Object.fromEntries(table)).to.deep.equal(Object.fromEntries(registry));
+    });
+  });
+});
