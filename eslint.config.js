@@ -12,13 +12,17 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(assert|buffer|child_process|crypto|events|fs|fs/promises|net|os|path|process|stream|timers|url|util|worker_threads|http|tls|readline|repl|v8|perf_hooks|async_hooks)$',
+              regex:
+                '^(assert|buffer|child_process|crypto|events|fs|fs/promises|net|os|path|process|stream|timers|url|util|worker_threads|http|tls|readline|repl|v8|perf_hooks|async_hooks)$',
               message: 'Use the node: prefix for Node built-ins.',
             },
           ],
@@ -29,6 +33,10 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
   },
   {
     files: ['spec/**/*.ts'],

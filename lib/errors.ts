@@ -40,7 +40,7 @@ export class RxPulsarError extends Error {
   constructor(message: string, options?: RxPulsarErrorOptions) {
     super(message, options);
     this.name = new.target.name;
-    this.code = (new.target as typeof RxPulsarError).code;
+    this.code = new.target.code;
   }
 }
 

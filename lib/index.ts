@@ -32,3 +32,57 @@ export { createLogger, configureLogging, rootLogger } from './log/createLogger.j
 export type { LogLevel, LoggingOptions } from './log/createLogger.js';
 export { captureLogs } from './log/captureLogs.js';
 export type { LogCapture, LogRecord } from './log/captureLogs.js';
+
+// Primitives: Deferred, MultiDeferred and helpers.
+export { Deferred } from './async/Deferred.js';
+export { MultiDeferred } from './async/MultiDeferred.js';
+export type {
+  MultiDeferredOptions,
+  MultiDeferredResult,
+  MultiDeferredType,
+} from './async/MultiDeferred.js';
+export { makeAsync } from './async/makeAsync.js';
+export { maybeAsync } from './async/maybeAsync.js';
+export { safeAsync } from './async/safeAsync.js';
+export { isAsync } from './async/isAsync.js';
+export { reportUnhandledErrors } from './async/reportUnhandledErrors.js';
+
+// Codec: any value an actor sends ⇄ a JSON-safe tree.
+export { encode } from './codec/encode.js';
+export { decode } from './codec/decode.js';
+export type { DecodeOptions } from './codec/decode.js';
+export { serializeError } from './codec/serializeError.js';
+export { deserializeError } from './codec/deserializeError.js';
+export type { SerializedError } from './codec/SerializedError.js';
+
+// Event loop.
+export { IOLoop } from './eventloop/IOLoop.js';
+export type { IOLoopOptions } from './eventloop/IOLoop.js';
+export { PeriodicCallback } from './eventloop/PeriodicCallback.js';
+export type { PeriodicCallbackOptions } from './eventloop/PeriodicCallback.js';
+export type { EventHandler } from './eventloop/HandlerRegistry.js';
+
+// Actors.
+export { arbiter, spawn, send, command } from './actor/api.js';
+export { getActor } from './actor/current.js';
+export { Actor } from './actor/Actor.js';
+export type { ActorOptions, Target } from './actor/Actor.js';
+export { Arbiter } from './actor/Arbiter.js';
+export type { ArbiterOptions } from './actor/Arbiter.js';
+export { ActorProxy, ActorProxyDeferred } from './actor/ActorProxy.js';
+export { ActorMessage } from './actor/ActorMessage.js';
+export { ActorEvents } from './actor/ActorEvents.js';
+export type { InfoEvent, ParamsEvent } from './actor/ActorEvents.js';
+export { ArbiterEvents } from './actor/ArbiterEvents.js';
+export type { ActorExit } from './actor/ArbiterEvents.js';
+export type { Request, Reply, Envelope } from './actor/protocol.js';
+export { DEFAULT_TIMEOUTS } from './actor/types.js';
+export type {
+  ActorState,
+  Concurrency,
+  CommandHandler,
+  CommandOptions,
+  ActorHooks,
+  ActorTimeouts,
+  SpawnParams,
+} from './actor/types.js';

@@ -26,7 +26,9 @@ function resourceCounts(): Counts {
 }
 
 function runtimeDirs(): Set<string> {
-  return new Set(readdirSync(tmpdir()).filter((name) => name.startsWith('rxpulsar-')));
+  // Only this process's arbiters: other runs may share the temp directory.
+  const prefix = `rxpulsar-${process.pid}-`;
+  return new Set(readdirSync(tmpdir()).filter((name) => name.startsWith(prefix)));
 }
 
 function leaks(before: Counts, dirsBefore: Set<string>): string[] {
@@ -39,9 +41,11 @@ function leaks(before: Counts, dirsBefore: Set<string>): string[] {
   return found;
 }
 
+// A fired timer is still counted until its callback's turn is over: look
+// again only on the next turn of the loop (setImmediate).
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    setTimeout(resolve, ms);
+    setTimeout(() => setImmediate(resolve), ms);
   });
 
 let before: Counts = new Map();
@@ -53,6 +57,14 @@ function snapshot(): void {
 }
 
 function addLeakCheck(suite: Suite): void {
+  // The snapshot runs first in the suite, in an async hook like the check, so
+  // that both see mocha's own hook timer.
+  suite.beforeAll('snapshot active resources', async () => {
+    await Promise.resolve();
+    snapshot();
+  });
+  const hooks = (suite as unknown as { _beforeAll: unknown[] })._beforeAll;
+  hooks.unshift(hooks.pop());
   suite.afterAll('leaves nothing behind', async function (this: Context) {
     this.timeout(10_000);
     const deadline = Date.now() + 3000;
@@ -61,8 +73,13 @@ function addLeakCheck(suite: Suite): void {
       await sleep(25);
       found = leaks(before, dirsBefore);
     }
-    snapshot();
     if (found.length > 0) {
+      if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) {
+        const handles = (
+          process as unknown as { _getActiveHandles(): unknown[] }
+        )._getActiveHandles();
+        console.error(handles);
+      }
       throw new Error(`"${suite.title}" left behind: ${found.join(', ')}`);
     }
   });
@@ -72,7 +89,6 @@ export const mochaHooks = {
   beforeAll(this: Context) {
     const root = this.test?.parent;
     if (root === undefined) return;
-    snapshot();
     for (const suite of root.suites) addLeakCheck(suite);
   },
 };

@@ -1,0 +1,368 @@
+/**
+ * The arbiter: the actor of the main process. It runs the hub, spawns
+ * process and thread actors, routes messages between them and watches them
+ * exit.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Subscription } from 'rxjs';
+import { serializeError } from '../codec/serializeError.js';
+import { encode } from '../codec/encode.js';
+import { ProcessWorker } from '../concurrency/ProcessWorker.js';
+import { ThreadWorker } from '../concurrency/ThreadWorker.js';
+import type { ExitInfo } from '../concurrency/WorkerHandle.js';
+import { Deferred } from '../async/Deferred.js';
+import {
+  ActorExitedError,
+  ActorNotFound,
+  ImproperlyConfigured,
+  InvalidStateError,
+  TimeoutError,
+} from '../errors.js';
+import { Actor, type Target } from './Actor.js';
+import type { ActorMessage } from './ActorMessage.js';
+import { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
+import { newAid } from './aid.js';
+import { ArbiterEvents } from './ArbiterEvents.js';
+import type { ChildData } from './ChildData.js';
+import { getActor, setActor } from './current.js';
+import { Hub } from './Hub.js';
+import { isRequest, type Envelope, type Request } from './protocol.js';
+import { splitParams } from './splitParams.js';
+import {
+  DEFAULT_TIMEOUTS,
+  type ActorHooks,
+  type ActorTimeouts,
+  type SpawnParams,
+} from './types.js';
+
+/** Options of `arbiter()`. */
+export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbiter> {
+  /** The arbiter's name (default `arbiter`). */
+  name?: string;
+  /** Maximum actor connections to the hub (default 1024). */
+  maxConnections?: number;
+  /** Largest frame accepted by the hub, in characters (default 64 MiB). */
+  maxMessageSize?: number;
+}
+
+interface Child {
+  proxy: ActorProxy;
+  deferred: ActorProxyDeferred;
+  socket?: Socket;
+  handshake?: Subscription;
+  /** Requests routed to this child and not answered yet, by `from:id`. */
+  forwarded: Map<string, Request>;
+}
+
+const PROCESS_ENTRY = new URL('../concurrency/entry/process.js', import.meta.url);
+const THREAD_ENTRY = new URL('../concurrency/entry/thread.js', import.meta.url);
+
+function errorReply(request: Request, error: Error): Envelope {
+  return {
+    id: request.id,
+    from: request.to,
+    to: request.from,
+    ok: false,
+    error: serializeError(error),
+  };
+}
+
+/**
+ * The arbiter. Create it with `arbiter()`.
+ *
+ * @example
+ * ```ts
+ * const a = arbiter();
+ * await a.start();
+ * const proxy = await a.spawn({ name: 'w', concurrency: 'thread' });
+ * await a.stop();
+ * ```
+ */
+export class Arbiter extends Actor {
+  override readonly events: ArbiterEvents<Actor> = new ArbiterEvents<Actor>();
+  private readonly hub: Hub;
+  private readonly children = new Map<string, Child>();
+  private readonly socketAid = new WeakMap<Socket, string>();
+  private startDeferred: Deferred<this> | undefined;
+
+  /** @param options - name, timeouts, hub limits and hooks. */
+  constructor(options: ArbiterOptions = {}) {
+    const { name, maxConnections, maxMessageSize, ...rest } = options;
+    const { hooks, timeouts } = splitParams(rest);
+    super({
+      aid: newAid(),
+      name: name ?? 'arbiter',
+      concurrency: 'arbiter',
+      cfg: { ...DEFAULT_TIMEOUTS, ...timeouts },
+      hooks,
+    });
+    this.hub = new Hub({
+      maxConnections: maxConnections ?? 1024,
+      maxMessageSize: maxMessageSize ?? 64 * 1024 * 1024,
+      handshakeTimeout: this.cfg.timeout,
+      logger: this.logger,
+    });
+    this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
+    this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
+    this.command('notify', (_a, info: Record<string, unknown>) => this.notified(info), {
+      ack: false,
+    });
+  }
+
+  /** Proxies of the spawned actors that completed their handshake. */
+  get actors(): ActorProxy[] {
+    return [...this.children.values()].filter((c) => c.deferred.called).map((c) => c.proxy);
+  }
+
+  /** The hub's socket path, once started. */
+  get hubPath(): string | undefined {
+    return this.hub.path;
+  }
+
+  /**
+   * Start the hub and run the `start` hook.
+   * @returns a Deferred fired with the arbiter once it runs.
+   */
+  start(): Deferred<this> {
+    if (this.startDeferred !== undefined) return this.startDeferred;
+    const d = new Deferred<this>();
+    this.startDeferred = d;
+    this.state = 'starting';
+    this.loop.start();
+    this.boot().then(
+      () => d.callback(this),
+      (err: unknown) => {
+        d.errback(err instanceof Error ? err : new Error(String(err)));
+        void this.stop();
+      },
+    );
+    return d;
+  }
+
+  override send(target: Target, action: string, ...args: unknown[]): ActorMessage {
+    const to = typeof target === 'string' ? target : target.aid;
+    return super.send(this.resolve(to) ?? to, action, ...args);
+  }
+
+  /**
+   * Spawn a process or thread actor.
+   *
+   * @param params - name, concurrency, hooks, commands, module, timeouts and free-form params.
+   * @returns the Deferred of its proxy, fired after the handshake; its `aid` is known at once.
+   */
+  spawn(params: SpawnParams = {}): ActorProxyDeferred {
+    const aid = params.aid ?? newAid();
+    const name = params.name ?? 'actor';
+    const concurrency = params.concurrency ?? 'process';
+    const deferred = new ActorProxyDeferred(aid, name);
+    if (this.state !== 'running' && this.state !== 'starting') {
+      deferred.errback(
+        new InvalidStateError(`cannot spawn "${name}": the arbiter is ${this.state}`),
+      );
+      return deferred;
+    }
+    if (this.children.has(aid) || aid === this.aid) {
+      deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
+      return deferred;
+    }
+    const all: Record<string, unknown> = { ...params };
+    this.hooks.onParams?.(this, all);
+    this.events._params.next({ actor: this, params: all });
+    const { hooks, commands, timeouts, free } = splitParams(all);
+    const cfg = { ...DEFAULT_TIMEOUTS, ...timeouts, ...free };
+    let data: ChildData;
+    try {
+      data = {
+        aid,
+        name,
+        concurrency,
+        hub: this.hub.path ?? '',
+        arbiter: this.aid,
+        behaviour: encode({ ...hooks, commands }),
+        cfg: encode(cfg),
+      };
+      if (typeof all['module'] === 'string') data.module = moduleUrl(all['module']);
+    } catch (err) {
+      deferred.errback(err);
+      return deferred;
+    }
+    const proxy = new ActorProxy(aid, name, concurrency);
+    const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
+    const worker =
+      concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
+    proxy.worker = worker;
+    proxy.pid = worker.pid;
+    proxy.threadId = worker.threadId;
+    proxy.stopper = () => this.stopActor(aid).then(() => undefined);
+    const child: Child = { proxy, deferred, forwarded: new Map() };
+    this.children.set(aid, child);
+    child.handshake = this.loop.addTimeout(cfg.timeout, () => {
+      if (deferred.called) return;
+      deferred.errback(
+        new TimeoutError(`actor "${name}" (${aid}) sent no handshake within ${cfg.timeout} ms`),
+      );
+      worker.kill('SIGKILL');
+    });
+    this.subscriptions.add(worker.exit$.subscribe((exit) => this.exited(aid, exit)));
+    return deferred;
+  }
+
+  /**
+   * Stop a spawned actor: the `stop` command, then SIGTERM/SIGKILL (a
+   * thread is terminated) after its `exitTimeout`.
+   *
+   * @param aid - the actor's aid.
+   * @returns `true` once it exited, `false` when there was no such actor.
+   */
+  async stopActor(aid: string): Promise<boolean> {
+    const child = this.children.get(aid);
+    if (child === undefined) return false;
+    const worker = child.proxy.worker;
+    if (worker === undefined || worker.exited) return true;
+    const exitTimeout = Number(child.proxy.info['exitTimeout'] ?? this.cfg.exitTimeout);
+    if (child.socket !== undefined && !child.socket.destroyed) {
+      this.send(aid, 'stop').addErrback(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([
+        new Promise<boolean>((resolve) => worker.exit$.subscribe(() => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(resolve, exitTimeout, false))),
+      ]);
+      clearTimeout(timer);
+      if (exited) return true;
+      this.logger.warn(`actor ${aid} did not stop within ${exitTimeout} ms: terminating`);
+    }
+    await worker.terminate(2_000);
+    return true;
+  }
+
+  private async boot(): Promise<void> {
+    await this.hub.start();
+    this.subscriptions.add(
+      this.hub.incoming$.subscribe(({ socket, envelopes }) => this.route(socket, envelopes)),
+    );
+    await this.started();
+  }
+
+  /** The aid an aid or name stands for, or `undefined`. */
+  private resolve(to: string): string | undefined {
+    if (to === this.aid || to === 'arbiter' || to === this.name) return this.aid;
+    if (this.children.has(to)) return to;
+    for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
+    return undefined;
+  }
+
+  protected override deliver(env: Envelope): void {
+    if (env.to === this.aid) {
+      queueMicrotask(() => this.receive(env));
+      return;
+    }
+    const socket = this.children.get(env.to)?.socket;
+    if (socket !== undefined) {
+      this.hub.send(socket, env);
+    } else if (isRequest(env) && env.ack) {
+      const error = new ActorNotFound(`no actor "${env.to}" is connected`);
+      queueMicrotask(() => this.receive(errorReply(env, error)));
+    }
+  }
+
+  private route(socket: Socket, envelopes: Envelope[]): void {
+    for (const env of envelopes) {
+      const sender = this.socketAid.get(socket) ?? this.bind(socket, env);
+      if (sender === undefined) return;
+      if (env.from !== sender) {
+        this.hub.reject(socket, `message from ${sender} claims to be from ${env.from}`);
+        return;
+      }
+      const to = this.resolve(env.to);
+      if (to === this.aid) {
+        this.receive(env);
+        continue;
+      }
+      const target = to === undefined ? undefined : this.children.get(to);
+      if (target?.socket === undefined) {
+        if (isRequest(env) && env.ack) {
+          this.hub.send(socket, errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
+        }
+        continue;
+      }
+      if (isRequest(env)) {
+        env.to = target.proxy.aid;
+        if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
+      } else {
+        this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
+      }
+      this.hub.send(target.socket, env);
+    }
+  }
+
+  /** The first message on a connection must be the handshake of a spawning actor. */
+  private bind(socket: Socket, env: Envelope): string | undefined {
+    const child = this.children.get(env.from);
+    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.socket) {
+      this.hub.reject(socket, 'the first message is not the handshake of a spawning actor');
+      return undefined;
+    }
+    child.socket = socket;
+    this.socketAid.set(socket, env.from);
+    return env.from;
+  }
+
+  private notified(info: Record<string, unknown>): void {
+    const child = typeof info['aid'] === 'string' ? this.children.get(info['aid']) : undefined;
+    if (child === undefined) return;
+    const { proxy, deferred } = child;
+    proxy.lastNotified = Date.now();
+    if (deferred.called) {
+      proxy.info = info;
+      return;
+    }
+    child.handshake?.unsubscribe();
+    if (info['error'] !== undefined) {
+      const error = info['error'];
+      deferred.errback(error instanceof Error ? error : new Error(JSON.stringify(error)));
+      return;
+    }
+    proxy.info = info;
+    deferred.callback(proxy);
+    this.events._actorSpawned.next(proxy);
+  }
+
+  private exited(aid: string, exit: ExitInfo): void {
+    const child = this.children.get(aid);
+    if (child === undefined) return;
+    this.children.delete(aid);
+    child.handshake?.unsubscribe();
+    const { proxy, deferred } = child;
+    const how = exit.signal ?? `code ${exit.exitCode}`;
+    const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
+    if (!deferred.called) deferred.errback(error);
+    if (child.socket !== undefined) {
+      for (const request of child.forwarded.values()) {
+        const socket = this.children.get(request.from)?.socket;
+        if (socket !== undefined) this.hub.send(socket, errorReply(request, error));
+      }
+      child.socket.destroy();
+    }
+    this.mailbox.fail(error, aid);
+    this.events._actorExited.next({
+      aid,
+      name: proxy.name,
+      concurrency: proxy.concurrency,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      proxy,
+    });
+  }
+
+  protected override async close(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((aid) => this.stopActor(aid)));
+    await this.hub.stop();
+    if (getActor() === (this as Actor)) setActor(undefined);
+  }
+}
+
+function moduleUrl(module: string): string {
+  return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+}

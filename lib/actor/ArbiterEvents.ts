@@ -1,0 +1,43 @@
+/**
+ * The arbiter's event streams: those of every actor, plus spawns and exits.
+ * @module
+ */
+import { Subject, type Observable } from 'rxjs';
+import { ActorEvents } from './ActorEvents.js';
+import type { ActorProxy } from './ActorProxy.js';
+
+/** An actor's exit, as `actorExited$` reports it. */
+export interface ActorExit {
+  aid: string;
+  name: string;
+  concurrency: 'process' | 'thread';
+  /** Exit code, or `null` when a signal ended the process. */
+  exitCode: number | null;
+  /** The signal that ended the process, or `null`. */
+  signal: NodeJS.Signals | null;
+  /** Its proxy. */
+  proxy: ActorProxy;
+}
+
+/**
+ * Streams of the arbiter.
+ *
+ * @example
+ * ```ts
+ * a.events.actorExited$.subscribe((e) => console.log(e.aid, e.exitCode));
+ * ```
+ */
+export class ArbiterEvents<A> extends ActorEvents<A> {
+  /** @internal */ readonly _actorSpawned = new Subject<ActorProxy>();
+  /** @internal */ readonly _actorExited = new Subject<ActorExit>();
+  /** Emits the proxy of every actor that completed its handshake. */
+  readonly actorSpawned$: Observable<ActorProxy> = this._actorSpawned.asObservable();
+  /** Emits every exit of a spawned actor, whatever the cause. */
+  readonly actorExited$: Observable<ActorExit> = this._actorExited.asObservable();
+
+  override complete(): void {
+    super.complete();
+    this._actorSpawned.complete();
+    this._actorExited.complete();
+  }
+}

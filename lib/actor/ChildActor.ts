@@ -1,0 +1,80 @@
+/**
+ * The actor of a spawned process or thread: connected to the arbiter's hub,
+ * it handshakes, heartbeats, and stops itself when the hub goes away.
+ * @module
+ */
+import { Actor, type ActorOptions } from './Actor.js';
+import { HubClient } from './HubClient.js';
+import type { Envelope } from './protocol.js';
+
+/** The heartbeat period for a given `timeout`: often enough to be seen alive. */
+export function heartbeatPeriod(timeout: number): number {
+  return Math.max(50, Math.min(5_000, Math.floor(timeout / 3)));
+}
+
+/**
+ * A process or thread actor.
+ *
+ * @example
+ * ```ts
+ * const actor = new ChildActor(options, hubPath, arbiterAid);
+ * await actor.run(); // connected, started, handshake sent
+ * ```
+ */
+export class ChildActor extends Actor {
+  private readonly client: HubClient;
+
+  /**
+   * @param options - identity, config, hooks, commands.
+   * @param hubPath - the hub's socket path.
+   * @param arbiterAid - the arbiter's aid, target of heartbeats.
+   */
+  constructor(
+    options: ActorOptions,
+    hubPath: string,
+    private readonly arbiterAid: string,
+  ) {
+    super(options);
+    this.client = new HubClient(this.aid, hubPath);
+  }
+
+  /**
+   * Connect, run the `start` hook and send the handshake (`notify`). A start
+   * hook that throws is reported in the handshake and the actor stops.
+   */
+  async run(): Promise<void> {
+    this.state = 'starting';
+    this.loop.start();
+    await this.client.connect();
+    this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
+    this.subscriptions.add(
+      this.client.closed$.subscribe(() => {
+        if (this.state === 'running' || this.state === 'starting') {
+          this.logger.warn('lost the connection to the arbiter: stopping');
+          void this.stop();
+        }
+      }),
+    );
+    try {
+      await this.started();
+    } catch (err) {
+      this.send(this.arbiterAid, 'notify', { aid: this.aid, error: err });
+      await this.stop();
+      return;
+    }
+    this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true });
+    const heartbeat = this.loop.addPeriodic(() => {
+      this.tick();
+      this.send(this.arbiterAid, 'notify', this.info());
+    }, heartbeatPeriod(this.cfg.timeout));
+    heartbeat.start();
+  }
+
+  protected override deliver(env: Envelope): void {
+    this.client.send(env);
+  }
+
+  protected override async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * What the arbiter hands a child process or thread so that it can become
+ * an actor: JSON only (the codec encodes hooks and commands).
+ * @module
+ */
+
+/** The data of a spawned actor. */
+export interface ChildData {
+  aid: string;
+  name: string;
+  concurrency: 'process' | 'thread';
+  /** The hub's socket path. */
+  hub: string;
+  /** The arbiter's aid. */
+  arbiter: string;
+  /** File URL of the behaviour module, if any. */
+  module?: string;
+  /** Encoded `{ hooks, commands }` given as functions. */
+  behaviour: unknown;
+  /** Encoded timeouts and free-form parameters. */
+  cfg: unknown;
+}

@@ -1,0 +1,187 @@
+/**
+ * The arbiter's end of node-ipc: a server on a Unix socket inside a private
+ * runtime folder. It accepts actor connections, guards them against hostile
+ * bytes, validates every batch and hands envelopes to the arbiter; it writes
+ * envelopes back batched per tick. Routing is the arbiter's business.
+ * @module
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IPCModule } from 'node-ipc';
+import { Subject } from 'rxjs';
+import type winston from 'winston';
+import { guardSocket } from './guardSocket.js';
+import { Outbox } from './Outbox.js';
+import { BATCH_EVENT, invalidEnvelope, type Envelope } from './protocol.js';
+import { removeStaleRuntimeDirs } from './runtimeDir.js';
+
+/** Settings of the hub. */
+export interface HubOptions {
+  /** Maximum simultaneous actor connections. */
+  maxConnections: number;
+  /** Largest frame accepted from a peer, in characters. */
+  maxMessageSize: number;
+  /** A connection that sends no valid batch within this many ms is dropped. */
+  handshakeTimeout: number;
+  /** Where the hub logs peers it disconnects. */
+  logger: winston.Logger;
+}
+
+/** A batch of valid envelopes and the connection they came on. */
+export interface Incoming {
+  socket: Socket;
+  envelopes: Envelope[];
+}
+
+/**
+ * The node-ipc server of the arbiter.
+ *
+ * @example
+ * ```ts
+ * const hub = new Hub({ maxConnections: 200, maxMessageSize: 64 << 20, logger });
+ * const path = await hub.start();
+ * hub.incoming$.subscribe(({ socket, envelopes }) => route(socket, envelopes));
+ * ```
+ */
+export class Hub {
+  /** Valid batches received. */
+  readonly incoming$ = new Subject<Incoming>();
+  /** Connections that closed (for any reason). */
+  readonly disconnected$ = new Subject<Socket>();
+  private readonly ipc = new IPCModule();
+  private readonly outboxes = new WeakMap<Socket, Outbox>();
+  private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
+  private dir: string | undefined;
+  private socketPath: string | undefined;
+
+  /** @param options - limits and logger. */
+  constructor(private readonly options: HubOptions) {
+    Object.assign(this.ipc.config, {
+      silent: true,
+      logInColor: false,
+      maxConnections: options.maxConnections,
+      unlink: true,
+      readableAll: false,
+      writableAll: false,
+    });
+  }
+
+  /** Path of the Unix socket, once started. */
+  get path(): string | undefined {
+    return this.socketPath;
+  }
+
+  /**
+   * Create the runtime folder (mode 0700), clean stale ones, and listen.
+   * @returns the socket path.
+   */
+  start(): Promise<string> {
+    removeStaleRuntimeDirs();
+    this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-`));
+    const path = join(this.dir, 'hub.sock');
+    return new Promise((resolve, reject) => {
+      this.ipc.serve(path, () => {
+        chmodSync(path, 0o600);
+        this.socketPath = path;
+        resolve(path);
+      });
+      const server = this.ipc.server;
+      if (server === false) throw new Error('node-ipc did not create a server');
+      server.on('connect', (socket: Socket) => this.accept(socket));
+      server.on('socket.disconnected', (socket: Socket) => this.disconnected$.next(socket));
+      server.on('error', (err: unknown, socket?: unknown) => {
+        if (socket !== undefined && typeof socket === 'object') {
+          this.reject(socket as Socket, 'unreadable frame', err);
+        } else if (this.socketPath === undefined) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      server.start();
+    });
+  }
+
+  /**
+   * Write an envelope to a connection; envelopes of one tick leave together.
+   * @param socket - the actor's connection.
+   * @param env - what to send.
+   */
+  send(socket: Socket, env: Envelope): void {
+    let outbox = this.outboxes.get(socket);
+    if (outbox === undefined) {
+      outbox = new Outbox((batch) => {
+        if (!socket.destroyed && this.ipc.server !== false) {
+          this.ipc.server.emit(socket, BATCH_EVENT, batch);
+        }
+      });
+      this.outboxes.set(socket, outbox);
+    }
+    outbox.push(env);
+  }
+
+  /**
+   * Drop a connection that broke the protocol, and log why.
+   * @param socket - the peer.
+   * @param reason - what it did.
+   * @param cause - the error behind it, if any.
+   */
+  reject(socket: Socket, reason: string, cause?: unknown): void {
+    if (socket.destroyed) return;
+    this.options.logger.warn(
+      `disconnecting a peer: ${reason}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+    );
+    socket.destroy();
+  }
+
+  /** Close every connection and the server, and remove the runtime folder. */
+  async stop(): Promise<void> {
+    const server = this.ipc.server;
+    if (server !== false && server.server !== false) {
+      const net = server.server;
+      for (const socket of server.sockets) socket.destroy();
+      await new Promise<void>((resolve) => net.close(() => resolve()));
+    }
+    this.incoming$.complete();
+    this.disconnected$.complete();
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+    this.socketPath = undefined;
+  }
+
+  private accept(socket: Socket): void {
+    const timer = setTimeout(
+      () => this.reject(socket, `no handshake within ${this.options.handshakeTimeout} ms`),
+      this.options.handshakeTimeout,
+    );
+    this.handshakes.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+    guardSocket(socket, {
+      maxMessageSize: this.options.maxMessageSize,
+      delimiter: this.ipc.config.delimiter,
+      onBatch: (data) => this.receive(data, socket),
+      onViolation: (reason, cause) => this.reject(socket, reason, cause),
+    });
+  }
+
+  private receive(data: unknown, socket: Socket): void {
+    if (socket.destroyed) return;
+    if (Array.isArray(data) && data.length === 0) {
+      this.reject(socket, 'an empty batch');
+      return;
+    }
+    if (!Array.isArray(data)) {
+      this.reject(socket, 'a batch that is not an array');
+      return;
+    }
+    for (const env of data) {
+      const problem = invalidEnvelope(env);
+      if (problem !== undefined) {
+        this.reject(socket, problem);
+        return;
+      }
+    }
+    clearTimeout(this.handshakes.get(socket));
+    this.incoming$.next({ socket, envelopes: data as Envelope[] });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * An actor's connection to the arbiter's hub: its own node-ipc `IPCModule`
+ * instance, no reconnection (a lost hub means the arbiter is gone, and the
+ * actor stops itself rather than live on as an orphan), batches per tick.
+ * @module
+ */
+import { IPCModule, type IPCClient } from 'node-ipc';
+import { Subject } from 'rxjs';
+import { ActorExitedError } from '../errors.js';
+import { Outbox } from './Outbox.js';
+import { BATCH_EVENT, type Envelope } from './protocol.js';
+
+/**
+ * The client side of the hub.
+ *
+ * @example
+ * ```ts
+ * const client = new HubClient(aid, socketPath);
+ * await client.connect();
+ * client.incoming$.subscribe(handle);
+ * client.send(envelope);
+ * ```
+ */
+export class HubClient {
+  /** Envelopes received from the hub. */
+  readonly incoming$ = new Subject<Envelope>();
+  /** Emits once when the connection is gone. */
+  readonly closed$ = new Subject<void>();
+  private readonly ipc = new IPCModule();
+  private client: IPCClient | undefined;
+  private readonly outbox = new Outbox((batch) => this.client?.emit(BATCH_EVENT, batch));
+  private closed = false;
+
+  /**
+   * @param id - the actor's aid (node-ipc's connection id).
+   * @param path - the hub's socket path.
+   */
+  constructor(
+    private readonly id: string,
+    private readonly path: string,
+  ) {
+    Object.assign(this.ipc.config, {
+      silent: true,
+      logInColor: false,
+      maxRetries: 0,
+      stopRetrying: true,
+    });
+  }
+
+  /** Connect; rejects if the hub cannot be reached. */
+  connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let connected = false;
+      this.ipc.connectTo(this.id, this.path, () => {
+        const client = this.ipc.of[this.id];
+        if (client === undefined) return;
+        this.client = client;
+        client.on('connect', () => {
+          connected = true;
+          resolve();
+        });
+        client.on(BATCH_EVENT, (batch: Envelope[]) => {
+          for (const env of batch) this.incoming$.next(env);
+        });
+        client.on('disconnect', () => {
+          if (!connected) reject(new ActorExitedError(`cannot reach the arbiter at ${this.path}`));
+          this.markClosed();
+        });
+      });
+    });
+  }
+
+  /** @param env - queued and written with this tick's batch. */
+  send(env: Envelope): void {
+    if (!this.closed) this.outbox.push(env);
+  }
+
+  /** Close the connection (what is queued this tick is written first). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      queueMicrotask(() => {
+        const socket = this.client?.socket;
+        if (socket && !socket.destroyed) {
+          socket.end(() => {
+            this.ipc.disconnect(this.id);
+            this.markClosed();
+            resolve();
+          });
+          setTimeout(() => {
+            socket.destroy();
+            this.markClosed();
+            resolve();
+          }, 1000).unref();
+        } else {
+          this.ipc.disconnect(this.id);
+          this.markClosed();
+          resolve();
+        }
+      });
+    });
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outbox.clear();
+    this.closed$.next();
+    this.closed$.complete();
+    this.incoming$.complete();
+  }
+}

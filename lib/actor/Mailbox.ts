@@ -1,0 +1,184 @@
+/**
+ * An actor's requests and replies: it numbers outgoing requests, keeps each
+ * until its reply or its deadline, runs incoming requests through the
+ * actor's dispatcher and answers them.
+ * @module
+ */
+import { decode } from '../codec/decode.js';
+import { encode } from '../codec/encode.js';
+import { deserializeError, serializeError } from '../codec/serializeError.js';
+import { ActorExitedError, TimeoutError } from '../errors.js';
+import { ActorMessage } from './ActorMessage.js';
+import { isRequest, type Envelope, type Request } from './protocol.js';
+
+/** Runs a request's command; may return a promise. */
+export type Dispatcher = (request: Request, args: unknown[]) => unknown;
+
+interface Pending {
+  message: ActorMessage;
+  deadline: number;
+}
+
+const SWEEP_MS = 100;
+
+/**
+ * Requests out, replies in, for one actor.
+ *
+ * @example
+ * ```ts
+ * const mailbox = new Mailbox(aid, (env) => client.send(env), dispatch, 30_000);
+ * const reply = mailbox.request('arbiter', 'ping', []);
+ * ```
+ */
+export class Mailbox {
+  /** Requests this mailbox answered. */
+  served = 0;
+  /** Incoming requests not answered yet. */
+  inFlight = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  /**
+   * @param aid - the owner's aid (`from` of everything sent).
+   * @param transport - writes an envelope towards its target.
+   * @param dispatch - runs an incoming request's command.
+   * @param requestTimeout - deadline of every request, in milliseconds.
+   */
+  constructor(
+    readonly aid: string,
+    private readonly transport: (env: Envelope) => void,
+    private readonly dispatch: Dispatcher,
+    private readonly requestTimeout: number,
+  ) {}
+
+  /** Requests sent and not yet answered. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Send a request.
+   *
+   * @param to - aid or name of the target.
+   * @param cmd - the command.
+   * @param args - its arguments (encoded here; a value that cannot travel fails the message).
+   * @param ack - `false`: no reply is expected, the message fires at once.
+   * @returns the Deferred of the reply.
+   */
+  request(to: string, cmd: string, args: unknown[], ack = true): ActorMessage {
+    const id = this.nextId++;
+    const message = new ActorMessage(id, to, cmd);
+    let encoded: unknown[];
+    try {
+      encoded = encode(args) as unknown[];
+    } catch (err) {
+      message.errback(err);
+      return message;
+    }
+    if (ack) {
+      this.pending.set(id, { message, deadline: Date.now() + this.requestTimeout });
+      this.sweeper ??= setInterval(this.sweep, SWEEP_MS);
+      message.addBoth((result: unknown) => {
+        this.forget(id);
+        return result;
+      });
+    }
+    this.transport({ id, from: this.aid, to, cmd, args: encoded, ack });
+    if (!ack) message.callback(undefined);
+    return message;
+  }
+
+  /** @param env - an envelope addressed to this actor. */
+  receive(env: Envelope): void {
+    if (isRequest(env)) {
+      this.serve(env);
+      return;
+    }
+    const entry = this.pending.get(env.id);
+    if (entry === undefined) return; // late reply after a deadline or cancel
+    if (env.ok) {
+      let value: unknown;
+      try {
+        value = decode(env.value);
+      } catch (err) {
+        entry.message.errback(err);
+        return;
+      }
+      entry.message.callback(value);
+    } else if (env.error !== undefined) {
+      entry.message.errback(deserializeError(env.error));
+    }
+  }
+
+  /**
+   * Fail every request waiting on `target` (it exited), or on anyone.
+   * @param error - the error to fail them with.
+   * @param target - only requests sent to this aid or name.
+   */
+  fail(error: Error, target?: string): void {
+    for (const { message } of [...this.pending.values()]) {
+      if (target === undefined || message.target === target) message.errback(error);
+    }
+  }
+
+  /** Fail all waiting requests and stop the deadline timer. */
+  close(): void {
+    this.fail(new ActorExitedError(`actor ${this.aid} stopped before the reply came`));
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  private serve(request: Request): void {
+    this.inFlight++;
+    let outcome: Promise<unknown>;
+    try {
+      const args = decode(request.args) as unknown[];
+      outcome = Promise.resolve(this.dispatch(request, args));
+    } catch (err) {
+      this.answer(request, false, err);
+      return;
+    }
+    outcome.then(
+      (value) => this.answer(request, true, value),
+      (err: unknown) => this.answer(request, false, err),
+    );
+  }
+
+  private answer(request: Request, ok: boolean, value: unknown): void {
+    this.inFlight--;
+    this.served++;
+    if (!request.ack) return;
+    const base = { id: request.id, from: this.aid, to: request.from };
+    if (ok) {
+      try {
+        this.transport({ ...base, ok, value: encode(value) });
+        return;
+      } catch (err) {
+        value = err;
+      }
+    }
+    this.transport({ ...base, ok: false, error: serializeError(value) });
+  }
+
+  private forget(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0 && this.sweeper !== undefined) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const { message, deadline } of [...this.pending.values()]) {
+      if (deadline <= now) {
+        message.errback(
+          new TimeoutError(
+            `no reply to "${message.command}" from ${message.target} within ${this.requestTimeout} ms`,
+          ),
+        );
+      }
+    }
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The hub's framing of a connection, in place of node-ipc's data handler.
+ * node-ipc 12 buffers without bound until a chunk happens to end with the
+ * delimiter, and dispatches whatever event a frame names (a duplicate `type`
+ * key can name `__proto__`, `start`, `close`...). The guard splits frames
+ * itself, bounds the unfinished one, checks that each is exactly
+ * `{"type":"m","data":[...]}` and hands the batch over; node-ipc never sees
+ * a byte from the peer.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { BATCH_EVENT } from './protocol.js';
+
+/** Every frame an rxpulsar client writes starts with these characters. */
+const PREFIX = `{"type":"${BATCH_EVENT}","data":[`;
+
+/** What the guard needs to know. */
+export interface GuardOptions {
+  /** Largest frame accepted, in characters. */
+  maxMessageSize: number;
+  /** node-ipc's frame delimiter. */
+  delimiter: string;
+  /** Called with the data of every valid frame (an array). */
+  onBatch(data: unknown[]): void;
+  /** Called once with the reason when the peer breaks the protocol. */
+  onViolation(reason: string, cause?: unknown): void;
+}
+
+function isBatch(value: unknown): value is { type: string; data: unknown[] } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  const frame = value as Record<string, unknown>;
+  return keys.length === 2 && frame['type'] === BATCH_EVENT && Array.isArray(frame['data']);
+}
+
+/**
+ * Take over the `data` events of `socket` from node-ipc.
+ *
+ * @param socket - a connection the hub just accepted.
+ * @param options - limits, where batches go, what to do on a violation.
+ * @example
+ * ```ts
+ * server.on('connect', (socket) => guardSocket(socket, { maxMessageSize, delimiter: '\f', onBatch, onViolation }));
+ * ```
+ */
+export function guardSocket(socket: Socket, options: GuardOptions): void {
+  socket.removeAllListeners('data');
+  let pending = ''; // the unfinished frame
+  let broken = false;
+
+  const violate = (reason: string, cause?: unknown): void => {
+    if (broken) return;
+    broken = true;
+    options.onViolation(reason, cause);
+  };
+
+  /** `false` when `text`, the start of a frame, already breaks the protocol. */
+  const checkStart = (text: string): boolean => {
+    if (text.length > options.maxMessageSize) {
+      violate(`frame over maxMessageSize (${options.maxMessageSize})`);
+      return false;
+    }
+    const head = text.slice(0, PREFIX.length);
+    if (!PREFIX.startsWith(head)) {
+      violate(`malformed frame starting ${JSON.stringify(head.slice(0, 40))}`);
+      return false;
+    }
+    return true;
+  };
+
+  const deliver = (text: string): boolean => {
+    if (!checkStart(text)) return false;
+    if (!text.startsWith(PREFIX)) {
+      violate('truncated frame');
+      return false;
+    }
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch (err) {
+      violate('unreadable frame', err);
+      return false;
+    }
+    if (!isBatch(frame)) {
+      violate(`frame is not a batch of event "${BATCH_EVENT}"`);
+      return false;
+    }
+    try {
+      options.onBatch(frame.data);
+    } catch (err) {
+      violate('batch rejected', err);
+    }
+    return !broken && !socket.destroyed;
+  };
+
+  socket.on('data', (chunk: string) => {
+    if (broken) return;
+    let start = 0;
+    let end = chunk.indexOf(options.delimiter);
+    while (end !== -1) {
+      const text = pending + chunk.slice(start, end);
+      pending = '';
+      if (!deliver(text)) return;
+      start = end + options.delimiter.length;
+      end = chunk.indexOf(options.delimiter, start);
+    }
+    pending += chunk.slice(start);
+    checkStart(pending);
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The wire protocol between actors. Every node-ipc frame carries one event,
+ * `m`, whose data is a batch: an array of envelopes written in the same
+ * tick. An envelope is a request (it has `cmd`) or a reply (it has `ok`).
+ * Arguments and results are trees made by the codec (`encode`), errors are
+ * serialized with their class, code, message and stack.
+ * @module
+ */
+import type { SerializedError } from '../codec/serializeError.js';
+
+/** The node-ipc event name every batch travels under. */
+export const BATCH_EVENT = 'm';
+
+/** A request to run `cmd` on actor `to`. */
+export interface Request {
+  /** Message id, unique per sender. */
+  id: number;
+  /** Aid of the sender. */
+  from: string;
+  /** Aid or name of the target. */
+  to: string;
+  /** The command name. */
+  cmd: string;
+  /** Encoded arguments. */
+  args: unknown[];
+  /** `false` when the sender expects no reply. */
+  ack: boolean;
+}
+
+/** The answer to a request: `ok` with an encoded `value`, or an `error`. */
+export interface Reply {
+  /** Id of the request answered. */
+  id: number;
+  /** Aid of the actor that answered. */
+  from: string;
+  /** Aid of the requester. */
+  to: string;
+  /** `true` for a result, `false` for an error. */
+  ok: boolean;
+  /** Encoded result when `ok`. */
+  value?: unknown;
+  /** The error when not `ok`. */
+  error?: SerializedError;
+}
+
+/** Anything that travels in a batch. */
+export type Envelope = Request | Reply;
+
+/** `true` when the envelope is a request. */
+export function isRequest(env: Envelope): env is Request {
+  return (env as Request).cmd !== undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Check the shape of one envelope received from the wire.
+ *
+ * @param value - a decoded JSON value.
+ * @returns the reason it is not an envelope, or `undefined` when it is one.
+ * @example
+ * ```ts
+ * invalidEnvelope({ id: 1 }); // 'envelope without from/to'
+ * ```
+ */
+export function invalidEnvelope(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'envelope is not an object';
+  if (typeof value['id'] !== 'number') return 'envelope without a numeric id';
+  if (typeof value['from'] !== 'string' || typeof value['to'] !== 'string') {
+    return 'envelope without from/to';
+  }
+  if ('cmd' in value) {
+    if (typeof value['cmd'] !== 'string') return 'request with a non-string cmd';
+    if (!Array.isArray(value['args'])) return 'request without an args array';
+    if (typeof value['ack'] !== 'boolean') return 'request without an ack flag';
+    return undefined;
+  }
+  if (typeof value['ok'] !== 'boolean') return 'envelope is neither a request nor a reply';
+  if (value['ok'] === false && !isRecord(value['error'])) return 'error reply without an error';
+  return undefined;
+}

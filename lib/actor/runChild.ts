@@ -1,0 +1,56 @@
+/**
+ * The child side of `spawn()`: turn this process or thread into an actor.
+ * @module
+ */
+import { decode } from '../codec/decode.js';
+import type { ChildData } from './ChildData.js';
+import { ChildActor } from './ChildActor.js';
+import { setActor } from './current.js';
+import { loadBehaviour } from './loadBehaviour.js';
+import type { ActorTimeouts } from './types.js';
+
+/**
+ * Become the actor described by `data`, run until it stops, then exit.
+ *
+ * @param data - what the arbiter handed this child.
+ * @returns a promise fired when the actor has stopped.
+ * @example
+ * ```ts
+ * await runChild(JSON.parse(process.env.RXPULSAR_ACTOR!));
+ * ```
+ */
+export async function runChild(data: ChildData): Promise<void> {
+  let behaviour;
+  try {
+    behaviour = await loadBehaviour(data.module, data.behaviour);
+  } catch (err) {
+    // Without a behaviour there is no actor: report through the handshake.
+    behaviour = {
+      hooks: {
+        start: () => {
+          throw err;
+        },
+      },
+      commands: {},
+    };
+  }
+  const actor = new ChildActor(
+    {
+      aid: data.aid,
+      name: data.name,
+      concurrency: data.concurrency,
+      cfg: decode(data.cfg) as ActorTimeouts & Record<string, unknown>,
+      hooks: behaviour.hooks,
+      commands: behaviour.commands,
+    },
+    data.hub,
+    data.arbiter,
+  );
+  setActor(actor);
+  const stopped = new Promise<void>((resolve) => {
+    actor.events.stopped$.subscribe({ complete: resolve });
+  });
+  await actor.run();
+  await stopped;
+  setActor(undefined);
+}

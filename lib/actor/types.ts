@@ -1,0 +1,72 @@
+/**
+ * Types shared by actors, proxies and the arbiter.
+ * @module
+ */
+import type { Actor } from './Actor.js';
+
+/** The life of an actor, in order. `terminated` means it was killed. */
+export type ActorState = 'initial' | 'starting' | 'running' | 'stopping' | 'closed' | 'terminated';
+
+/** What an actor runs as. */
+export type Concurrency = 'arbiter' | 'monitor' | 'process' | 'thread';
+
+/** A remote command: receives the actor, then the caller's arguments. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandHandler<A = Actor> = (actor: A, ...args: any[]) => unknown;
+
+/** Options of a command. */
+export interface CommandOptions {
+  /** `false`: the caller expects no reply (default `true`). */
+  ack?: boolean;
+}
+
+/**
+ * Lifecycle hooks. Given as functions in spawn parameters they travel by
+ * source, so they must be self-contained; code with imports travels as a
+ * `module` path whose exports are the hooks (and `commands`).
+ */
+export interface ActorHooks<A = unknown> {
+  /** Runs when the actor starts; a throw fails the spawn with that error. */
+  start?: (actor: A) => unknown;
+  /** Runs when the actor begins to stop; awaited before it closes. */
+  stopping?: (actor: A) => unknown;
+  /** Runs on every periodic task tick. */
+  periodicTask?: (actor: A) => unknown;
+  /** May add keys to the actor's `info()`. */
+  onInfo?: (actor: A, info: Record<string, unknown>) => unknown;
+  /** May add keys to the parameters of actors this one spawns. */
+  onParams?: (actor: A, params: Record<string, unknown>) => unknown;
+}
+
+/** Timing settings of an actor, in milliseconds. */
+export interface ActorTimeouts {
+  /** Handshake deadline after spawn, and heartbeat deadline (default 30 s). */
+  timeout: number;
+  /** Deadline of every request this actor sends (default 30 s). */
+  requestTimeout: number;
+  /** How long a graceful stop may take before it is forced (default 5 s). */
+  exitTimeout: number;
+}
+
+/** The defaults of {@link ActorTimeouts}. */
+export const DEFAULT_TIMEOUTS: ActorTimeouts = {
+  timeout: 30_000,
+  requestTimeout: 30_000,
+  exitTimeout: 5_000,
+};
+
+/** Parameters of `spawn()`. Keys not listed here are free-form user params, found in `actor.cfg`. */
+export interface SpawnParams extends ActorHooks<Actor>, Partial<ActorTimeouts> {
+  /** The actor's name (default `actor`). */
+  name?: string;
+  /** Its aid (default: a new random one). */
+  aid?: string;
+  /** `process` (default) or `thread`. */
+  concurrency?: 'process' | 'thread';
+  /** Path or URL of a module exporting hooks and `commands`. Relative to the current directory. */
+  module?: string;
+  /** Commands to register on the actor, by name. */
+  commands?: Record<string, CommandHandler>;
+  /** Free-form parameters. */
+  [key: string]: unknown;
+}

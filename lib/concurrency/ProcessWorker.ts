@@ -1,0 +1,90 @@
+/**
+ * A worker that is a child process (`child_process.spawn` of Node itself).
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { firstValueFrom, ReplaySubject } from 'rxjs';
+import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
+
+/** Environment variable that carries the child's data (JSON). */
+export const CHILD_DATA_ENV = 'RXPULSAR_ACTOR';
+
+/**
+ * Start a child process running `options.entry` with `options.data` in its
+ * environment. Its stdio is the parent's; there is no Node IPC channel: the
+ * child talks to the arbiter over node-ipc.
+ *
+ * @example
+ * ```ts
+ * const worker = new ProcessWorker({ entry, data: { aid }, name: 'w1' });
+ * worker.exit$.subscribe((e) => console.log(e.exitCode));
+ * await worker.terminate(5000);
+ * ```
+ */
+export class ProcessWorker implements WorkerHandle {
+  readonly kind = 'process';
+  readonly threadId = undefined;
+  readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  private readonly child: ChildProcess;
+  private exitInfo: ExitInfo | undefined;
+
+  /** @param options - what to run; see {@link WorkerOptions}. */
+  constructor(options: WorkerOptions) {
+    const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
+    this.child = spawn(process.execPath, [...(options.execArgv ?? process.execArgv), entry], {
+      stdio: 'inherit',
+      env: { ...process.env, ...options.env, [CHILD_DATA_ENV]: JSON.stringify(options.data) },
+    });
+    this.child.once('exit', (exitCode, signal) => {
+      this.exitInfo = { exitCode, signal };
+      this.exit$.next(this.exitInfo);
+      this.exit$.complete();
+    });
+    // A failed spawn (EAGAIN, ENOMEM) is reported through `exit` too; a failed
+    // kill() (EPERM) is an `error` as well, and must not crash the arbiter.
+    this.child.on('error', () => {
+      if (
+        this.exitInfo === undefined &&
+        this.child.exitCode === null &&
+        this.child.pid === undefined
+      ) {
+        this.exitInfo = { exitCode: -1, signal: null };
+        this.exit$.next(this.exitInfo);
+        this.exit$.complete();
+      }
+    });
+  }
+
+  /** The child's pid (0 if the spawn failed). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
+  /** `true` once the child has exited. */
+  get exited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** @param signal - the signal to send (default `SIGKILL`). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.exited) this.child.kill(signal);
+  }
+
+  /**
+   * @param graceMs - how long SIGTERM has before SIGKILL.
+   * @returns how the child exited.
+   */
+  async terminate(graceMs: number): Promise<ExitInfo> {
+    if (this.exitInfo !== undefined) return this.exitInfo;
+    const exited = firstValueFrom(this.exit$);
+    this.child.kill('SIGCONT'); // a frozen child must be able to handle SIGTERM
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

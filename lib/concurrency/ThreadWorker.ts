@@ -1,0 +1,69 @@
+/**
+ * A worker that is a `worker_threads` thread of the arbiter's process.
+ * @module
+ */
+import { Worker } from 'node:worker_threads';
+import { firstValueFrom, ReplaySubject } from 'rxjs';
+import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
+
+/**
+ * Start a worker thread running `options.entry` with `options.data` as its
+ * `workerData`.
+ *
+ * @example
+ * ```ts
+ * const worker = new ThreadWorker({ entry, data: { aid }, name: 'w1' });
+ * await worker.terminate(0);
+ * ```
+ */
+export class ThreadWorker implements WorkerHandle {
+  readonly kind = 'thread';
+  readonly pid = process.pid;
+  readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  private readonly worker: Worker;
+  private exitInfo: ExitInfo | undefined;
+  private readonly id: number;
+
+  /** @param options - what to run; see {@link WorkerOptions}. */
+  constructor(options: WorkerOptions) {
+    this.worker = new Worker(options.entry, {
+      workerData: options.data,
+      name: options.name,
+      env: { ...process.env, ...options.env },
+    });
+    this.id = this.worker.threadId;
+    this.worker.once('exit', (exitCode) => {
+      this.exitInfo = { exitCode, signal: null };
+      this.exit$.next(this.exitInfo);
+      this.exit$.complete();
+    });
+    // An uncaught error ends the thread; its `exit` event follows.
+    this.worker.on('error', () => undefined);
+  }
+
+  /** The thread id (kept after exit). */
+  get threadId(): number {
+    return this.id;
+  }
+
+  /** `true` once the thread has exited. */
+  get exited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** Any signal ends a thread at once (`worker.terminate()`). */
+  kill(): void {
+    if (!this.exited) void this.worker.terminate();
+  }
+
+  /**
+   * A thread has no SIGTERM: it is terminated at once.
+   * @returns how the thread exited.
+   */
+  async terminate(): Promise<ExitInfo> {
+    if (this.exitInfo !== undefined) return this.exitInfo;
+    const exited = firstValueFrom(this.exit$);
+    this.kill();
+    return exited;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Entry module of a process actor: reads its data from the environment,
+ * runs the actor, exits when it stops. Ctrl-C reaches the whole process
+ * group; only the arbiter acts on it, and stops its children itself.
+ * @module
+ */
+import type { ChildData } from '../../actor/ChildData.js';
+import { runChild } from '../../actor/runChild.js';
+import { CHILD_DATA_ENV } from '../ProcessWorker.js';
+
+process.on('SIGINT', () => undefined);
+const raw = process.env[CHILD_DATA_ENV];
+delete process.env[CHILD_DATA_ENV];
+if (raw === undefined) {
+  process.stderr.write(
+    `rxpulsar: ${CHILD_DATA_ENV} is not set; this module is started by spawn()\n`,
+  );
+  process.exit(2);
+}
+try {
+  await runChild(JSON.parse(raw) as ChildData);
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(
+    `rxpulsar: actor failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
+  process.exit(1);
+}

@@ -1,0 +1,326 @@
+import { execFile, spawn as spawnChild } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import {
+  ActorExitedError,
+  ActorNotFound,
+  ActorProxy,
+  arbiter,
+  CommandNotFound,
+  EncodingError,
+  getActor,
+  send,
+  spawn,
+  TimeoutError,
+  type Actor,
+  type ActorExit,
+  type Arbiter,
+} from '../../lib/index.js';
+
+import { removeStaleRuntimeDirs } from '../../lib/actor/runtimeDir.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/actors/${name}.js`, import.meta.url));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Arbiter', () => {
+  let a: Arbiter;
+  const exits: ActorExit[] = [];
+
+  before(async () => {
+    a = arbiter({ requestTimeout: 3000, exitTimeout: 2000 });
+    a.events.actorExited$.subscribe((e) => exits.push(e));
+    await a.start();
+  });
+
+  after(async () => {
+    await a.stop();
+  });
+
+  describe('arbiter()', () => {
+    it('should be the singleton actor of the main process', () => {
+      expect(arbiter()).to.equal(a);
+      expect(getActor()).to.equal(a);
+      expect(a.isArbiter()).to.equal(true);
+      expect(a.state).to.equal('running');
+    });
+
+    it('should answer its own commands', async () => {
+      expect(await send('arbiter', 'ping')).to.equal('pong');
+      expect(await send(a.aid, 'echo', 1, 2)).to.deep.equal([1, 2]);
+    });
+
+    it('should fail a request to an unknown target with ActorNotFound', async () => {
+      const err = await rejection(send('nobody-here', 'ping'));
+      expect(err).to.be.instanceOf(ActorNotFound);
+    });
+  });
+
+  for (const concurrency of ['process', 'thread'] as const) {
+    describe(`spawn() of a ${concurrency} actor`, () => {
+      let proxy: ActorProxy;
+
+      before(async () => {
+        proxy = await spawn({ name: 'greeter', concurrency, module: fixture('greeter') });
+      });
+
+      after(async () => {
+        await proxy.stop();
+      });
+
+      it('should give a proxy with the aid known at once', async () => {
+        const d = spawn({ name: 'quick', concurrency });
+        expect(d.aid).to.match(/^[0-9a-f]{8}$/);
+        const p = await d;
+        expect(p).to.be.instanceOf(ActorProxy);
+        expect(p.aid).to.equal(d.aid);
+        await p.stop();
+      });
+
+      it('should answer the built-in commands', async () => {
+        expect(await send(proxy, 'ping')).to.equal('pong');
+        expect(await send(proxy, 'echo', 'hi')).to.equal('hi');
+        const info = (await send(proxy, 'info')) as Record<string, unknown>;
+        expect(info).to.include({ aid: proxy.aid, name: 'greeter', state: 'running', concurrency });
+        expect(info['pid']).to.be.a('number');
+        expect(info['requests']).to.be.a('number');
+        expect(await send(proxy, 'run', (actor: Actor, x: string) => actor.name + x, '!')).to.equal(
+          'greeter!',
+        );
+      });
+
+      it('should run the commands and hooks of its module', async () => {
+        expect(await send(proxy, 'greet', 'bob')).to.equal('hello bob from greeter');
+        expect(await proxy.send('greet', 'ann')).to.equal('hello ann from greeter');
+      });
+
+      it('should be reachable by name', async () => {
+        expect(await send('greeter', 'ping')).to.equal('pong');
+      });
+
+      it('should answer an unknown command with CommandNotFound and keep serving', async () => {
+        const err = await rejection(send(proxy, 'nope'));
+        expect(err).to.be.instanceOf(CommandNotFound);
+        expect((err as CommandNotFound).code).to.equal('RXP_ERR_COMMAND_NOT_FOUND');
+        expect(await send(proxy, 'ping')).to.equal('pong');
+      });
+
+      it('should rebuild a remote error with its class and stack', async () => {
+        const err = await rejection(send(proxy, 'fail'));
+        expect(err).to.be.instanceOf(RangeError);
+        expect(err.message).to.equal('out of range on purpose');
+        expect(err.stack).to.contain('greeter');
+      });
+
+      it('should refuse a value that cannot travel, and keep serving', async () => {
+        const err = await rejection(send(proxy, 'echo', Symbol('x')));
+        expect(err).to.be.instanceOf(EncodingError);
+        expect(await send(proxy, 'echo', new Map([[1, new Date(0)]]))).to.deep.equal(
+          new Map([[1, new Date(0)]]),
+        );
+      });
+
+      it('should run functions given as hooks, by source', async () => {
+        const p = await spawn({
+          name: 'hooked',
+          concurrency,
+          timeout: 1500,
+          start: (actor: Actor) => {
+            actor.extra['ticks'] = 0;
+          },
+          periodicTask: (actor: Actor) => {
+            actor.extra['ticks'] = Number(actor.extra['ticks']) + 1;
+          },
+          commands: { ticks: (actor: Actor) => actor.extra['ticks'] },
+        });
+        expect(
+          await waitFor(() => true).then(async () => {
+            for (let i = 0; i < 100; i++) {
+              if (Number(await send(p, 'ticks')) > 1) return true;
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            return false;
+          }),
+        ).to.equal(true);
+        await p.stop();
+      });
+
+      it('should fail the spawn with the error of a start hook that throws', async () => {
+        const err = await rejection(
+          spawn({
+            name: 'bad-start',
+            concurrency,
+            start: () => {
+              throw new TypeError('cannot start');
+            },
+          }),
+        );
+        expect(err).to.be.instanceOf(TypeError);
+        expect(err.message).to.equal('cannot start');
+      });
+
+      it('should kill an actor that sends no handshake in time, with a TimeoutError', async () => {
+        const d = spawn({
+          name: 'mute',
+          concurrency,
+          timeout: 500,
+          start: () => new Promise(() => undefined),
+        });
+        const err = await rejection(d);
+        expect(err).to.be.instanceOf(TimeoutError);
+        expect(err.message).to.contain('mute').and.contain(d.aid);
+        expect(await waitFor(() => exits.some((e) => e.aid === d.aid))).to.equal(true);
+      });
+
+      it('should fail the spawn of an actor that exits during its handshake', async () => {
+        const err = await rejection(
+          spawn({ name: 'quitter', concurrency, start: () => process.exit(3) }),
+        );
+        expect(err).to.be.instanceOf(ActorExitedError);
+        expect(err.message).to.contain('quitter');
+      });
+
+      it('should fail a request whose target dies, instead of hanging', async () => {
+        const p = await spawn({ name: 'doomed', concurrency, module: fixture('greeter') });
+        const pending = send(p, 'hang');
+        await send(p, 'ping');
+        p.worker?.kill('SIGKILL');
+        const err = await rejection(pending);
+        expect(err).to.be.instanceOf(ActorExitedError);
+        expect(await waitFor(() => exits.some((e) => e.aid === p.aid))).to.equal(true);
+      });
+
+      it('should finish in-flight requests on a graceful stop', async () => {
+        const p = await spawn({ name: 'busy', concurrency, module: fixture('greeter') });
+        const slow = send(p, 'slow', 300, 'done');
+        await send(p, 'ping');
+        const stopped = p.stop();
+        expect(await slow).to.equal('done');
+        await stopped;
+        const exit = exits.find((e) => e.aid === p.aid);
+        expect(exit?.exitCode).to.equal(0);
+      });
+
+      it('should report the exit on actorExited$', async () => {
+        const p = await spawn({ name: 'leaver', concurrency });
+        await send(p, 'stop');
+        expect(await waitFor(() => exits.some((e) => e.aid === p.aid))).to.equal(true);
+        const exit = exits.find((e) => e.aid === p.aid)!;
+        expect(exit).to.include({ name: 'leaver', concurrency, exitCode: 0 });
+      });
+    });
+  }
+
+  describe('actors talking to actors', () => {
+    let relay: ActorProxy;
+    let other: ActorProxy;
+
+    before(async () => {
+      relay = await spawn({ name: 'relay', module: fixture('relay') });
+      other = await spawn({ name: 'other', concurrency: 'thread', module: fixture('greeter') });
+    });
+
+    after(async () => {
+      await Promise.all([relay.stop(), other.stop()]);
+    });
+
+    it('should route a request by aid and by name through the arbiter', async () => {
+      expect(await send(relay, 'sendTo', other.aid, 'greet', 'x')).to.equal('hello x from other');
+      expect(await send(relay, 'sendTo', 'other', 'ping')).to.equal('pong');
+      expect(await send(relay, 'sendTo', 'arbiter', 'echo', 7)).to.equal(7);
+    });
+
+    it('should answer ActorNotFound for an unknown target', async () => {
+      const err = await rejection(send(relay, 'sendTo', 'ghost', 'ping'));
+      expect(err).to.be.instanceOf(ActorNotFound);
+    });
+
+    it('should let an actor spawn another one through the arbiter', async () => {
+      const aid = (await send(relay, 'spawnChild', {
+        name: 'grandchild',
+        concurrency: 'thread',
+      })) as string;
+      expect(a.actors.map((p) => p.aid)).to.include(aid);
+      expect(await send(aid, 'ping')).to.equal('pong');
+      expect(await send(relay, 'sendTo', aid, 'ping')).to.equal('pong');
+      await a.stopActor(aid);
+    });
+
+    it('should fail a routed request whose target dies', async () => {
+      const victim = await spawn({ name: 'victim', module: fixture('greeter') });
+      const pending = send(relay, 'sendTo', victim.aid, 'hang');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      victim.worker?.kill('SIGKILL');
+      const err = await rejection(pending);
+      expect(err).to.be.instanceOf(ActorExitedError);
+      expect(await send(relay, 'ping')).to.equal('pong');
+    });
+  });
+
+  describe('requests', () => {
+    it('should fail with a TimeoutError at their deadline', async () => {
+      const p = await spawn({ name: 'sleepy', module: fixture('greeter') });
+      const err = await rejection(send(p, 'hang'));
+      expect(err).to.be.instanceOf(TimeoutError);
+      expect(await send(p, 'ping')).to.equal('pong');
+      await p.stop();
+    });
+  });
+});
+
+describe('Arbiter lifecycle', () => {
+  it('should let a script that stops its arbiter exit by itself', async () => {
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, [fixture('arbiter-script')], { timeout: 20_000 }, (err, out) =>
+        err ? reject(new Error(err.message)) : resolve({ stdout: out }),
+      );
+    });
+    expect(JSON.parse(stdout)).to.deep.equal(['pong', 'pong']);
+  });
+
+  it('should leave no orphan when the arbiter dies', async () => {
+    const child = spawnChild(process.execPath, [fixture('orphan-arbiter')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const pid = await new Promise<number>((resolve) => {
+      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    });
+    expect(alive(pid)).to.equal(true);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    expect(await waitFor(() => !alive(pid))).to.equal(true);
+    // Its runtime folder stays behind; the next arbiter's start removes it.
+    removeStaleRuntimeDirs();
+    const prefix = `rxpulsar-${child.pid}-`;
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith(prefix))).to.deep.equal([]);
+  });
+});
