@@ -52,6 +52,8 @@ interface Child {
   deferred: ActorProxyDeferred;
   socket?: Socket;
   handshake?: Subscription;
+  /** How long its graceful stop may take (its own `exitTimeout`). */
+  exitTimeout: number;
   /** Requests routed to this child and not answered yet, by `from:id`. */
   forwarded: Map<string, Request>;
 }
@@ -196,7 +198,7 @@ export class Arbiter extends Actor {
     proxy.pid = worker.pid;
     proxy.threadId = worker.threadId;
     proxy.stopper = () => this.stopActor(aid).then(() => undefined);
-    const child: Child = { proxy, deferred, forwarded: new Map() };
+    const child: Child = { proxy, deferred, forwarded: new Map(), exitTimeout: cfg.exitTimeout };
     this.children.set(aid, child);
     child.handshake = this.loop.addTimeout(cfg.timeout, () => {
       if (deferred.called) return;
@@ -221,7 +223,7 @@ export class Arbiter extends Actor {
     if (child === undefined) return false;
     const worker = child.proxy.worker;
     if (worker === undefined || worker.exited) return true;
-    const exitTimeout = Number(child.proxy.info['exitTimeout'] ?? this.cfg.exitTimeout);
+    const exitTimeout = child.exitTimeout;
     if (child.socket !== undefined && !child.socket.destroyed) {
       this.send(aid, 'stop').addErrback(() => undefined);
       let timer: NodeJS.Timeout | undefined;

@@ -20,6 +20,9 @@ import {
 } from '../../lib/index.js';
 
 import { removeStaleRuntimeDirs } from '../../lib/actor/runtimeDir.js';
+import { decode } from '../../lib/index.js';
+
+const decodeArg = (value: unknown): unknown => decode(value);
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/actors/${name}.js`, import.meta.url));
@@ -282,6 +285,74 @@ describe('Arbiter', () => {
       const err = await rejection(pending);
       expect(err).to.be.instanceOf(ActorExitedError);
       expect(await send(relay, 'ping')).to.equal('pong');
+    });
+  });
+
+  describe('events', () => {
+    it('should emit actorSpawned$ and params$ on the arbiter', async () => {
+      const spawned: string[] = [];
+      const params: Record<string, unknown>[] = [];
+      const subs = [
+        a.events.actorSpawned$.subscribe((p) => spawned.push(p.aid)),
+        a.events.params$.subscribe((e) => params.push(e.params)),
+      ];
+      const p = await spawn({ name: 'evented', concurrency: 'thread', color: 'blue' });
+      subs.forEach((s) => s.unsubscribe());
+      expect(spawned).to.deep.equal([p.aid]);
+      expect(params[0]).to.include({ name: 'evented', color: 'blue' });
+      expect(await send(p, 'run', (actor: Actor) => actor.cfg['color'])).to.equal('blue');
+      await p.stop();
+    });
+
+    it('should let info$ subscribers add to info()', async () => {
+      const sub = a.events.info$.subscribe(({ info }) => {
+        info['extra'] = 42;
+      });
+      expect(await send('arbiter', 'info')).to.include({ extra: 42, name: 'arbiter' });
+      sub.unsubscribe();
+    });
+
+    for (const concurrency of ['process', 'thread'] as const) {
+      it(`should drive the streams of a ${concurrency} actor`, async () => {
+        const seen: string[] = [];
+        const sub = a.events.message$.subscribe((request) => {
+          if (request.cmd === 'echo') seen.push(String(decodeArg(request.args[0])));
+        });
+        const p = await spawn({
+          name: 'watcher',
+          concurrency,
+          timeout: 600,
+          module: fixture('watcher'),
+        });
+        expect(await waitFor(() => Number(p.info['ticks']) > 0)).to.equal(true);
+        const info = (await send(p, 'info')) as Record<string, unknown>;
+        expect(info['last']).to.equal('info');
+        await p.stop();
+        sub.unsubscribe();
+        expect(seen).to.include(`stopping ${p.aid}`).and.include(`stopping hook ${p.aid}`);
+      });
+    }
+  });
+
+  describe('stopping actors', () => {
+    it('should force an actor that does not stop within exitTimeout', async () => {
+      const p = await spawn({
+        name: 'stubborn',
+        exitTimeout: 300,
+        stopping: () => new Promise(() => undefined),
+      });
+      await p.stop();
+      const exit = exits.find((e) => e.aid === p.aid);
+      expect(exit?.signal).to.equal('SIGTERM');
+    });
+
+    it('should stop an actor on kill_actor from another actor', async () => {
+      const relay = await spawn({ name: 'killer', module: fixture('relay') });
+      const target = await spawn({ name: 'target', concurrency: 'thread' });
+      expect(await send(relay, 'sendTo', 'arbiter', 'kill_actor', target.aid)).to.equal(true);
+      expect(exits.some((e) => e.aid === target.aid)).to.equal(true);
+      expect(await send(relay, 'sendTo', 'arbiter', 'kill_actor', target.aid)).to.equal(false);
+      await relay.stop();
     });
   });
 
