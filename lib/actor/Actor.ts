@@ -3,7 +3,7 @@
  * mailbox, that shares nothing and talks to other actors by messages.
  * @module
  */
-import { Subscription } from 'rxjs';
+import { Subscription } from '../rx.js';
 import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { reportUnhandledErrors } from '../async/reportUnhandledErrors.js';

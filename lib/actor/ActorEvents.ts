@@ -2,7 +2,7 @@
  * The event streams of an actor: the way users hook into its life.
  * @module
  */
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable } from '../rx.js';
 import type { Request } from './protocol.js';
 
 /** What `info$` subscribers receive: they may add keys to `info`. */

@@ -2,7 +2,7 @@
  * The arbiter's event streams: those of every actor, plus spawns and exits.
  * @module
  */
-import { Subject, type Observable } from 'rxjs';
+import { Subject, type Observable } from '../rx.js';
 import { ActorEvents } from './ActorEvents.js';
 import type { ActorProxy } from './ActorProxy.js';
 

@@ -4,8 +4,8 @@
  * actor stops itself rather than live on as an orphan), batches per tick.
  * @module
  */
-import { IPCModule, type IPCClient } from 'node-ipc';
-import { Subject } from 'rxjs';
+import { IPCModule, type IPCClient } from './nodeIpc.js';
+import { Subject } from '../rx.js';
 import { ActorExitedError } from '../errors.js';
 import { Outbox } from './Outbox.js';
 import { BATCH_EVENT, type Envelope } from './protocol.js';

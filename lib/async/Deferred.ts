@@ -2,7 +2,7 @@
  * Deferred: a Subject-backed promise with a Twisted-style callback chain.
  * @module
  */
-import { AsyncSubject, Observable } from 'rxjs';
+import { AsyncSubject, Observable } from '../rx.js';
 import { AlreadyCalledError, CancelledError, NotCalledError } from '../errors.js';
 import { Chain } from './Chain.js';
 import type { Handler } from './Chain.js';

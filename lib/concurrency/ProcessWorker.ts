@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, ReplaySubject } from 'rxjs';
+import { firstValueFrom, ReplaySubject } from '../rx.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
 /** Environment variable that carries the child's data (JSON). */

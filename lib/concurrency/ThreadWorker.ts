@@ -3,7 +3,7 @@
  * @module
  */
 import { Worker } from 'node:worker_threads';
-import { firstValueFrom, ReplaySubject } from 'rxjs';
+import { firstValueFrom, ReplaySubject } from '../rx.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import type { EventEmitter } from 'node:events';
-import { Subscription } from 'rxjs';
+import { Subscription } from '../rx.js';
 import { InvalidStateError } from '../errors.js';
 
 /**

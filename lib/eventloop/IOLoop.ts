@@ -3,7 +3,7 @@
  * @module
  */
 import type { EventEmitter } from 'node:events';
-import { Subscription, UnsubscriptionError, type Observable } from 'rxjs';
+import { Subscription, UnsubscriptionError, type Observable } from '../rx.js';
 import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { InvalidStateError } from '../errors.js';

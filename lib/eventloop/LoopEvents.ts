@@ -4,7 +4,7 @@
  * @module
  */
 import type { EventEmitter } from 'node:events';
-import { AsyncSubject, fromEvent, interval, timer, type Observable } from 'rxjs';
+import { AsyncSubject, fromEvent, interval, timer, type Observable } from '../rx.js';
 import { bindToLoop, signalEvents } from './observables.js';
 
 /**

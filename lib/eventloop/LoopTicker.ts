@@ -3,7 +3,7 @@
  * callbacks and tasks and counts iterations.
  * @module
  */
-import { Observable, Subject, Subscription } from 'rxjs';
+import { Observable, Subject, Subscription } from '../rx.js';
 import type winston from 'winston';
 import { runGuarded } from './guard.js';
 import { armImmediate } from './timers.js';

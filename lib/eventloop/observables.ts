@@ -3,7 +3,7 @@
  * lifetime, and process signals as an Observable.
  * @module
  */
-import { Observable, takeUntil, tap } from 'rxjs';
+import { Observable, takeUntil, tap } from '../rx.js';
 
 /**
  * `source` until `closed$` emits (at once when it already has), calling

@@ -5,7 +5,7 @@
  * sinon fake timers is cleared by the fake clock and a real one by Node.
  * @module
  */
-import { Subscription } from 'rxjs';
+import { Subscription } from '../rx.js';
 
 /**
  * Run `cb` once after `delayMs` milliseconds.

@@ -3,8 +3,7 @@
  * @module
  */
 import { Writable } from 'node:stream';
-import winston from 'winston';
-import { rootLogger } from './createLogger.js';
+import { loadWinston, rootLogger } from './createLogger.js';
 
 /** One captured log line. */
 export interface LogRecord {
@@ -47,7 +46,7 @@ export function captureLogs(level = 'debug'): LogCapture {
       done();
     },
   });
-  const transport = new winston.transports.Stream({ stream, level });
+  const transport = new (loadWinston().transports.Stream)({ stream, level });
   for (const t of others) t.silent = true;
   logger.add(transport);
   logger.silent = false;

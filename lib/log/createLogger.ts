@@ -9,7 +9,22 @@
  * writes one JSON object a line, for production log shippers.
  * @module
  */
-import winston from 'winston';
+import { createRequire } from 'node:module';
+import type winston from 'winston';
+
+const require = createRequire(import.meta.url);
+let winstonModule: typeof winston | undefined;
+
+/**
+ * winston, loaded on first use: an actor that never logs never pays for it
+ * (about 45 ms of start-up). winston is CommonJS, so `require` loads it
+ * synchronously.
+ *
+ * @returns the winston module.
+ */
+export function loadWinston(): typeof winston {
+  return (winstonModule ??= require('winston') as typeof winston);
+}
 
 /** The levels rxpulsar logs at, most severe first, plus `silent`. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'silent';
@@ -27,10 +42,10 @@ const LEVELS = ['error', 'warn', 'info', 'debug', 'silent'];
 let root: winston.Logger | undefined;
 
 function textFormat(): winston.Logform.Format {
-  return winston.format.combine(
-    winston.format.timestamp(),
-    winston.format.errors({ stack: true }),
-    winston.format.printf((info) => {
+  return loadWinston().format.combine(
+    loadWinston().format.timestamp(),
+    loadWinston().format.errors({ stack: true }),
+    loadWinston().format.printf((info) => {
       const label = typeof info['label'] === 'string' ? ` [${info['label']}]` : '';
       const stack = typeof info['stack'] === 'string' ? `\n${info['stack']}` : '';
       return `${String(info['timestamp'])}${label} ${info.level}: ${String(info.message)}${stack}`;
@@ -39,10 +54,10 @@ function textFormat(): winston.Logform.Format {
 }
 
 function jsonFormat(): winston.Logform.Format {
-  return winston.format.combine(
-    winston.format.timestamp(),
-    winston.format.errors({ stack: true }),
-    winston.format.json(),
+  return loadWinston().format.combine(
+    loadWinston().format.timestamp(),
+    loadWinston().format.errors({ stack: true }),
+    loadWinston().format.json(),
   );
 }
 
@@ -63,6 +78,7 @@ function envLevel(): LogLevel {
 export function rootLogger(): winston.Logger {
   if (root === undefined) {
     const level = envLevel();
+    const winston = loadWinston();
     root = winston.createLogger({
       level: level === 'silent' ? 'error' : level,
       silent: level === 'silent',
@@ -109,5 +125,20 @@ export function configureLogging(options: LoggingOptions): void {
  */
 export function createLogger(name: string, aid?: string): winston.Logger {
   const label = aid === undefined ? name : `${name}(${aid})`;
-  return rootLogger().child({ label });
+  let real: winston.Logger | undefined;
+  const logger = (): winston.Logger => (real ??= rootLogger().child({ label }));
+  // A stand-in that creates the child logger (and loads winston) on first use.
+  return new Proxy({} as winston.Logger, {
+    get(_target, prop) {
+      const target = logger();
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+    set(_target, prop, value) {
+      return Reflect.set(logger(), prop, value);
+    },
+    has(_target, prop) {
+      return prop in logger();
+    },
+  });
 }
