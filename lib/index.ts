@@ -76,6 +76,16 @@ export type { InfoEvent, ParamsEvent } from './actor/ActorEvents.js';
 export { ArbiterEvents } from './actor/ArbiterEvents.js';
 export type { ActorExit } from './actor/ArbiterEvents.js';
 export type { Request, Reply, Envelope } from './actor/protocol.js';
+
+// Monitors: pools.
+export { Monitor } from './monitor/Monitor.js';
+export { MonitorEvents } from './monitor/MonitorEvents.js';
+export type { ResizeEvent } from './monitor/MonitorEvents.js';
+export type { MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
+export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
+export type { RestartSettings } from './monitor/RestartPolicy.js';
+export { LoadPolicy } from './monitor/LoadPolicy.js';
+export type { LoadSettings, LoadDecision } from './monitor/LoadPolicy.js';
 export { DEFAULT_TIMEOUTS } from './actor/types.js';
 export type {
   ActorState,

@@ -33,6 +33,8 @@ export interface ActorOptions {
   cfg: ActorTimeouts & Record<string, unknown>;
   hooks?: ActorHooks<Actor>;
   commands?: Record<string, CommandHandler>;
+  /** Share another actor's loop (monitors share the arbiter's); default: its own. */
+  loop?: IOLoop;
 }
 
 /** Anything `send()` accepts as a target: an aid, a name, or an object with an `aid`. */
@@ -79,6 +81,7 @@ export class Actor {
   private currentState: ActorState = 'initial';
   private readonly startedAt = Date.now();
   private stopDeferred: Deferred<void> | undefined;
+  private readonly ownsLoop: boolean;
 
   /** @param options - identity, config, hooks and commands. */
   constructor(options: ActorOptions) {
@@ -88,7 +91,8 @@ export class Actor {
     this.cfg = options.cfg;
     this.hooks = options.hooks ?? {};
     this.logger = createLogger(this.name, this.aid);
-    this.loop = new IOLoop({ name: this.name, logger: this.logger });
+    this.ownsLoop = options.loop === undefined;
+    this.loop = options.loop ?? new IOLoop({ name: this.name, logger: this.logger });
     this.mailbox = new Mailbox(
       this.aid,
       (env) => this.deliver(env),
@@ -229,6 +233,15 @@ export class Actor {
     throw new Error(`${this.constructor.name} has no transport`);
   }
 
+  /**
+   * @internal Fail the requests this actor waits on from `target` (it exited).
+   * @param error - the error to fail them with.
+   * @param target - the aid they went to.
+   */
+  failRequests(error: Error, target: string): void {
+    this.mailbox.fail(error, target);
+  }
+
   /** Hand an envelope addressed to this actor to its mailbox. */
   receive(env: Envelope): void {
     this.mailbox.receive(env);
@@ -260,7 +273,7 @@ export class Actor {
     await this.close();
     this.mailbox.close();
     this.subscriptions.unsubscribe();
-    this.loop.stop();
+    if (this.ownsLoop) this.loop.stop();
     this.state = 'closed';
     this.events._stopped.next(this);
     this.events.complete();

@@ -28,6 +28,9 @@ import { ArbiterEvents } from './ArbiterEvents.js';
 import type { ChildData } from './ChildData.js';
 import { getActor, setActor } from './current.js';
 import { Hub } from './Hub.js';
+import { Monitor } from '../monitor/Monitor.js';
+import type { MonitorParams } from '../monitor/MonitorParams.js';
+import { installSignals } from './arbiterSignals.js';
 import { isRequest, type Envelope, type Request } from './protocol.js';
 import { splitParams } from './splitParams.js';
 import {
@@ -45,6 +48,14 @@ export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbit
   maxConnections?: number;
   /** Largest frame accepted by the hub, in characters (default 64 MiB). */
   maxMessageSize?: number;
+  /**
+   * Handle SIGTERM/SIGINT (graceful stop, exit 0), SIGQUIT (fast stop),
+   * SIGHUP (reload), SIGTTIN/SIGTTOU (one worker more/less on every
+   * monitor). Default `true`.
+   */
+  signals?: boolean;
+  /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
+  onReload?: (arbiter: Arbiter) => unknown;
 }
 
 interface Child {
@@ -87,11 +98,15 @@ export class Arbiter extends Actor {
   private readonly hub: Hub;
   private readonly children = new Map<string, Child>();
   private readonly socketAid = new WeakMap<Socket, string>();
+  private readonly monitorsByName = new Map<string, Monitor>();
+  /** Actors living in this process (the arbiter and its monitors), by aid. */
+  private readonly local = new Map<string, Actor>();
   private startDeferred: Deferred<this> | undefined;
+  private readonly options: ArbiterOptions;
 
   /** @param options - name, timeouts, hub limits and hooks. */
   constructor(options: ArbiterOptions = {}) {
-    const { name, maxConnections, maxMessageSize, ...rest } = options;
+    const { name, maxConnections, maxMessageSize, signals: _s, onReload: _r, ...rest } = options;
     const { hooks, timeouts } = splitParams(rest);
     super({
       aid: newAid(),
@@ -106,6 +121,8 @@ export class Arbiter extends Actor {
       handshakeTimeout: this.cfg.timeout,
       logger: this.logger,
     });
+    this.options = options;
+    this.local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
     this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
     this.command('notify', (_a, info: Record<string, unknown>) => this.notified(info), {
@@ -116,6 +133,86 @@ export class Arbiter extends Actor {
   /** Proxies of the spawned actors that completed their handshake. */
   get actors(): ActorProxy[] {
     return [...this.children.values()].filter((c) => c.deferred.called).map((c) => c.proxy);
+  }
+
+  /** The monitors, by name. */
+  get monitors(): ReadonlyMap<string, Monitor> {
+    return this.monitorsByName;
+  }
+
+  /**
+   * Add a pool. It starts with the arbiter (at once if the arbiter runs).
+   *
+   * @param name - a unique name; workers and other actors can `send()` to it by name.
+   * @param params - pool settings (`workers`, `minWorkers`, `maxRequests`…) and worker parameters.
+   * @returns the monitor.
+   * @example
+   * ```ts
+   * const pool = a.addMonitor('pool', { workers: 2, concurrency: 'thread' });
+   * ```
+   */
+  addMonitor(name: string, params: MonitorParams = {}): Monitor {
+    if (this.monitorsByName.has(name) || name === this.name || name === 'arbiter') {
+      throw new ImproperlyConfigured(`a monitor or actor named "${name}" exists already`);
+    }
+    if (this.state === 'stopping' || this.state === 'closed') {
+      throw new InvalidStateError(`cannot add monitor "${name}": the arbiter is ${this.state}`);
+    }
+    const monitor = new Monitor(this, name, params);
+    this.monitorsByName.set(name, monitor);
+    this.local.set(monitor.aid, monitor);
+    if (this.state === 'running') void monitor.start();
+    return monitor;
+  }
+
+  /**
+   * Reload: call `onReload` (it may reconfigure), then replace every worker
+   * of every monitor, each successor ready before its predecessor stops.
+   */
+  async reload(): Promise<void> {
+    this.logger.info('reloading: replacing every worker');
+    await this.options.onReload?.(this);
+    for (const monitor of this.monitorsByName.values()) monitor.restartWorkers();
+  }
+
+  /** The whole tree: the arbiter, its monitors and their workers. */
+  override info(): Record<string, unknown> {
+    return {
+      ...super.info(),
+      monitors: [...this.monitorsByName.values()].map((m) => m.info()),
+      actors: this.actors.length,
+    };
+  }
+
+  /** @internal Deliver an envelope written by a local actor (a monitor). */
+  deliverFor(env: Envelope): void {
+    env.to = this.resolve(env.to) ?? env.to;
+    this.deliver(env);
+  }
+
+  /**
+   * Fast stop: kill every spawned actor at once (threads terminated), then stop.
+   * @returns a promise fired once the arbiter is closed.
+   */
+  async terminate(): Promise<void> {
+    for (const child of this.children.values()) child.proxy.worker?.kill('SIGKILL');
+    await this.stop();
+  }
+
+  /**
+   * Stop gracefully: monitors and their workers, the other actors, the hub.
+   * A stop during start waits for the start to settle first.
+   * @returns a Deferred fired once the arbiter is closed.
+   */
+  override stop(): Deferred<void> {
+    const starting = this.startDeferred;
+    if (starting === undefined || starting.called) return super.stop();
+    const done = new Deferred<void>();
+    starting.addBoth(() => {
+      super.stop().addBoth(() => done.callback(undefined));
+      return undefined;
+    });
+    return done;
   }
 
   /** The hub's socket path, once started. */
@@ -133,6 +230,7 @@ export class Arbiter extends Actor {
     this.startDeferred = d;
     this.state = 'starting';
     this.loop.start();
+    if (this.options.signals !== false) this.subscriptions.add(installSignals(this));
     this.boot().then(
       () => d.callback(this),
       (err: unknown) => {
@@ -190,6 +288,7 @@ export class Arbiter extends Actor {
       deferred.errback(err);
       return deferred;
     }
+    this.hub.ensureListening();
     const proxy = new ActorProxy(aid, name, concurrency);
     const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
     const worker =
@@ -245,19 +344,27 @@ export class Arbiter extends Actor {
       this.hub.incoming$.subscribe(({ socket, envelopes }) => this.route(socket, envelopes)),
     );
     await this.started();
+    this.loop.addPeriodic(() => {
+      this.hub.ensureListening();
+      this.tick();
+    }, 1000);
+    await Promise.all([...this.monitorsByName.values()].map((m) => m.start()));
   }
 
   /** The aid an aid or name stands for, or `undefined`. */
   private resolve(to: string): string | undefined {
     if (to === this.aid || to === 'arbiter' || to === this.name) return this.aid;
-    if (this.children.has(to)) return to;
+    if (this.children.has(to) || this.local.has(to)) return to;
+    const monitor = this.monitorsByName.get(to);
+    if (monitor !== undefined) return monitor.aid;
     for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
     return undefined;
   }
 
   protected override deliver(env: Envelope): void {
-    if (env.to === this.aid) {
-      queueMicrotask(() => this.receive(env));
+    const local = this.local.get(env.to);
+    if (local !== undefined) {
+      queueMicrotask(() => local.receive(env));
       return;
     }
     const socket = this.children.get(env.to)?.socket;
@@ -278,8 +385,9 @@ export class Arbiter extends Actor {
         return;
       }
       const to = this.resolve(env.to);
-      if (to === this.aid) {
-        this.receive(env);
+      const local = to === undefined ? undefined : this.local.get(to);
+      if (local !== undefined) {
+        local.receive(env);
         continue;
       }
       const target = to === undefined ? undefined : this.children.get(to);
@@ -347,7 +455,7 @@ export class Arbiter extends Actor {
       }
       child.socket.destroy();
     }
-    this.mailbox.fail(error, aid);
+    for (const actor of this.local.values()) actor.failRequests(error, aid);
     this.events._actorExited.next({
       aid,
       name: proxy.name,
@@ -359,6 +467,7 @@ export class Arbiter extends Actor {
   }
 
   protected override async close(): Promise<void> {
+    await Promise.all([...this.monitorsByName.values()].map((m) => m.stop()));
     await Promise.all([...this.children.keys()].map((aid) => this.stopActor(aid)));
     await this.hub.stop();
     if (getActor() === (this as Actor)) setActor(undefined);

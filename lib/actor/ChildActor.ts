@@ -23,6 +23,8 @@ export function heartbeatPeriod(timeout: number): number {
  */
 export class ChildActor extends Actor {
   private readonly client: HubClient;
+  /** How late the last heartbeat ran (ms): event-loop lag. */
+  private lag = 0;
 
   /**
    * @param options - identity, config, hooks, commands.
@@ -63,11 +65,20 @@ export class ChildActor extends Actor {
       return;
     }
     this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true });
-    const heartbeat = this.loop.addPeriodic(() => {
+    const period = heartbeatPeriod(this.cfg.timeout);
+    let last = Date.now();
+    this.loop.addPeriodic(() => {
+      const now = Date.now();
+      this.lag = Math.max(0, now - last - period);
+      last = now;
       this.tick();
       this.send(this.arbiterAid, 'notify', this.info());
-    }, heartbeatPeriod(this.cfg.timeout));
-    heartbeat.start();
+    }, period);
+  }
+
+  /** @returns the actor's info, with `lag` (how late its last heartbeat ran, in ms). */
+  override info(): Record<string, unknown> {
+    return { ...super.info(), lag: this.lag };
   }
 
   protected override deliver(env: Envelope): void {

@@ -5,10 +5,10 @@
  * envelopes back batched per tick. Routing is the arbiter's business.
  * @module
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
@@ -100,6 +100,25 @@ export class Hub {
       });
       server.start();
     });
+  }
+
+  /**
+   * Listen again when the socket file was deleted under the hub (a cleaner
+   * of the temp directory, a user). Connected actors are not affected; new
+   * ones could not connect without it.
+   *
+   * @returns `true` when it had to listen again.
+   */
+  ensureListening(): boolean {
+    const path = this.socketPath;
+    const server = this.ipc.server;
+    if (path === undefined || server === false || existsSync(path)) return false;
+    this.options.logger.warn(`the hub socket ${path} was removed: listening again`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const previous = server.server;
+    server.start();
+    if (previous !== false) previous.close();
+    return true;
   }
 
   /**

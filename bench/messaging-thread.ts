@@ -1,0 +1,54 @@
+/**
+ * Scenario `messaging-thread`: the arbiter and one thread actor, `echo`
+ * round trip and pipelined throughput at 16 B, 1 KB and 64 KB, against a
+ * bare `worker_threads` `postMessage` echo measured in the same run.
+ * @module
+ */
+import { send, spawn } from '../lib/index.js';
+import { PLANS } from './messaging-process.js';
+import { echoMatrix, sizeLabel } from './support/echoMatrix.js';
+import { compare, type Row, type Scenario } from './support/Row.js';
+import { withArbiter } from './support/withArbiter.js';
+import { WorkerEcho } from './support/WorkerEcho.js';
+
+async function run(): Promise<Row[]> {
+  return withArbiter(async () => {
+    const proxy = await spawn({ name: 'bench-echo', concurrency: 'thread' });
+    const worker = await WorkerEcho.start();
+    try {
+      const rows: Row[] = [];
+      for (const plan of PLANS) {
+        const size = sizeLabel(plan.bytes);
+        const figures = await echoMatrix(
+          [
+            { name: 'rxpulsar', request: (p) => send(proxy, 'echo', p) },
+            { name: 'worker', request: worker.request },
+          ],
+          plan,
+        );
+        const rx = figures.get('rxpulsar');
+        const base = figures.get('worker');
+        if (rx === undefined || base === undefined) continue;
+        rows.push(
+          compare(`thread round trip ${size} vs postMessage`, 'µs', rx.roundTrip, base.roundTrip, {
+            better: 'lower',
+            target: 1.5,
+          }),
+          compare(
+            `thread pipelined ${size} vs postMessage`,
+            'msg/s',
+            rx.throughput,
+            base.throughput,
+            { better: 'higher' },
+          ),
+        );
+      }
+      return rows;
+    } finally {
+      await Promise.all([proxy.stop(), worker.close()]);
+    }
+  });
+}
+
+/** The scenario. */
+export const scenario: Scenario = { name: 'messaging-thread', run };

@@ -1,0 +1,110 @@
+/**
+ * Scenario `spawn`: time from `spawn()` to a ready proxy (handshake done)
+ * for process and thread actors, against a bare `fork()` until its first
+ * `process.send` and a bare `new Worker()` until its first `postMessage`;
+ * and a pool of 8 process actors from zero to all ready against 8 bare
+ * forks. Runs are interleaved; every child is stopped before the next run.
+ * @module
+ */
+import { fork } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { spawn, type ActorProxy } from '../lib/index.js';
+import { endChild, firstMessage, fixture } from './support/fixture.js';
+import { compare, type Row, type Scenario } from './support/Row.js';
+import { median, timeMs } from './support/stats.js';
+import { withArbiter } from './support/withArbiter.js';
+
+const REPS = 10;
+const POOL = 8;
+const POOL_REPS = 3;
+
+/** Spawn `count` actors at once; resolves with the time until all are ready. */
+async function spawnActors(concurrency: 'process' | 'thread', count: number): Promise<number> {
+  let proxies: ActorProxy[] = [];
+  const ms = await timeMs(async () => {
+    proxies = await Promise.all(
+      Array.from({ length: count }, (_, i) => spawn({ name: `bench-${i}`, concurrency })),
+    );
+  });
+  await Promise.all(proxies.map((p) => p.stop()));
+  return ms;
+}
+
+/** Fork `count` bare children at once; resolves with the time until all said ready. */
+async function bareForks(count: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  const children = Array.from({ length: count }, () =>
+    fork(fixture('ready-fork'), [], { stdio: 'inherit' }),
+  );
+  try {
+    await Promise.all(children.map(firstMessage));
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  } finally {
+    await Promise.all(children.map((c) => endChild(c)));
+  }
+}
+
+/** Start a bare worker; resolves with the time until its first message. */
+async function bareWorker(): Promise<number> {
+  const start = process.hrtime.bigint();
+  const worker = new Worker(fixture('ready-worker'));
+  try {
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+async function run(): Promise<Row[]> {
+  return withArbiter(async () => {
+    const t = {
+      process: [] as number[],
+      fork: [] as number[],
+      thread: [] as number[],
+      worker: [] as number[],
+      pool: [] as number[],
+      forks: [] as number[],
+    };
+    // Warm-up: the file system cache and the modules of each kind.
+    await spawnActors('process', 1);
+    await bareForks(1);
+    await spawnActors('thread', 1);
+    await bareWorker();
+    for (let rep = 0; rep < REPS; rep++) {
+      t.process.push(await spawnActors('process', 1));
+      t.fork.push(await bareForks(1));
+      t.thread.push(await spawnActors('thread', 1));
+      t.worker.push(await bareWorker());
+    }
+    for (let rep = 0; rep < POOL_REPS; rep++) {
+      t.pool.push(await spawnActors('process', POOL));
+      t.forks.push(await bareForks(POOL));
+    }
+    return [
+      compare('spawn process actor vs bare fork', 'ms', median(t.process), median(t.fork), {
+        better: 'lower',
+        target: 1.5,
+      }),
+      compare('spawn thread actor vs bare Worker', 'ms', median(t.thread), median(t.worker), {
+        better: 'lower',
+        target: 2,
+      }),
+      compare(
+        `pool of ${POOL} process actors vs ${POOL} forks`,
+        'ms',
+        median(t.pool),
+        median(t.forks),
+        {
+          better: 'lower',
+        },
+      ),
+    ];
+  });
+}
+
+/** The scenario. */
+export const scenario: Scenario = { name: 'spawn', run };

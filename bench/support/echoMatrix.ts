@@ -1,0 +1,89 @@
+/**
+ * Round trip and pipelined throughput of several transports for one
+ * payload size, measured in small interleaved slices (contender A, B, C,
+ * A, B, C...) so that the noise of a shared machine hits every contender
+ * alike.
+ * @module
+ */
+import { throughput, warmUp, type Requester } from './echoLoad.js';
+import { median } from './stats.js';
+
+/** A transport under test. */
+export interface Contender {
+  name: string;
+  request: Requester;
+}
+
+/** How much to send for one payload size. */
+export interface EchoPlan {
+  /** Payload size in bytes (a string of that many characters). */
+  bytes: number;
+  /** Sequential requests per contender, in all. */
+  roundTrips: number;
+  /** Sequential requests per slice. */
+  roundTripSlice: number;
+  /** Pipelined requests per contender, in all. */
+  pipelined: number;
+  /** Pipelined requests per slice (one throughput sample). */
+  pipelinedSlice: number;
+  /** Requests outstanding during the throughput measurement. */
+  inFlight: number;
+}
+
+/** The figures of one contender. */
+export interface EchoFigures {
+  /** Median round trip over all sequential requests, µs. */
+  roundTrip: number;
+  /** Median throughput over the slices, messages/s. */
+  throughput: number;
+}
+
+/**
+ * Measure every contender with one payload size.
+ *
+ * @param contenders - the transports, rxpulsar and baselines.
+ * @param plan - payload size and counts.
+ * @returns figures by contender name.
+ * @example
+ * ```ts
+ * const figures = await echoMatrix([{ name: 'rxpulsar', request }], plan);
+ * ```
+ */
+export async function echoMatrix(
+  contenders: Contender[],
+  plan: EchoPlan,
+): Promise<Map<string, EchoFigures>> {
+  const payload = 'x'.repeat(plan.bytes);
+  for (const c of contenders) {
+    await warmUp(c.request, payload, Math.max(100, Math.min(2000, plan.pipelined / 5)));
+  }
+  const rtt = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  const tput = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let done = 0; done < plan.roundTrips; done += plan.roundTripSlice) {
+    for (const c of contenders) {
+      const times = rtt.get(c.name) ?? [];
+      for (let i = 0; i < plan.roundTripSlice; i++) {
+        const start = performance.now();
+        await c.request(payload);
+        times.push((performance.now() - start) * 1000);
+      }
+    }
+  }
+  for (let done = 0; done < plan.pipelined; done += plan.pipelinedSlice) {
+    for (const c of contenders) {
+      const rate = await throughput(c.request, payload, plan.pipelinedSlice, plan.inFlight);
+      tput.get(c.name)?.push(rate);
+    }
+  }
+  return new Map(
+    contenders.map((c) => [
+      c.name,
+      { roundTrip: median(rtt.get(c.name) ?? []), throughput: median(tput.get(c.name) ?? []) },
+    ]),
+  );
+}
+
+/** @returns `16 B`, `1 KB`, `64 KB`. */
+export function sizeLabel(bytes: number): string {
+  return bytes >= 1024 ? `${bytes / 1024} KB` : `${bytes} B`;
+}

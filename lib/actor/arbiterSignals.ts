@@ -1,0 +1,59 @@
+/**
+ * The arbiter's signals. `SIGTERM`/`SIGINT`: graceful stop (workers finish
+ * in-flight work up to their `exitTimeout`), then exit 0; a second one
+ * during the stop turns it into a fast stop. `SIGQUIT`: fast stop (workers
+ * killed at once), exit 0. `SIGHUP`: reload and replace every worker,
+ * rolling. `SIGTTIN`/`SIGTTOU`: one worker more/less on every monitor.
+ * @module
+ */
+import { Subscription } from '../rx.js';
+import type { Arbiter } from './Arbiter.js';
+
+/**
+ * Listen to the signals for `arbiter` (through its loop, so stopping the
+ * loop removes the listeners).
+ *
+ * @param arbiter - the arbiter.
+ * @returns the subscription that removes the listeners.
+ * @example
+ * ```ts
+ * arbiter.subscriptions.add(installSignals(arbiter));
+ * ```
+ */
+export function installSignals(arbiter: Arbiter): Subscription {
+  const subscription = new Subscription();
+  let stopping: 'graceful' | 'fast' | undefined;
+  const on = (signal: NodeJS.Signals, handler: () => void): void => {
+    subscription.add(arbiter.loop.signal(signal).subscribe(handler));
+  };
+  const exit = (): void => {
+    process.exit(0);
+  };
+  const fast = (signal: NodeJS.Signals): void => {
+    if (stopping === 'fast') return;
+    stopping = 'fast';
+    arbiter.logger.warn(`${signal}: stopping now`);
+    void arbiter.terminate().then(exit, exit);
+  };
+  const graceful = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      fast(signal);
+      return;
+    }
+    stopping = 'graceful';
+    arbiter.logger.info(`${signal}: stopping gracefully`);
+    arbiter.stop().addBoth(exit);
+  };
+  const resize = (delta: number, signal: NodeJS.Signals): void => {
+    for (const monitor of arbiter.monitors.values()) {
+      monitor.resize(monitor.workers + delta, signal);
+    }
+  };
+  on('SIGTERM', () => graceful('SIGTERM'));
+  on('SIGINT', () => graceful('SIGINT'));
+  on('SIGQUIT', () => fast('SIGQUIT'));
+  on('SIGHUP', () => void arbiter.reload());
+  on('SIGTTIN', () => resize(1, 'SIGTTIN'));
+  on('SIGTTOU', () => resize(-1, 'SIGTTOU'));
+  return subscription;
+}

@@ -1,0 +1,354 @@
+/**
+ * A monitor: a pool of worker actors kept alive by the arbiter's process.
+ * @module
+ */
+import { Deferred } from '../async/Deferred.js';
+import { ImproperlyConfigured } from '../errors.js';
+import { Actor } from '../actor/Actor.js';
+import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
+import type { Arbiter } from '../actor/Arbiter.js';
+import type { ActorExit } from '../actor/ArbiterEvents.js';
+import { newAid } from '../actor/aid.js';
+import type { Envelope } from '../actor/protocol.js';
+import { splitParams } from '../actor/splitParams.js';
+import { DEFAULT_TIMEOUTS, type SpawnParams } from '../actor/types.js';
+import { LoadPolicy } from './LoadPolicy.js';
+import { MonitorEvents } from './MonitorEvents.js';
+import { monitorSettings, type MonitorParams, type MonitorSettings } from './MonitorParams.js';
+import { RestartPolicy } from './RestartPolicy.js';
+
+interface Worker {
+  proxy: ActorProxy;
+  readyAt: number;
+  /** Requests after which it is replaced (`maxRequests` with jitter), or Infinity. */
+  maxRequests: number;
+  /** Being replaced: its successor is on the way. */
+  retiring: boolean;
+  /** Being stopped or killed by the monitor. */
+  stopping: boolean;
+}
+
+/**
+ * A pool: keeps `workers` actors of its `concurrency` alive, replaces the
+ * ones that die, hang or served `maxRequests`, and resizes. Create it with
+ * `arbiter.addMonitor(name, params)`. Its `periodicTask$` stream drives it.
+ *
+ * @example
+ * ```ts
+ * const pool = a.addMonitor('pool', { workers: 4, concurrency: 'thread', module: './worker.js' });
+ * pool.events.resized$.subscribe((e) => console.log(e.from, '→', e.to, e.reason));
+ * pool.resize(8);
+ * ```
+ */
+export class Monitor extends Actor {
+  override readonly events: MonitorEvents<Actor> = new MonitorEvents<Actor>();
+  /** The pool's settings (workers, period, policies…). */
+  readonly settings: MonitorSettings;
+  /** The circuit breaker and backoff. */
+  readonly restartPolicy: RestartPolicy;
+  private readonly loadPolicy: LoadPolicy | undefined;
+  private readonly workerParams: SpawnParams;
+  private readonly managed = new Map<string, Worker>();
+  private readonly spawning = new Map<string, ActorProxyDeferred>();
+  private startDeferred: Deferred<this> | undefined;
+
+  /**
+   * @param arbiter - the arbiter whose process and loop the monitor shares.
+   * @param name - the monitor's name (unique in the arbiter).
+   * @param params - pool settings plus the parameters of every worker.
+   */
+  constructor(
+    private readonly arbiter: Arbiter,
+    name: string,
+    params: MonitorParams = {},
+  ) {
+    const { settings, worker } = monitorSettings(params);
+    const { timeouts } = splitParams(worker);
+    super({
+      aid: newAid(),
+      name,
+      concurrency: 'monitor',
+      cfg: { ...DEFAULT_TIMEOUTS, ...timeouts, ...settings },
+      loop: arbiter.loop,
+    });
+    this.settings = settings;
+    this.workerParams = { ...worker, concurrency: params.concurrency ?? 'process' };
+    this.restartPolicy = new RestartPolicy(settings);
+    if (settings.minWorkers !== undefined || settings.maxWorkers !== undefined) {
+      const minWorkers = settings.minWorkers ?? 1;
+      const maxWorkers = settings.maxWorkers ?? Math.max(minWorkers, settings.workers);
+      if (minWorkers > maxWorkers) {
+        throw new ImproperlyConfigured(
+          `monitor "${name}": minWorkers (${minWorkers}) is above maxWorkers (${maxWorkers})`,
+        );
+      }
+      this.loadPolicy = new LoadPolicy({ ...settings, minWorkers, maxWorkers });
+      settings.workers = Math.min(maxWorkers, Math.max(minWorkers, settings.workers));
+    }
+  }
+
+  /** The target size of the pool. */
+  get workers(): number {
+    return this.settings.workers;
+  }
+
+  /** Proxies of the running workers (retiring ones included). */
+  get managedActors(): ActorProxy[] {
+    return [...this.managed.values()].map((w) => w.proxy);
+  }
+
+  /** Deferreds of the workers being spawned. */
+  get spawningActors(): ActorProxyDeferred[] {
+    return [...this.spawning.values()];
+  }
+
+  /**
+   * Start the periodic task and spawn the workers.
+   * @returns a Deferred fired with the monitor once the pool first reaches its size.
+   */
+  start(): Deferred<this> {
+    if (this.startDeferred !== undefined) return this.startDeferred;
+    const d = new Deferred<this>();
+    this.startDeferred = d;
+    this.state = 'running';
+    this.subscriptions.add(this.arbiter.events.actorExited$.subscribe((exit) => this.exited(exit)));
+    const periodic = this.loop.addPeriodic(() => this.tick(), this.settings.period);
+    this.subscriptions.add(() => periodic.stop());
+    this.events._start.next(this);
+    this.spawnActors();
+    this.checkReady();
+    return d;
+  }
+
+  /**
+   * Change the pool's size; workers are spawned or stopped (oldest first) at once.
+   * @param n - the new size.
+   * @param reason - why, for `resized$` (default `manual`).
+   */
+  resize(n: number, reason = 'manual'): void {
+    const to = Math.max(0, Math.floor(n));
+    const from = this.settings.workers;
+    if (to === from) return;
+    this.settings.workers = to;
+    this.logger.info(`resized ${from} → ${to} (${reason})`);
+    this.events._resized.next({ monitor: this.name, from, to, reason });
+    this.spawnActors();
+    this.stopActors();
+  }
+
+  /**
+   * Spawn one worker now, with the monitor's parameters (`actorParams` and
+   * `onParams` hooks may add to them).
+   * @returns the Deferred of its proxy.
+   */
+  spawn(): ActorProxyDeferred {
+    const params: Record<string, unknown> = { ...this.workerParams, name: this.workerName() };
+    this.settings.actorParams?.(this, params);
+    const d = this.arbiter.spawn(params);
+    this.spawning.set(d.aid, d);
+    d.addCallbacks(
+      (proxy) => {
+        this.spawning.delete(d.aid);
+        this.adopt(proxy);
+        return proxy;
+      },
+      (err: unknown) => {
+        this.spawning.delete(d.aid);
+        this.failed(err);
+        return undefined;
+      },
+    );
+    return d;
+  }
+
+  /** Spawn workers up to the target, unless the breaker is open or a backoff runs. */
+  spawnActors(): void {
+    if (this.state !== 'running') return;
+    while (this.active() < this.settings.workers && this.restartPolicy.canSpawn()) this.spawn();
+  }
+
+  /** Stop the surplus of workers gracefully, oldest first. */
+  stopActors(): void {
+    let surplus = this.active() - this.settings.workers;
+    for (const worker of this.managed.values()) {
+      if (surplus <= 0) break;
+      if (worker.retiring || worker.stopping) continue;
+      this.retire(worker, 'pool shrank');
+      surplus--;
+    }
+  }
+
+  /**
+   * Look after the workers: kill those whose heartbeat is older than
+   * `timeout`, replace those that served `maxRequests`.
+   */
+  manageActors(): void {
+    const now = Date.now();
+    for (const worker of this.managed.values()) {
+      if (worker.stopping) continue;
+      const silent = now - worker.proxy.lastNotified;
+      if (silent > this.cfg.timeout) {
+        this.logger.warn(
+          `worker ${worker.proxy.aid} sent no heartbeat for ${silent} ms: killing it`,
+        );
+        this.restartPolicy.restarted(`worker ${worker.proxy.aid} missed its heartbeat`);
+        worker.stopping = true;
+        void worker.proxy.worker?.terminate(this.settings.killGrace);
+      } else if (!worker.retiring && Number(worker.proxy.info['requests']) >= worker.maxRequests) {
+        this.logger.info(
+          `worker ${worker.proxy.aid} served ${worker.maxRequests} requests: replacing it`,
+        );
+        worker.retiring = true;
+      }
+    }
+  }
+
+  /**
+   * Replace every worker, a few at a time: each successor is ready before
+   * its predecessor stops (a rolling restart, as on SIGHUP).
+   */
+  restartWorkers(): void {
+    for (const worker of this.managed.values()) if (!worker.stopping) worker.retiring = true;
+    this.spawnActors();
+  }
+
+  override info(): Record<string, unknown> {
+    const now = Date.now();
+    return {
+      ...super.info(),
+      workers: this.settings.workers,
+      workerConcurrency: this.workerParams.concurrency,
+      spawning: this.spawning.size,
+      restarts: this.restartPolicy.recentRestarts,
+      breaker: this.restartPolicy.open
+        ? { state: 'open', reason: this.restartPolicy.reason }
+        : { state: 'closed' },
+      actors: [...this.managed.values()].map(({ proxy, readyAt, retiring }) => ({
+        aid: proxy.aid,
+        name: proxy.name,
+        pid: proxy.pid,
+        threadId: proxy.threadId,
+        state: retiring ? 'retiring' : proxy.info['state'],
+        age: (now - readyAt) / 1000,
+        requests: proxy.info['requests'],
+        inFlight: proxy.info['inFlight'],
+        lag: proxy.info['lag'],
+        lastNotified: proxy.lastNotified,
+        memory: proxy.info['memory'],
+      })),
+    };
+  }
+
+  protected override deliver(env: Envelope): void {
+    this.arbiter.deliverFor(env);
+  }
+
+  protected override async close(): Promise<void> {
+    this.subscriptions.unsubscribe();
+    const aids = [...this.managed.keys(), ...this.spawning.keys()];
+    for (const d of this.spawning.values()) d.addErrback(() => undefined);
+    await Promise.all(aids.map((aid) => this.arbiter.stopActor(aid)));
+    this.startDeferred?.addErrback(() => undefined);
+  }
+
+  /** One tick of the periodic task. */
+  protected override tick(): void {
+    if (this.state !== 'running') return;
+    this.manageActors();
+    if (this.loadPolicy !== undefined) {
+      let inFlight = 0;
+      for (const w of this.managed.values()) inFlight += Number(w.proxy.info['inFlight'] ?? 0);
+      const decision = this.loadPolicy.decide(this.settings.workers, inFlight);
+      if (decision !== undefined) this.resize(decision.to, decision.reason);
+    }
+    this.spawnActors();
+    this.stopActors();
+    super.tick();
+  }
+
+  /** Workers counted towards the target: running (not retiring) and spawning. */
+  private active(): number {
+    let n = this.spawning.size;
+    for (const w of this.managed.values()) if (!w.retiring && !w.stopping) n++;
+    return n;
+  }
+
+  private workerName(): string {
+    return typeof this.workerParams.name === 'string'
+      ? this.workerParams.name
+      : `${this.name}-worker`;
+  }
+
+  private adopt(proxy: ActorProxy): void {
+    const { maxRequests, maxRequestsJitter } = this.settings;
+    const limit =
+      maxRequests > 0
+        ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1))
+        : Infinity;
+    this.managed.set(proxy.aid, {
+      proxy,
+      readyAt: Date.now(),
+      maxRequests: limit,
+      retiring: false,
+      stopping: false,
+    });
+    this.restartPolicy.started();
+    if (this.state !== 'running') {
+      void this.arbiter.stopActor(proxy.aid);
+      return;
+    }
+    // A successor is ready: one retiring predecessor may go.
+    for (const worker of this.managed.values()) {
+      if (worker.retiring && !worker.stopping) {
+        this.retire(worker, 'replaced');
+        break;
+      }
+    }
+    this.checkReady();
+  }
+
+  private retire(worker: Worker, why: string): void {
+    worker.retiring = true;
+    worker.stopping = true;
+    this.logger.debug(`stopping worker ${worker.proxy.aid} (${why})`);
+    void this.arbiter.stopActor(worker.proxy.aid);
+  }
+
+  private failed(err: unknown): void {
+    const wasOpen = this.restartPolicy.open;
+    this.restartPolicy.failedStart(err);
+    this.logger.warn(
+      `a worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    if (this.restartPolicy.open) {
+      if (!wasOpen) this.logger.error(`not respawning: ${this.restartPolicy.reason}`);
+      const d = this.startDeferred;
+      if (d !== undefined && !d.called) {
+        d.errback(new Error(`monitor "${this.name}": ${this.restartPolicy.reason}`));
+      }
+      return;
+    }
+    const wait = Math.max(0, this.restartPolicy.nextSpawnAt - Date.now());
+    this.loop.addTimeout(wait, () => this.spawnActors());
+  }
+
+  private exited(exit: ActorExit): void {
+    const worker = this.managed.get(exit.aid);
+    if (worker === undefined) return;
+    this.managed.delete(exit.aid);
+    if (!worker.stopping && this.state === 'running') {
+      const how = exit.signal ?? `code ${exit.exitCode}`;
+      this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
+      this.restartPolicy.restarted(`worker ${exit.aid} exited (${how})`);
+      if (this.restartPolicy.open)
+        this.logger.error(`not respawning: ${this.restartPolicy.reason}`);
+    }
+    this.spawnActors();
+  }
+
+  private checkReady(): void {
+    const d = this.startDeferred;
+    if (d !== undefined && !d.called && this.managed.size >= this.settings.workers)
+      d.callback(this);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The parameters of a monitor: the pool's own settings, and the rest, which
+ * every worker is spawned with.
+ * @module
+ */
+import type { Actor } from '../actor/Actor.js';
+import type { SpawnParams } from '../actor/types.js';
+import type { LoadSettings } from './LoadPolicy.js';
+import { DEFAULT_RESTART, type RestartSettings } from './RestartPolicy.js';
+
+/** Settings of the pool itself (not passed to workers). */
+export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> {
+  /** Target number of workers (default 1). */
+  workers: number;
+  /** Period of the monitor's periodic task, in ms (default 1000). */
+  period: number;
+  /** A worker that served this many requests is replaced (0: never; default 0). */
+  maxRequests: number;
+  /** Up to this many requests are added at random to `maxRequests`, per worker (default 10 % of it). */
+  maxRequestsJitter: number;
+  /** Grace between SIGTERM and SIGKILL for a worker killed for its heartbeat, in ms (default 2000). */
+  killGrace: number;
+  /** May add to the parameters of every worker the monitor spawns. */
+  actorParams?: (monitor: Actor, params: Record<string, unknown>) => void;
+  scaleUpLoad: number;
+  scaleDownLoad: number;
+  cooldown: number;
+}
+
+/** `arbiter.addMonitor(name, params)` parameters: pool settings and worker parameters. */
+export type MonitorParams = SpawnParams & Partial<MonitorSettings>;
+
+const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
+  ...DEFAULT_RESTART,
+  workers: 1,
+  period: 1000,
+  maxRequests: 0,
+  killGrace: 2000,
+  scaleUpLoad: 1,
+  scaleDownLoad: 0.1,
+  cooldown: 5000,
+};
+
+const KEYS = new Set([
+  ...Object.keys(DEFAULTS),
+  'maxRequestsJitter',
+  'actorParams',
+  'minWorkers',
+  'maxWorkers',
+]);
+
+/**
+ * Split monitor parameters into the pool's settings and the workers' parameters.
+ *
+ * @param params - what `addMonitor` received.
+ * @returns `settings` with defaults filled in, and `worker` parameters.
+ * @example
+ * ```ts
+ * monitorSettings({ workers: 4, module: './w.js' });
+ * // { settings: { workers: 4, period: 1000, … }, worker: { module: './w.js' } }
+ * ```
+ */
+export function monitorSettings(params: MonitorParams): {
+  settings: MonitorSettings;
+  worker: SpawnParams;
+} {
+  const given: Record<string, unknown> = {};
+  const worker: SpawnParams = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (KEYS.has(key)) given[key] = value;
+    else worker[key] = value;
+  }
+  const settings = { ...DEFAULTS, ...given } as MonitorSettings;
+  settings.maxRequestsJitter ??= Math.floor(settings.maxRequests / 10);
+  return { settings, worker };
+}

@@ -1,0 +1,241 @@
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import {
+  arbiter,
+  ImproperlyConfigured,
+  send,
+  type ActorExit,
+  type ActorProxy,
+  type Arbiter,
+  type Monitor,
+  type ResizeEvent,
+} from '../../lib/index.js';
+
+const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const aids = (pool: Monitor): string[] => pool.managedActors.map((p) => p.aid);
+
+describe('Monitor', () => {
+  let a: Arbiter;
+  const exits: ActorExit[] = [];
+
+  before(async () => {
+    a = arbiter({ signals: false, exitTimeout: 2000 });
+    a.events.actorExited$.subscribe((e) => exits.push(e));
+    await a.start();
+  });
+
+  after(async () => {
+    await a.stop();
+  });
+
+  describe('addMonitor()', () => {
+    it('should refuse a duplicate name', async () => {
+      const pool = a.addMonitor('dup', { workers: 0 });
+      expect(() => a.addMonitor('dup')).to.throw(ImproperlyConfigured);
+      await pool.stop();
+    });
+
+    it('should refuse minWorkers above maxWorkers', () => {
+      expect(() => a.addMonitor('bad-bounds', { minWorkers: 3, maxWorkers: 2 })).to.throw(
+        ImproperlyConfigured,
+      );
+    });
+  });
+
+  for (const concurrency of ['process', 'thread'] as const) {
+    describe(`a pool of ${concurrency} workers`, () => {
+      let pool: Monitor;
+
+      before(async () => {
+        pool = a.addMonitor(`pool-${concurrency}`, {
+          workers: 2,
+          concurrency,
+          timeout: 1200,
+          period: 100,
+          module: workerModule,
+        });
+        await pool.start();
+      });
+
+      after(async () => {
+        await pool.stop();
+        for (const proxy of pool.managedActors)
+          expect(alive(proxy.pid)).to.equal(concurrency === 'thread');
+      });
+
+      it('should keep `workers` actors alive, answering by name', async () => {
+        expect(pool.managedActors).to.have.length(2);
+        expect(await send(`pool-${concurrency}`, 'ping')).to.equal('pong');
+        for (const proxy of pool.managedActors) expect(await send(proxy, 'ping')).to.equal('pong');
+      });
+
+      it('should report the tree in the arbiter info', async () => {
+        const info = (await send('arbiter', 'info')) as {
+          monitors: {
+            name: string;
+            workers: number;
+            breaker: { state: string };
+            actors: unknown[];
+          }[];
+        };
+        const mine = info.monitors.find((m) => m.name === `pool-${concurrency}`);
+        expect(mine?.workers).to.equal(2);
+        expect(mine?.breaker.state).to.equal('closed');
+        expect(mine?.actors).to.have.length(2);
+        expect(mine?.actors[0]).to.include.keys(
+          'aid',
+          'pid',
+          'age',
+          'requests',
+          'lastNotified',
+          'memory',
+        );
+      });
+
+      it('should replace a worker that dies, at once', async () => {
+        const [victim] = pool.managedActors as [ActorProxy];
+        victim.worker?.kill('SIGKILL');
+        await waitFor(() => !aids(pool).includes(victim.aid) && pool.managedActors.length === 2);
+        for (const proxy of pool.managedActors) expect(await send(proxy, 'ping')).to.equal('pong');
+      });
+
+      it('should kill and replace a worker stuck in an endless loop', async () => {
+        const [stuck] = pool.managedActors as [ActorProxy];
+        send(stuck, 'spin').addErrback(() => undefined);
+        await waitFor(() => !aids(pool).includes(stuck.aid) && pool.managedActors.length === 2);
+        expect(exits.some((e) => e.aid === stuck.aid)).to.equal(true);
+        expect(await send('arbiter', 'ping')).to.equal('pong');
+      });
+
+      it('should resize, stopping the oldest first, and say so on resized$', async () => {
+        const events: ResizeEvent[] = [];
+        const sub = pool.events.resized$.subscribe((e) => events.push(e));
+        pool.resize(3);
+        await waitFor(() => pool.managedActors.length === 3);
+        const oldest = aids(pool)[0];
+        pool.resize(2);
+        await waitFor(() => pool.managedActors.length === 2);
+        expect(aids(pool)).not.to.include(oldest);
+        sub.unsubscribe();
+        expect(events.map((e) => [e.from, e.to, e.reason])).to.deep.equal([
+          [2, 3, 'manual'],
+          [3, 2, 'manual'],
+        ]);
+      });
+    });
+  }
+
+  describe('a worker frozen with SIGSTOP', () => {
+    it('should be killed when its heartbeat is late, and replaced', async () => {
+      const pool = a.addMonitor('frozen', { workers: 1, timeout: 900, period: 100 });
+      await pool.start();
+      const [frozen] = pool.managedActors as [ActorProxy];
+      process.kill(frozen.pid!, 'SIGSTOP');
+      await waitFor(() => pool.managedActors.length === 1 && aids(pool)[0] !== frozen.aid);
+      await waitFor(() => !alive(frozen.pid));
+      expect(await send(pool.managedActors[0]!, 'ping')).to.equal('pong');
+      await pool.stop();
+    });
+  });
+
+  describe('maxRequests', () => {
+    it('should replace a worker after maxRequests, the successor ready first', async () => {
+      const pool = a.addMonitor('recycled', {
+        workers: 1,
+        maxRequests: 5,
+        maxRequestsJitter: 0,
+        timeout: 600,
+        period: 50,
+      });
+      await pool.start();
+      const [first] = pool.managedActors as [ActorProxy];
+      const order: string[] = [];
+      const subs = [
+        a.events.actorSpawned$.subscribe(() => order.push('successor ready')),
+        a.events.actorExited$.subscribe((e) => e.aid === first.aid && order.push('first exited')),
+      ];
+      for (let i = 0; i < 6; i++) await send(first, 'ping');
+      await waitFor(() => !aids(pool).includes(first.aid) && order.includes('first exited'));
+      subs.forEach((sub) => sub.unsubscribe());
+      expect(order).to.deep.equal(['successor ready', 'first exited']);
+      const exit = exits.find((e) => e.aid === first.aid);
+      expect(exit?.exitCode).to.equal(0);
+      expect(pool.managedActors).to.have.length(1);
+      await pool.stop();
+    });
+  });
+
+  describe('a start hook that throws every time', () => {
+    it('should back off, then open the breaker and say why in info', async () => {
+      const pool = a.addMonitor('broken', {
+        workers: 1,
+        maxRestarts: 3,
+        backoffBase: 10,
+        start: () => {
+          throw new Error('cannot start');
+        },
+      });
+      const started = pool.start();
+      let failure: unknown;
+      await started.then(undefined, (err: unknown) => {
+        failure = err;
+      });
+      expect(String(failure)).to.contain('cannot start');
+      const info = pool.info() as { breaker: { state: string; reason: string }; restarts: number };
+      expect(info.breaker.state).to.equal('open');
+      expect(info.breaker.reason).to.contain('cannot start');
+      expect(pool.managedActors).to.have.length(0);
+      expect(pool.spawningActors).to.have.length(0);
+      expect(await send('arbiter', 'ping')).to.equal('pong');
+      await pool.stop();
+    });
+  });
+
+  describe('a worker that exits during its handshake', () => {
+    it('should open the breaker instead of spinning', async () => {
+      const pool = a.addMonitor('quitter', {
+        workers: 1,
+        concurrency: 'thread',
+        maxRestarts: 2,
+        backoffBase: 10,
+        start: () => process.exit(3),
+      });
+      await pool.start().then(undefined, () => undefined);
+      expect(pool.restartPolicy.open).to.equal(true);
+      expect(await send('arbiter', 'ping')).to.equal('pong');
+      await pool.stop();
+    });
+  });
+
+  describe('the hub socket deleted under the arbiter', () => {
+    it('should listen again so that new workers can join', async () => {
+      const pool = a.addMonitor('rebound', { workers: 1 });
+      await pool.start();
+      rmSync(a.hubPath!);
+      pool.resize(2);
+      await waitFor(() => pool.managedActors.length === 2);
+      for (const proxy of pool.managedActors) expect(await send(proxy, 'ping')).to.equal('pong');
+      await pool.stop();
+    });
+  });
+});
