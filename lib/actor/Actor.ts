@@ -242,6 +242,18 @@ export class Actor {
     this.mailbox.fail(error, target);
   }
 
+  /**
+   * @internal Run the `onParams` hook and `params$` on the parameters of an
+   * actor this one spawns.
+   * @param params - the parameters; hooks and subscribers may change them.
+   * @returns the same object.
+   */
+  prepareParams(params: Record<string, unknown>): Record<string, unknown> {
+    this.hooks.onParams?.(this, params);
+    this.events._params.next({ actor: this, params });
+    return params;
+  }
+
   /** Hand an envelope addressed to this actor to its mailbox. */
   receive(env: Envelope): void {
     this.mailbox.receive(env);
@@ -256,7 +268,14 @@ export class Actor {
     if (entry === undefined) {
       throw new CommandNotFound(`actor ${this.name} (${this.aid}) has no command "${request.cmd}"`);
     }
-    return entry.handler(this, ...args);
+    if (entry.ack) return entry.handler(this, ...args);
+    // Fire and forget: the caller gets `undefined` at once; a failure is logged here.
+    Promise.resolve()
+      .then(() => entry.handler(this, ...args))
+      .catch((err: unknown) => {
+        this.logger.error(`command "${request.cmd}" failed: ${String(err)}`);
+      });
+    return undefined;
   }
 
   private async shutdown(): Promise<void> {

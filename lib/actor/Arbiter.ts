@@ -15,6 +15,7 @@ import type { ExitInfo } from '../concurrency/WorkerHandle.js';
 import { Deferred } from '../async/Deferred.js';
 import {
   ActorExitedError,
+  CancelledError,
   ActorNotFound,
   ImproperlyConfigured,
   InvalidStateError,
@@ -65,6 +66,8 @@ interface Child {
   handshake?: Subscription;
   /** How long its graceful stop may take (its own `exitTimeout`). */
   exitTimeout: number;
+  /** `true` once its handshake succeeded. */
+  ready: boolean;
   /** Requests routed to this child and not answered yet, by `from:id`. */
   forwarded: Map<string, Request>;
 }
@@ -132,7 +135,7 @@ export class Arbiter extends Actor {
 
   /** Proxies of the spawned actors that completed their handshake. */
   get actors(): ActorProxy[] {
-    return [...this.children.values()].filter((c) => c.deferred.called).map((c) => c.proxy);
+    return [...this.children.values()].filter((c) => c.ready).map((c) => c.proxy);
   }
 
   /** The monitors, by name. */
@@ -267,11 +270,11 @@ export class Arbiter extends Actor {
       deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
       return deferred;
     }
-    const all: Record<string, unknown> = { ...params };
-    this.hooks.onParams?.(this, all);
-    this.events._params.next({ actor: this, params: all });
+    const all = this.prepareParams({ ...params });
     const { hooks, commands, timeouts, free } = splitParams(all);
-    const cfg = { ...DEFAULT_TIMEOUTS, ...timeouts, ...free };
+    // Spawned actors inherit the arbiter's timeouts unless given their own.
+    const { timeout, requestTimeout, exitTimeout } = this.cfg;
+    const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
     let data: ChildData;
     try {
       data = {
@@ -283,7 +286,12 @@ export class Arbiter extends Actor {
         behaviour: encode({ ...hooks, commands }),
         cfg: encode(cfg),
       };
-      if (typeof all['module'] === 'string') data.module = moduleUrl(all['module']);
+      const module = all['module'];
+      if (module instanceof URL) data.module = module.href;
+      else if (typeof module === 'string') data.module = moduleUrl(module);
+      else if (module !== undefined) {
+        throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
+      }
     } catch (err) {
       deferred.errback(err);
       return deferred;
@@ -297,7 +305,18 @@ export class Arbiter extends Actor {
     proxy.pid = worker.pid;
     proxy.threadId = worker.threadId;
     proxy.stopper = () => this.stopActor(aid).then(() => undefined);
-    const child: Child = { proxy, deferred, forwarded: new Map(), exitTimeout: cfg.exitTimeout };
+    const child: Child = {
+      proxy,
+      deferred,
+      forwarded: new Map(),
+      exitTimeout: cfg.exitTimeout,
+      ready: false,
+    };
+    // Cancelling the spawn kills the actor.
+    deferred.addErrback((err: unknown) => {
+      if (err instanceof CancelledError) worker.kill('SIGKILL');
+      throw err;
+    });
     this.children.set(aid, child);
     child.handshake = this.loop.addTimeout(cfg.timeout, () => {
       if (deferred.called) return;
@@ -435,6 +454,7 @@ export class Arbiter extends Actor {
       return;
     }
     proxy.info = info;
+    child.ready = true;
     deferred.callback(proxy);
     this.events._actorSpawned.next(proxy);
   }

@@ -52,7 +52,8 @@ export function spawn(params: SpawnParams = {}): ActorProxyDeferred {
   const aid = params.aid ?? newAid();
   const name = params.name ?? 'actor';
   const deferred = new ActorProxyDeferred(aid, name);
-  actor.send('arbiter', 'spawn', { ...params, aid }).addCallbacks(
+  const all = actor.prepareParams({ ...params, aid });
+  actor.send('arbiter', 'spawn', all).addCallbacks(
     (info) => {
       const proxy = new ActorProxy(aid, name, params.concurrency ?? 'process');
       const { pid, threadId } = info as { pid?: number; threadId?: number };

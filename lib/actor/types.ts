@@ -49,11 +49,11 @@ export interface ActorTimeouts {
 }
 
 /** The defaults of {@link ActorTimeouts}. */
-export const DEFAULT_TIMEOUTS: ActorTimeouts = {
+export const DEFAULT_TIMEOUTS: Readonly<ActorTimeouts> = Object.freeze({
   timeout: 30_000,
   requestTimeout: 30_000,
   exitTimeout: 5_000,
-};
+});
 
 /** Parameters of `spawn()`. Keys not listed here are free-form user params, found in `actor.cfg`. */
 export interface SpawnParams extends ActorHooks<Actor>, Partial<ActorTimeouts> {
@@ -64,7 +64,7 @@ export interface SpawnParams extends ActorHooks<Actor>, Partial<ActorTimeouts> {
   /** `process` (default) or `thread`. */
   concurrency?: 'process' | 'thread';
   /** Path or URL of a module exporting hooks and `commands`. Relative to the current directory. */
-  module?: string;
+  module?: string | URL;
   /** Commands to register on the actor, by name. */
   commands?: Record<string, CommandHandler>;
   /** Free-form parameters. */

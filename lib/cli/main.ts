@@ -44,6 +44,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;
   }
-  await import(pathToFileURL(resolve(first)).href);
+  try {
+    await import(pathToFileURL(resolve(first)).href);
+  } catch (err) {
+    process.stderr.write(
+      `rxpulsar: ${first} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
   return 0;
 }

@@ -11,7 +11,7 @@ export interface ResizeEvent {
   monitor: string;
   from: number;
   to: number;
-  /** `manual`, `signal`, `reload`, or the load policy's reason. */
+  /** `manual` (resize()), the signal's name (`SIGTTIN`, `SIGTTOU`), or the load policy's reason. */
   reason: string;
 }
 

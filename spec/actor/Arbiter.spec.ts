@@ -8,6 +8,7 @@ import {
   ActorNotFound,
   ActorProxy,
   arbiter,
+  CancelledError,
   CommandNotFound,
   EncodingError,
   getActor,
@@ -242,12 +243,52 @@ describe('Arbiter', () => {
     });
   }
 
+  describe('spawn() options', () => {
+    it('should take the module as a URL too', async () => {
+      const p = await spawn({
+        name: 'by-url',
+        module: new URL('../fixtures/actors/greeter.js', import.meta.url),
+      });
+      expect(await send(p, 'greet', 'url')).to.equal('hello url from by-url');
+      await p.stop();
+    });
+
+    it('should kill the actor when its spawn is cancelled', async () => {
+      const d = spawn({ name: 'cancelled', start: () => new Promise(() => undefined) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      d.cancel();
+      expect(await rejection(d)).to.be.instanceOf(CancelledError);
+      expect(await waitFor(() => exits.some((e) => e.aid === d.aid))).to.equal(true);
+      expect(a.actors.map((p) => p.aid)).not.to.include(d.aid);
+    });
+
+    it('should give spawned actors the arbiter timeouts unless they have their own', async () => {
+      const p = await spawn({ name: 'timed', timeout: 7000 });
+      const cfg = (await send(p, 'run', (actor: Actor) => actor.cfg)) as Record<string, unknown>;
+      expect(cfg).to.include({ timeout: 7000, requestTimeout: 3000, exitTimeout: 2000 });
+      await p.stop();
+    });
+
+    it('should answer a command registered with ack: false at once', async () => {
+      const p = await spawn({ name: 'fire-and-forget', module: fixture('greeter') });
+      await send(p, 'run', (actor: Actor) => {
+        actor.command('later', () => new Promise(() => undefined), { ack: false });
+      });
+      expect(await send(p, 'later')).to.equal(undefined);
+      await p.stop();
+    });
+  });
+
   describe('actors talking to actors', () => {
     let relay: ActorProxy;
     let other: ActorProxy;
 
     before(async () => {
-      relay = await spawn({ name: 'relay', module: fixture('relay') });
+      relay = await spawn({
+        name: 'relay',
+        module: fixture('relay'),
+        entry: new URL('../../lib/index.js', import.meta.url).href,
+      });
       other = await spawn({ name: 'other', concurrency: 'thread', module: fixture('greeter') });
     });
 
@@ -264,6 +305,20 @@ describe('Arbiter', () => {
     it('should answer ActorNotFound for an unknown target', async () => {
       const err = await rejection(send(relay, 'sendTo', 'ghost', 'ping'));
       expect(err).to.be.instanceOf(ActorNotFound);
+    });
+
+    it('should run the onParams hook of an actor that spawns', async () => {
+      const aid = (await send(relay, 'run', async (actor: Actor) => {
+        actor.events.params$.subscribe(({ params }) => {
+          params['color'] = 'green';
+        });
+        const entry = (await import(String(actor.cfg['entry']))) as {
+          spawn: (p: object) => PromiseLike<{ aid: string }>;
+        };
+        return (await entry.spawn({ name: 'painted' })).aid;
+      })) as string;
+      expect(await send(aid, 'run', (actor: Actor) => actor.cfg['color'])).to.equal('green');
+      await a.stopActor(aid);
     });
 
     it('should let an actor spawn another one through the arbiter', async () => {

@@ -145,6 +145,35 @@ describe('Monitor', () => {
     });
   }
 
+  describe('minWorkers..maxWorkers', () => {
+    it('should grow under load and shrink when idle, saying why', async () => {
+      const pool = a.addMonitor('elastic', {
+        minWorkers: 1,
+        maxWorkers: 2,
+        cooldown: 200,
+        period: 50,
+        timeout: 600,
+        module: workerModule,
+      });
+      const events: ResizeEvent[] = [];
+      pool.events.resized$.subscribe((e) => events.push(e));
+      await pool.start();
+      expect(pool.workers).to.equal(1);
+      const [only] = pool.managedActors as [ActorProxy];
+      const work = Array.from({ length: 6 }, () => send(only, 'slow', 1200, 'ok'));
+      await waitFor(() => pool.managedActors.length === 2);
+      expect(await Promise.all(work)).to.deep.equal(Array(6).fill('ok'));
+      await waitFor(() => pool.managedActors.length === 1);
+      expect(events.map((e) => [e.from, e.to])).to.deep.equal([
+        [1, 2],
+        [2, 1],
+      ]);
+      expect(events[0]!.reason).to.match(/^load .* > 1$/);
+      expect(events[1]!.reason).to.match(/^load .* < 0.1$/);
+      await pool.stop();
+    });
+  });
+
   describe('a worker frozen with SIGSTOP', () => {
     it('should be killed when its heartbeat is late, and replaced', async () => {
       const pool = a.addMonitor('frozen', { workers: 1, timeout: 900, period: 100 });
