@@ -14,7 +14,7 @@ import { Subject } from '../rx.js';
 import type winston from 'winston';
 import { guardSocket } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
-import { BATCH_EVENT, invalidEnvelope, type Envelope } from './protocol.js';
+import { encodeFrame, invalidEnvelope, type Envelope } from './protocol.js';
 import { removeStaleRuntimeDirs } from './runtimeDir.js';
 
 /** Settings of the hub. */
@@ -129,10 +129,9 @@ export class Hub {
   send(socket: Socket, env: Envelope): void {
     let outbox = this.outboxes.get(socket);
     if (outbox === undefined) {
+      const { delimiter } = this.ipc.config;
       outbox = new Outbox((batch) => {
-        if (!socket.destroyed && this.ipc.server !== false) {
-          this.ipc.server.emit(socket, BATCH_EVENT, batch);
-        }
+        if (!socket.destroyed) socket.write(encodeFrame(batch, delimiter));
       });
       this.outboxes.set(socket, outbox);
     }

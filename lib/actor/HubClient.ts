@@ -7,8 +7,10 @@
 import { IPCModule, type IPCClient } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import { ActorExitedError } from '../errors.js';
+import type { Socket } from 'node:net';
+import { FrameReader } from './FrameReader.js';
 import { Outbox } from './Outbox.js';
-import { BATCH_EVENT, type Envelope } from './protocol.js';
+import { BATCH_EVENT, encodeFrame, type Envelope } from './protocol.js';
 
 /**
  * The client side of the hub.
@@ -28,7 +30,10 @@ export class HubClient {
   readonly closed$ = new Subject<void>();
   private readonly ipc = new IPCModule();
   private client: IPCClient | undefined;
-  private readonly outbox = new Outbox((batch) => this.client?.emit(BATCH_EVENT, batch));
+  private readonly outbox = new Outbox((batch) => {
+    const socket = this.client?.socket;
+    if (socket && !socket.destroyed) socket.write(encodeFrame(batch, this.ipc.config.delimiter));
+  });
   private closed = false;
 
   /**
@@ -57,10 +62,8 @@ export class HubClient {
         this.client = client;
         client.on('connect', () => {
           connected = true;
+          if (client.socket !== false) this.read(client.socket);
           resolve();
-        });
-        client.on(BATCH_EVENT, (batch: Envelope[]) => {
-          for (const env of batch) this.incoming$.next(env);
         });
         client.on('disconnect', () => {
           if (!connected) reject(new ActorExitedError(`cannot reach the arbiter at ${this.path}`));
@@ -68,6 +71,29 @@ export class HubClient {
         });
       });
     });
+  }
+
+  /**
+   * Read frames ourselves instead of node-ipc's handler, which copies its
+   * whole buffer on every chunk and parses only when a chunk happens to end
+   * on a delimiter (large or pipelined batches were held back).
+   */
+  private read(socket: Socket): void {
+    socket.removeAllListeners('data');
+    const reader = new FrameReader(this.ipc.config.delimiter);
+    const onFrame = (text: string): boolean => {
+      try {
+        const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
+        if (frame.type === BATCH_EVENT && Array.isArray(frame.data)) {
+          for (const env of frame.data as Envelope[]) this.incoming$.next(env);
+        }
+        return true;
+      } catch (err) {
+        socket.destroy(err instanceof Error ? err : new Error(String(err)));
+        return false;
+      }
+    };
+    socket.on('data', (chunk: string) => reader.feed(chunk, onFrame));
   }
 
   /** @param env - queued and written with this tick's batch. */

@@ -78,7 +78,9 @@ export class Mailbox {
     }
     if (ack) {
       this.pending.set(id, { message, deadline: Date.now() + this.requestTimeout });
-      this.sweeper ??= setInterval(this.sweep, SWEEP_MS);
+      // One timer for all deadlines, kept between requests (unref'd: waiting
+      // requests do not keep a process alive; their connection does).
+      this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
       message.addBoth((result: unknown) => {
         this.forget(id);
         return result;
@@ -163,13 +165,10 @@ export class Mailbox {
 
   private forget(id: number): void {
     this.pending.delete(id);
-    if (this.pending.size === 0 && this.sweeper !== undefined) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
-    }
   }
 
   private readonly sweep = (): void => {
+    if (this.pending.size === 0) return;
     const now = Date.now();
     for (const { message, deadline } of [...this.pending.values()]) {
       if (deadline <= now) {

@@ -19,12 +19,25 @@ export class Outbox {
   private queue: Envelope[] = [];
   private scheduled = false;
 
-  /** @param flush - writes one batch; called at most once per tick. */
-  constructor(private readonly flush: (batch: Envelope[]) => void) {}
+  /**
+   * @param flush - writes one batch.
+   * @param maxBatch - a batch that reaches this many envelopes leaves at
+   *   once, so that the peer starts on it while this side works on the rest.
+   */
+  constructor(
+    private readonly flush: (batch: Envelope[]) => void,
+    private readonly maxBatch = 32,
+  ) {}
 
   /** @param env - the envelope to send with this tick's batch. */
   push(env: Envelope): void {
     this.queue.push(env);
+    if (this.queue.length >= this.maxBatch) {
+      const batch = this.queue;
+      this.queue = [];
+      this.flush(batch);
+      return;
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.drain);

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { FrameReader } from './FrameReader.js';
 import { BATCH_EVENT } from './protocol.js';
 
 /** Every frame an rxpulsar client writes starts with these characters. */
@@ -45,7 +46,8 @@ function isBatch(value: unknown): value is { type: string; data: unknown[] } {
  */
 export function guardSocket(socket: Socket, options: GuardOptions): void {
   socket.removeAllListeners('data');
-  let pending = ''; // the unfinished frame
+  const reader = new FrameReader(options.delimiter);
+  let headChecked = false; // the unfinished frame's prefix was seen whole and right
   let broken = false;
 
   const violate = (reason: string, cause?: unknown): void => {
@@ -54,22 +56,21 @@ export function guardSocket(socket: Socket, options: GuardOptions): void {
     options.onViolation(reason, cause);
   };
 
-  /** `false` when `text`, the start of a frame, already breaks the protocol. */
-  const checkStart = (text: string): boolean => {
-    if (text.length > options.maxMessageSize) {
-      violate(`frame over maxMessageSize (${options.maxMessageSize})`);
-      return false;
-    }
-    const head = text.slice(0, PREFIX.length);
-    if (!PREFIX.startsWith(head)) {
-      violate(`malformed frame starting ${JSON.stringify(head.slice(0, 40))}`);
-      return false;
-    }
+  const tooLarge = (size: number): boolean => {
+    if (size <= options.maxMessageSize) return false;
+    violate(`frame over maxMessageSize (${options.maxMessageSize})`);
+    return true;
+  };
+
+  const badHead = (head: string): boolean => {
+    if (PREFIX.startsWith(head)) return false;
+    violate(`malformed frame starting ${JSON.stringify(head.slice(0, 40))}`);
     return true;
   };
 
   const deliver = (text: string): boolean => {
-    if (!checkStart(text)) return false;
+    headChecked = false;
+    if (tooLarge(text.length) || badHead(text.slice(0, PREFIX.length))) return false;
     if (!text.startsWith(PREFIX)) {
       violate('truncated frame');
       return false;
@@ -94,17 +95,10 @@ export function guardSocket(socket: Socket, options: GuardOptions): void {
   };
 
   socket.on('data', (chunk: string) => {
-    if (broken) return;
-    let start = 0;
-    let end = chunk.indexOf(options.delimiter);
-    while (end !== -1) {
-      const text = pending + chunk.slice(start, end);
-      pending = '';
-      if (!deliver(text)) return;
-      start = end + options.delimiter.length;
-      end = chunk.indexOf(options.delimiter, start);
-    }
-    pending += chunk.slice(start);
-    checkStart(pending);
+    if (broken || !reader.feed(chunk, deliver) || broken) return;
+    const size = reader.pendingSize;
+    if (size === 0 || tooLarge(size) || headChecked) return;
+    const head = reader.head(PREFIX.length);
+    if (!badHead(head)) headChecked = head.length === PREFIX.length;
   });
 }

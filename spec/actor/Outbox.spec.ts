@@ -15,7 +15,7 @@ describe('Outbox', () => {
   describe('push()', () => {
     it('should send the envelopes of one tick as one batch', async () => {
       const batches: Envelope[][] = [];
-      const outbox = new Outbox((batch) => batches.push(batch));
+      const outbox = new Outbox((batch) => batches.push(batch), 1000);
       for (let i = 1; i <= 100; i++) outbox.push(env(i));
       expect(batches).to.have.length(0);
       await Promise.resolve();
@@ -40,6 +40,20 @@ describe('Outbox', () => {
       outbox.push(env(2));
       await new Promise((resolve) => setImmediate(resolve));
       expect(batches.map((b) => b.map((e) => e.id))).to.deep.equal([[1], [2]]);
+    });
+  });
+
+  describe('maxBatch', () => {
+    it('should send a batch at once when it is full, and the rest at the end of the tick', async () => {
+      const batches: Envelope[][] = [];
+      const outbox = new Outbox((batch) => batches.push(batch), 32);
+      for (let i = 1; i <= 70; i++) outbox.push(env(i));
+      expect(batches.map((b) => b.length)).to.deep.equal([32, 32]);
+      await Promise.resolve();
+      expect(batches.map((b) => b.length)).to.deep.equal([32, 32, 6]);
+      expect(batches.flat().map((e) => e.id)).to.deep.equal(
+        [...Array(70).keys()].map((i) => i + 1),
+      );
     });
   });
 
