@@ -1,8 +1,11 @@
 /**
- * A worker that is a child process (`child_process.spawn` of Node itself).
+ * A worker that is a child process: a `cluster` worker, so that a server it
+ * listens on is shared with every other process actor through the arbiter
+ * (Node's cluster owns the listening socket in the main process).
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, ReplaySubject } from '../rx.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
@@ -12,8 +15,9 @@ export const CHILD_DATA_ENV = 'RXPULSAR_ACTOR';
 
 /**
  * Start a child process running `options.entry` with `options.data` in its
- * environment. Its stdio is the parent's; there is no Node IPC channel: the
- * child talks to the arbiter over node-ipc.
+ * environment, as a `cluster` worker. Its stdio is the parent's. Actor
+ * messages travel over node-ipc; Node's IPC channel only serves `cluster`
+ * (shared listening sockets) and tells the child when the arbiter is gone.
  *
  * @example
  * ```ts
@@ -32,10 +36,16 @@ export class ProcessWorker implements WorkerHandle {
   /** @param options - what to run; see {@link WorkerOptions}. */
   constructor(options: WorkerOptions) {
     const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
-    this.child = spawn(process.execPath, [...(options.execArgv ?? process.execArgv), entry], {
-      stdio: 'inherit',
-      env: { ...process.env, ...options.env, [CHILD_DATA_ENV]: JSON.stringify(options.data) },
+    cluster.setupPrimary({
+      exec: entry,
+      args: [],
+      execArgv: options.execArgv ?? process.execArgv,
+      silent: false,
     });
+    this.child = cluster.fork({
+      ...options.env,
+      [CHILD_DATA_ENV]: JSON.stringify(options.data),
+    }).process;
     this.child.once('exit', (exitCode, signal) => {
       this.exitInfo = { exitCode, signal };
       this.exit$.next(this.exitInfo);

@@ -16,10 +16,10 @@ class PoolProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(workers = 2) {
+  constructor(workers = 2, startDelay = 0) {
     this.child = spawn(process.execPath, [script], {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, POOL_WORKERS: String(workers) },
+      env: { ...process.env, POOL_WORKERS: String(workers), POOL_START_DELAY: String(startDelay) },
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.events.push(JSON.parse(line) as Event);
@@ -156,8 +156,8 @@ describe('Arbiter signals', () => {
   });
 
   it('should handle SIGTERM during start without a crash', async () => {
-    pool = new PoolProcess(3);
-    await pool.until((e) => e.some((x) => x.event === 'spawned'));
+    pool = new PoolProcess(2, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 600));
     expect(pool.count('ready')).to.equal(0);
     pool.child.kill('SIGTERM');
     expect(await pool.exited).to.equal(0);
