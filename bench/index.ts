@@ -25,6 +25,8 @@ const SCENARIOS: Record<string, Loader> = {
   'actor-to-actor': () => import('./actor-to-actor.js'),
   spawn: () => import('./spawn.js'),
   memory: () => import('./memory.js'),
+  healing: () => import('./healing.js'),
+  http: () => import('./http.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

@@ -1,6 +1,7 @@
 /**
  * Scenario `memory`: resident memory of an idle process actor and of a
- * process running an arbiter, each against a bare idle Node process; and
+ * process running an arbiter (alone, and with an idle pool of 2 process
+ * workers), each against a bare idle Node process; and
  * the growth of the main process's RSS when it spawns one thread actor,
  * against one bare Worker (a noisy figure: the heap grows and shrinks on
  * its own). Samples are taken side by side, medians reported.
@@ -32,7 +33,12 @@ async function forkedRss(name: string, count: number): Promise<number[]> {
 }
 
 /** RSS of idle process actors, measured while bare processes idle alongside. */
-async function processActors(): Promise<{ actor: number[]; bare: number[]; arbiter: number[] }> {
+async function processActors(): Promise<{
+  actor: number[];
+  bare: number[];
+  arbiter: number[];
+  pool: number[];
+}> {
   let proxies: ActorProxy[] = [];
   try {
     proxies = await Promise.all(
@@ -45,7 +51,12 @@ async function processActors(): Promise<{ actor: number[]; bare: number[]; arbit
     const actor = await Promise.all(
       proxies.map(async (p) => Number(await send(p, 'run', () => process.memoryUsage().rss))),
     );
-    return { actor, bare: await bare, arbiter: await forkedRss('arbiter-rss', SAMPLES) };
+    return {
+      actor,
+      bare: await bare,
+      arbiter: await forkedRss('arbiter-rss', SAMPLES),
+      pool: await forkedRss('arbiter-pool-rss', SAMPLES),
+    };
   } finally {
     await Promise.all(proxies.map((p) => p.stop()));
   }
@@ -81,7 +92,7 @@ async function bareWorkerDelta(): Promise<number> {
 
 async function run(): Promise<Row[]> {
   return withArbiter(async () => {
-    const { actor, bare, arbiter } = await processActors();
+    const { actor, bare, arbiter, pool } = await processActors();
     // Warm-up: the first thread of a process loads code both kinds share.
     await bareWorkerDelta();
     const thread: number[] = [];
@@ -102,6 +113,16 @@ async function run(): Promise<Row[]> {
         MB(median(bare)),
         {
           better: 'lower',
+        },
+      ),
+      compare(
+        'RSS idle arbiter with a pool of 2 process workers vs bare node',
+        'MB',
+        MB(median(pool)),
+        MB(median(bare)),
+        {
+          better: 'lower',
+          note: "the arbiter process's own RSS; its 2 workers are separate processes",
         },
       ),
       compare(

@@ -66,7 +66,7 @@ export class TimeoutError extends RxPulsarError {
 
 /** Bad configuration or bad parameters given to the framework. */
 export class ImproperlyConfigured extends RxPulsarError {
-  static override readonly code = 'RXP_ERR_IMPROPERLY_CONFIGURED';
+  static override readonly code: string = 'RXP_ERR_IMPROPERLY_CONFIGURED';
 }
 
 /** A MultiDeferred was locked twice, or a value was added after `lock()`. */
@@ -114,6 +114,63 @@ export class RemoteError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_REMOTE';
 }
 
+/** Where a configuration value came from, lowest precedence first. */
+export type ConfigSource = 'default' | 'params' | 'file' | 'env' | 'flag';
+
+/** One bad configuration value (or unknown key) found by `loadConfig()`. */
+export interface ConfigProblem {
+  /** The setting's camelCase key (for an unknown flag, the flag's name in camelCase). */
+  key: string;
+  /** The value as given (a string from the environment or a flag), `undefined` if missing. */
+  value: unknown;
+  /** The kind of source the value came from. */
+  source: ConfigSource;
+  /** Exactly where: `file /etc/app.json`, `env RXPULSAR_WORKERS`, `--workers`, `params`, `default`. */
+  origin: string;
+  /** What was expected, for a person: `must be an integer >= 0`, `unknown setting`. */
+  expected: string;
+}
+
+function formatConfigProblem(problem: ConfigProblem): string {
+  const value = problem.value === undefined ? '(no value)' : JSON.stringify(problem.value);
+  return `${problem.key} = ${value} (${problem.origin}): ${problem.expected}`;
+}
+
+/**
+ * The configuration is invalid: unknown keys, wrong types, values out of
+ * range, an unreadable or malformed config file. The message has one line
+ * per problem (`key = value (origin): expected`); the CLI prints it without
+ * a stack trace and exits with {@link ConfigError.exitCode} (2).
+ *
+ * @example
+ * ```ts
+ * try { loadConfig({ schema, argv: ['--workers', 'many'] }); }
+ * catch (err) {
+ *   if (err instanceof ConfigError) { console.error(err.message); process.exitCode = err.exitCode; }
+ * }
+ * ```
+ */
+export class ConfigError extends ImproperlyConfigured {
+  static override readonly code: string = 'RXP_ERR_CONFIG';
+  /** Every problem found, lowest-precedence source first (defaults, params, file, env, flags). */
+  readonly problems: readonly ConfigProblem[];
+  /** The process exit code for a configuration error (2, a usage error). */
+  readonly exitCode: number = 2;
+
+  /**
+   * @param problems - the problems (the message is built from them), or a
+   *   ready message (then `problems` is empty; the codec rebuilds errors so).
+   * @param options - `cause`: the error behind this one.
+   */
+  constructor(problems: string | readonly ConfigProblem[], options?: RxPulsarErrorOptions) {
+    super(
+      typeof problems === 'string' ? problems : problems.map(formatConfigProblem).join('\n'),
+      options,
+    );
+    this.problems = typeof problems === 'string' ? [] : [...problems];
+  }
+}
+
 /** Every rxpulsar error class, by code: the registry the README documents. */
 export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Object.freeze(
   Object.fromEntries(
@@ -133,6 +190,7 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       ProtocolError,
       MessageTooLargeError,
       RemoteError,
+      ConfigError,
     ].map((cls) => [cls.code, cls]),
   ),
 );

@@ -23,9 +23,10 @@ export {
   ProtocolError,
   MessageTooLargeError,
   RemoteError,
+  ConfigError,
   errorRegistry,
 } from './errors.js';
-export type { RxPulsarErrorOptions } from './errors.js';
+export type { RxPulsarErrorOptions, ConfigProblem, ConfigSource } from './errors.js';
 
 // Logging.
 export { createLogger, configureLogging, rootLogger } from './log/createLogger.js';
@@ -96,3 +97,50 @@ export type {
   ActorTimeouts,
   SpawnParams,
 } from './actor/types.js';
+
+// Configuration.
+export { loadConfig } from './config/loadConfig.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
+export { globalSettings, appSettings } from './config/settings.js';
+export type { Setting, Schema } from './config/Setting.js';
+export { helpText } from './config/helpText.js';
+export { parseDuration } from './config/parseDuration.js';
+export { writePidFile } from './config/pidFile.js';
+
+// Application layer.
+export { Application } from './application/Application.js';
+export type { ApplicationParams } from './application/Application.js';
+export { getApplication } from './application/registry.js';
+export { MultiApp } from './application/MultiApp.js';
+
+// Apps.
+export { ServerApp } from './apps/ServerApp.js';
+export { HttpServer } from './apps/http/HttpServer.js';
+export type { HttpServerParams } from './apps/http/HttpServer.js';
+export { SocketServer } from './apps/socket/SocketServer.js';
+export type { SocketServerParams, ProtocolFactory } from './apps/socket/SocketServer.js';
+export { parseBind } from './apps/parseBind.js';
+export type { BindAddress } from './apps/parseBind.js';
+
+// Apps: JSON-RPC 2.0.
+export { JsonRpc } from './apps/rpc/JsonRpc.js';
+export type { JsonRpcOptions } from './apps/rpc/JsonRpc.js';
+export { JsonRpcError } from './apps/rpc/JsonRpcError.js';
+export { rpcProxy } from './apps/rpc/JsonRpcProxy.js';
+export type {
+  RemoteMethods,
+  RpcBatchCall,
+  RpcProxy,
+  RpcProxyControls,
+  RpcProxyOptions,
+} from './apps/rpc/JsonRpcProxy.js';
+export type {
+  JsonRpcErrorObject,
+  JsonRpcFailure,
+  JsonRpcId,
+  JsonRpcMethod,
+  JsonRpcParams,
+  JsonRpcRequest,
+  JsonRpcResponse,
+  JsonRpcSuccess,
+} from './apps/rpc/protocol.js';

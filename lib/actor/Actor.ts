@@ -79,6 +79,9 @@ export class Actor {
   protected readonly hooks: ActorHooks<Actor>;
   private readonly commands = new Map<string, CommandEntry>();
   private currentState: ActorState = 'initial';
+  /** Requests served outside the mailbox (HTTP requests, connections…). */
+  private servedOutside = 0;
+  private inFlightOutside = 0;
   private readonly startedAt = Date.now();
   private stopDeferred: Deferred<void> | undefined;
   private readonly ownsLoop: boolean;
@@ -98,6 +101,7 @@ export class Actor {
       (env) => this.deliver(env),
       (request, args) => this.dispatch(request, args),
       this.cfg.requestTimeout,
+      () => this.onServed(),
     );
     for (const [name, handler] of Object.entries(builtinCommands)) {
       this.command(name, handler, { ack: name !== 'notify' });
@@ -184,8 +188,8 @@ export class Actor {
       concurrency: this.concurrency,
       pid: process.pid,
       uptime: (Date.now() - this.startedAt) / 1000,
-      requests: this.mailbox.served,
-      inFlight: this.mailbox.inFlight,
+      requests: this.served,
+      inFlight: this.mailbox.inFlight + this.inFlightOutside,
       waiting: this.mailbox.waiting,
       memory: process.memoryUsage.rss(),
     };
@@ -222,6 +226,14 @@ export class Actor {
     this.events._start.next(this);
   }
 
+  /** A request was served (by the mailbox or `trackRequest()`); subclasses may react. */
+  protected onServed(): void {}
+
+  /** Requests served so far (mailbox and tracked). */
+  get served(): number {
+    return this.mailbox.served + this.servedOutside;
+  }
+
   /** One periodic tick: hook and stream. */
   protected tick(): void {
     this.hooks.periodicTask?.(this);
@@ -231,6 +243,41 @@ export class Actor {
   /** Write an envelope towards its target; subclasses provide the transport. */
   protected deliver(_env: Envelope): void {
     throw new Error(`${this.constructor.name} has no transport`);
+  }
+
+  /**
+   * Count a request this actor serves outside its mailbox (an HTTP request,
+   * a connection), so that `info()`, `maxRequests` and the load policy see it.
+   *
+   * @returns `done()`: call it once the request is over (extra calls are ignored).
+   * @example
+   * ```ts
+   * server.on('request', (req, res) => res.once('close', worker.trackRequest()));
+   * ```
+   */
+  trackRequest(): () => void {
+    this.beginRequest();
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.endRequest();
+    };
+  }
+
+  /**
+   * The allocation-free form of {@link Actor.trackRequest} for hot paths:
+   * call `endRequest()` exactly once for every `beginRequest()`.
+   */
+  beginRequest(): void {
+    this.inFlightOutside++;
+  }
+
+  /** Ends a request begun with {@link Actor.beginRequest}. */
+  endRequest(): void {
+    this.inFlightOutside--;
+    this.servedOutside++;
+    this.onServed();
   }
 
   /**

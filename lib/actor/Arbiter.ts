@@ -148,13 +148,14 @@ export class Arbiter extends Actor {
    *
    * @param name - a unique name; workers and other actors can `send()` to it by name.
    * @param params - pool settings (`workers`, `minWorkers`, `maxRequests`…) and worker parameters.
+   * @param options - `start: false`: do not start it now even if the arbiter runs (call `monitor.start()`).
    * @returns the monitor.
    * @example
    * ```ts
    * const pool = a.addMonitor('pool', { workers: 2, concurrency: 'thread' });
    * ```
    */
-  addMonitor(name: string, params: MonitorParams = {}): Monitor {
+  addMonitor(name: string, params: MonitorParams = {}, options: { start?: boolean } = {}): Monitor {
     if (this.monitorsByName.has(name) || name === this.name || name === 'arbiter') {
       throw new ImproperlyConfigured(`a monitor or actor named "${name}" exists already`);
     }
@@ -164,7 +165,12 @@ export class Arbiter extends Actor {
     const monitor = new Monitor(this, name, params);
     this.monitorsByName.set(name, monitor);
     this.local.set(monitor.aid, monitor);
-    if (this.state === 'running') void monitor.start();
+    // A stopped monitor leaves: its name can be used again.
+    monitor.events.stopped$.subscribe(() => {
+      if (this.monitorsByName.get(name) === monitor) this.monitorsByName.delete(name);
+      this.local.delete(monitor.aid);
+    });
+    if (this.state === 'running' && options.start !== false) void monitor.start();
     return monitor;
   }
 
@@ -367,7 +373,15 @@ export class Arbiter extends Actor {
       this.hub.ensureListening();
       this.tick();
     }, 1000);
-    await Promise.all([...this.monitorsByName.values()].map((m) => m.start()));
+    // A pool whose workers cannot start does not stop the arbiter: it logs,
+    // backs off and retries until its breaker opens (see its info).
+    await Promise.all(
+      [...this.monitorsByName.values()].map((m) =>
+        m.start().then(undefined, (err: unknown) => {
+          this.logger.error(`monitor "${m.name}" could not start a worker: ${String(err)}`);
+        }),
+      ),
+    );
   }
 
   /** The aid an aid or name stands for, or `undefined`. */
@@ -445,6 +459,7 @@ export class Arbiter extends Actor {
     proxy.lastNotified = Date.now();
     if (deferred.called) {
       proxy.info = info;
+      for (const monitor of this.monitorsByName.values()) monitor.notified(proxy.aid);
       return;
     }
     child.handshake?.unsubscribe();

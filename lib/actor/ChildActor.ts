@@ -25,6 +25,7 @@ export class ChildActor extends Actor {
   private readonly client: HubClient;
   /** How late the last heartbeat ran (ms): event-loop lag. */
   private lag = 0;
+  private limitReported = false;
 
   /**
    * @param options - identity, config, hooks, commands.
@@ -78,7 +79,21 @@ export class ChildActor extends Actor {
 
   /** @returns the actor's info, with `lag` (how late its last heartbeat ran, in ms). */
   override info(): Record<string, unknown> {
-    return { ...super.info(), lag: this.lag };
+    const info: Record<string, unknown> = { ...super.info(), lag: this.lag };
+    if (this.maxRequests > 0) info['maxRequests'] = this.maxRequests;
+    return info;
+  }
+
+  /** Reaching `maxRequests` is reported at once, so the monitor replaces this actor. */
+  protected override onServed(): void {
+    if (this.maxRequests > 0 && !this.limitReported && this.served >= this.maxRequests) {
+      this.limitReported = true;
+      this.send(this.arbiterAid, 'notify', this.info());
+    }
+  }
+
+  private get maxRequests(): number {
+    return Number(this.cfg['maxRequests'] ?? 0);
   }
 
   protected override deliver(env: Envelope): void {

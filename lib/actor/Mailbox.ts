@@ -50,6 +50,7 @@ export class Mailbox {
     private readonly transport: (env: Envelope) => void,
     private readonly dispatch: Dispatcher,
     private readonly requestTimeout: number,
+    private readonly onServed: () => void = () => undefined,
   ) {}
 
   /** Requests sent and not yet answered. */
@@ -150,6 +151,7 @@ export class Mailbox {
   private answer(request: Request, ok: boolean, value: unknown): void {
     this.inFlight--;
     this.served++;
+    this.onServed();
     if (!request.ack) return;
     const base = { id: request.id, from: this.aid, to: request.from };
     if (ok) {

@@ -39,3 +39,29 @@ export function requireActor(what: string): Actor {
 export function setActor(actor: Actor | undefined): void {
   current = actor;
 }
+
+/** What a spawned actor was started with, known before its behaviour module loads. */
+export interface SpawnContext {
+  aid: string;
+  name: string;
+  /** The actor's timeouts and free-form parameters. */
+  cfg: Record<string, unknown>;
+}
+
+let spawnContext: SpawnContext | undefined;
+
+/**
+ * In a spawned actor, what it was started with; available while its
+ * behaviour module is imported (before the actor exists), so that an
+ * application module imported again in a worker knows it is a worker.
+ *
+ * @returns the context, or `undefined` in the arbiter's process.
+ */
+export function getSpawnContext(): SpawnContext | undefined {
+  return spawnContext;
+}
+
+/** @param context - set by the child entry before it loads the behaviour. */
+export function setSpawnContext(context: SpawnContext): void {
+  spawnContext = context;
+}

@@ -5,7 +5,7 @@
 import { decode } from '../codec/decode.js';
 import type { ChildData } from './ChildData.js';
 import { ChildActor } from './ChildActor.js';
-import { setActor } from './current.js';
+import { setActor, setSpawnContext } from './current.js';
 import { loadBehaviour } from './loadBehaviour.js';
 import type { ActorTimeouts } from './types.js';
 
@@ -20,6 +20,8 @@ import type { ActorTimeouts } from './types.js';
  * ```
  */
 export async function runChild(data: ChildData): Promise<void> {
+  const cfg = decode(data.cfg) as ActorTimeouts & Record<string, unknown>;
+  setSpawnContext({ aid: data.aid, name: data.name, cfg });
   let behaviour;
   try {
     behaviour = await loadBehaviour(data.module, data.behaviour);
@@ -39,7 +41,7 @@ export async function runChild(data: ChildData): Promise<void> {
       aid: data.aid,
       name: data.name,
       concurrency: data.concurrency,
-      cfg: decode(data.cfg) as ActorTimeouts & Record<string, unknown>,
+      cfg,
       hooks: behaviour.hooks,
       commands: behaviour.commands,
     },

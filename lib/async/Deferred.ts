@@ -35,7 +35,8 @@ import { log } from './reportUnhandledErrors.js';
 export class Deferred<T = unknown> implements PromiseLike<T> {
   private readonly _chain = new Chain(this);
   private _suppressAlreadyCalled = false;
-  private readonly _canceller: ((d: Deferred<T>) => void) | undefined;
+  // Typed loosely so that T stays covariant: a Deferred<Sub> is a Deferred<Base>.
+  private readonly _canceller: ((d: unknown) => void) | undefined;
 
   /**
    * @param canceller - called by {@link Deferred.cancel} while the Deferred
@@ -43,7 +44,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   itself, otherwise the Deferred errbacks with a `CancelledError`.
    */
   constructor(canceller?: (d: Deferred<T>) => void) {
-    this._canceller = canceller;
+    this._canceller = canceller as ((d: unknown) => void) | undefined;
   }
 
   /** Whether `callback` or `errback` was called. */
@@ -125,7 +126,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @returns this Deferred, typed with the new result.
    */
   addErrback<R>(eb: (reason: unknown) => R): Deferred<T | Awaited<R>> {
-    return this.addCallbacks(null, eb) as Deferred<T | Awaited<R>>;
+    return this.addCallbacks(null, eb);
   }
 
   /**

@@ -36,6 +36,6 @@ export function maybeAsync<T>(value: T): Awaited<T> | Deferred<Awaited<T>> {
     }
     return d;
   }
-  if (isAsync(value)) return makeAsync(value) as Deferred<Awaited<T>>;
+  if (isAsync(value)) return makeAsync(value);
   return value as Awaited<T>;
 }

@@ -1,17 +1,22 @@
 /**
- * The `rxpulsar` command line. For now it runs a module (which starts its
- * own arbiter) and answers `--help` and `--version`; the configuration
- * flags arrive with the Application layer.
+ * The `rxpulsar` command line: `rxpulsar <app-module> [flags]` runs an app
+ * module with the flags as its configuration; `rxpulsar --help` lists every
+ * setting; `rxpulsar --version`.
+ *
+ * Exit codes: 0 done (or the app runs until stopped by a signal), 1 the
+ * module failed to load, 2 bad usage or configuration.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setCliContext } from '../application/cliContext.js';
+import { helpText } from '../config/helpText.js';
+import { appSettings, globalSettings } from '../config/settings.js';
 
-const USAGE = `Usage: rxpulsar <module> [args...]
-       rxpulsar --help | --version
-
-Runs <module>, a JavaScript module that starts an arbiter (see README).`;
+const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
+       rxpulsar <app-module> --help      the settings of that application
+       rxpulsar --help | --version`;
 
 function version(): string {
   const pkg = JSON.parse(
@@ -24,16 +29,20 @@ function version(): string {
  * Run the command line.
  *
  * @param argv - the arguments after the program name.
- * @returns the exit code (the module may keep the process running after).
+ * @returns the exit code (the app may keep the process running after).
  * @example
  * ```ts
  * process.exitCode = await main(process.argv.slice(2));
  * ```
  */
 export async function main(argv: string[]): Promise<number> {
-  const [first] = argv;
+  const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+    const settings = helpText(
+      { ...globalSettings, ...appSettings },
+      { program: 'rxpulsar <app-module>' },
+    );
+    (first === undefined ? process.stderr : process.stdout).write(`${USAGE}\n\n${settings}\n`);
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
@@ -44,12 +53,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;
   }
+  const module = resolve(first);
+  setCliContext({ argv: rest, module });
   try {
-    await import(pathToFileURL(resolve(first)).href);
+    await import(pathToFileURL(module).href);
   } catch (err) {
-    process.stderr.write(
-      `rxpulsar: ${first} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`rxpulsar: ${first} failed: ${detail}\n`);
     return 1;
   }
   return 0;

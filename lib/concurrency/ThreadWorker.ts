@@ -29,6 +29,8 @@ export class ThreadWorker implements WorkerHandle {
     this.worker = new Worker(options.entry, {
       workerData: options.data,
       name: options.name,
+      // Explicitly: loaders given with --import (tsx…) must run in the thread too.
+      execArgv: options.execArgv ?? process.execArgv,
       env: { ...process.env, ...options.env },
     });
     this.id = this.worker.threadId;

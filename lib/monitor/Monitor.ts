@@ -143,6 +143,11 @@ export class Monitor extends Actor {
    */
   spawn(): ActorProxyDeferred {
     const params: Record<string, unknown> = { ...this.workerParams, name: this.workerName() };
+    const { maxRequests, maxRequestsJitter } = this.settings;
+    // The worker knows its limit (with jitter) and reports at once when it reaches it.
+    if (maxRequests > 0) {
+      params['maxRequests'] = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
+    }
     this.settings.actorParams?.(this, params);
     const d = this.arbiter.spawn(params);
     this.spawning.set(d.aid, d);
@@ -251,6 +256,21 @@ export class Monitor extends Actor {
     this.startDeferred?.addErrback(() => undefined);
   }
 
+  /**
+   * @internal A worker of this pool reported (heartbeat, or its request
+   * limit reached): replace it at once if it served its `maxRequests`.
+   * @param aid - the worker.
+   */
+  notified(aid: string): void {
+    const worker = this.managed.get(aid);
+    if (worker === undefined || worker.retiring || worker.stopping) return;
+    if (Number(worker.proxy.info['requests']) >= worker.maxRequests) {
+      this.logger.info(`worker ${aid} served ${worker.maxRequests} requests: replacing it`);
+      worker.retiring = true;
+      this.spawnActors();
+    }
+  }
+
   /** One tick of the periodic task. */
   protected override tick(): void {
     if (this.state !== 'running') return;
@@ -280,11 +300,8 @@ export class Monitor extends Actor {
   }
 
   private adopt(proxy: ActorProxy): void {
-    const { maxRequests, maxRequestsJitter } = this.settings;
-    const limit =
-      maxRequests > 0
-        ? maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1))
-        : Infinity;
+    // The limit the worker was given (with its jitter), as it reported it.
+    const limit = Number(proxy.info['maxRequests'] ?? 0) || Infinity;
     this.managed.set(proxy.aid, {
       proxy,
       readyAt: Date.now(),
@@ -320,12 +337,14 @@ export class Monitor extends Actor {
     this.logger.warn(
       `a worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
     );
+    // A pool that never had a worker fails its start at once, with the
+    // worker's error; it keeps trying in the background (with backoff).
+    const d = this.startDeferred;
+    if (d !== undefined && !d.called && this.managed.size === 0) {
+      d.errback(err instanceof Error ? err : new Error(String(err)));
+    }
     if (this.restartPolicy.open) {
       if (!wasOpen) this.logger.error(`not respawning: ${this.restartPolicy.reason}`);
-      const d = this.startDeferred;
-      if (d !== undefined && !d.called) {
-        d.errback(new Error(`monitor "${this.name}": ${this.restartPolicy.reason}`));
-      }
       return;
     }
     const wait = Math.max(0, this.restartPolicy.nextSpawnAt - Date.now());

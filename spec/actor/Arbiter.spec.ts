@@ -432,6 +432,16 @@ describe('Arbiter lifecycle', () => {
     expect(JSON.parse(stdout)).to.deep.equal(['pong', 'pong']);
   });
 
+  it('should load a TypeScript module in a process actor under a TS loader (tsx)', async () => {
+    const script = fileURLToPath(new URL('../../../spec/fixtures/loader/main.ts', import.meta.url));
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (err, out) =>
+        err ? reject(new Error(err.message)) : resolve({ stdout: out }),
+      );
+    });
+    expect(JSON.parse(stdout)).to.deep.equal(['hello bob from ts-process (ts)']);
+  });
+
   it('should leave no orphan when the arbiter dies', async () => {
     const child = spawnChild(process.execPath, [fixture('orphan-arbiter')], {
       stdio: ['ignore', 'pipe', 'inherit'],

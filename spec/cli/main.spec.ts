@@ -1,12 +1,20 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
 const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+const app = fileURLToPath(new URL('../fixtures/apps/cli-hello.js', import.meta.url));
+
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+    const options = { timeout: 20_000, env: { ...process.env, ...env } };
+    execFile(process.execPath, [bin, ...args], options, (err, stdout, stderr) => {
       resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -29,6 +37,66 @@ describe('rxpulsar (command line)', () => {
     const { code, stderr } = await run(['--bogus']);
     expect(code).to.equal(2);
     expect(stderr).to.contain('unknown option --bogus');
+  });
+
+  it('should list every setting with --help', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).to.equal(0);
+    for (const flag of ['--workers', '--bind', '--max-requests', '--config', '--log-level']) {
+      expect(stdout).to.contain(flag);
+    }
+    expect(stdout).to.contain('RXPULSAR_MAX_REQUESTS');
+  });
+
+  it("should list an app's settings with <module> --help", async () => {
+    const { code, stdout } = await run([app, '--help']);
+    expect(code).to.equal(0);
+    expect(stdout).to.contain('--keep-alive').and.contain('--backlog');
+  });
+
+  it('should exit 2 on a bad flag, naming key, value and source, without a stack', async () => {
+    const { code, stderr } = await run([app, '--workers', 'four', '--bogus-flag', '1']);
+    expect(code).to.equal(2);
+    expect(stderr).to.contain('workers').and.contain('four').and.contain('--workers');
+    expect(stderr).to.contain('bogus');
+    expect(stderr).not.to.match(/^\s+at /m);
+  });
+
+  it('should exit 2 on a bad environment value', async () => {
+    const { code, stderr } = await run([app], { RXPULSAR_BACKLOG: '-3' });
+    expect(code).to.equal(2);
+    expect(stderr).to.contain('RXPULSAR_BACKLOG');
+  });
+
+  it('should answer every request in flight on SIGTERM, then exit 0', async () => {
+    const child = spawn(process.execPath, [bin, app, '--bind', '127.0.0.1:0', '--workers', '2'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const line = await new Promise<string>((resolve) => {
+        createInterface({ input: child.stdout }).once('line', resolve);
+      });
+      const { address } = JSON.parse(line) as { address: string };
+      const [host, port] = address.split(':') as [string, string];
+      const get = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          request({ host, port: Number(port), path: '/slow?ms=600', agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          })
+            .on('error', reject)
+            .end();
+        });
+      const replies = Promise.all(Array.from({ length: 6 }, get));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill('SIGTERM');
+      expect(await replies).to.deep.equal([200, 200, 200, 200, 200, 200]);
+      expect(await exited).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
   });
 
   it('should run a module that starts and stops an arbiter', async () => {

@@ -229,7 +229,9 @@ describe('Monitor', () => {
       await started.then(undefined, (err: unknown) => {
         failure = err;
       });
+      // The start fails at once with the worker's error; respawns go on until the breaker opens.
       expect(String(failure)).to.contain('cannot start');
+      await waitFor(() => pool.restartPolicy.open);
       const info = pool.info() as { breaker: { state: string; reason: string }; restarts: number };
       expect(info.breaker.state).to.equal('open');
       expect(info.breaker.reason).to.contain('cannot start');
@@ -250,7 +252,7 @@ describe('Monitor', () => {
         start: () => process.exit(3),
       });
       await pool.start().then(undefined, () => undefined);
-      expect(pool.restartPolicy.open).to.equal(true);
+      await waitFor(() => pool.restartPolicy.open);
       expect(await send('arbiter', 'ping')).to.equal('pong');
       await pool.stop();
     });

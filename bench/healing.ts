@@ -1,0 +1,179 @@
+/**
+ * Scenario `healing`: how fast a pool of 2 workers heals. A worker is
+ * killed (`SIGKILL` for a process, `terminate()` for a thread) and the time
+ * runs until its replacement answers `ping`; the baseline is a plain
+ * `spawn()` of the same kind until ready and its first `ping`, measured in
+ * the same run, interleaved with the kills. Then a process worker frozen
+ * with `SIGSTOP`: the time until its replacement answers `ping`, bounded by
+ * the heartbeat timeout (no baseline). Every pool and actor is stopped
+ * before the scenario resolves.
+ * @module
+ */
+import { send, spawn, type ActorProxy, type Arbiter, type Monitor } from '../lib/index.js';
+import { compare, type Row, type Scenario } from './support/Row.js';
+import { median, msSince, sleep } from './support/stats.js';
+import { withArbiter } from './support/withArbiter.js';
+
+type Kind = 'process' | 'thread';
+
+const REPS = 8;
+const STOP_REPS = 3;
+/** Worker handshake/heartbeat deadline of the kill pools, in ms. */
+const TIMEOUT = 1500;
+/** Heartbeat deadline of the SIGSTOP pool, in ms. */
+const STOP_TIMEOUT = 1000;
+/** Longest wait for a pool to heal, in ms. */
+const HEAL_DEADLINE = 10_000;
+
+/** Wait, polling every millisecond, until `check` holds; throws past `ms`. */
+async function until<T>(check: () => T | undefined, what: string, ms = HEAL_DEADLINE): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`healing: ${what} not within ${ms} ms`);
+    await sleep(1);
+  }
+}
+
+/** Wait until the pool is at size with nothing spawning. */
+async function settled(pool: Monitor): Promise<ActorProxy[]> {
+  return until(() => {
+    const actors = pool.managedActors;
+    return actors.length === pool.workers && pool.spawningActors.length === 0 ? actors : undefined;
+  }, `pool "${pool.name}" settled`);
+}
+
+/**
+ * Hurt the oldest worker of the pool and time until a worker that was not
+ * there before answers `ping`.
+ *
+ * @param pool - a settled pool.
+ * @param hurt - kills or freezes the victim (the clock starts just before).
+ * @returns the victim and the time in ms.
+ */
+async function heal(
+  pool: Monitor,
+  hurt: (victim: ActorProxy) => void,
+): Promise<{ victim: ActorProxy; ms: number }> {
+  const before = await settled(pool);
+  const known = new Set(before.map((p) => p.aid));
+  const victim = before[0];
+  if (victim === undefined) throw new Error(`healing: pool "${pool.name}" is empty`);
+  const t0 = process.hrtime.bigint();
+  hurt(victim);
+  const fresh = await until(
+    () => pool.managedActors.find((p) => !known.has(p.aid)),
+    `a replacement of ${victim.aid}`,
+  );
+  await send(fresh, 'ping');
+  return { victim, ms: msSince(t0) };
+}
+
+/** A plain spawn to ready plus its first `ping`, in ms; the actor is stopped after. */
+async function plainSpawn(concurrency: Kind): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const proxy = await spawn({ name: `plain-${concurrency}`, concurrency, timeout: TIMEOUT });
+  try {
+    await send(proxy, 'ping');
+    return msSince(t0);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+function kill(victim: ActorProxy): void {
+  if (victim.concurrency === 'thread') victim.worker?.kill('SIGKILL');
+  else if (victim.pid !== undefined) process.kill(victim.pid, 'SIGKILL');
+}
+
+/** Kill and time the replacements, interleaved with plain spawns of the same kind. */
+async function killed(a: Arbiter, concurrency: Kind): Promise<Row> {
+  const pool = a.addMonitor(`heal-${concurrency}`, {
+    workers: 2,
+    concurrency,
+    timeout: TIMEOUT,
+    period: 100,
+    maxRestarts: REPS * 4,
+  });
+  const replaced: number[] = [];
+  const plain: number[] = [];
+  try {
+    await pool.start();
+    // Warm-up: one of each.
+    await heal(pool, kill);
+    await plainSpawn(concurrency);
+    for (let rep = 0; rep < REPS; rep++) {
+      replaced.push((await heal(pool, kill)).ms);
+      plain.push(await plainSpawn(concurrency));
+    }
+  } finally {
+    await pool.stop();
+  }
+  const how = concurrency === 'process' ? 'SIGKILL' : 'terminate()';
+  return compare(
+    `replacement after ${how} (${concurrency}) vs plain spawn`,
+    'ms',
+    median(replaced),
+    median(plain),
+    { better: 'lower', target: 1.5 },
+  );
+}
+
+/** Freeze a process worker and time its replacement; the baseline is the heartbeat timeout. */
+async function frozen(a: Arbiter): Promise<Row> {
+  const pool = a.addMonitor('heal-frozen', {
+    workers: 2,
+    concurrency: 'process',
+    timeout: STOP_TIMEOUT,
+    period: 100,
+    killGrace: 200,
+    maxRestarts: STOP_REPS * 4,
+  });
+  const times: number[] = [];
+  const frozenPids: number[] = [];
+  try {
+    await pool.start();
+    for (let rep = 0; rep < STOP_REPS; rep++) {
+      const { victim, ms } = await heal(pool, (v) => {
+        if (v.pid === undefined) return;
+        frozenPids.push(v.pid);
+        process.kill(v.pid, 'SIGSTOP');
+      });
+      times.push(ms);
+      // The monitor kills the frozen worker (SIGTERM, SIGKILL after killGrace).
+      await until(
+        () => (pool.managedActors.some((p) => p.aid === victim.aid) ? undefined : true),
+        `the end of frozen ${victim.aid}`,
+      );
+    }
+  } finally {
+    // Thaw any survivor so that it can stop.
+    for (const pid of frozenPids) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // gone already
+      }
+    }
+    await pool.stop();
+  }
+  return compare(
+    'replacement after SIGSTOP (process) vs heartbeat timeout',
+    'ms',
+    median(times),
+    STOP_TIMEOUT,
+    { better: 'lower', note: `bounded by the heartbeat timeout (${STOP_TIMEOUT / 1000} s here)` },
+  );
+}
+
+async function run(): Promise<Row[]> {
+  return withArbiter(async (a) => [
+    await killed(a, 'process'),
+    await killed(a, 'thread'),
+    await frozen(a),
+  ]);
+}
+
+/** The scenario. */
+export const scenario: Scenario = { name: 'healing', run };

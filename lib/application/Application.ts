@@ -1,0 +1,235 @@
+/**
+ * An application: a monitor (a pool of workers) in the arbiter, configured
+ * by one convict schema, with hooks on both sides. Its module is imported
+ * again by every worker process, like Node's `cluster`: the same script, in
+ * another role.
+ * @module
+ */
+import { Deferred } from '../async/Deferred.js';
+import { ImproperlyConfigured } from '../errors.js';
+import type { Actor } from '../actor/Actor.js';
+import { arbiter as getArbiter } from '../actor/api.js';
+import type { Arbiter } from '../actor/Arbiter.js';
+import { getActor, getSpawnContext } from '../actor/current.js';
+import type { Monitor } from '../monitor/Monitor.js';
+import type { Schema } from '../config/Setting.js';
+import { configureApplication } from './configureApplication.js';
+import { appModule, workerHooks } from './workerHooks.js';
+import { registerApplication, unregisterApplication } from './registry.js';
+
+/** Constructor parameters of an application: settings of its schema, plus these. */
+export interface ApplicationParams {
+  /** The app's name: its monitor's name (default: the class name, lower case). */
+  name?: string;
+  /** The module workers import again (default: the script that started the arbiter). */
+  module?: string | URL;
+  /** Exit with code 2 and a message on a configuration error (default `true`); else reject. */
+  exitOnConfigError?: boolean;
+  /** Command-line flags to read (default: the CLI's, else `process.argv.slice(2)`). */
+  argv?: string[];
+  /** Settings (`workers`, `bind`…) and free-form parameters. */
+  [key: string]: unknown;
+}
+
+/**
+ * Base class of applications. Subclasses override the hooks they need;
+ * `monitor…` hooks run in the arbiter, `worker…` hooks in every worker.
+ *
+ * @example
+ * ```ts
+ * class Echo extends Application {
+ *   override workerStart(worker: Actor) { worker.command('shout', (_a, s: string) => s.toUpperCase()); }
+ * }
+ * await new Echo({ workers: 2, module: import.meta.url }).start();
+ * ```
+ */
+export class Application {
+  /** Settings this app adds to the schema (subclasses extend it). */
+  static settings: Schema = {};
+  /** The app's name. */
+  readonly name: string;
+  /** The parameters it was constructed with. */
+  readonly params: ApplicationParams;
+  /** The resolved configuration (after `start()`; in a worker, the arbiter's). */
+  cfg: Record<string, unknown> = {};
+  /** Its monitor, in the arbiter. */
+  monitor: Monitor | undefined;
+  /** The worker actor running it, in a worker. */
+  worker: Actor | undefined;
+  private startDeferred: Deferred<unknown> | undefined;
+
+  /** @param params - name, module, settings and free-form parameters. */
+  constructor(params: ApplicationParams = {}) {
+    this.params = params;
+    this.name = params.name ?? new.target.name.toLowerCase();
+    // In a worker, the module that built this app was imported again: the
+    // worker's hooks find the app here (no need to call start()).
+    if (this.isWorker) registerApplication(this);
+  }
+
+  /** `true` in a worker process or thread of this app. */
+  get isWorker(): boolean {
+    return getSpawnContext()?.cfg['app'] === this.name;
+  }
+
+  /** The schema of this app: global settings, app settings, the class's own. */
+  schema(): Schema {
+    return (this.constructor as typeof Application).settings;
+  }
+
+  /**
+   * Start the app. In the arbiter: read the configuration, create the
+   * arbiter if there is none, add the monitor, spawn the workers. In a
+   * worker: register the app, whose worker hooks then run.
+   *
+   * @returns a Deferred fired with the app once it serves (its pool reached its size).
+   */
+  start(): Deferred<this> {
+    return this.startWith(undefined);
+  }
+
+  /**
+   * @internal Start with a configuration read elsewhere (by a MultiApp).
+   * @param cfg - the app's values, or `undefined` to read them.
+   * @returns the Deferred of `start()`.
+   */
+  startWith(cfg: Record<string, unknown> | undefined): Deferred<this> {
+    if (this.startDeferred !== undefined) return this.startDeferred as Deferred<this>;
+    const d = new Deferred<this>();
+    this.startDeferred = d;
+    if (this.isWorker) {
+      d.callback(this);
+      return d;
+    }
+    this.boot(cfg).then(
+      () => d.callback(this),
+      (err: unknown) => d.errback(err),
+    );
+    return d;
+  }
+
+  /**
+   * Stop the app: its monitor stops its workers gracefully. The arbiter keeps
+   * running (stop it with `arbiter().stop()`, or a signal).
+   * @returns a promise fired once every worker exited.
+   */
+  async stop(): Promise<void> {
+    const monitor = this.monitor;
+    if (monitor !== undefined) await monitor.stop();
+    unregisterApplication(this);
+  }
+
+  // Hooks: override in subclasses. They may return promises.
+
+  /** Arbiter side: the monitor is about to spawn its workers. */
+  monitorStart(_monitor: Monitor): unknown {
+    return undefined;
+  }
+
+  /** Arbiter side: every tick of the monitor's periodic task. */
+  monitorTask(_monitor: Monitor): unknown {
+    return undefined;
+  }
+
+  /** Arbiter side: the monitor begins to stop (its workers still run). */
+  monitorStopping(_monitor: Monitor): unknown {
+    return undefined;
+  }
+
+  /** Arbiter side: may add keys to the monitor's `info()`. */
+  monitorInfo(_monitor: Monitor, _info: Record<string, unknown>): unknown {
+    return undefined;
+  }
+
+  /** Worker side: the worker starts; it is ready (and counted) once this settles. */
+  workerStart(_worker: Actor): unknown {
+    return undefined;
+  }
+
+  /** Worker side: the worker begins to stop; in-flight work may finish. */
+  workerStopping(_worker: Actor): unknown {
+    return undefined;
+  }
+
+  /** Worker side: may add keys to the worker's `info()`. */
+  workerInfo(_worker: Actor, _info: Record<string, unknown>): unknown {
+    return undefined;
+  }
+
+  /** Arbiter side: may add to the parameters of every worker. */
+  actorParams(_monitor: Monitor, _params: Record<string, unknown>): unknown {
+    return undefined;
+  }
+
+  /** Arbiter side: the configuration was read (it may be changed here). */
+  onConfig(_cfg: Record<string, unknown>): unknown {
+    return undefined;
+  }
+
+  /** @internal Worker side: the worker hook calls this, with the arbiter's configuration. */
+  workerStarted(worker: Actor): unknown {
+    this.worker = worker;
+    this.cfg = (worker.cfg['appCfg'] as Record<string, unknown> | undefined) ?? {};
+    return this.workerStart(worker);
+  }
+
+  /** Arbiter side: subclasses adjust the configuration here, before `onConfig`. */
+  protected async configure(_cfg: Record<string, unknown>): Promise<void> {}
+
+  /** Arbiter side: after the pool is ready (subclasses finish their start here). */
+  protected async started(): Promise<void> {}
+
+  private async boot(given: Record<string, unknown> | undefined): Promise<void> {
+    const cfg = given ?? configureApplication(this);
+    this.cfg = cfg;
+    await this.configure(cfg);
+    await this.onConfig(cfg);
+    const current = getActor();
+    if (current !== undefined && !current.isArbiter()) {
+      throw new ImproperlyConfigured(`app "${this.name}" must be started from the main process`);
+    }
+    const a: Arbiter = getArbiter({
+      timeout: cfg['timeout'] as number,
+      exitTimeout: cfg['exitTimeout'] as number,
+      requestTimeout: cfg['requestTimeout'] as number,
+      maxMessageSize: cfg['maxMessageSize'] as number,
+    });
+    registerApplication(this);
+    const monitor = a.addMonitor(
+      this.name,
+      {
+        workers: cfg['workers'] as number,
+        concurrency: cfg['concurrency'] as 'process' | 'thread',
+        timeout: cfg['timeout'] as number,
+        exitTimeout: cfg['exitTimeout'] as number,
+        requestTimeout: cfg['requestTimeout'] as number,
+        maxRequests: cfg['maxRequests'] as number,
+        minWorkers: (cfg['minWorkers'] as number | null) ?? undefined,
+        maxWorkers: (cfg['maxWorkers'] as number | null) ?? undefined,
+        period: (cfg['period'] as number | undefined) ?? 1000,
+        module: appModule(this.params.module),
+        name: `${this.name}-worker`,
+        app: this.name,
+        appCfg: cfg,
+        ...workerHooks(),
+        actorParams: (m, params) => void this.actorParams(m as Monitor, params),
+      },
+      { start: false },
+    );
+    this.monitor = monitor;
+    monitor.events.periodicTask$.subscribe(() => void this.monitorTask(monitor));
+    monitor.events.stopping$.subscribe(() => void this.monitorStopping(monitor));
+    monitor.events.info$.subscribe(({ info }) => void this.monitorInfo(monitor, info));
+    await this.monitorStart(monitor);
+    if (a.state === 'initial') await a.start();
+    try {
+      await monitor.start();
+    } catch (err) {
+      // No worker could start: stop trying, and say why.
+      await monitor.stop();
+      unregisterApplication(this);
+      throw err;
+    }
+    await this.started();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The applications of this process, by name.
+ * @module
+ */
+import { ImproperlyConfigured } from '../errors.js';
+import type { Application } from './Application.js';
+
+const apps = new Map<string, Application>();
+
+/**
+ * Register an app: in the arbiter when it starts, in a worker when its
+ * module is imported again. A second, different app with the same name is
+ * an error.
+ *
+ * @param app - the application.
+ */
+export function registerApplication(app: Application): void {
+  const known = apps.get(app.name);
+  if (known !== undefined && known !== app) {
+    throw new ImproperlyConfigured(`an application named "${app.name}" exists already`);
+  }
+  apps.set(app.name, app);
+}
+
+/** @param app - forget it (it stopped). */
+export function unregisterApplication(app: Application): void {
+  if (apps.get(app.name) === app) apps.delete(app.name);
+}
+
+/**
+ * The application of that name in this process: in the arbiter, the app
+ * started there; in a worker, the app its module registered.
+ *
+ * @param name - the app's name.
+ * @returns the app, or `undefined`.
+ * @example
+ * ```ts
+ * const app = getApplication('helloworld');
+ * ```
+ */
+export function getApplication(name: string): Application | undefined {
+  return apps.get(name);
+}

@@ -1,0 +1,61 @@
+/**
+ * The hooks every worker of an application is spawned with. They travel by
+ * source, so they are self-contained: they find the app through the package
+ * entry (its URL is in the worker's parameters) once the app's module,
+ * imported again in the worker, has registered it.
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import type { Actor } from '../actor/Actor.js';
+import { getCliContext } from './cliContext.js';
+
+/** What a worker hook needs of the app (it is an `Application`). */
+interface WorkerSide {
+  workerStarted(worker: Actor): unknown;
+  workerStopping(worker: Actor): unknown;
+  workerInfo(worker: Actor, info: Record<string, unknown>): unknown;
+}
+
+const ENTRY = new URL('../index.js', import.meta.url).href;
+
+/**
+ * The module workers import again: the one given, else the one the CLI
+ * runs, else the main script.
+ *
+ * @param module - the app's `module` parameter.
+ * @returns a file URL.
+ */
+export function appModule(module: string | URL | undefined): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module === 'string') {
+    return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+  }
+  const main = getCliContext()?.module ?? process.argv[1];
+  if (main === undefined) throw new Error('no module to run the workers: give the app a module');
+  return pathToFileURL(main).href;
+}
+
+/**
+ * Spawn parameters that hook a worker to its app.
+ * @returns the hooks and the package entry's URL.
+ */
+export function workerHooks(): Record<string, unknown> {
+  return {
+    rxpulsarEntry: ENTRY,
+    start: async (actor: Actor): Promise<void> => {
+      const entry = (await import(String(actor.cfg['rxpulsarEntry']))) as {
+        getApplication(name: string): WorkerSide | undefined;
+      };
+      const app = entry.getApplication(String(actor.cfg['app']));
+      if (app === undefined) {
+        throw new Error(`app "${String(actor.cfg['app'])}" was not started by its module`);
+      }
+      actor.extra['app'] = app;
+      await app.workerStarted(actor);
+    },
+    stopping: (actor: Actor): unknown =>
+      (actor.extra['app'] as WorkerSide | undefined)?.workerStopping(actor),
+    onInfo: (actor: Actor, info: Record<string, unknown>): unknown =>
+      (actor.extra['app'] as WorkerSide | undefined)?.workerInfo(actor, info),
+  };
+}

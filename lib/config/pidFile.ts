@@ -1,0 +1,100 @@
+/**
+ * The pid file of an arbiter (`--pid-file`): created atomically, refused
+ * while a live process holds it, removed on release or exit.
+ * @module
+ */
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ImproperlyConfigured } from '../errors.js';
+
+/** Whether a process runs with this pid (EPERM: it runs as another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid a pid file holds, or `undefined` if it is unreadable or holds no pid. */
+function readPid(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Write this process's pid to a file.
+ *
+ * The pid goes to a temporary file next to it first, which is then linked
+ * into place: the file appears whole or not at all, and only if it does not
+ * exist. An existing file whose pid is dead (or this process's own, or not
+ * a pid) is stale and is replaced (rename, atomic too); one whose process
+ * is alive is refused. The file is removed by the returned `release()`, or
+ * when the process exits; either removes it only if it still holds our pid.
+ *
+ * @param path - where to write it (relative to the current directory).
+ * @returns `release()`: removes the file (safe to call more than once).
+ * @throws ImproperlyConfigured if a live process holds the file, or it cannot be written.
+ * @example
+ * ```ts
+ * const release = writePidFile('/run/myapp.pid');
+ * arbiter.stopped.then(release);
+ * ```
+ */
+export function writePidFile(path: string): () => void {
+  const file = resolve(path);
+  const pid = process.pid;
+  const temp = `${file}.${pid}.tmp`;
+  try {
+    writeFileSync(temp, `${pid}\n`, { mode: 0o644 });
+  } catch (err) {
+    throw new ImproperlyConfigured(`cannot write the pid file ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  try {
+    linkSync(temp, file);
+    unlinkSync(temp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+      removeQuietly(temp);
+      throw new ImproperlyConfigured(
+        `cannot write the pid file ${file}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const holder = readPid(file);
+    if (holder !== undefined && holder !== pid && isAlive(holder)) {
+      removeQuietly(temp);
+      throw new ImproperlyConfigured(
+        `the pid file ${file} belongs to process ${holder}, which is running: stop it, or choose another pidFile`,
+      );
+    }
+    renameSync(temp, file);
+  }
+
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.removeListener('exit', release);
+    if (readPid(file) === pid) removeQuietly(file);
+  };
+  process.on('exit', release);
+  return release;
+}

@@ -1,0 +1,160 @@
+/**
+ * The standard settings: {@link globalSettings} of the whole process and
+ * {@link appSettings} of every application. An app class extends them with
+ * its own: `{ ...globalSettings, ...appSettings, ...mySettings }`.
+ *
+ * Defaults are the ones the actor layer already uses (`DEFAULT_TIMEOUTS`,
+ * the monitor's `period`, the hub's 64 MiB frame limit), so an app started
+ * without configuration behaves as a hand-built arbiter does.
+ * @module
+ */
+import type { Schema } from './Setting.js';
+
+/**
+ * Settings of the whole process: never prefixed in a `MultiApp`.
+ *
+ * `maxMessageSize` is here, not in {@link appSettings}: it limits the frames
+ * of the arbiter's hub, which every app of the process shares.
+ *
+ * @example
+ * ```ts
+ * loadConfig({ schema: globalSettings, argv: ['--log-level', 'debug'] }).values.logLevel; // 'debug'
+ * ```
+ */
+export const globalSettings: Schema = {
+  config: {
+    doc: 'JSON configuration file; relative paths are resolved from the current directory.',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
+  logLevel: {
+    doc: 'Minimum level logged.',
+    format: ['error', 'warn', 'info', 'debug', 'silent'],
+    default: 'info',
+    global: true,
+  },
+  logFormat: {
+    doc: 'Log lines as text (time [label] level: message) or one JSON object a line.',
+    format: ['text', 'json'],
+    default: 'text',
+    global: true,
+  },
+  debug: {
+    doc: 'Debug mode: log at debug level and report errors with their stacks.',
+    format: 'bool',
+    default: false,
+    global: true,
+  },
+  pidFile: {
+    doc: 'Write the arbiter pid to this file (refused if a live process holds it).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
+  excId: {
+    doc: 'Execution id: names this run in logs and runtime folders (default: a random one).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'ID',
+  },
+  maxMessageSize: {
+    doc: 'Largest message frame between actors, in characters.',
+    format: 'count',
+    default: 64 * 1024 * 1024,
+    global: true,
+  },
+};
+
+/**
+ * Settings of every application (each `MultiApp` member has its own, prefixed).
+ *
+ * `workers` defaults to 1, not `os.availableParallelism()`: the number of
+ * processes a server forks should be a decision of whoever deploys it (a
+ * container's CPU quota is not what Node reports), and one worker keeps
+ * development and tests light.
+ *
+ * @example
+ * ```ts
+ * const schema = { ...globalSettings, ...appSettings };
+ * loadConfig({ schema, argv: ['-w', '4'] }).values.workers; // 4
+ * ```
+ */
+export const appSettings: Schema = {
+  workers: {
+    doc: 'Worker actors of the app (0: run the app in the arbiter).',
+    format: 'count',
+    default: 1,
+    short: 'w',
+  },
+  concurrency: {
+    doc: 'Workers are child processes or worker threads.',
+    format: ['process', 'thread'],
+    default: 'process',
+  },
+  minWorkers: {
+    doc: 'With maxWorkers: resize the pool by load, from this many workers.',
+    format: 'count',
+    default: null,
+    nullable: true,
+  },
+  maxWorkers: {
+    doc: 'With minWorkers: resize the pool by load, up to this many workers.',
+    format: 'count',
+    default: null,
+    nullable: true,
+  },
+  period: {
+    doc: "Interval of the monitor's periodic task (heartbeats, respawns, resizing).",
+    format: 'duration',
+    default: '1 second',
+  },
+  timeout: {
+    doc: 'A worker silent (no heartbeat, no handshake) for this long is killed and replaced.',
+    format: 'duration',
+    default: '30 seconds',
+  },
+  gracefulTimeout: {
+    doc: 'On SIGTERM, how long workers may finish their work before the app stops them.',
+    format: 'duration',
+    default: '30 seconds',
+  },
+  exitTimeout: {
+    doc: 'How long a stopping actor may take to exit before it is killed.',
+    format: 'duration',
+    default: '5 seconds',
+  },
+  requestTimeout: {
+    doc: 'Deadline of every request an actor sends (TimeoutError after it).',
+    format: 'duration',
+    default: '30 seconds',
+  },
+  maxRequests: {
+    doc: 'A worker that served this many requests is replaced (0: never).',
+    format: 'count',
+    default: 0,
+  },
+  bind: {
+    doc: 'Address servers listen on: HOST:PORT (port 0: any free port) or a socket path.',
+    format: 'bind',
+    default: '127.0.0.1:8060',
+    short: 'b',
+    placeholder: 'HOST:PORT',
+  },
+  backlog: {
+    doc: 'Pending connections the listening socket queues.',
+    format: 'count',
+    default: 511,
+  },
+  keepAlive: {
+    doc: 'How long an idle keep-alive connection stays open (0: close after each request).',
+    format: 'duration',
+    default: '5 seconds',
+  },
+};
