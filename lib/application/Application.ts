@@ -13,6 +13,7 @@ import type { Arbiter } from '../actor/Arbiter.js';
 import { getActor, getSpawnContext } from '../actor/current.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { Schema } from '../config/Setting.js';
+import { configureLogging, type LogLevel } from '../log/createLogger.js';
 import { configureApplication } from './configureApplication.js';
 import { appModule, workerHooks } from './workerHooks.js';
 import { registerApplication, unregisterApplication } from './registry.js';
@@ -170,6 +171,13 @@ export class Application {
   workerStarted(worker: Actor): unknown {
     this.worker = worker;
     this.cfg = (worker.cfg['appCfg'] as Record<string, unknown> | undefined) ?? {};
+    // The arbiter's logging settings (flags included) apply in workers too.
+    if (typeof this.cfg['logLevel'] === 'string') {
+      configureLogging({
+        level: this.cfg['logLevel'] as LogLevel,
+        format: this.cfg['logFormat'] === 'json' ? 'json' : 'text',
+      });
+    }
     return this.workerStart(worker);
   }
 

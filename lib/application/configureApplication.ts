@@ -91,6 +91,15 @@ export function readConfiguration(
     level: values['logLevel'] as LogLevel,
     format: values['logFormat'] as 'text' | 'json',
   });
-  if (typeof values['pidFile'] === 'string') writePidFile(values['pidFile']);
+  if (typeof values['pidFile'] === 'string') {
+    try {
+      writePidFile(values['pidFile']);
+    } catch (err) {
+      // A pid file held by a live process is a configuration problem: exit 2.
+      if (owner.params['exitOnConfigError'] === false) throw err;
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    }
+  }
   return values;
 }

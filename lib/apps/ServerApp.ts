@@ -7,6 +7,7 @@
 import type { Server } from 'node:net';
 import type { Actor } from '../actor/Actor.js';
 import { Application } from '../application/Application.js';
+import { ImproperlyConfigured } from '../errors.js';
 import { close, listen, pickPort } from './listen.js';
 
 /**
@@ -49,6 +50,12 @@ export abstract class ServerApp extends Application {
   }
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+    if (cfg['concurrency'] === 'thread') {
+      throw new ImproperlyConfigured(
+        `app "${this.name}": a server needs process workers (concurrency 'process'): ` +
+          'worker threads cannot share a listening socket',
+      );
+    }
     cfg['bind'] = await pickPort(String(cfg['bind']));
   }
 

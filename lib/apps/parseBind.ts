@@ -18,7 +18,8 @@ export type BindAddress = { host: string; port: number } | { path: string };
  */
 export function parseBind(bind: string): BindAddress {
   if (bind.includes('/')) return { path: bind };
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):?(\d+)$/.exec(bind);
+  if (/^\d+$/.test(bind)) return { host: '0.0.0.0', port: Number(bind) };
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(bind);
   if (match === null) throw new TypeError(`bind must be host:port or a socket path, not "${bind}"`);
   const host = match[1] ?? match[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port: Number(match[3]) };

@@ -153,7 +153,7 @@ export const appSettings: Schema = {
     default: 511,
   },
   keepAlive: {
-    doc: 'How long an idle keep-alive connection stays open (0: close after each request).',
+    doc: 'How long an idle keep-alive connection stays open (HTTP; 0: no limit), or the TCP keep-alive probe delay (SocketServer).',
     format: 'duration',
     default: '5 seconds',
   },
