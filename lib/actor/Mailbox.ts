@@ -79,8 +79,8 @@ export class Mailbox {
     }
     if (ack) {
       this.pending.set(id, { message, deadline: Date.now() + this.requestTimeout });
-      // One timer for all deadlines, kept between requests (unref'd: waiting
-      // requests do not keep a process alive; their connection does).
+      // One timer for all deadlines, kept while requests come (unref'd:
+      // waiting requests do not keep a process alive; their connection does).
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
       message.addBoth((result: unknown) => {
         this.forget(id);
@@ -170,7 +170,12 @@ export class Mailbox {
   }
 
   private readonly sweep = (): void => {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0) {
+      // Idle: stop waking up; the next request starts the timer again.
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      return;
+    }
     const now = Date.now();
     for (const { message, deadline } of [...this.pending.values()]) {
       if (deadline <= now) {

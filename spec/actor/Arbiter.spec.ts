@@ -22,29 +22,12 @@ import {
 
 import { removeStaleRuntimeDirs } from '../../lib/actor/runtimeDir.js';
 import { decode } from '../../lib/index.js';
+import { alive, waitFor } from '../support/waiting.js';
 
 const decodeArg = (value: unknown): unknown => decode(value);
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/actors/${name}.js`, import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
 
 async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
   try {
@@ -165,15 +148,12 @@ describe('Arbiter', () => {
           },
           commands: { ticks: (actor: Actor) => actor.extra['ticks'] },
         });
-        expect(
-          await waitFor(() => true).then(async () => {
-            for (let i = 0; i < 100; i++) {
-              if (Number(await send(p, 'ticks')) > 1) return true;
-              await new Promise((resolve) => setTimeout(resolve, 50));
-            }
-            return false;
-          }),
-        ).to.equal(true);
+        let ticks = 0;
+        for (let i = 0; i < 100 && ticks <= 1; i++) {
+          ticks = Number(await send(p, 'ticks'));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(ticks).to.be.greaterThan(1);
         await p.stop();
       });
 
@@ -201,7 +181,7 @@ describe('Arbiter', () => {
         const err = await rejection(d);
         expect(err).to.be.instanceOf(TimeoutError);
         expect(err.message).to.contain('mute').and.contain(d.aid);
-        expect(await waitFor(() => exits.some((e) => e.aid === d.aid))).to.equal(true);
+        await waitFor(() => exits.some((e) => e.aid === d.aid));
       });
 
       it('should fail the spawn of an actor that exits during its handshake', async () => {
@@ -219,7 +199,7 @@ describe('Arbiter', () => {
         p.worker?.kill('SIGKILL');
         const err = await rejection(pending);
         expect(err).to.be.instanceOf(ActorExitedError);
-        expect(await waitFor(() => exits.some((e) => e.aid === p.aid))).to.equal(true);
+        await waitFor(() => exits.some((e) => e.aid === p.aid));
       });
 
       it('should finish in-flight requests on a graceful stop', async () => {
@@ -236,7 +216,7 @@ describe('Arbiter', () => {
       it('should report the exit on actorExited$', async () => {
         const p = await spawn({ name: 'leaver', concurrency });
         await send(p, 'stop');
-        expect(await waitFor(() => exits.some((e) => e.aid === p.aid))).to.equal(true);
+        await waitFor(() => exits.some((e) => e.aid === p.aid));
         const exit = exits.find((e) => e.aid === p.aid)!;
         expect(exit).to.include({ name: 'leaver', concurrency, exitCode: 0 });
       });
@@ -258,7 +238,7 @@ describe('Arbiter', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       d.cancel();
       expect(await rejection(d)).to.be.instanceOf(CancelledError);
-      expect(await waitFor(() => exits.some((e) => e.aid === d.aid))).to.equal(true);
+      await waitFor(() => exits.some((e) => e.aid === d.aid));
       expect(a.actors.map((p) => p.aid)).not.to.include(d.aid);
     });
 
@@ -379,7 +359,7 @@ describe('Arbiter', () => {
           timeout: 600,
           module: fixture('watcher'),
         });
-        expect(await waitFor(() => Number(p.info['ticks']) > 0)).to.equal(true);
+        await waitFor(() => Number(p.info['ticks']) > 0);
         const info = (await send(p, 'info')) as Record<string, unknown>;
         expect(info['last']).to.equal('info');
         await p.stop();
@@ -453,7 +433,7 @@ describe('Arbiter lifecycle', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    expect(await waitFor(() => !alive(pid))).to.equal(true);
+    await waitFor(() => !alive(pid));
     // Its runtime folder stays behind; the next arbiter's start removes it.
     removeStaleRuntimeDirs();
     const prefix = `rxpulsar-${child.pid}-`;

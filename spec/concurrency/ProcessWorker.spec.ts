@@ -6,30 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { CHILD_DATA_ENV, ProcessWorker } from '../../lib/concurrency/ProcessWorker.js';
 import type { ExitInfo } from '../../lib/concurrency/WorkerHandle.js';
 import type { RawData } from '../fixtures/raw/childData.js';
+import { waitFor, within } from '../support/waiting.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/raw/${name}.js`, import.meta.url);
-
-/** Resolve `promise`, or reject naming `what` after `ms`. */
-async function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Poll `condition` every 10 ms; reject naming `what` after `ms`. */
-async function waitFor(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The state letter of a Linux process (`T` when stopped), or `undefined`. */
 function processState(pid: number): string | undefined {

@@ -3,21 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { ThreadWorker } from '../../lib/concurrency/ThreadWorker.js';
 import type { ExitInfo, WorkerHandle } from '../../lib/concurrency/WorkerHandle.js';
 import type { RawData } from '../fixtures/raw/childData.js';
+import { within } from '../support/waiting.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/raw/${name}.js`, import.meta.url);
-
-/** Resolve `promise`, or reject naming `what` after `ms`. */
-async function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A flag a thread sets (with `Atomics`) once it is ready. */
 const newFlag = (): Int32Array => new Int32Array(new SharedArrayBuffer(4));

@@ -11,26 +11,9 @@ import {
   type Monitor,
   type ResizeEvent,
 } from '../../lib/index.js';
+import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
-
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const aids = (pool: Monitor): string[] => pool.managedActors.map((p) => p.aid);
 

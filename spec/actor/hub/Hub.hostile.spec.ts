@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { arbiter, captureLogs, spawn, send } from '../../../lib/index.js';
 import type { ActorProxy, Arbiter, LogCapture } from '../../../lib/index.js';
+import { within } from '../../support/waiting.js';
 
 type Bytes = string | Buffer;
 
@@ -36,19 +37,6 @@ const request = (fields: Record<string, unknown> = {}): Record<string, unknown> 
   ack: true,
   ...fields,
 });
-
-/** Resolve `promise`, or reject naming `what` after `ms`. */
-async function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('Hub', () => {
   describe('hostile input', function () {
