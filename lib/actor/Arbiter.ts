@@ -5,13 +5,8 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import type { Subscription } from 'rxjs';
-import { serializeError } from '../codec/serializeError.js';
-import { encode } from '../codec/encode.js';
-import { ProcessWorker } from '../concurrency/ProcessWorker.js';
-import { ThreadWorker } from '../concurrency/ThreadWorker.js';
-import type { ExitInfo } from '../concurrency/WorkerHandle.js';
+import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { Deferred } from '../async/Deferred.js';
 import {
   ActorExitedError,
@@ -26,13 +21,13 @@ import type { ActorMessage } from './ActorMessage.js';
 import { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import { newAid } from './aid.js';
 import { ArbiterEvents } from './ArbiterEvents.js';
-import type { ChildData } from './ChildData.js';
 import { getActor, setActor } from './current.js';
 import { Hub } from './Hub.js';
 import { Monitor } from '../monitor/Monitor.js';
 import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
-import { isRequest, type Envelope, type Request } from './protocol.js';
+import { errorReply, isRequest, type Envelope, type Request } from './protocol.js';
+import { startWorker } from './startWorker.js';
 import { splitParams } from './splitParams.js';
 import {
   DEFAULT_TIMEOUTS,
@@ -70,19 +65,6 @@ interface Child {
   ready: boolean;
   /** Requests routed to this child and not answered yet, by `from:id`. */
   forwarded: Map<string, Request>;
-}
-
-const PROCESS_ENTRY = new URL('../concurrency/entry/process.js', import.meta.url);
-const THREAD_ENTRY = new URL('../concurrency/entry/thread.js', import.meta.url);
-
-function errorReply(request: Request, error: Error): Envelope {
-  return {
-    id: request.id,
-    from: request.to,
-    to: request.from,
-    ok: false,
-    error: serializeError(error),
-  };
 }
 
 /**
@@ -281,32 +263,24 @@ export class Arbiter extends Actor {
     // Spawned actors inherit the arbiter's timeouts unless given their own.
     const { timeout, requestTimeout, exitTimeout } = this.cfg;
     const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
-    let data: ChildData;
+    this.hub.ensureListening();
+    let worker: WorkerHandle;
     try {
-      data = {
+      worker = startWorker({
         aid,
         name,
         concurrency,
         hub: this.hub.path ?? '',
         arbiter: this.aid,
-        behaviour: encode({ ...hooks, commands }),
-        cfg: encode(cfg),
-      };
-      const module = all['module'];
-      if (module instanceof URL) data.module = module.href;
-      else if (typeof module === 'string') data.module = moduleUrl(module);
-      else if (module !== undefined) {
-        throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
-      }
+        module: all['module'],
+        behaviour: { hooks, commands },
+        cfg,
+      });
     } catch (err) {
       deferred.errback(err);
       return deferred;
     }
-    this.hub.ensureListening();
     const proxy = new ActorProxy(aid, name, concurrency);
-    const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
-    const worker =
-      concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
     proxy.worker = worker;
     proxy.pid = worker.pid;
     proxy.threadId = worker.threadId;
@@ -507,8 +481,4 @@ export class Arbiter extends Actor {
     await this.hub.stop();
     if (getActor() === (this as Actor)) setActor(undefined);
   }
-}
-
-function moduleUrl(module: string): string {
-  return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
 }

@@ -6,7 +6,7 @@
  * serialized with their class, code, message and stack.
  * @module
  */
-import type { SerializedError } from '../codec/serializeError.js';
+import { serializeError, type SerializedError } from '../codec/serializeError.js';
 
 /** The node-ipc event name every batch travels under. */
 export const BATCH_EVENT = 'm';
@@ -93,4 +93,21 @@ export function invalidEnvelope(value: unknown): string | undefined {
   if (typeof value['ok'] !== 'boolean') return 'envelope is neither a request nor a reply';
   if (value['ok'] === false && !isRecord(value['error'])) return 'error reply without an error';
   return undefined;
+}
+
+/**
+ * The error reply to a request, sent on behalf of its target.
+ *
+ * @param request - the request that failed.
+ * @param error - why.
+ * @returns the reply envelope.
+ */
+export function errorReply(request: Request, error: Error): Envelope {
+  return {
+    id: request.id,
+    from: request.to,
+    to: request.from,
+    ok: false,
+    error: serializeError(error),
+  };
 }

@@ -1,0 +1,65 @@
+/**
+ * The arbiter's half of a spawn: encode what the child needs (its data)
+ * and start its process or thread.
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { encode } from '../codec/encode.js';
+import { ProcessWorker } from '../concurrency/ProcessWorker.js';
+import { ThreadWorker } from '../concurrency/ThreadWorker.js';
+import type { WorkerHandle } from '../concurrency/WorkerHandle.js';
+import { ImproperlyConfigured } from '../errors.js';
+import type { ChildData } from './ChildData.js';
+import type { SplitParams } from './splitParams.js';
+
+const PROCESS_ENTRY = new URL('../concurrency/entry/process.js', import.meta.url);
+const THREAD_ENTRY = new URL('../concurrency/entry/thread.js', import.meta.url);
+
+/** What a child is started with. */
+export interface WorkerSpec {
+  aid: string;
+  name: string;
+  concurrency: 'process' | 'thread';
+  /** The hub's socket path. */
+  hub: string;
+  /** The arbiter's aid. */
+  arbiter: string;
+  /** The `module` parameter: a path (relative to the current directory) or a URL. */
+  module: unknown;
+  /** Hooks and commands, sent by source. */
+  behaviour: Pick<SplitParams, 'hooks' | 'commands'>;
+  /** Timeouts and free-form parameters. */
+  cfg: Record<string, unknown>;
+}
+
+/**
+ * Start the process or thread of a spawned actor.
+ *
+ * @param spec - identity, hub, behaviour and configuration.
+ * @returns the worker.
+ * @throws EncodingError when a parameter cannot travel; ImproperlyConfigured for a bad `module`.
+ * @example
+ * ```ts
+ * const worker = startWorker({ aid, name, concurrency: 'thread', hub, arbiter, module, behaviour, cfg });
+ * ```
+ */
+export function startWorker(spec: WorkerSpec): WorkerHandle {
+  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg } = spec;
+  const data: ChildData = {
+    aid,
+    name,
+    concurrency,
+    hub,
+    arbiter,
+    behaviour: encode({ ...behaviour.hooks, commands: behaviour.commands }),
+    cfg: encode(cfg),
+  };
+  if (module instanceof URL) data.module = module.href;
+  else if (typeof module === 'string') {
+    data.module = /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+  } else if (module !== undefined) {
+    throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
+  }
+  const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
+  return concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
+}
