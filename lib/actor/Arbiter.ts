@@ -50,6 +50,8 @@ export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbit
    * monitor). Default `true`.
    */
   signals?: boolean;
+  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast, in ms (default 30 s). */
+  gracefulTimeout?: number;
   /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
   onReload?: (arbiter: Arbiter) => unknown;
 }
@@ -91,7 +93,15 @@ export class Arbiter extends Actor {
 
   /** @param options - name, timeouts, hub limits and hooks. */
   constructor(options: ArbiterOptions = {}) {
-    const { name, maxConnections, maxMessageSize, signals: _s, onReload: _r, ...rest } = options;
+    const {
+      name,
+      maxConnections,
+      maxMessageSize,
+      signals: _s,
+      onReload: _r,
+      gracefulTimeout: _g,
+      ...rest
+    } = options;
     const { hooks, timeouts } = splitParams(rest);
     super({
       aid: newAid(),
@@ -118,6 +128,11 @@ export class Arbiter extends Actor {
   /** Proxies of the spawned actors that completed their handshake. */
   get actors(): ActorProxy[] {
     return [...this.children.values()].filter((c) => c.ready).map((c) => c.proxy);
+  }
+
+  /** How long a graceful stop on a signal may take before it turns fast (ms). */
+  get gracefulTimeout(): number {
+    return this.options.gracefulTimeout ?? 30_000;
   }
 
   /** The monitors, by name. */

@@ -42,7 +42,13 @@ export function installSignals(arbiter: Arbiter): Subscription {
     }
     stopping = 'graceful';
     arbiter.logger.info(`${signal}: stopping gracefully`);
-    arbiter.stop().addBoth(exit);
+    // Past gracefulTimeout the stop turns fast (workers killed).
+    const limit = arbiter.gracefulTimeout;
+    const timer = setTimeout(() => fast(signal), limit);
+    arbiter.stop().addBoth(() => {
+      clearTimeout(timer);
+      exit();
+    });
   };
   const resize = (delta: number, signal: NodeJS.Signals): void => {
     for (const monitor of arbiter.monitors.values()) {

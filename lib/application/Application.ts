@@ -132,7 +132,7 @@ export class Application {
     return undefined;
   }
 
-  /** Arbiter side: the monitor begins to stop (its workers still run). */
+  /** Arbiter side: the monitor begins to stop; awaited, its workers still run. */
   monitorStopping(_monitor: Monitor): unknown {
     return undefined;
   }
@@ -174,7 +174,7 @@ export class Application {
     // The arbiter's logging settings (flags included) apply in workers too.
     if (typeof this.cfg['logLevel'] === 'string') {
       configureLogging({
-        level: this.cfg['logLevel'] as LogLevel,
+        level: this.cfg['debug'] === true ? 'debug' : (this.cfg['logLevel'] as LogLevel),
         format: this.cfg['logFormat'] === 'json' ? 'json' : 'text',
       });
     }
@@ -201,6 +201,7 @@ export class Application {
       exitTimeout: cfg['exitTimeout'] as number,
       requestTimeout: cfg['requestTimeout'] as number,
       maxMessageSize: cfg['maxMessageSize'] as number,
+      gracefulTimeout: cfg['gracefulTimeout'] as number,
     });
     registerApplication(this);
     const monitor = a.addMonitor(
@@ -221,13 +222,15 @@ export class Application {
         appCfg: cfg,
         ...workerHooks(),
         actorParams: (m, params) => void this.actorParams(m as Monitor, params),
+        monitorHooks: {
+          stopping: (m) => this.monitorStopping(m as Monitor),
+          periodicTask: (m) => void this.monitorTask(m as Monitor),
+          onInfo: (m, info) => void this.monitorInfo(m as Monitor, info),
+        },
       },
       { start: false },
     );
     this.monitor = monitor;
-    monitor.events.periodicTask$.subscribe(() => void this.monitorTask(monitor));
-    monitor.events.stopping$.subscribe(() => void this.monitorStopping(monitor));
-    monitor.events.info$.subscribe(({ info }) => void this.monitorInfo(monitor, info));
     await this.monitorStart(monitor);
     if (a.state === 'initial') await a.start();
     try {

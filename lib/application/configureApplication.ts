@@ -88,7 +88,7 @@ export function readConfiguration(
     throw err;
   }
   configureLogging({
-    level: values['logLevel'] as LogLevel,
+    level: values['debug'] === true ? 'debug' : (values['logLevel'] as LogLevel),
     format: values['logFormat'] as 'text' | 'json',
   });
   if (typeof values['pidFile'] === 'string') {

@@ -70,6 +70,7 @@ export class Monitor extends Actor {
       concurrency: 'monitor',
       cfg: { ...DEFAULT_TIMEOUTS, ...timeouts, ...settings },
       loop: arbiter.loop,
+      hooks: settings.monitorHooks ?? {},
     });
     this.settings = settings;
     this.workerParams = { ...worker, concurrency: params.concurrency ?? 'process' };

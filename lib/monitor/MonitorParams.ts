@@ -4,7 +4,7 @@
  * @module
  */
 import type { Actor } from '../actor/Actor.js';
-import type { SpawnParams } from '../actor/types.js';
+import type { ActorHooks, SpawnParams } from '../actor/types.js';
 import type { LoadSettings } from './LoadPolicy.js';
 import { DEFAULT_RESTART, type RestartSettings } from './RestartPolicy.js';
 
@@ -22,6 +22,12 @@ export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> 
   killGrace: number;
   /** May add to the parameters of every worker the monitor spawns. */
   actorParams?: (monitor: Actor, params: Record<string, unknown>) => void;
+  /**
+   * Hooks of the monitor itself (its other hooks are its workers'):
+   * `stopping` is awaited before the workers stop, `periodicTask` runs every
+   * tick, `onInfo` may add to its `info()`.
+   */
+  monitorHooks?: ActorHooks<Actor>;
   scaleUpLoad: number;
   scaleDownLoad: number;
   cooldown: number;
@@ -45,6 +51,7 @@ const KEYS = new Set([
   ...Object.keys(DEFAULTS),
   'maxRequestsJitter',
   'actorParams',
+  'monitorHooks',
   'minWorkers',
   'maxWorkers',
 ]);

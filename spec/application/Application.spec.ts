@@ -21,6 +21,8 @@ describe('Application', () => {
   after(async () => {
     await app.stop();
     await a.stop();
+    // Awaited before the monitor stopped its workers.
+    expect(calls).to.include('monitorStopping with 2 workers');
   });
 
   describe('start()', () => {
@@ -118,7 +120,7 @@ describe('Application', () => {
       });
       expect(failed).to.equal(true);
       await other.stop();
-      expect(calls).to.include('monitorStopping');
+      expect(calls).to.include('monitorStopping with 0 workers');
     });
   });
 });

@@ -17,10 +17,15 @@ class PoolProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(workers = 2, startDelay = 0) {
+  constructor(workers = 2, startDelay = 0, gracefulTimeout = 30_000) {
     this.child = spawn(process.execPath, [script], {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, POOL_WORKERS: String(workers), POOL_START_DELAY: String(startDelay) },
+      env: {
+        ...process.env,
+        POOL_WORKERS: String(workers),
+        POOL_START_DELAY: String(startDelay),
+        POOL_GRACEFUL_TIMEOUT: String(gracefulTimeout),
+      },
     });
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       this.events.push(JSON.parse(line) as Event);
@@ -88,6 +93,18 @@ describe('Arbiter signals', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     pool.child.kill('SIGINT');
     expect(await pool.exited).to.equal(0);
+    for (const pid of pool.pids()) expect(alive(pid)).to.equal(false);
+  });
+
+  it('should turn a graceful stop fast past gracefulTimeout', async () => {
+    pool = new PoolProcess(2, 0, 300);
+    await pool.until((e) => e.some((x) => x.event === 'ready'));
+    // 1.5 s of work fits in the workers' exitTimeout (3 s), not in gracefulTimeout.
+    pool.child.stdin!.write('slow 1500\n');
+    await pool.until((e) => e.some((x) => x.event === 'sent'));
+    pool.child.kill('SIGTERM');
+    expect(await pool.exited).to.equal(0);
+    expect(pool.events).not.to.deep.include({ event: 'answer', value: 'finished' });
     for (const pid of pool.pids()) expect(alive(pid)).to.equal(false);
   });
 
