@@ -4,14 +4,11 @@
  * exit.
  * @module
  */
-import type { Socket } from 'node:net';
-import type { Subscription } from 'rxjs';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { Deferred } from '../async/Deferred.js';
 import {
   ActorExitedError,
   CancelledError,
-  ActorNotFound,
   ImproperlyConfigured,
   InvalidStateError,
   TimeoutError,
@@ -26,7 +23,8 @@ import { Hub } from './Hub.js';
 import { Monitor } from '../monitor/Monitor.js';
 import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
-import { errorReply, isRequest, type Envelope, type Request } from './protocol.js';
+import type { Envelope } from './protocol.js';
+import { Router, type Child } from './Router.js';
 import { startWorker } from './startWorker.js';
 import { splitParams } from './splitParams.js';
 import {
@@ -56,19 +54,6 @@ export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbit
   onReload?: (arbiter: Arbiter) => unknown;
 }
 
-interface Child {
-  proxy: ActorProxy;
-  deferred: ActorProxyDeferred;
-  socket?: Socket;
-  handshake?: Subscription;
-  /** How long its graceful stop may take (its own `exitTimeout`). */
-  exitTimeout: number;
-  /** `true` once its handshake succeeded. */
-  ready: boolean;
-  /** Requests routed to this child and not answered yet, by `from:id`. */
-  forwarded: Map<string, Request>;
-}
-
 /**
  * The arbiter. Create it with `arbiter()`.
  *
@@ -84,12 +69,12 @@ export class Arbiter extends Actor {
   override readonly events: ArbiterEvents<Actor> = new ArbiterEvents<Actor>();
   private readonly hub: Hub;
   private readonly children = new Map<string, Child>();
-  private readonly socketAid = new WeakMap<Socket, string>();
   private readonly monitorsByName = new Map<string, Monitor>();
   /** Actors living in this process (the arbiter and its monitors), by aid. */
   private readonly local = new Map<string, Actor>();
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
+  private readonly router: Router;
 
   /** @param options - name, timeouts, hub limits and hooks. */
   constructor(options: ArbiterOptions = {}) {
@@ -117,6 +102,7 @@ export class Arbiter extends Actor {
       logger: this.logger,
     });
     this.options = options;
+    this.router = new Router(this, this.hub, this.children, this.local, this.monitorsByName);
     this.local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
     this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
@@ -192,7 +178,7 @@ export class Arbiter extends Actor {
 
   /** @internal Deliver an envelope written by a local actor (a monitor). */
   deliverFor(env: Envelope): void {
-    env.to = this.resolve(env.to) ?? env.to;
+    env.to = this.router.resolve(env.to) ?? env.to;
     this.deliver(env);
   }
 
@@ -249,7 +235,7 @@ export class Arbiter extends Actor {
 
   override send(target: Target, action: string, ...args: unknown[]): ActorMessage {
     const to = typeof target === 'string' ? target : target.aid;
-    return super.send(this.resolve(to) ?? to, action, ...args);
+    return super.send(this.router.resolve(to) ?? to, action, ...args);
   }
 
   /**
@@ -355,7 +341,7 @@ export class Arbiter extends Actor {
   private async boot(): Promise<void> {
     await this.hub.start();
     this.subscriptions.add(
-      this.hub.incoming$.subscribe(({ socket, envelopes }) => this.route(socket, envelopes)),
+      this.hub.incoming$.subscribe(({ socket, envelopes }) => this.router.route(socket, envelopes)),
     );
     await this.started();
     this.loop.addPeriodic(() => {
@@ -373,72 +359,8 @@ export class Arbiter extends Actor {
     );
   }
 
-  /** The aid an aid or name stands for, or `undefined`. */
-  private resolve(to: string): string | undefined {
-    if (to === this.aid || to === 'arbiter' || to === this.name) return this.aid;
-    if (this.children.has(to) || this.local.has(to)) return to;
-    const monitor = this.monitorsByName.get(to);
-    if (monitor !== undefined) return monitor.aid;
-    for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
-    return undefined;
-  }
-
   protected override deliver(env: Envelope): void {
-    const local = this.local.get(env.to);
-    if (local !== undefined) {
-      queueMicrotask(() => local.receive(env));
-      return;
-    }
-    const socket = this.children.get(env.to)?.socket;
-    if (socket !== undefined) {
-      this.hub.send(socket, env);
-    } else if (isRequest(env) && env.ack) {
-      const error = new ActorNotFound(`no actor "${env.to}" is connected`);
-      queueMicrotask(() => this.receive(errorReply(env, error)));
-    }
-  }
-
-  private route(socket: Socket, envelopes: Envelope[]): void {
-    for (const env of envelopes) {
-      const sender = this.socketAid.get(socket) ?? this.bind(socket, env);
-      if (sender === undefined) return;
-      if (env.from !== sender) {
-        this.hub.reject(socket, `message from ${sender} claims to be from ${env.from}`);
-        return;
-      }
-      const to = this.resolve(env.to);
-      const local = to === undefined ? undefined : this.local.get(to);
-      if (local !== undefined) {
-        local.receive(env);
-        continue;
-      }
-      const target = to === undefined ? undefined : this.children.get(to);
-      if (target?.socket === undefined) {
-        if (isRequest(env) && env.ack) {
-          this.hub.send(socket, errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
-        }
-        continue;
-      }
-      if (isRequest(env)) {
-        env.to = target.proxy.aid;
-        if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
-      } else {
-        this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
-      }
-      this.hub.send(target.socket, env);
-    }
-  }
-
-  /** The first message on a connection must be the handshake of a spawning actor. */
-  private bind(socket: Socket, env: Envelope): string | undefined {
-    const child = this.children.get(env.from);
-    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.socket) {
-      this.hub.reject(socket, 'the first message is not the handshake of a spawning actor');
-      return undefined;
-    }
-    child.socket = socket;
-    this.socketAid.set(socket, env.from);
-    return env.from;
+    this.router.deliver(env);
   }
 
   private notified(info: Record<string, unknown>): void {
@@ -473,10 +395,7 @@ export class Arbiter extends Actor {
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
     if (!deferred.called) deferred.errback(error);
     if (child.socket !== undefined) {
-      for (const request of child.forwarded.values()) {
-        const socket = this.children.get(request.from)?.socket;
-        if (socket !== undefined) this.hub.send(socket, errorReply(request, error));
-      }
+      this.router.failForwarded(child, error);
       child.socket.destroy();
     }
     for (const actor of this.local.values()) actor.failRequests(error, aid);

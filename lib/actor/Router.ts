@@ -1,0 +1,148 @@
+/**
+ * The arbiter's routing: envelopes from the hub and from the actors of the
+ * arbiter's process (itself, its monitors) go to their target, by aid or
+ * name; a request to nobody is answered with `ActorNotFound`; requests
+ * routed to a child are remembered until answered, so that they can be
+ * failed if it dies.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { Subscription } from '../rx.js';
+import { ActorNotFound } from '../errors.js';
+import type { Actor } from './Actor.js';
+import type { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
+import type { Hub } from './Hub.js';
+import { errorReply, isRequest, type Envelope, type Request } from './protocol.js';
+
+/** A spawned actor, as the arbiter tracks it. */
+export interface Child {
+  proxy: ActorProxy;
+  deferred: ActorProxyDeferred;
+  socket?: Socket;
+  handshake?: Subscription;
+  /** How long its graceful stop may take (its own `exitTimeout`). */
+  exitTimeout: number;
+  /** `true` once its handshake succeeded. */
+  ready: boolean;
+  /** Requests routed to this child and not answered yet, by `from:id`. */
+  forwarded: Map<string, Request>;
+}
+
+/**
+ * Routes for one arbiter.
+ *
+ * @example
+ * ```ts
+ * const router = new Router(arbiter, hub, children, local, monitors);
+ * hub.incoming$.subscribe(({ socket, envelopes }) => router.route(socket, envelopes));
+ * ```
+ */
+export class Router {
+  private readonly socketAid = new WeakMap<Socket, string>();
+
+  /**
+   * @param self - the arbiter (aid, name, and where its own errors go).
+   * @param hub - the hub the children are connected to.
+   * @param children - spawned actors, by aid.
+   * @param local - actors of this process (the arbiter, monitors), by aid.
+   * @param named - local actors found by name (monitors).
+   */
+  constructor(
+    private readonly self: Actor,
+    private readonly hub: Hub,
+    private readonly children: ReadonlyMap<string, Child>,
+    private readonly local: ReadonlyMap<string, Actor>,
+    private readonly named: ReadonlyMap<string, { readonly aid: string }>,
+  ) {}
+
+  /**
+   * @param to - an aid or a name.
+   * @returns the aid it stands for, or `undefined`.
+   */
+  resolve(to: string): string | undefined {
+    const { self } = this;
+    if (to === self.aid || to === 'arbiter' || to === self.name) return self.aid;
+    if (this.children.has(to) || this.local.has(to)) return to;
+    const named = this.named.get(to);
+    if (named !== undefined) return named.aid;
+    for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
+    return undefined;
+  }
+
+  /** @param env - written by a local actor: delivered in this process or sent to a child. */
+  deliver(env: Envelope): void {
+    const local = this.local.get(env.to);
+    if (local !== undefined) {
+      queueMicrotask(() => local.receive(env));
+      return;
+    }
+    const socket = this.children.get(env.to)?.socket;
+    if (socket !== undefined) {
+      this.hub.send(socket, env);
+    } else if (isRequest(env) && env.ack) {
+      const sender = this.local.get(env.from) ?? this.self;
+      const error = new ActorNotFound(`no actor "${env.to}" is connected`);
+      queueMicrotask(() => sender.receive(errorReply(env, error)));
+    }
+  }
+
+  /**
+   * Route a batch that arrived on a connection.
+   * @param socket - the child's connection.
+   * @param envelopes - the batch.
+   */
+  route(socket: Socket, envelopes: Envelope[]): void {
+    for (const env of envelopes) {
+      const sender = this.socketAid.get(socket) ?? this.bind(socket, env);
+      if (sender === undefined) return;
+      if (env.from !== sender) {
+        this.hub.reject(socket, `message from ${sender} claims to be from ${env.from}`);
+        return;
+      }
+      const to = this.resolve(env.to);
+      const local = to === undefined ? undefined : this.local.get(to);
+      if (local !== undefined) {
+        local.receive(env);
+        continue;
+      }
+      const target = to === undefined ? undefined : this.children.get(to);
+      if (target?.socket === undefined) {
+        if (isRequest(env) && env.ack) {
+          this.hub.send(socket, errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
+        }
+        continue;
+      }
+      if (isRequest(env)) {
+        env.to = target.proxy.aid;
+        if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
+      } else {
+        this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
+      }
+      this.hub.send(target.socket, env);
+    }
+  }
+
+  /**
+   * A child exited: every request routed to it gets an error reply.
+   * @param child - the child.
+   * @param error - the error to answer with.
+   */
+  failForwarded(child: Child, error: Error): void {
+    for (const request of child.forwarded.values()) {
+      const socket = this.children.get(request.from)?.socket;
+      if (socket !== undefined) this.hub.send(socket, errorReply(request, error));
+    }
+  }
+
+  /** The first message on a connection must be the handshake of a spawning actor. */
+  private bind(socket: Socket, env: Envelope): string | undefined {
+    const child = this.children.get(env.from);
+    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.socket) {
+      this.hub.reject(socket, 'the first message is not the handshake of a spawning actor');
+      return undefined;
+    }
+    child.socket = socket;
+    this.socketAid.set(socket, env.from);
+    return env.from;
+  }
+}
