@@ -6,16 +6,7 @@
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ImproperlyConfigured } from '../errors.js';
-
-/** Whether a process runs with this pid (EPERM: it runs as another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive as isAlive } from '../util/processAlive.js';
 
 /** The pid a pid file holds, or `undefined` if it is unreadable or holds no pid. */
 function readPid(path: string): number | undefined {
