@@ -38,10 +38,11 @@ function version(): string {
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
+    // The settings begin with a usage line of their own: ours says more.
     const settings = helpText(
       { ...globalSettings, ...appSettings },
       { program: 'rxpulsar <app-module>' },
-    );
+    ).replace(/^Usage:[^\n]*\n\n?/, '');
     (first === undefined ? process.stderr : process.stdout).write(`${USAGE}\n\n${settings}\n`);
     return first === undefined ? 2 : 0;
   }
