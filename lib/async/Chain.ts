@@ -24,8 +24,12 @@ interface Waiting {
   settled: boolean;
 }
 
-/** The chain of each Deferred, so a chain knows a Deferred when a callback returns one. */
-const chains = new WeakMap<object, Chain>();
+/**
+ * Where a Deferred keeps its chain, so a chain knows a Deferred when a
+ * callback returns one (a property, not a WeakMap: one per request on the
+ * hot path, and WeakMap entries are costly to the garbage collector).
+ */
+export const CHAIN: unique symbol = Symbol('rxpulsar.chain');
 
 /**
  * The callback chain of one Deferred.
@@ -59,7 +63,7 @@ export class Chain {
 
   /** @param owner - the Deferred this chain belongs to. */
   constructor(owner: object) {
-    chains.set(owner, this);
+    (owner as { [CHAIN]?: Chain })[CHAIN] = this;
   }
 
   /** Append a link, and run it at once if the chain is fired and not paused. */
@@ -121,7 +125,7 @@ export class Chain {
    * @returns whether the chain is now paused.
    */
   private wait(thenable: PromiseLike<unknown>): boolean {
-    const inner = chains.get(thenable);
+    const inner = (thenable as { [CHAIN]?: Chain })[CHAIN];
     if (inner === this) {
       this.set(new InvalidStateError('a Deferred callback returned its own Deferred'), true);
       return false;
