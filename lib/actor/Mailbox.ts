@@ -82,10 +82,6 @@ export class Mailbox {
       // One timer for all deadlines, kept while requests come (unref'd:
       // waiting requests do not keep a process alive; their connection does).
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
-      message.addBoth((result: unknown) => {
-        this.forget(id);
-        return result;
-      });
     }
     this.transport({ id, from: this.aid, to, cmd, args: encoded, ack });
     if (!ack) message.callback(undefined);
@@ -99,7 +95,9 @@ export class Mailbox {
       return;
     }
     const entry = this.pending.get(env.id);
-    if (entry === undefined) return; // late reply after a deadline or cancel
+    if (entry === undefined) return; // late reply after a deadline
+    this.pending.delete(env.id);
+    if (entry.message.called) return; // cancelled by the caller
     if (env.ok) {
       let value: unknown;
       try {
@@ -120,8 +118,10 @@ export class Mailbox {
    * @param target - only requests sent to this aid or name.
    */
   fail(error: Error, target?: string): void {
-    for (const { message } of [...this.pending.values()]) {
-      if (target === undefined || message.target === target) message.errback(error);
+    for (const [id, { message }] of this.pending) {
+      if (target !== undefined && message.target !== target) continue;
+      this.pending.delete(id);
+      if (!message.called) message.errback(error);
     }
   }
 
@@ -165,10 +165,6 @@ export class Mailbox {
     this.transport({ ...base, ok: false, error: serializeError(value) });
   }
 
-  private forget(id: number): void {
-    this.pending.delete(id);
-  }
-
   private readonly sweep = (): void => {
     if (this.pending.size === 0) {
       // Idle: stop waking up; the next request starts the timer again.
@@ -177,8 +173,11 @@ export class Mailbox {
       return;
     }
     const now = Date.now();
-    for (const { message, deadline } of [...this.pending.values()]) {
-      if (deadline <= now) {
+    for (const [id, { message, deadline }] of this.pending) {
+      if (message.called) {
+        this.pending.delete(id); // cancelled by the caller
+      } else if (deadline <= now) {
+        this.pending.delete(id);
         message.errback(
           new TimeoutError(
             `no reply to "${message.command}" from ${message.target} within ${this.requestTimeout} ms`,
