@@ -392,6 +392,16 @@ describe('Arbiter', () => {
   });
 
   describe('requests', () => {
+    it('should let the caller cancel a request, and ignore its late reply', async () => {
+      const p = await spawn({ name: 'cancelled-call', module: fixture('greeter') });
+      const slow = send(p, 'slow', 200, 'late');
+      slow.cancel();
+      expect(await rejection(slow)).to.be.instanceOf(CancelledError);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await send(p, 'echo', 'still here')).to.equal('still here');
+      await p.stop();
+    });
+
     it('should fail with a TimeoutError at their deadline', async () => {
       const p = await spawn({ name: 'sleepy', module: fixture('greeter') });
       const err = await rejection(send(p, 'hang'));
