@@ -1,9 +1,11 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { expect } from 'chai';
 import { arbiter, rpcProxy, type Arbiter } from '../../../lib/index.js';
 import { app as rpcApp } from '../../fixtures/apps/rpc.js';
 import { app as expressApp } from '../../fixtures/apps/express.js';
 import { app, recycled } from '../../fixtures/apps/hello.js';
+import { within } from '../../support/waiting.js';
 
 interface Reply {
   status: number;
@@ -122,11 +124,22 @@ describe('HttpServer', () => {
       });
       await again.start();
       const slow = Array.from({ length: 4 }, () => get(again.address!, '/slow?ms=400'));
+      // And one idle keep-alive connection, which the stop must close (not
+      // wait for its 5 s keep-alive timeout).
+      const [host, port] = again.address!.split(':') as [string, string];
+      const idle = connect(Number(port), host);
+      idle.setEncoding('utf8');
+      const idleClosed = new Promise((resolve) => idle.once('close', resolve));
+      await new Promise<void>((resolve) => {
+        idle.once('data', () => resolve());
+        idle.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
       await new Promise((resolve) => setTimeout(resolve, 100));
       const stopped = again.stop();
       const replies = await Promise.all(slow);
       await stopped;
       expect(replies.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
+      await within(idleClosed, 3000, 'the idle keep-alive connection was not closed');
     });
   });
 
