@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CHILD_DATA_ENV, ProcessWorker } from '../../lib/concurrency/ProcessWorker.js';
 import type { ExitInfo } from '../../lib/concurrency/WorkerHandle.js';
 import type { RawData } from '../fixtures/raw/childData.js';
+import { exitContract } from '../support/exitContract.js';
 import { waitFor, within } from '../support/waiting.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/raw/${name}.js`, import.meta.url);
@@ -90,33 +91,7 @@ describe('ProcessWorker', function () {
   });
 
   describe('exit$', () => {
-    it('should emit once how the child exited, then complete', async () => {
-      const worker = start('exit-with', { exitCode: 0 });
-      const seen: ExitInfo[] = [];
-      const completed = new Promise<void>((resolve) =>
-        worker.exit$.subscribe({ next: (e) => seen.push(e), complete: resolve }),
-      );
-      await within(completed, 5000, 'exit$ did not complete');
-      expect(seen).to.deep.equal([{ exitCode: 0, signal: null }]);
-      expect(worker.exited).to.equal(true);
-    });
-
-    it('should replay the exit to a late subscriber', async () => {
-      const worker = start('exit-with', { exitCode: 5 });
-      await exitOf(worker);
-      const late: ExitInfo[] = [];
-      let completed = false;
-      worker.exit$.subscribe({ next: (e) => late.push(e), complete: () => (completed = true) });
-      expect(late).to.deep.equal([{ exitCode: 5, signal: null }]);
-      expect(completed).to.equal(true);
-    });
-
-    it('should keep the pid after the exit', async () => {
-      const worker = start('exit-with', { exitCode: 0 });
-      const pid = worker.pid;
-      await exitOf(worker);
-      expect(worker.pid).to.equal(pid);
-    });
+    exitContract((name, data) => start(name, data), 'child');
   });
 
   describe('kill()', () => {

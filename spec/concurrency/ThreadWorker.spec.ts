@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ThreadWorker } from '../../lib/concurrency/ThreadWorker.js';
 import type { ExitInfo, WorkerHandle } from '../../lib/concurrency/WorkerHandle.js';
 import type { RawData } from '../fixtures/raw/childData.js';
+import { exitContract } from '../support/exitContract.js';
 import { within } from '../support/waiting.js';
 
 const fixture = (name: string): URL => new URL(`../fixtures/raw/${name}.js`, import.meta.url);
@@ -81,33 +82,7 @@ describe('ThreadWorker', function () {
   });
 
   describe('exit$', () => {
-    it('should emit once how the thread exited, then complete', async () => {
-      const worker = start('exit-with', { exitCode: 0 });
-      const seen: ExitInfo[] = [];
-      const completed = new Promise<void>((resolve) =>
-        worker.exit$.subscribe({ next: (e) => seen.push(e), complete: resolve }),
-      );
-      await within(completed, 5000, 'exit$ did not complete');
-      expect(seen).to.deep.equal([{ exitCode: 0, signal: null }]);
-      expect(worker.exited).to.equal(true);
-    });
-
-    it('should replay the exit to a late subscriber', async () => {
-      const worker = start('exit-with', { exitCode: 5 });
-      await exitOf(worker);
-      const late: ExitInfo[] = [];
-      let completed = false;
-      worker.exit$.subscribe({ next: (e) => late.push(e), complete: () => (completed = true) });
-      expect(late).to.deep.equal([{ exitCode: 5, signal: null }]);
-      expect(completed).to.equal(true);
-    });
-
-    it('should keep the thread id after the exit', async () => {
-      const worker = start('exit-with', { exitCode: 0 });
-      const threadId = worker.threadId;
-      await exitOf(worker);
-      expect(worker.threadId).to.equal(threadId);
-    });
+    exitContract((name, data) => start(name, data), 'thread');
   });
 
   describe('kill()', () => {
