@@ -12,6 +12,22 @@ import { ImproperlyConfigured } from '../errors.js';
 import type { ChildData } from './ChildData.js';
 import type { SplitParams } from './splitParams.js';
 
+/**
+ * A behaviour module as a URL: a URL is kept, a path is resolved from the
+ * current directory.
+ *
+ * @param module - a path or URL.
+ * @returns the module's URL.
+ * @example
+ * ```ts
+ * moduleUrl('./worker.js'); // 'file:///srv/app/worker.js'
+ * ```
+ */
+export function moduleUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
+}
+
 const PROCESS_ENTRY = new URL('../concurrency/entry/process.js', import.meta.url);
 const THREAD_ENTRY = new URL('../concurrency/entry/thread.js', import.meta.url);
 
@@ -54,10 +70,8 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
     behaviour: encode({ ...behaviour.hooks, commands: behaviour.commands }),
     cfg: encode(cfg),
   };
-  if (module instanceof URL) data.module = module.href;
-  else if (typeof module === 'string') {
-    data.module = /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
-  } else if (module !== undefined) {
+  if (module instanceof URL || typeof module === 'string') data.module = moduleUrl(module);
+  else if (module !== undefined) {
     throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
   }
   const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };

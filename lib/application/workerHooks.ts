@@ -7,6 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Actor } from '../actor/Actor.js';
+import { moduleUrl } from '../actor/startWorker.js';
 import { getCliContext } from './cliContext.js';
 
 /** What a worker hook needs of the app (it is an `Application`). */
@@ -26,10 +27,7 @@ const ENTRY = new URL('../index.js', import.meta.url).href;
  * @returns a file URL.
  */
 export function appModule(module: string | URL | undefined): string {
-  if (module instanceof URL) return module.href;
-  if (typeof module === 'string') {
-    return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
-  }
+  if (module !== undefined) return moduleUrl(module);
   const main = getCliContext()?.module ?? process.argv[1];
   if (main === undefined) throw new Error('no module to run the workers: give the app a module');
   return pathToFileURL(main).href;

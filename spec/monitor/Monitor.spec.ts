@@ -85,11 +85,15 @@ describe('Monitor', () => {
         expect(mine?.workers).to.equal(2);
         expect(mine?.breaker.state).to.equal('closed');
         expect(mine?.actors).to.have.length(2);
+        // The heartbeat's load figures: in-flight work, requests served, event-loop lag.
         expect(mine?.actors[0]).to.include.keys(
           'aid',
           'pid',
+          'state',
           'age',
           'requests',
+          'inFlight',
+          'lag',
           'lastNotified',
           'memory',
         );
