@@ -14,8 +14,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib');
 const LAYERS: [RegExp, number, string][] = [
   [/^(errors\.ts|rx\.ts|async\/|eventloop\/|log\/|codec\/|util\/)/, 0, 'primitives'],
   [/^(actor\/|concurrency\/|monitor\/)/, 1, 'actors'],
-  [/^(config\/|cli\/|application\/)/, 2, 'application'],
+  [/^(config\/|application\/)/, 2, 'application'],
   [/^apps\//, 3, 'apps'],
+  [/^cli\//, 4, 'cli'],
 ];
 
 function layerOf(file: string): [number, string] | undefined {

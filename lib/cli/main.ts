@@ -16,7 +16,21 @@ import { appSettings, globalSettings } from '../config/settings.js';
 
 const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
        rxpulsar <app-module> --help      the settings of that application
+       rxpulsar <command> [args]         a command (below)
        rxpulsar --help | --version`;
+
+/** A subcommand: `rxpulsar <name> [args]`, loaded only when used. */
+export interface Subcommand {
+  /** Runs the subcommand; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/**
+ * The subcommands, by name, each in a module of its own under `lib/cli/`
+ * that is imported only when it runs. A first argument that is not one of
+ * these is an app module.
+ */
+const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([]);
 
 function version(): string {
   const pkg = JSON.parse(
@@ -50,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
+  const subcommand = SUBCOMMANDS.get(first);
+  if (subcommand !== undefined) return (await subcommand()).run(rest);
   if (first.startsWith('-')) {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;
