@@ -17,7 +17,15 @@ const rxjsFromRx = {
 
 export default tseslint.config(
   // spec/fixtures/loader holds TypeScript run as is under a loader (tsx), not compiled.
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'spec/fixtures/loader/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/results/**',
+      'docs/api/**',
+      'spec/fixtures/loader/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -104,6 +104,7 @@ export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { globalSettings, appSettings } from './config/settings.js';
 export type { Setting, Schema } from './config/Setting.js';
 export { helpText } from './config/helpText.js';
+export type { HelpTextOptions } from './config/helpText.js';
 export { parseDuration } from './config/parseDuration.js';
 export { writePidFile } from './config/pidFile.js';
 

@@ -26,19 +26,29 @@ import type {
 
 /** How an actor is made. */
 export interface ActorOptions {
+  /** The actor's unique id. */
   aid: string;
+  /** Its name (several actors may share one). */
   name: string;
+  /** Whether it runs in a process or a thread. */
   concurrency: Concurrency;
   /** Timeouts and the free-form parameters. */
   cfg: ActorTimeouts & Record<string, unknown>;
+  /** Lifecycle hooks. */
   hooks?: ActorHooks<Actor>;
+  /** Remote commands, by name, added to the built-in ones. */
   commands?: Record<string, CommandHandler>;
   /** Share another actor's loop (monitors share the arbiter's); default: its own. */
   loop?: IOLoop;
 }
 
 /** Anything `send()` accepts as a target: an aid, a name, or an object with an `aid`. */
-export type Target = string | { readonly aid: string };
+export type Target =
+  | string
+  | {
+      /** The aid of the target actor. */
+      readonly aid: string;
+    };
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -116,6 +126,7 @@ export class Actor {
     return this.currentState;
   }
 
+  /** Moves the actor to `state` and emits its lifecycle event. */
   protected set state(state: ActorState) {
     this.currentState = state;
   }

@@ -7,13 +7,17 @@ import type { Request } from './protocol.js';
 
 /** What `info$` subscribers receive: they may add keys to `info`. */
 export interface InfoEvent<A> {
+  /** The actor asked for its info. */
   actor: A;
+  /** The info being built: add to it. */
   info: Record<string, unknown>;
 }
 
 /** What `params$` subscribers receive: they may add keys to `params`. */
 export interface ParamsEvent<A> {
+  /** The actor about to spawn a child. */
   actor: A;
+  /** The child's parameters: change them in place. */
   params: Record<string, unknown>;
 }
 

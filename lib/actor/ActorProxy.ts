@@ -27,7 +27,7 @@ export class ActorProxy {
   info: Record<string, unknown> = {};
   /** When its last `notify` arrived (ms since the epoch; 0: never). */
   lastNotified = 0;
-  /** The child process or thread (arbiter side only). */
+  /** The child process or thread (arbiter side only). @internal */
   worker: WorkerHandle | undefined;
   /** @internal How the owner stops it. */
   stopper: (() => Promise<void>) | undefined;

@@ -8,8 +8,11 @@ import type { ActorProxy } from './ActorProxy.js';
 
 /** An actor's exit, as `actorExited$` reports it. */
 export interface ActorExit {
+  /** The aid of the actor that exited. */
   aid: string;
+  /** Its name. */
   name: string;
+  /** Whether it was a process or a thread. */
   concurrency: 'process' | 'thread';
   /** Exit code, or `null` when a signal ended the process. */
   exitCode: number | null;

@@ -4,7 +4,17 @@
  */
 
 /** Where a server listens. */
-export type BindAddress = { host: string; port: number } | { path: string };
+export type BindAddress =
+  | {
+      /** The host name or address. */
+      host: string;
+      /** The TCP port (0: any free port). */
+      port: number;
+    }
+  | {
+      /** The path of a Unix socket. */
+      path: string;
+    };
 
 /**
  * Parse a `bind` setting.

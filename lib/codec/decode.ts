@@ -39,7 +39,7 @@ export interface DecodeOptions {
  * @param options - `functions: false` refuses function tags.
  * @returns The decoded value.
  * @throws EncodingError naming the path of a malformed or unknown tag, of a
- *   function when `functions` is false, or of nesting past {@link MAX_DEPTH}.
+ *   function when `functions` is false, or of nesting past `MAX_DEPTH` (1000).
  */
 export function decode(json: unknown, options?: DecodeOptions): unknown {
   const functions = options?.functions ?? true;

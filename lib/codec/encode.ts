@@ -41,7 +41,7 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
  * @throws EncodingError naming the path of the first value that cannot travel:
  *   a symbol, a WeakMap/WeakSet/WeakRef, a Promise or thenable, a native or
  *   bound function, an instance of a class other than the supported
- *   built-ins, a circular reference, or nesting past {@link MAX_DEPTH}.
+ *   built-ins, a circular reference, or nesting past `MAX_DEPTH` (1000).
  */
 export function encode(value: unknown): unknown {
   try {

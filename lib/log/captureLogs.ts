@@ -7,8 +7,11 @@ import { loadWinston, rootLogger } from './createLogger.js';
 
 /** One captured log line. */
 export interface LogRecord {
+  /** The winston level (`info`, `warn`…). */
   level: string;
+  /** The logged message. */
   message: string;
+  /** The logger's label (the actor's name), when it has one. */
   label?: string;
   [key: string]: unknown;
 }

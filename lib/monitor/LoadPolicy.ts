@@ -21,7 +21,9 @@ export interface LoadSettings {
 
 /** A decision of the policy. */
 export interface LoadDecision {
+  /** The new target size. */
   to: number;
+  /** Why, for the logs (`load 0.92 > 0.75`). */
   reason: string;
 }
 

@@ -9,7 +9,9 @@ import { ActorEvents } from '../actor/ActorEvents.js';
 export interface ResizeEvent {
   /** The monitor's name. */
   monitor: string;
+  /** The target size before. */
   from: number;
+  /** The target size after. */
   to: number;
   /** `manual` (resize()), the signal's name (`SIGTTIN`, `SIGTTOU`), or the load policy's reason. */
   reason: string;

@@ -26,7 +26,9 @@ export interface RpcProxyOptions {
 
 /** One call of a {@link RpcProxyControls.$batch}. */
 export interface RpcBatchCall {
+  /** The remote method's name. */
   method: string;
+  /** Its positional or named parameters. */
   params?: JsonRpcParams;
   /** Send as a notification: no response, its result is `undefined`. */
   notify?: boolean;

@@ -19,30 +19,43 @@ export type JsonRpcMethod = (...params: any[]) => unknown;
 
 /** A request (with an `id`) or a notification (without). */
 export interface JsonRpcRequest {
+  /** The protocol version, always `'2.0'`. */
   jsonrpc: '2.0';
+  /** The method to call. */
   method: string;
+  /** Its positional or named parameters. */
   params?: JsonRpcParams;
+  /** The request id; absent for a notification. */
   id?: JsonRpcId;
 }
 
 /** The `error` member of a failed response. */
 export interface JsonRpcErrorObject {
+  /** The JSON-RPC error code (-32700 … -32000, or the application's). */
   code: number;
+  /** A short description. */
   message: string;
+  /** Anything more the server tells. */
   data?: unknown;
 }
 
 /** A successful response. */
 export interface JsonRpcSuccess {
+  /** The protocol version, always `'2.0'`. */
   jsonrpc: '2.0';
+  /** What the method returned. */
   result: unknown;
+  /** The id of the request answered. */
   id: JsonRpcId;
 }
 
 /** A failed response. */
 export interface JsonRpcFailure {
+  /** The protocol version, always `'2.0'`. */
   jsonrpc: '2.0';
+  /** What went wrong. */
   error: JsonRpcErrorObject;
+  /** The id of the request answered (`null` when it could not be read). */
   id: JsonRpcId;
 }
 
