@@ -17,7 +17,9 @@ import type { Arbiter } from './Arbiter.js';
  * @returns the subscription that removes the listeners.
  * @example
  * ```ts
- * arbiter.subscriptions.add(installSignals(arbiter));
+ * const a = arbiter();
+ * a.events.stopped$.subscribe(() => subscription.unsubscribe());
+ * const subscription = installSignals(a);
  * ```
  */
 export function installSignals(arbiter: Arbiter): Subscription {

@@ -17,7 +17,8 @@ import { makeAsync } from './makeAsync.js';
  * @example
  * ```ts
  * const v = maybeAsync(cache.get(key) ?? load(key));
- * if (isAsync(v)) v.addCallback(render); else render(v);
+ * if (v instanceof Deferred) v.addCallback(render);
+ * else render(v);
  * ```
  * @param value - a plain value, a thenable or a Deferred.
  * @returns the settled value, or a Deferred of it.

@@ -42,7 +42,7 @@ function removeQuietly(path: string): void {
  * @example
  * ```ts
  * const release = writePidFile('/run/myapp.pid');
- * arbiter.stopped.then(release);
+ * arbiter().events.stopped$.subscribe(release);
  * ```
  */
 export function writePidFile(path: string): () => void {
