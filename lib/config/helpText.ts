@@ -28,7 +28,8 @@ function placeholder(setting: Setting): string {
   return ' VALUE';
 }
 
-function flagsOf(key: string, setting: Setting): string {
+/** The flags of a setting as `--help` shows them: `-w, --workers N`, `--[no-]debug`. */
+export function flagsOf(key: string, setting: Setting): string {
   const boolean = setting.format === 'bool' || setting.format === Boolean;
   const long = boolean ? flagOf(key).replace(/^--/, '--[no-]') : flagOf(key);
   const short = setting.short === undefined ? '' : `-${setting.short}, `;
