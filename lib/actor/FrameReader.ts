@@ -4,6 +4,7 @@
  * is joined once, when its delimiter comes).
  * @module
  */
+import { ImproperlyConfigured } from '../errors.js';
 
 /**
  * A frame splitter.
@@ -18,8 +19,17 @@ export class FrameReader {
   private parts: string[] = [];
   private size = 0;
 
-  /** @param delimiter - the end of every frame. */
-  constructor(private readonly delimiter: string) {}
+  /**
+   * @param delimiter - the end of every frame: one character (node-ipc's
+   *   `\f`), so that it can never be split between two chunks.
+   */
+  constructor(private readonly delimiter: string) {
+    if (delimiter.length !== 1) {
+      throw new ImproperlyConfigured(
+        `a frame delimiter is one character, not ${JSON.stringify(delimiter)}`,
+      );
+    }
+  }
 
   /** Characters of the unfinished frame received so far. */
   get pendingSize(): number {
