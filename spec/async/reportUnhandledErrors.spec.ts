@@ -145,7 +145,9 @@ describe('reportUnhandledErrors()', () => {
 
   it('should log a failure when the Deferred is garbage-collected', async function () {
     this.timeout(10_000);
-    const fixture = fileURLToPath(new URL('./fixtures/collectUnhandled.js', import.meta.url));
+    const fixture = fileURLToPath(
+      new URL('../fixtures/async/collectUnhandled.js', import.meta.url),
+    );
     const { stdout, stderr } = await run(process.execPath, ['--expose-gc', fixture], {
       env: { ...process.env, RXPULSAR_LOG_LEVEL: 'error' },
     });

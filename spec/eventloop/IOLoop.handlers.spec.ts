@@ -5,7 +5,7 @@ import sinon from 'sinon';
 import { InvalidStateError } from '../../lib/errors.js';
 import { IOLoop } from '../../lib/eventloop/IOLoop.js';
 import { captureLogs } from '../../lib/log/captureLogs.js';
-import { LoopTracker } from './helpers.js';
+import { LoopTracker } from '../support/eventloop.js';
 
 describe('IOLoop', () => {
   const loops = new LoopTracker();

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { take, toArray } from 'rxjs';
 import sinon from 'sinon';
 import { IOLoop } from '../../lib/eventloop/IOLoop.js';
-import { LoopTracker, sleep, until } from './helpers.js';
+import { LoopTracker } from '../support/eventloop.js';
+import { sleep, waitFor } from '../support/waiting.js';
 
 describe('IOLoop', () => {
   const loops = new LoopTracker();
@@ -129,7 +130,7 @@ describe('IOLoop', () => {
       loop.start();
       loop.signal('SIGUSR2').subscribe((name) => received.push(name));
       process.kill(process.pid, 'SIGUSR2');
-      await until(() => received.length > 0);
+      await waitFor(() => received.length > 0);
       expect(received).to.deep.equal(['SIGUSR2']);
     });
 
@@ -159,7 +160,7 @@ describe('IOLoop', () => {
       const loop = loops.track(new IOLoop());
       loop.start();
       const subscription = loop.iterations$.subscribe();
-      await until(() => loop.numLoops > 3);
+      await waitFor(() => loop.numLoops > 3);
       subscription.unsubscribe();
       await sleep(5);
       const settled = loop.numLoops;
@@ -174,7 +175,7 @@ describe('IOLoop', () => {
       await sleep(10);
       expect(counts).to.deep.equal([]);
       loop.start();
-      await until(() => counts.length === 2);
+      await waitFor(() => counts.length === 2);
       expect(counts).to.deep.equal([1, 2]);
     });
 

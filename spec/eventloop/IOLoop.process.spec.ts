@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { runFixture } from './helpers.js';
+import { runFixture } from '../support/eventloop.js';
 
 describe('IOLoop', () => {
   describe('process lifetime (child processes)', () => {

@@ -4,7 +4,8 @@ import { InvalidStateError } from '../../lib/errors.js';
 import { IOLoop } from '../../lib/eventloop/IOLoop.js';
 import { PeriodicCallback } from '../../lib/eventloop/PeriodicCallback.js';
 import { captureLogs } from '../../lib/log/captureLogs.js';
-import { LoopTracker, sleep, until } from './helpers.js';
+import { LoopTracker } from '../support/eventloop.js';
+import { sleep, waitFor } from '../support/waiting.js';
 
 describe('IOLoop', () => {
   const loops = new LoopTracker();
@@ -307,7 +308,7 @@ describe('IOLoop (real timers)', () => {
       loop.addTask(() => (runs += 1));
       const fired = await new Promise<number>((resolve) => setTimeout(() => resolve(runs), 10));
       expect(fired).to.be.greaterThan(0);
-      await until(() => runs > fired);
+      await waitFor(() => runs > fired);
     });
 
     it('should stop running when the loop stops', async () => {
@@ -315,7 +316,7 @@ describe('IOLoop (real timers)', () => {
       let runs = 0;
       loop.start();
       loop.addTask(() => (runs += 1));
-      await until(() => runs > 3);
+      await waitFor(() => runs > 3);
       loop.stop();
       const stopped = runs;
       await sleep(10);

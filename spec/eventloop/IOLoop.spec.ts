@@ -6,7 +6,8 @@ import { InvalidStateError } from '../../lib/errors.js';
 import { IOLoop } from '../../lib/eventloop/IOLoop.js';
 import { captureLogs } from '../../lib/log/captureLogs.js';
 import { createLogger } from '../../lib/log/createLogger.js';
-import { LoopTracker, sleep } from './helpers.js';
+import { LoopTracker } from '../support/eventloop.js';
+import { sleep } from '../support/waiting.js';
 
 const timeouts = (): number =>
   process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;

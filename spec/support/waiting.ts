@@ -3,6 +3,12 @@
  * did not happen.
  */
 
+/** Wait `ms` real milliseconds. */
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
 /** `true` while a process with that pid exists. */
 export function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;

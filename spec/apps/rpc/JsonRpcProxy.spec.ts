@@ -8,7 +8,8 @@ import {
   ProtocolError,
   TimeoutError,
 } from '../../../lib/errors.js';
-import { startServer, waitFor, type TestServer } from './helpers.js';
+import { startServer, type TestServer } from '../../support/http.js';
+import { waitFor } from '../../support/waiting.js';
 
 class Remote {
   readonly seen: unknown[] = [];
@@ -192,7 +193,7 @@ describe('rpcProxy', () => {
       expect(await closing.add(1, 1)).to.equal(2);
       expect(sockets()).to.be.above(before);
       closing.$close();
-      expect(await waitFor(() => sockets() === before)).to.equal(true);
+      await waitFor(() => sockets() === before, 2000, 'the sockets closed');
       expect(await rejection(closing.add(1, 1))).to.be.instanceOf(InvalidStateError);
     });
   });

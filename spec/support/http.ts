@@ -1,5 +1,5 @@
 /**
- * Helpers of the JSON-RPC specs: a server on a free port, and raw requests
+ * Helpers of the HTTP and JSON-RPC specs: a server on a free port, and raw requests
  * over a fresh connection each (`agent: false`, so no socket outlives them).
  */
 import {
@@ -99,22 +99,6 @@ export function send(port: number, req: RawRequest = {}): Promise<RawResponse> {
  */
 export function post(port: number, body: unknown): Promise<RawResponse> {
   return send(port, { body: typeof body === 'string' ? body : JSON.stringify(body) });
-}
-
-/**
- * Waits until `check` holds, polling every 10 ms.
- *
- * @param check - the condition.
- * @param ms - how long to wait at most.
- * @returns whether it held in time.
- */
-export async function waitFor(check: () => boolean, ms = 2000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
 }
 
 /**

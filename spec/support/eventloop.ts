@@ -1,24 +1,10 @@
 /**
- * Helpers shared by the eventloop specs.
+ * Helpers of the eventloop specs: a tracker of loops to stop, and fixtures run
+ * in a child process.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { IOLoop } from '../../lib/eventloop/IOLoop.js';
-
-/** Wait `ms` real milliseconds. */
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-
-/** Poll `predicate` on real timers until it holds, or fail after `timeoutMs`. */
-export async function until(predicate: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs}ms`);
-    await sleep(5);
-  }
-}
 
 /** Loops created by a spec, stopped after each test. */
 export class LoopTracker {
@@ -46,11 +32,11 @@ export interface FixtureRun {
 }
 
 /**
- * Fork the compiled fixture `name` (under ./fixtures) and wait until it
+ * Fork the compiled fixture `name` (under spec/fixtures/eventloop) and wait until it
  * closes; kill it with SIGKILL when it has not exited after `timeoutMs`.
  */
 export function runFixture(name: string, timeoutMs: number): Promise<FixtureRun> {
-  const path = fileURLToPath(new URL(`./fixtures/${name}.js`, import.meta.url));
+  const path = fileURLToPath(new URL(`../fixtures/eventloop/${name}.js`, import.meta.url));
   const started = Date.now();
   const child = fork(path, [], { silent: true });
   let stdout = '';
