@@ -1,7 +1,13 @@
 /**
- * The layers of DESIGN.md: each imports only from the layers under it, and
- * no module imports itself back through a cycle. Type-only imports are erased
- * at run time and are not counted.
+ * The layers of DESIGN.md, one rank per folder of lib/: a module refers only
+ * to modules of its own folder or of lower ranks, and no module refers to
+ * itself back through a cycle. Every reference counts: run-time and
+ * type-only imports and re-exports, dynamic `import()`, and module URLs
+ * (`new URL('./x.js', import.meta.url)`, how child entry points are named).
+ *
+ * `KNOWN` lists the references that break this today, each with why; the
+ * spec fails on any other one, and on a known one that is gone (so that the
+ * list only shrinks).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,14 +16,35 @@ import { expect } from 'chai';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib');
 
-/** Layer rank of a module path relative to lib/ (lower layers first). */
+/** Rank of each folder (or top-level module) of lib/, lower layers first. */
 const LAYERS: [RegExp, number, string][] = [
-  [/^(errors\.ts|rx\.ts|async\/|eventloop\/|log\/|codec\/|util\/)/, 0, 'primitives'],
-  [/^(actor\/|concurrency\/|monitor\/)/, 1, 'actors'],
-  [/^(config\/|application\/)/, 2, 'application'],
-  [/^apps\//, 3, 'apps'],
-  [/^cli\//, 4, 'cli'],
+  [/^(errors\.ts|rx\.ts|util\/)/, 0, 'primitives: errors, rx, util'],
+  [/^(log|codec)\//, 1, 'primitives: log, codec'],
+  [/^async\//, 2, 'primitives: async'],
+  [/^eventloop\//, 3, 'primitives: eventloop'],
+  [/^concurrency\/entry\//, 6, 'actors: child entry points'],
+  [/^concurrency\//, 4, 'actors: concurrency'],
+  [/^actor\//, 5, 'actors: actor'],
+  [/^monitor\//, 7, 'actors: monitor'],
+  [/^config\//, 8, 'application: config'],
+  [/^application\//, 9, 'application'],
+  [/^apps\//, 10, 'apps'],
+  [/^cli\//, 11, 'cli'],
 ];
+
+/**
+ * References against the layers that remain, as `from -> to`: each is work
+ * of the regrouping of actor/ (transport and child start-up in rooms of
+ * their own; Monitor on a small supervisor interface instead of Arbiter).
+ */
+const KNOWN = new Set([
+  // The Arbiter creates its monitors, and a Monitor drives its Arbiter.
+  'actor/Arbiter.ts -> monitor/Monitor.ts',
+  'actor/Arbiter.ts -> monitor/MonitorParams.ts',
+  // Start-up names the child entry points, which run the child actor.
+  'actor/startWorker.ts -> concurrency/entry/process.ts',
+  'actor/startWorker.ts -> concurrency/entry/thread.ts',
+]);
 
 function layerOf(file: string): [number, string] | undefined {
   for (const [pattern, rank, name] of LAYERS) if (pattern.test(file)) return [rank, name];
@@ -32,20 +59,36 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Run-time imports of a module, as paths relative to lib/. */
-function importsOf(file: string): string[] {
+/** Every module a module refers to, as paths relative to lib/. */
+function referencesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const found: string[] = [];
-  const pattern = /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/gm;
-  const dynamic = /import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-  for (const match of [...text.matchAll(pattern), ...text.matchAll(dynamic)]) {
-    const target = resolve(dirname(file), match[1]!).replace(/\.js$/, '.ts');
-    found.push(relative(root, target));
-  }
-  return found;
+  const patterns = [
+    /^\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/gm,
+    /import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+    /new URL\(\s*['"](\.[^'"]+\.js)['"]\s*,\s*import\.meta\.url\s*\)/g,
+  ];
+  return patterns.flatMap((pattern) =>
+    [...text.matchAll(pattern)].map((match) =>
+      relative(root, resolve(dirname(file), match[1]!).replace(/\.js$/, '.ts')),
+    ),
+  );
 }
 
-const graph = new Map(sources(root).map((file) => [relative(root, file), importsOf(file)]));
+const graph = new Map(sources(root).map((file) => [relative(root, file), referencesOf(file)]));
+
+/** Run-time references only: what can form a cycle when modules load. */
+const loadGraph = new Map(
+  [...graph.keys()].map((file) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    const runtime = [
+      ...text.matchAll(
+        /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"](\.[^'"]+)['"]/gm,
+      ),
+      ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+    ].map((m) => relative(root, resolve(dirname(join(root, file)), m[1]!).replace(/\.js$/, '.ts')));
+    return [file, runtime];
+  }),
+);
 
 describe('layers', () => {
   it('should place every module of lib/ in a layer of DESIGN.md', () => {
@@ -53,19 +96,24 @@ describe('layers', () => {
     expect(unplaced).to.deep.equal([]);
   });
 
-  it('should never import from a higher layer', () => {
-    const violations: string[] = [];
-    for (const [file, imports] of graph) {
+  it('should never refer to a higher layer, but for the known references', () => {
+    const violations = new Set<string>();
+    for (const [file, references] of graph) {
       const from = layerOf(file);
       if (!from) continue;
-      for (const target of imports) {
+      for (const target of references) {
         const to = layerOf(target);
-        if (to === undefined || to[0] > from[0]) {
-          violations.push(`${file} (${from[1]}) imports ${target} (${to?.[1] ?? 'entry'})`);
-        }
+        if (to === undefined || to[0] > from[0]) violations.add(`${file} -> ${target}`);
       }
     }
-    expect(violations).to.deep.equal([]);
+    expect(
+      [...violations].filter((v) => !KNOWN.has(v)),
+      'new references upwards',
+    ).to.deep.equal([]);
+    expect(
+      [...KNOWN].filter((v) => !violations.has(v)),
+      'known ones now gone',
+    ).to.deep.equal([]);
   });
 
   it('should have no import cycles', () => {
@@ -75,7 +123,7 @@ describe('layers', () => {
     const visit = (file: string): void => {
       state.set(file, 'visiting');
       stack.push(file);
-      for (const next of graph.get(file) ?? []) {
+      for (const next of loadGraph.get(file) ?? []) {
         if (state.get(next) === 'visiting') {
           cycles.push([...stack.slice(stack.indexOf(next)), next].join(' → '));
         } else if (!state.has(next)) visit(next);
@@ -83,7 +131,7 @@ describe('layers', () => {
       stack.pop();
       state.set(file, 'done');
     };
-    for (const file of graph.keys()) if (!state.has(file)) visit(file);
+    for (const file of loadGraph.keys()) if (!state.has(file)) visit(file);
     expect(cycles).to.deep.equal([]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The hooks every worker of an application is spawned with. They travel by
- * source, so they are self-contained: they find the app through the package
- * entry (its URL is in the worker's parameters) once the app's module,
+ * source, so they are self-contained: they find the app through the app
+ * registry (its URL is in the worker's parameters) once the app's module,
  * imported again in the worker, has registered it.
  * @module
  */
@@ -17,7 +17,7 @@ interface WorkerSide {
   workerInfo(worker: Actor, info: Record<string, unknown>): unknown;
 }
 
-const ENTRY = new URL('../index.js', import.meta.url).href;
+const REGISTRY = new URL('./registry.js', import.meta.url).href;
 
 /**
  * The module workers import again: the one given, else the one the CLI
@@ -35,13 +35,13 @@ export function appModule(module: string | URL | undefined): string {
 
 /**
  * Spawn parameters that hook a worker to its app.
- * @returns the hooks and the package entry's URL.
+ * @returns the hooks and the app registry's URL.
  */
 export function workerHooks(): Record<string, unknown> {
   return {
-    rxpulsarEntry: ENTRY,
+    rxpulsarRegistry: REGISTRY,
     start: async (actor: Actor): Promise<void> => {
-      const entry = (await import(String(actor.cfg['rxpulsarEntry']))) as {
+      const entry = (await import(String(actor.cfg['rxpulsarRegistry']))) as {
         getApplication(name: string): WorkerSide | undefined;
       };
       const app = entry.getApplication(String(actor.cfg['app']));

@@ -66,7 +66,7 @@ describe('Application', () => {
     it('should find the app from a worker with getApplication()', async () => {
       const [worker] = app.monitor!.managedActors;
       const found = await send(worker!, 'run', async (actor: { cfg: Record<string, unknown> }) => {
-        const entry = (await import(String(actor.cfg['rxpulsarEntry']))) as {
+        const entry = (await import(String(actor.cfg['rxpulsarRegistry']))) as {
           getApplication(name: string): { name: string } | undefined;
         };
         return entry.getApplication('spec-hooked')?.name;
