@@ -181,8 +181,20 @@ export class Actor {
    * ```
    */
   send(target: Target, action: string, ...args: unknown[]): ActorMessage {
-    const to = typeof target === 'string' ? target : target.aid;
+    const to = this.resolveTarget(typeof target === 'string' ? target : target.aid);
     return this.mailbox.request(to, action, args, action !== 'notify');
+  }
+
+  /**
+   * The aid a target name stands for, where this actor can tell (the
+   * arbiter and its monitors can), so that a request is resolved once, when
+   * it is sent, and fails as soon as that actor exits.
+   *
+   * @param to - an aid or a name.
+   * @returns the aid, or `to` itself.
+   */
+  protected resolveTarget(to: string): string {
+    return to;
   }
 
   /**

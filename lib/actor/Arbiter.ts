@@ -13,8 +13,7 @@ import {
   InvalidStateError,
   TimeoutError,
 } from '../errors.js';
-import { Actor, type Target } from './Actor.js';
-import type { ActorMessage } from './ActorMessage.js';
+import { Actor } from './Actor.js';
 import { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import { newAid } from './aid.js';
 import { ArbiterEvents } from './ArbiterEvents.js';
@@ -233,9 +232,19 @@ export class Arbiter extends Actor {
     return d;
   }
 
-  override send(target: Target, action: string, ...args: unknown[]): ActorMessage {
-    const to = typeof target === 'string' ? target : target.aid;
-    return super.send(this.router.resolve(to) ?? to, action, ...args);
+  /**
+   * The aid of the actor an aid or a name stands for: the arbiter itself, a
+   * monitor or a spawned actor.
+   *
+   * @param to - an aid or a name.
+   * @returns the aid, or `to` itself when no actor answers to it.
+   */
+  resolveName(to: string): string {
+    return this.router.resolve(to) ?? to;
+  }
+
+  protected override resolveTarget(to: string): string {
+    return this.resolveName(to);
   }
 
   /**

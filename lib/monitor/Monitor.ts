@@ -245,6 +245,10 @@ export class Monitor extends Actor {
     };
   }
 
+  protected override resolveTarget(to: string): string {
+    return this.arbiter.resolveName(to);
+  }
+
   protected override deliver(env: Envelope): void {
     this.arbiter.deliverFor(env);
   }
