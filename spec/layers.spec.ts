@@ -24,6 +24,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^eventloop\//, 3, 'primitives: eventloop'],
   [/^concurrency\/entry\//, 6, 'actors: child entry points'],
   [/^concurrency\//, 4, 'actors: concurrency'],
+  [/^transport\//, 4, 'actors: transport'],
   [/^actor\//, 5, 'actors: actor'],
   [/^monitor\//, 7, 'actors: monitor'],
   [/^config\//, 8, 'application: config'],
