@@ -110,6 +110,7 @@ export { writePidFile } from './config/pidFile.js';
 // Application layer.
 export { Application } from './application/Application.js';
 export type { ApplicationParams } from './application/Application.js';
+export type { ValueProblem } from './application/checkAppConfig.js';
 export { getApplication } from './application/registry.js';
 export { MultiApp } from './application/MultiApp.js';
 

@@ -70,6 +70,8 @@ export class Arbiter extends Actor {
   private readonly hub: Hub;
   private readonly children = new Map<string, Child>();
   private readonly monitorsByName = new Map<string, Monitor>();
+  /** Monitors added with `start: false`: their owner (an app) starts them. */
+  private readonly startedByOwner = new WeakSet<Monitor>();
   /** Actors living in this process (the arbiter and its monitors), by aid. */
   private readonly local = new Map<string, Actor>();
   private startDeferred: Deferred<this> | undefined;
@@ -147,6 +149,7 @@ export class Arbiter extends Actor {
     }
     const monitor = new Monitor(this, name, params);
     this.monitorsByName.set(name, monitor);
+    if (options.start === false) this.startedByOwner.add(monitor);
     this.local.set(monitor.aid, monitor);
     // A stopped monitor leaves: its name can be used again.
     monitor.events.stopped$.subscribe(() => {
@@ -350,12 +353,16 @@ export class Arbiter extends Actor {
     }, 1000);
     // A pool whose workers cannot start does not stop the arbiter: it logs,
     // backs off and retries until its breaker opens (see its info).
+    // Those added with `start: false` are started (and reported) by their owner.
+    const monitors = [...this.monitorsByName.values()];
     await Promise.all(
-      [...this.monitorsByName.values()].map((m) =>
-        m.start().then(undefined, (err: unknown) => {
-          this.logger.error(`monitor "${m.name}" could not start a worker: ${String(err)}`);
-        }),
-      ),
+      monitors
+        .filter((m) => !this.startedByOwner.has(m))
+        .map((m) =>
+          m.start().then(undefined, (err: unknown) => {
+            this.logger.error(`monitor "${m.name}" could not start a worker: ${String(err)}`);
+          }),
+        ),
     );
   }
 

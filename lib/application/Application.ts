@@ -14,7 +14,9 @@ import { getActor, getSpawnContext } from '../actor/current.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { Schema } from '../config/Setting.js';
 import { configureLogging, type LogLevel } from '../log/createLogger.js';
-import { configureApplication } from './configureApplication.js';
+import { configErrorOf, standardProblems, type ValueProblem } from './checkAppConfig.js';
+import { getCliContext } from './cliContext.js';
+import { configureApplication, refuse } from './configureApplication.js';
 import { appModule, workerHooks } from './workerHooks.js';
 import { registerApplication, unregisterApplication } from './registry.js';
 
@@ -104,7 +106,11 @@ export class Application {
     }
     this.boot(cfg).then(
       () => d.callback(this),
-      (err: unknown) => d.errback(err),
+      (err: unknown) => {
+        // Under the CLI a failed start stops everything and exits non-zero.
+        getCliContext()?.failed?.(err);
+        d.errback(err);
+      },
     );
     return d;
   }
@@ -162,6 +168,19 @@ export class Application {
     return undefined;
   }
 
+  /**
+   * Arbiter side: values that are well formed but cannot work (alone or
+   * together), checked once the configuration is read, before anything
+   * starts. Any problem fails the start with a `ConfigError` (exit code 2
+   * under the CLI). Overrides add theirs to `super.configProblems(cfg)`.
+   *
+   * @param cfg - the configuration read.
+   * @returns the problems: `{ key, expected }` each.
+   */
+  configProblems(cfg: Record<string, unknown>): ValueProblem[] {
+    return standardProblems(cfg);
+  }
+
   /** Arbiter side: the configuration was read (it may be changed here). */
   onConfig(_cfg: Record<string, unknown>): unknown {
     return undefined;
@@ -189,6 +208,8 @@ export class Application {
 
   private async boot(given: Record<string, unknown> | undefined): Promise<void> {
     const cfg = given ?? configureApplication(this);
+    const invalid = configErrorOf(this.configProblems(cfg), cfg);
+    if (invalid !== undefined) refuse(this, invalid);
     this.cfg = cfg;
     await this.configure(cfg);
     await this.onConfig(cfg);

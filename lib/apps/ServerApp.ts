@@ -7,7 +7,7 @@
 import type { Server } from 'node:net';
 import type { Actor } from '../actor/Actor.js';
 import { Application } from '../application/Application.js';
-import { ImproperlyConfigured } from '../errors.js';
+import type { ValueProblem } from '../application/checkAppConfig.js';
 import { close, listen, pickPort } from './listen.js';
 
 /**
@@ -49,13 +49,19 @@ export abstract class ServerApp extends Application {
     info['address'] = this.address;
   }
 
-  protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+  /** A server needs process workers: threads cannot share a listening socket. */
+  override configProblems(cfg: Record<string, unknown>): ValueProblem[] {
+    const problems = super.configProblems(cfg);
     if (cfg['concurrency'] === 'thread') {
-      throw new ImproperlyConfigured(
-        `app "${this.name}": a server needs process workers (concurrency 'process'): ` +
-          'worker threads cannot share a listening socket',
-      );
+      problems.push({
+        key: 'concurrency',
+        expected: `must be "process" for a server app: worker threads cannot share a listening socket`,
+      });
     }
+    return problems;
+  }
+
+  protected override async configure(cfg: Record<string, unknown>): Promise<void> {
     cfg['bind'] = await pickPort(String(cfg['bind']));
   }
 

@@ -4,13 +4,12 @@
  * setting; `rxpulsar --version`.
  *
  * Exit codes: 0 done (or the app runs until stopped by a signal), 1 the
- * module failed to load, 2 bad usage or configuration.
+ * module failed to load or an app failed to start, 2 bad usage or
+ * configuration (see `runApp.ts`).
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { setCliContext } from '../application/cliContext.js';
 import { helpText } from '../config/helpText.js';
 import { appSettings, globalSettings } from '../config/settings.js';
 
@@ -70,14 +69,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;
   }
-  const module = resolve(first);
-  setCliContext({ argv: rest, module });
-  try {
-    await import(pathToFileURL(module).href);
-  } catch (err) {
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`rxpulsar: ${first} failed: ${detail}\n`);
-    return 1;
-  }
-  return 0;
+  const { runApp } = await import('./runApp.js');
+  return runApp(first, resolve(first), rest);
 }

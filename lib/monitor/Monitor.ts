@@ -333,6 +333,8 @@ export class Monitor extends Actor {
   }
 
   private failed(err: unknown): void {
+    // Spawns cut short by the monitor's own stop are no failures.
+    if (this.state !== 'running') return;
     const wasOpen = this.restartPolicy.open;
     this.restartPolicy.failedStart(err);
     this.logger.warn(
