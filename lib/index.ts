@@ -22,6 +22,7 @@ export {
   EncodingError,
   ProtocolError,
   MessageTooLargeError,
+  RestartLimitError,
   RemoteError,
   ConfigError,
   errorRegistry,
@@ -75,7 +76,7 @@ export { ActorMessage } from './actor/ActorMessage.js';
 export { ActorEvents } from './actor/ActorEvents.js';
 export type { InfoEvent, ParamsEvent } from './actor/ActorEvents.js';
 export { ArbiterEvents } from './actor/ArbiterEvents.js';
-export type { ActorExit } from './actor/ArbiterEvents.js';
+export type { ActorExit, Escalation } from './actor/ArbiterEvents.js';
 export type { Request, Reply, Envelope } from './actor/protocol.js';
 
 // Monitors: pools.
@@ -84,7 +85,7 @@ export { MonitorEvents } from './monitor/MonitorEvents.js';
 export type { ResizeEvent } from './monitor/MonitorEvents.js';
 export type { MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
 export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
-export type { RestartSettings } from './monitor/RestartPolicy.js';
+export type { RestartSettings, RestartLimitAction, BreakerState } from './monitor/RestartPolicy.js';
 export { LoadPolicy } from './monitor/LoadPolicy.js';
 export type { LoadSettings, LoadDecision } from './monitor/LoadPolicy.js';
 export { DEFAULT_TIMEOUTS } from './actor/types.js';

@@ -170,6 +170,21 @@ export class Arbiter extends Actor {
     for (const monitor of this.monitorsByName.values()) monitor.restartWorkers();
   }
 
+  /**
+   * @internal A monitor past its restart limit escalates (`onRestartLimit:
+   * 'escalate'`): like an Erlang supervisor, the arbiter gives up: it stops
+   * (every app with it) and the process's exit code becomes 1.
+   * @param monitor - the monitor's name.
+   * @param reason - why its breaker opened.
+   */
+  escalate(monitor: string, reason: string): void {
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    this.logger.error(`monitor "${monitor}" escalates (${reason}): stopping, exit code 1`);
+    process.exitCode = 1;
+    this.events._escalated.next({ monitor, reason });
+    void this.stop();
+  }
+
   /** The whole tree: the arbiter, its monitors and their workers. */
   override info(): Record<string, unknown> {
     return {

@@ -6,7 +6,7 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfigured, RestartLimitError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
 import { arbiter as getArbiter } from '../actor/api.js';
 import type { Arbiter } from '../actor/Arbiter.js';
@@ -225,6 +225,11 @@ export class Application {
       gracefulTimeout: cfg['gracefulTimeout'] as number,
     });
     registerApplication(this);
+    // Escalation stops the arbiter: under the CLI the process exits 1 at once.
+    a.events.escalated$.subscribe(({ monitor: name, reason }) => {
+      if (name !== this.name) return;
+      getCliContext()?.failed?.(new RestartLimitError(`app "${name}" escalated: ${reason}`));
+    });
     const monitor = a.addMonitor(
       this.name,
       {
@@ -234,6 +239,10 @@ export class Application {
         exitTimeout: cfg['exitTimeout'] as number,
         requestTimeout: cfg['requestTimeout'] as number,
         maxRequests: cfg['maxRequests'] as number,
+        maxRestarts: cfg['maxRestarts'] as number,
+        restartWindow: cfg['restartWindow'] as number,
+        restartCooldown: cfg['restartCooldown'] as number,
+        onRestartLimit: cfg['onRestartLimit'] as 'retry' | 'escalate',
         minWorkers: (cfg['minWorkers'] as number | null) ?? undefined,
         maxWorkers: (cfg['maxWorkers'] as number | null) ?? undefined,
         period: (cfg['period'] as number | undefined) ?? 1000,

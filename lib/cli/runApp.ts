@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { getActor } from '../actor/current.js';
 import { CliExit, setCliContext, type CliContext } from '../application/cliContext.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, RestartLimitError } from '../errors.js';
 
 /** How long stopping every actor may take after a failed start before the exit. */
 const STOP_LIMIT_MS = 2_000;
@@ -39,7 +39,9 @@ export function describeFailure(
   if (err instanceof ConfigError) return { code: err.exitCode, text: `${err.message}\n` };
   const message = err instanceof Error ? err.message : String(err);
   const detail = debug && err instanceof Error && err.stack !== undefined ? `\n${err.stack}` : '';
-  return { code: 1, text: `rxpulsar: ${module} failed to start: ${message}${detail}\n` };
+  // An app that escalated ran, then gave up; the others never started.
+  const what = err instanceof RestartLimitError ? 'stopped' : 'failed to start';
+  return { code: 1, text: `rxpulsar: ${module} ${what}: ${message}${detail}\n` };
 }
 
 /** Stop the arbiter (if any) fast: its actors are killed, its hub closed. */

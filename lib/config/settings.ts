@@ -140,6 +140,26 @@ export const appSettings: Schema = {
     format: 'count',
     default: 0,
   },
+  maxRestarts: {
+    doc: 'Restarts (crashes, failed starts, heartbeat kills) allowed within restartWindow before the breaker opens.',
+    format: 'count',
+    default: 10,
+  },
+  restartWindow: {
+    doc: 'The window maxRestarts counts in; also how long a half-open breaker stays on trial.',
+    format: 'duration',
+    default: '1 minute',
+  },
+  restartCooldown: {
+    doc: 'How long an open breaker waits before it goes half-open and tries one worker; doubles each time it opens again (up to 5 minutes).',
+    format: 'duration',
+    default: '30 seconds',
+  },
+  onRestartLimit: {
+    doc: 'Past maxRestarts: retry (the breaker opens, cools down, then goes half-open) or escalate (the app stops and the process exits 1, like an Erlang supervisor).',
+    format: ['retry', 'escalate'],
+    default: 'retry',
+  },
   bind: {
     doc: 'Address servers listen on: HOST:PORT (port 0: any free port) or a socket path.',
     format: 'bind',

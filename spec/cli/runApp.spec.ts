@@ -113,6 +113,21 @@ describe('runApp()', () => {
     }
   });
 
+  describe('a crash loop', () => {
+    it("should exit 1 with onRestartLimit 'escalate' once the breaker opens", async () => {
+      const { code, stderr } = await run([
+        fixture('cli-crashing'),
+        '--on-restart-limit',
+        'escalate',
+        '--max-restarts',
+        '2',
+      ]);
+      expect(code).to.equal(1);
+      expect(cliLines(stderr), stderr).to.have.length(1);
+      expect(cliLines(stderr)[0]).to.contain('stopped').and.contain('escalated');
+    });
+  });
+
   describe('values that cannot work', () => {
     for (const [flags, key] of [
       [['--period', '0'], 'period'],

@@ -1,8 +1,11 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   arbiter,
+  captureLogs,
   ImproperlyConfigured,
   send,
   type ActorExit,
@@ -14,6 +17,8 @@ import {
 import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
+
+const crashyModule = fileURLToPath(new URL('../fixtures/actors/crashy.js', import.meta.url));
 
 const aids = (pool: Monitor): string[] => pool.managedActors.map((p) => p.aid);
 
@@ -242,6 +247,47 @@ describe('Monitor', () => {
       await waitFor(() => pool.restartPolicy.open);
       expect(await send('arbiter', 'ping')).to.equal('pong');
       await pool.stop();
+    });
+  });
+
+  describe('a pool whose workers crash again and again', () => {
+    it('should open the breaker, retry half-open, and come back to its target once crashes stop', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-crashy-'));
+      const crashFile = join(dir, 'crash');
+      writeFileSync(crashFile, '');
+      const logs = captureLogs('debug');
+      const pool = a.addMonitor('crashy', {
+        workers: 2,
+        module: crashyModule,
+        crashFile,
+        maxRestarts: 3,
+        restartWindow: 1500,
+        restartCooldown: 200,
+        backoffBase: 20,
+        period: 100,
+      });
+      try {
+        await pool.start().then(undefined, () => undefined);
+        await waitFor(() => pool.restartPolicy.state === 'open', 15_000, 'breaker open');
+        const info = pool.info() as { breaker: { state: string; reason: string } };
+        expect(info.breaker.state).to.equal('open');
+        expect(info.breaker.reason).to.contain('exited (code 3)');
+        // After the cool-down it tries again (half-open), crashes, opens again.
+        const said = (text: string): boolean => logs.records.some((r) => r.message.includes(text));
+        await waitFor(() => said('open → half-open'), 15_000, 'half-open');
+        await waitFor(() => said('half-open → open'), 15_000, 'open again');
+        rmSync(crashFile);
+        await waitFor(
+          () => pool.managedActors.length === 2 && pool.restartPolicy.state === 'closed',
+          20_000,
+          'the pool back at 2 workers, breaker closed',
+        );
+        await waitFor(() => said('half-open → closed'), 5000, 'the breaker closed, logged');
+      } finally {
+        logs.restore();
+        await pool.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
