@@ -97,6 +97,8 @@ export type {
   ActorHooks,
   ActorTimeouts,
   SpawnParams,
+  Duration,
+  TimeoutParams,
 } from './actor/types.js';
 
 // Configuration.
@@ -105,7 +107,7 @@ export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { globalSettings, appSettings } from './config/settings.js';
 export type { Setting, Schema } from './config/Setting.js';
 export { helpText } from './config/helpText.js';
-export { parseDuration } from './config/parseDuration.js';
+export { parseDuration } from './util/parseDuration.js';
 export { writePidFile } from './config/pidFile.js';
 
 // Application layer.

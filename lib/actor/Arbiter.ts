@@ -27,15 +27,18 @@ import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
 import { startWorker } from './startWorker.js';
 import { splitParams } from './splitParams.js';
+import { checkParams, TIMEOUT_FORMATS } from '../util/checkParams.js';
+import { checkSpawnParams } from './checkSpawnParams.js';
 import {
   DEFAULT_TIMEOUTS,
   type ActorHooks,
-  type ActorTimeouts,
+  type Duration,
   type SpawnParams,
+  type TimeoutParams,
 } from './types.js';
 
 /** Options of `arbiter()`. */
-export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbiter> {
+export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
   /** The arbiter's name (default `arbiter`). */
   name?: string;
   /** Maximum actor connections to the hub (default 1024). */
@@ -48,8 +51,8 @@ export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbit
    * monitor). Default `true`.
    */
   signals?: boolean;
-  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast, in ms (default 30 s). */
-  gracefulTimeout?: number;
+  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast (default 30 s). */
+  gracefulTimeout?: Duration;
   /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
   onReload?: (arbiter: Arbiter) => unknown;
 }
@@ -79,7 +82,17 @@ export class Arbiter extends Actor {
   private readonly router: Router;
 
   /** @param options - name, timeouts, hub limits and hooks. */
-  constructor(options: ArbiterOptions = {}) {
+  constructor(given: ArbiterOptions = {}) {
+    const options = checkParams(
+      given,
+      {
+        ...TIMEOUT_FORMATS,
+        gracefulTimeout: 'duration',
+        maxConnections: 'count',
+        maxMessageSize: 'count',
+      },
+      'arbiter()',
+    );
     const {
       name,
       maxConnections,
@@ -120,7 +133,7 @@ export class Arbiter extends Actor {
 
   /** How long a graceful stop on a signal may take before it turns fast (ms). */
   get gracefulTimeout(): number {
-    return this.options.gracefulTimeout ?? 30_000;
+    return (this.options.gracefulTimeout as number | undefined) ?? 30_000;
   }
 
   /** The monitors, by name. */
@@ -265,8 +278,14 @@ export class Arbiter extends Actor {
   spawn(params: SpawnParams = {}): ActorProxyDeferred {
     const aid = params.aid ?? newAid();
     const name = params.name ?? 'actor';
-    const concurrency = params.concurrency ?? 'process';
     const deferred = new ActorProxyDeferred(aid, name);
+    try {
+      params = checkSpawnParams(params, name);
+    } catch (err) {
+      deferred.errback(err);
+      return deferred;
+    }
+    const concurrency = params.concurrency ?? 'process';
     if (this.state !== 'running' && this.state !== 'starting') {
       deferred.errback(
         new InvalidStateError(`cannot spawn "${name}": the arbiter is ${this.state}`),

@@ -30,7 +30,9 @@ export interface ApplicationParams {
   exitOnConfigError?: boolean;
   /** Command-line flags to read (default: the CLI's, else `process.argv.slice(2)`). */
   argv?: string[];
-  /** Settings (`workers`, `bind`…) and free-form parameters. */
+  /** Free-form values of your own: never checked, found in `app.params.extra` (in workers too). */
+  extra?: Record<string, unknown>;
+  /** Settings (`workers`, `bind`…); any other key is refused when the app starts. */
   [key: string]: unknown;
 }
 
@@ -49,6 +51,19 @@ export interface ApplicationParams {
 export class Application {
   /** Settings this app adds to the schema (subclasses extend it). */
   static settings: Schema = {};
+  /**
+   * Constructor parameters that are not settings. A subclass that takes
+   * more lists them in its own static `constructorParams` (those of the
+   * base classes count too); any other key must be a setting, or the start
+   * fails with a `ConfigError` ("did you mean…?").
+   */
+  static constructorParams: readonly string[] = [
+    'name',
+    'module',
+    'exitOnConfigError',
+    'argv',
+    'extra',
+  ];
   /** The app's name. */
   readonly name: string;
   /** The parameters it was constructed with. */

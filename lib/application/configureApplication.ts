@@ -34,14 +34,37 @@ export function appSchema(app: Configurable): Schema {
 }
 
 /**
- * The parameters of `app` that are settings of `schema`.
+ * The constructor parameters of an app that are not settings: those its
+ * class and every base class list in their static `constructorParams`.
+ *
  * @param app - the application.
- * @param schema - its schema.
+ * @returns their names.
+ */
+function nonSettingParams(app: object): Set<string> {
+  const keys = new Set<string>();
+  for (let c: unknown = app.constructor; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    const own = Object.hasOwn(c, 'constructorParams')
+      ? (c as { constructorParams?: unknown }).constructorParams
+      : undefined;
+    if (Array.isArray(own)) for (const key of own as unknown[]) keys.add(String(key));
+  }
+  return keys;
+}
+
+/**
+ * The parameters of `app` to read as settings: all but the ones its
+ * classes declare (`name`, `module`, `extra`, `callable`…). A key that is
+ * neither is refused by `loadConfig` as an unknown setting, with a "did
+ * you mean" hint (`bnid` → `bind`).
+ *
+ * @param app - the application.
+ * @param _schema - its schema (unknown keys are `loadConfig`'s to refuse).
  * @returns those parameters.
  */
-export function settingParams(app: Configurable, schema: Schema): Record<string, unknown> {
+export function settingParams(app: Configurable, _schema: Schema): Record<string, unknown> {
+  const skip = nonSettingParams(app);
   const params: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(app.params)) if (key in schema) params[key] = value;
+  for (const [key, value] of Object.entries(app.params)) if (!skip.has(key)) params[key] = value;
   return params;
 }
 

@@ -22,6 +22,8 @@ import { close, listen, pickPort } from './listen.js';
  * ```
  */
 export abstract class ServerApp extends Application {
+  /** The listener of a server: `callable` (HttpServer), `protocol` (SocketServer). */
+  static override constructorParams: readonly string[] = ['callable', 'protocol'];
   /** The server, in a worker. */
   server: Server | undefined;
   /** Where it listens (`host:port`), once started (in the arbiter and in workers). */

@@ -56,7 +56,7 @@ export class Monitor extends Actor {
     name: string,
     params: MonitorParams = {},
   ) {
-    const { settings, worker } = monitorSettings(params);
+    const { settings, worker } = monitorSettings(params, name);
     const { timeouts } = splitParams(worker);
     super({
       aid: newAid(),

@@ -6,8 +6,10 @@ import { expect } from 'chai';
 import {
   arbiter,
   captureLogs,
+  ConfigError,
   ImproperlyConfigured,
   send,
+  type Actor,
   type ActorExit,
   type ActorProxy,
   type Arbiter,
@@ -41,6 +43,36 @@ describe('Monitor', () => {
       const pool = a.addMonitor('dup', { workers: 0 });
       expect(() => a.addMonitor('dup')).to.throw(ImproperlyConfigured);
       await pool.stop();
+    });
+
+    it('should take durations as the config files do ("3 seconds")', async () => {
+      const pool = a.addMonitor('worded', { workers: 1, timeout: '3 seconds', period: '200 ms' });
+      await pool.start();
+      expect(pool.settings.period).to.equal(200);
+      const cfg = (await send(pool.managedActors[0]!, 'run', (actor: Actor) => actor.cfg)) as {
+        timeout: number;
+      };
+      expect(cfg.timeout).to.equal(3000);
+      await pool.stop();
+    });
+
+    it('should refuse a bad duration, count or choice with a ConfigError naming each key', () => {
+      let error: unknown;
+      try {
+        a.addMonitor('bad-values', {
+          timeout: 'soon',
+          period: 0,
+          workers: -1,
+          onRestartLimit: 'panic' as 'retry',
+        });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(ConfigError);
+      const keys = (error as ConfigError).problems.map((p) => p.key);
+      expect(keys).to.have.members(['timeout', 'period', 'workers', 'onRestartLimit']);
+      expect(String(error)).to.contain('addMonitor("bad-values")');
+      expect(a.monitors.has('bad-values')).to.equal(false);
     });
 
     it('should refuse minWorkers above maxWorkers', () => {
