@@ -104,7 +104,7 @@ export type {
 // Configuration.
 export { loadConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
-export { globalSettings, appSettings } from './config/settings.js';
+export { globalSettings, appSettings, serverSettings } from './config/settings.js';
 export type { Setting, Schema } from './config/Setting.js';
 export { helpText } from './config/helpText.js';
 export { parseDuration } from './util/parseDuration.js';

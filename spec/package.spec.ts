@@ -101,3 +101,22 @@ describe('the package', () => {
     });
   });
 });
+
+describe('README.md', () => {
+  it('should name only folders and files the repository holds (or the build makes)', () => {
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    const generated = /^(dist\/|bench\/results\/)/;
+    const paths = readme.match(/\b(?:samples|bench|spec|config|lib|bin)\/[\w./-]*\w/g) ?? [];
+    const missing = [...new Set(paths)].filter((path) => {
+      if (generated.test(path)) return false;
+      const source = path.replace(/^spec\/(.*)\.js$/, 'spec/$1.ts');
+      try {
+        readFileSync(`${root}${source}`);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code !== 'EISDIR';
+      }
+    });
+    expect(missing).to.deep.equal([]);
+  });
+});

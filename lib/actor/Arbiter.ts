@@ -336,6 +336,9 @@ export class Arbiter extends Actor {
       throw err;
     });
     this.children.set(aid, child);
+    this.logger.debug(
+      `spawned ${concurrency} actor "${name}" (${aid}${worker.kind === 'process' ? `, pid ${worker.pid}` : ''})`,
+    );
     child.handshake = this.loop.addTimeout(cfg.timeout, () => {
       if (deferred.called) return;
       deferred.errback(
@@ -422,6 +425,7 @@ export class Arbiter extends Actor {
     }
     proxy.info = info;
     child.ready = true;
+    this.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
     deferred.callback(proxy);
     this.events._actorSpawned.next(proxy);
   }
@@ -434,6 +438,7 @@ export class Arbiter extends Actor {
     const { proxy, deferred } = child;
     const how = exit.signal ?? `code ${exit.exitCode}`;
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
+    this.logger.debug(error.message);
     if (!deferred.called) deferred.errback(error);
     if (child.socket !== undefined) {
       this.router.failForwarded(child, error);

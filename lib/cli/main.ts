@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { helpText } from '../config/helpText.js';
-import { appSettings, globalSettings } from '../config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../config/settings.js';
 
 const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
        rxpulsar <app-module> --help      the settings of that application
@@ -54,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     // The settings begin with a usage line of their own: ours says more.
     const settings = helpText(
       { ...globalSettings, ...appSettings },
-      { program: 'rxpulsar <app-module>' },
+      {
+        program: 'rxpulsar <app-module>',
+        more: [{ title: 'Server app options (HttpServer, SocketServer)', schema: serverSettings }],
+      },
     ).replace(/^Usage:[^\n]*\n\n?/, '');
     (first === undefined ? process.stderr : process.stdout).write(`${USAGE}\n\n${settings}\n`);
     return first === undefined ? 2 : 0;

@@ -147,7 +147,6 @@ export class Monitor extends Actor {
     this.settings.actorParams?.(this, params);
     this.restartPolicy.spawned();
     const d = this.arbiter.spawn(params);
-    this.logger.debug(`spawning worker ${d.aid}`);
     this.spawning.set(d.aid, d);
     d.addCallbacks(
       (proxy) => {
@@ -344,12 +343,10 @@ export class Monitor extends Actor {
     const worker = this.managed.get(exit.aid);
     if (worker === undefined) return;
     this.managed.delete(exit.aid);
-    const how = exit.signal ?? `code ${exit.exitCode}`;
     if (!worker.stopping && this.state === 'running') {
+      const how = exit.signal ?? `code ${exit.exitCode}`;
       this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
       this.restartPolicy.restarted(`worker ${exit.aid} exited (${how})`);
-    } else {
-      this.logger.debug(`worker ${exit.aid} exited (${how})`);
     }
     this.spawnActors();
   }
@@ -370,7 +367,11 @@ export class Monitor extends Actor {
     // whose outcome spawns again): no timer.
     if (at <= Date.now()) return;
     this.respawn?.unsubscribe();
-    this.respawn = this.loop.addTimeout(Math.max(0, at - Date.now()) + 1, () => {
+    const wait = Math.max(0, at - Date.now()) + 1;
+    this.logger.debug(
+      `respawning in ${wait} ms (${policy.state === 'open' ? 'cool-down' : 'backoff'})`,
+    );
+    this.respawn = this.loop.addTimeout(wait, () => {
       this.respawn = undefined;
       this.spawnActors();
     });

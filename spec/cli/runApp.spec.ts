@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,27 @@ describe('runApp()', () => {
       });
       expect(code).to.equal(1);
       expect(stderr).to.contain('no database at db:5432').and.match(STACK);
+    });
+  });
+
+  describe('a pid file held by a live process', () => {
+    it('should exit 1, naming the file', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-cli-spec-'));
+      try {
+        const file = join(dir, 'app.pid');
+        writeFileSync(file, `${process.pid}\n`);
+        const { code, stderr } = await run([
+          fixture('cli-hello'),
+          '-b',
+          '127.0.0.1:0',
+          '--pid-file',
+          file,
+        ]);
+        expect(code).to.equal(1);
+        expect(cliLines(stderr)[0], stderr).to.contain(file).and.contain('running');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/loadConfig.js';
 import { prefixSchema, unprefixValues } from '../../lib/config/prefixSchema.js';
-import { appSettings, globalSettings } from '../../lib/config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../../lib/config/settings.js';
 import type { Schema } from '../../lib/config/Setting.js';
 
-const schema: Schema = { ...globalSettings, ...appSettings };
+const schema: Schema = { ...globalSettings, ...appSettings, ...serverSettings };
 
 describe('loadConfig()', () => {
   let dir: string;
@@ -32,7 +32,6 @@ describe('loadConfig()', () => {
         logFormat: 'text',
         debug: false,
         pidFile: null,
-        excId: null,
         maxMessageSize: 67108864,
         workers: 1,
         concurrency: 'process',

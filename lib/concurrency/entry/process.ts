@@ -22,7 +22,9 @@ if (raw === undefined) {
 // A process stuck in CPU-bound code when its arbiter dies is killed too.
 startWatchdog();
 try {
-  await runChild(JSON.parse(raw) as ChildData);
+  const data = JSON.parse(raw) as ChildData;
+  if (data.title !== undefined) process.title = data.title;
+  await runChild(data);
   process.exit(0);
 } catch (err) {
   process.stderr.write(
