@@ -4,6 +4,7 @@ import {
   arbiter,
   ConfigError,
   getApplication,
+  HttpServer,
   ImproperlyConfigured,
   send,
   type Arbiter,
@@ -86,8 +87,9 @@ describe('Application', () => {
     });
 
     it('should refuse an unknown constructor param, with a "did you mean"', async () => {
-      const typo = new Application({
+      const typo = new HttpServer({
         name: 'spec-typo',
+        callable: (_req, res) => res.end(),
         bnid: '127.0.0.1:0',
         maxRequest: 10,
         argv: [],
