@@ -395,7 +395,7 @@ describe('Arbiter', () => {
         const p = await spawn({
           name: 'watcher',
           concurrency,
-          timeout: 600,
+          timeout: 1500,
           module: fixture('watcher'),
         });
         await waitFor(() => Number(p.info['ticks']) > 0);
