@@ -19,12 +19,14 @@ if (raw === undefined) {
   );
   process.exit(2);
 }
-// A process stuck in CPU-bound code when its arbiter dies is killed too.
-startWatchdog();
+// A process stuck in CPU-bound code when its arbiter dies is killed too. Its
+// watchdog starts once the actor runs (not to slow the handshake down), and
+// compares with the parent at start: one that died meanwhile is noticed.
+const parent = process.ppid;
 try {
   const data = JSON.parse(raw) as ChildData;
   if (data.title !== undefined) process.title = data.title;
-  await runChild(data);
+  await runChild(data, () => startWatchdog({ ppid: parent }));
   process.exit(0);
 } catch (err) {
   process.stderr.write(

@@ -14,6 +14,8 @@ export interface WatchdogOptions {
   periodMs?: number;
   /** How long an orphaned process may take to stop by itself before it is killed, in ms (default 1000). */
   graceMs?: number;
+  /** The parent's pid, read when the process started (default: `process.ppid` now). */
+  ppid?: number;
 }
 
 // CommonJS, evaluated: no module to resolve, no loader (`--import tsx`) to run.
@@ -42,11 +44,11 @@ const timer = setInterval(() => {
  * ```
  */
 export function startWatchdog(options: WatchdogOptions = {}): Worker {
-  const { periodMs = 150, graceMs = 1000 } = options;
+  const { periodMs = 150, graceMs = 1000, ppid = process.ppid } = options;
   const worker = new Worker(SOURCE, {
     eval: true,
     name: 'rxpulsar watchdog',
-    workerData: { ppid: process.ppid, periodMs, graceMs },
+    workerData: { ppid, periodMs, graceMs },
     execArgv: [],
     stdout: false,
     stderr: false,
