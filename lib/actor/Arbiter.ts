@@ -27,35 +27,11 @@ import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
 import { startWorker } from './startWorker.js';
 import { splitParams } from './splitParams.js';
-import { checkParams, TIMEOUT_FORMATS } from '../util/checkParams.js';
 import { checkSpawnParams } from './checkSpawnParams.js';
-import {
-  DEFAULT_TIMEOUTS,
-  type ActorHooks,
-  type Duration,
-  type SpawnParams,
-  type TimeoutParams,
-} from './types.js';
+import { checkArbiterOptions, type ArbiterOptions } from './ArbiterOptions.js';
+import { DEFAULT_TIMEOUTS, type SpawnParams } from './types.js';
 
-/** Options of `arbiter()`. */
-export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
-  /** The arbiter's name (default `arbiter`). */
-  name?: string;
-  /** Maximum actor connections to the hub (default 1024). */
-  maxConnections?: number;
-  /** Largest frame accepted by the hub, in characters (default 64 MiB). */
-  maxMessageSize?: number;
-  /**
-   * Handle SIGTERM/SIGINT (graceful stop, exit 0), SIGQUIT (fast stop),
-   * SIGHUP (reload), SIGTTIN/SIGTTOU (one worker more/less on every
-   * monitor). Default `true`.
-   */
-  signals?: boolean;
-  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast (default 30 s). */
-  gracefulTimeout?: Duration;
-  /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
-  onReload?: (arbiter: Arbiter) => unknown;
-}
+export type { ArbiterOptions } from './ArbiterOptions.js';
 
 /**
  * The arbiter. Create it with `arbiter()`.
@@ -83,16 +59,7 @@ export class Arbiter extends Actor {
 
   /** @param options - name, timeouts, hub limits and hooks. */
   constructor(given: ArbiterOptions = {}) {
-    const options = checkParams(
-      given,
-      {
-        ...TIMEOUT_FORMATS,
-        gracefulTimeout: 'duration',
-        maxConnections: 'count',
-        maxMessageSize: 'count',
-      },
-      'arbiter()',
-    );
+    const options = checkArbiterOptions(given);
     const {
       name,
       maxConnections,
