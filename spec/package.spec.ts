@@ -70,7 +70,10 @@ describe('the package', () => {
 
   describe('package.json', () => {
     it('should build before packing, and say where the project lives', () => {
-      expect((pkg['scripts'] as Record<string, string>)['prepack']).to.equal('npm run build');
+      // A clean build: no file of a removed source, no stale build info.
+      expect((pkg['scripts'] as Record<string, string>)['prepack'])
+        .to.contain("rmSync('dist'")
+        .and.match(/&& npm run build$/);
       expect(pkg['repository'])
         .to.have.property('url')
         .that.contains('github.com/rxpulsar/rxpulsar');
