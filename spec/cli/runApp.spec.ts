@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +137,61 @@ describe('runApp()', () => {
   });
 
   describe('a crash loop', () => {
+    it('should take an HTTP app back to serving once the crashes stop (half-open retry)', async function () {
+      this.timeout(60_000);
+      const child = spawn(
+        process.execPath,
+        [
+          ...[bin, fixture('cli-hello'), '-b', '127.0.0.1:0', '-w', '2', '--max-restarts', '2'],
+          ...['--restart-cooldown', '300 ms', '--restart-window', '2 s'],
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RXPULSAR_LOG_LEVEL: 'info' } },
+      );
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      let logs = '';
+      child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+      try {
+        const line = await new Promise<string>((resolve) => {
+          createInterface({ input: child.stdout }).once('line', resolve);
+        });
+        const { address } = JSON.parse(line) as { address: string };
+        const get = (path: string): Promise<number> =>
+          new Promise((resolve) => {
+            request(`http://${address}${path}`, { agent: false }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            })
+              .on('error', () => resolve(0))
+              .end();
+          });
+        // Every worker that answers /crash dies: crash them until the breaker opens.
+        await waitFor(
+          () => {
+            void get('/crash');
+            return logs.includes('closed → open');
+          },
+          30_000,
+          'the breaker open',
+        );
+        // No more crashes: half-open, a trial worker, then the whole pool serves again.
+        let status = 0;
+        await waitFor(
+          () => {
+            void get('/').then((s) => (status = s));
+            return status === 200 && logs.includes('half-open → closed');
+          },
+          30_000,
+          'serving again, breaker closed',
+        );
+        expect(logs).to.contain('open → half-open');
+        child.kill('SIGTERM');
+        expect(await exited).to.equal(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await exited;
+      }
+    });
+
     it("should exit 1 with onRestartLimit 'escalate' once the breaker opens", async () => {
       const { code, stderr } = await run([
         fixture('cli-crashing'),
