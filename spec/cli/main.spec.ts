@@ -46,6 +46,9 @@ describe('rxpulsar (command line)', () => {
       expect(stdout).to.contain(flag);
     }
     expect(stdout).to.contain('RXPULSAR_MAX_REQUESTS');
+    // What the help says is what happens: -w 0 is an empty pool; no --exc-id (it named nothing).
+    expect(stdout.replace(/\s+/g, ' ')).to.contain('(0: none until scaled up');
+    expect(stdout).not.to.contain('--exc-id');
   });
 
   it("should list an app's settings with <module> --help", async () => {
