@@ -45,6 +45,7 @@ export class Monitor extends Actor {
   private readonly breaker: BreakerWatch;
   /** The timer of the next respawn (end of a backoff delay or of the breaker's cool-down). */
   private respawn: { unsubscribe(): void } | undefined;
+  private respawnAt = 0;
 
   /**
    * @param arbiter - the arbiter whose process and loop the monitor shares.
@@ -365,8 +366,9 @@ export class Monitor extends Actor {
     const at = policy.state === 'open' ? policy.retryAt : policy.nextSpawnAt;
     // Nothing to wait for (escalated; or a half-open trial on its way,
     // whose outcome spawns again): no timer.
-    if (at <= Date.now()) return;
+    if (at <= Date.now() || (this.respawn !== undefined && this.respawnAt === at)) return;
     this.respawn?.unsubscribe();
+    this.respawnAt = at;
     const wait = Math.max(0, at - Date.now()) + 1;
     this.logger.debug(
       `respawning in ${wait} ms (${policy.state === 'open' ? 'cool-down' : 'backoff'})`,
