@@ -5,6 +5,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
+import { Arbiter } from '../actor/Arbiter.js';
 import { getActor } from '../actor/current.js';
 import { CliExit, setCliContext, type CliContext } from '../application/cliContext.js';
 import { ConfigError, RestartLimitError } from '../errors.js';
@@ -46,9 +47,8 @@ export function describeFailure(
 
 /** Stop the arbiter (if any) fast: its actors are killed, its hub closed. */
 async function stopEverything(): Promise<void> {
-  const actor = getActor();
-  if (actor === undefined || !actor.isArbiter()) return;
-  const arbiter = actor as unknown as { terminate(): Promise<void> };
+  const arbiter = getActor();
+  if (!(arbiter instanceof Arbiter)) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     arbiter.terminate().catch(() => undefined),
