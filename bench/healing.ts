@@ -95,6 +95,7 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row> {
     timeout: TIMEOUT,
     period: 100,
     maxRestarts: REPS * 4,
+    backoffBase: 0, // the replacement itself is measured, not the crash-loop backoff
   });
   const replaced: number[] = [];
   const plain: number[] = [];
@@ -129,6 +130,7 @@ async function frozen(a: Arbiter): Promise<Row> {
     period: 100,
     killGrace: 200,
     maxRestarts: STOP_REPS * 4,
+    backoffBase: 0,
   });
   const times: number[] = [];
   const frozenPids: number[] = [];

@@ -109,6 +109,11 @@ export class MessageTooLargeError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_MESSAGE_TOO_LARGE';
 }
 
+/** A pool crashed past its restart limit and escalated (`onRestartLimit: 'escalate'`). */
+export class RestartLimitError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_RESTART_LIMIT';
+}
+
 /** An error thrown on another actor that has no class of its own here. */
 export class RemoteError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_REMOTE';
@@ -189,6 +194,7 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       EncodingError,
       ProtocolError,
       MessageTooLargeError,
+      RestartLimitError,
       RemoteError,
       ConfigError,
     ].map((cls) => [cls.code, cls]),

@@ -22,6 +22,7 @@ export {
   EncodingError,
   ProtocolError,
   MessageTooLargeError,
+  RestartLimitError,
   RemoteError,
   ConfigError,
   errorRegistry,
@@ -75,7 +76,7 @@ export { ActorMessage } from './actor/ActorMessage.js';
 export { ActorEvents } from './actor/ActorEvents.js';
 export type { InfoEvent, ParamsEvent } from './actor/ActorEvents.js';
 export { ArbiterEvents } from './actor/ArbiterEvents.js';
-export type { ActorExit } from './actor/ArbiterEvents.js';
+export type { ActorExit, Escalation } from './actor/ArbiterEvents.js';
 export type { Request, Reply, Envelope } from './actor/protocol.js';
 
 // Monitors: pools.
@@ -84,7 +85,7 @@ export { MonitorEvents } from './monitor/MonitorEvents.js';
 export type { ResizeEvent } from './monitor/MonitorEvents.js';
 export type { MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
 export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
-export type { RestartSettings } from './monitor/RestartPolicy.js';
+export type { RestartSettings, RestartLimitAction, BreakerState } from './monitor/RestartPolicy.js';
 export { LoadPolicy } from './monitor/LoadPolicy.js';
 export type { LoadSettings, LoadDecision } from './monitor/LoadPolicy.js';
 export { DEFAULT_TIMEOUTS } from './actor/types.js';
@@ -96,21 +97,24 @@ export type {
   ActorHooks,
   ActorTimeouts,
   SpawnParams,
+  Duration,
+  TimeoutParams,
 } from './actor/types.js';
 
 // Configuration.
 export { loadConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
-export { globalSettings, appSettings } from './config/settings.js';
+export { globalSettings, appSettings, serverSettings } from './config/settings.js';
 export type { Setting, Schema } from './config/Setting.js';
 export { helpText } from './config/helpText.js';
 export type { HelpTextOptions } from './config/helpText.js';
-export { parseDuration } from './config/parseDuration.js';
+export { parseDuration } from './util/parseDuration.js';
 export { writePidFile } from './config/pidFile.js';
 
 // Application layer.
 export { Application } from './application/Application.js';
 export type { ApplicationParams } from './application/Application.js';
+export type { ValueProblem } from './application/checkAppConfig.js';
 export { getApplication } from './application/registry.js';
 export { MultiApp } from './application/MultiApp.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { appSettings, globalSettings } from '../lib/config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../lib/config/settings.js';
 import { settingsTable } from '../lib/config/settingsTable.js';
 
 const START = '<!-- settings-table -->';
@@ -17,7 +17,7 @@ export const TABLE_FILES = ['README.md', 'config/README.md'];
 
 /** @returns the table the docs must hold. */
 export function expectedTable(): string {
-  return settingsTable({ ...globalSettings, ...appSettings });
+  return settingsTable({ ...globalSettings, ...appSettings, ...serverSettings });
 }
 
 /** Rows with their cells trimmed, so that Prettier's alignment does not count. */

@@ -26,32 +26,11 @@ import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
 import { startWorker } from './startWorker.js';
 import { splitParams } from './splitParams.js';
-import {
-  DEFAULT_TIMEOUTS,
-  type ActorHooks,
-  type ActorTimeouts,
-  type SpawnParams,
-} from './types.js';
+import { checkSpawnParams } from './checkSpawnParams.js';
+import { checkArbiterOptions, type ArbiterOptions } from './ArbiterOptions.js';
+import { DEFAULT_TIMEOUTS, type SpawnParams } from './types.js';
 
-/** Options of `arbiter()`. */
-export interface ArbiterOptions extends Partial<ActorTimeouts>, ActorHooks<Arbiter> {
-  /** The arbiter's name (default `arbiter`). */
-  name?: string;
-  /** Maximum actor connections to the hub (default 1024). */
-  maxConnections?: number;
-  /** Largest frame accepted by the hub, in characters (default 64 MiB). */
-  maxMessageSize?: number;
-  /**
-   * Handle SIGTERM/SIGINT (graceful stop, exit 0), SIGQUIT (fast stop),
-   * SIGHUP (reload), SIGTTIN/SIGTTOU (one worker more/less on every
-   * monitor). Default `true`.
-   */
-  signals?: boolean;
-  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast, in ms (default 30 s). */
-  gracefulTimeout?: number;
-  /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
-  onReload?: (arbiter: Arbiter) => unknown;
-}
+export type { ArbiterOptions } from './ArbiterOptions.js';
 
 /**
  * The arbiter. Create it with `arbiter()`.
@@ -69,6 +48,8 @@ export class Arbiter extends Actor {
   private readonly hub: Hub;
   private readonly children = new Map<string, Child>();
   private readonly monitorsByName = new Map<string, Monitor>();
+  /** Monitors added with `start: false`: their owner (an app) starts them. */
+  private readonly startedByOwner = new WeakSet<Monitor>();
   /** Actors living in this process (the arbiter and its monitors), by aid. */
   private readonly local = new Map<string, Actor>();
   private startDeferred: Deferred<this> | undefined;
@@ -76,7 +57,8 @@ export class Arbiter extends Actor {
   private readonly router: Router;
 
   /** @param options - name, timeouts, hub limits and hooks. */
-  constructor(options: ArbiterOptions = {}) {
+  constructor(given: ArbiterOptions = {}) {
+    const options = checkArbiterOptions(given);
     const {
       name,
       maxConnections,
@@ -117,7 +99,7 @@ export class Arbiter extends Actor {
 
   /** How long a graceful stop on a signal may take before it turns fast (ms). */
   get gracefulTimeout(): number {
-    return this.options.gracefulTimeout ?? 30_000;
+    return (this.options.gracefulTimeout as number | undefined) ?? 30_000;
   }
 
   /** The monitors, by name. */
@@ -146,6 +128,7 @@ export class Arbiter extends Actor {
     }
     const monitor = new Monitor(this, name, params);
     this.monitorsByName.set(name, monitor);
+    if (options.start === false) this.startedByOwner.add(monitor);
     this.local.set(monitor.aid, monitor);
     // A stopped monitor leaves: its name can be used again.
     monitor.events.stopped$.subscribe(() => {
@@ -164,6 +147,21 @@ export class Arbiter extends Actor {
     this.logger.info('reloading: replacing every worker');
     await this.options.onReload?.(this);
     for (const monitor of this.monitorsByName.values()) monitor.restartWorkers();
+  }
+
+  /**
+   * @internal A monitor past its restart limit escalates (`onRestartLimit:
+   * 'escalate'`): like an Erlang supervisor, the arbiter gives up: it stops
+   * (every app with it) and the process's exit code becomes 1.
+   * @param monitor - the monitor's name.
+   * @param reason - why its breaker opened.
+   */
+  escalate(monitor: string, reason: string): void {
+    if (this.state !== 'running' && this.state !== 'starting') return;
+    this.logger.error(`monitor "${monitor}" escalates (${reason}): stopping, exit code 1`);
+    process.exitCode = 1;
+    this.events._escalated.next({ monitor, reason });
+    void this.stop();
   }
 
   /** The whole tree: the arbiter, its monitors and their workers. */
@@ -256,8 +254,14 @@ export class Arbiter extends Actor {
   spawn(params: SpawnParams = {}): ActorProxyDeferred {
     const aid = params.aid ?? newAid();
     const name = params.name ?? 'actor';
-    const concurrency = params.concurrency ?? 'process';
     const deferred = new ActorProxyDeferred(aid, name);
+    try {
+      params = checkSpawnParams(params, name);
+    } catch (err) {
+      deferred.errback(err);
+      return deferred;
+    }
+    const concurrency = params.concurrency ?? 'process';
     if (this.state !== 'running' && this.state !== 'starting') {
       deferred.errback(
         new InvalidStateError(`cannot spawn "${name}": the arbiter is ${this.state}`),
@@ -308,6 +312,9 @@ export class Arbiter extends Actor {
       throw err;
     });
     this.children.set(aid, child);
+    this.logger.debug(
+      `spawned ${concurrency} actor "${name}" (${aid}${worker.kind === 'process' ? `, pid ${worker.pid}` : ''})`,
+    );
     child.handshake = this.loop.addTimeout(cfg.timeout, () => {
       if (deferred.called) return;
       deferred.errback(
@@ -359,12 +366,16 @@ export class Arbiter extends Actor {
     }, 1000);
     // A pool whose workers cannot start does not stop the arbiter: it logs,
     // backs off and retries until its breaker opens (see its info).
+    // Those added with `start: false` are started (and reported) by their owner.
+    const monitors = [...this.monitorsByName.values()];
     await Promise.all(
-      [...this.monitorsByName.values()].map((m) =>
-        m.start().then(undefined, (err: unknown) => {
-          this.logger.error(`monitor "${m.name}" could not start a worker: ${String(err)}`);
-        }),
-      ),
+      monitors
+        .filter((m) => !this.startedByOwner.has(m))
+        .map((m) =>
+          m.start().then(undefined, (err: unknown) => {
+            this.logger.error(`monitor "${m.name}" could not start a worker: ${String(err)}`);
+          }),
+        ),
     );
   }
 
@@ -390,6 +401,7 @@ export class Arbiter extends Actor {
     }
     proxy.info = info;
     child.ready = true;
+    this.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
     deferred.callback(proxy);
     this.events._actorSpawned.next(proxy);
   }
@@ -402,6 +414,7 @@ export class Arbiter extends Actor {
     const { proxy, deferred } = child;
     const how = exit.signal ?? `code ${exit.exitCode}`;
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
+    this.logger.debug(error.message);
     if (!deferred.called) deferred.errback(error);
     if (child.socket !== undefined) {
       this.router.failForwarded(child, error);

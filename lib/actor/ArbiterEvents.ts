@@ -22,6 +22,14 @@ export interface ActorExit {
   proxy: ActorProxy;
 }
 
+/** A monitor past its restart limit with `onRestartLimit: 'escalate'`, as `escalated$` reports it. */
+export interface Escalation {
+  /** The monitor's name. */
+  monitor: string;
+  /** Why its breaker opened. */
+  reason: string;
+}
+
 /**
  * Streams of the arbiter.
  *
@@ -33,14 +41,18 @@ export interface ActorExit {
 export class ArbiterEvents<A> extends ActorEvents<A> {
   /** @internal */ readonly _actorSpawned = new Subject<ActorProxy>();
   /** @internal */ readonly _actorExited = new Subject<ActorExit>();
+  /** @internal */ readonly _escalated = new Subject<Escalation>();
   /** Emits the proxy of every actor that completed its handshake. */
   readonly actorSpawned$: Observable<ActorProxy> = this._actorSpawned.asObservable();
   /** Emits every exit of a spawned actor, whatever the cause. */
   readonly actorExited$: Observable<ActorExit> = this._actorExited.asObservable();
+  /** Emits when a monitor escalates (its breaker opened, `onRestartLimit: 'escalate'`): the arbiter then stops. */
+  readonly escalated$: Observable<Escalation> = this._escalated.asObservable();
 
   override complete(): void {
     super.complete();
     this._actorSpawned.complete();
     this._actorExited.complete();
+    this._escalated.complete();
   }
 }

@@ -19,4 +19,6 @@ export interface ChildData {
   behaviour: unknown;
   /** Encoded timeouts and free-form parameters. */
   cfg: unknown;
+  /** The process title of a process actor (`rxpulsar: <app> worker <aid>`), as `ps` shows it. */
+  title?: string;
 }

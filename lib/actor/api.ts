@@ -8,6 +8,7 @@ import type { ActorMessage } from './ActorMessage.js';
 import { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import { newAid } from './aid.js';
 import { Arbiter, type ArbiterOptions } from './Arbiter.js';
+import { checkSpawnParams } from './checkSpawnParams.js';
 import { getActor, requireActor, setActor } from './current.js';
 import type { CommandHandler, CommandOptions, SpawnParams } from './types.js';
 
@@ -52,6 +53,12 @@ export function spawn(params: SpawnParams = {}): ActorProxyDeferred {
   const aid = params.aid ?? newAid();
   const name = params.name ?? 'actor';
   const deferred = new ActorProxyDeferred(aid, name);
+  try {
+    params = checkSpawnParams(params, name);
+  } catch (err) {
+    deferred.errback(err);
+    return deferred;
+  }
   const all = actor.prepareParams({ ...params, aid });
   actor.send('arbiter', 'spawn', all).addCallbacks(
     (info) => {

@@ -13,13 +13,14 @@ import type { ActorTimeouts } from './types.js';
  * Become the actor described by `data`, run until it stops, then exit.
  *
  * @param data - what the arbiter handed this child.
+ * @param onRunning - called once the actor runs (its handshake sent).
  * @returns a promise fired when the actor has stopped.
  * @example
  * ```ts
  * await runChild(JSON.parse(process.env.RXPULSAR_ACTOR!));
  * ```
  */
-export async function runChild(data: ChildData): Promise<void> {
+export async function runChild(data: ChildData, onRunning?: () => void): Promise<void> {
   const cfg = decode(data.cfg) as ActorTimeouts & Record<string, unknown>;
   setSpawnContext({ aid: data.aid, name: data.name, cfg });
   let behaviour;
@@ -53,6 +54,7 @@ export async function runChild(data: ChildData): Promise<void> {
     actor.events.stopped$.subscribe({ complete: resolve });
   });
   await actor.run();
+  onRunning?.();
   await stopped;
   setActor(undefined);
 }

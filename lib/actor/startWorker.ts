@@ -69,6 +69,11 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
     arbiter,
     behaviour: encode({ ...behaviour.hooks, commands: behaviour.commands }),
     cfg: encode(cfg),
+    // An app's workers show their app; other actors their name.
+    title:
+      typeof cfg['app'] === 'string'
+        ? `rxpulsar: ${cfg['app']} worker ${aid}`
+        : `rxpulsar: ${name} actor ${aid}`,
   };
   if (module instanceof URL || typeof module === 'string') data.module = moduleUrl(module);
   else if (module !== undefined) {

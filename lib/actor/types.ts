@@ -55,8 +55,14 @@ export const DEFAULT_TIMEOUTS: Readonly<ActorTimeouts> = Object.freeze({
   exitTimeout: 5_000,
 });
 
+/** A duration as parameters take it: milliseconds, or a string such as `"30 seconds"` or `"1.5 s"`. */
+export type Duration = number | string;
+
+/** {@link ActorTimeouts} as parameters take them: durations (made milliseconds). */
+export type TimeoutParams = { [K in keyof ActorTimeouts]?: Duration };
+
 /** Parameters of `spawn()`. Keys not listed here are free-form user params, found in `actor.cfg`. */
-export interface SpawnParams extends ActorHooks<Actor>, Partial<ActorTimeouts> {
+export interface SpawnParams extends ActorHooks<Actor>, TimeoutParams {
   /** The actor's name (default `actor`). */
   name?: string;
   /** Its aid (default: a new random one). */

@@ -6,7 +6,7 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfigured, RestartLimitError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
 import { arbiter as getArbiter } from '../actor/api.js';
 import type { Arbiter } from '../actor/Arbiter.js';
@@ -14,7 +14,9 @@ import { getActor, getSpawnContext } from '../actor/current.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { Schema } from '../config/Setting.js';
 import { configureLogging, type LogLevel } from '../log/createLogger.js';
-import { configureApplication } from './configureApplication.js';
+import { configErrorOf, standardProblems, type ValueProblem } from './checkAppConfig.js';
+import { getCliContext } from './cliContext.js';
+import { configureApplication, refuse } from './configureApplication.js';
 import { appModule, workerHooks } from './workerHooks.js';
 import { registerApplication, unregisterApplication } from './registry.js';
 
@@ -28,7 +30,9 @@ export interface ApplicationParams {
   exitOnConfigError?: boolean;
   /** Command-line flags to read (default: the CLI's, else `process.argv.slice(2)`). */
   argv?: string[];
-  /** Settings (`workers`, `bind`…) and free-form parameters. */
+  /** Free-form values of your own: never checked, found in `app.params.extra` (in workers too). */
+  extra?: Record<string, unknown>;
+  /** Settings (`workers`, `bind`…); any other key is refused when the app starts. */
   [key: string]: unknown;
 }
 
@@ -47,6 +51,19 @@ export interface ApplicationParams {
 export class Application {
   /** Settings this app adds to the schema (subclasses extend it). */
   static settings: Schema = {};
+  /**
+   * Constructor parameters that are not settings. A subclass that takes
+   * more lists them in its own static `constructorParams` (those of the
+   * base classes count too); any other key must be a setting, or the start
+   * fails with a `ConfigError` ("did you mean…?").
+   */
+  static constructorParams: readonly string[] = [
+    'name',
+    'module',
+    'exitOnConfigError',
+    'argv',
+    'extra',
+  ];
   /** The app's name. */
   readonly name: string;
   /** The parameters it was constructed with. */
@@ -104,7 +121,11 @@ export class Application {
     }
     this.boot(cfg).then(
       () => d.callback(this),
-      (err: unknown) => d.errback(err),
+      (err: unknown) => {
+        // Under the CLI a failed start stops everything and exits non-zero.
+        getCliContext()?.failed?.(err);
+        d.errback(err);
+      },
     );
     return d;
   }
@@ -162,6 +183,19 @@ export class Application {
     return undefined;
   }
 
+  /**
+   * Arbiter side: values that are well formed but cannot work (alone or
+   * together), checked once the configuration is read, before anything
+   * starts. Any problem fails the start with a `ConfigError` (exit code 2
+   * under the CLI). Overrides add theirs to `super.configProblems(cfg)`.
+   *
+   * @param cfg - the configuration read.
+   * @returns the problems: `{ key, expected }` each.
+   */
+  configProblems(cfg: Record<string, unknown>): ValueProblem[] {
+    return standardProblems(cfg);
+  }
+
   /** Arbiter side: the configuration was read (it may be changed here). */
   onConfig(_cfg: Record<string, unknown>): unknown {
     return undefined;
@@ -189,6 +223,8 @@ export class Application {
 
   private async boot(given: Record<string, unknown> | undefined): Promise<void> {
     const cfg = given ?? configureApplication(this);
+    const invalid = configErrorOf(this.configProblems(cfg), cfg);
+    if (invalid !== undefined) refuse(this, invalid);
     this.cfg = cfg;
     await this.configure(cfg);
     await this.onConfig(cfg);
@@ -204,6 +240,11 @@ export class Application {
       gracefulTimeout: cfg['gracefulTimeout'] as number,
     });
     registerApplication(this);
+    // Escalation stops the arbiter: under the CLI the process exits 1 at once.
+    a.events.escalated$.subscribe(({ monitor: name, reason }) => {
+      if (name !== this.name) return;
+      getCliContext()?.failed?.(new RestartLimitError(`app "${name}" escalated: ${reason}`));
+    });
     const monitor = a.addMonitor(
       this.name,
       {
@@ -213,6 +254,10 @@ export class Application {
         exitTimeout: cfg['exitTimeout'] as number,
         requestTimeout: cfg['requestTimeout'] as number,
         maxRequests: cfg['maxRequests'] as number,
+        maxRestarts: cfg['maxRestarts'] as number,
+        restartWindow: cfg['restartWindow'] as number,
+        restartCooldown: cfg['restartCooldown'] as number,
+        onRestartLimit: cfg['onRestartLimit'] as 'retry' | 'escalate',
         minWorkers: (cfg['minWorkers'] as number | null) ?? undefined,
         maxWorkers: (cfg['maxWorkers'] as number | null) ?? undefined,
         period: (cfg['period'] as number | undefined) ?? 1000,

@@ -12,7 +12,9 @@ import { prefixKey } from '../config/names.js';
 import { prefixSchema, unprefixValues } from '../config/prefixSchema.js';
 import type { Schema } from '../config/Setting.js';
 import type { Application, ApplicationParams } from './Application.js';
-import { appSchema, readConfiguration, settingParams } from './configureApplication.js';
+import { configErrorOf } from './checkAppConfig.js';
+import { getCliContext } from './cliContext.js';
+import { appSchema, readConfiguration, refuse, settingParams } from './configureApplication.js';
 
 interface Entry {
   app: Application;
@@ -95,7 +97,10 @@ export class MultiApp {
     }
     this.boot().then(
       () => d.callback(this),
-      (err: unknown) => d.errback(err),
+      (err: unknown) => {
+        getCliContext()?.failed?.(err);
+        d.errback(err);
+      },
     );
     return d;
   }
@@ -133,10 +138,15 @@ export class MultiApp {
       if (schema[key]?.global === true) params[key] = value;
     }
     const values = readConfiguration(this, schema, params);
-    for (const { app, prefix } of entries) {
+    const cfgs = entries.map(({ app, prefix }) => {
       const own = appSchema(app);
-      const cfg = prefix === '' ? { ...values } : unprefixValues(values, own, prefix);
-      await app.startWith(cfg);
-    }
+      return prefix === '' ? { ...values } : unprefixValues(values, own, prefix);
+    });
+    // Every app's values are checked before any app starts.
+    entries.forEach(({ app, prefix }, i) => {
+      const invalid = configErrorOf(app.configProblems(cfgs[i]!), cfgs[i]!, prefix);
+      if (invalid !== undefined) refuse(this, invalid);
+    });
+    for (const [i, { app }] of entries.entries()) await app.startWith(cfgs[i]);
   }
 }

@@ -11,7 +11,7 @@ import { loadConfig } from '../config/loadConfig.js';
 import { writePidFile } from '../config/pidFile.js';
 import { appSettings, globalSettings } from '../config/settings.js';
 import type { Schema } from '../config/Setting.js';
-import { getCliContext } from './cliContext.js';
+import { CliExit, getCliContext } from './cliContext.js';
 
 /** What reading a configuration needs of its owner (an app, a MultiApp). */
 export interface ConfigOwner {
@@ -34,14 +34,37 @@ export function appSchema(app: Configurable): Schema {
 }
 
 /**
- * The parameters of `app` that are settings of `schema`.
+ * The constructor parameters of an app that are not settings: those its
+ * class and every base class list in their static `constructorParams`.
+ *
  * @param app - the application.
- * @param schema - its schema.
+ * @returns their names.
+ */
+function nonSettingParams(app: object): Set<string> {
+  const keys = new Set<string>();
+  for (let c: unknown = app.constructor; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    const own = Object.hasOwn(c, 'constructorParams')
+      ? (c as { constructorParams?: unknown }).constructorParams
+      : undefined;
+    if (Array.isArray(own)) for (const key of own as unknown[]) keys.add(String(key));
+  }
+  return keys;
+}
+
+/**
+ * The parameters of `app` to read as settings: all but the ones its
+ * classes declare (`name`, `module`, `extra`, `callable`…). A key that is
+ * neither is refused by `loadConfig` as an unknown setting, with a "did
+ * you mean" hint (`bnid` → `bind`).
+ *
+ * @param app - the application.
+ * @param _schema - its schema (unknown keys are `loadConfig`'s to refuse).
  * @returns those parameters.
  */
-export function settingParams(app: Configurable, schema: Schema): Record<string, unknown> {
+export function settingParams(app: Configurable, _schema: Schema): Record<string, unknown> {
+  const skip = nonSettingParams(app);
   const params: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(app.params)) if (key in schema) params[key] = value;
+  for (const [key, value] of Object.entries(app.params)) if (!skip.has(key)) params[key] = value;
   return params;
 }
 
@@ -55,9 +78,26 @@ export function configureApplication(app: Configurable): Record<string, unknown>
 }
 
 /**
+ * Fail on a configuration error: print it and exit 2 when the owner says
+ * so (`exitOnConfigError`, the default, outside the CLI); else throw it.
+ *
+ * @param owner - the app (or MultiApp).
+ * @param err - the error.
+ * @returns never: it exits or throws.
+ */
+export function refuse(owner: ConfigOwner, err: ConfigError): never {
+  if (getCliContext() === undefined && owner.params['exitOnConfigError'] !== false) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}
+
+/**
  * Read a configuration: `--help` prints it and exits 0; a ConfigError
- * prints its lines and exits 2 (unless `exitOnConfigError: false`); then
- * logging and the pid file are set up.
+ * prints its lines and exits 2, a pid file held by a live process exits 1
+ * (unless `exitOnConfigError: false`, or under the CLI: then they are
+ * thrown); then logging and the pid file are set up.
  *
  * @param owner - the app (or MultiApp): its name and `argv`/`exitOnConfigError` params.
  * @param schema - every setting.
@@ -69,24 +109,25 @@ export function readConfiguration(
   schema: Schema,
   params: Record<string, unknown>,
 ): Record<string, unknown> {
+  const cli = getCliContext();
   const given = owner.params['argv'];
-  const argv = Array.isArray(given)
-    ? (given as string[])
-    : (getCliContext()?.argv ?? process.argv.slice(2));
+  const argv = Array.isArray(given) ? (given as string[]) : (cli?.argv ?? process.argv.slice(2));
+  // Under the CLI nothing here exits: the CLI catches what is thrown, stops
+  // every actor and exits with the code (0 after --help, 2, 1).
+  const exits = cli === undefined && owner.params['exitOnConfigError'] !== false;
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText(schema, { program: `rxpulsar <${owner.name} module>` })}\n`);
+    if (cli !== undefined) throw new CliExit(0);
     process.exit(0);
   }
   let values: Record<string, unknown>;
   try {
     ({ values } = loadConfig({ schema, params, argv, env: process.env }));
   } catch (err) {
-    if (err instanceof ConfigError && owner.params['exitOnConfigError'] !== false) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(err.exitCode);
-    }
+    if (err instanceof ConfigError) refuse(owner, err);
     throw err;
   }
+  if (cli !== undefined) cli.debug = values['debug'] === true;
   configureLogging({
     level: values['debug'] === true ? 'debug' : (values['logLevel'] as LogLevel),
     format: values['logFormat'] as 'text' | 'json',
@@ -95,10 +136,10 @@ export function readConfiguration(
     try {
       writePidFile(values['pidFile']);
     } catch (err) {
-      // A pid file held by a live process is a configuration problem: exit 2.
-      if (owner.params['exitOnConfigError'] === false) throw err;
+      // A pid file held by a live process: the app cannot start (exit 1).
+      if (!exits) throw err;
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(2);
+      process.exit(1);
     }
   }
   return values;

@@ -4,15 +4,14 @@
  * setting; `rxpulsar --version`.
  *
  * Exit codes: 0 done (or the app runs until stopped by a signal), 1 the
- * module failed to load, 2 bad usage or configuration.
+ * module failed to load or an app failed to start, 2 bad usage or
+ * configuration (see `runApp.ts`).
  * @module
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { setCliContext } from '../application/cliContext.js';
 import { helpText } from '../config/helpText.js';
-import { appSettings, globalSettings } from '../config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../config/settings.js';
 
 const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
        rxpulsar <app-module> --help      the settings of that application
@@ -55,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     // The settings begin with a usage line of their own: ours says more.
     const settings = helpText(
       { ...globalSettings, ...appSettings },
-      { program: 'rxpulsar <app-module>' },
+      {
+        program: 'rxpulsar <app-module>',
+        more: [{ title: 'Server app options (HttpServer, SocketServer)', schema: serverSettings }],
+      },
     ).replace(/^Usage:[^\n]*\n\n?/, '');
     (first === undefined ? process.stderr : process.stdout).write(`${USAGE}\n\n${settings}\n`);
     return first === undefined ? 2 : 0;
@@ -70,14 +72,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;
   }
-  const module = resolve(first);
-  setCliContext({ argv: rest, module });
-  try {
-    await import(pathToFileURL(module).href);
-  } catch (err) {
-    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`rxpulsar: ${first} failed: ${detail}\n`);
-    return 1;
-  }
-  return 0;
+  const { runApp } = await import('./runApp.js');
+  return runApp(first, resolve(first), rest);
 }

@@ -42,10 +42,14 @@ export class ProcessWorker implements WorkerHandle {
       execArgv: options.execArgv ?? process.execArgv,
       silent: false,
     });
-    this.child = cluster.fork({
+    const worker = cluster.fork({
       ...options.env,
       [CHILD_DATA_ENV]: JSON.stringify(options.data),
-    }).process;
+    });
+    // cluster re-emits the child's errors on its Worker (an EPIPE when it
+    // writes to a child that just died): they are handled on the child below.
+    worker.on('error', () => undefined);
+    this.child = worker.process;
     this.child.once('exit', (exitCode, signal) => {
       this.exitInfo = { exitCode, signal };
       this.exit$.next(this.exitInfo);

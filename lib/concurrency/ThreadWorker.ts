@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { firstValueFrom, ReplaySubject } from '../rx.js';
+import { refused, rememberThreadExecArgv, threadExecArgv } from './threadExecArgv.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
 /**
@@ -20,19 +21,32 @@ export class ThreadWorker implements WorkerHandle {
   readonly kind = 'thread';
   readonly pid = process.pid;
   readonly exit$ = new ReplaySubject<ExitInfo>(1);
-  private readonly worker: Worker;
+  private readonly worker!: Worker;
   private exitInfo: ExitInfo | undefined;
   private readonly id: number;
 
   /** @param options - what to run; see {@link WorkerOptions}. */
   constructor(options: WorkerOptions) {
-    this.worker = new Worker(options.entry, {
-      workerData: options.data,
-      name: options.name,
-      // Explicitly: loaders given with --import (tsx…) must run in the thread too.
-      execArgv: options.execArgv ?? process.execArgv,
-      env: { ...process.env, ...options.env },
-    });
+    // Explicitly: loaders given with --import (tsx…) must run in the thread
+    // too; flags a thread refuses (--max-old-space-size…) are dropped.
+    const given = options.execArgv ?? process.execArgv;
+    let execArgv = threadExecArgv(given);
+    for (;;) {
+      try {
+        this.worker = new Worker(options.entry, {
+          workerData: options.data,
+          name: options.name,
+          execArgv,
+          env: { ...process.env, ...options.env },
+        });
+        if (execArgv.length !== given.length) rememberThreadExecArgv(given, execArgv);
+        break;
+      } catch (err) {
+        const retry = refused(execArgv, err);
+        if (retry === undefined) throw err;
+        execArgv = retry;
+      }
+    }
     this.id = this.worker.threadId;
     this.worker.once('exit', (exitCode) => {
       this.exitInfo = { exitCode, signal: null };

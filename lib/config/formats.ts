@@ -22,7 +22,7 @@
  */
 import { createRequire } from 'node:module';
 import type convict from 'convict';
-import { parseDuration } from './parseDuration.js';
+import { parseDuration } from '../util/parseDuration.js';
 
 const require = createRequire(import.meta.url);
 let convictModule: typeof convict | undefined;

@@ -13,6 +13,8 @@ export interface HelpTextOptions {
   prefix?: string;
   /** The usage line's command (default `rxpulsar <app-module>`). */
   program?: string;
+  /** More sections after the app's: a title and its settings (never prefixed). */
+  more?: readonly { title: string; schema: Schema }[];
 }
 
 const WIDTH = 100;
@@ -87,7 +89,7 @@ function section(title: string, schema: Schema): string[] {
  * ```
  */
 export function helpText(schema: Schema, options: HelpTextOptions = {}): string {
-  const { prefix, program = 'rxpulsar <app-module>' } = options;
+  const { prefix, program = 'rxpulsar <app-module>', more = [] } = options;
   const all = prefix === undefined ? schema : prefixSchema(schema, prefix);
   const globals: Schema = {};
   const app: Schema = {};
@@ -98,6 +100,7 @@ export function helpText(schema: Schema, options: HelpTextOptions = {}): string 
     `Usage: ${program} [options] [args...]`,
     ...section('Global options', globals),
     ...section(prefix === undefined ? 'App options' : `App options (${prefix})`, app),
+    ...more.flatMap(({ title, schema: extra }) => section(title, extra)),
     '',
     'Durations are milliseconds or "N unit" (ms, s, m, h, d), such as "30 seconds" or "1.5 s".',
     'Precedence, lowest first: defaults, params, --config file, RXPULSAR_* environment, flags.',

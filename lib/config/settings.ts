@@ -49,20 +49,12 @@ export const globalSettings: Schema = {
     global: true,
   },
   pidFile: {
-    doc: 'Write the arbiter pid to this file (refused if a live process holds it).',
+    doc: 'Write the arbiter pid to this file; one a live process holds makes the start fail (exit 1).',
     format: String,
     default: null,
     nullable: true,
     global: true,
     placeholder: 'FILE',
-  },
-  excId: {
-    doc: 'Execution id: names this run in logs and runtime folders (default: a random one).',
-    format: String,
-    default: null,
-    nullable: true,
-    global: true,
-    placeholder: 'ID',
   },
   maxMessageSize: {
     doc: 'Largest message frame between actors, in characters.',
@@ -88,7 +80,7 @@ export const globalSettings: Schema = {
  */
 export const appSettings: Schema = {
   workers: {
-    doc: 'Worker actors of the app (0: run the app in the arbiter).',
+    doc: 'Worker actors of the app (0: none until scaled up, SIGTTIN or resize()).',
     format: 'count',
     default: 1,
     short: 'w',
@@ -140,6 +132,39 @@ export const appSettings: Schema = {
     format: 'count',
     default: 0,
   },
+  maxRestarts: {
+    doc: 'Restarts (crashes, failed starts, heartbeat kills) allowed within restartWindow before the breaker opens.',
+    format: 'count',
+    default: 10,
+  },
+  restartWindow: {
+    doc: 'The window maxRestarts counts in; also how long a half-open breaker stays on trial.',
+    format: 'duration',
+    default: '1 minute',
+  },
+  restartCooldown: {
+    doc: 'How long an open breaker waits before it goes half-open and tries one worker; doubles each time it opens again (up to 5 minutes).',
+    format: 'duration',
+    default: '30 seconds',
+  },
+  onRestartLimit: {
+    doc: 'Past maxRestarts: retry (the breaker opens, cools down, then goes half-open) or escalate (the app stops and the process exits 1, like an Erlang supervisor).',
+    format: ['retry', 'escalate'],
+    default: 'retry',
+  },
+};
+
+/**
+ * Settings of the server apps (`HttpServer`, `SocketServer`): their
+ * `ServerApp.settings`, so they appear in `--help` and are accepted only
+ * for a server app.
+ *
+ * @example
+ * ```ts
+ * loadConfig({ schema: { ...globalSettings, ...appSettings, ...serverSettings }, argv: ['-b', ':0'] });
+ * ```
+ */
+export const serverSettings: Schema = {
   bind: {
     doc: 'Address servers listen on: HOST:PORT (port 0: any free port) or a socket path.',
     format: 'bind',

@@ -15,18 +15,9 @@ import { DEFAULT_TIMEOUTS, type SpawnParams } from '../actor/types.js';
 import { LoadPolicy } from './LoadPolicy.js';
 import { MonitorEvents } from './MonitorEvents.js';
 import { monitorSettings, type MonitorParams, type MonitorSettings } from './MonitorParams.js';
+import { BreakerWatch } from './BreakerWatch.js';
+import { breakerInfo, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
-
-interface Worker {
-  proxy: ActorProxy;
-  readyAt: number;
-  /** Requests after which it is replaced (`maxRequests` with jitter), or Infinity. */
-  maxRequests: number;
-  /** Being replaced: its successor is on the way. */
-  retiring: boolean;
-  /** Being stopped or killed by the monitor. */
-  stopping: boolean;
-}
 
 /**
  * A pool: keeps `workers` actors of its `concurrency` alive, replaces the
@@ -48,9 +39,13 @@ export class Monitor extends Actor {
   readonly restartPolicy: RestartPolicy;
   private readonly loadPolicy: LoadPolicy | undefined;
   private readonly workerParams: SpawnParams;
-  private readonly managed = new Map<string, Worker>();
+  private readonly managed = new Map<string, PoolWorker>();
   private readonly spawning = new Map<string, ActorProxyDeferred>();
   private startDeferred: Deferred<this> | undefined;
+  private readonly breaker: BreakerWatch;
+  /** The timer of the next respawn (end of a backoff delay or of the breaker's cool-down). */
+  private respawn: { unsubscribe(): void } | undefined;
+  private respawnAt = 0;
 
   /**
    * @param arbiter - the arbiter whose process and loop the monitor shares.
@@ -62,7 +57,7 @@ export class Monitor extends Actor {
     name: string,
     params: MonitorParams = {},
   ) {
-    const { settings, worker } = monitorSettings(params);
+    const { settings, worker } = monitorSettings(params, name);
     const { timeouts } = splitParams(worker);
     super({
       aid: newAid(),
@@ -75,6 +70,7 @@ export class Monitor extends Actor {
     this.settings = settings;
     this.workerParams = { ...worker, concurrency: params.concurrency ?? 'process' };
     this.restartPolicy = new RestartPolicy(settings);
+    this.breaker = new BreakerWatch(this.restartPolicy, this.logger);
     if (settings.minWorkers !== undefined || settings.maxWorkers !== undefined) {
       const minWorkers = settings.minWorkers ?? 1;
       const maxWorkers = settings.maxWorkers ?? Math.max(minWorkers, settings.workers);
@@ -150,6 +146,7 @@ export class Monitor extends Actor {
       params['maxRequests'] = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
     }
     this.settings.actorParams?.(this, params);
+    this.restartPolicy.spawned();
     const d = this.arbiter.spawn(params);
     this.spawning.set(d.aid, d);
     d.addCallbacks(
@@ -167,10 +164,16 @@ export class Monitor extends Actor {
     return d;
   }
 
-  /** Spawn workers up to the target, unless the breaker is open or a backoff runs. */
+  /**
+   * Spawn workers up to the target, unless the breaker is open or a backoff
+   * runs (then a respawn is planned for when it ends); half-open, one trial
+   * worker at a time until one starts.
+   */
   spawnActors(): void {
     if (this.state !== 'running') return;
+    this.watchBreaker();
     while (this.active() < this.settings.workers && this.restartPolicy.canSpawn()) this.spawn();
+    if (this.active() < this.settings.workers) this.planRespawn();
   }
 
   /** Stop the surplus of workers gracefully, oldest first. */
@@ -226,22 +229,8 @@ export class Monitor extends Actor {
       workerConcurrency: this.workerParams.concurrency,
       spawning: this.spawning.size,
       restarts: this.restartPolicy.recentRestarts,
-      breaker: this.restartPolicy.open
-        ? { state: 'open', reason: this.restartPolicy.reason }
-        : { state: 'closed' },
-      actors: [...this.managed.values()].map(({ proxy, readyAt, retiring }) => ({
-        aid: proxy.aid,
-        name: proxy.name,
-        pid: proxy.pid,
-        threadId: proxy.threadId,
-        state: retiring ? 'retiring' : proxy.info['state'],
-        age: (now - readyAt) / 1000,
-        requests: proxy.info['requests'],
-        inFlight: proxy.info['inFlight'],
-        lag: proxy.info['lag'],
-        lastNotified: proxy.lastNotified,
-        memory: proxy.info['memory'],
-      })),
+      breaker: breakerInfo(this.restartPolicy),
+      actors: [...this.managed.values()].map((w) => workerInfo(w, now)),
     };
   }
 
@@ -255,6 +244,7 @@ export class Monitor extends Actor {
 
   protected override async close(): Promise<void> {
     this.subscriptions.unsubscribe();
+    this.respawn?.unsubscribe();
     const aids = [...this.managed.keys(), ...this.spawning.keys()];
     for (const d of this.spawning.values()) d.addErrback(() => undefined);
     await Promise.all(aids.map((aid) => this.arbiter.stopActor(aid)));
@@ -327,9 +317,11 @@ export class Monitor extends Actor {
       }
     }
     this.checkReady();
+    // Half-open, the trial worker started: the rest of the pool may follow.
+    this.spawnActors();
   }
 
-  private retire(worker: Worker, why: string): void {
+  private retire(worker: PoolWorker, why: string): void {
     worker.retiring = true;
     worker.stopping = true;
     this.logger.debug(`stopping worker ${worker.proxy.aid} (${why})`);
@@ -337,7 +329,8 @@ export class Monitor extends Actor {
   }
 
   private failed(err: unknown): void {
-    const wasOpen = this.restartPolicy.open;
+    // Spawns cut short by the monitor's own stop are no failures.
+    if (this.state !== 'running') return;
     this.restartPolicy.failedStart(err);
     this.logger.warn(
       `a worker failed to start: ${err instanceof Error ? err.message : String(err)}`,
@@ -348,12 +341,7 @@ export class Monitor extends Actor {
     if (d !== undefined && !d.called && this.managed.size === 0) {
       d.errback(err instanceof Error ? err : new Error(String(err)));
     }
-    if (this.restartPolicy.open) {
-      if (!wasOpen) this.logger.error(`not respawning: ${this.restartPolicy.reason}`);
-      return;
-    }
-    const wait = Math.max(0, this.restartPolicy.nextSpawnAt - Date.now());
-    this.loop.addTimeout(wait, () => this.spawnActors());
+    this.spawnActors();
   }
 
   private exited(exit: ActorExit): void {
@@ -364,10 +352,35 @@ export class Monitor extends Actor {
       const how = exit.signal ?? `code ${exit.exitCode}`;
       this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
       this.restartPolicy.restarted(`worker ${exit.aid} exited (${how})`);
-      if (this.restartPolicy.open)
-        this.logger.error(`not respawning: ${this.restartPolicy.reason}`);
     }
     this.spawnActors();
+  }
+
+  /** Log a change of the breaker's state; escalate when it opens, if so configured. */
+  private watchBreaker(): void {
+    if (this.breaker.check() !== 'opened') return;
+    if (this.settings.onRestartLimit === 'escalate') {
+      this.arbiter.escalate(this.name, this.restartPolicy.reason ?? 'restart limit');
+    }
+  }
+
+  /** One timer for the next moment a spawn may be allowed (backoff or cool-down over). */
+  private planRespawn(): void {
+    const policy = this.restartPolicy;
+    const at = policy.state === 'open' ? policy.retryAt : policy.nextSpawnAt;
+    // Nothing to wait for (escalated; or a half-open trial on its way,
+    // whose outcome spawns again): no timer.
+    if (at <= Date.now() || (this.respawn !== undefined && this.respawnAt === at)) return;
+    this.respawn?.unsubscribe();
+    this.respawnAt = at;
+    const wait = Math.max(0, at - Date.now()) + 1;
+    this.logger.debug(
+      `respawning in ${wait} ms (${policy.state === 'open' ? 'cool-down' : 'backoff'})`,
+    );
+    this.respawn = this.loop.addTimeout(wait, () => {
+      this.respawn = undefined;
+      this.spawnActors();
+    });
   }
 
   private checkReady(): void {

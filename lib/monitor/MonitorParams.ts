@@ -4,8 +4,10 @@
  * @module
  */
 import type { Actor } from '../actor/Actor.js';
-import type { ActorHooks, SpawnParams } from '../actor/types.js';
+import type { ActorHooks, Duration, SpawnParams } from '../actor/types.js';
 import type { LoadSettings } from './LoadPolicy.js';
+import { ConfigError } from '../errors.js';
+import { checkParams, TIMEOUT_FORMATS, type ParamFormat } from '../util/checkParams.js';
 import { DEFAULT_RESTART, type RestartSettings } from './RestartPolicy.js';
 
 /** Settings of the pool itself (not passed to workers). */
@@ -33,8 +35,20 @@ export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> 
   cooldown: number;
 }
 
+/** The pool settings that are durations: parameters take them as the config files do. */
+type DurationKey =
+  | 'period'
+  | 'killGrace'
+  | 'cooldown'
+  | 'restartWindow'
+  | 'backoffBase'
+  | 'backoffMax'
+  | 'restartCooldown'
+  | 'restartCooldownMax';
+
 /** `arbiter.addMonitor(name, params)` parameters: pool settings and worker parameters. */
-export type MonitorParams = SpawnParams & Partial<MonitorSettings>;
+export type MonitorParams = SpawnParams &
+  Partial<Omit<MonitorSettings, DurationKey>> & { [K in DurationKey]?: Duration };
 
 const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
   ...DEFAULT_RESTART,
@@ -45,6 +59,27 @@ const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
   scaleUpLoad: 1,
   scaleDownLoad: 0.1,
   cooldown: 5000,
+};
+
+/** How the pool's settings and the workers' timeouts are checked (durations become ms). */
+const FORMATS: Readonly<Record<string, ParamFormat>> = {
+  ...TIMEOUT_FORMATS,
+  concurrency: ['process', 'thread'],
+  workers: 'count',
+  minWorkers: 'count',
+  maxWorkers: 'count',
+  maxRequests: 'count',
+  maxRequestsJitter: 'count',
+  maxRestarts: 'count',
+  period: 'positiveDuration',
+  killGrace: 'duration',
+  cooldown: 'duration',
+  restartWindow: 'duration',
+  backoffBase: 'duration',
+  backoffMax: 'duration',
+  restartCooldown: 'duration',
+  restartCooldownMax: 'duration',
+  onRestartLimit: ['retry', 'escalate'],
 };
 
 const KEYS = new Set([
@@ -60,6 +95,8 @@ const KEYS = new Set([
  * Split monitor parameters into the pool's settings and the workers' parameters.
  *
  * @param params - what `addMonitor` received.
+ * @param name - the monitor's name, for errors.
+ * @throws ConfigError naming each bad value (durations take the config files' formats).
  * @returns `settings` with defaults filled in, and `worker` parameters.
  * @example
  * ```ts
@@ -67,13 +104,32 @@ const KEYS = new Set([
  * // { settings: { workers: 4, period: 1000, … }, worker: { module: './w.js' } }
  * ```
  */
-export function monitorSettings(params: MonitorParams): {
+export function monitorSettings(
+  params: MonitorParams,
+  name = 'monitor',
+): {
   settings: MonitorSettings;
   worker: SpawnParams;
 } {
+  const checked = checkParams(params, FORMATS, `addMonitor("${name}")`);
+  if (
+    typeof checked.minWorkers === 'number' &&
+    typeof checked.maxWorkers === 'number' &&
+    checked.minWorkers > checked.maxWorkers
+  ) {
+    throw new ConfigError([
+      {
+        key: 'minWorkers',
+        value: checked.minWorkers,
+        source: 'params',
+        origin: `addMonitor("${name}")`,
+        expected: `must be at most maxWorkers (${checked.maxWorkers})`,
+      },
+    ]);
+  }
   const given: Record<string, unknown> = {};
   const worker: SpawnParams = {};
-  for (const [key, value] of Object.entries(params)) {
+  for (const [key, value] of Object.entries(checked)) {
     if (value === undefined) continue;
     if (KEYS.has(key)) given[key] = value;
     else worker[key] = value;

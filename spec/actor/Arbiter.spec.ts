@@ -10,6 +10,7 @@ import {
   arbiter,
   CancelledError,
   CommandNotFound,
+  ConfigError,
   EncodingError,
   getActor,
   send,
@@ -249,6 +250,44 @@ describe('Arbiter', () => {
       await p.stop();
     });
 
+    it('should take durations as the config files do ("3 seconds")', async () => {
+      const p = await spawn({ name: 'worded', timeout: '3 seconds', exitTimeout: '1.5 s' });
+      const cfg = (await send(p, 'run', (actor: Actor) => actor.cfg)) as Record<string, unknown>;
+      expect(cfg).to.include({ timeout: 3000, exitTimeout: 1500 });
+      await p.stop();
+    });
+
+    it('should fail the call with a ConfigError naming a bad duration or concurrency', async () => {
+      const err = await rejection(
+        spawn({ name: 'bad', timeout: 'soon', concurrency: 'fiber' as 'thread' }),
+      );
+      expect(err).to.be.instanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.key)).to.deep.equal([
+        'timeout',
+        'concurrency',
+      ]);
+      expect(err.message).to.contain('spawn("bad")');
+    });
+
+    it('should fail a spawn asked by another actor at the sender', async () => {
+      const p = await spawn({ name: 'asker', concurrency: 'thread' });
+      const entry = new URL('../../lib/index.js', import.meta.url).href;
+      const message = await send(
+        p,
+        'run',
+        async (_actor: Actor, url: string) => {
+          const lib = (await import(url)) as typeof import('../../lib/index.js');
+          return lib.spawn({ name: 'x', timeout: 'later' }).then(
+            () => 'spawned',
+            (err: unknown) => `${(err as Error).name}: ${(err as Error).message}`,
+          );
+        },
+        entry,
+      );
+      expect(message).to.match(/^ConfigError: timeout = "later"/);
+      await p.stop();
+    });
+
     it('should answer a command registered with ack: false at once', async () => {
       const p = await spawn({ name: 'fire-and-forget', module: fixture('greeter') });
       await send(p, 'run', (actor: Actor) => {
@@ -356,7 +395,7 @@ describe('Arbiter', () => {
         const p = await spawn({
           name: 'watcher',
           concurrency,
-          timeout: 600,
+          timeout: 1500,
           module: fixture('watcher'),
         });
         await waitFor(() => Number(p.info['ticks']) > 0);

@@ -4,6 +4,7 @@ import {
   arbiter,
   ConfigError,
   getApplication,
+  HttpServer,
   ImproperlyConfigured,
   send,
   type Arbiter,
@@ -83,6 +84,41 @@ describe('Application', () => {
         error = err;
       });
       expect(error).to.be.instanceOf(ImproperlyConfigured);
+    });
+
+    it('should refuse an unknown constructor param, with a "did you mean"', async () => {
+      const typo = new HttpServer({
+        name: 'spec-typo',
+        callable: (_req, res) => res.end(),
+        bnid: '127.0.0.1:0',
+        maxRequest: 10,
+        argv: [],
+        exitOnConfigError: false,
+      });
+      let error: unknown;
+      await typo.start().then(undefined, (err: unknown) => {
+        error = err;
+      });
+      expect(error).to.be.instanceOf(ConfigError);
+      expect(String(error))
+        .to.contain('bnid')
+        .and.contain('did you mean bind?')
+        .and.contain('did you mean maxRequests?');
+    });
+
+    it('should take free-form values under extra, and durations as the config files do', async () => {
+      const own = new Application({
+        name: 'spec-extra',
+        workers: 0,
+        timeout: '3 seconds',
+        extra: { greeting: 'hi' },
+        argv: [],
+        exitOnConfigError: false,
+      });
+      await own.start();
+      expect(own.cfg['timeout']).to.equal(3000);
+      expect(own.params.extra).to.deep.equal({ greeting: 'hi' });
+      await own.stop();
     });
 
     it('should reject a bad setting with a ConfigError naming it', async () => {

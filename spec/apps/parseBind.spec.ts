@@ -29,6 +29,6 @@ describe('ServerApp', () => {
       error = err;
     });
     expect(error).to.be.instanceOf(ImproperlyConfigured);
-    expect(String(error)).to.contain('process workers');
+    expect(String(error)).to.contain('must be "process" for a server app');
   });
 });

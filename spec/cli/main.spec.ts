@@ -46,12 +46,24 @@ describe('rxpulsar (command line)', () => {
       expect(stdout).to.contain(flag);
     }
     expect(stdout).to.contain('RXPULSAR_MAX_REQUESTS');
+    // What the help says is what happens: -w 0 is an empty pool; no --exc-id (it named nothing).
+    expect(stdout.replace(/\s+/g, ' ')).to.contain('(0: none until scaled up');
+    expect(stdout).not.to.contain('--exc-id');
   });
 
   it("should list an app's settings with <module> --help", async () => {
     const { code, stdout } = await run([app, '--help']);
     expect(code).to.equal(0);
     expect(stdout).to.contain('--keep-alive').and.contain('--backlog');
+  });
+
+  it('should list server settings only for a server app', async () => {
+    const failing = fileURLToPath(new URL('../fixtures/apps/cli-failing.js', import.meta.url));
+    const plain = await run([failing, '--help']);
+    expect(plain.code).to.equal(0);
+    expect(plain.stdout).to.contain('--workers').and.not.contain('--bind');
+    const general = await run(['--help']);
+    expect(general.stdout).to.contain('Server app options (HttpServer, SocketServer):');
   });
 
   it('should exit 2 on a bad flag, naming key, value and source, without a stack', async () => {
@@ -93,6 +105,38 @@ describe('rxpulsar (command line)', () => {
       child.kill('SIGTERM');
       expect(await replies).to.deep.equal([200, 200, 200, 200, 200, 200]);
       expect(await exited).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('should log what debugging needs under --debug, and title its workers', async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, app, '--bind', '127.0.0.1:0', '--workers', '1', '--debug', '--log-format', 'text'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RXPULSAR_LOG_LEVEL: 'info' } },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let logs = '';
+    child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+    try {
+      const line = await new Promise<string>((resolve) => {
+        createInterface({ input: child.stdout }).once('line', resolve);
+      });
+      const { address } = JSON.parse(line) as { address: string };
+      const pid = Number(
+        /spawned process actor "cli-hello-worker" \(\w+, pid (\d+)\)/.exec(logs)?.[1],
+      );
+      expect(pid, logs).to.be.greaterThan(0);
+      expect(logs).to.contain('is ready').and.contain(`listening on http://${address}`);
+      const title = await new Promise<string>((resolve) => {
+        execFile('ps', ['-o', 'args=', '-p', String(pid)], (_err, out) => resolve(out.trim()));
+      });
+      expect(title).to.match(/^rxpulsar: cli-hello worker \w+$/);
+      child.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+      expect(logs).to.match(/actor "cli-hello-worker" \(\w+\) exited \(code 0\)/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;

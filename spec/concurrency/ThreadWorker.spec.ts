@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { ThreadWorker } from '../../lib/concurrency/ThreadWorker.js';
@@ -150,6 +151,26 @@ describe('ThreadWorker', function () {
       );
       expect(first).to.deep.equal({ exitCode: 1, signal: null });
       expect(second).to.equal(first);
+    });
+  });
+
+  describe('under common Node flags', () => {
+    it('should start a thread actor in an arbiter run with process-wide flags', async () => {
+      const script = fileURLToPath(
+        new URL('../fixtures/actors/arbiter-script.js', import.meta.url),
+      );
+      const flags = [
+        '--max-old-space-size=200',
+        '--expose-gc',
+        '--enable-source-maps',
+        '--stack-size=2000',
+      ];
+      const stdout = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [...flags, script], { timeout: 20_000 }, (err, out, errOut) =>
+          err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+        );
+      });
+      expect(JSON.parse(stdout)).to.deep.equal(['pong', 'pong']);
     });
   });
 });

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { loadConfig } from '../../lib/config/loadConfig.js';
 import { prefixSchema, unprefixValues } from '../../lib/config/prefixSchema.js';
-import { appSettings, globalSettings } from '../../lib/config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../../lib/config/settings.js';
 import type { Schema } from '../../lib/config/Setting.js';
 
-const schema: Schema = { ...globalSettings, ...appSettings };
+const schema: Schema = { ...globalSettings, ...appSettings, ...serverSettings };
 
 describe('loadConfig()', () => {
   let dir: string;
@@ -32,7 +32,6 @@ describe('loadConfig()', () => {
         logFormat: 'text',
         debug: false,
         pidFile: null,
-        excId: null,
         maxMessageSize: 67108864,
         workers: 1,
         concurrency: 'process',
@@ -44,6 +43,10 @@ describe('loadConfig()', () => {
         exitTimeout: 5000,
         requestTimeout: 30000,
         maxRequests: 0,
+        maxRestarts: 10,
+        restartWindow: 60000,
+        restartCooldown: 30000,
+        onRestartLimit: 'retry',
         bind: '127.0.0.1:8060',
         backlog: 511,
         keepAlive: 5000,

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, ImproperlyConfigured, type ConfigProblem } from '../../lib/errors.js';
 import { loadConfig, type LoadConfigOptions } from '../../lib/config/loadConfig.js';
-import { appSettings, globalSettings } from '../../lib/config/settings.js';
+import { appSettings, globalSettings, serverSettings } from '../../lib/config/settings.js';
 
-const schema = { ...globalSettings, ...appSettings };
+const schema = { ...globalSettings, ...appSettings, ...serverSettings };
 
 /** The ConfigError a load throws. */
 function failure(options: Omit<LoadConfigOptions, 'schema'>): ConfigError {

@@ -1,10 +1,15 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   arbiter,
+  captureLogs,
+  ConfigError,
   ImproperlyConfigured,
   send,
+  type Actor,
   type ActorExit,
   type ActorProxy,
   type Arbiter,
@@ -14,6 +19,8 @@ import {
 import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
+
+const crashyModule = fileURLToPath(new URL('../fixtures/actors/crashy.js', import.meta.url));
 
 const aids = (pool: Monitor): string[] => pool.managedActors.map((p) => p.aid);
 
@@ -36,6 +43,36 @@ describe('Monitor', () => {
       const pool = a.addMonitor('dup', { workers: 0 });
       expect(() => a.addMonitor('dup')).to.throw(ImproperlyConfigured);
       await pool.stop();
+    });
+
+    it('should take durations as the config files do ("3 seconds")', async () => {
+      const pool = a.addMonitor('worded', { workers: 1, timeout: '3 seconds', period: '200 ms' });
+      await pool.start();
+      expect(pool.settings.period).to.equal(200);
+      const cfg = (await send(pool.managedActors[0]!, 'run', (actor: Actor) => actor.cfg)) as {
+        timeout: number;
+      };
+      expect(cfg.timeout).to.equal(3000);
+      await pool.stop();
+    });
+
+    it('should refuse a bad duration, count or choice with a ConfigError naming each key', () => {
+      let error: unknown;
+      try {
+        a.addMonitor('bad-values', {
+          timeout: 'soon',
+          period: 0,
+          workers: -1,
+          onRestartLimit: 'panic' as 'retry',
+        });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(ConfigError);
+      const keys = (error as ConfigError).problems.map((p) => p.key);
+      expect(keys).to.have.members(['timeout', 'period', 'workers', 'onRestartLimit']);
+      expect(String(error)).to.contain('addMonitor("bad-values")');
+      expect(a.monitors.has('bad-values')).to.equal(false);
     });
 
     it('should refuse minWorkers above maxWorkers', () => {
@@ -242,6 +279,47 @@ describe('Monitor', () => {
       await waitFor(() => pool.restartPolicy.open);
       expect(await send('arbiter', 'ping')).to.equal('pong');
       await pool.stop();
+    });
+  });
+
+  describe('a pool whose workers crash again and again', () => {
+    it('should open the breaker, retry half-open, and come back to its target once crashes stop', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-crashy-'));
+      const crashFile = join(dir, 'crash');
+      writeFileSync(crashFile, '');
+      const logs = captureLogs('debug');
+      const pool = a.addMonitor('crashy', {
+        workers: 2,
+        module: crashyModule,
+        crashFile,
+        maxRestarts: 3,
+        restartWindow: 1500,
+        restartCooldown: 200,
+        backoffBase: 20,
+        period: 100,
+      });
+      try {
+        await pool.start().then(undefined, () => undefined);
+        await waitFor(() => pool.restartPolicy.state === 'open', 15_000, 'breaker open');
+        const info = pool.info() as { breaker: { state: string; reason: string } };
+        expect(info.breaker.state).to.equal('open');
+        expect(info.breaker.reason).to.contain('exited (code 3)');
+        // After the cool-down it tries again (half-open), crashes, opens again.
+        const said = (text: string): boolean => logs.records.some((r) => r.message.includes(text));
+        await waitFor(() => said('open → half-open'), 15_000, 'half-open');
+        await waitFor(() => said('half-open → open'), 15_000, 'open again');
+        rmSync(crashFile);
+        await waitFor(
+          () => pool.managedActors.length === 2 && pool.restartPolicy.state === 'closed',
+          20_000,
+          'the pool back at 2 workers, breaker closed',
+        );
+        await waitFor(() => said('half-open → closed'), 5000, 'the breaker closed, logged');
+      } finally {
+        logs.restore();
+        await pool.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

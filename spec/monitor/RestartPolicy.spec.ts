@@ -77,6 +77,74 @@ describe('RestartPolicy', () => {
     });
   });
 
+  describe('state', () => {
+    const settings = {
+      ...DEFAULT_RESTART,
+      maxRestarts: 1,
+      restartWindow: 5000,
+      restartCooldown: 1000,
+      restartCooldownMax: 3000,
+    };
+    const trip = (policy: RestartPolicy): void => {
+      policy.restarted('died');
+      policy.restarted('died');
+    };
+
+    it('should back off after a crash too', () => {
+      const policy = new RestartPolicy(settings, clock, half);
+      policy.restarted('died');
+      expect(policy.nextSpawnAt - now).to.equal(100);
+      expect(policy.canSpawn()).to.equal(false);
+    });
+
+    it('should go half-open after the cool-down, and allow one trial at a time', () => {
+      const policy = new RestartPolicy(settings, clock, half);
+      trip(policy);
+      expect(policy.state).to.equal('open');
+      expect(policy.retryAt - now).to.equal(1000);
+      now += 1000;
+      expect(policy.state).to.equal('half-open');
+      expect(policy.canSpawn()).to.equal(true);
+      policy.spawned();
+      expect(policy.canSpawn()).to.equal(false);
+      policy.started();
+      expect(policy.canSpawn()).to.equal(true);
+    });
+
+    it('should open again for twice as long (capped) on a restart while half-open', () => {
+      const policy = new RestartPolicy(settings, clock, half);
+      trip(policy);
+      const cooldowns: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        now = policy.retryAt;
+        expect(policy.state).to.equal('half-open');
+        policy.restarted('died again');
+        expect(policy.state).to.equal('open');
+        cooldowns.push(policy.retryAt - now);
+      }
+      expect(cooldowns).to.deep.equal([2000, 3000, 3000]);
+      expect(policy.reason).to.contain('half-open').and.contain('died again');
+    });
+
+    it('should close after a half-open window without restart', () => {
+      const policy = new RestartPolicy(settings, clock, half);
+      trip(policy);
+      now += 1000;
+      expect(policy.state).to.equal('half-open');
+      now += 5000;
+      expect(policy.state).to.equal('closed');
+      expect(policy.recentRestarts).to.equal(0);
+    });
+
+    it("should stay open with onRestartLimit 'escalate'", () => {
+      const policy = new RestartPolicy({ ...settings, onRestartLimit: 'escalate' }, clock, half);
+      trip(policy);
+      now += 1_000_000;
+      expect(policy.state).to.equal('open');
+      expect(policy.retryAt).to.equal(0);
+    });
+  });
+
   describe('reset()', () => {
     it('should close the breaker', () => {
       const policy = new RestartPolicy({ ...DEFAULT_RESTART, maxRestarts: 0 }, clock, half);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadConvict } from '../../lib/config/formats.js';
-import { parseDuration } from '../../lib/config/parseDuration.js';
+import { parseDuration } from '../../lib/util/parseDuration.js';
 
 describe('parseDuration()', () => {
   it('should read numbers and digit strings as milliseconds', () => {

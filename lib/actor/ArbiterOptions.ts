@@ -1,0 +1,52 @@
+/**
+ * The options of `arbiter()`.
+ * @module
+ */
+import type { Arbiter } from './Arbiter.js';
+import { checkParams, TIMEOUT_FORMATS } from '../util/checkParams.js';
+import type { ActorHooks, Duration, TimeoutParams } from './types.js';
+
+/** Options of `arbiter()`. */
+export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
+  /** The arbiter's name (default `arbiter`). */
+  name?: string;
+  /** Maximum actor connections to the hub (default 1024). */
+  maxConnections?: number;
+  /** Largest frame accepted by the hub, in characters (default 64 MiB). */
+  maxMessageSize?: number;
+  /**
+   * Handle SIGTERM/SIGINT (graceful stop, exit 0), SIGQUIT (fast stop),
+   * SIGHUP (reload), SIGTTIN/SIGTTOU (one worker more/less on every
+   * monitor). Default `true`.
+   */
+  signals?: boolean;
+  /** How long a graceful stop on SIGTERM/SIGINT may take before it turns fast (default 30 s). */
+  gracefulTimeout?: Duration;
+  /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
+  onReload?: (arbiter: Arbiter) => unknown;
+}
+
+/**
+ * Check `arbiter()` options as the config files would: durations
+ * (milliseconds or `"N unit"`, made milliseconds) and counts.
+ *
+ * @param options - what `arbiter()` received.
+ * @returns a copy, durations in milliseconds.
+ * @throws ConfigError naming each bad key.
+ * @example
+ * ```ts
+ * checkArbiterOptions({ timeout: '10 s' }).timeout; // 10000
+ * ```
+ */
+export function checkArbiterOptions(options: ArbiterOptions): ArbiterOptions {
+  return checkParams(
+    options,
+    {
+      ...TIMEOUT_FORMATS,
+      gracefulTimeout: 'duration',
+      maxConnections: 'count',
+      maxMessageSize: 'count',
+    },
+    'arbiter()',
+  );
+}

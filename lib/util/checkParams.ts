@@ -1,0 +1,71 @@
+/**
+ * Checks of the parameters given in code (`arbiter()`, `spawn()`,
+ * `addMonitor()`), with the formats of the configuration files: durations
+ * as milliseconds or `"N unit"`, counts as integers >= 0, choices. A bad
+ * value fails the call with a `ConfigError` naming the key.
+ * @module
+ */
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { parseDuration } from './parseDuration.js';
+
+/** What a parameter must be: a duration (`> 0` for `period`), a count, or one of some values. */
+export type ParamFormat = 'duration' | 'positiveDuration' | 'count' | readonly string[];
+
+function check(value: unknown, format: ParamFormat): { value: unknown } | { expected: string } {
+  if (Array.isArray(format)) {
+    return format.includes(value)
+      ? { value }
+      : { expected: `must be one of ${format.map((v) => JSON.stringify(v)).join(', ')}` };
+  }
+  if (format === 'count') {
+    return Number.isInteger(value) && (value as number) >= 0
+      ? { value }
+      : { expected: 'must be an integer >= 0' };
+  }
+  const ms = parseDuration(value);
+  if (ms === undefined) {
+    return { expected: 'must be a duration: milliseconds or a string such as "30 seconds"' };
+  }
+  if (format === 'positiveDuration' && ms === 0) return { expected: 'must be a duration above 0' };
+  return { value: ms };
+}
+
+/**
+ * Check and normalise parameters: each key of `formats` present in
+ * `params` (and not `undefined`) is checked; durations become milliseconds.
+ * Other keys are kept as they are.
+ *
+ * @param params - what the call received.
+ * @param formats - the format of each checked key.
+ * @param origin - the call, for the error (`spawn("w")`, `addMonitor("pool")`).
+ * @returns a copy of `params`, durations in milliseconds.
+ * @throws ConfigError listing every bad value (`key = value (origin): expected`).
+ * @example
+ * ```ts
+ * checkParams({ timeout: '3 seconds' }, { timeout: 'duration' }, 'spawn()'); // { timeout: 3000 }
+ * ```
+ */
+export function checkParams<T extends object>(
+  params: T,
+  formats: Readonly<Record<string, ParamFormat>>,
+  origin: string,
+): T {
+  const out = { ...params } as Record<string, unknown>;
+  const problems: ConfigProblem[] = [];
+  for (const [key, format] of Object.entries(formats)) {
+    const value = out[key];
+    if (value === undefined) continue;
+    const result = check(value, format);
+    if ('value' in result) out[key] = result.value;
+    else problems.push({ key, value, source: 'params', origin, expected: result.expected });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as T;
+}
+
+/** The formats of an actor's timeouts, shared by `arbiter()`, `spawn()` and `addMonitor()`. */
+export const TIMEOUT_FORMATS: Readonly<Record<string, ParamFormat>> = {
+  timeout: 'duration',
+  requestTimeout: 'duration',
+  exitTimeout: 'duration',
+};

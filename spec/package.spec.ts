@@ -1,0 +1,125 @@
+/**
+ * The package as npm ships it: what `npm pack` puts in, and how users load it.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Record<string, unknown>;
+
+function run(
+  file: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('the package', () => {
+  describe('npm pack', () => {
+    let files: string[];
+
+    before(async function () {
+      this.timeout(60_000);
+      // --ignore-scripts: prepack would build again; the specs run from a build.
+      const { code, stdout, stderr } = await run('npm', [
+        'pack',
+        '--dry-run',
+        '--json',
+        '--ignore-scripts',
+      ]);
+      expect(code, stderr).to.equal(0);
+      const [packed] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+      files = packed.files.map((f) => f.path);
+    });
+
+    it('should ship the built library, the CLI, the config files and the LICENSE', () => {
+      expect(files).to.include.members([
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/require.cjs',
+        'dist/lib/cli/main.js',
+        'dist/lib/concurrency/entry/process.js',
+        'bin/rxpulsar.js',
+        'config/default.json',
+        'LICENSE',
+        'README.md',
+        'package.json',
+      ]);
+      expect(files.filter((f) => /^(spec|samples|bench|lib)\//.test(f))).to.deep.equal([]);
+    });
+
+    it('should ship source maps that carry their sources', () => {
+      const maps = files.filter((f) => f.endsWith('.map'));
+      expect(maps.length).to.be.greaterThan(0);
+      for (const map of maps) {
+        const { sources, sourcesContent } = JSON.parse(readFileSync(`${root}${map}`, 'utf8')) as {
+          sources: string[];
+          sourcesContent?: (string | null)[];
+        };
+        const missing = sources.filter((_s, i) => typeof sourcesContent?.[i] !== 'string');
+        expect(missing, map).to.deep.equal([]);
+      }
+    });
+  });
+
+  describe('package.json', () => {
+    it('should build before packing, and say where the project lives', () => {
+      // A clean build: no file of a removed source, no stale build info.
+      expect((pkg['scripts'] as Record<string, string>)['prepack'])
+        .to.contain("rmSync('dist'")
+        .and.match(/&& npm run build$/);
+      expect(pkg['repository'])
+        .to.have.property('url')
+        .that.contains('github.com/rxpulsar/rxpulsar');
+      expect(pkg).to.have.property('homepage');
+      expect(pkg['bugs']).to.have.property('url');
+      expect(readFileSync(`${root}LICENSE`, 'utf8'))
+        .to.contain('BSD 3-Clause License')
+        .and.contain('the rxpulsar authors');
+      expect(pkg['license']).to.equal('BSD-3-Clause');
+    });
+
+    it("should take rxjs as a peer dependency, so users' Observables and ours are one class", () => {
+      expect(pkg['peerDependencies']).to.deep.equal({ rxjs: '^7.8.0' });
+      expect(pkg['dependencies']).not.to.have.property('rxjs');
+      expect(pkg['devDependencies'])
+        .to.have.property('rxjs')
+        .that.matches(/^\d+\.\d+\.\d+$/);
+    });
+  });
+
+  describe("require('rxpulsar')", () => {
+    it('should load the library from CommonJS (no top-level await in its graph)', async () => {
+      const script =
+        "const r = require('rxpulsar'); console.log(typeof r.arbiter, typeof r.Deferred)";
+      const { code, stdout, stderr } = await run(process.execPath, ['-e', script]);
+      expect(code, stderr).to.equal(0);
+      expect(stdout.trim()).to.equal('function function');
+    });
+  });
+});
+
+describe('README.md', () => {
+  it('should name only folders and files the repository holds (or the build makes)', () => {
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    const generated = /^(dist\/|bench\/results\/)/;
+    const paths = readme.match(/\b(?:samples|bench|spec|config|lib|bin)\/[\w./-]*\w/g) ?? [];
+    const missing = [...new Set(paths)].filter((path) => {
+      if (generated.test(path)) return false;
+      const source = path.replace(/^spec\/(.*)\.js$/, 'spec/$1.ts');
+      try {
+        readFileSync(`${root}${source}`);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code !== 'EISDIR';
+      }
+    });
+    expect(missing).to.deep.equal([]);
+  });
+});
