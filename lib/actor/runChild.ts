@@ -49,10 +49,24 @@ export async function runChild(data: ChildData): Promise<void> {
     data.arbiter,
   );
   setActor(actor);
+  const sigterm = (): void => {
+    // A first SIGTERM (`kill`, a service manager signalling the whole group)
+    // asks for a graceful stop; one during the stop is the forced step of
+    // the arbiter's terminate(): die of it now.
+    if (actor.state === 'stopping' || actor.state === 'closed') {
+      process.off('SIGTERM', sigterm);
+      process.kill(process.pid, 'SIGTERM');
+      return;
+    }
+    actor.logger.info('SIGTERM: stopping gracefully');
+    void actor.stop();
+  };
+  if (data.concurrency === 'process') process.on('SIGTERM', sigterm);
   const stopped = new Promise<void>((resolve) => {
     actor.events.stopped$.subscribe({ complete: resolve });
   });
   await actor.run();
   await stopped;
+  process.off('SIGTERM', sigterm);
   setActor(undefined);
 }

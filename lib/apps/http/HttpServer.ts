@@ -7,6 +7,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Actor } from '../../actor/Actor.js';
 import type { ApplicationParams } from '../../application/Application.js';
 import { ServerApp } from '../ServerApp.js';
+import { HttpConnections } from './HttpConnections.js';
 
 /** Parameters of an {@link HttpServer}. */
 export interface HttpServerParams extends ApplicationParams {
@@ -19,8 +20,10 @@ export interface HttpServerParams extends ApplicationParams {
 
 /**
  * Serve any Node request listener from worker processes. A graceful stop
- * stops accepting, lets the requests in flight finish and closes idle
- * keep-alive connections.
+ * (or the replacement of a worker) drains: the worker stops accepting,
+ * answers the requests that still come on open keep-alive connections with
+ * `Connection: close`, closes connections idle for a second, and lets the
+ * requests in flight finish (up to `gracefulTimeout`).
  *
  * @example
  * ```ts
@@ -37,6 +40,7 @@ export interface HttpServerParams extends ApplicationParams {
 export class HttpServer extends ServerApp {
   declare server: Server | undefined;
   private readonly callable: RequestListener;
+  private connections: HttpConnections | undefined;
 
   /** @param params - the listener, settings (`bind`, `backlog`, `keepAlive`, `workers`…). */
   constructor(params: HttpServerParams) {
@@ -47,16 +51,28 @@ export class HttpServer extends ServerApp {
   protected createServer(worker: Actor): Server {
     const listener = this.callable;
     const end = (): void => worker.endRequest();
-    const server = createServer((req, res) => {
+    const server = createServer();
+    const connections = new HttpConnections(server);
+    this.connections = connections;
+    server.on('request', (req, res) => {
       worker.beginRequest();
       res.on('close', end);
+      connections.request(req, res);
       listener(req, res);
     });
     server.keepAliveTimeout = Number(this.cfg['keepAlive'] ?? 5000);
     return server;
   }
 
-  protected closeAll(): void {
-    this.server?.closeAllConnections();
+  protected beginDrain(): void {
+    this.connections?.drain();
+  }
+
+  protected override endDrain(): void {
+    this.connections?.stopReaping();
+  }
+
+  protected closeAll(): string[] {
+    return this.connections?.closeAll() ?? [];
   }
 }
