@@ -1,6 +1,7 @@
 /**
  * The arbiter's signals. `SIGTERM`/`SIGINT`: graceful stop (workers finish
- * in-flight work up to their `exitTimeout`), then exit 0; a second one
+ * in-flight work up to `gracefulTimeout`, then have `exitTimeout` to exit),
+ * then exit 0; a second one
  * during the stop turns it into a fast stop. `SIGQUIT`: fast stop (workers
  * killed at once), exit 0. `SIGHUP`: reload and replace every worker,
  * rolling. `SIGTTIN`/`SIGTTOU`: one worker more/less on every monitor.
@@ -42,8 +43,10 @@ export function installSignals(arbiter: Arbiter): Subscription {
     }
     stopping = 'graceful';
     arbiter.logger.info(`${signal}: stopping gracefully`);
-    // Past gracefulTimeout the stop turns fast (workers killed).
-    const limit = arbiter.gracefulTimeout;
+    // Workers have gracefulTimeout for their requests in flight, then
+    // exitTimeout to exit (and say what they cut); past both the stop turns
+    // fast (workers killed).
+    const limit = arbiter.gracefulTimeout + arbiter.cfg.exitTimeout;
     const timer = setTimeout(() => fast(signal), limit);
     arbiter.stop().addBoth(() => {
       clearTimeout(timer);

@@ -13,14 +13,22 @@ export interface Server {
   child: ChildProcess;
   address: string;
   exited: Promise<number | null>;
+  /** What the arbiter and its workers wrote on stderr (their logs) so far. */
+  stderr(): string;
 }
 
+/**
+ * Start the fixture; resolves once it listens.
+ * @param env - LOAD_* variables and settings (`RXPULSAR_GRACEFUL_TIMEOUT`…).
+ */
 export async function startServer(env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [FIXTURE.pathname], {
     detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const address = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -34,9 +42,12 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
         resolve(match[1]);
       }
     });
-    child.once('exit', () => reject(new Error('the server exited before listening')));
+    child.once('exit', () => reject(new Error(`the server exited before listening: ${stderr}`)));
+  }).catch(async (err: unknown) => {
+    await reap({ child, address: '', exited, stderr: () => stderr });
+    throw err;
   });
-  return { child, address, exited };
+  return { child, address, exited, stderr: () => stderr };
 }
 
 /** Kill what is left of the group (a failed spec) and wait for the leader. */
@@ -52,6 +63,7 @@ export async function reap(server: Server | undefined): Promise<void> {
   }
   await server.exited;
   server.child.stdout?.destroy();
+  server.child.stderr?.destroy();
   await waitFor(() => !groupAlive(pid), 10_000, 'the workers of the group exited');
 }
 

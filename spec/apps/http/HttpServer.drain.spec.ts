@@ -1,7 +1,21 @@
+import { request } from 'node:http';
 import { expect } from 'chai';
 import { keepAliveLoad, type LoadResult } from '../../support/keepAliveLoad.js';
 import { reap, startServer, type Server } from '../../support/loadServer.js';
 import { alive } from '../../support/waiting.js';
+
+/** One GET on a fresh connection: its status. */
+function get(address: string, path: string): Promise<number> {
+  const [host, port] = address.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const req = request({ host, port: Number(port), path, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 const CLIENTS = 20;
 
@@ -73,6 +87,46 @@ describe('HttpServer', () => {
       const result = await load.done;
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);
       expect(result.closes, 'connections told to close').to.be.greaterThan(0);
+    });
+  });
+
+  describe('gracefulTimeout', () => {
+    let server: Server | undefined;
+
+    afterEach(async () => {
+      await reap(server);
+      server = undefined;
+    });
+
+    it('should give requests in flight gracefulTimeout, past exitTimeout', async () => {
+      server = await startServer({
+        RXPULSAR_EXIT_TIMEOUT: '1000',
+        RXPULSAR_GRACEFUL_TIMEOUT: '6000',
+      });
+      const slow = get(server.address, '/slow?ms=2500');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      server.child.kill('SIGTERM');
+      expect(await slow).to.equal(200);
+      expect(await server.exited).to.equal(0);
+    });
+
+    it('should cut what is left after gracefulTimeout, and log it', async () => {
+      server = await startServer({
+        RXPULSAR_LOG_LEVEL: 'warn',
+        RXPULSAR_EXIT_TIMEOUT: '2000',
+        RXPULSAR_GRACEFUL_TIMEOUT: '500',
+      });
+      const slow = get(server.address, '/slow?ms=20000').then(
+        () => 'answered',
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      server.child.kill('SIGTERM');
+      expect(await slow).to.equal('ECONNRESET');
+      expect(await server.exited).to.equal(0);
+      expect(server.stderr(), server.stderr()).to.match(
+        /gracefulTimeout \(500 ms\) ran out: cut 1 request in flight: GET \/slow\?ms=20000/,
+      );
     });
   });
 });
