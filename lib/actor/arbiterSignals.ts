@@ -2,13 +2,22 @@
  * The arbiter's signals. `SIGTERM`/`SIGINT`: graceful stop (workers finish
  * in-flight work up to `gracefulTimeout`, then have `exitTimeout` to exit),
  * then exit 0; a second one
- * during the stop turns it into a fast stop. `SIGQUIT`: fast stop (workers
+ * during the stop turns it into a fast stop, unless it comes within
+ * {@link REPEAT_MS} of the first: that is the same Ctrl-C relayed by a
+ * wrapper (npm, tsx and others pass SIGINT on to their child, which the
+ * terminal already signalled as part of its process group). `SIGQUIT`: fast stop (workers
  * killed at once), exit 0. `SIGHUP`: reload and replace every worker,
  * rolling. `SIGTTIN`/`SIGTTOU`: one worker more/less on every monitor.
  * @module
  */
 import { Subscription } from '../rx.js';
 import type { Arbiter } from './Arbiter.js';
+
+/**
+ * A SIGINT/SIGTERM this soon (ms) after the one that began a graceful stop
+ * is taken as the same signal relayed, and ignored.
+ */
+export const REPEAT_MS = 500;
 
 /**
  * Listen to the signals for `arbiter` (through its loop, so stopping the
@@ -24,6 +33,7 @@ import type { Arbiter } from './Arbiter.js';
 export function installSignals(arbiter: Arbiter): Subscription {
   const subscription = new Subscription();
   let stopping: 'graceful' | 'fast' | undefined;
+  let gracefulAt = 0;
   const on = (signal: NodeJS.Signals, handler: () => void): void => {
     subscription.add(arbiter.loop.signal(signal).subscribe(handler));
   };
@@ -38,10 +48,15 @@ export function installSignals(arbiter: Arbiter): Subscription {
   };
   const graceful = (signal: NodeJS.Signals): void => {
     if (stopping !== undefined) {
+      if (stopping === 'graceful' && Date.now() - gracefulAt < REPEAT_MS) {
+        arbiter.logger.debug(`${signal} again within ${REPEAT_MS} ms: the same one, relayed`);
+        return;
+      }
       fast(signal);
       return;
     }
     stopping = 'graceful';
+    gracefulAt = Date.now();
     arbiter.logger.info(`${signal}: stopping gracefully`);
     // Workers have gracefulTimeout for their requests in flight, then
     // exitTimeout to exit (and say what they cut); past both the stop turns
