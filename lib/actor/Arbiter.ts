@@ -276,6 +276,7 @@ export class Arbiter extends Actor {
         module: all['module'],
         behaviour: { hooks, commands },
         cfg,
+        maxMessageSize: this.hub.maxMessageSize,
       });
     } catch (err) {
       deferred.errback(err);

@@ -31,14 +31,16 @@ export class ChildActor extends Actor {
    * @param options - identity, config, hooks, commands.
    * @param hubPath - the hub's socket path.
    * @param arbiterAid - the arbiter's aid, target of heartbeats.
+   * @param maxMessageSize - the hub's largest frame (characters).
    */
   constructor(
     options: ActorOptions,
     hubPath: string,
     private readonly arbiterAid: string,
+    maxMessageSize?: number,
   ) {
     super(options);
-    this.client = new HubClient(this.aid, hubPath);
+    this.client = new HubClient(this.aid, hubPath, maxMessageSize);
   }
 
   /**

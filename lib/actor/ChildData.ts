@@ -19,4 +19,6 @@ export interface ChildData {
   behaviour: unknown;
   /** Encoded timeouts and free-form parameters. */
   cfg: unknown;
+  /** The hub's largest frame, in characters: the child sends none larger. */
+  maxMessageSize?: number;
 }

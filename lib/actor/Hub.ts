@@ -14,7 +14,7 @@ import { Subject } from '../rx.js';
 import type winston from 'winston';
 import { guardSocket } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
-import { encodeFrame, invalidEnvelope, type Envelope } from './protocol.js';
+import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
 import { removeStaleRuntimeDirs } from './runtimeDir.js';
 
 /** Settings of the hub. */
@@ -66,6 +66,11 @@ export class Hub {
       readableAll: false,
       writableAll: false,
     });
+  }
+
+  /** Largest frame, in characters, accepted from a peer and sent to one. */
+  get maxMessageSize(): number {
+    return this.options.maxMessageSize;
   }
 
   /** Path of the Unix socket, once started. */
@@ -122,17 +127,22 @@ export class Hub {
   }
 
   /**
-   * Write an envelope to a connection; envelopes of one tick leave together.
+   * Write an envelope to a connection; envelopes of one tick leave together,
+   * in frames no larger than `maxMessageSize` (the limit is the same both ways).
    * @param socket - the actor's connection.
    * @param env - what to send.
+   * @throws MessageTooLargeError when the envelope alone is over `maxMessageSize`.
    */
   send(socket: Socket, env: Envelope): void {
     let outbox = this.outboxes.get(socket);
     if (outbox === undefined) {
       const { delimiter } = this.ipc.config;
-      outbox = new Outbox((batch) => {
-        if (!socket.destroyed) socket.write(encodeFrame(batch, delimiter));
-      });
+      outbox = new Outbox(
+        (parts) => {
+          if (!socket.destroyed) socket.write(frameOf(parts, delimiter));
+        },
+        { maxSize: this.options.maxMessageSize },
+      );
       this.outboxes.set(socket, outbox);
     }
     outbox.push(env);

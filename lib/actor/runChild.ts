@@ -47,6 +47,7 @@ export async function runChild(data: ChildData): Promise<void> {
     },
     data.hub,
     data.arbiter,
+    data.maxMessageSize,
   );
   setActor(actor);
   const sigterm = (): void => {

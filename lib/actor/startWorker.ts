@@ -46,6 +46,8 @@ export interface WorkerSpec {
   behaviour: Pick<SplitParams, 'hooks' | 'commands'>;
   /** Timeouts and free-form parameters. */
   cfg: Record<string, unknown>;
+  /** The hub's largest frame, in characters. */
+  maxMessageSize?: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface WorkerSpec {
  * ```
  */
 export function startWorker(spec: WorkerSpec): WorkerHandle {
-  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg } = spec;
+  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize } = spec;
   const data: ChildData = {
     aid,
     name,
@@ -70,6 +72,9 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
     behaviour: encode({ ...behaviour.hooks, commands: behaviour.commands }),
     cfg: encode(cfg),
   };
+  if (maxMessageSize !== undefined && Number.isFinite(maxMessageSize)) {
+    data.maxMessageSize = maxMessageSize;
+  }
   if (module instanceof URL || typeof module === 'string') data.module = moduleUrl(module);
   else if (module !== undefined) {
     throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
