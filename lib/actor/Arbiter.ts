@@ -259,6 +259,11 @@ export class Arbiter extends Actor {
       deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
       return deferred;
     }
+    const full = this.hub.full([...this.children.values()].filter((c) => !c.socket).length);
+    if (full !== undefined) {
+      deferred.errback(new InvalidStateError(`cannot spawn "${name}": ${full}`));
+      return deferred;
+    }
     const all = this.prepareParams({ ...params });
     const { hooks, commands, timeouts, free } = splitParams(all);
     // Spawned actors inherit the arbiter's timeouts unless given their own.
