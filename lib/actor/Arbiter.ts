@@ -4,6 +4,7 @@
  * exit.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { Deferred } from '../async/Deferred.js';
 import {
@@ -270,6 +271,7 @@ export class Arbiter extends Actor {
     const { timeout, requestTimeout, exitTimeout } = this.cfg;
     const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
     this.hub.ensureListening();
+    const nonce = randomBytes(18).toString('base64url');
     let worker: WorkerHandle;
     try {
       worker = startWorker({
@@ -282,6 +284,7 @@ export class Arbiter extends Actor {
         behaviour: { hooks, commands },
         cfg,
         maxMessageSize: this.hub.maxMessageSize,
+        nonce,
       });
     } catch (err) {
       deferred.errback(err);
@@ -298,6 +301,7 @@ export class Arbiter extends Actor {
       forwarded: new Map(),
       exitTimeout: cfg.exitTimeout,
       ready: false,
+      nonce,
     };
     // Cancelling the spawn kills the actor.
     deferred.addErrback((err: unknown) => {
@@ -373,6 +377,7 @@ export class Arbiter extends Actor {
     const child = typeof info['aid'] === 'string' ? this.children.get(info['aid']) : undefined;
     if (child === undefined) return;
     const { proxy, deferred } = child;
+    delete info['nonce']; // the spawn's secret stays out of the info
     proxy.lastNotified = Date.now();
     if (deferred.called) {
       proxy.info = info;

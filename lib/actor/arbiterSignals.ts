@@ -1,6 +1,6 @@
 /**
  * The arbiter's signals. `SIGTERM`/`SIGINT`: graceful stop (workers finish
- * in-flight work up to `gracefulTimeout`, then have `exitTimeout` to exit),
+ * in-flight work up to `gracefulTimeout`, then have half a second to exit),
  * then exit 0; a second one
  * during the stop turns it into a fast stop, unless it comes within
  * {@link REPEAT_MS} of the first: that is the same Ctrl-C relayed by a
@@ -18,6 +18,9 @@ import type { Arbiter } from './Arbiter.js';
  * is taken as the same signal relayed, and ignored.
  */
 export const REPEAT_MS = 500;
+
+/** How long past `gracefulTimeout` workers have to log what they cut and exit (at most `exitTimeout`). */
+const CUT_MS = 500;
 
 /**
  * Listen to the signals for `arbiter` (through its loop, so stopping the
@@ -58,10 +61,10 @@ export function installSignals(arbiter: Arbiter): Subscription {
     stopping = 'graceful';
     gracefulAt = Date.now();
     arbiter.logger.info(`${signal}: stopping gracefully`);
-    // Workers have gracefulTimeout for their requests in flight, then
-    // exitTimeout to exit (and say what they cut); past both the stop turns
-    // fast (workers killed).
-    const limit = arbiter.gracefulTimeout + arbiter.cfg.exitTimeout;
+    // Workers have gracefulTimeout for their work in flight, then a moment
+    // to say what they cut and exit; past that the stop turns fast (workers
+    // killed).
+    const limit = arbiter.gracefulTimeout + Math.min(arbiter.cfg.exitTimeout, CUT_MS);
     const timer = setTimeout(() => fast(signal), limit);
     arbiter.stop().addBoth(() => {
       clearTimeout(timer);

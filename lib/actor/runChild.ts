@@ -45,9 +45,7 @@ export async function runChild(data: ChildData): Promise<void> {
       hooks: behaviour.hooks,
       commands: behaviour.commands,
     },
-    data.hub,
-    data.arbiter,
-    data.maxMessageSize,
+    data,
   );
   setActor(actor);
   const sigterm = (): void => {

@@ -48,6 +48,8 @@ export interface WorkerSpec {
   cfg: Record<string, unknown>;
   /** The hub's largest frame, in characters. */
   maxMessageSize?: number;
+  /** The secret its handshake must carry. */
+  nonce?: string;
 }
 
 /**
@@ -62,7 +64,8 @@ export interface WorkerSpec {
  * ```
  */
 export function startWorker(spec: WorkerSpec): WorkerHandle {
-  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize } = spec;
+  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize, nonce } =
+    spec;
   const data: ChildData = {
     aid,
     name,
@@ -71,6 +74,7 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
     arbiter,
     behaviour: encode({ ...behaviour.hooks, commands: behaviour.commands }),
     cfg: encode(cfg),
+    nonce,
   };
   if (maxMessageSize !== undefined && Number.isFinite(maxMessageSize)) {
     data.maxMessageSize = maxMessageSize;

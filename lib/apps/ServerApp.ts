@@ -32,6 +32,8 @@ export abstract class ServerApp extends Application {
   server: Server | undefined;
   /** Where it listens (`host:port`), once started (in the arbiter and in workers). */
   address: string | undefined;
+  /** When this worker's stop began (its gracefulTimeout counts from there). */
+  private stopBegan: number | undefined;
 
   /** Make the server of a worker (not listening yet). */
   protected abstract createServer(worker: Actor): Server;
@@ -54,7 +56,10 @@ export abstract class ServerApp extends Application {
     this.address = await listen(server, String(this.cfg['bind']), Number(this.cfg['backlog']));
     worker.extra['address'] = this.address;
     // The first step of a graceful stop of the whole app (see monitorStopping).
-    worker.command(STOP_LISTENING, () => stopListening(server));
+    worker.command(STOP_LISTENING, () => {
+      this.stopBegan ??= Date.now();
+      return stopListening(server);
+    });
   }
 
   /**
@@ -65,10 +70,11 @@ export abstract class ServerApp extends Application {
   override async workerStopping(worker: Actor): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
+    const began = (this.stopBegan ??= Date.now());
     await stopListening(server);
     this.beginDrain();
     const graceMs = Number(this.cfg['gracefulTimeout'] ?? 30_000);
-    if (!(await drained(server, graceMs))) {
+    if (!(await drained(server, began + graceMs - Date.now()))) {
       const cut = this.closeAll();
       worker.logger.warn(
         `gracefulTimeout (${graceMs} ms) ran out: cut ${cut.length} ` +

@@ -399,7 +399,7 @@ describe('Hub', () => {
     });
 
     describe('spoofing', () => {
-      it('should disconnect a handshaked peer that claims another sender, and ignore what follows', async () => {
+      it("should not let a peer take over an actor's aid during its spawn window", async () => {
         // The victim connects, then waits before its own handshake, so the
         // intruder (who knows its aid) is the first to send one.
         const pending = spawn({
@@ -407,36 +407,44 @@ describe('Hub', () => {
           concurrency: 'process',
           start: () => new Promise((resolve) => setTimeout(resolve, 300)),
         });
-        const victimExited = new Promise<void>((resolve) => {
+        const { socket, closed } = await open();
+        const aid = pending.aid;
+        socket.write(
+          frame(request({ from: aid, cmd: 'notify', args: [{ aid, ready: true }], ack: false })),
+        );
+        await within(closed, CLOSE_WITHIN_MS, 'the hub kept the intruder');
+        expect(disconnections().some((m) => /without the nonce of its spawn/.test(m))).to.equal(
+          true,
+        );
+        const victim = await within(pending, 10_000, 'the real actor did not shake hands');
+        expect(await send(victim, 'ping')).to.equal('pong');
+        expect(victim.info).not.to.have.property('nonce');
+        await victim.stop();
+        await expectHealthy();
+      });
+
+      it('should disconnect an actor whose notify speaks for another actor', async () => {
+        const liar = await spawn({ name: 'hostile-liar', concurrency: 'thread' });
+        const exited = new Promise<void>((resolve) => {
           const sub = a.events.actorExited$.subscribe((exit) => {
-            if (exit.aid === pending.aid) {
+            if (exit.aid === liar.aid) {
               sub.unsubscribe();
               resolve();
             }
           });
         });
-        const { socket, closed } = await open();
-        const aid = pending.aid;
-        socket.write(frame(request({ from: aid, cmd: 'notify', args: [{ aid }], ack: false })));
-        const victim = await within(pending, CLOSE_WITHIN_MS, 'the handshake was not accepted');
-        socket.write(
-          frame(request({ from: threadActor.aid, id: 2 })) +
-            frame(
-              request({
-                from: aid,
-                id: 3,
-                cmd: 'notify',
-                args: [{ aid, spoofed: true }],
-                ack: false,
-              }),
-            ),
-        );
-        await within(closed, CLOSE_WITHIN_MS, 'the hub did not close the connection');
-        expect(disconnections().some((m) => /claims to be from/.test(m))).to.equal(true);
-        expect(victim.info, 'a frame after the violation was acted upon').not.to.have.property(
-          'spoofed',
-        );
-        await within(victimExited, 10_000, 'the victim did not exit');
+        // Its reply never comes: the hub drops it with the notify.
+        void send(
+          liar,
+          'run',
+          (actor: { send(...args: unknown[]): unknown }, aid: string) => {
+            actor.send('arbiter', 'notify', { aid, spoofed: true });
+          },
+          threadActor.aid,
+        ).then(undefined, () => undefined);
+        await within(exited, 10_000, 'the liar was not disconnected');
+        expect(disconnections().some((m) => /speaks for another actor/.test(m))).to.equal(true);
+        expect(threadActor.info).not.to.have.property('spoofed');
         await expectHealthy();
       });
     });
