@@ -1,10 +1,12 @@
 /**
  * Scenario `reload`: requests lost while an HTTP server replaces its
- * workers (a rolling restart, SIGHUP twice) and while it stops (SIGTERM),
+ * workers (a rolling restart, SIGHUP twice; recycling every
+ * {@link MAX_REQUESTS} requests) and while it stops (SIGTERM),
  * under keep-alive load from 20 clients; rxpulsar (`fixtures/http-rxpulsar`,
  * 2 workers) against Node's `cluster` doing the same (`fixtures/http-cluster`:
  * a new worker forked per worker, the old one disconnected once the new one
- * listens; SIGTERM: `cluster.disconnect()`). The target is 0 lost for
+ * listens, the same on reaching its request count; SIGTERM:
+ * `cluster.disconnect()`). The target is 0 lost for
  * rxpulsar; the baseline shows what a plain cluster loses.
  *
  * The load runs in this process (Node's http client, one keep-alive agent
@@ -22,6 +24,10 @@ const CLIENTS = 20;
 const WORKERS = 2;
 /** Load of a reload run, ms: SIGHUP after 1 s and 3 s. */
 const RELOAD_MS = 6_000;
+/** Requests after which a worker is replaced, in the recycle run. */
+const MAX_REQUESTS = 5_000;
+/** Load of a recycle run, ms. */
+const RECYCLE_MS = 6_000;
 
 type Kind = 'rxpulsar' | 'cluster';
 
@@ -31,8 +37,9 @@ interface Server {
   exited: Promise<void>;
 }
 
-async function startServer(kind: Kind): Promise<Server> {
-  const child = spawn(process.execPath, [fixture(`http-${kind}`), String(WORKERS)], {
+async function startServer(kind: Kind, maxRequests = 0): Promise<Server> {
+  const args = [fixture(`http-${kind}`), String(WORKERS), String(maxRequests)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RXPULSAR_LOG_LEVEL: process.env['RXPULSAR_LOG_LEVEL'] ?? 'silent' },
   });
@@ -58,8 +65,29 @@ async function startServer(kind: Kind): Promise<Server> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Lost requests during two rolling restarts, then during a SIGTERM stop. */
-async function measure(kind: Kind): Promise<{ reload: number; stop: number; served: number }> {
+interface Lost {
+  reload: number;
+  recycle: number;
+  stop: number;
+  served: number;
+}
+
+/** Lost requests while recycling by request count. */
+async function recycle(kind: Kind): Promise<{ lost: number; served: number }> {
+  const server = await startServer(kind, MAX_REQUESTS);
+  try {
+    const counts = await keepAliveLoad(server.address, CLIENTS, RECYCLE_MS, () =>
+      Promise.resolve(),
+    );
+    return { lost: counts.lost + counts.refused, served: counts.ok };
+  } finally {
+    await endChild(server.child, 10_000);
+  }
+}
+
+/** Lost requests during two rolling restarts, then during a SIGTERM stop, then recycling. */
+async function measure(kind: Kind): Promise<Lost> {
+  const recycled = await recycle(kind);
   const server = await startServer(kind);
   try {
     const reload = await keepAliveLoad(server.address, CLIENTS, RELOAD_MS, async () => {
@@ -79,7 +107,12 @@ async function measure(kind: Kind): Promise<{ reload: number; stop: number; serv
       },
       true,
     );
-    return { reload: reload.lost, stop: stop.lost, served: reload.ok + stop.ok };
+    return {
+      reload: reload.lost + reload.refused,
+      recycle: recycled.lost,
+      stop: stop.lost,
+      served: reload.ok + stop.ok + recycled.served,
+    };
   } finally {
     await endChild(server.child, 10_000);
   }
@@ -110,6 +143,12 @@ async function run(): Promise<Row[]> {
       rxpulsar.reload,
       cluster.reload,
       note(`${RELOAD_MS / 1000} s, rolling restart at 1 s and 3 s`),
+    ),
+    row(
+      'HTTP requests lost while recycling workers under load (maxRequests) vs cluster',
+      rxpulsar.recycle,
+      cluster.recycle,
+      note(`${RECYCLE_MS / 1000} s, a worker replaced every ${MAX_REQUESTS} requests`),
     ),
     row(
       'HTTP requests lost during a graceful stop under load (SIGTERM) vs cluster',
