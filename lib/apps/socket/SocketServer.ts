@@ -13,7 +13,9 @@ import { ServerApp } from '../ServerApp.js';
  * worker. It may return an object with a `drain()` method: a graceful stop
  * calls it on every open connection, and the protocol ends its connection
  * where its clients expect it (after the current reply, with a goodbye…).
- * Connections still open after `gracefulTimeout` are destroyed.
+ * A protocol without one has its connection ended at once (`socket.end()`:
+ * the client reads the end of the stream). Connections still open after
+ * `gracefulTimeout` are destroyed.
  */
 export type ProtocolFactory = (socket: Socket, worker: Actor) => unknown;
 
@@ -39,8 +41,9 @@ export interface SocketServerParams extends ApplicationParams {
 /**
  * A TCP server (`bind`, `backlog`, `keepAlive`) served by worker actors.
  * A graceful stop (or the replacement of a worker) stops accepting, calls
- * the `drain()` of every connection's protocol (if it has one), and waits
- * for the connections to close, up to `gracefulTimeout`.
+ * the `drain()` of every connection's protocol (or ends the connection if
+ * it has none), and waits for the connections to close, up to
+ * `gracefulTimeout`.
  *
  * @example
  * ```ts
@@ -81,10 +84,8 @@ export class SocketServer extends ServerApp {
       if (keepAlive > 0) socket.setKeepAlive(true, keepAlive);
       try {
         const protocol = this.protocol(socket, worker);
-        if (isDrainable(protocol)) {
-          this.sockets.set(socket, protocol);
-          if (this.draining) this.drainOne(protocol);
-        }
+        if (isDrainable(protocol)) this.sockets.set(socket, protocol);
+        if (this.draining) this.drainOne(socket);
       } catch (err) {
         worker.logger.error(`protocol failed: ${String(err)}`);
         socket.destroy();
@@ -94,8 +95,7 @@ export class SocketServer extends ServerApp {
 
   protected beginDrain(): void {
     this.draining = true;
-    for (const protocol of this.sockets.values())
-      if (protocol !== undefined) this.drainOne(protocol);
+    for (const socket of this.sockets.keys()) this.drainOne(socket);
   }
 
   protected closeAll(): string[] {
@@ -106,11 +106,17 @@ export class SocketServer extends ServerApp {
     return cut;
   }
 
-  private drainOne(protocol: Drainable): void {
+  private drainOne(socket: Socket): void {
+    const protocol = this.sockets.get(socket);
+    if (protocol === undefined) {
+      socket.end();
+      return;
+    }
     try {
       protocol.drain();
     } catch (err) {
       this.worker?.logger.error(`protocol drain failed: ${String(err)}`);
+      socket.end();
     }
   }
 }
