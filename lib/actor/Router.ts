@@ -135,7 +135,23 @@ export class Router {
       } else {
         this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
       }
-      this.hub.send(target.socket, env);
+      this.forward(socket, target, env);
+    }
+  }
+
+  /**
+   * Pass an envelope on to a child. One that came in a frame within the
+   * limit fits in a frame of its own; should it not (MessageTooLargeError),
+   * its request fails at its sender instead of the arbiter.
+   */
+  private forward(from: Socket, target: Child, env: Envelope): void {
+    try {
+      this.hub.send(target.socket!, env);
+    } catch (err) {
+      if (!isRequest(env)) return;
+      target.forwarded.delete(`${env.from}:${env.id}`);
+      if (env.ack)
+        this.hub.send(from, errorReply(env, err instanceof Error ? err : new Error(String(err))));
     }
   }
 
