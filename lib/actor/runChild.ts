@@ -5,6 +5,7 @@
 import { decode } from '../codec/decode.js';
 import type { ChildData } from './ChildData.js';
 import { ChildActor } from './ChildActor.js';
+import { handleSigterm } from './childSigterm.js';
 import { setActor, setSpawnContext } from './current.js';
 import { loadBehaviour } from './loadBehaviour.js';
 import type { ActorTimeouts } from './types.js';
@@ -48,24 +49,12 @@ export async function runChild(data: ChildData): Promise<void> {
     data,
   );
   setActor(actor);
-  const sigterm = (): void => {
-    // A first SIGTERM (`kill`, a service manager signalling the whole group)
-    // asks for a graceful stop; one during the stop is the forced step of
-    // the arbiter's terminate(): die of it now.
-    if (actor.state === 'stopping' || actor.state === 'closed') {
-      process.off('SIGTERM', sigterm);
-      process.kill(process.pid, 'SIGTERM');
-      return;
-    }
-    actor.logger.info('SIGTERM: stopping gracefully');
-    void actor.stop();
-  };
-  if (data.concurrency === 'process') process.on('SIGTERM', sigterm);
+  const release = data.concurrency === 'process' ? handleSigterm(actor) : undefined;
   const stopped = new Promise<void>((resolve) => {
     actor.events.stopped$.subscribe({ complete: resolve });
   });
   await actor.run();
   await stopped;
-  process.off('SIGTERM', sigterm);
+  release?.();
   setActor(undefined);
 }

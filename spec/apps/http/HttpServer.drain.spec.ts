@@ -53,6 +53,11 @@ describe('HttpServer', () => {
       expect(result.lost, JSON.stringify(result)).to.equal(0);
     });
 
+    it('should lose no request on SIGTERM to the process group (a service manager)', async () => {
+      const result = await stopUnderLoad('SIGTERM', true);
+      expect(result.lost, JSON.stringify(result)).to.equal(0);
+    });
+
     it('should lose no request on SIGTERM to the arbiter', async () => {
       const result = await stopUnderLoad('SIGTERM', false);
       expect(result.lost, JSON.stringify(result)).to.equal(0);
