@@ -4,6 +4,7 @@
  * exit.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { Deferred } from '../async/Deferred.js';
 import {
@@ -272,12 +273,18 @@ export class Arbiter extends Actor {
       deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
       return deferred;
     }
+    const full = this.hub.full([...this.children.values()].filter((c) => !c.socket).length);
+    if (full !== undefined) {
+      deferred.errback(new InvalidStateError(`cannot spawn "${name}": ${full}`));
+      return deferred;
+    }
     const all = this.prepareParams({ ...params });
     const { hooks, commands, timeouts, free } = splitParams(all);
     // Spawned actors inherit the arbiter's timeouts unless given their own.
     const { timeout, requestTimeout, exitTimeout } = this.cfg;
     const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
     this.hub.ensureListening();
+    const nonce = randomBytes(18).toString('base64url');
     let worker: WorkerHandle;
     try {
       worker = startWorker({
@@ -289,6 +296,8 @@ export class Arbiter extends Actor {
         module: all['module'],
         behaviour: { hooks, commands },
         cfg,
+        maxMessageSize: this.hub.maxMessageSize,
+        nonce,
       });
     } catch (err) {
       deferred.errback(err);
@@ -305,6 +314,7 @@ export class Arbiter extends Actor {
       forwarded: new Map(),
       exitTimeout: cfg.exitTimeout,
       ready: false,
+      nonce,
     };
     // Cancelling the spawn kills the actor.
     deferred.addErrback((err: unknown) => {
@@ -387,6 +397,7 @@ export class Arbiter extends Actor {
     const child = typeof info['aid'] === 'string' ? this.children.get(info['aid']) : undefined;
     if (child === undefined) return;
     const { proxy, deferred } = child;
+    delete info['nonce']; // the spawn's secret stays out of the info
     proxy.lastNotified = Date.now();
     if (deferred.called) {
       proxy.info = info;

@@ -4,6 +4,7 @@
  * @module
  */
 import { Actor, type ActorOptions } from './Actor.js';
+import type { ChildData } from './ChildData.js';
 import { HubClient } from './HubClient.js';
 import type { Envelope } from './protocol.js';
 
@@ -17,28 +18,32 @@ export function heartbeatPeriod(timeout: number): number {
  *
  * @example
  * ```ts
- * const actor = new ChildActor(options, hubPath, arbiterAid);
+ * const actor = new ChildActor(options, { hub, arbiter, maxMessageSize, nonce });
  * await actor.run(); // connected, started, handshake sent
  * ```
  */
 export class ChildActor extends Actor {
   private readonly client: HubClient;
+  private readonly arbiterAid: string;
+  /** The spawn's secret, sent with the handshake only. */
+  private readonly nonce: string | undefined;
   /** How late the last heartbeat ran (ms): event-loop lag. */
   private lag = 0;
   private limitReported = false;
 
   /**
    * @param options - identity, config, hooks, commands.
-   * @param hubPath - the hub's socket path.
-   * @param arbiterAid - the arbiter's aid, target of heartbeats.
+   * @param link - from its start data: the hub's socket path, the arbiter's
+   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce.
    */
   constructor(
     options: ActorOptions,
-    hubPath: string,
-    private readonly arbiterAid: string,
+    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce'>,
   ) {
     super(options);
-    this.client = new HubClient(this.aid, hubPath);
+    this.arbiterAid = link.arbiter;
+    this.nonce = link.nonce;
+    this.client = new HubClient(this.aid, link.hub, link.maxMessageSize);
   }
 
   /**
@@ -61,11 +66,11 @@ export class ChildActor extends Actor {
     try {
       await this.started();
     } catch (err) {
-      this.send(this.arbiterAid, 'notify', { aid: this.aid, error: err });
+      this.send(this.arbiterAid, 'notify', { aid: this.aid, error: err, nonce: this.nonce });
       await this.stop();
       return;
     }
-    this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true });
+    this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true, nonce: this.nonce });
     const period = heartbeatPeriod(this.cfg.timeout);
     let last = Date.now();
     this.loop.addPeriodic(() => {

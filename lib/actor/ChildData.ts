@@ -21,4 +21,11 @@ export interface ChildData {
   cfg: unknown;
   /** The process title of a process actor (`rxpulsar: <app> worker <aid>`), as `ps` shows it. */
   title?: string;
+  /** The hub's largest frame, in characters: the child sends none larger. */
+  maxMessageSize?: number;
+  /**
+   * A random secret of this spawn: the child's handshake must carry it, so
+   * that no other peer of the hub can take the actor's aid while it starts.
+   */
+  nonce?: string;
 }

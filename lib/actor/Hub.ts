@@ -12,10 +12,23 @@ import { dirname, join } from 'node:path';
 import { IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
-import { guardSocket } from './guardSocket.js';
+import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
-import { encodeFrame, invalidEnvelope, type Envelope } from './protocol.js';
+import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
 import { removeStaleRuntimeDirs } from './runtimeDir.js';
+
+/**
+ * Largest frame a peer may send before its handshake, in characters (a
+ * handshake is a few hundred): connections that have not shaken hands hold
+ * at most this much of the arbiter's memory each.
+ */
+export const HANDSHAKE_SIZE = 64 * 1024;
+
+/**
+ * Peers disconnected within this many ms of the first of a burst are
+ * counted, and logged as one summary line at its end (each one at `debug`).
+ */
+export const REJECT_BURST_MS = 1_000;
 
 /** Settings of the hub. */
 export interface HubOptions {
@@ -53,6 +66,10 @@ export class Hub {
   private readonly ipc = new IPCModule();
   private readonly outboxes = new WeakMap<Socket, Outbox>();
   private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
+  private readonly guards = new WeakMap<Socket, Guard>();
+  /** Peers disconnected in the current burst after its first, by reason. */
+  private burst: Map<string, number> | undefined;
+  private burstTimer: NodeJS.Timeout | undefined;
   private dir: string | undefined;
   private socketPath: string | undefined;
 
@@ -66,6 +83,31 @@ export class Hub {
       readableAll: false,
       writableAll: false,
     });
+  }
+
+  /** Largest frame, in characters, accepted from a peer and sent to one. */
+  get maxMessageSize(): number {
+    return this.options.maxMessageSize;
+  }
+
+  /** Connections open now (actors, and peers that have not shaken hands yet). */
+  get connections(): number {
+    const server = this.ipc.server;
+    return server === false ? 0 : server.sockets.length;
+  }
+
+  /**
+   * Whether one more actor can connect.
+   * @param connecting - actors spawned that have not connected yet.
+   * @returns why not (the hub is full), or `undefined`.
+   */
+  full(connecting: number): string | undefined {
+    const used = this.connections + connecting;
+    if (used < this.options.maxConnections) return undefined;
+    return (
+      `the hub is full (${this.connections} connections and ${connecting} actors starting; ` +
+      `maxConnections is ${this.options.maxConnections})`
+    );
   }
 
   /** Path of the Unix socket, once started. */
@@ -122,38 +164,72 @@ export class Hub {
   }
 
   /**
-   * Write an envelope to a connection; envelopes of one tick leave together.
+   * Write an envelope to a connection; envelopes of one tick leave together,
+   * in frames no larger than `maxMessageSize` (the limit is the same both ways).
    * @param socket - the actor's connection.
    * @param env - what to send.
+   * @throws MessageTooLargeError when the envelope alone is over `maxMessageSize`.
    */
   send(socket: Socket, env: Envelope): void {
     let outbox = this.outboxes.get(socket);
     if (outbox === undefined) {
       const { delimiter } = this.ipc.config;
-      outbox = new Outbox((batch) => {
-        if (!socket.destroyed) socket.write(encodeFrame(batch, delimiter));
-      });
+      outbox = new Outbox(
+        (parts) => {
+          if (!socket.destroyed) socket.write(frameOf(parts, delimiter));
+        },
+        { maxSize: this.options.maxMessageSize },
+      );
       this.outboxes.set(socket, outbox);
     }
     outbox.push(env);
   }
 
   /**
-   * Drop a connection that broke the protocol, and log why.
+   * Drop a connection that broke the protocol, and log why: the first of a
+   * burst as a warning, the others of the next {@link REJECT_BURST_MS} at
+   * `debug` and as one summary warning (a flood is a few lines, not one per peer).
    * @param socket - the peer.
    * @param reason - what it did.
    * @param cause - the error behind it, if any.
    */
   reject(socket: Socket, reason: string, cause?: unknown): void {
     if (socket.destroyed) return;
-    this.options.logger.warn(
-      `disconnecting a peer: ${reason}${cause instanceof Error ? ` (${cause.message})` : ''}`,
-    );
     socket.destroy();
+    const line = `disconnecting a peer: ${reason}${cause instanceof Error ? ` (${cause.message})` : ''}`;
+    const { logger } = this.options;
+    if (this.burst === undefined) {
+      logger.warn(line);
+      this.burst = new Map();
+      this.burstTimer = setTimeout(() => this.endBurst(), REJECT_BURST_MS).unref();
+      return;
+    }
+    logger.debug(line);
+    this.burst.set(reason, (this.burst.get(reason) ?? 0) + 1);
+  }
+
+  /** Log the summary of a burst of rejections, if more than its first. */
+  private endBurst(): void {
+    const burst = this.burst;
+    this.burst = undefined;
+    clearTimeout(this.burstTimer);
+    this.burstTimer = undefined;
+    if (burst === undefined || burst.size === 0) return;
+    let count = 0;
+    for (const n of burst.values()) count += n;
+    const reasons = [...burst]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 5)
+      .map(([reason, n]) => `${reason} ×${n}`)
+      .join(', ');
+    this.options.logger.warn(
+      `disconnected ${count} more ${count === 1 ? 'peer' : 'peers'} within ${REJECT_BURST_MS} ms: ${reasons}${burst.size > 5 ? ', …' : ''}`,
+    );
   }
 
   /** Close every connection and the server, and remove the runtime folder. */
   async stop(): Promise<void> {
+    this.endBurst();
     const server = this.ipc.server;
     if (server !== false && server.server !== false) {
       const net = server.server;
@@ -174,12 +250,14 @@ export class Hub {
     );
     this.handshakes.set(socket, timer);
     socket.once('close', () => clearTimeout(timer));
-    guardSocket(socket, {
+    const guard = guardSocket(socket, {
       maxMessageSize: this.options.maxMessageSize,
+      handshakeSize: HANDSHAKE_SIZE,
       delimiter: this.ipc.config.delimiter,
       onBatch: (data) => this.receive(data, socket),
       onViolation: (reason, cause) => this.reject(socket, reason, cause),
     });
+    this.guards.set(socket, guard);
   }
 
   private receive(data: unknown, socket: Socket): void {
@@ -199,7 +277,10 @@ export class Hub {
         return;
       }
     }
-    clearTimeout(this.handshakes.get(socket));
     this.incoming$.next({ socket, envelopes: data as Envelope[] });
+    // A batch the arbiter kept (the first one is a handshake, or the peer is gone).
+    if (socket.destroyed) return;
+    clearTimeout(this.handshakes.get(socket));
+    this.guards.get(socket)?.handshaken();
   }
 }

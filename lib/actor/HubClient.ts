@@ -10,7 +10,7 @@ import { ActorExitedError } from '../errors.js';
 import type { Socket } from 'node:net';
 import { FrameReader } from './FrameReader.js';
 import { Outbox } from './Outbox.js';
-import { BATCH_EVENT, encodeFrame, type Envelope } from './protocol.js';
+import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
 
 /**
  * The client side of the hub.
@@ -30,20 +30,26 @@ export class HubClient {
   readonly closed$ = new Subject<void>();
   private readonly ipc = new IPCModule();
   private client: IPCClient | undefined;
-  private readonly outbox = new Outbox((batch) => {
-    const socket = this.client?.socket;
-    if (socket && !socket.destroyed) socket.write(encodeFrame(batch, this.ipc.config.delimiter));
-  });
+  private readonly outbox: Outbox;
   private closed = false;
 
   /**
    * @param id - the actor's aid (node-ipc's connection id).
    * @param path - the hub's socket path.
+   * @param maxMessageSize - the hub's largest frame: no frame sent is larger.
    */
   constructor(
     private readonly id: string,
     private readonly path: string,
+    maxMessageSize = Infinity,
   ) {
+    this.outbox = new Outbox(
+      (parts) => {
+        const socket = this.client?.socket;
+        if (socket && !socket.destroyed) socket.write(frameOf(parts, this.ipc.config.delimiter));
+      },
+      { maxSize: maxMessageSize },
+    );
     Object.assign(this.ipc.config, {
       silent: true,
       logInColor: false,
@@ -96,7 +102,10 @@ export class HubClient {
     socket.on('data', (chunk: string) => reader.feed(chunk, onFrame));
   }
 
-  /** @param env - queued and written with this tick's batch. */
+  /**
+   * @param env - queued and written with this tick's batch.
+   * @throws MessageTooLargeError when it is over the hub's `maxMessageSize` alone.
+   */
   send(env: Envelope): void {
     if (!this.closed) this.outbox.push(env);
   }

@@ -83,7 +83,14 @@ export class Mailbox {
       // waiting requests do not keep a process alive; their connection does).
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
     }
-    this.transport({ id, from: this.aid, to, cmd, args: encoded, ack });
+    try {
+      this.transport({ id, from: this.aid, to, cmd, args: encoded, ack });
+    } catch (err) {
+      // Too large for the wire (MessageTooLargeError): this call fails, here.
+      this.pending.delete(id);
+      message.errback(err);
+      return message;
+    }
     if (!ack) message.callback(undefined);
     return message;
   }
@@ -159,10 +166,21 @@ export class Mailbox {
         this.transport({ ...base, ok, value: encode(value) });
         return;
       } catch (err) {
+        // A value that cannot travel, or a reply too large for the wire: the
+        // caller gets the error instead, and this actor goes on.
         value = err;
       }
     }
-    this.transport({ ...base, ok: false, error: serializeError(value) });
+    try {
+      this.transport({ ...base, ok: false, error: serializeError(value) });
+    } catch (err) {
+      // The error itself is too large (a huge message or stack): its class and code only.
+      const short = err instanceof Error ? err : new Error(String(err));
+      const name = value instanceof Error ? value.name : typeof value;
+      short.message = `the error reply (${name}) is too large: ${short.message}`;
+      short.stack = undefined;
+      this.transport({ ...base, ok: false, error: serializeError(short) });
+    }
   }
 
   private readonly sweep = (): void => {

@@ -8,6 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Subscription } from '../rx.js';
+import { decode } from '../codec/decode.js';
 import { ActorNotFound } from '../errors.js';
 import type { Actor } from './Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
@@ -26,6 +27,18 @@ export interface Child {
   ready: boolean;
   /** Requests routed to this child and not answered yet, by `from:id`. */
   forwarded: Map<string, Request>;
+  /** The spawn's secret: its handshake must carry it. */
+  nonce?: string;
+}
+
+/** The `aid` and `nonce` a `notify` request claims (its first argument). */
+function claimOf(env: Request): { aid?: unknown; nonce?: unknown } {
+  try {
+    const info = decode(env.args[0]);
+    return typeof info === 'object' && info !== null ? info : {};
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -99,6 +112,10 @@ export class Router {
         this.hub.reject(socket, `message from ${sender} claims to be from ${env.from}`);
         return;
       }
+      if (isRequest(env) && env.cmd === 'notify' && claimOf(env).aid !== sender) {
+        this.hub.reject(socket, `notify from ${sender} speaks for another actor`);
+        return;
+      }
       const to = this.resolve(env.to);
       const local = to === undefined ? undefined : this.local.get(to);
       if (local !== undefined) {
@@ -118,7 +135,23 @@ export class Router {
       } else {
         this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
       }
-      this.hub.send(target.socket, env);
+      this.forward(socket, target, env);
+    }
+  }
+
+  /**
+   * Pass an envelope on to a child. One that came in a frame within the
+   * limit fits in a frame of its own; should it not (MessageTooLargeError),
+   * its request fails at its sender instead of the arbiter.
+   */
+  private forward(from: Socket, target: Child, env: Envelope): void {
+    try {
+      this.hub.send(target.socket!, env);
+    } catch (err) {
+      if (!isRequest(env)) return;
+      target.forwarded.delete(`${env.from}:${env.id}`);
+      if (env.ack)
+        this.hub.send(from, errorReply(env, err instanceof Error ? err : new Error(String(err))));
     }
   }
 
@@ -134,11 +167,18 @@ export class Router {
     }
   }
 
-  /** The first message on a connection must be the handshake of a spawning actor. */
+  /**
+   * The first message on a connection must be the handshake of a spawning
+   * actor, with the secret (nonce) of its spawn.
+   */
   private bind(socket: Socket, env: Envelope): string | undefined {
     const child = this.children.get(env.from);
     if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.socket) {
       this.hub.reject(socket, 'the first message is not the handshake of a spawning actor');
+      return undefined;
+    }
+    if (child.nonce !== undefined && claimOf(env).nonce !== child.nonce) {
+      this.hub.reject(socket, `a handshake for ${env.from} without the nonce of its spawn`);
       return undefined;
     }
     child.socket = socket;

@@ -1,13 +1,26 @@
 /**
  * The arbiter's signals. `SIGTERM`/`SIGINT`: graceful stop (workers finish
- * in-flight work up to their `exitTimeout`), then exit 0; a second one
- * during the stop turns it into a fast stop. `SIGQUIT`: fast stop (workers
+ * in-flight work up to `gracefulTimeout`, then have half a second to exit),
+ * then exit 0; a second one
+ * during the stop turns it into a fast stop, unless it comes within
+ * {@link REPEAT_MS} of the first: that is the same Ctrl-C relayed by a
+ * wrapper (npm, tsx and others pass SIGINT on to their child, which the
+ * terminal already signalled as part of its process group). `SIGQUIT`: fast stop (workers
  * killed at once), exit 0. `SIGHUP`: reload and replace every worker,
  * rolling. `SIGTTIN`/`SIGTTOU`: one worker more/less on every monitor.
  * @module
  */
 import { Subscription } from '../rx.js';
 import type { Arbiter } from './Arbiter.js';
+
+/**
+ * A SIGINT/SIGTERM this soon (ms) after the one that began a graceful stop
+ * is taken as the same signal relayed, and ignored.
+ */
+export const REPEAT_MS = 500;
+
+/** How long past `gracefulTimeout` workers have to log what they cut and exit (at most `exitTimeout`). */
+const CUT_MS = 500;
 
 /**
  * Listen to the signals for `arbiter` (through its loop, so stopping the
@@ -25,6 +38,7 @@ import type { Arbiter } from './Arbiter.js';
 export function installSignals(arbiter: Arbiter): Subscription {
   const subscription = new Subscription();
   let stopping: 'graceful' | 'fast' | undefined;
+  let gracefulAt = 0;
   const on = (signal: NodeJS.Signals, handler: () => void): void => {
     subscription.add(arbiter.loop.signal(signal).subscribe(handler));
   };
@@ -39,13 +53,20 @@ export function installSignals(arbiter: Arbiter): Subscription {
   };
   const graceful = (signal: NodeJS.Signals): void => {
     if (stopping !== undefined) {
+      if (stopping === 'graceful' && Date.now() - gracefulAt < REPEAT_MS) {
+        arbiter.logger.debug(`${signal} again within ${REPEAT_MS} ms: the same one, relayed`);
+        return;
+      }
       fast(signal);
       return;
     }
     stopping = 'graceful';
+    gracefulAt = Date.now();
     arbiter.logger.info(`${signal}: stopping gracefully`);
-    // Past gracefulTimeout the stop turns fast (workers killed).
-    const limit = arbiter.gracefulTimeout;
+    // Workers have gracefulTimeout for their work in flight, then a moment
+    // to say what they cut and exit; past that the stop turns fast (workers
+    // killed).
+    const limit = arbiter.gracefulTimeout + Math.min(arbiter.cfg.exitTimeout, CUT_MS);
     const timer = setTimeout(() => fast(signal), limit);
     arbiter.stop().addBoth(() => {
       clearTimeout(timer);

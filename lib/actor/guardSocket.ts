@@ -19,12 +19,24 @@ const PREFIX = `{"type":"${BATCH_EVENT}","data":[`;
 export interface GuardOptions {
   /** Largest frame accepted, in characters. */
   maxMessageSize: number;
+  /**
+   * Largest frame accepted before {@link Guard.handshaken} is called, in
+   * characters: a peer that has not shaken hands may not make the hub
+   * buffer more than this.
+   */
+  handshakeSize?: number;
   /** node-ipc's frame delimiter. */
   delimiter: string;
   /** Called with the data of every valid frame (an array). */
   onBatch(data: unknown[]): void;
   /** Called once with the reason when the peer breaks the protocol. */
   onViolation(reason: string, cause?: unknown): void;
+}
+
+/** A guarded connection. */
+export interface Guard {
+  /** The peer shook hands: frames up to `maxMessageSize` are accepted from now on. */
+  handshaken(): void;
 }
 
 function isBatch(value: unknown): value is { type: string; data: unknown[] } {
@@ -39,13 +51,16 @@ function isBatch(value: unknown): value is { type: string; data: unknown[] } {
  *
  * @param socket - a connection the hub just accepted.
  * @param options - limits, where batches go, what to do on a violation.
+ * @returns the guard: call `handshaken()` to lift the handshake's limit.
  * @example
  * ```ts
  * server.on('connect', (socket) => guardSocket(socket, { maxMessageSize, delimiter: '\f', onBatch, onViolation }));
  * ```
  */
-export function guardSocket(socket: Socket, options: GuardOptions): void {
+export function guardSocket(socket: Socket, options: GuardOptions): Guard {
   socket.removeAllListeners('data');
+  let limit = Math.min(options.handshakeSize ?? Infinity, options.maxMessageSize);
+  let before = limit < options.maxMessageSize ? ' before its handshake' : '';
   const reader = new FrameReader(options.delimiter);
   let headChecked = false; // the unfinished frame's prefix was seen whole and right
   let broken = false;
@@ -57,8 +72,12 @@ export function guardSocket(socket: Socket, options: GuardOptions): void {
   };
 
   const tooLarge = (size: number): boolean => {
-    if (size <= options.maxMessageSize) return false;
-    violate(`frame over maxMessageSize (${options.maxMessageSize})`);
+    if (size <= limit) return false;
+    violate(
+      before === ''
+        ? `frame over maxMessageSize (${limit})`
+        : `frame over ${limit} characters${before}`,
+    );
     return true;
   };
 
@@ -101,4 +120,10 @@ export function guardSocket(socket: Socket, options: GuardOptions): void {
     const head = reader.head(PREFIX.length);
     if (!badHead(head)) headChecked = head.length === PREFIX.length;
   });
+  return {
+    handshaken(): void {
+      limit = options.maxMessageSize;
+      before = '';
+    },
+  };
 }

@@ -12,16 +12,30 @@ import { serializeError, type SerializedError } from '../codec/serializeError.js
 export const BATCH_EVENT = 'm';
 
 /**
- * One frame on the wire: node-ipc's own format, `{"type":"m","data":[…]}`
+ * One frame on the wire is node-ipc's own format, `{"type":"m","data":[…]}`
  * then its delimiter, byte for byte what `emit('m', batch)` writes, without
  * node-ipc's wrapper object on the hot path.
- *
- * @param batch - the envelopes of one tick.
- * @param delimiter - node-ipc's delimiter (`\f`).
- * @returns the frame.
  */
-export function encodeFrame(batch: Envelope[], delimiter: string): string {
-  return `{"type":"${BATCH_EVENT}","data":${JSON.stringify(batch)}}${delimiter}`;
+const FRAME_HEAD = `{"type":"${BATCH_EVENT}","data":[`;
+const FRAME_TAIL = ']}';
+
+/** Characters a frame adds around its envelopes (the delimiter not counted). */
+export const FRAME_OVERHEAD = FRAME_HEAD.length + FRAME_TAIL.length;
+
+/**
+ * A frame made of envelopes already serialized (node-ipc's format).
+ *
+ * @param parts - the envelopes, each as JSON text.
+ * @param delimiter - node-ipc's delimiter (`\f`).
+ * @returns the frame; its length without the delimiter is
+ *   `FRAME_OVERHEAD + sum of the parts + commas`.
+ * @example
+ * ```ts
+ * frameOf([JSON.stringify(env)], '\f');
+ * ```
+ */
+export function frameOf(parts: string[], delimiter: string): string {
+  return `${FRAME_HEAD}${parts.join(',')}${FRAME_TAIL}${delimiter}`;
 }
 
 /** A request to run `cmd` on actor `to`. */

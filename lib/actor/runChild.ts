@@ -5,6 +5,7 @@
 import { decode } from '../codec/decode.js';
 import type { ChildData } from './ChildData.js';
 import { ChildActor } from './ChildActor.js';
+import { handleSigterm } from './childSigterm.js';
 import { setActor, setSpawnContext } from './current.js';
 import { loadBehaviour } from './loadBehaviour.js';
 import type { ActorTimeouts } from './types.js';
@@ -46,15 +47,16 @@ export async function runChild(data: ChildData, onRunning?: () => void): Promise
       hooks: behaviour.hooks,
       commands: behaviour.commands,
     },
-    data.hub,
-    data.arbiter,
+    data,
   );
   setActor(actor);
+  const release = data.concurrency === 'process' ? handleSigterm(actor) : undefined;
   const stopped = new Promise<void>((resolve) => {
     actor.events.stopped$.subscribe({ complete: resolve });
   });
   await actor.run();
   onRunning?.();
   await stopped;
+  release?.();
   setActor(undefined);
 }

@@ -46,6 +46,10 @@ export interface WorkerSpec {
   behaviour: Pick<SplitParams, 'hooks' | 'commands'>;
   /** Timeouts and free-form parameters. */
   cfg: Record<string, unknown>;
+  /** The hub's largest frame, in characters. */
+  maxMessageSize?: number;
+  /** The secret its handshake must carry. */
+  nonce?: string;
 }
 
 /**
@@ -60,7 +64,8 @@ export interface WorkerSpec {
  * ```
  */
 export function startWorker(spec: WorkerSpec): WorkerHandle {
-  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg } = spec;
+  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize, nonce } =
+    spec;
   const data: ChildData = {
     aid,
     name,
@@ -74,7 +79,11 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
       typeof cfg['app'] === 'string'
         ? `rxpulsar: ${cfg['app']} worker ${aid}`
         : `rxpulsar: ${name} actor ${aid}`,
+    nonce,
   };
+  if (maxMessageSize !== undefined && Number.isFinite(maxMessageSize)) {
+    data.maxMessageSize = maxMessageSize;
+  }
   if (module instanceof URL || typeof module === 'string') data.module = moduleUrl(module);
   else if (module !== undefined) {
     throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);

@@ -7,11 +7,15 @@
 import { Server as HttpServerClass } from 'node:http';
 import type { Server } from 'node:net';
 import type { Actor } from '../actor/Actor.js';
+import type { Monitor } from '../monitor/Monitor.js';
 import { Application } from '../application/Application.js';
 import type { ValueProblem } from '../application/checkAppConfig.js';
 import type { Schema } from '../config/Setting.js';
 import { serverSettings } from '../config/settings.js';
-import { close, listen, pickPort } from './listen.js';
+import { drained, listen, pickPort, stopListening } from './listen.js';
+
+/** The command a worker stops accepting with. */
+const STOP_LISTENING = 'stopListening';
 
 /**
  * Where a server listens, for people: `http://127.0.0.1:8060`,
@@ -31,12 +35,14 @@ function urlOf(address: string, scheme: string): string {
 
 /**
  * Base class of {@link HttpServer} and {@link SocketServer}: subclasses make
- * the server (`createServer`) and say how to drop its connections.
+ * the server (`createServer`) and say how its connections drain and are dropped.
  *
  * @example
  * ```ts
  * class Daytime extends ServerApp {
  *   protected createServer() { return net.createServer((s) => s.end(new Date().toString())); }
+ *   protected beginDrain() {}
+ *   protected closeAll() { return []; }
  * }
  * ```
  */
@@ -49,12 +55,23 @@ export abstract class ServerApp extends Application {
   server: Server | undefined;
   /** Where it listens (`host:port`), once started (in the arbiter and in workers). */
   address: string | undefined;
+  /** When this worker's stop began (its gracefulTimeout counts from there). */
+  private stopBegan: number | undefined;
 
   /** Make the server of a worker (not listening yet). */
   protected abstract createServer(worker: Actor): Server;
 
-  /** Drop every open connection (the graceful close ran out of time). */
-  protected abstract closeAll(): void;
+  /** Begin to drain: open connections are asked to close once their current request is answered. */
+  protected abstract beginDrain(): void;
+
+  /** The drain is over (every connection closed, or cut). */
+  protected endDrain(): void {}
+
+  /**
+   * Drop every open connection (the graceful time ran out).
+   * @returns what was cut, for the log (request lines, connections).
+   */
+  protected abstract closeAll(): string[];
 
   override async workerStart(worker: Actor): Promise<void> {
     const server = this.createServer(worker);
@@ -62,11 +79,58 @@ export abstract class ServerApp extends Application {
     this.address = await listen(server, String(this.cfg['bind']), Number(this.cfg['backlog']));
     worker.extra['address'] = this.address;
     worker.extra['url'] = urlOf(this.address, server instanceof HttpServerClass ? 'http' : 'tcp');
+    // The first step of a graceful stop of the whole app (see monitorStopping).
+    worker.command(STOP_LISTENING, () => {
+      this.stopBegan ??= Date.now();
+      return stopListening(server);
+    });
   }
 
+  /**
+   * A worker stops (the app stops, or the worker is replaced): stop
+   * accepting, drain the open connections, let requests in flight finish
+   * for up to `gracefulTimeout`, then cut what is left and say so.
+   */
   override async workerStopping(worker: Actor): Promise<void> {
-    if (this.server === undefined) return;
-    await close(this.server, worker.cfg.exitTimeout * 0.8, () => this.closeAll());
+    const server = this.server;
+    if (server === undefined) return;
+    const began = (this.stopBegan ??= Date.now());
+    await stopListening(server);
+    this.beginDrain();
+    const graceMs = Number(this.cfg['gracefulTimeout'] ?? 30_000);
+    if (!(await drained(server, began + graceMs - Date.now()))) {
+      const cut = this.closeAll();
+      worker.logger.warn(
+        `gracefulTimeout (${graceMs} ms) ran out: cut ${cut.length} ` +
+          `${cut.length === 1 ? 'request' : 'requests'} in flight` +
+          (cut.length > 0 ? `: ${cut.slice(0, 10).join(', ')}${cut.length > 10 ? ', …' : ''}` : ''),
+      );
+    }
+    this.endDrain();
+  }
+
+  /**
+   * The app stops: every worker stops accepting first, so that the
+   * listening socket is closed before any open connection is asked to close
+   * (its client then finds the port closed, instead of a connection that
+   * is reset once the last worker is gone).
+   */
+  override async monitorStopping(monitor: Monitor): Promise<void> {
+    await Promise.all(
+      monitor.managedActors.map((proxy) =>
+        monitor.send(proxy, STOP_LISTENING).then(undefined, () => undefined),
+      ),
+    );
+  }
+
+  /**
+   * Workers get `gracefulTimeout` for their requests in flight, then
+   * `exitTimeout` to exit: the arbiter waits for both before it kills one.
+   */
+  override actorParams(_monitor: Monitor, params: Record<string, unknown>): void {
+    const graceful = Number(this.cfg['gracefulTimeout'] ?? 30_000);
+    const exit = Number(params['exitTimeout'] ?? this.cfg['exitTimeout'] ?? 5_000);
+    params['exitTimeout'] = graceful + exit;
   }
 
   override workerInfo(_worker: Actor, info: Record<string, unknown>): void {

@@ -2,7 +2,7 @@
  * Listen and close, as promises, for servers run by worker actors.
  * @module
  */
-import type { Server } from 'node:net';
+import { Server as NetServer, type Server } from 'node:net';
 import { parseBind } from './parseBind.js';
 
 /**
@@ -28,32 +28,57 @@ export function listen(server: Server, bind: string, backlog: number): Promise<s
   });
 }
 
-/** How long a closed server's worker stays to hand back late connections. */
-const HANDBACK_MS = 150;
+/**
+ * How long a worker that stopped listening stays before it may exit, in ms:
+ * the arbiter may have handed it a connection just before it learnt that
+ * the worker stopped listening, and the worker hands it back (a cluster
+ * worker that exits first leaves that client hanging).
+ */
+export const HANDBACK_MS = 150;
 
 /**
- * Stop accepting, let open requests finish, close idle keep-alive
- * connections; after `graceMs`, close every connection.
+ * Stop accepting connections, and keep the open ones (an `http` server's
+ * own `close()` also closes its idle keep-alive connections, under requests
+ * that may be on their way: this one does not).
  *
  * @param server - the server.
- * @param graceMs - how long open requests may take.
- * @param closeAll - closes every connection (for http: `server.closeAllConnections()`).
- * @returns a promise fired once the server is closed.
+ * @returns a promise fired {@link HANDBACK_MS} later, once late connections were handed back.
+ * @example
+ * ```ts
+ * await stopListening(server); // open connections still served
+ * ```
  */
-export function close(server: Server, graceMs: number, closeAll: () => void): Promise<void> {
+export async function stopListening(server: Server): Promise<void> {
+  if (!server.listening) return;
+  // net.Server's close, not http.Server's (which closes idle connections).
+  NetServer.prototype.close.call(server);
+  await new Promise((resolve) => setTimeout(resolve, HANDBACK_MS));
+}
+
+/**
+ * Wait until a server that stopped listening has no connection left.
+ *
+ * @param server - the server (closed by {@link stopListening}).
+ * @param ms - how long to wait at most.
+ * @returns `true` once every connection closed, `false` after `ms`.
+ * @example
+ * ```ts
+ * if (!(await drained(server, 30_000))) cutTheRest();
+ * ```
+ */
+export function drained(server: Server, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(closeAll, graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      // The arbiter may have handed this worker a connection just before it
-      // learnt that the server closed: stay a moment to hand it back (a
-      // cluster worker that exits first leaves that client hanging).
-      setTimeout(resolve, HANDBACK_MS);
-    });
+    const count = (): Promise<number> =>
+      new Promise((done) => server.getConnections((_err, n) => done(n ?? 0)));
+    const deadline = Date.now() + ms;
+    const check = (): void => {
+      void count().then((n) => {
+        if (n === 0) resolve(true);
+        else if (Date.now() >= deadline) resolve(false);
+        else setTimeout(check, Math.min(50, Math.max(1, deadline - Date.now())));
+      });
+    };
+    check();
   });
 }
 

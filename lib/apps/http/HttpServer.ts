@@ -3,10 +3,42 @@
  * listening socket (the arbiter's, through Node's cluster).
  * @module
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Actor } from '../../actor/Actor.js';
 import type { ApplicationParams } from '../../application/Application.js';
 import { ServerApp } from '../ServerApp.js';
+import { HttpConnections } from './HttpConnections.js';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * The request listener threw, or its promise rejected: log it with the
+ * request line, answer 500 (or cut the response if it had begun); the
+ * worker goes on serving.
+ */
+function failed(worker: Actor, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const why = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  worker.logger.error(`${req.method ?? '?'} ${req.url ?? '?'} failed: ${why}`);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = 'Internal Server Error';
+  res.writeHead(500, { 'content-type': 'text/plain', 'content-length': body.length });
+  res.end(body);
+}
 
 /** Parameters of an {@link HttpServer}. */
 export interface HttpServerParams extends ApplicationParams {
@@ -19,8 +51,12 @@ export interface HttpServerParams extends ApplicationParams {
 
 /**
  * Serve any Node request listener from worker processes. A graceful stop
- * stops accepting, lets the requests in flight finish and closes idle
- * keep-alive connections.
+ * (or the replacement of a worker) drains: the worker stops accepting,
+ * answers the requests that still come on open keep-alive connections with
+ * `Connection: close`, closes connections idle for a second, and lets the
+ * requests in flight finish (up to `gracefulTimeout`). A listener that
+ * throws, or returns a promise that rejects, gets a 500 answer and a log
+ * line with the request; the worker goes on.
  *
  * @example
  * ```ts
@@ -37,6 +73,7 @@ export interface HttpServerParams extends ApplicationParams {
 export class HttpServer extends ServerApp {
   declare server: Server | undefined;
   private readonly callable: RequestListener;
+  private connections: HttpConnections | undefined;
 
   /** @param params - the listener, settings (`bind`, `backlog`, `keepAlive`, `workers`…). */
   constructor(params: HttpServerParams) {
@@ -47,16 +84,34 @@ export class HttpServer extends ServerApp {
   protected createServer(worker: Actor): Server {
     const listener = this.callable;
     const end = (): void => worker.endRequest();
-    const server = createServer((req, res) => {
+    const server = createServer();
+    const connections = new HttpConnections(server);
+    this.connections = connections;
+    server.on('request', (req, res) => {
       worker.beginRequest();
       res.on('close', end);
-      listener(req, res);
+      connections.request(req, res);
+      try {
+        const result: unknown = listener(req, res);
+        if (isThenable(result))
+          result.then(undefined, (err: unknown) => failed(worker, req, res, err));
+      } catch (err) {
+        failed(worker, req, res, err);
+      }
     });
     server.keepAliveTimeout = Number(this.cfg['keepAlive'] ?? 5000);
     return server;
   }
 
-  protected closeAll(): void {
-    this.server?.closeAllConnections();
+  protected beginDrain(): void {
+    this.connections?.drain();
+  }
+
+  protected override endDrain(): void {
+    this.connections?.stopReaping();
+  }
+
+  protected closeAll(): string[] {
+    return this.connections?.closeAll() ?? [];
   }
 }

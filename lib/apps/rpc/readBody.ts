@@ -7,9 +7,10 @@ import type { IncomingMessage } from 'node:http';
 /**
  * The body of `req` as UTF-8 text, or `undefined` as soon as it is known to
  * exceed `maxBytes`: at once when `Content-Length` says so, else when the
- * bytes received pass the limit. In that case the request is paused and the
- * rest is never read; answer 413 with `Connection: close` so that Node
- * closes the socket.
+ * bytes received pass the limit. In that case answer 413 with `Connection:
+ * close`: the rest of the body is read and dropped (see {@link lingerAfter})
+ * so that the client, still sending, reads the answer instead of a reset
+ * connection (EPIPE).
  *
  * @param req - the incoming request.
  * @param maxBytes - the largest body accepted, in bytes.
@@ -23,7 +24,10 @@ import type { IncomingMessage } from 'node:http';
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) return Promise.resolve(undefined);
+  if (declared > maxBytes) {
+    lingerAfter(req);
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,7 +41,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       size += chunk.length;
       if (size > maxBytes) {
         cleanup();
-        req.pause();
+        lingerAfter(req);
         resolve(undefined);
       } else chunks.push(chunk);
     };
@@ -58,4 +62,40 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     req.on('error', onError);
     req.on('close', onClose);
   });
+}
+
+/** How long a connection closed after a body too large goes on reading, in ms. */
+export const LINGER_MS = 2_000;
+/** How much of such a body is read (and dropped) at most, in bytes. */
+export const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A lingering close, for a request whose body is refused: the rest of the
+ * body is read and dropped (up to {@link LINGER_BYTES}); once the answer
+ * (with `Connection: close`) is written, the connection is half-closed, and
+ * destroyed only when the client closes it or after {@link LINGER_MS}.
+ * Node would destroy it at once, under a client still sending: the client
+ * then gets a reset (EPIPE) instead of the answer.
+ *
+ * @param req - the request whose body is not wanted.
+ * @example
+ * ```ts
+ * lingerAfter(req);
+ * res.writeHead(413, { connection: 'close' }).end();
+ * ```
+ */
+export function lingerAfter(req: IncomingMessage): void {
+  const socket = req.socket;
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER_BYTES) socket.destroy();
+  });
+  req.on('error', () => undefined);
+  req.resume();
+  socket.destroySoon = (): void => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+  };
 }

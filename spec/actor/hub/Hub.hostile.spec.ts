@@ -9,6 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { arbiter, captureLogs, spawn, send } from '../../../lib/index.js';
 import type { ActorProxy, Arbiter, LogCapture } from '../../../lib/index.js';
+import { HANDSHAKE_SIZE, REJECT_BURST_MS } from '../../../lib/actor/Hub.js';
+import { InvalidStateError } from '../../../lib/index.js';
 import { within } from '../../support/waiting.js';
 
 type Bytes = string | Buffer;
@@ -73,10 +75,13 @@ describe('Hub', () => {
       }
     }
 
-    /** Messages of the warnings the hub logged about dropped peers. */
+    /**
+     * The hub's line about each dropped peer: a warning for the first of a
+     * burst, `debug` for the others (a summary warning ends the burst).
+     */
     const disconnections = (): string[] =>
       logs.records
-        .filter((r) => r.level === 'warn' && r.message.startsWith('disconnecting a peer: '))
+        .filter((r) => r.message.startsWith('disconnecting a peer: '))
         .map((r) => r.message);
 
     /** The arbiter and both actors answer, directly and through the hub. */
@@ -123,7 +128,7 @@ describe('Hub', () => {
     });
 
     beforeEach(() => {
-      logs = captureLogs('warn');
+      logs = captureLogs('debug');
     });
 
     afterEach(() => {
@@ -350,6 +355,41 @@ describe('Hub', () => {
         await expectHealthy();
       });
 
+      it('should log a flood of hostile peers as one warning and one summary', async () => {
+        await new Promise((resolve) => setTimeout(resolve, REJECT_BURST_MS + 100)); // a new burst
+        const from = logs.records.length; // the previous burst's summary is before
+        const peers = await Promise.all(Array.from({ length: 200 }, () => open()));
+        for (const { socket } of peers) socket.write('junk\f');
+        await within(
+          Promise.all(peers.map((p) => p.closed)),
+          CLOSE_WITHIN_MS,
+          'the hub did not close every connection',
+        );
+        const warnings = (): string[] =>
+          logs.records
+            .slice(from)
+            .filter((r) => r.level === 'warn')
+            .map((r) => r.message);
+        await within(
+          new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              if (warnings().length >= 2) resolve(clearInterval(timer));
+            }, 20);
+          }),
+          REJECT_BURST_MS + CLOSE_WITHIN_MS,
+          'no summary',
+        );
+        expect(warnings()).to.have.length(2);
+        expect(warnings()[0]).to.match(/^disconnecting a peer: malformed frame/);
+        expect(warnings()[1]).to.match(
+          /^disconnected 199 more peers within \d+ ms: malformed frame/,
+        );
+        expect(
+          logs.records.slice(from).filter((r) => /^disconnecting a peer/.test(r.message)),
+        ).to.have.length(200);
+        await expectHealthy();
+      });
+
       it('should survive a peer that hangs up in the middle of a frame', async () => {
         const { socket, closed } = await open();
         socket.end(`${PREFIX}{"id":1,"from":"intr`);
@@ -359,7 +399,7 @@ describe('Hub', () => {
     });
 
     describe('spoofing', () => {
-      it('should disconnect a handshaked peer that claims another sender, and ignore what follows', async () => {
+      it("should not let a peer take over an actor's aid during its spawn window", async () => {
         // The victim connects, then waits before its own handshake, so the
         // intruder (who knows its aid) is the first to send one.
         const pending = spawn({
@@ -367,38 +407,126 @@ describe('Hub', () => {
           concurrency: 'process',
           start: () => new Promise((resolve) => setTimeout(resolve, 300)),
         });
-        const victimExited = new Promise<void>((resolve) => {
+        const { socket, closed } = await open();
+        const aid = pending.aid;
+        socket.write(
+          frame(request({ from: aid, cmd: 'notify', args: [{ aid, ready: true }], ack: false })),
+        );
+        await within(closed, CLOSE_WITHIN_MS, 'the hub kept the intruder');
+        expect(disconnections().some((m) => /without the nonce of its spawn/.test(m))).to.equal(
+          true,
+        );
+        const victim = await within(pending, 10_000, 'the real actor did not shake hands');
+        expect(await send(victim, 'ping')).to.equal('pong');
+        expect(victim.info).not.to.have.property('nonce');
+        await victim.stop();
+        await expectHealthy();
+      });
+
+      it('should disconnect an actor whose notify speaks for another actor', async () => {
+        const liar = await spawn({ name: 'hostile-liar', concurrency: 'thread' });
+        const exited = new Promise<void>((resolve) => {
           const sub = a.events.actorExited$.subscribe((exit) => {
-            if (exit.aid === pending.aid) {
+            if (exit.aid === liar.aid) {
               sub.unsubscribe();
               resolve();
             }
           });
         });
-        const { socket, closed } = await open();
-        const aid = pending.aid;
-        socket.write(frame(request({ from: aid, cmd: 'notify', args: [{ aid }], ack: false })));
-        const victim = await within(pending, CLOSE_WITHIN_MS, 'the handshake was not accepted');
-        socket.write(
-          frame(request({ from: threadActor.aid, id: 2 })) +
-            frame(
-              request({
-                from: aid,
-                id: 3,
-                cmd: 'notify',
-                args: [{ aid, spoofed: true }],
-                ack: false,
-              }),
-            ),
-        );
-        await within(closed, CLOSE_WITHIN_MS, 'the hub did not close the connection');
-        expect(disconnections().some((m) => /claims to be from/.test(m))).to.equal(true);
-        expect(victim.info, 'a frame after the violation was acted upon').not.to.have.property(
-          'spoofed',
-        );
-        await within(victimExited, 10_000, 'the victim did not exit');
+        // Its reply never comes: the hub drops it with the notify.
+        void send(
+          liar,
+          'run',
+          (actor: { send(...args: unknown[]): unknown }, aid: string) => {
+            actor.send('arbiter', 'notify', { aid, spoofed: true });
+          },
+          threadActor.aid,
+        ).then(undefined, () => undefined);
+        await within(exited, 10_000, 'the liar was not disconnected');
+        expect(disconnections().some((m) => /speaks for another actor/.test(m))).to.equal(true);
+        expect(threadActor.info).not.to.have.property('spoofed');
         await expectHealthy();
       });
+    });
+  });
+
+  describe('connections before their handshake', () => {
+    let a: Arbiter;
+    const sockets: Socket[] = [];
+
+    before(async () => {
+      a = arbiter({ maxMessageSize: 8 * 1024 * KIB });
+      await a.start();
+    });
+
+    after(async () => {
+      for (const socket of sockets) socket.destroy();
+      await a.stop();
+    });
+
+    it('should not buffer more than a small bound for a peer that has not shaken hands', async () => {
+      const logs = captureLogs('debug');
+      try {
+        const chunk = 'x'.repeat(64 * KIB);
+        const peers = Array.from({ length: 8 }, async () => {
+          const socket = connect(a.hubPath ?? '');
+          sockets.push(socket);
+          socket.on('error', () => undefined);
+          const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+          let written = 0;
+          let isClosed = false;
+          void closed.then(() => (isClosed = true));
+          socket.write(PREFIX);
+          while (!isClosed && written < 4 * 1024 * KIB) {
+            written += chunk.length;
+            if (!socket.write(chunk)) {
+              await new Promise<void>((resolve) => {
+                socket.once('drain', resolve);
+                void closed.then(resolve);
+              });
+            }
+          }
+          await within(closed, CLOSE_WITHIN_MS, 'the hub kept a peer that had not shaken hands');
+          return written;
+        });
+        const written = await Promise.all(peers);
+        for (const w of written) expect(w).to.be.lessThan(4 * 1024 * KIB);
+        const reasons = logs.records.map((r) => r.message).join('\n');
+        expect(reasons).to.match(
+          new RegExp(`frame over ${HANDSHAKE_SIZE} characters before its handshake`),
+        );
+      } finally {
+        logs.restore();
+      }
+      expect(await send('arbiter', 'ping')).to.equal('pong');
+    });
+  });
+
+  describe('a full hub', () => {
+    let a: Arbiter;
+
+    before(async () => {
+      a = arbiter({ maxConnections: 2 });
+      await a.start();
+    });
+
+    after(async () => {
+      await a.stop();
+    });
+
+    it('should fail a spawn that finds the hub full, saying so', async () => {
+      await Promise.all([
+        spawn({ name: 'full-1', concurrency: 'thread' }),
+        spawn({ name: 'full-2', concurrency: 'thread' }),
+      ]);
+      let error: unknown;
+      try {
+        await spawn({ name: 'full-3', concurrency: 'thread' });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(InvalidStateError);
+      expect(String(error)).to.match(/the hub is full .*maxConnections is 2/);
     });
   });
 });

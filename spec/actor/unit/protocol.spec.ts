@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
-  encodeFrame,
+  FRAME_OVERHEAD,
+  frameOf,
   errorReply,
   invalidEnvelope,
   isRequest,
@@ -11,11 +12,13 @@ import { ActorNotFound } from '../../../lib/errors.js';
 const request: Request = { id: 1, from: 'a', to: 'b', cmd: 'ping', args: [], ack: true };
 
 describe('protocol', () => {
-  describe('encodeFrame()', () => {
-    it("should write node-ipc's own frame format", () => {
-      const frame = encodeFrame([request], '\f');
+  describe('frameOf()', () => {
+    it("should write node-ipc's own frame format, FRAME_OVERHEAD around the envelopes", () => {
+      const parts = [JSON.stringify(request), JSON.stringify(request)];
+      const frame = frameOf(parts, '\f');
       expect(frame.endsWith('\f')).to.equal(true);
-      expect(JSON.parse(frame.slice(0, -1))).to.deep.equal({ type: 'm', data: [request] });
+      expect(JSON.parse(frame.slice(0, -1))).to.deep.equal({ type: 'm', data: [request, request] });
+      expect(frame.length - 1).to.equal(FRAME_OVERHEAD + parts[0]!.length * 2 + 1);
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { JsonRpc, type JsonRpcError } from '../../../lib/index.js';
-import { post, pushBody, send, startServer, type TestServer } from '../../support/http.js';
+import { post, pushBody, send, sendWhole, startServer, type TestServer } from '../../support/http.js';
 import { Service } from '../../fixtures/rpc/Service.js';
 
 const BUILTINS = ['echo', 'functions_list', 'ping', 'server_info'];
@@ -287,6 +287,21 @@ describe('JsonRpc', () => {
         expect(res.status).to.equal(413);
         expect(res.headers['connection']).to.equal('close');
         expect(res.sent).to.be.below(1024 * 1024);
+      });
+
+      it('should let a client that sends a whole body over the limit read the 413, without EPIPE', async () => {
+        // 8 MB at once, more than the socket buffers hold: closing under
+        // the client while it writes resets the connection (EPIPE).
+        const body = Buffer.alloc(8_000_000, 'x');
+        for (const [port, headers] of [
+          [rpc.port, { 'Content-Length': body.length }],
+          [small.port, { 'Transfer-Encoding': 'chunked' }],
+        ] as const) {
+          const res = await sendWhole(port, body, headers);
+          expect(res.error, 'an error on the request').to.equal(undefined);
+          expect(res.status).to.equal(413);
+          expect(JSON.parse(res.text)).to.have.nested.property('error.code', -32600);
+        }
       });
 
       it('should accept a body of exactly maxBodySize', async () => {
