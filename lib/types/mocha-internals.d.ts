@@ -54,3 +54,8 @@ declare module 'mocha/lib/nodejs/serializer.js' {
     serialize(): { eventName: string; data?: unknown; error?: unknown };
   }
 }
+
+declare module 'mocha/lib/nodejs/esm-utils.cjs' {
+  /** Load a spec file as mocha does (require, else import). */
+  export function requireOrImport(file: string): Promise<unknown>;
+}

@@ -38,6 +38,9 @@ type MochaModule = typeof import('mocha');
 type Serializer = typeof import('mocha/lib/nodejs/serializer.js');
 type Runner = InstanceType<MochaModule['Runner']>;
 
+/** mocha's id property of serialized runnables and suites. */
+const ID = '__mocha_id__';
+
 /**
  * The reporting side of one run.
  *
@@ -50,6 +53,7 @@ type Runner = InstanceType<MochaModule['Runner']>;
 export class ParentRunner {
   private runner: Runner | undefined;
   private failures = 0;
+  private readonly objects = new Map<string, Record<string, unknown>>();
 
   private constructor(
     private readonly Mocha: MochaModule,
@@ -151,7 +155,30 @@ export class ParentRunner {
     }
     // The root suite is the run's, begun and ended once.
     if ((name === 'suite' || name === 'suite end') && (data as { root?: boolean }).root) return;
-    this.emit(runner, name, data, error, file);
+    this.emit(runner, name, this.link(data), error, file);
+  }
+
+  /**
+   * One object per mocha id, as in a serial run: the test a reporter got
+   * with `test` is the one it gets with `fail` and `test end` (where `Base`
+   * left `err` and `speed`), and a test's `parent` is its suite.
+   */
+  private link(data: unknown): unknown {
+    if (typeof data !== 'object' || data === null) return data;
+    const record = data as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key !== 'err' && typeof value === 'object' && value !== null && ID in value) {
+        record[key] = this.link(value);
+      }
+    }
+    const id = record[ID] as string | undefined;
+    if (id === undefined) return data;
+    const known = this.objects.get(id);
+    if (known === undefined) {
+      this.objects.set(id, record);
+      return record;
+    }
+    return Object.assign(known, record);
   }
 
   private emit(runner: Runner, name: string, data: unknown, error: unknown, file?: string): void {

@@ -38,11 +38,28 @@ function serialized(
   return { data: ev.data, error: ev.error };
 }
 
+/**
+ * Own properties of an error that are not enumerable (an AssertionError's
+ * `name`) are made enumerable, so that the serializer keeps them: reporters
+ * (json) list an error's own properties.
+ */
+function exposeOwn(err: unknown): void {
+  if (typeof err !== 'object' || err === null) return;
+  for (const key of Object.getOwnPropertyNames(err)) {
+    if (key === 'stack' || key === 'message') continue;
+    const desc = Object.getOwnPropertyDescriptor(err, key);
+    if (desc?.enumerable === false && desc.configurable === true && 'value' in desc) {
+      Object.defineProperty(err, key, { ...desc, enumerable: true });
+    }
+  }
+}
+
 /** The reporter of a worker's mocha: every runner event goes to the sink at once. */
 class StreamReporter {
   constructor(runner: NodeJS.EventEmitter) {
     for (const name of RUNNER_EVENTS) {
       runner.on(name, (runnable: unknown, err: unknown) => {
+        exposeOwn(err);
         const timeout = (runnable as { timeout?: () => number }).timeout?.();
         sink?.({ name, ...serialized(name, runnable, err), timeout });
       });
@@ -94,6 +111,28 @@ export class SpecFileRunner {
     this.current?.abort();
   }
 
+  private async loadFiles(mocha: Mocha, files: string[]): Promise<void> {
+    const { requireOrImport } = await import('mocha/lib/nodejs/esm-utils.cjs');
+    const Mocha = mocha.constructor as unknown as { unloadFile(file: string): void };
+    const suite = mocha.suite;
+    (mocha as unknown as { lazyLoadFiles(on: boolean): void }).lazyLoadFiles(true);
+    for (const file of files) {
+      const times = this.loaded.get(file) ?? 0;
+      this.loaded.set(file, times + 1);
+      suite.emit('pre-require', globalThis, file, mocha);
+      let exports: unknown;
+      if (times === 0) {
+        exports = await requireOrImport(file);
+      } else {
+        // The module caches keep the first load: a new URL evaluates it again.
+        Mocha.unloadFile(file);
+        exports = await import(`${pathToFileURL(file).href}?rxpulsar-load=${times}`);
+      }
+      suite.emit('require', exports, file, mocha);
+      suite.emit('post-require', globalThis, file, mocha);
+    }
+  }
+
   private async boot(options: Record<string, unknown>): Promise<void> {
     if (this.booted) return;
     const helpers = await import('mocha/lib/cli/run-helpers.cjs');
@@ -123,24 +162,7 @@ export class SpecFileRunner {
     const files = [...job.setupFiles, job.file];
     for (const file of files) mocha.addFile(file);
     // A file loaded before in this worker (a dry pass, a --file file) is loaded afresh.
-    const again = new Map<string, number>();
-    for (const file of files) {
-      const times = this.loaded.get(file) ?? 0;
-      if (times > 0) {
-        again.set(pathToFileURL(file).href, times);
-        (Mocha as unknown as { unloadFile(file: string): void }).unloadFile(file);
-      }
-      this.loaded.set(file, times + 1);
-    }
-    const load = mocha.loadFilesAsync.bind(mocha) as (options: {
-      esmDecorator: (url: unknown) => unknown;
-    }) => Promise<void>;
-    await load({
-      esmDecorator: (url) => {
-        const times = again.get(String(url));
-        return times === undefined ? url : `${String(url)}?rxpulsar-load=${times}`;
-      },
-    });
+    await this.loadFiles(mocha, files);
     if (job.dry) {
       emit({
         name: 'file end',
