@@ -59,16 +59,18 @@ export class FileRun {
   /** @param event - an event of this file, in order: updates what is open. */
   receive(event: WireEvent): void {
     const now = Date.now();
+    // A copy: reporting rebuilds the event's objects in place.
+    const data = typeof event.data === 'object' ? { ...event.data } : event.data;
     const timeout = event.timeout ?? 0;
     switch (event.name) {
       case 'suite':
-        this.suites.push(event.data);
+        this.suites.push(data);
         break;
       case 'suite end':
         this.suites.pop();
         break;
       case 'test':
-        this.test = { data: event.data, timeout };
+        this.test = { data, timeout };
         this.arm(now, timeout);
         break;
       case 'test end':
@@ -76,7 +78,7 @@ export class FileRun {
         this.arm(now, 0);
         break;
       case 'hook':
-        this.hook = event.data;
+        this.hook = data;
         this.arm(now, timeout);
         break;
       case 'hook end':
