@@ -8,6 +8,9 @@ import { pathToFileURL } from 'node:url';
 import type { FileJob, WireEvent } from './wire.js';
 
 type Listener = (...args: unknown[]) => void;
+
+// Captured now: specs may fake it later (sinon's fake timers do).
+const later = queueMicrotask;
 type Emit = (event: WireEvent) => void;
 
 const RUNNER_EVENTS = [
@@ -211,7 +214,7 @@ function captureOutput(emit: Emit): () => void {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
       emit({ name: 'output', stream: name, text });
       const done = typeof encoding === 'function' ? encoding : callback;
-      if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+      if (typeof done === 'function') later(() => (done as () => void)());
       return true;
     }) as typeof stream.write;
   }

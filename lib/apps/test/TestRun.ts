@@ -11,7 +11,7 @@ import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { FileRun } from './FileRun.js';
 import { ReportOrder } from './ReportOrder.js';
-import { ABORT_FILE, RUN_FILE, type FileJob, type WireEvent } from './wire.js';
+import { ABORT_FILE, KILL_RUNNER, RUN_FILE, type FileJob, type WireEvent } from './wire.js';
 
 /** What a run does. */
 export interface RunPlan {
@@ -121,6 +121,14 @@ export class TestRun {
     const run = this.runs.get(jobId);
     if (run === undefined || run.done) return;
     for (const event of events) {
+      if (event.name === 'runner exit') {
+        const kind = event.kind === 'thread' ? 'thread' : `process ${event.pid ?? ''}`.trim();
+        this.crashed(
+          run,
+          run.killed ?? crashMessage(run, kind, event.code ?? null, event.signal ?? null),
+        );
+        return;
+      }
       run.receive(event);
       if (this.dry) {
         if (event.hasOnly === true) this.hasOnly.add(run.file);
@@ -156,8 +164,7 @@ export class TestRun {
       run.killed =
         `"${run.running}" in ${run.file} ran past its timeout (${run.runningTimeout} ms) ` +
         'and did not give its worker back: the worker was killed';
-      const proxy = this.monitor.managedActors.find((p) => p.aid === run.aid);
-      proxy?.worker?.kill('SIGKILL');
+      this.monitor.send(run.aid, KILL_RUNNER).addErrback(() => undefined);
     }
     this.dispatch();
   }
@@ -215,4 +222,18 @@ export class TestRun {
     this.phaseDone = undefined;
     done?.();
   }
+}
+
+function crashMessage(
+  run: FileRun,
+  kind: string,
+  code: number | null,
+  signal: string | null,
+): string {
+  const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+  const where =
+    run.running === undefined
+      ? `while running ${run.file}`
+      : `while running "${run.running}" in ${run.file}`;
+  return `worker ${kind} exited (${how}) ${where}`;
 }

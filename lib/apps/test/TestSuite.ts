@@ -19,9 +19,16 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { SpecFileRunner } from './SpecFileRunner.js';
+import { RunnerHandle } from './RunnerHandle.js';
 import { TestRun } from './TestRun.js';
-import { ABORT_FILE, FILE_EVENTS, RUN_FILE, type FileJob, type WireEvent } from './wire.js';
+import {
+  ABORT_FILE,
+  FILE_EVENTS,
+  KILL_RUNNER,
+  RUN_FILE,
+  type FileJob,
+  type WireEvent,
+} from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -70,7 +77,7 @@ export class TestSuite extends Application {
   private plan: { files: string[]; setupFiles: string[] } | undefined;
   private current: TestRun | undefined;
   private ownArbiter = false;
-  private worker$: SpecFileRunner | undefined;
+  private runner: RunnerHandle | undefined;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -113,24 +120,43 @@ export class TestSuite extends Application {
   private interrupted = false;
 
   override workerStart(worker: Actor): void {
-    const runner = new SpecFileRunner();
-    this.worker$ = runner;
     const monitor = this.name;
-    worker.command(RUN_FILE, (actor: Actor, job: FileJob) => {
-      let queue: WireEvent[] = [];
-      const flush = (): void => {
-        const batch = queue;
-        queue = [];
-        actor
-          .send(monitor, FILE_EVENTS, job.id, JSON.stringify(batch, jsonSafe))
-          .addErrback(() => undefined);
-      };
-      void runner.run(job, (event) => {
-        if (queue.push(event) === 1) queueMicrotask(flush);
-      });
+    let current = 0;
+    let queue: [number, string][] = [];
+    const flush = (): void => {
+      const batch = queue;
+      queue = [];
+      // One message per job (a batch may straddle two jobs).
+      for (let i = 0; i < batch.length;) {
+        const id = batch[i]![0];
+        let j = i;
+        while (j < batch.length && batch[j]![0] === id) j++;
+        const json = `[${batch
+          .slice(i, j)
+          .map(([, e]) => e)
+          .join(',')}]`;
+        worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
+        i = j;
+      }
+    };
+    const push = (json: string): void => {
+      if (queue.push([current, json]) === 1) queueMicrotask(flush);
+    };
+    const runner = new RunnerHandle(worker.isThread() ? 'thread' : 'process', push, (exit) =>
+      push(JSON.stringify({ name: 'runner exit', ...exit })),
+    );
+    this.runner = runner;
+    worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
+      current = job.id;
+      runner.run(job);
       return true;
     });
-    worker.command(ABORT_FILE, () => this.worker$?.abort());
+    worker.command(ABORT_FILE, () => runner.abort());
+    worker.command(KILL_RUNNER, () => runner.kill());
+  }
+
+  override async workerStopping(): Promise<void> {
+    await this.runner?.close();
   }
 
   override monitorStart(monitor: Monitor): void {
@@ -189,9 +215,4 @@ export class TestSuite extends Application {
     this.events.complete();
     return { ...result, interrupted: this.interrupted };
   }
-}
-
-/** JSON replacer for error fields JSON cannot hold (BigInt, undefined in arrays stays null). */
-function jsonSafe(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? `${value}n` : value;
 }

@@ -24,7 +24,8 @@ export interface FileJob {
  * `pass`, `fail`, `hook end`…) with its runnable serialized by mocha's own
  * serializer, or one of ours: `output` (what the file wrote to stdout or
  * stderr, at that point of the run), `load error` (the file could not be
- * loaded), `file end` (the file is over).
+ * loaded), `file end` (the file is over), `runner exit` (the runner process
+ * or thread running the file died: `code`, `signal`, `pid`, `kind`).
  */
 export interface WireEvent {
   /** The event's name. */
@@ -43,11 +44,18 @@ export interface WireEvent {
   hasOnly?: boolean;
   /** `file end`: the failures mocha counted in the file. */
   failures?: number;
+  /** `runner exit`: how the runner ended. */
+  code?: number | null;
+  signal?: string | null;
+  pid?: number;
+  kind?: 'process' | 'thread';
 }
 
 /** Name of the command a worker runs a {@link FileJob} with. */
 export const RUN_FILE = 'rxpulsar.test.runFile';
 /** Name of the command that stops the file a worker runs (after its current test). */
 export const ABORT_FILE = 'rxpulsar.test.abortFile';
+/** Name of the command that kills a worker's spec runner (its file hung). */
+export const KILL_RUNNER = 'rxpulsar.test.killRunner';
 /** Name of the monitor's command that receives a batch of {@link WireEvent}s. */
 export const FILE_EVENTS = 'rxpulsar.test.events';
