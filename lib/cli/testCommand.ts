@@ -100,9 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv.includes('--help-mocha')) {
-    const { main } = (await import('mocha/lib/cli/cli.js' as string)) as {
-      main(argv: string[]): void;
-    };
+    const { main } = await import('mocha/lib/cli/cli.js');
     main(['--help']);
     return 0;
   }

@@ -59,3 +59,8 @@ declare module 'mocha/lib/nodejs/esm-utils.cjs' {
   /** Load a spec file as mocha does (require, else import). */
   export function requireOrImport(file: string): Promise<unknown>;
 }
+
+declare module 'mocha/lib/cli/cli.js' {
+  /** mocha's command line (`--help` prints its options). */
+  export function main(argv?: string[]): void;
+}

@@ -82,7 +82,7 @@ export class ParentRunner {
         : await handleRequires(requires, { ignoredPlugins: ['mochaHooks'] });
     const own: Record<string, unknown> = { ...options, ...plugins, parallel: false };
     delete own['jobs'];
-    const mocha = new Mocha(own as Mocha.MochaOptions);
+    const mocha = new Mocha(own);
     return new ParentRunner(Mocha, serializer, mocha, events);
   }
 
@@ -95,11 +95,13 @@ export class ParentRunner {
    * @returns failures and stats, once the reporter is done.
    */
   run(files: string[], body: () => Promise<void>): Promise<Omit<TestResult, 'interrupted'>> {
-    const parent = this;
+    const drive = (runner: Runner): Promise<number> => {
+      this.runner = runner;
+      return this.drive(runner, body);
+    };
     class LiveRunner extends this.Mocha.Runner {
       override run(fn?: (failures: number) => void): this {
-        parent.runner = this;
-        parent.drive(this, body).then(
+        drive(this).then(
           (failures) => fn?.(failures),
           (err: unknown) => {
             process.nextTick(() => {

@@ -161,7 +161,7 @@ export class SpecFileRunner {
     for (const key of ['require', 'globalSetup', 'globalTeardown', 'spec', 'file', 'jobs']) {
       delete options[key];
     }
-    const mocha = new Mocha(options as Mocha.MochaOptions);
+    const mocha = new Mocha(options);
     const files = [...job.setupFiles, job.file];
     for (const file of files) mocha.addFile(file);
     // A file loaded before in this worker (a dry pass, a --file file) is loaded afresh.
@@ -208,19 +208,19 @@ function captureOutput(emit: Emit): () => void {
     [process.stdout, 'stdout'],
     [process.stderr, 'stderr'],
   ] as const;
-  const originals = streams.map(([stream]) => stream.write);
+  const originals = streams.map(([stream]) => stream.write.bind(stream));
   for (const [stream, name] of streams) {
-    stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    stream.write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString();
       emit({ name: 'output', stream: name, text });
       const done = typeof encoding === 'function' ? encoding : callback;
       if (typeof done === 'function') later(() => (done as () => void)());
       return true;
-    }) as typeof stream.write;
+    };
   }
   return () => {
     streams.forEach(([stream], i) => {
-      stream.write = originals[i]!;
+      stream.write = originals[i] as typeof stream.write;
     });
   };
 }
