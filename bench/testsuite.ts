@@ -5,13 +5,18 @@
  *   `RXPULSAR_BENCH_TEST_FILES`, `RXPULSAR_BENCH_TEST_MS`);
  * - the cost of one more file on a warm pool: 20 then 60 empty files on one
  *   worker, against serial mocha on the same files (the difference / 40);
+ * - a real suite nobody here wrote: ua-parser-js 0.7.28 ships its mocha
+ *   suite (1,708 tests) in its npm package; the bench installs it (and the
+ *   two modules the suite needs) in a temporary folder with npm, and checks
+ *   that rxpulsar counts the same tests, passes and failures as mocha
+ *   (skipped when npm cannot install it; `RXPULSAR_BENCH_EXTERNAL=0` skips it);
  * - the project's own suite (`dist/spec`), only with
  *   `RXPULSAR_BENCH_OWN_SUITE=1` (a minute or more per run).
  * N is the number of cores less one, at least 2 (`RXPULSAR_BENCH_WORKERS`).
  * Every command runs as a child process, timed from spawn to exit.
  * @module
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +139,89 @@ async function perFile(work: string): Promise<Row[]> {
   ];
 }
 
+/** The stats of a json report (what the tests printed comes first). */
+function jsonStats(args: string[], cwd: string): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args, '--reporter', 'json'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', () => {
+      try {
+        const report = JSON.parse(out.slice(out.search(/^\{/m))) as {
+          stats: Record<string, number>;
+        };
+        resolve(report.stats);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  });
+}
+
+const EXTERNAL = 'ua-parser-js@0.7.28';
+
+async function externalSuite(work: string): Promise<Row[]> {
+  if (process.env['RXPULSAR_BENCH_EXTERNAL'] === '0') return [];
+  const dir = join(work, 'external');
+  mkdirSync(dir, { recursive: true });
+  try {
+    const npm = { cwd: dir, stdio: 'ignore' as const, timeout: 300_000 };
+    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+    execFileSync('npm', ['pack', EXTERNAL], npm);
+    execFileSync('tar', ['xzf', 'ua-parser-js-0.7.28.tgz'], npm);
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', 'safe-regex@2.1.1', 'requirejs@2.3.6'],
+      npm,
+    );
+  } catch (err) {
+    process.stderr.write(`\n  ${EXTERNAL} could not be installed, skipped: ${String(err)}\n`);
+    return [];
+  }
+  const cwd = join(dir, 'package');
+  const spec = 'test/test.js';
+  const base = ['--no-config', '--no-package', spec];
+  const theirs = await jsonStats([MOCHA, ...base], cwd);
+  const mine = await jsonStats([RXPULSAR, 'test', ...base, '-w', String(N), '--no-durations'], cwd);
+  const same = ['suites', 'tests', 'passes', 'pending', 'failures'].every(
+    (k) => theirs[k] === mine[k],
+  );
+  const counts = `rxpulsar ${mine['tests']} tests / ${mine['passes']} passes / ${mine['failures']} failures, mocha ${theirs['tests']} / ${theirs['passes']} / ${theirs['failures']}`;
+  const mochaSerial = await serial(spec, cwd);
+  const mochaParallel = await parallel(spec, cwd, N);
+  const rx = await ours(spec, cwd, N, ['--no-durations']);
+  return [
+    compare(
+      `${EXTERNAL} (1 file): tests counted by rxpulsar vs serial mocha`,
+      'tests',
+      mine['tests'] ?? 0,
+      theirs['tests'] ?? 1,
+      {
+        better: 'higher',
+        target: 1,
+        note: `${same ? 'identical' : 'DIFFERENT'} counts: ${counts}`,
+      },
+    ),
+    compare(
+      `${EXTERNAL}: rxpulsar test -w ${N} vs mocha --parallel -j ${N}`,
+      'ms',
+      rx,
+      mochaParallel,
+      {
+        better: 'lower',
+        target: 1.0,
+        note: 'one spec file: the wall is start-up and streaming, no parallelism to gain',
+      },
+    ),
+    compare(`${EXTERNAL}: rxpulsar test -w ${N} vs serial mocha`, 'ms', rx, mochaSerial, {
+      better: 'lower',
+    }),
+  ];
+}
+
 async function ownSuite(work: string): Promise<Row[]> {
   if (process.env['RXPULSAR_BENCH_OWN_SUITE'] !== '1') return [];
   // The project's .mocharc.json applies to all three (timeouts, root hooks, spec glob).
@@ -171,7 +259,12 @@ export const scenario: Scenario = {
   async run(): Promise<Row[]> {
     const work = mkdtempSync(join(tmpdir(), 'rxpulsar-bench-testsuite-'));
     try {
-      return [...(await cpuBound(work)), ...(await perFile(work)), ...(await ownSuite(work))];
+      return [
+        ...(await cpuBound(work)),
+        ...(await perFile(work)),
+        ...(await externalSuite(work)),
+        ...(await ownSuite(work)),
+      ];
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -78,6 +78,7 @@ export class TestSuite extends Application {
   private current: TestRun | undefined;
   private ownArbiter = false;
   private runner: RunnerHandle | undefined;
+  private parent: Promise<ParentRunner> | undefined;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -140,7 +141,7 @@ export class TestSuite extends Application {
       }
     };
     const push = (json: string): void => {
-      if (queue.push([current, json]) === 1) queueMicrotask(flush);
+      if (queue.push([current, json]) === 1) setImmediate(flush);
     };
     const runner = new RunnerHandle(worker.isThread() ? 'thread' : 'process', push, (exit) =>
       push(JSON.stringify({ name: 'runner exit', ...exit })),
@@ -174,6 +175,9 @@ export class TestSuite extends Application {
       getArbiter({ signals: false, timeout: cfg['timeout'] as number });
     }
     this.plan = await collectSpecFiles(this.mochaOptions);
+    // mocha and the reporter load while the pool starts.
+    this.parent = ParentRunner.create(this.mochaOptions, this.events);
+    this.parent.catch(() => undefined);
   }
 
   protected override started(): Promise<void> {
@@ -189,7 +193,7 @@ export class TestSuite extends Application {
         ? undefined
         : new Durations(typeof cache === 'string' ? cache : DURATIONS_FILE);
     const options = this.mochaOptions;
-    const parent = await ParentRunner.create(options, this.events);
+    const parent = await (this.parent ?? ParentRunner.create(options, this.events));
     const run = new TestRun(
       this.monitor!,
       getArbiter().events.actorExited$,

@@ -28,8 +28,19 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `${value}n` : value;
 }
 
+// Warm up while the arbiter sends the first job, one module after the other:
+// a require() of an ES module that an import() is still loading fails in
+// Node 20 (mocha's .cjs files require its .js ones).
+const warm = import('mocha')
+  .then(() => import('mocha/lib/nodejs/serializer.js'))
+  .then(() => import('mocha/lib/cli/run-helpers.cjs'))
+  .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
+
 const runner = new SpecFileRunner();
-let queue = Promise.resolve();
+let queue: Promise<unknown> = warm.then(
+  () => undefined,
+  () => undefined,
+);
 
 const onMessage = (message: RunnerMessage): void => {
   if (message.type === 'abort') {
