@@ -118,7 +118,10 @@ export async function run(argv: string[]): Promise<number> {
     ...flags.nodeOptions,
     ...((args['node-option'] as string[] | undefined) ?? []),
   ];
-  if (nodeOptions.length > 0 && process.env['RXPULSAR_TEST_REEXEC'] === undefined) {
+  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
+  // Not inherited by the specs (one may run rxpulsar test itself).
+  delete process.env['RXPULSAR_TEST_REEXEC'];
+  if (nodeOptions.length > 0 && !reexecuted) {
     return reexec(
       nodeOptions,
       argv.filter((_a, i) => !isNodeOption(argv, i)),
