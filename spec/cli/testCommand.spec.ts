@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -135,6 +135,84 @@ describe('rxpulsar test (command line)', function () {
       expect(await exited).to.equal(130);
       expect(stdout).to.match(/\d+ passing/);
       expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(31);
+    });
+  });
+
+  describe('hooks and loaders', () => {
+    it('should run global fixtures once in the main process, root hooks and --file files in every worker', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-fixtures-'));
+      try {
+        const log = join(dir, 'log.txt');
+        const hooks = fixture('hooks');
+        const { code, stdout } = await rxpulsarTest(
+          [
+            join(hooks, 'first.test.js'),
+            join(hooks, 'second.test.js'),
+            '--require',
+            join(hooks, 'fixtures.js'),
+            '--file',
+            join(hooks, 'setup.js'),
+            '-w',
+            '2',
+          ],
+          { RXPULSAR_FIXTURE_LOG: log },
+        );
+        expect(code, stdout).to.equal(0);
+        const lines = readFileSync(log, 'utf8').trim().split('\n');
+        const pids = (what: string): string[] =>
+          lines.filter((l) => l.startsWith(`${what} `)).map((l) => l.split(' ')[1]!);
+        expect(pids('global-setup')).to.have.length(1);
+        expect(pids('global-teardown')).to.deep.equal(pids('global-setup'));
+        expect(pids('root-before-all')).to.have.length(2);
+        expect(pids('root-before-all')).to.not.include(pids('global-setup')[0]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('should run CommonJS and ES module specs, each loaded afresh', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-modules-'));
+      try {
+        writeFileSync(
+          join(dir, 'common.spec.cjs'),
+          "const assert = require('node:assert');\n" +
+            "describe('common', () => { it('requires', () => assert.ok(require.main !== undefined || true)); });\n",
+        );
+        writeFileSync(
+          join(dir, 'module.spec.mjs'),
+          "import assert from 'node:assert';\n" +
+            "describe('module', () => { it('imports', () => assert.ok(import.meta.url)); it.only('is focused', () => undefined); });\n",
+        );
+        const { code, stdout } = await rxpulsarTest([dir, '-w', '1']);
+        expect(code, stdout).to.equal(0);
+        // The .only pass loaded module.spec.mjs once already: the run loads it again.
+        expect(stdout).to.contain('✔ is focused').and.contain('1 passing');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('should run TypeScript specs under a loader given with --node-option', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-ts-'));
+      try {
+        const spec = join(dir, 'typed.spec.ts');
+        writeFileSync(
+          spec,
+          'const double = (n: number): number => n * 2;\n' +
+            "describe('typed', () => { it('doubles', () => { if (double(2) !== 4) throw new Error('no'); }); });\n",
+        );
+        const { code, stdout } = await rxpulsarTest([
+          spec,
+          '--node-option',
+          'import=tsx',
+          '-w',
+          '1',
+        ]);
+        expect(code, stdout).to.equal(0);
+        expect(stdout).to.contain('✔ doubles');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
