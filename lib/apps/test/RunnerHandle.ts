@@ -23,6 +23,27 @@ export interface RunnerExit {
 
 const ENTRY = new URL('./entry/runner.js', import.meta.url);
 
+let early: RunnerHandle | undefined;
+
+/**
+ * Start this worker's runner now, while the actor itself starts (its
+ * handshake, its hooks): the worker module calls it when it loads.
+ * @param kind - a child process or a worker thread.
+ */
+export function startRunnerEarly(kind: 'process' | 'thread'): void {
+  early ??= new RunnerHandle(kind);
+}
+
+/**
+ * @param kind - a child process or a worker thread.
+ * @returns the runner started early, or a new one.
+ */
+export function takeRunner(kind: 'process' | 'thread'): RunnerHandle {
+  const runner = early ?? new RunnerHandle(kind);
+  early = undefined;
+  return runner;
+}
+
 /**
  * One runner at a time, started again after it dies.
  *
@@ -39,13 +60,14 @@ export class RunnerHandle {
 
   /**
    * @param kind - a child process or a worker thread.
-   * @param onEvent - each event of the running file, as the runner's JSON.
+   * @param onEvent - each event of the running file, as the runner's JSON
+   *   (may be set later, before the first job).
    * @param onExit - the runner died (a fresh one is started).
    */
   constructor(
     private readonly kind: 'process' | 'thread',
-    private readonly onEvent: (json: string) => void,
-    private readonly onExit: (exit: RunnerExit) => void,
+    public onEvent: (json: string) => void = () => undefined,
+    public onExit: (exit: RunnerExit) => void = () => undefined,
   ) {
     this.start();
   }

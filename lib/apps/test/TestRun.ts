@@ -7,6 +7,7 @@
  * @module
  */
 import type { Observable, Subscription } from '../../rx.js';
+import type { ActorProxy } from '../../actor/ActorProxy.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { FileRun } from './FileRun.js';
@@ -40,7 +41,7 @@ export interface RunSink {
  *
  * @example
  * ```ts
- * const run = new TestRun(monitor, arbiter.events.actorExited$, plan, sink);
+ * const run = new TestRun(monitor, arbiter.events, plan, sink);
  * await run.execute();
  * ```
  */
@@ -57,13 +58,16 @@ export class TestRun {
 
   /**
    * @param monitor - the pool.
-   * @param exits$ - the arbiter's `actorExited$`.
+   * @param arbiter - the arbiter's streams: workers that come up, and exit.
    * @param plan - files and options.
    * @param sink - where events go.
    */
   constructor(
     private readonly monitor: Monitor,
-    private readonly exits$: Observable<ActorExit>,
+    private readonly arbiter: {
+      actorExited$: Observable<ActorExit>;
+      actorSpawned$: Observable<ActorProxy>;
+    },
     private readonly plan: RunPlan,
     private readonly sink: RunSink,
   ) {
@@ -72,7 +76,9 @@ export class TestRun {
 
   /** Run every file; resolves once all are reported (or the run was stopped). */
   async execute(): Promise<void> {
-    const exits: Subscription = this.exits$.subscribe((exit) => this.exited(exit));
+    const exits: Subscription = this.arbiter.actorExited$.subscribe((exit) => this.exited(exit));
+    // A worker that comes up gets a file at once (its monitor adopts it first).
+    exits.add(this.arbiter.actorSpawned$.subscribe(() => setImmediate(() => this.dispatch())));
     const periodic = this.monitor.loop.addPeriodic(() => this.tick(), 100);
     try {
       let files = this.plan.files;

@@ -19,7 +19,7 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { RunnerHandle } from './RunnerHandle.js';
+import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
 import { TestRun } from './TestRun.js';
 import {
   ABORT_FILE,
@@ -104,7 +104,13 @@ export class TestSuite extends Application {
    */
   async run(): Promise<TestResult> {
     try {
-      await this.start();
+      try {
+        await this.start();
+      } catch (err) {
+        // No worker could start: the run that began ends at once.
+        this.interrupt();
+        throw err;
+      }
       return await this.result;
     } finally {
       await this.stop();
@@ -143,9 +149,9 @@ export class TestSuite extends Application {
     const push = (json: string): void => {
       if (queue.push([current, json]) === 1) setImmediate(flush);
     };
-    const runner = new RunnerHandle(worker.isThread() ? 'thread' : 'process', push, (exit) =>
-      push(JSON.stringify({ name: 'runner exit', ...exit })),
-    );
+    const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
+    runner.onEvent = push;
+    runner.onExit = (exit) => push(JSON.stringify({ name: 'runner exit', ...exit }));
     this.runner = runner;
     worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
       current = job.id;
@@ -166,6 +172,8 @@ export class TestSuite extends Application {
     monitor.command(FILE_EVENTS, (_m, id: number, json: string) => {
       this.current?.receive(id, JSON.parse(json) as WireEvent[]);
     });
+    // The run begins now: files go to the workers as they come up.
+    this.execute(monitor).then(this.settle, this.fail);
   }
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
@@ -180,12 +188,7 @@ export class TestSuite extends Application {
     this.parent.catch(() => undefined);
   }
 
-  protected override started(): Promise<void> {
-    this.execute().then(this.settle, this.fail);
-    return Promise.resolve();
-  }
-
-  private async execute(): Promise<TestResult> {
+  private async execute(monitor: Monitor): Promise<TestResult> {
     const { files, setupFiles } = this.plan!;
     const cache = this.params['durations'];
     const durations =
@@ -195,8 +198,8 @@ export class TestSuite extends Application {
     const options = this.mochaOptions;
     const parent = await (this.parent ?? ParentRunner.create(options, this.events));
     const run = new TestRun(
-      this.monitor!,
-      getArbiter().events.actorExited$,
+      monitor,
+      getArbiter().events,
       {
         files: durations?.order(files) ?? files,
         setupFiles,
