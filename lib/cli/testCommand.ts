@@ -138,6 +138,16 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`\n✖ ERROR: ${(err as Error).message}\n`);
     return 1;
   }
+  try {
+    // A reporter or interface that cannot be loaded: mocha's message, before any worker starts.
+    const { default: Mocha } = await import('mocha');
+    const { validateLegacyPlugin } = await import('mocha/lib/cli/run-helpers.cjs');
+    validateLegacyPlugin(args, 'reporter', Mocha.reporters);
+    validateLegacyPlugin(args, 'ui', Mocha.interfaces);
+  } catch (err) {
+    console.error('\n✖ ERROR:', err);
+    return 1;
+  }
   const suite = new TestSuite({
     ...args,
     workers: flags.workers,
@@ -150,6 +160,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const result = await suite.run();
     return result.interrupted ? 130 : result.failures;
+  } catch (err) {
+    // A reporter that cannot be built, a pool that cannot start: as mocha says it.
+    console.error('\n Exception during run:', err);
+    return 1;
   } finally {
     process.removeListener('SIGINT', interrupt);
   }

@@ -243,6 +243,26 @@ describe('rxpulsar test (command line)', function () {
       }
     });
 
+    it("should refuse a reporter it cannot load with mocha's message and exit code", async () => {
+      const [ours, theirs] = await Promise.all([
+        rxpulsarTest([fixture('only'), '--reporter', 'no-such-reporter']),
+        serialMocha([fixture('only'), '--reporter', 'no-such-reporter']),
+      ]);
+      expect(ours.code).to.equal(theirs.code).and.equal(1);
+      expect(ours.stderr).to.contain('Could not load reporter "no-such-reporter"');
+    });
+
+    it("should refuse bad usage with mocha's message and exit code", async () => {
+      const [ours, theirs] = await Promise.all([
+        rxpulsarTest([fixture('only'), '--invert']),
+        serialMocha([fixture('only'), '--invert']),
+      ]);
+      expect(ours.code).to.equal(theirs.code).and.equal(1);
+      expect(ours.stderr).to.contain(
+        '"--invert" requires one of "--fgrep <str>" or "--grep <regexp>"',
+      );
+    });
+
     it('should print its usage with --help', async () => {
       const { code, stdout } = await rxpulsarTest(['--help']);
       expect(code).to.equal(0);
