@@ -3,6 +3,8 @@
  * and `rxpulsar test -w N` on the same suites, in one run:
  * - a generated CPU-bound suite (40 files × 250 ms of busy work by default;
  *   `RXPULSAR_BENCH_TEST_FILES`, `RXPULSAR_BENCH_TEST_MS`);
+ * - a skewed suite (one long file given last among short ones), run twice:
+ *   longest first once the durations are known;
  * - the cost of one more file on a warm pool: 20 then 60 empty files on one
  *   worker, against serial mocha on the same files (the difference / 40);
  * - a real suite nobody here wrote: ua-parser-js 0.7.28 ships its mocha
@@ -116,6 +118,52 @@ async function cpuBound(work: string): Promise<Row[]> {
       mochaSerial,
       {
         better: 'lower',
+      },
+    ),
+  ];
+}
+
+/**
+ * Longest first: one long file among short ones, given last. The first run
+ * has no durations (files in the given order: the long one starts last);
+ * the second has them (the long one starts first). Target: within 10 % of
+ * the ideal wall, max(longest file, total / N), plus the start-up measured
+ * by an empty suite.
+ */
+async function skewed(work: string): Promise<Row[]> {
+  const dir = join(work, 'skewed');
+  const longMs = WORK_MS * 8;
+  const shortCount = 16;
+  mkdirSync(dir, { recursive: true });
+  const busy = (ms: number): string =>
+    `const end = Date.now() + ${ms}; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);`;
+  for (let i = 0; i < shortCount; i++) {
+    writeFileSync(
+      join(dir, `a${String(i).padStart(2, '0')}.spec.mjs`),
+      `describe('short ${i}', () => { it('works', function () { this.timeout(0); ${busy(WORK_MS)} }); });\n`,
+    );
+  }
+  writeFileSync(
+    join(dir, 'z-long.spec.mjs'),
+    `describe('long', () => { it('works', function () { this.timeout(0); ${busy(longMs)} }); });\n`,
+  );
+  const empty = join(work, 'skewed-empty');
+  generate(empty, 1, 0);
+  const cache = ['--durations', join(work, 'skewed.json')];
+  const startup = await ours(empty, work, N, ['--no-durations']);
+  const first = await ours(dir, work, N, cache);
+  const second = await ours(dir, work, N, cache);
+  const ideal = Math.max(longMs, (shortCount * WORK_MS + longMs) / N) + startup;
+  return [
+    compare(
+      `skewed suite (1 × ${longMs} ms + ${shortCount} × ${WORK_MS} ms), durations known vs ideal`,
+      'ms',
+      second,
+      ideal,
+      {
+        better: 'lower',
+        target: 1.1,
+        note: `ideal: max(longest, total / N) + start-up (${startup.toFixed(0)} ms); first run, no durations: ${first.toFixed(0)} ms`,
       },
     ),
   ];
@@ -261,6 +309,7 @@ export const scenario: Scenario = {
     try {
       return [
         ...(await cpuBound(work)),
+        ...(await skewed(work)),
         ...(await perFile(work)),
         ...(await externalSuite(work)),
         ...(await ownSuite(work)),

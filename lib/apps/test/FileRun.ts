@@ -12,6 +12,9 @@ interface Runnable {
   title?: string;
 }
 
+/** How long loading a spec file may take before its worker counts as hung, in ms (plus grace). */
+export const LOAD_TIMEOUT = 30_000;
+
 /** Grace past a runnable's own timeout before its worker counts as hung, in ms. */
 export function hangGrace(timeout: number): number {
   return 1000 + timeout / 2;
@@ -49,7 +52,14 @@ export class FileRun {
   constructor(
     readonly job: FileJob,
     readonly aid: string,
-  ) {}
+  ) {
+    // Loading (the file's top-level code) has a deadline too, until its first event.
+    this.arm(this.startedAt, LOAD_TIMEOUT);
+    this.loading = true;
+  }
+
+  /** No event came yet: the runner is loading the file. */
+  loading: boolean;
 
   /** The file's path. */
   get file(): string {
@@ -61,6 +71,10 @@ export class FileRun {
     const now = Date.now();
     // A copy: reporting rebuilds the event's objects in place.
     const data = typeof event.data === 'object' ? { ...event.data } : event.data;
+    if (this.loading && event.name !== 'output') {
+      this.loading = false;
+      this.arm(now, 0);
+    }
     const timeout = event.timeout ?? 0;
     switch (event.name) {
       case 'suite':

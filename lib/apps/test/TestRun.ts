@@ -167,9 +167,10 @@ export class TestRun {
     const now = Date.now();
     for (const run of this.inflight.values()) {
       if (run.killed !== undefined || !run.hungAt(now)) continue;
-      run.killed =
-        `"${run.running}" in ${run.file} ran past its timeout (${run.runningTimeout} ms) ` +
-        'and did not give its worker back: the worker was killed';
+      run.killed = run.loading
+        ? `${run.file} did not load within ${run.runningTimeout} ms: its worker was killed`
+        : `"${run.running ?? '?'}" in ${run.file} ran past its timeout (${run.runningTimeout} ms) ` +
+          'and did not give its worker back: the worker was killed';
       this.monitor.send(run.aid, KILL_RUNNER).addErrback(() => undefined);
     }
     this.dispatch();
