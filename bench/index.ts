@@ -28,6 +28,7 @@ const SCENARIOS: Record<string, Loader> = {
   healing: () => import('./healing.js'),
   http: () => import('./http.js'),
   reload: () => import('./reload.js'),
+  testsuite: () => import('./testsuite.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

@@ -127,6 +127,10 @@ export type { SocketServerParams, ProtocolFactory } from './apps/socket/SocketSe
 export { parseBind } from './apps/parseBind.js';
 export type { BindAddress } from './apps/parseBind.js';
 
+// Apps: the test suite (`rxpulsar test`): mocha spec files on worker actors.
+export { TestSuite } from './apps/test/TestSuite.js';
+export type { TestSuiteParams, TestEvent, TestResult } from './apps/test/TestSuite.js';
+
 // Apps: JSON-RPC 2.0.
 export { JsonRpc } from './apps/rpc/JsonRpc.js';
 export type { JsonRpcOptions } from './apps/rpc/JsonRpc.js';

@@ -29,7 +29,9 @@ export interface Subcommand {
  * that is imported only when it runs. A first argument that is not one of
  * these is an app module.
  */
-const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([]);
+const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([
+  ['test', () => import('./testCommand.js')],
+]);
 
 function version(): string {
   const pkg = JSON.parse(

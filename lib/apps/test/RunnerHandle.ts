@@ -1,0 +1,147 @@
+/**
+ * Actor side of a spec runner: the clean child process (or thread) in which
+ * a worker actor of a TestSuite runs its spec files. The actor stays
+ * responsive while a spec blocks, crashes or fakes timers in the runner; a
+ * runner that dies is reported and replaced by a fresh one.
+ * @module
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileJob } from './wire.js';
+
+/** What an actor tells its runner. */
+export type RunnerMessage = { type: 'run'; job: FileJob } | { type: 'abort' };
+
+/** How a runner ended. */
+export interface RunnerExit {
+  kind: 'process' | 'thread';
+  pid: number | undefined;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const ENTRY = new URL('./entry/runner.js', import.meta.url);
+
+let early: RunnerHandle | undefined;
+
+/**
+ * Start this worker's runner now, while the actor itself starts (its
+ * handshake, its hooks): the worker module calls it when it loads.
+ * @param kind - a child process or a worker thread.
+ */
+export function startRunnerEarly(kind: 'process' | 'thread'): void {
+  early ??= new RunnerHandle(kind);
+}
+
+/**
+ * @param kind - a child process or a worker thread.
+ * @returns the runner started early, or a new one.
+ */
+export function takeRunner(kind: 'process' | 'thread'): RunnerHandle {
+  const runner = early ?? new RunnerHandle(kind);
+  early = undefined;
+  return runner;
+}
+
+/**
+ * One runner at a time, started again after it dies.
+ *
+ * @example
+ * ```ts
+ * const runner = new RunnerHandle('process', (json) => relay(json), (exit) => report(exit));
+ * runner.run(job);
+ * ```
+ */
+export class RunnerHandle {
+  private child: ChildProcess | undefined;
+  private thread: Worker | undefined;
+  private closed = false;
+
+  /**
+   * @param kind - a child process or a worker thread.
+   * @param onEvent - each event of the running file, as the runner's JSON
+   *   (may be set later, before the first job).
+   * @param onExit - the runner died (a fresh one is started).
+   */
+  constructor(
+    private readonly kind: 'process' | 'thread',
+    public onEvent: (json: string) => void = () => undefined,
+    public onExit: (exit: RunnerExit) => void = () => undefined,
+  ) {
+    this.start();
+  }
+
+  /** @param job - run it in the runner (jobs queue up there). */
+  run(job: FileJob): void {
+    this.post({ type: 'run', job });
+  }
+
+  /** Stop the running file after its current test. */
+  abort(): void {
+    this.post({ type: 'abort' });
+  }
+
+  /** Kill the runner now (it hung); `onExit` follows. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+    void this.thread?.terminate();
+  }
+
+  /** Kill the runner for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    const thread = this.thread;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    if (thread !== undefined) await thread.terminate();
+  }
+
+  private post(message: RunnerMessage): void {
+    if (this.thread !== undefined) this.thread.postMessage(message);
+    else this.child?.send(message);
+  }
+
+  private start(): void {
+    if (this.closed) return;
+    const message = (json: unknown): void => {
+      if (typeof json === 'string' && json !== '{"name":"ready"}') this.onEvent(json);
+    };
+    if (this.kind === 'thread') {
+      const thread = new Worker(ENTRY);
+      this.thread = thread;
+      thread.on('message', message);
+      thread.on('error', () => undefined);
+      thread.once('exit', (code) => this.exited(code, null, undefined));
+      return;
+    }
+    // A plain child, not a cluster worker like its actor.
+    const env = { ...process.env };
+    delete env['NODE_UNIQUE_ID'];
+    const child = fork(fileURLToPath(ENTRY), [], {
+      env,
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    child.on('message', message);
+    child.on('error', () => undefined);
+    child.once('exit', (code, signal) => this.exited(code, signal, child.pid));
+  }
+
+  private exited(
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    pid: number | undefined,
+  ): void {
+    this.child = undefined;
+    this.thread = undefined;
+    if (this.closed) return;
+    this.onExit({ kind: this.kind, pid, code, signal });
+    this.start();
+  }
+}

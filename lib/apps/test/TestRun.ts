@@ -1,0 +1,246 @@
+/**
+ * Arbiter side of one run of a {@link TestSuite}: sends the spec files to
+ * the pool's workers one at a time each (longest first), hears their events
+ * as they stream in, reports them in order, and closes a file whose worker
+ * died or hung. With `.only` candidates, a first pass only loads those
+ * files to learn which hold a `.only`.
+ * @module
+ */
+import type { Observable, Subscription } from '../../rx.js';
+import type { ActorProxy } from '../../actor/ActorProxy.js';
+import type { ActorExit } from '../../actor/ArbiterEvents.js';
+import type { Monitor } from '../../monitor/Monitor.js';
+import { FileRun } from './FileRun.js';
+import { ReportOrder } from './ReportOrder.js';
+import { ABORT_FILE, KILL_RUNNER, RUN_FILE, type FileJob, type WireEvent } from './wire.js';
+
+/** What a run does. */
+export interface RunPlan {
+  /** Spec files, in scheduling order. */
+  files: string[];
+  /** `--file` files, loaded first in every worker. */
+  setupFiles: string[];
+  /** mocha's options for the workers (JSON-safe). */
+  options: Record<string, unknown>;
+  /** Files that may hold a `.only` (they mention it): loaded in a first pass. */
+  onlyCandidates: string[];
+  /** Stop the whole run after the first failure. */
+  bail: boolean;
+}
+
+/** What the run reports to (the parent runner). */
+export interface RunSink {
+  /** One event of one file, in reporting order. */
+  report(event: WireEvent, run: FileRun): void;
+  /** A file is over: `ms` it took (absent when it was interrupted). */
+  fileDone(file: string, ms: number | undefined): void;
+}
+
+/**
+ * One run over a pool.
+ *
+ * @example
+ * ```ts
+ * const run = new TestRun(monitor, arbiter.events, plan, sink);
+ * await run.execute();
+ * ```
+ */
+export class TestRun {
+  private readonly runs = new Map<number, FileRun>();
+  private readonly inflight = new Map<string, FileRun>();
+  private readonly order: ReportOrder;
+  private queue: FileJob[] = [];
+  private dry = false;
+  private nextId = 1;
+  private stopped = false;
+  private phaseDone: (() => void) | undefined;
+  private readonly hasOnly = new Set<string>();
+
+  /**
+   * @param monitor - the pool.
+   * @param arbiter - the arbiter's streams: workers that come up, and exit.
+   * @param plan - files and options.
+   * @param sink - where events go.
+   */
+  constructor(
+    private readonly monitor: Monitor,
+    private readonly arbiter: {
+      actorExited$: Observable<ActorExit>;
+      actorSpawned$: Observable<ActorProxy>;
+    },
+    private readonly plan: RunPlan,
+    private readonly sink: RunSink,
+  ) {
+    this.order = new ReportOrder((event, run) => sink.report(event, run));
+  }
+
+  /** Run every file; resolves once all are reported (or the run was stopped). */
+  async execute(): Promise<void> {
+    const exits: Subscription = this.arbiter.actorExited$.subscribe((exit) => this.exited(exit));
+    // A worker that comes up gets a file at once (its monitor adopts it first).
+    exits.add(this.arbiter.actorSpawned$.subscribe(() => setImmediate(() => this.dispatch())));
+    const periodic = this.monitor.loop.addPeriodic(() => this.tick(), 100);
+    try {
+      let files = this.plan.files;
+      if (this.plan.onlyCandidates.length > 0) {
+        this.dry = true;
+        await this.phase(this.plan.onlyCandidates);
+        this.dry = false;
+        // As serial mocha: a `.only` anywhere restricts the run to the `.only`s.
+        if (this.hasOnly.size > 0) files = files.filter((f) => this.hasOnly.has(f));
+      }
+      if (!this.stopped) await this.phase(files);
+    } finally {
+      periodic.stop();
+      exits.unsubscribe();
+    }
+  }
+
+  /**
+   * Stop the run (Ctrl-C, bail): no new file starts; the files in flight are
+   * asked to stop after their current test. With `now`, the run ends at once
+   * with what was reported so far.
+   * @param now - end at once, without waiting for the files in flight.
+   */
+  stop(now = false): void {
+    this.stopped = true;
+    this.queue = [];
+    for (const run of this.inflight.values()) {
+      this.monitor.send(run.aid, ABORT_FILE).addErrback(() => undefined);
+    }
+    if (!now) return;
+    for (const run of this.inflight.values()) {
+      if (!this.dry)
+        for (const event of run.close('interrupted', false)) this.order.event(run, event);
+      run.done = true;
+    }
+    this.inflight.clear();
+    this.order.drain();
+    this.finishPhase();
+  }
+
+  /**
+   * @param jobId - the job the events belong to.
+   * @param events - the next events of its file.
+   */
+  receive(jobId: number, events: WireEvent[]): void {
+    const run = this.runs.get(jobId);
+    if (run === undefined || run.done) return;
+    for (const event of events) {
+      if (event.name === 'runner exit') {
+        const kind = event.kind === 'thread' ? 'thread' : `process ${event.pid ?? ''}`.trim();
+        this.crashed(
+          run,
+          run.killed ?? crashMessage(run, kind, event.code ?? null, event.signal ?? null),
+        );
+        return;
+      }
+      run.receive(event);
+      if (this.dry) {
+        if (event.hasOnly === true) this.hasOnly.add(run.file);
+      } else {
+        if (event.name === 'fail' && this.plan.bail && !this.stopped) this.stop();
+        this.order.event(run, event);
+      }
+      if (run.done) {
+        this.end(run, Date.now() - run.startedAt);
+        return;
+      }
+    }
+  }
+
+  private async phase(files: string[]): Promise<void> {
+    this.queue = files.map((file) => ({
+      id: this.nextId++,
+      file,
+      setupFiles: this.plan.setupFiles,
+      options: this.plan.options,
+      dry: this.dry,
+    }));
+    if (this.queue.length === 0) return;
+    const done = new Promise<void>((resolve) => (this.phaseDone = resolve));
+    this.dispatch();
+    await done;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const run of this.inflight.values()) {
+      if (run.killed !== undefined || !run.hungAt(now)) continue;
+      run.killed = run.loading
+        ? `${run.file} did not load within ${run.runningTimeout} ms: its worker was killed`
+        : `"${run.running ?? '?'}" in ${run.file} ran past its timeout (${run.runningTimeout} ms) ` +
+          'and did not give its worker back: the worker was killed';
+      this.monitor.send(run.aid, KILL_RUNNER).addErrback(() => undefined);
+    }
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    for (const proxy of this.monitor.managedActors) {
+      if (this.queue.length === 0 || this.stopped) return;
+      if (this.inflight.has(proxy.aid) || proxy.worker?.exited === true) continue;
+      const job = this.queue.shift()!;
+      const run = new FileRun(job, proxy.aid);
+      this.runs.set(job.id, run);
+      this.inflight.set(proxy.aid, run);
+      if (!this.dry) this.order.started(run);
+      this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
+        this.crashed(run, `could not start ${run.file}: ${String(err)}`);
+      });
+    }
+  }
+
+  private exited(exit: ActorExit): void {
+    const run = this.inflight.get(exit.aid);
+    if (run === undefined) return;
+    const kind =
+      exit.concurrency === 'thread' ? 'thread' : `process ${exit.proxy.pid ?? ''}`.trim();
+    const how = exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.exitCode}`;
+    const where =
+      run.running === undefined
+        ? `while running ${run.file}`
+        : `while running "${run.running}" in ${run.file}`;
+    this.crashed(run, run.killed ?? `worker ${kind} exited (${how}) ${where}`);
+  }
+
+  private crashed(run: FileRun, message: string): void {
+    if (run.done) return;
+    for (const event of run.close(message)) {
+      if (!this.dry) this.order.event(run, event);
+    }
+    this.end(run, undefined);
+  }
+
+  private end(run: FileRun, ms: number | undefined): void {
+    run.done = true;
+    this.inflight.delete(run.aid);
+    this.runs.delete(run.job.id);
+    if (!this.dry) {
+      this.order.ended(run);
+      this.sink.fileDone(run.file, ms);
+    }
+    if (this.queue.length > 0 && !this.stopped) this.dispatch();
+    else if (this.inflight.size === 0) this.finishPhase();
+  }
+
+  private finishPhase(): void {
+    const done = this.phaseDone;
+    this.phaseDone = undefined;
+    done?.();
+  }
+}
+
+function crashMessage(
+  run: FileRun,
+  kind: string,
+  code: number | null,
+  signal: string | null,
+): string {
+  const how = signal !== null ? `signal ${signal}` : `code ${code}`;
+  const where =
+    run.running === undefined
+      ? `while running ${run.file}`
+      : `while running "${run.running}" in ${run.file}`;
+  return `worker ${kind} exited (${how}) ${where}`;
+}

@@ -1,0 +1,225 @@
+/**
+ * The test-suite app: mocha spec files run in parallel on a pool of worker
+ * actors, every event reported live to any mocha reporter.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { Subject, type Observable } from '../../rx.js';
+import type { Actor } from '../../actor/Actor.js';
+import { arbiter as getArbiter } from '../../actor/api.js';
+import { getActor } from '../../actor/current.js';
+import { Application, type ApplicationParams } from '../../application/Application.js';
+import type { Schema } from '../../config/Setting.js';
+import type { Monitor } from '../../monitor/Monitor.js';
+import { Durations, DURATIONS_FILE } from './Durations.js';
+import {
+  collectSpecFiles,
+  onlyCandidates,
+  splitTestParams,
+  workerOptions,
+} from './mochaOptions.js';
+import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
+import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
+import { TestRun } from './TestRun.js';
+import {
+  ABORT_FILE,
+  FILE_EVENTS,
+  KILL_RUNNER,
+  RUN_FILE,
+  type FileJob,
+  type WireEvent,
+} from './wire.js';
+
+export type { TestEvent, TestResult } from './ParentRunner.js';
+
+/** Parameters of a {@link TestSuite}: mocha's options (camelCase) and these. */
+export interface TestSuiteParams extends ApplicationParams {
+  /** Spec files, folders or globs (default `./test`, as mocha). */
+  spec?: string | string[];
+  /** Worker actors (default: cores − 1, at least 1). */
+  workers?: number;
+  /** `process` (default) or `thread`. */
+  concurrency?: 'process' | 'thread';
+  /** The durations cache file (default `.rxpulsar-test-durations.json`), or `false`. */
+  durations?: string | false;
+}
+
+const WORKER_MODULE = new URL('./testWorker.js', import.meta.url).href;
+
+/**
+ * Run mocha spec files in parallel: `start()` starts the pool and the run;
+ * `result` settles with the failures once the reporter is done; `events$`
+ * emits every mocha event as the reporter gets it.
+ *
+ * @example
+ * ```ts
+ * const suite = new TestSuite({ spec: ['test/'], workers: 4, reporter: 'dot', timeout: 5000 });
+ * suite.events$.subscribe(({ name, file }) => name === 'fail' && console.log('failed in', file));
+ * const { failures } = await suite.run();
+ * ```
+ */
+export class TestSuite extends Application {
+  static override settings: Schema = {
+    workers: {
+      doc: 'Worker actors running spec files (default: cores - 1, at least 1).',
+      format: 'count',
+      default: Math.max(1, availableParallelism() - 1),
+    },
+  };
+
+  /** mocha's options of this run. */
+  readonly mochaOptions: Record<string, unknown>;
+  /** The result, once the run is over and the reporter done. */
+  readonly result: Promise<TestResult>;
+  private readonly events = new Subject<TestEvent>();
+  private settle!: (result: TestResult) => void;
+  private fail!: (err: unknown) => void;
+  private plan: { files: string[]; setupFiles: string[] } | undefined;
+  private current: TestRun | undefined;
+  private ownArbiter = false;
+  private runner: RunnerHandle | undefined;
+  private parent: Promise<ParentRunner> | undefined;
+
+  /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
+  constructor(params: TestSuiteParams = {}) {
+    const { app, mocha } = splitTestParams(params);
+    super({ argv: [], module: WORKER_MODULE, ...app });
+    this.mochaOptions = mocha;
+    this.result = new Promise<TestResult>((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+    });
+    this.result.catch(() => undefined);
+  }
+
+  /** Every mocha event, in the order the reporter gets it; completes after `end`. */
+  get events$(): Observable<TestEvent> {
+    return this.events.asObservable();
+  }
+
+  /**
+   * Start, wait for the end of the run, stop the pool (and the arbiter, if
+   * this suite made it).
+   * @returns the result: failures (the exit code, up to 255), stats, interrupted.
+   */
+  async run(): Promise<TestResult> {
+    try {
+      try {
+        await this.start();
+      } catch (err) {
+        // No worker could start: the run that began ends at once.
+        this.interrupt();
+        throw err;
+      }
+      return await this.result;
+    } finally {
+      await this.stop();
+      if (this.ownArbiter) await getArbiter().stop();
+    }
+  }
+
+  /** Stop the run now (Ctrl-C): the summary of what ran is reported, `interrupted` is set. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.current?.stop(true);
+  }
+
+  private interrupted = false;
+
+  override workerStart(worker: Actor): void {
+    const monitor = this.name;
+    let current = 0;
+    let queue: [number, string][] = [];
+    const flush = (): void => {
+      const batch = queue;
+      queue = [];
+      // One message per job (a batch may straddle two jobs).
+      for (let i = 0; i < batch.length;) {
+        const id = batch[i]![0];
+        let j = i;
+        while (j < batch.length && batch[j]![0] === id) j++;
+        const json = `[${batch
+          .slice(i, j)
+          .map(([, e]) => e)
+          .join(',')}]`;
+        worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
+        i = j;
+      }
+    };
+    const push = (json: string): void => {
+      if (queue.push([current, json]) === 1) setImmediate(flush);
+    };
+    const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
+    runner.onEvent = push;
+    runner.onExit = (exit) => push(JSON.stringify({ name: 'runner exit', ...exit }));
+    this.runner = runner;
+    worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
+      current = job.id;
+      runner.run(job);
+      return true;
+    });
+    worker.command(ABORT_FILE, () => runner.abort());
+    worker.command(KILL_RUNNER, () => runner.kill());
+  }
+
+  override async workerStopping(): Promise<void> {
+    await this.runner?.close();
+  }
+
+  override monitorStart(monitor: Monitor): void {
+    // A crashing spec must not open the pool's breaker: the run goes on.
+    monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
+    monitor.command(FILE_EVENTS, (_m, id: number, json: string) => {
+      this.current?.receive(id, JSON.parse(json) as WireEvent[]);
+    });
+    // The run begins now: files go to the workers as they come up.
+    this.execute(monitor).then(this.settle, this.fail);
+  }
+
+  protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+    // Ctrl-C is the run's (summary, exit 130): the arbiter leaves SIGINT alone.
+    if (getActor() === undefined) {
+      this.ownArbiter = true;
+      getArbiter({ signals: false, timeout: cfg['timeout'] as number });
+    }
+    this.plan = await collectSpecFiles(this.mochaOptions);
+    // mocha and the reporter load while the pool starts.
+    this.parent = ParentRunner.create(this.mochaOptions, this.events);
+    this.parent.catch(() => undefined);
+  }
+
+  private async execute(monitor: Monitor): Promise<TestResult> {
+    const { files, setupFiles } = this.plan!;
+    const cache = this.params['durations'];
+    const durations =
+      cache === false
+        ? undefined
+        : new Durations(typeof cache === 'string' ? cache : DURATIONS_FILE);
+    const options = this.mochaOptions;
+    const parent = await (this.parent ?? ParentRunner.create(options, this.events));
+    const run = new TestRun(
+      monitor,
+      getArbiter().events,
+      {
+        files: durations?.order(files) ?? files,
+        setupFiles,
+        options: workerOptions(options),
+        onlyCandidates: onlyCandidates(files),
+        bail: options['bail'] === true,
+      },
+      {
+        report: (event, fileRun) => parent.report(event, fileRun.file),
+        fileDone: (file, ms) => {
+          if (ms !== undefined) durations?.set(file, ms);
+        },
+      },
+    );
+    this.current = run;
+    if (this.interrupted) run.stop(true);
+    const result = await parent.run(files, () => run.execute());
+    this.current = undefined;
+    durations?.save();
+    this.events.complete();
+    return { ...result, interrupted: this.interrupted };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Entry of a spec runner: the clean child process (or thread) a worker
+ * actor of a TestSuite runs spec files in. Nothing of rxpulsar runs here
+ * (no actor, no loop, no cluster), so specs may fake timers, start their own
+ * arbiter or fork a cluster as in a plain mocha process. Each event goes to
+ * the actor at once, as a JSON string, so that it survives a crash right
+ * after it.
+ * @module
+ */
+import { parentPort } from 'node:worker_threads';
+import { SpecFileRunner } from '../SpecFileRunner.js';
+import type { RunnerMessage } from '../RunnerHandle.js';
+
+const port = parentPort;
+const post = (message: string): void => {
+  if (port !== null) port.postMessage(message);
+  else process.send?.(message);
+};
+
+if (port === null) {
+  // Ctrl-C reaches the process group: the arbiter stops the run itself.
+  process.on('SIGINT', () => undefined);
+  // The actor is gone: so is its runner.
+  process.on('disconnect', () => process.exit(0));
+}
+
+function jsonSafe(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? `${value}n` : value;
+}
+
+// Warm up while the arbiter sends the first job, one module after the other:
+// a require() of an ES module that an import() is still loading fails in
+// Node 20 (mocha's .cjs files require its .js ones).
+const warm = import('mocha')
+  .then(() => import('mocha/lib/nodejs/serializer.js'))
+  .then(() => import('mocha/lib/cli/run-helpers.cjs'))
+  .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
+
+const runner = new SpecFileRunner();
+let queue: Promise<unknown> = warm.then(
+  () => undefined,
+  () => undefined,
+);
+
+const onMessage = (message: RunnerMessage): void => {
+  if (message.type === 'abort') {
+    runner.abort();
+    return;
+  }
+  const { job } = message;
+  queue = queue.then(() => runner.run(job, (event) => post(JSON.stringify(event, jsonSafe))));
+};
+
+if (port !== null) port.on('message', onMessage);
+else process.on('message', onMessage);
+post(JSON.stringify({ name: 'ready' }));

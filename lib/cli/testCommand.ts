@@ -1,0 +1,177 @@
+/**
+ * `rxpulsar test [spec...] [mocha options] [-w N] [--concurrency thread]`:
+ * mocha's command line (its option loading, `.mocharc.*`, `package.json`'s
+ * `mocha` key, its checks and messages), the files run in parallel by a
+ * {@link TestSuite}. Exits with the number of failures (max 255), 130 on
+ * Ctrl-C.
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { TestSuite } from '../apps/test/TestSuite.js';
+
+const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
+
+Runs mocha spec files in parallel on worker actors. Every option of mocha
+(rxpulsar test --help-mocha lists them) has mocha's name and meaning, and
+.mocharc.* and package.json's "mocha" key are read as mocha reads them.
+
+  -w, --workers N          worker actors (default: cores - 1, at least 1; -j/--jobs too)
+  --concurrency KIND       process (default) or thread
+  --durations FILE         where file durations are kept between runs
+                           (default .rxpulsar-test-durations.json); --no-durations: none
+  -h, --help               this help`;
+
+interface OwnFlags {
+  workers?: number;
+  concurrency?: 'process' | 'thread';
+  durations?: string | false;
+  nodeOptions: string[];
+  rest: string[];
+}
+
+/** Take our flags (and `--node-option`, applied by a re-exec) out of argv; the rest is mocha's. */
+function ownFlags(argv: string[]): OwnFlags {
+  const flags: OwnFlags = { nodeOptions: [], rest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${name} needs a value`);
+      return v;
+    };
+    if (name === '-w' || name === '--workers' || name === '-j' || name === '--jobs') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`${name} must be a whole number of workers, at least 1`);
+      flags.workers = n;
+    } else if (name === '--concurrency') {
+      const kind = value();
+      if (kind !== 'process' && kind !== 'thread')
+        throw new Error(`--concurrency must be process or thread, not "${kind}"`);
+      flags.concurrency = kind;
+    } else if (name === '--durations') flags.durations = value();
+    else if (name === '--no-durations') flags.durations = false;
+    else if (name === '-n' || name === '--node-option') flags.nodeOptions.push(value());
+    else if (name === '--parallel' || name === '-p') continue;
+    else flags.rest.push(arg);
+  }
+  return flags;
+}
+
+/** Run again under `node --<option>...` (as mocha's `bin/mocha.js` does for `--node-option`). */
+function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
+  const script = process.argv[1]!;
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions.map((o) => `--${o}`), script, 'test', ...argv],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, RXPULSAR_TEST_REEXEC: '1' },
+    },
+  );
+  // Ctrl-C reaches the child from the terminal; this process waits for it.
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      process.removeListener('SIGINT', ignore);
+      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
+    });
+  });
+}
+
+/**
+ * Run the test command.
+ *
+ * @param argv - the arguments after `test`.
+ * @returns the exit code: failures (max 255), 130 when interrupted, 1 for bad usage (as mocha).
+ * @example
+ * ```ts
+ * process.exitCode = await run(['spec/', '--reporter', 'dot', '-w', '4']);
+ * ```
+ */
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (argv.includes('--help-mocha')) {
+    const { main } = await import('mocha/lib/cli/cli.js');
+    main(['--help']);
+    return 0;
+  }
+  let flags: OwnFlags;
+  try {
+    flags = ownFlags(argv);
+  } catch (err) {
+    process.stderr.write(`rxpulsar test: ${(err as Error).message}\n${USAGE}\n`);
+    return 1;
+  }
+  const { loadOptions } = await import('mocha/lib/cli/options.cjs');
+  const runHelpers = await import('mocha/lib/cli/run.cjs');
+  const args = loadOptions(flags.rest);
+  const nodeOptions = [
+    ...flags.nodeOptions,
+    ...((args['node-option'] as string[] | undefined) ?? []),
+  ];
+  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
+  // Not inherited by the specs (one may run rxpulsar test itself).
+  delete process.env['RXPULSAR_TEST_REEXEC'];
+  if (nodeOptions.length > 0 && !reexecuted) {
+    return reexec(
+      nodeOptions,
+      argv.filter((_a, i) => !isNodeOption(argv, i)),
+    );
+  }
+  delete args['node-option'];
+  args['spec'] = args._.length > 0 ? args._ : ['./test'];
+  try {
+    runHelpers.normalizeRunOptions(args);
+    runHelpers.validateRunOptions(args);
+    if (args['watch'] === true) throw new Error('--watch is not supported by rxpulsar test');
+  } catch (err) {
+    // mocha's own wording and exit code for a bad option.
+    process.stderr.write(`\n✖ ERROR: ${(err as Error).message}\n`);
+    return 1;
+  }
+  try {
+    // A reporter or interface that cannot be loaded: mocha's message, before any worker starts.
+    const { default: Mocha } = await import('mocha');
+    const { validateLegacyPlugin } = await import('mocha/lib/cli/run-helpers.cjs');
+    validateLegacyPlugin(args, 'reporter', Mocha.reporters);
+    validateLegacyPlugin(args, 'ui', Mocha.interfaces);
+  } catch (err) {
+    console.error('\n✖ ERROR:', err);
+    return 1;
+  }
+  const suite = new TestSuite({
+    ...args,
+    workers: flags.workers,
+    concurrency: flags.concurrency,
+    durations: flags.durations,
+    logLevel: 'error',
+  });
+  const interrupt = (): void => suite.interrupt();
+  process.once('SIGINT', interrupt);
+  try {
+    const result = await suite.run();
+    return result.interrupted ? 130 : result.failures;
+  } catch (err) {
+    // A reporter that cannot be built, a pool that cannot start: as mocha says it.
+    console.error('\n Exception during run:', err);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+  }
+}
+
+function isNodeOption(argv: string[], i: number): boolean {
+  const arg = argv[i]!;
+  if (arg === '-n' || arg === '--node-option' || arg.startsWith('--node-option=')) return true;
+  const prev = argv[i - 1];
+  return prev === '-n' || prev === '--node-option';
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { TestSuite, type TestEvent } from '../../../lib/index.js';
+import { fixture } from '../../support/testCli.js';
+
+describe('TestSuite', function () {
+  this.timeout(60_000);
+
+  describe('run()', () => {
+    it('should run the spec files on worker processes and resolve with mocha stats', async () => {
+      const suite = new TestSuite({
+        spec: [fixture('only')],
+        workers: 2,
+        reporter: 'base',
+        durations: false,
+      });
+      const { failures, stats, interrupted } = await suite.run();
+      expect(failures).to.equal(0);
+      expect(interrupted).to.equal(false);
+      expect(stats).to.include({ passes: 3, failures: 0, tests: 3 });
+    });
+
+    it('should run them on worker threads with concurrency thread', async () => {
+      const suite = new TestSuite({
+        spec: [join(fixture('crash'), 'fine.test.js'), join(fixture('crash'), 'exits.test.js')],
+        workers: 2,
+        concurrency: 'thread',
+        reporter: 'base',
+        durations: false,
+      });
+      const { failures, stats } = await suite.run();
+      expect(failures).to.equal(1);
+      expect(stats).to.include({ passes: 4, failures: 1 });
+    });
+  });
+
+  describe('events$', () => {
+    it("should emit mocha's events in order, with objects reporters need, and complete", async () => {
+      const suite = new TestSuite({
+        spec: [join(fixture('only'), 'three.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+      });
+      const events: TestEvent[] = [];
+      let completed = false;
+      suite.events$.subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+      await suite.run();
+      expect(completed).to.equal(true);
+      expect(events.map((e) => e.name)).to.deep.equal([
+        'start',
+        'suite',
+        'suite',
+        'test',
+        'pass',
+        'test end',
+        'test',
+        'pass',
+        'test end',
+        'suite end',
+        'suite end',
+        'end',
+      ]);
+      const pass = events.find((e) => e.name === 'pass')!;
+      const test = pass.data as { fullTitle(): string; titlePath(): string[]; slow(): number };
+      expect(test.fullTitle()).to.equal('three f');
+      expect(test.titlePath()).to.deep.equal(['three', 'f']);
+      expect(test.slow()).to.equal(75);
+      expect(pass.file).to.match(/three\.test\.js$/);
+    });
+
+    it('should carry the error of a failure with its diff fields', async () => {
+      const suite = new TestSuite({
+        spec: [join(fixture('mixed'), 'alpha.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+        grep: 'compares objects',
+      });
+      const events: TestEvent[] = [];
+      suite.events$.subscribe((e) => events.push(e));
+      const { failures } = await suite.run();
+      expect(failures).to.equal(1);
+      const fail = events.find((e) => e.name === 'fail')!;
+      const error = fail.error as Error & { actual: unknown; expected: unknown; operator: string };
+      expect(error).to.be.instanceOf(Error);
+      expect(error.name).to.equal('AssertionError');
+      // As in a serial run, the reporter (Base) turned them into the text it diffs.
+      expect(error.actual).to.equal('{\n  "a": 1\n  "b": [\n    1\n    2\n  ]\n}');
+      expect(error.expected).to.equal('{\n  "a": 1\n  "b": [\n    1\n    3\n  ]\n}');
+      expect(error.operator).to.equal('deepStrictEqual');
+      expect((fail.data as { fullTitle(): string }).fullTitle()).to.equal('alpha compares objects');
+    });
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Running `rxpulsar test` and serial mocha on the same fixture suites, and
+ * comparing their reports apart from timings and the order of files.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
+const mochaBin = fileURLToPath(
+  new URL('../../../node_modules/mocha/bin/mocha.js', import.meta.url),
+);
+
+/** A fixture suite folder of spec/fixtures/testsuite (compiled). */
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/testsuite/${name}`, import.meta.url));
+}
+
+/** What a command printed and its exit code. */
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const options = { timeout: 60_000, env: { ...process.env, ...env }, maxBuffer: 16 << 20 };
+    execFile(process.execPath, args, options, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `rxpulsar test` with the given arguments (no `.mocharc`, no package.json config). */
+export function rxpulsarTest(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+  return exec([bin, 'test', '--no-config', '--no-package', '--no-durations', ...args], env);
+}
+
+/** Serial mocha with the given arguments. */
+export function serialMocha(args: string[]): Promise<Outcome> {
+  return exec([mochaBin, '--no-config', '--no-package', ...args]);
+}
+
+/** Start `rxpulsar test` in the background (for signals). */
+export function startTest(args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, 'test', '--no-config', '--no-package', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Sort the chunks of `text` that begin where `start` matches (keeping what precedes the first). */
+function sortChunks(text: string, start: RegExp): string {
+  const positions = [...text.matchAll(start)].map((m) => m.index);
+  if (positions.length === 0) return text;
+  const head = text.slice(0, positions[0]);
+  const chunks = positions.map((p, i) => text.slice(p, positions[i + 1] ?? text.length));
+  return head + chunks.sort().join('');
+}
+
+/**
+ * A report without what may differ between two runs of the same suite:
+ * timings and the order of files (chunks of each file's output are sorted).
+ *
+ * @param reporter - spec, json, xunit or tap.
+ * @param text - the report.
+ * @returns the normalized report.
+ */
+export function normalizeReport(reporter: string, text: string): string {
+  switch (reporter) {
+    case 'json': {
+      // What the tests printed comes first, then the report.
+      const at = text.search(/^\{/m);
+      const report = JSON.parse(text.slice(at)) as Record<string, unknown>;
+      const stats = report['stats'] as Record<string, unknown>;
+      for (const key of ['start', 'end', 'duration']) delete stats[key];
+      for (const list of ['tests', 'pending', 'failures', 'passes']) {
+        const tests = report[list] as Record<string, unknown>[];
+        for (const test of tests) delete test['duration'];
+        tests.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+      }
+      return text.slice(0, at) + JSON.stringify(report, null, 2);
+    }
+    case 'xunit': {
+      const timeless = text.replace(/ (time|timestamp)="[^"]*"/g, '');
+      return sortChunks(timeless, /^<testcase /gm);
+    }
+    case 'tap':
+      return sortChunks(text.replace(/^(ok|not ok) \d+/gm, '$1 N'), /^(ok|not ok) /gm);
+    default: {
+      // spec: suites of the body and failures of the epilogue, each sorted.
+      const plain = text.replace(/ ?\(\d+m?s\)/g, '').replace(/^(\s*)\d+\) /gm, '$1N) ');
+      const at = plain.search(/^ {2}\d+ passing/m);
+      const body = sortChunks(plain.slice(0, at), /^ {2}\S/gm);
+      const end = plain.slice(at);
+      const failuresAt = end.search(/^ {2}N\) /m);
+      if (failuresAt < 0) return body + end;
+      return body + end.slice(0, failuresAt) + sortChunks(end.slice(failuresAt), /^ {2}N\) /gm);
+    }
+  }
+}
