@@ -28,7 +28,7 @@ export type JournalRecord =
 
 /** What replaying a journal gives. */
 export interface JournalState {
-  /** The last record of every task, decoded. */
+  /** The last record of every task (its entry: the task and what the queue keeps), decoded. */
   tasks: Map<string, unknown>;
   /** The last tick queued of every periodic job. */
   ticks: Map<string, number>;
@@ -77,8 +77,8 @@ export class TaskJournal {
         }
         state.records++;
         if (record.t === 'task') {
-          const task = decode(record.v) as { id: string };
-          state.tasks.set(task.id, task);
+          const entry = decode(record.v) as { task: { id: string } };
+          state.tasks.set(entry.task.id, entry);
         } else if (record.t === 'del') state.tasks.delete(record.id);
         else state.ticks.set(record.job, record.at);
       }

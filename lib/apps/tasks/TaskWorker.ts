@@ -52,9 +52,11 @@ export class TaskWorker {
     // After the handshake (sent once the start hooks are over): nothing
     // may reach the arbiter before it.
     setImmediate(() => {
-      this.worker.send(this.app, 'task_worker_ready', this.worker.aid).addErrback((err: unknown) => {
-        this.worker.logger.error(`could not join the task queue: ${String(err)}`);
-      });
+      this.worker
+        .send(this.app, 'task_worker_ready', this.worker.aid)
+        .addErrback((err: unknown) => {
+          this.worker.logger.error(`could not join the task queue: ${String(err)}`);
+        });
     });
   }
 
