@@ -167,3 +167,5 @@ export type {
   Task,
   TaskState,
 } from './apps/tasks/Task.js';
+export { taskClient } from './apps/tasks/taskClient.js';
+export type { TaskClient } from './apps/tasks/taskClient.js';

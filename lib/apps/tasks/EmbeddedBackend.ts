@@ -91,13 +91,14 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     this.pump();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.periodic.stop();
     this.delayTimer?.unsubscribe();
     this.dispatcher.stop();
     this.journal.close();
     this.store.changes.complete();
     this.releaseLock?.();
+    return Promise.resolve();
   }
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
@@ -109,9 +110,9 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     return queued;
   }
 
-  async getTask(id: string): Promise<Task | undefined> {
+  getTask(id: string): Promise<Task | undefined> {
     const entry = this.store.entries.get(id);
-    return entry === undefined ? undefined : { ...entry.task };
+    return Promise.resolve(entry === undefined ? undefined : { ...entry.task });
   }
 
   async waitForTask(id: string): Promise<Task> {

@@ -177,11 +177,11 @@ export class TaskQueue extends Application implements TaskProducerApi {
     onProducer: (p: TaskProducer) => Deferred<T>,
   ): Deferred<T> {
     const backend = this.backend;
-    if (backend !== undefined) return makeAsync(onBackend(backend)) as Deferred<T>;
+    if (backend !== undefined) return makeAsync(onBackend(backend));
     if (!this.isWorker && this.monitor === undefined) {
       return makeAsync(
         Promise.reject(new InvalidStateError(`task queue "${this.name}" is not started`)),
-      ) as Deferred<T>;
+      );
     }
     return onProducer(this.producer());
   }

@@ -37,5 +37,11 @@ export async function createBackend(
   if (url === 'embedded') {
     return new EmbeddedBackend(monitor, specs, { ...common, dataDir: String(cfg['dataDir']) });
   }
-  throw new Error(`backend ${url}: not yet`);
+  const { RedisBackend } = await import('./RedisBackend.js');
+  return new RedisBackend(monitor, specs, {
+    ...common,
+    url,
+    queue: monitor.name,
+    lease: Number(cfg['taskLease']),
+  });
 }
