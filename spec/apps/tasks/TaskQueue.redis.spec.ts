@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import {
   arbiter,
@@ -13,6 +16,9 @@ import { redisPeriodic, redisQueue } from '../../fixtures/tasks/app.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { alive, waitFor, within } from '../../support/waiting.js';
 
+/** A short lease, so that a dead arbiter's tasks come back quickly. */
+const LEASE = 2000;
+
 const second = new URL('../../fixtures/tasks/redis-arbiter.js', import.meta.url).pathname;
 
 async function rejection(p: PromiseLike<unknown>): Promise<Error> {
@@ -25,7 +31,9 @@ async function rejection(p: PromiseLike<unknown>): Promise<Error> {
 }
 
 function startSecondArbiter(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [second, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [second, url, String(LEASE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -33,6 +41,13 @@ function startSecondArbiter(url: string): Promise<ChildProcess> {
     });
     child.once('exit', (code) => reject(new Error(`second arbiter exited with ${code}`)));
   });
+}
+
+function removeRuntimeDirs(pid: number): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(`rxpulsar-${pid}-`))
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -55,6 +70,7 @@ describe('TaskQueue', () => {
       redis = await startRedis();
       for (const app of [redisQueue, redisPeriodic]) {
         (app.params as Record<string, unknown>)['taskBackend'] = redis.url;
+        (app.params as Record<string, unknown>)['taskLease'] = LEASE;
       }
       a = arbiter({ signals: false });
       await redisQueue.start();
@@ -189,6 +205,33 @@ describe('TaskQueue', () => {
         const times = [...distinct].map((id) => Number(id.split(':').at(-1))).sort();
         for (let i = 1; i < times.length; i++)
           expect(times[i]! - times[i - 1]!).to.be.at.least(1000);
+      });
+
+      it('should give the tasks of an arbiter killed with SIGKILL to the other after the lease', async () => {
+        const seen: Task[] = [];
+        const sub = client.task$.subscribe((t) => seen.push(t));
+        const queued = await Promise.all(
+          Array.from({ length: 8 }, () => client.queueTask('sleep', [1500])),
+        );
+        const onChild = (): Task | undefined =>
+          seen.find((t) => (t.progress as { ppid?: number } | undefined)?.ppid === child.pid);
+        await waitFor(
+          () => onChild() !== undefined,
+          15_000,
+          'a task running on the second arbiter',
+        );
+        const victim = onChild()!;
+        const killedAt = Date.now();
+        child.kill('SIGKILL');
+        const done = await within(client.waitForTask(victim.id), 30_000, 'the task back');
+        sub.unsubscribe();
+        expect(done.state).to.equal('SUCCESS');
+        expect(done.result).to.not.equal(child.pid);
+        console.log(
+          `      back and done ${Date.now() - killedAt} ms after the arbiter died (lease ${LEASE} ms)`,
+        );
+        await Promise.all(queued.map((t) => client.waitForTask(t.id)));
+        removeRuntimeDirs(child.pid!);
       });
     });
 
