@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
-import { Subject, type Observable } from '../../rx.js';
+import { Observable, Subject } from '../../rx.js';
 import { checkTask } from './checkTask.js';
 import type { JobSpec } from './jobSpecs.js';
 import { bullPriority, jobToTask } from './jobToTask.js';
@@ -49,6 +49,7 @@ export class RedisTaskClient implements TaskBackend {
   protected redis: Redis | undefined;
   private events: QueueEvents | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private listeners = 0;
 
   /**
    * @param url - `redis://host:port/db`.
@@ -59,7 +60,15 @@ export class RedisTaskClient implements TaskBackend {
     protected readonly options: RedisClientOptions,
   ) {
     this.connection = redisOptions(url);
-    this.task$ = this.changes.asObservable();
+    // Each event costs a read of the job: only while someone listens.
+    this.task$ = new Observable<Task>((subscriber) => {
+      this.listeners++;
+      const sub = this.changes.subscribe(subscriber);
+      return () => {
+        this.listeners--;
+        sub.unsubscribe();
+      };
+    });
   }
 
   /** @returns the TTL of final tasks, in ms. */
@@ -136,9 +145,11 @@ export class RedisTaskClient implements TaskBackend {
     return this.guard('read a task', async () => {
       // The state first: a job read after it may be newer (a later event
       // refreshes), never older (a completed state with no result yet).
-      const state = await this.bull().getJobState(id);
+      const [state, revoked] = await Promise.all([
+        this.bull().getJobState(id),
+        this.redis!.get(this.revokedKey(id)),
+      ]);
       const job = (await this.bull().getJob(id)) as Job | undefined;
-      const revoked = await this.redis!.get(this.revokedKey(id));
       if (job === undefined) return revoked === null ? undefined : (JSON.parse(revoked) as Task);
       return jobToTask(job, state, revoked !== null);
     });
@@ -208,6 +219,7 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   private refresh(id: string): void {
+    if (this.listeners === 0) return;
     this.chain = this.chain.then(async () => {
       try {
         const task = await this.getTask(id);

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { arbiter, decode, type Arbiter, type Task } from '../../../lib/index.js';
-import { chaos, dataDir, queue } from '../../fixtures/tasks/app.js';
+import { chaos, dataDir, recovery as queue } from '../../fixtures/tasks/app.js';
 import { waitFor, within } from '../../support/waiting.js';
 
 /** The last journaled state of every task. */
@@ -23,14 +23,14 @@ describe('TaskQueue', () => {
   let a: Arbiter;
 
   before(() => {
-    for (const name of ['spec-tasks', 'spec-chaos'])
+    for (const name of ['spec-recovery', 'spec-chaos'])
       rmSync(dataDir(name), { recursive: true, force: true });
     a = arbiter({ signals: false });
   });
 
   after(async () => {
     await a.stop();
-    for (const name of ['spec-tasks', 'spec-chaos'])
+    for (const name of ['spec-recovery', 'spec-chaos'])
       rmSync(dataDir(name), { recursive: true, force: true });
   });
 
