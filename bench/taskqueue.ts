@@ -35,7 +35,11 @@ interface Contender {
   roundTrip(): Promise<unknown>;
 }
 
-async function until(check: () => Promise<boolean>, what: string, ms = 120_000): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 120_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`taskqueue: ${what} not within ${ms} ms`);
@@ -83,12 +87,12 @@ async function recoverOurs(app: TaskQueue): Promise<number> {
     const task = await app.queueTask('hold', [20_000]);
     const pidOf = (t: Task): number | undefined =>
       t.id === task.id ? (t.progress as number | undefined) : undefined;
-    await until(async () => seen.some((t) => pidOf(t) !== undefined), 'hold started');
+    await until(() => seen.some((t) => pidOf(t) !== undefined), 'hold started');
     const pid = seen.map(pidOf).find((p) => p !== undefined)!;
     const t0 = performance.now();
     process.kill(pid, 'SIGKILL');
     await until(
-      async () => seen.some((t) => pidOf(t) !== undefined && pidOf(t) !== pid),
+      () => seen.some((t) => pidOf(t) !== undefined && pidOf(t) !== pid),
       'hold again',
       60_000,
     );
@@ -125,7 +129,7 @@ export const scenario: Scenario = {
           const bullName = `bench-bull-${workers}`;
           const bullQueue = new bullmq.Queue(bullName, { connection });
           const bullEvents = new bullmq.QueueEvents(bullName, { connection });
-          const bullWorker = new bullmq.Worker(bullName, async () => 1, {
+          const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
             connection,
             concurrency: 16 * workers,
           });
@@ -135,7 +139,8 @@ export const scenario: Scenario = {
             addMany: (n) =>
               bullQueue.addBulk(Array.from({ length: n }, () => ({ name: 'noop', data: {} }))),
             completed: async () => (await bullQueue.getJobCounts('completed'))['completed'] ?? 0,
-            roundTrip: async () => (await bullQueue.add('noop', {})).waitUntilFinished(bullEvents),
+            roundTrip: async () =>
+              (await bullQueue.add('noop', {})).waitUntilFinished(bullEvents) as Promise<unknown>,
           };
           results[`emb${workers}`] = await measure(ours(emb, undefined));
           results[`red${workers}`] = await measure(ours(red, redQueue));
@@ -254,15 +259,15 @@ async function recoverBull(
     const active: number[] = [];
     events.on('active', () => active.push(performance.now()));
     const job = await queue.add('hold', { ms: 1000 });
-    await until(async () => active.length > 0, 'bull job active');
+    await until(() => active.length > 0, 'bull job active');
     const t0 = performance.now();
     child.kill('SIGKILL');
-    rescuer = new bullmq.Worker(name, async () => 1, {
+    rescuer = new bullmq.Worker(name, () => Promise.resolve(1), {
       connection,
       lockDuration: BULL_LEASE,
       stalledInterval: BULL_LEASE,
     });
-    await until(async () => active.length > 1, 'bull job active again', 120_000);
+    await until(() => active.length > 1, 'bull job active again', 120_000);
     const ms = (active[1] ?? NaN) - t0;
     await job.waitUntilFinished(events);
     return ms;
