@@ -3,6 +3,7 @@
  * variables and config-file keys are derived from the names).
  * @module
  */
+import { appSettings } from '../../config/settings.js';
 import type { Schema } from '../../config/Setting.js';
 
 function backendFormat(value: unknown): void {
@@ -23,6 +24,15 @@ function backendFormat(value: unknown): void {
  * ```
  */
 export const taskSettings: Schema = {
+  // A job that holds the CPU blocks its worker's heartbeat: a task queue's
+  // workers may stay silent longer than a server's before they are killed.
+  // Hung tasks are caught sooner by their own timeout (and abortGrace), dead
+  // workers at once by their exit.
+  timeout: {
+    ...appSettings['timeout']!,
+    doc: 'A worker silent (no heartbeat, no handshake) for this long is killed: the longest a job may hold the CPU without yielding.',
+    default: '10 minutes',
+  },
   jobs: {
     doc: 'The jobs module (exports `jobs`): a path from the current directory, or a file URL.',
     format: String,

@@ -135,6 +135,12 @@ describe('TaskQueue', () => {
       expect(done.error).to.include({ code: 'RXP_ERR_TASK_TIMEOUT' });
     });
 
+    it('should run a job that holds the CPU once (the heartbeat deadline is long)', async () => {
+      expect(queue.cfg['timeout']).to.equal(600_000);
+      const done = await queue.waitForTask((await queue.queueTask('block', [2500])).id);
+      expect(done).to.include({ state: 'SUCCESS', result: 1, attempts: 1 });
+    });
+
     it('should let a task chain tasks (ctx.queueTask)', async () => {
       const task = await queue.queueTask('chain', [41]);
       const done = await queue.waitForTask(task.id);
@@ -198,6 +204,22 @@ describe('TaskQueue', () => {
       w.stop();
       await waitFor(() => queue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
       expect((await queue.getTask(task.id))?.state).to.equal('REVOKED');
+    });
+  });
+
+  describe('task$', () => {
+    it('should forward every state change to any actor that subscribes', async () => {
+      const states: string[] = [];
+      const id = 'forwarded';
+      const sub = tasks('spec-tasks').task$.subscribe((t) => {
+        if (t.id === id) states.push(t.state);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription travels
+      await queue.queueTask('add', [1, 2], { id });
+      await queue.waitForTask(id);
+      await waitFor(() => states.includes('SUCCESS'), 5000, 'forwarded SUCCESS');
+      sub.unsubscribe();
+      expect(states).to.deep.equal(['PENDING', 'STARTED', 'SUCCESS']);
     });
   });
 
