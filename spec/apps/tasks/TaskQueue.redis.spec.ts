@@ -154,6 +154,52 @@ describe('TaskQueue', () => {
       expect(done.result).to.not.equal(pid);
     });
 
+    it('should fail a task that kills its worker maxDeaths times', async () => {
+      const done = await within(
+        redisQueue.waitForTask((await redisQueue.queueTask('poison')).id),
+        30_000,
+        'poison task failed',
+      );
+      expect(done.state).to.equal('FAILURE');
+      expect(done.error).to.include({ name: 'WorkerLostError', code: 'RXP_ERR_WORKER_LOST' });
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+    });
+
+    it('should bring every task to SUCCESS while workers are SIGKILLed every second', async () => {
+      const n = 400;
+      let kills = 0;
+      const killer = setInterval(() => {
+        const workers = redisQueue.monitor!.managedActors.filter((p) => p.pid !== undefined);
+        const victim = workers[Math.floor(Math.random() * workers.length)];
+        if (victim?.pid === undefined || kills >= 4) return;
+        kills++;
+        try {
+          process.kill(victim.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 1000);
+      try {
+        const queued = await Promise.all(
+          Array.from({ length: n }, (_, i) => client.queueTask('work', [i], { id: `chaos-${i}` })),
+        );
+        const done = await within(
+          Promise.all(queued.map((t) => client.waitForTask(t.id))),
+          45_000,
+          'every chaos task done',
+        );
+        done.forEach((t, i) => expect(t).to.include({ state: 'SUCCESS', result: i * 2 }));
+      } finally {
+        clearInterval(killer);
+      }
+      console.log(`      ${kills} workers SIGKILLed`);
+      for (let i = 0; i < n; i++) {
+        expect((await client.getTask(`chaos-${i}`))?.state, `chaos-${i} in Redis`).to.equal(
+          'SUCCESS',
+        );
+      }
+    });
+
     it('should serve taskClient(url) from outside any arbiter', async () => {
       const states: string[] = [];
       const task = await client.queueTask('add', [20, 22]);
