@@ -162,7 +162,10 @@ export class RedisTaskClient implements TaskBackend {
     if (FINAL_STATES.has(task.state)) return task;
     const waiting = waitFinal(this.task$, id);
     const again = await this.getTask(id); // it may have ended meanwhile
-    if (again !== undefined && FINAL_STATES.has(again.state)) return again;
+    if (again !== undefined && FINAL_STATES.has(again.state)) {
+      waiting.cancel();
+      return again;
+    }
     return waiting;
   }
 

@@ -1,8 +1,9 @@
 /**
  * The embedded backend's journal: every transition appended, as one JSON
- * line, to `<dataDir>/tasks.journal`; written and fdatasync'd once per
- * batch (all the transitions of one turn of the event loop), before the
- * producers of that batch hear back; compacted (rewritten with the live
+ * line, to `<dataDir>/tasks.journal`; written once per batch (all the
+ * transitions of one turn of the event loop) and fdatasync'd before the
+ * producers of that batch hear back (other transitions: within 100 ms, a
+ * group commit); compacted (rewritten with the live
  * tasks only, then renamed into place) when it holds many more records than
  * live tasks.
  * @module
@@ -21,6 +22,9 @@ import {
 import { join } from 'node:path';
 import { decode } from '../../codec/decode.js';
 import { encode } from '../../codec/encode.js';
+
+/** Longest a transition nobody waits on stays written but not fdatasync'd, in ms. */
+export const SYNC_EVERY = 100;
 
 /** One line of the journal. */
 export type JournalRecord =
@@ -56,6 +60,8 @@ export class TaskJournal {
   private pending: string[] = [];
   private waiters: (() => void)[] = [];
   private scheduled = false;
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | undefined;
 
   /** @param dir - the data folder (created if missing). */
   constructor(dir: string) {
@@ -102,14 +108,23 @@ export class TaskJournal {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Write and fdatasync the pending records now. */
-  flush(): void {
+  /**
+   * Write the pending records now (into the OS: a crash of this process
+   * loses nothing written); fdatasync them when a producer waits on
+   * `synced()`, else within {@link SYNC_EVERY} ms (a group commit).
+   * @param force - fdatasync now in any case.
+   */
+  flush(force = false): void {
     this.scheduled = false;
     if (this.pending.length > 0 && this.fd !== undefined) {
       const data = `${this.pending.join('\n')}\n`;
       this.pending = [];
       writeSync(this.fd, data);
-      fdatasyncSync(this.fd);
+      this.dirty = true;
+    }
+    if (this.dirty && this.fd !== undefined) {
+      if (force || this.waiters.length > 0) this.sync();
+      else this.syncTimer ??= setTimeout(() => this.sync(), SYNC_EVERY).unref();
     }
     const waiters = this.waiters;
     this.waiters = [];
@@ -121,7 +136,7 @@ export class TaskJournal {
    * @param records - the live tasks and ticks.
    */
   compact(records: Iterable<JournalRecord>): void {
-    this.flush();
+    this.flush(true);
     const temp = `${this.path}.compact`;
     const fd = openSync(temp, 'w');
     let count = 0;
@@ -146,9 +161,17 @@ export class TaskJournal {
 
   /** Flush and close. */
   close(): void {
-    this.flush();
+    this.flush(true);
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  private sync(): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (!this.dirty || this.fd === undefined) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
   }
 
   private schedule(): void {

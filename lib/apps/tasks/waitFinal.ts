@@ -10,14 +10,20 @@ import { FINAL_STATES, type Task } from './Task.js';
  * @param task$ - every state change.
  * @param id - the task.
  * @param ms - give up after this long (resolve `null`); default: never.
- * @returns a promise of the task at SUCCESS, FAILURE or REVOKED; rejected if the stream ends first.
+ * @returns a promise of the task at SUCCESS, FAILURE or REVOKED (rejected if the
+ *   stream ends first), with `cancel()`: give up now (resolve `null`).
  * @example
  * ```ts
  * const done = await waitFinal(backend.task$, task.id);
  * ```
  */
-export function waitFinal(task$: Observable<Task>, id: string, ms?: number): Promise<Task> {
-  return new Promise((resolve, reject) => {
+export function waitFinal(
+  task$: Observable<Task>,
+  id: string,
+  ms?: number,
+): Promise<Task> & { cancel(): void } {
+  let cancel = (): void => undefined;
+  const promise = new Promise<Task>((resolve, reject) => {
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     const end = (): void => {
@@ -37,11 +43,13 @@ export function waitFinal(task$: Observable<Task>, id: string, ms?: number): Pro
         reject(new InvalidStateError(`the queue stopped before task ${id} ended`));
       },
     });
-    if (ms !== undefined && !done) {
-      timer = setTimeout(() => {
-        end();
-        resolve(null as unknown as Task);
-      }, ms);
-    }
+    const giveUp = (): void => {
+      if (done) return;
+      end();
+      resolve(null as unknown as Task);
+    };
+    cancel = giveUp;
+    if (ms !== undefined && !done) timer = setTimeout(giveUp, ms);
   });
+  return Object.assign(promise, { cancel: () => cancel() });
 }
