@@ -22,7 +22,7 @@ import { Periodic } from './Periodic.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { TaskJournal } from './TaskJournal.js';
 import { TaskStore, type Entry } from './TaskStore.js';
-import { waitFinal } from './waitFinal.js';
+import { TaskWaiters } from './TaskWaiters.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
 
 /** Settings of the embedded backend. */
@@ -54,6 +54,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   private readonly store: TaskStore;
   private readonly dispatcher: Dispatcher;
   private readonly periodic: Periodic;
+  private readonly waiters: TaskWaiters;
   private delayTimer: Subscription | undefined;
   private delayAt = Infinity;
   private releaseLock: (() => void) | undefined;
@@ -71,6 +72,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     this.journal = new TaskJournal(options.dataDir);
     this.store = new TaskStore(this.journal);
     this.task$ = this.store.changes.asObservable();
+    this.waiters = new TaskWaiters(this.task$);
     this.dispatcher = new Dispatcher(monitor, this, {
       concurrentTasks: options.concurrentTasks,
       grace: options.abortGrace,
@@ -115,11 +117,11 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     return Promise.resolve(entry === undefined ? undefined : { ...entry.task });
   }
 
-  async waitForTask(id: string): Promise<Task> {
+  async waitForTask(id: string, ms?: number): Promise<Task> {
     const entry = this.store.entries.get(id);
     if (entry === undefined) throw new InvalidStateError(`no task "${id}" in this queue`);
     if (FINAL_STATES.has(entry.task.state)) return { ...entry.task };
-    return waitFinal(this.task$, id);
+    return (await this.waiters.wait(id, ms)) as Task;
   }
 
   async revokeTask(id: string): Promise<Task | undefined> {

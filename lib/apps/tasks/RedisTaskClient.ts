@@ -16,7 +16,7 @@ import { bullPriority, jobToTask } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
-import { waitFinal } from './waitFinal.js';
+import { TaskWaiters } from './TaskWaiters.js';
 
 /** Options of a Redis queue client. */
 export interface RedisClientOptions {
@@ -50,6 +50,7 @@ export class RedisTaskClient implements TaskBackend {
   private events: QueueEvents | undefined;
   private chain: Promise<void> = Promise.resolve();
   private listeners = 0;
+  private readonly waiters: TaskWaiters;
 
   /**
    * @param url - `redis://host:port/db`.
@@ -69,6 +70,7 @@ export class RedisTaskClient implements TaskBackend {
         sub.unsubscribe();
       };
     });
+    this.waiters = new TaskWaiters(this.task$);
   }
 
   /** @returns the TTL of final tasks, in ms. */
@@ -155,18 +157,18 @@ export class RedisTaskClient implements TaskBackend {
     });
   }
 
-  async waitForTask(id: string): Promise<Task> {
+  async waitForTask(id: string, ms?: number): Promise<Task> {
     const task = await this.getTask(id);
     if (task === undefined)
       throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
     if (FINAL_STATES.has(task.state)) return task;
-    const waiting = waitFinal(this.task$, id);
+    const waiting = this.waiters.wait(id, ms);
     const again = await this.getTask(id); // it may have ended meanwhile
     if (again !== undefined && FINAL_STATES.has(again.state)) {
       waiting.cancel();
       return again;
     }
-    return waiting;
+    return (await waiting) as Task;
   }
 
   async revokeTask(id: string): Promise<Task | undefined> {

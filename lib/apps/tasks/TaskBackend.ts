@@ -22,7 +22,8 @@ export interface TaskBackend {
   stop(): Promise<void>;
   queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task>;
   getTask(id: string): Promise<Task | undefined>;
-  waitForTask(id: string): Promise<Task>;
+  /** The task once final; with `ms`, `null` if it is not final by then. */
+  waitForTask(id: string, ms?: number): Promise<Task>;
   revokeTask(id: string): Promise<Task | undefined>;
 }
 

@@ -10,7 +10,6 @@ import type { Monitor } from '../../monitor/Monitor.js';
 import type { Outcome } from './Dispatcher.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions } from './Task.js';
-import { waitFinal } from './waitFinal.js';
 
 /**
  * Register the task commands on a monitor.
@@ -39,7 +38,7 @@ export function taskCommands(
     const task = await backend.getTask(id);
     if (task === undefined) throw new InvalidStateError(`no task "${id}" in this queue`);
     if (FINAL_STATES.has(task.state)) return task;
-    return waitFinal(backend.task$, id, ms);
+    return backend.waitForTask(id, ms);
   });
   monitor.command('task_subscribe', (_m, aid: string, key: string) => {
     subscribers.get(aid)?.unsubscribe();
