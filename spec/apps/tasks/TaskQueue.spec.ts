@@ -9,7 +9,7 @@ import {
   type Arbiter,
   type Task,
 } from '../../../lib/index.js';
-import { dataDir, queue } from '../../fixtures/tasks/app.js';
+import { dataDir, queue, threads } from '../../fixtures/tasks/app.js';
 import { alive, waitFor, within } from '../../support/waiting.js';
 
 /** The states a task went through, from task$. */
@@ -220,6 +220,25 @@ describe('TaskQueue', () => {
       await waitFor(() => states.includes('SUCCESS'), 5000, 'forwarded SUCCESS');
       sub.unsubscribe();
       expect(states).to.deep.equal(['PENDING', 'STARTED', 'SUCCESS']);
+    });
+  });
+
+  describe('with worker threads', () => {
+    before(async () => {
+      rmSync(dataDir('spec-threads'), { recursive: true, force: true });
+      await threads.start();
+    });
+
+    after(async () => {
+      await threads.stop();
+      rmSync(dataDir('spec-threads'), { recursive: true, force: true });
+    });
+
+    it('should run tasks on thread workers and drop results after resultTtl', async () => {
+      const done = await threads.waitForTask((await threads.queueTask('pid')).id);
+      expect(done).to.include({ state: 'SUCCESS', result: process.pid });
+      await waitFor(() => threads.backend!.counts()['SUCCESS'] === undefined, 10_000, 'expired');
+      expect(await threads.getTask(done.id)).to.equal(undefined);
     });
   });
 
