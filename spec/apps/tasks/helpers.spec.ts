@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { checkTask } from '../../../lib/apps/tasks/checkTask.js';
 import { Heap } from '../../../lib/apps/tasks/Heap.js';
@@ -98,6 +99,22 @@ describe('task queue helpers', () => {
         password: 's3cret',
       });
       expect(() => redisOptions('http://x')).to.throw(TaskOptionError);
+    });
+  });
+
+  describe('the package entry', () => {
+    it('should not load bullmq, ioredis or cron-parser', () => {
+      const entry = new URL('../../../lib/index.js', import.meta.url).href;
+      const script = `
+        await import(${JSON.stringify(entry)});
+        const { createRequire } = await import('node:module');
+        const keys = Object.keys(createRequire(import.meta.url).cache);
+        console.log(JSON.stringify(keys.filter((k) => /bullmq|ioredis|cron-parser|luxon/.test(k))));`;
+      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+      expect(out.status, out.stderr).to.equal(0);
+      expect(JSON.parse(out.stdout)).to.deep.equal([]);
     });
   });
 });
