@@ -122,7 +122,6 @@ export class RedisTaskClient implements TaskBackend {
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
     const c = checkTask(this.options.specs, name, args, options);
     const spec = this.options.specs?.get(c.name);
-    const before = Date.now();
     const job = await this.guard('queue a task', () =>
       this.bull().add(
         c.name,
@@ -138,9 +137,11 @@ export class RedisTaskClient implements TaskBackend {
         },
       ),
     );
-    // A new job is PENDING (it may have run already); a known id gives its task.
-    if (job.timestamp >= before) return this.snapshot(job, c.delay);
-    return (await this.getTask(String(job.id))) ?? this.snapshot(job, c.delay);
+    // Without an id the job is new: PENDING (it may have run already). With
+    // one, it may be an earlier job (BullMQ then returns a job built here,
+    // not the stored one): read the stored task.
+    if (c.id === undefined) return this.snapshot(job, c.delay);
+    return (await this.getTask(c.id)) ?? this.snapshot(job, c.delay);
   }
 
   async getTask(id: string): Promise<Task | undefined> {

@@ -207,6 +207,7 @@ describe('TaskQueue', () => {
         if (t.id === task.id) states.push(t.state);
       });
       const done = await client.waitForTask(task.id);
+      await waitFor(() => states.includes('SUCCESS'), 10_000, 'SUCCESS on task$');
       sub.unsubscribe();
       expect(done.result).to.equal(42);
       expect(states).to.include('SUCCESS');
