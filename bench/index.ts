@@ -29,6 +29,7 @@ const SCENARIOS: Record<string, Loader> = {
   http: () => import('./http.js'),
   reload: () => import('./reload.js'),
   testsuite: () => import('./testsuite.js'),
+  taskqueue: () => import('./taskqueue.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

@@ -119,6 +119,36 @@ export class RemoteError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_REMOTE';
 }
 
+/** A task names a job the queue does not have. */
+export class UnknownJobError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_UNKNOWN_JOB';
+}
+
+/** A task option (delay, timeout, retries, priority, id) or a job definition is invalid. */
+export class TaskOptionError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_TASK_OPTION';
+}
+
+/** A task ran past its `timeout` (its signal was aborted). */
+export class TaskTimeoutError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_TASK_TIMEOUT';
+}
+
+/** A task was revoked (the reason of its aborted signal). */
+export class TaskRevokedError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_TASK_REVOKED';
+}
+
+/** The workers running a task died too many times: it fails instead of looping. */
+export class WorkerLostError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_WORKER_LOST';
+}
+
+/** The task backend (Redis) cannot be reached: nothing was queued. */
+export class TaskBackendError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_TASK_BACKEND';
+}
+
 /** Where a configuration value came from, lowest precedence first. */
 export type ConfigSource = 'default' | 'params' | 'file' | 'env' | 'flag';
 
@@ -197,6 +227,12 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       RestartLimitError,
       RemoteError,
       ConfigError,
+      UnknownJobError,
+      TaskOptionError,
+      TaskTimeoutError,
+      TaskRevokedError,
+      WorkerLostError,
+      TaskBackendError,
     ].map((cls) => [cls.code, cls]),
   ),
 );

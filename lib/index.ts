@@ -25,6 +25,12 @@ export {
   RestartLimitError,
   RemoteError,
   ConfigError,
+  UnknownJobError,
+  TaskOptionError,
+  TaskTimeoutError,
+  TaskRevokedError,
+  WorkerLostError,
+  TaskBackendError,
   errorRegistry,
 } from './errors.js';
 export type { RxPulsarErrorOptions, ConfigProblem, ConfigSource } from './errors.js';
@@ -153,3 +159,22 @@ export type {
   JsonRpcResponse,
   JsonRpcSuccess,
 } from './apps/rpc/protocol.js';
+
+// Apps: the task queue.
+export { TaskQueue } from './apps/tasks/TaskQueue.js';
+export type { TaskQueueParams } from './apps/tasks/TaskQueue.js';
+export { TaskProducer, tasks } from './apps/tasks/TaskProducer.js';
+export type { TaskProducerApi } from './apps/tasks/TaskProducer.js';
+export { taskSettings } from './apps/tasks/taskSettings.js';
+export type {
+  Backoff,
+  JobContext,
+  JobDefinition,
+  JobFunction,
+  Jobs,
+  QueueTaskOptions,
+  Task,
+  TaskState,
+} from './apps/tasks/Task.js';
+export { taskClient } from './apps/tasks/taskClient.js';
+export type { TaskClient } from './apps/tasks/taskClient.js';

@@ -1,0 +1,280 @@
+/**
+ * Scenario `taskqueue`: the TaskQueue's embedded backend, its Redis backend
+ * and BullMQ alone (the baseline), on one redis-server started for the run:
+ * sequential adds, a bulk add, processing 2000 no-op tasks with 1 and 4
+ * workers (16 tasks each at once; BullMQ: one in-process Worker with the
+ * same number of slots), end-to-end latency (add, then wait for the
+ * result), and recovery after a worker is SIGKILLed mid-task (until the
+ * task runs again; BullMQ: a Worker process killed, its job taken by
+ * another Worker after the stalled check, with a 5 s lock and interval).
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Queue as BullQueue } from 'bullmq';
+import type { Task, TaskQueue } from '../lib/index.js';
+import { startRedis } from '../spec/support/redisServer.js';
+import { apps } from './fixtures/taskqueue-apps.js';
+import { compare, type Row, type Scenario } from './support/Row.js';
+import { median, sleep } from './support/stats.js';
+import { withArbiter } from './support/withArbiter.js';
+
+const N = 2000;
+const SEQ = 300;
+const LATENCY_REPS = 100;
+const BULL_LEASE = 5000;
+
+/** How one contender adds, waits and counts. */
+interface Contender {
+  add(): Promise<unknown>;
+  addMany(n: number): Promise<unknown>;
+  /** Completed tasks so far. */
+  completed(): Promise<number>;
+  roundTrip(): Promise<unknown>;
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`taskqueue: ${what} not within ${ms} ms`);
+    await sleep(10);
+  }
+}
+
+async function measure(c: Contender): Promise<Record<string, number>> {
+  let t = performance.now();
+  for (let i = 0; i < SEQ; i++) await c.add();
+  const seq = SEQ / ((performance.now() - t) / 1000);
+  await until(async () => (await c.completed()) >= SEQ, 'sequential adds done');
+  const base = await c.completed();
+  t = performance.now();
+  await c.addMany(N);
+  const bulk = N / ((performance.now() - t) / 1000);
+  await until(async () => (await c.completed()) >= base + N, 'bulk processed');
+  const processed = N / ((performance.now() - t) / 1000);
+  const lat: number[] = [];
+  for (let i = 0; i < LATENCY_REPS; i++) {
+    const s = performance.now();
+    await c.roundTrip();
+    lat.push(performance.now() - s);
+  }
+  return { seq, bulk, processed, latency: median(lat) };
+}
+
+function ours(app: TaskQueue, bull: BullQueue | undefined): Contender {
+  return {
+    add: () => Promise.resolve(app.queueTask('noop')),
+    addMany: (n) => Promise.all(Array.from({ length: n }, () => app.queueTask('noop'))),
+    completed: async () =>
+      bull === undefined
+        ? (app.backend?.counts()['SUCCESS'] ?? 0)
+        : ((await bull.getJobCounts('completed'))['completed'] ?? 0),
+    roundTrip: async () => app.waitForTask((await app.queueTask('noop')).id),
+  };
+}
+
+/** Time from SIGKILL of the worker running a task until the task runs again. */
+async function recoverOurs(app: TaskQueue): Promise<number> {
+  const seen: Task[] = [];
+  const sub = app.task$.subscribe((t) => seen.push(t));
+  try {
+    const task = await app.queueTask('hold', [20_000]);
+    const pidOf = (t: Task): number | undefined =>
+      t.id === task.id ? (t.progress as number | undefined) : undefined;
+    await until(() => seen.some((t) => pidOf(t) !== undefined), 'hold started');
+    const pid = seen.map(pidOf).find((p) => p !== undefined)!;
+    const t0 = performance.now();
+    process.kill(pid, 'SIGKILL');
+    await until(
+      () => seen.some((t) => pidOf(t) !== undefined && pidOf(t) !== pid),
+      'hold again',
+      60_000,
+    );
+    const ms = performance.now() - t0;
+    await app.revokeTask(task.id);
+    return ms;
+  } finally {
+    sub.unsubscribe();
+  }
+}
+
+export const scenario: Scenario = {
+  name: 'taskqueue',
+  async run(): Promise<Row[]> {
+    const redis = await startRedis();
+    const dir = join(tmpdir(), `rxp-bench-tq-${process.pid}`);
+    const bullmq = await import('bullmq');
+    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+    const rows: Row[] = [];
+    try {
+      await withArbiter(async () => {
+        for (const [key, app] of Object.entries(apps)) {
+          const params = app.params as Record<string, unknown>;
+          params['dataDir'] = join(dir, key);
+          if (key.startsWith('redis')) params['taskBackend'] = redis.url;
+        }
+        const results: Record<string, Record<string, number>> = {};
+        for (const workers of [1, 4]) {
+          const emb = apps[`embedded-${workers}` as 'embedded-1'];
+          const red = apps[`redis-${workers}` as 'redis-1'];
+          await emb.start();
+          await red.start();
+          const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
+          const bullName = `bench-bull-${workers}`;
+          const bullQueue = new bullmq.Queue(bullName, { connection });
+          const bullEvents = new bullmq.QueueEvents(bullName, { connection });
+          const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
+            connection,
+            concurrency: 16 * workers,
+          });
+          await bullEvents.waitUntilReady();
+          const bull: Contender = {
+            add: () => bullQueue.add('noop', {}),
+            addMany: (n) =>
+              bullQueue.addBulk(Array.from({ length: n }, () => ({ name: 'noop', data: {} }))),
+            completed: async () => (await bullQueue.getJobCounts('completed'))['completed'] ?? 0,
+            roundTrip: async () =>
+              (await bullQueue.add('noop', {})).waitUntilFinished(bullEvents) as Promise<unknown>,
+          };
+          results[`emb${workers}`] = await measure(ours(emb, undefined));
+          results[`red${workers}`] = await measure(ours(red, redQueue));
+          results[`bull${workers}`] = await measure(bull);
+          if (workers === 4) {
+            results['recovery'] = {
+              emb: await recoverOurs(emb),
+              red: await recoverOurs(red),
+              bull: await recoverBull(bullmq, connection, redis.port),
+            };
+          }
+          await bullWorker.close();
+          await bullEvents.close();
+          await bullQueue.close();
+          await redQueue.close();
+          await emb.stop();
+          await red.stop();
+        }
+        rows.push(...tableRows(results));
+      });
+    } finally {
+      await redis.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
+
+function tableRows(r: Record<string, Record<string, number>>): Row[] {
+  const rows: Row[] = [];
+  const get = (k: string, m: string): number => r[k]?.[m] ?? NaN;
+  const pair = (
+    label: string,
+    unit: string,
+    m: string,
+    better: 'higher' | 'lower',
+    k1: string,
+    k2: string,
+    target?: number,
+  ): void => {
+    rows.push(
+      compare(
+        `taskqueue ${label}`,
+        unit,
+        get(k1, m),
+        get(k2, m),
+        target === undefined ? { better } : { better, target },
+      ),
+    );
+  };
+  pair('add, sequential: embedded vs BullMQ', 'tasks/s', 'seq', 'higher', 'emb1', 'bull1');
+  pair('add, sequential: redis vs BullMQ', 'tasks/s', 'seq', 'higher', 'red1', 'bull1', 0.8);
+  pair('bulk add 2000: embedded vs BullMQ addBulk', 'tasks/s', 'bulk', 'higher', 'emb1', 'bull1');
+  pair('bulk add 2000: redis vs BullMQ addBulk', 'tasks/s', 'bulk', 'higher', 'red1', 'bull1');
+  for (const w of [1, 4]) {
+    pair(
+      `process, ${w} worker(s): embedded vs BullMQ`,
+      'tasks/s',
+      'processed',
+      'higher',
+      `emb${w}`,
+      `bull${w}`,
+      2,
+    );
+    pair(
+      `process, ${w} worker(s): redis vs BullMQ`,
+      'tasks/s',
+      'processed',
+      'higher',
+      `red${w}`,
+      `bull${w}`,
+      0.8,
+    );
+  }
+  pair('end-to-end latency: embedded vs BullMQ', 'ms', 'latency', 'lower', 'emb1', 'bull1');
+  pair('end-to-end latency: redis vs BullMQ', 'ms', 'latency', 'lower', 'red1', 'bull1');
+  const rec = r['recovery'] ?? {};
+  rows.push(
+    compare(
+      'taskqueue recovery after SIGKILL: embedded vs BullMQ',
+      'ms',
+      rec['emb'] ?? NaN,
+      rec['bull'] ?? NaN,
+      { better: 'lower', note: `BullMQ lock/stalled interval ${BULL_LEASE} ms` },
+    ),
+  );
+  rows.push(
+    compare(
+      'taskqueue recovery after SIGKILL: redis vs BullMQ',
+      'ms',
+      rec['red'] ?? NaN,
+      rec['bull'] ?? NaN,
+      { better: 'lower' },
+    ),
+  );
+  return rows;
+}
+
+/** BullMQ alone: a Worker process killed mid-job, until another Worker runs the job. */
+async function recoverBull(
+  bullmq: typeof import('bullmq'),
+  connection: { host: string; port: number; maxRetriesPerRequest: null },
+  port: number,
+): Promise<number> {
+  const name = 'bench-bull-recovery';
+  const queue = new bullmq.Queue(name, { connection });
+  const events = new bullmq.QueueEvents(name, { connection });
+  await events.waitUntilReady();
+  const script = new URL('./fixtures/bullmq-worker.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, String(port), name, String(BULL_LEASE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let rescuer: import('bullmq').Worker | undefined;
+  try {
+    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    const active: number[] = [];
+    events.on('active', () => active.push(performance.now()));
+    const job = await queue.add('hold', { ms: 1000 });
+    await until(() => active.length > 0, 'bull job active');
+    const t0 = performance.now();
+    child.kill('SIGKILL');
+    rescuer = new bullmq.Worker(name, () => Promise.resolve(1), {
+      connection,
+      lockDuration: BULL_LEASE,
+      stalledInterval: BULL_LEASE,
+    });
+    await until(() => active.length > 1, 'bull job active again', 120_000);
+    const ms = (active[1] ?? NaN) - t0;
+    await job.waitUntilFinished(events);
+    return ms;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await rescuer?.close();
+    await events.close();
+    await queue.close();
+  }
+}

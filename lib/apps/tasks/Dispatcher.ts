@@ -1,0 +1,224 @@
+/**
+ * The monitor side of running tasks, shared by both backends: worker
+ * credits (`concurrentTasks` each), one hold per attempt (its fencing
+ * token), timeouts, aborts with a grace before the worker is replaced, and
+ * the holds of a dead worker handed back at once.
+ * @module
+ */
+import type { Subscription } from '../../rx.js';
+import type { Monitor } from '../../monitor/Monitor.js';
+import type { SerializedError } from '../../codec/SerializedError.js';
+
+/** One attempt sent to a worker. */
+export interface Assignment {
+  id: string;
+  token: number;
+  name: string;
+  args: unknown[];
+  attempts: number;
+  /** ms; 0 or undefined: none. */
+  timeout: number | undefined;
+  /** The task as the job sees it (`ctx.task`). */
+  task: unknown;
+}
+
+/** How an attempt ended, as the worker reports it. */
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
+
+/** What the dispatcher tells its backend. */
+export interface DispatchOwner {
+  /** The worker reported (the token may be stale: the owner checks). */
+  finished(id: string, token: number, outcome: Outcome): void;
+  /** The worker holding it died; `graceful`: it was being stopped. */
+  lost(id: string, token: number, graceful: boolean): void;
+  /** The attempt ran past its timeout (its signal was aborted). */
+  timedOut(id: string, token: number): void;
+  /** A progress report. */
+  progressed(id: string, token: number, value: unknown): void;
+  /** Credits were freed: dispatch more. */
+  pump(): void;
+}
+
+interface Hold {
+  id: string;
+  token: number;
+  aid: string;
+  timer: Subscription | undefined;
+  grace: Subscription | undefined;
+}
+
+interface WorkerSlot {
+  credits: number;
+  holds: Map<string, Hold>;
+  stopping: boolean;
+}
+
+/**
+ * Hands attempts to the workers of a monitor.
+ *
+ * @example
+ * ```ts
+ * const d = new Dispatcher(monitor, owner, { concurrentTasks: 4, grace: 5000 });
+ * if (d.free > 0) d.dispatch(assignment);
+ * ```
+ */
+export class Dispatcher {
+  private readonly workers = new Map<string, WorkerSlot>();
+  /** The latest hold of every task id. */
+  private readonly byId = new Map<string, Hold>();
+
+  /**
+   * @param monitor - the app's monitor (it sends, and owns the timers).
+   * @param owner - the backend.
+   * @param options - credits per worker, and the grace after an abort (ms).
+   */
+  constructor(
+    private readonly monitor: Monitor,
+    private readonly owner: DispatchOwner,
+    private readonly options: { concurrentTasks: number; grace: number },
+  ) {}
+
+  /** Free credits over all the workers. */
+  get free(): number {
+    let n = 0;
+    for (const w of this.workers.values()) if (!w.stopping) n += w.credits;
+    return n;
+  }
+
+  /** Attempts held by workers. */
+  get running(): number {
+    return this.byId.size;
+  }
+
+  /** @param aid - a worker that is ready to run tasks. */
+  workerReady(aid: string): void {
+    if (this.workers.has(aid)) return;
+    this.workers.set(aid, {
+      credits: this.options.concurrentTasks,
+      holds: new Map(),
+      stopping: false,
+    });
+    this.owner.pump();
+  }
+
+  /** @param aid - a worker that stops: it gets no more tasks. */
+  workerStopping(aid: string): void {
+    const w = this.workers.get(aid);
+    if (w !== undefined) w.stopping = true;
+  }
+
+  /** @param aid - a worker that exited: its holds go back to the owner at once. */
+  workerExited(aid: string): void {
+    const w = this.workers.get(aid);
+    if (w === undefined) return;
+    this.workers.delete(aid);
+    for (const hold of w.holds.values()) {
+      this.release(hold);
+      this.owner.lost(hold.id, hold.token, w.stopping);
+    }
+    this.owner.pump();
+  }
+
+  /**
+   * Send an attempt to the worker with the most free credits.
+   * @param a - the attempt.
+   * @returns `false` when no worker has a credit.
+   */
+  dispatch(a: Assignment): boolean {
+    let best: [string, WorkerSlot] | undefined;
+    for (const entry of this.workers) {
+      if (entry[1].stopping || entry[1].credits <= 0) continue;
+      if (best === undefined || entry[1].credits > best[1].credits) best = entry;
+    }
+    if (best === undefined) return false;
+    const [aid, w] = best;
+    w.credits--;
+    const hold: Hold = { id: a.id, token: a.token, aid, timer: undefined, grace: undefined };
+    w.holds.set(key(a.id, a.token), hold);
+    this.byId.set(a.id, hold);
+    if (a.timeout !== undefined && a.timeout > 0) {
+      hold.timer = this.later(a.timeout, () => {
+        hold.timer = undefined;
+        this.abort(hold, 'timeout');
+        this.owner.timedOut(a.id, a.token);
+      });
+    }
+    this.monitor.send(aid, 'task_run', a).addErrback(() => undefined);
+    return true;
+  }
+
+  /**
+   * Abort the running attempt of a task (revoked): its signal fires; the
+   * worker is replaced if it still holds it after the grace.
+   * @param id - the task.
+   * @returns `true` if an attempt was running.
+   */
+  revoke(id: string): boolean {
+    const hold = this.byId.get(id);
+    if (hold === undefined) return false;
+    this.abort(hold, 'revoked');
+    return true;
+  }
+
+  /**
+   * A worker reported the end of an attempt.
+   * @param aid - the worker.
+   * @param id - the task.
+   * @param token - the attempt's token.
+   * @param outcome - its result or error.
+   */
+  done(aid: string, id: string, token: number, outcome: Outcome): void {
+    const w = this.workers.get(aid);
+    const hold = w?.holds.get(key(id, token));
+    if (w === undefined || hold === undefined) return; // a worker we already gave up on
+    w.holds.delete(key(id, token));
+    w.credits++;
+    this.release(hold);
+    this.owner.finished(id, token, outcome);
+    this.owner.pump();
+  }
+
+  /** Cancel every timer (the app stops). */
+  stop(): void {
+    for (const w of this.workers.values()) for (const hold of w.holds.values()) this.release(hold);
+    this.workers.clear();
+    this.byId.clear();
+  }
+
+  private abort(hold: Hold, reason: 'timeout' | 'revoked'): void {
+    this.monitor
+      .send(hold.aid, 'task_abort', hold.id, hold.token, reason)
+      .addErrback(() => undefined);
+    if (hold.grace !== undefined) return;
+    hold.grace = this.later(this.options.grace, () => {
+      hold.grace = undefined;
+      const w = this.workers.get(hold.aid);
+      if (w?.holds.get(key(hold.id, hold.token)) !== hold) return;
+      this.monitor.logger.warn(
+        `task ${hold.id} ignored its ${reason} signal for ${this.options.grace} ms: replacing worker ${hold.aid}`,
+      );
+      const proxy = this.monitor.managedActors.find((p) => p.aid === hold.aid);
+      void proxy?.worker?.terminate(1000);
+    });
+  }
+
+  private release(hold: Hold): void {
+    hold.timer?.unsubscribe();
+    hold.grace?.unsubscribe();
+    hold.timer = undefined;
+    hold.grace = undefined;
+    if (this.byId.get(hold.id) === hold) this.byId.delete(hold.id);
+  }
+
+  private later(ms: number, cb: () => void): Subscription | undefined {
+    try {
+      return this.monitor.loop.addTimeout(ms, cb);
+    } catch {
+      return undefined; // the loop stopped: the app is going away
+    }
+  }
+}
+
+function key(id: string, token: number): string {
+  return `${id}#${token}`;
+}

@@ -1,0 +1,244 @@
+/**
+ * The producer API against a Redis-backed queue (BullMQ): what
+ * `taskClient(url)` gives, and the base of the arbiter's {@link RedisBackend}.
+ * BullMQ and ioredis are loaded by `start()`, never by `import 'rxpulsar'`.
+ * @module
+ */
+import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { encode } from '../../codec/encode.js';
+import { serializeError } from '../../codec/serializeError.js';
+import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
+import { Observable, Subject } from '../../rx.js';
+import { checkTask } from './checkTask.js';
+import type { JobSpec } from './jobSpecs.js';
+import { bullPriority, jobToTask } from './jobToTask.js';
+import { redisOptions, type RedisOptions } from './redisOptions.js';
+import type { TaskBackend } from './TaskBackend.js';
+import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
+import { TaskWaiters } from './TaskWaiters.js';
+
+/** Options of a Redis queue client. */
+export interface RedisClientOptions {
+  /** The queue's name (the TaskQueue app's name). */
+  queue: string;
+  /** ms a final task is kept (default 1 day). */
+  resultTtl?: number;
+  /** The jobs, when known (then unknown names are refused here). */
+  specs?: Map<string, JobSpec>;
+}
+
+/** Key prefix of every rxpulsar queue in Redis. */
+export const PREFIX = 'rxp';
+
+/**
+ * A Redis-backed queue, producer side.
+ *
+ * @example
+ * ```ts
+ * const client = new RedisTaskClient('redis://127.0.0.1:6379/0', { queue: 'jobs' });
+ * await client.start();
+ * const task = await client.queueTask('resize', ['cat.png']);
+ * ```
+ */
+export class RedisTaskClient implements TaskBackend {
+  readonly task$: Observable<Task>;
+  protected readonly changes = new Subject<Task>();
+  protected readonly connection: RedisOptions;
+  protected queue: Queue | undefined;
+  protected redis: Redis | undefined;
+  private events: QueueEvents | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private listeners = 0;
+  private readonly waiters: TaskWaiters;
+
+  /**
+   * @param url - `redis://host:port/db`.
+   * @param options - the queue's name, result TTL, jobs.
+   */
+  constructor(
+    readonly url: string,
+    protected readonly options: RedisClientOptions,
+  ) {
+    this.connection = redisOptions(url);
+    // Each event costs a read of the job: only while someone listens.
+    this.task$ = new Observable<Task>((subscriber) => {
+      this.listeners++;
+      const sub = this.changes.subscribe(subscriber);
+      return () => {
+        this.listeners--;
+        sub.unsubscribe();
+      };
+    });
+    this.waiters = new TaskWaiters(this.task$);
+  }
+
+  /** @returns the TTL of final tasks, in ms. */
+  protected get resultTtl(): number {
+    return this.options.resultTtl ?? 86_400_000;
+  }
+
+  async start(): Promise<void> {
+    const { Queue, QueueEvents } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const name = this.options.queue;
+    this.queue = new Queue(name, {
+      prefix: PREFIX,
+      connection: { ...this.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+    });
+    this.queue.on('error', () => undefined); // reported to callers, as TaskBackendError
+    this.redis = new Redis({
+      ...this.connection,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
+    this.redis.on('error', () => undefined);
+    this.events = new QueueEvents(name, { prefix: PREFIX, connection: { ...this.connection } });
+    this.events.on('error', () => undefined);
+    for (const event of [
+      'waiting',
+      'active',
+      'completed',
+      'failed',
+      'delayed',
+      'progress',
+      'removed',
+    ]) {
+      this.events.on(event as 'waiting', ({ jobId }: { jobId: string }) => this.refresh(jobId));
+    }
+    await this.guard('connect', () =>
+      Promise.all([this.events!.waitUntilReady(), this.queue!.waitUntilReady()]),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.events?.close();
+    await this.queue?.close();
+    this.redis?.disconnect();
+    await this.chain;
+    this.changes.complete();
+  }
+
+  async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
+    const c = checkTask(this.options.specs, name, args, options);
+    const spec = this.options.specs?.get(c.name);
+    const job = await this.guard('queue a task', () =>
+      this.bull().add(
+        c.name,
+        { args: encode(c.args), timeout: c.timeout },
+        {
+          jobId: c.id,
+          delay: c.delay,
+          priority: bullPriority(c.priority),
+          attempts: c.retries + 1,
+          backoff: spec?.backoff ?? { type: 'exponential', delay: 1000 },
+          removeOnComplete: { age: Math.ceil(this.resultTtl / 1000) },
+          removeOnFail: { age: Math.ceil(this.resultTtl / 1000) },
+        },
+      ),
+    );
+    // Without an id the job is new: PENDING (it may have run already). With
+    // one, it may be an earlier job (BullMQ then returns a job built here,
+    // not the stored one): read the stored task.
+    if (c.id === undefined) return this.snapshot(job, c.delay);
+    return (await this.getTask(c.id)) ?? this.snapshot(job, c.delay);
+  }
+
+  async getTask(id: string): Promise<Task | undefined> {
+    return this.guard('read a task', async () => {
+      // The state first: a job read after it may be newer (a later event
+      // refreshes), never older (a completed state with no result yet).
+      const [state, revoked] = await Promise.all([
+        this.bull().getJobState(id),
+        this.redis!.get(this.revokedKey(id)),
+      ]);
+      const job = (await this.bull().getJob(id)) as Job | undefined;
+      if (job === undefined) return revoked === null ? undefined : (JSON.parse(revoked) as Task);
+      return jobToTask(job, state, revoked !== null);
+    });
+  }
+
+  async waitForTask(id: string, ms?: number): Promise<Task> {
+    const task = await this.getTask(id);
+    if (task === undefined)
+      throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
+    if (FINAL_STATES.has(task.state)) return task;
+    const waiting = this.waiters.wait(id, ms);
+    const again = await this.getTask(id); // it may have ended meanwhile
+    if (again !== undefined && FINAL_STATES.has(again.state)) {
+      waiting.cancel();
+      return again;
+    }
+    return (await waiting) as Task;
+  }
+
+  async revokeTask(id: string): Promise<Task | undefined> {
+    const task = await this.getTask(id);
+    if (task === undefined || FINAL_STATES.has(task.state)) return task;
+    const revoked: Task = {
+      ...task,
+      state: 'REVOKED',
+      endedAt: Date.now(),
+      error: serializeError(new TaskRevokedError(`task ${id} was revoked`)),
+    };
+    await this.guard('revoke a task', async () => {
+      await this.redis!.set(this.revokedKey(id), JSON.stringify(revoked), 'PX', this.resultTtl);
+      const removed =
+        task.state === 'STARTED'
+          ? 0
+          : await this.bull()
+              .remove(id)
+              .catch(() => 0);
+      // A running task: the arbiter running it aborts its signal.
+      if (removed !== 1) await this.redis!.publish(this.revokeChannel, id);
+    });
+    this.changes.next(revoked);
+    return revoked;
+  }
+
+  /** The channel revocations of running tasks are published on. */
+  protected get revokeChannel(): string {
+    return `${PREFIX}:${this.options.queue}:revoke`;
+  }
+
+  protected revokedKey(id: string): string {
+    return `${PREFIX}:${this.options.queue}:revoked:${id}`;
+  }
+
+  protected bull(): Queue {
+    if (this.queue === undefined)
+      throw new InvalidStateError(`task client ${this.url} is not started`);
+    return this.queue;
+  }
+
+  /** Run a Redis operation; a connection failure becomes a TaskBackendError. */
+  protected async guard<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      if (err instanceof InvalidStateError) throw err;
+      throw new TaskBackendError(
+        `cannot ${what}: Redis at ${this.url} failed (${err instanceof Error ? err.message : String(err)})`,
+        { cause: err },
+      );
+    }
+  }
+
+  private refresh(id: string): void {
+    if (this.listeners === 0) return;
+    this.chain = this.chain.then(async () => {
+      try {
+        const task = await this.getTask(id);
+        if (task !== undefined) this.changes.next(task);
+      } catch {
+        // Redis went away: the next event refreshes
+      }
+    });
+  }
+
+  private snapshot(job: Job, delay: number): Task {
+    const task = jobToTask(job, delay > 0 ? 'delayed' : 'waiting', false)!;
+    task.attempts = 0;
+    return task;
+  }
+}

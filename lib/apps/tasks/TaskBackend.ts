@@ -1,0 +1,40 @@
+/**
+ * What a task backend offers the app, its commands and `taskClient()`.
+ * @module
+ */
+import type { Observable } from '../../rx.js';
+import type { Outcome } from './Dispatcher.js';
+import type { QueueTaskOptions, Task } from './Task.js';
+
+/**
+ * A task backend: the embedded journal, or Redis through BullMQ.
+ *
+ * @example
+ * ```ts
+ * const task = await backend.queueTask('add', [1, 2], {});
+ * const done = await backend.waitForTask(task.id);
+ * ```
+ */
+export interface TaskBackend {
+  /** Every state change (and progress report) of every task. */
+  readonly task$: Observable<Task>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task>;
+  getTask(id: string): Promise<Task | undefined>;
+  /** The task once final; with `ms`, `null` if it is not final by then. */
+  waitForTask(id: string, ms?: number): Promise<Task>;
+  revokeTask(id: string): Promise<Task | undefined>;
+}
+
+/** The monitor-side half of a backend that dispatches to worker actors. */
+export interface WorkerFacing {
+  workerReady(aid: string): void;
+  workerStopping(aid: string): void;
+  done(aid: string, id: string, token: number, outcome: Outcome): void;
+  progressed(id: string, token: number, value: unknown): void;
+  /** Housekeeping, on every tick of the monitor. */
+  tick(): void;
+  /** Counts for `info()`. */
+  counts(): Record<string, number>;
+}

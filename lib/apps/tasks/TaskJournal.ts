@@ -1,0 +1,182 @@
+/**
+ * The embedded backend's journal: every transition appended, as one JSON
+ * line, to `<dataDir>/tasks.journal`; written once per batch (all the
+ * transitions of one turn of the event loop) and fdatasync'd before the
+ * producers of that batch hear back (other transitions: within 100 ms, a
+ * group commit); compacted (rewritten with the live
+ * tasks only, then renamed into place) when it holds many more records than
+ * live tasks.
+ * @module
+ */
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { decode } from '../../codec/decode.js';
+import { encode } from '../../codec/encode.js';
+
+/** Longest a transition nobody waits on stays written but not fdatasync'd, in ms. */
+export const SYNC_EVERY = 100;
+
+/** One line of the journal. */
+export type JournalRecord =
+  { t: 'task'; v: unknown } | { t: 'del'; id: string } | { t: 'tick'; job: string; at: number };
+
+/** What replaying a journal gives. */
+export interface JournalState {
+  /** The last record of every task (its entry: the task and what the queue keeps), decoded. */
+  tasks: Map<string, unknown>;
+  /** The last tick queued of every periodic job. */
+  ticks: Map<string, number>;
+  /** Lines read (a torn last line, from a crash mid-write, is skipped). */
+  records: number;
+}
+
+/**
+ * An append-only, batched, fsync'd journal.
+ *
+ * @example
+ * ```ts
+ * const j = new TaskJournal('/var/lib/app');
+ * const { tasks } = j.load();
+ * j.append({ t: 'del', id: 'x' });
+ * await j.synced();
+ * ```
+ */
+export class TaskJournal {
+  /** The journal file. */
+  readonly path: string;
+  /** Records appended since the file was last compacted (or loaded). */
+  records = 0;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private waiters: (() => void)[] = [];
+  private scheduled = false;
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+
+  /** @param dir - the data folder (created if missing). */
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.path = join(dir, 'tasks.journal');
+  }
+
+  /** Replay the journal, then open it for appending. */
+  load(): JournalState {
+    const state: JournalState = { tasks: new Map(), ticks: new Map(), records: 0 };
+    if (existsSync(this.path)) {
+      for (const line of readFileSync(this.path, 'utf8').split('\n')) {
+        if (line === '') continue;
+        let record: JournalRecord;
+        try {
+          record = JSON.parse(line) as JournalRecord;
+        } catch {
+          continue; // a torn last line
+        }
+        state.records++;
+        if (record.t === 'task') {
+          const entry = decode(record.v) as { task: { id: string } };
+          state.tasks.set(entry.task.id, entry);
+        } else if (record.t === 'del') state.tasks.delete(record.id);
+        else state.ticks.set(record.job, record.at);
+      }
+    }
+    this.records = state.records;
+    this.fd = openSync(this.path, 'a');
+    return state;
+  }
+
+  /** @param record - appended with the next batch. */
+  append(record: JournalRecord): void {
+    const line = record.t === 'task' ? { t: 'task', v: encode(record.v) } : record;
+    this.pending.push(JSON.stringify(line));
+    this.records++;
+    this.schedule();
+  }
+
+  /** @returns a promise fired once everything appended so far is on disk. */
+  synced(): Promise<void> {
+    if (this.pending.length === 0 && !this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Write the pending records now (into the OS: a crash of this process
+   * loses nothing written); fdatasync them when a producer waits on
+   * `synced()`, else within {@link SYNC_EVERY} ms (a group commit).
+   * @param force - fdatasync now in any case.
+   */
+  flush(force = false): void {
+    this.scheduled = false;
+    if (this.pending.length > 0 && this.fd !== undefined) {
+      const data = `${this.pending.join('\n')}\n`;
+      this.pending = [];
+      writeSync(this.fd, data);
+      this.dirty = true;
+    }
+    if (this.dirty && this.fd !== undefined) {
+      if (force || this.waiters.length > 0) this.sync();
+      else this.syncTimer ??= setTimeout(() => this.sync(), SYNC_EVERY).unref();
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * Rewrite the journal with these records only (the live state), atomically.
+   * @param records - the live tasks and ticks.
+   */
+  compact(records: Iterable<JournalRecord>): void {
+    this.flush(true);
+    const temp = `${this.path}.compact`;
+    const fd = openSync(temp, 'w');
+    let count = 0;
+    let chunk: string[] = [];
+    for (const record of records) {
+      const line = record.t === 'task' ? { t: 'task', v: encode(record.v) } : record;
+      chunk.push(JSON.stringify(line));
+      count++;
+      if (chunk.length >= 1000) {
+        writeSync(fd, `${chunk.join('\n')}\n`);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) writeSync(fd, `${chunk.join('\n')}\n`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, this.path);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.records = count;
+  }
+
+  /** Flush and close. */
+  close(): void {
+    this.flush(true);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private sync(): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (!this.dirty || this.fd === undefined) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+}

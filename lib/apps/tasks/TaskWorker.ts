@@ -1,0 +1,138 @@
+/**
+ * The worker side of a task queue: runs the attempts the monitor sends
+ * (`task_run`), aborts their signals on `task_abort`, reports each outcome
+ * (`task_done`) with its fencing token.
+ * @module
+ */
+import type { Actor } from '../../actor/Actor.js';
+import { serializeError } from '../../codec/serializeError.js';
+import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
+import type { Assignment, Outcome } from './Dispatcher.js';
+import type { JobSpec } from './jobSpecs.js';
+import type { JobContext, QueueTaskOptions, Task } from './Task.js';
+
+/**
+ * Runs tasks in a worker actor.
+ *
+ * @example
+ * ```ts
+ * const runner = new TaskWorker(worker, 'jobs', specs, (n, a, o) => app.queueTask(n, a, o));
+ * runner.start();
+ * ```
+ */
+export class TaskWorker {
+  private readonly running = new Map<string, AbortController>();
+  private readonly settled = new Set<Promise<void>>();
+
+  /**
+   * @param worker - the worker actor.
+   * @param app - the app's name (its monitor's).
+   * @param specs - the jobs.
+   * @param queueTask - `ctx.queueTask`.
+   */
+  constructor(
+    private readonly worker: Actor,
+    private readonly app: string,
+    private readonly specs: Map<string, JobSpec>,
+    private readonly queueTask: (
+      name: string,
+      args?: unknown[],
+      options?: QueueTaskOptions,
+    ) => PromiseLike<Task>,
+  ) {}
+
+  /** Register the commands and tell the monitor this worker takes tasks. */
+  start(): void {
+    this.worker.command('task_run', (_a, a: Assignment) => this.run(a), { ack: false });
+    this.worker.command(
+      'task_abort',
+      (_a, id: string, token: number, reason: string) => this.abort(id, token, reason),
+      { ack: false },
+    );
+    // After the handshake (sent once the start hooks are over): nothing
+    // may reach the arbiter before it.
+    setImmediate(() => {
+      this.worker
+        .send(this.app, 'task_worker_ready', this.worker.aid)
+        .addErrback((err: unknown) => {
+          this.worker.logger.error(`could not join the task queue: ${String(err)}`);
+        });
+    });
+  }
+
+  /**
+   * Take no more tasks; let the running ones finish (up to `ms`).
+   * @param ms - how long to wait for them.
+   */
+  async stopping(ms: number): Promise<void> {
+    await this.worker.send(this.app, 'task_worker_stopping', this.worker.aid).then(
+      () => undefined,
+      () => undefined,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(this.settled),
+      new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private run(a: Assignment): void {
+    const key = `${a.id}#${a.token}`;
+    const controller = new AbortController();
+    this.running.set(key, controller);
+    const p = this.execute(a, controller.signal).then((outcome) => {
+      this.running.delete(key);
+      return this.report(a, outcome);
+    });
+    this.settled.add(p);
+    void p.finally(() => this.settled.delete(p));
+  }
+
+  private async execute(a: Assignment, signal: AbortSignal): Promise<Outcome> {
+    const spec = this.specs.get(a.name);
+    try {
+      if (spec === undefined) throw new UnknownJobError(`no job "${a.name}" in this worker`);
+      const ctx: JobContext = {
+        task: a.task as Task,
+        actor: this.worker,
+        signal,
+        progress: (value) => {
+          this.worker
+            .send(this.app, 'task_progress', a.id, a.token, value)
+            .addErrback(() => undefined);
+        },
+        queueTask: this.queueTask,
+      };
+      const run = spec.run as (ctx: JobContext, ...args: unknown[]) => unknown;
+      return { ok: true, result: await run(ctx, ...a.args) };
+    } catch (err) {
+      return { ok: false, error: serializeError(err) };
+    }
+  }
+
+  private async report(a: Assignment, outcome: Outcome): Promise<void> {
+    try {
+      await this.worker.send(this.app, 'task_done', this.worker.aid, a.id, a.token, outcome);
+    } catch (err) {
+      // The result could not travel: report that instead.
+      const error = serializeError(err);
+      await this.worker
+        .send(this.app, 'task_done', this.worker.aid, a.id, a.token, { ok: false, error })
+        .then(
+          () => undefined,
+          () => undefined,
+        );
+    }
+  }
+
+  private abort(id: string, token: number, reason: string): void {
+    const controller = this.running.get(`${id}#${token}`);
+    if (controller === undefined) return;
+    controller.abort(
+      reason === 'timeout'
+        ? new TaskTimeoutError(`task ${id} ran past its timeout`)
+        : new TaskRevokedError(`task ${id} was revoked`),
+    );
+  }
+}

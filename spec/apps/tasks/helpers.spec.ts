@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { expect } from 'chai';
+import { checkTask } from '../../../lib/apps/tasks/checkTask.js';
+import { Heap } from '../../../lib/apps/tasks/Heap.js';
+import { backoffDelay, jobSpecs } from '../../../lib/apps/tasks/jobSpecs.js';
+import { nextTick } from '../../../lib/apps/tasks/nextTick.js';
+import { redisOptions } from '../../../lib/apps/tasks/redisOptions.js';
+import { TaskOptionError, UnknownJobError } from '../../../lib/index.js';
+
+describe('task queue helpers', () => {
+  describe('Heap', () => {
+    it('should pop in order', () => {
+      const h = new Heap<number>((a, b) => a < b);
+      for (const n of [5, 1, 4, 2, 3, 0]) h.push(n);
+      const out: number[] = [];
+      for (let n = h.pop(); n !== undefined; n = h.pop()) out.push(n);
+      expect(out).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    });
+  });
+
+  describe('jobSpecs()', () => {
+    it('should read functions and definitions, durations in ms', () => {
+      const specs = jobSpecs({
+        a: () => 1,
+        b: { run: () => 2, timeout: '2 s', retries: 2, backoff: 100, every: '1 minute' },
+      });
+      expect(specs.get('a')).to.include({ retries: 0, timeout: undefined });
+      expect(specs.get('b')).to.include({ retries: 2, timeout: 2000, every: 60_000 });
+      expect(specs.get('b')!.backoff).to.deep.equal({ type: 'fixed', delay: 100 });
+    });
+
+    it('should refuse a bad definition with a clear error', () => {
+      expect(() => jobSpecs({ a: 3 } as never)).to.throw(
+        TaskOptionError,
+        /job "a": must be a function/,
+      );
+      expect(() => jobSpecs({ a: { run: () => 1, every: 'often' } })).to.throw(
+        TaskOptionError,
+        /every = "often"/,
+      );
+      expect(() => jobSpecs({ a: { run: () => 1, cron: 'not cron' } })).to.throw(
+        TaskOptionError,
+        /cron/,
+      );
+      expect(() => jobSpecs({ a: { run: () => 1, retries: 1.5 } })).to.throw(
+        TaskOptionError,
+        /retries/,
+      );
+    });
+  });
+
+  describe('backoffDelay()', () => {
+    it('should double an exponential backoff', () => {
+      const b = { type: 'exponential' as const, delay: 100 };
+      expect([1, 2, 3].map((n) => backoffDelay(b, n))).to.deep.equal([100, 200, 400]);
+    });
+  });
+
+  describe('nextTick()', () => {
+    it('should align every on the epoch and follow cron in UTC', () => {
+      expect(nextTick({ every: 60_000 }, Date.UTC(2026, 0, 1, 0, 0, 30))).to.equal(
+        Date.UTC(2026, 0, 1, 0, 1),
+      );
+      expect(nextTick({ cron: '0 * * * *' }, Date.UTC(2026, 0, 1, 0, 30))).to.equal(
+        Date.UTC(2026, 0, 1, 1),
+      );
+    });
+  });
+
+  describe('checkTask()', () => {
+    const specs = jobSpecs({ add: { run: () => 1, retries: 2, timeout: 500 } });
+
+    it('should fill in the job defaults', () => {
+      expect(checkTask(specs, 'add', [1], { delay: '1 s' })).to.deep.include({
+        delay: 1000,
+        retries: 2,
+        timeout: 500,
+        priority: 0,
+      });
+    });
+
+    it('should refuse unknown jobs and bad options', () => {
+      expect(() => checkTask(specs, 'nope', [])).to.throw(UnknownJobError);
+      expect(() => checkTask(specs, 'add', 'x')).to.throw(TaskOptionError, /args must be an array/);
+      expect(() => checkTask(specs, 'add', [], { priority: 1.5 })).to.throw(
+        TaskOptionError,
+        /priority/,
+      );
+      expect(() => checkTask(specs, 'add', [], { id: '' })).to.throw(TaskOptionError, /id/);
+    });
+  });
+
+  describe('redisOptions()', () => {
+    it('should read host, port, db and credentials', () => {
+      expect(redisOptions('redis://:s3cret@10.0.0.1:6380/2')).to.deep.equal({
+        host: '10.0.0.1',
+        port: 6380,
+        db: 2,
+        password: 's3cret',
+      });
+      expect(() => redisOptions('http://x')).to.throw(TaskOptionError);
+    });
+  });
+
+  describe('the package entry', () => {
+    it('should not load bullmq, ioredis or cron-parser', () => {
+      const entry = new URL('../../../lib/index.js', import.meta.url).href;
+      const script = `
+        await import(${JSON.stringify(entry)});
+        const { createRequire } = await import('node:module');
+        const keys = Object.keys(createRequire(import.meta.url).cache);
+        console.log(JSON.stringify(keys.filter((k) => /bullmq|ioredis|cron-parser|luxon/.test(k))));`;
+      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+      expect(out.status, out.stderr).to.equal(0);
+      expect(JSON.parse(out.stdout)).to.deep.equal([]);
+    });
+  });
+});
