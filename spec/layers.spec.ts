@@ -13,7 +13,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib');
 /** Layer rank of a module path relative to lib/ (lower layers first). */
 const LAYERS: [RegExp, number, string][] = [
   [/^(errors\.ts|rx\.ts|async\/|eventloop\/|log\/|codec\/|util\/)/, 0, 'primitives'],
-  [/^(actor\/|concurrency\/|monitor\/)/, 1, 'actors'],
+  [/^(actor\/|concurrency\/|monitor\/|control\/|metrics\/)/, 1, 'actors'],
   [/^(config\/|application\/)/, 2, 'application'],
   [/^apps\//, 3, 'apps'],
   [/^cli\//, 4, 'cli'],

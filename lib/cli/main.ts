@@ -30,7 +30,14 @@ export interface Subcommand {
  * that is imported only when it runs. A first argument that is not one of
  * these is an app module.
  */
-const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([]);
+const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([
+  ['ps', () => import('./control/ps.js')],
+  ['info', () => import('./control/info.js')],
+  ['scale', () => import('./control/scale.js')],
+  ['reload', () => import('./control/reload.js')],
+  ['stop', () => import('./control/stop.js')],
+  ['shell', () => import('./control/shell.js')],
+]);
 
 function version(): string {
   const pkg = JSON.parse(

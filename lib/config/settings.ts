@@ -64,6 +64,22 @@ export const globalSettings: Schema = {
     global: true,
     placeholder: 'ID',
   },
+  name: {
+    doc: 'Name of this arbiter, for rxpulsar ps|info|scale|reload|stop|shell --name (default: the app name).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'NAME',
+  },
+  metrics: {
+    doc: 'Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'HOST:PORT',
+  },
   maxMessageSize: {
     doc: 'Largest message frame between actors, in characters.',
     format: 'count',
