@@ -118,8 +118,8 @@ export async function shellEval(
       value = run(source);
     } else {
       // `const x = await f()` keeps x for the next lines: it becomes a global of the context.
-      const decl = /^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([\s\S]*?);?\s*$/.exec(source);
-      const body = decl === null ? source : `${decl[1]} = (${decl[2]})`;
+      const decl = /^\s*(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([^;]*?);?\s*$/.exec(source);
+      const body = decl === null ? source : `(${decl[1]} = (${decl[2]}), undefined)`;
       try {
         value = run(`(async () => (${body}\n))()`);
       } catch (err) {

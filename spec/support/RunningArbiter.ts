@@ -51,7 +51,7 @@ export class RunningArbiter {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const line = await within(
       new Promise<string>((resolve) =>
-        createInterface({ input: child.stdout! }).once('line', resolve),
+        createInterface({ input: child.stdout }).once('line', resolve),
       ),
       30_000,
       `${module} printed nothing`,
