@@ -27,6 +27,7 @@ const SCENARIOS: Record<string, Loader> = {
   memory: () => import('./memory.js'),
   healing: () => import('./healing.js'),
   http: () => import('./http.js'),
+  metrics: () => import('./metrics.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

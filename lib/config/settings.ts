@@ -65,7 +65,7 @@ export const globalSettings: Schema = {
     placeholder: 'ID',
   },
   name: {
-    doc: 'Name of this arbiter, for rxpulsar ps|info|scale|reload|stop|shell --name (default: the app name).',
+    doc: "Name of this arbiter for `rxpulsar ps`, `scale`, `shell`… `--name` (default: the app's name).",
     format: String,
     default: null,
     nullable: true,
@@ -73,7 +73,7 @@ export const globalSettings: Schema = {
     placeholder: 'NAME',
   },
   metrics: {
-    doc: 'Serve Prometheus metrics at http://HOST:PORT/metrics (default: off).',
+    doc: 'Serve Prometheus metrics at `http://HOST:PORT/metrics` (default: off).',
     format: String,
     default: null,
     nullable: true,

@@ -6,7 +6,7 @@
  */
 import type { Arbiter } from '../actor/Arbiter.js';
 import { LATENCY_BUCKETS } from './LatencyHistogram.js';
-import type { MetricsAggregate, PoolLabels } from './MetricsAggregate.js';
+import type { ActorSample, MetricsAggregate, PoolLabels, PoolTotals } from './MetricsAggregate.js';
 
 /** One value of a metric, as prom-client's registry prints it. */
 export interface MetricValue {
@@ -52,7 +52,7 @@ const pool = (l: PoolLabels): Record<string, string> => ({ app: l.app, monitor: 
 /**
  * The metrics of an arbiter's actors (names in the README, "Operating").
  *
- * @param agg - the running totals.
+ * @param source - the running totals.
  * @param arbiter - the arbiter (its pools' sizes and breakers, its own memory).
  * @returns the metric objects, to register with prom-client's `Registry.registerMetric`.
  * @example
@@ -60,11 +60,20 @@ const pool = (l: PoolLabels): Record<string, string> => ({ app: l.app, monitor: 
  * for (const m of poolMetrics(agg, arbiter)) registry.registerMetric(m as never);
  * ```
  */
-export function poolMetrics(agg: MetricsAggregate, arbiter: Arbiter): CollectedMetric[] {
+export function poolMetrics(source: MetricsAggregate, arbiter: Arbiter): CollectedMetric[] {
+  // One scrape reads every metric in the same turn: compute the totals once.
+  let cached: { pools: PoolTotals[]; actors: ActorSample[] } | undefined;
+  const snapshot = (): { pools: PoolTotals[]; actors: ActorSample[] } => {
+    if (cached === undefined) {
+      cached = { pools: source.pools(), actors: source.actors() };
+      setImmediate(() => (cached = undefined));
+    }
+    return cached;
+  };
+  const agg = { pools: () => snapshot().pools, actors: () => snapshot().actors };
   const pools = (field: 'requests' | 'messagesIn' | 'messagesOut' | 'restarts') => () =>
     agg.pools().map((p) => ({ labels: pool(p), value: p[field] }));
-  type Sample = ReturnType<MetricsAggregate['actors']>[number];
-  const actors = (value: (s: Sample) => number) => () =>
+  const actors = (value: (s: ActorSample) => number) => () =>
     agg.actors().map((s) => ({ labels: { ...pool(s), actor: s.actor }, value: value(s) }));
   const monitors = (value: (m: ReturnType<Arbiter['monitors']['get']> & object) => number) => () =>
     [...arbiter.monitors.values()].map((m) => ({

@@ -33,6 +33,8 @@ describe('loadConfig()', () => {
         debug: false,
         pidFile: null,
         excId: null,
+        name: null,
+        metrics: null,
         maxMessageSize: 67108864,
         workers: 1,
         concurrency: 'process',

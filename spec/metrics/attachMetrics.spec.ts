@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Arbiter, type Monitor } from '../../lib/index.js';
-import { metricsRegistry } from '../../lib/metrics/metricsRegistry.js';
+import { metricsRegistry } from '../../lib/index.js';
 import { waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
