@@ -6,10 +6,12 @@
 import type { Socket } from 'node:net';
 import { ActorNotFound, ImproperlyConfigured } from '../errors.js';
 import type { Arbiter } from '../actor/Arbiter.js';
-import type { Monitor } from '../monitor/Monitor.js';
 import type { ControlHandler, ControlRequest } from './ControlServer.js';
 import { psRows } from './psRows.js';
 import { shellComplete, shellEval, type ShellEvalOptions } from './shellEval.js';
+
+/** A monitor of the arbiter (typed through it: control/ sits beside actor/, under monitor/). */
+type Monitor = NonNullable<ReturnType<Arbiter['monitors']['get']>>;
 
 /** How the arbiter stops on `stop`: by its own signal handlers when it has them. */
 export interface StopHow {
