@@ -188,7 +188,8 @@ export function shellComplete(actor: Actor, line: string): [string[], string] {
   const expr = dot < 0 ? '' : fragment.slice(0, dot);
   const partial = fragment.slice(dot + 1);
   const names = new Set<string>();
-  if (context === undefined) return [[], fragment];
+  // Nothing to look in yet, or a property of something that would have to be called.
+  if (context === undefined || fragment.startsWith('.')) return [[], fragment];
   if (expr === '') {
     for (const name of Object.getOwnPropertyNames(context)) names.add(name);
     for (const name of ['await', 'const', 'let', 'function', 'return', 'typeof']) names.add(name);

@@ -146,3 +146,58 @@ describe('rxpulsar ps | info | scale | reload | stop', () => {
     });
   });
 });
+
+describe('rxpulsar reload (under load)', () => {
+  let arbiter: RunningArbiter;
+
+  before(async function () {
+    this.timeout(60_000);
+    arbiter = await new RunningArbiter().start(fixtureApp('cli-hello'), [
+      '--bind',
+      '127.0.0.1:0',
+      '--exit-timeout',
+      '10 seconds',
+    ]);
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await arbiter.close();
+  });
+
+  it('should lose no request while every worker is replaced', async function () {
+    this.timeout(90_000);
+    const [host, port] = String(arbiter.ready['address']).split(':') as [string, string];
+    const statuses: number[] = [];
+    let running = true;
+    const client = async (): Promise<void> => {
+      while (running) {
+        const res = await fetch(`http://${host}:${port}/slow?ms=50`, {
+          headers: { connection: 'close' },
+        }).catch((err: unknown) => ({ status: 0, text: () => Promise.resolve(String(err)) }));
+        await res.text();
+        statuses.push(res.status);
+      }
+    };
+    const load = Promise.all([client(), client(), client(), client()]);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const { code, stdout } = await arbiter.cli(['reload', '--json']);
+      expect(code).to.equal(0);
+      expect(JSON.parse(stdout)).to.deep.include({ ready: true });
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      running = false;
+      await load;
+    }
+    expect(statuses.length).to.be.above(10);
+    expect(statuses.filter((s) => s !== 200)).to.deep.equal([]);
+  });
+
+  it('should stop at once with stop --fast', async () => {
+    const { code, stdout } = await arbiter.cli(['stop', '--fast', '--json']);
+    expect(code).to.equal(0);
+    expect(JSON.parse(stdout)).to.deep.equal({ pid: arbiter.child!.pid, stopped: true });
+    expect(await arbiter.exit()).to.equal(0);
+  });
+});
