@@ -26,11 +26,15 @@ export class ControlClient {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private closedError: Error | undefined;
+  private readonly closeListeners: (() => void)[] = [];
 
   private constructor(private readonly socket: Socket) {
     createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => this.reply(line));
     socket.on('error', (err) => this.fail(err));
-    socket.on('close', () => this.fail(new Error('the arbiter closed the control connection')));
+    socket.on('close', () => {
+      this.fail(new Error('the arbiter closed the control connection'));
+      for (const listener of this.closeListeners.splice(0)) listener();
+    });
   }
 
   /**
@@ -69,6 +73,15 @@ export class ControlClient {
   /** The id the next request will carry (to cancel it). */
   get lastId(): number {
     return this.nextId - 1;
+  }
+
+  /**
+   * Call `listener` once the connection closes (the arbiter stopped, or `close()`).
+   * @param listener - called once.
+   */
+  onClose(listener: () => void): void {
+    if (this.socket.destroyed) queueMicrotask(listener);
+    else this.closeListeners.push(listener);
   }
 
   /** Close the connection; requests still waiting fail. */

@@ -110,7 +110,7 @@ describe('rxpulsar shell', () => {
     };
 
     it('should evaluate lines in the arbiter, multi-line input included, and keep variables', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       await enter('1 + 1', /^2$/m);
       await enter("await send('arbiter', 'ping')", /^'pong'$/m);
       await enter('const w = await send("ops", "info")', /^undefined$/m);
@@ -122,38 +122,38 @@ describe('rxpulsar shell', () => {
     });
 
     it('should show errors and go on', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       await enter('throw new Error("boom")', /^Uncaught Error: boom$/m);
       await enter('40 + 2', /^42$/m);
     });
 
     it('should list the actors with .actors and the info with .info', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       await enter('.actors', new RegExp(`^ops +ops +${workers[0]!.aid} `, 'm'));
       await enter('.info ops', /^workerConcurrency: thread$/m);
     });
 
     it('should evaluate inside an actor after .enter, until .leave', async () => {
       const aid = workers[1]!.aid;
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
-      await enter(`.enter ${aid}`, new RegExp(`rxpulsar:arbiter/${aid}>$`, 'm'));
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
+      await enter(`.enter ${aid}`, new RegExp(`rxpulsar:ops/${aid}>$`, 'm'));
       await enter('actor.aid', new RegExp(`^'${aid}'$`, 'm'));
-      await enter('.leave', /^back in the arbiter\nrxpulsar:arbiter>$/m);
+      await enter('.leave', /^back in the arbiter\nrxpulsar:ops>$/m);
       await enter('actor.isArbiter()', /^true$/m);
     });
 
     it('should complete names over the socket with Tab', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       tmux.type('arbiter.monit');
       tmux.press('Tab');
-      await tmux.waitScreen(/rxpulsar:arbiter> arbiter\.monitors$/m);
+      await tmux.waitScreen(/rxpulsar:ops> arbiter\.monitors$/m);
       tmux.type('.size');
       tmux.press('Enter');
-      await tmux.waitScreen(/^rxpulsar:arbiter> arbiter\.monitors\.size\n1$/m);
+      await tmux.waitScreen(/^rxpulsar:ops> arbiter\.monitors\.size\n1$/m);
     });
 
     it('should abort an evaluation on Ctrl-C, never the arbiter', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       tmux.type('await new Promise(() => {})');
       tmux.press('Enter');
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -164,7 +164,7 @@ describe('rxpulsar shell', () => {
     });
 
     it('should exit on .exit and keep the history in a file', async () => {
-      await tmux.waitScreen(/rxpulsar:arbiter>$/m);
+      await tmux.waitScreen(/rxpulsar:ops>$/m);
       await enter('"remember me"', /^'remember me'$/m);
       tmux.type('.exit');
       tmux.press('Enter');

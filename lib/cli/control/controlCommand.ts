@@ -15,6 +15,8 @@ export interface ControlArgs {
   args: string[];
   /** Flags (`json`, `name`, `pid-file`, and the command's own). */
   flags: Record<string, string | boolean | undefined>;
+  /** The chosen arbiter's name (once connected). */
+  arbiter?: string;
 }
 
 /** A control command's definition. */
@@ -79,6 +81,7 @@ export async function runControl(command: ControlCommand, argv: string[]): Promi
       pidFile: parsed.flags['pid-file'] as string | undefined,
     });
     client = await ControlClient.connect(entry.socket);
+    parsed.arbiter = entry.name;
     return await command.run(client, parsed);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

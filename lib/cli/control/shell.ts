@@ -51,7 +51,7 @@ async function once(client: ControlClient, parsed: ControlArgs): Promise<number>
 function interactive(client: ControlClient, parsed: ControlArgs): Promise<number> {
   let actor = parsed.flags['actor'] as string | undefined;
   let pending: number | undefined;
-  const name = (parsed.flags['name'] as string | undefined) ?? 'arbiter';
+  const name = parsed.arbiter ?? 'arbiter';
   const prompt = (): string => `rxpulsar:${name}${actor === undefined ? '' : `/${actor}`}> `;
   const print = (server: REPLServer, text: string): void => {
     server.output.write(`${text}\n`);
@@ -150,16 +150,15 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
   });
   return new Promise((resolve) => {
     let lost = false;
-    void client.request('ping').catch(() => undefined);
-    const watch = setInterval(() => {
-      client.request('ping').catch(() => {
-        lost = true;
-        server.output.write('\nthe arbiter went away\n');
-        server.close();
-      });
-    }, 2000);
+    let closing = false;
+    client.onClose(() => {
+      if (closing) return;
+      lost = true;
+      server.output.write('\nthe arbiter went away\n');
+      server.close();
+    });
     server.on('exit', () => {
-      clearInterval(watch);
+      closing = true;
       resolve(lost ? 1 : 0);
     });
   });
