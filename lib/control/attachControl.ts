@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Arbiter } from '../actor/Arbiter.js';
-import { registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
+import { listArbiters, registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
 import { controlOps } from './controlOps.js';
 import { ControlServer } from './ControlServer.js';
 
@@ -42,6 +42,7 @@ export async function attachControl(
   const apps = [...arbiter.monitors.keys()];
   let entry: string | undefined;
   try {
+    listArbiters(); // removes the entries of arbiters that died
     entry = registerArbiter({
       pid: process.pid,
       name: options.name ?? apps[0] ?? String(process.pid),
