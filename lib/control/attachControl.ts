@@ -38,7 +38,13 @@ export async function attachControl(
 ): Promise<() => Promise<void>> {
   const server = new ControlServer(controlOps(arbiter, { signals: options.signals }));
   const socket = join(options.dir, 'control.sock');
-  await server.listen(socket);
+  try {
+    await server.listen(socket);
+  } catch (err) {
+    // The arbiter runs without it: its apps matter more than its controls.
+    arbiter.logger.warn(`control: cannot listen on ${socket} (${String(err)})`);
+    return () => server.close();
+  }
   const apps = [...arbiter.monitors.keys()];
   let entry: string | undefined;
   try {

@@ -51,6 +51,18 @@ async function once(client: ControlClient, parsed: ControlArgs): Promise<number>
 function interactive(client: ControlClient, parsed: ControlArgs): Promise<number> {
   let actor = parsed.flags['actor'] as string | undefined;
   let pending: number | undefined;
+  // Requests still answering when the input ends (a piped script): awaited before leaving.
+  const answering = new Set<Promise<unknown>>();
+  const ask = (op: string, args: Record<string, unknown> = {}): Promise<unknown> => {
+    const request = client.request(op, args);
+    const settled = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    answering.add(settled);
+    void settled.then(() => answering.delete(settled));
+    return request;
+  };
   const name = parsed.arbiter ?? 'arbiter';
   const prompt = (): string => `rxpulsar:${name}${actor === undefined ? '' : `/${actor}`}> `;
   const print = (server: REPLServer, text: string): void => {
@@ -64,7 +76,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     writer: (text: unknown) => String(text),
     eval: (source, _context, _file, callback) => {
       if (source.trim() === '') return callback(null, undefined);
-      const request = client.request('eval', { source, actor, options: evalOptions() });
+      const request = ask('eval', { source, actor, options: evalOptions() });
       pending = client.lastId;
       request.then(
         (value) => {
@@ -85,7 +97,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
         callback(null, [COMMANDS.filter((c) => c.startsWith(line)), line]);
         return;
       }
-      client.request('complete', { line, actor }).then(
+      ask('complete', { line, actor }).then(
         (r) => callback(null, r as [string[], string]),
         () => callback(null, [[], line]),
       );
@@ -96,8 +108,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
   const original = server.listeners('SIGINT') as (() => void)[];
   server.removeAllListeners('SIGINT');
   server.on('SIGINT', () => {
-    if (pending !== undefined)
-      void client.request('cancel', { target: pending }).catch(() => undefined);
+    if (pending !== undefined) void ask('cancel', { target: pending }).catch(() => undefined);
     else for (const listener of original) listener.call(server);
   });
   const history =
@@ -106,7 +117,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
   server.defineCommand('actors', {
     help: 'The actors of the arbiter (as rxpulsar ps)',
     action: () => {
-      client.request('ps').then(
+      ask('ps').then(
         (rows) => print(server, formatPs(rows as PsRow[])),
         (err: unknown) => print(server, `Error: ${(err as Error).message}`),
       );
@@ -115,7 +126,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
   server.defineCommand('info', {
     help: 'The info tree of the arbiter, or of an app, monitor or actor: .info [aid|name]',
     action: (target: string) => {
-      client.request('info', { target: target.trim() || undefined }).then(
+      ask('info', { target: target.trim() || undefined }).then(
         (value) => print(server, formatInfo(value)),
         (err: unknown) => print(server, `Error: ${(err as Error).message}`),
       );
@@ -125,7 +136,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     help: 'Evaluate inside an actor (process or thread) until .leave: .enter <aid|name>',
     action: (target: string) => {
       const wanted = target.trim();
-      client.request('ps').then(
+      ask('ps').then(
         (rows) => {
           const row = (rows as PsRow[]).find((r) => r.aid === wanted || r.name === wanted);
           if (row === undefined) return print(server, `Error: no actor "${wanted}" (see .actors)`);
@@ -159,7 +170,7 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     });
     server.on('exit', () => {
       closing = true;
-      resolve(lost ? 1 : 0);
+      void Promise.all(answering).then(() => resolve(lost ? 1 : 0));
     });
   });
 }
