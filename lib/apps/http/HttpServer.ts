@@ -46,10 +46,11 @@ export class HttpServer extends ServerApp {
 
   protected createServer(worker: Actor): Server {
     const listener = this.callable;
-    const end = (): void => worker.endRequest();
     const server = createServer((req, res) => {
       worker.beginRequest();
-      res.on('close', end);
+      // With its start time, for the latency histogram of the metrics.
+      const started = performance.now();
+      res.on('close', () => worker.endRequest(started));
       listener(req, res);
     });
     server.keepAliveTimeout = Number(this.cfg['keepAlive'] ?? 5000);
