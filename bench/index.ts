@@ -30,6 +30,7 @@ const SCENARIOS: Record<string, Loader> = {
   reload: () => import('./reload.js'),
   testsuite: () => import('./testsuite.js'),
   taskqueue: () => import('./taskqueue.js'),
+  metrics: () => import('./metrics.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

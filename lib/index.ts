@@ -107,6 +107,9 @@ export type {
   TimeoutParams,
 } from './actor/types.js';
 
+// Operating: metrics (the control CLI is under lib/cli/control/).
+export { metricsRegistry } from './metrics/metricsRegistry.js';
+
 // Configuration.
 export { loadConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';

@@ -26,6 +26,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^concurrency\//, 4, 'actors: concurrency'],
   [/^transport\//, 4, 'actors: transport'],
   [/^actor\//, 5, 'actors: actor'],
+  [/^(control|metrics)\//, 5, 'actors: control, metrics'],
   [/^monitor\//, 7, 'actors: monitor'],
   [/^config\//, 8, 'application: config'],
   [/^application\//, 9, 'application'],

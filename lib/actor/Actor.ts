@@ -280,11 +280,12 @@ export class Actor {
    */
   trackRequest(): () => void {
     this.beginRequest();
+    const started = performance.now();
     let open = true;
     return () => {
       if (!open) return;
       open = false;
-      this.endRequest();
+      this.endRequest(started);
     };
   }
 
@@ -296,8 +297,12 @@ export class Actor {
     this.inFlightOutside++;
   }
 
-  /** Ends a request begun with {@link Actor.beginRequest}. */
-  endRequest(): void {
+  /**
+   * Ends a request begun with {@link Actor.beginRequest}.
+   * @param startedAt - its `performance.now()` at the start, to count its latency in the metrics.
+   */
+  endRequest(startedAt?: number): void {
+    if (startedAt !== undefined) this.mailbox.latency.observe(performance.now() - startedAt);
     this.inFlightOutside--;
     this.servedOutside++;
     this.onServed();

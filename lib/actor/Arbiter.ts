@@ -6,7 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
+import { dirname } from 'node:path';
 import { Deferred } from '../async/Deferred.js';
+import { attachControl } from '../control/attachControl.js';
+import { attachMetrics } from '../metrics/attachMetrics.js';
 import {
   ActorExitedError,
   CancelledError,
@@ -56,6 +59,10 @@ export class Arbiter extends Actor {
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
   private readonly router: Router;
+  /** Closes the control socket and the metrics server. */
+  private readonly closers: (() => Promise<void>)[] = [];
+  /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
+  metricsAddress: string | undefined;
 
   /** @param options - name, timeouts, hub limits and hooks. */
   constructor(given: ArbiterOptions = {}) {
@@ -67,6 +74,9 @@ export class Arbiter extends Actor {
       signals: _s,
       onReload: _r,
       gracefulTimeout: _g,
+      control: _c,
+      controlName: _n,
+      metrics: _m,
       ...rest
     } = options;
     const { hooks, timeouts } = splitParams(rest);
@@ -171,6 +181,7 @@ export class Arbiter extends Actor {
       ...super.info(),
       monitors: [...this.monitorsByName.values()].map((m) => m.info()),
       actors: this.actors.length,
+      ...(this.metricsAddress === undefined ? {} : { metrics: this.metricsAddress }),
     };
   }
 
@@ -366,6 +377,18 @@ export class Arbiter extends Actor {
 
   private async boot(): Promise<void> {
     await this.hub.start();
+    const { control, controlName, metrics, signals } = this.options;
+    if (control !== false) {
+      const dir = dirname(this.hub.path ?? '');
+      this.closers.push(
+        await attachControl(this, { dir, name: controlName, signals: signals !== false }),
+      );
+    }
+    if (typeof metrics === 'string' && metrics !== '') {
+      const served = await attachMetrics(this, metrics);
+      this.metricsAddress = served.address;
+      this.closers.push(() => served.close());
+    }
     this.subscriptions.add(
       this.hub.incoming$.subscribe(({ socket, envelopes }) => this.router.route(socket, envelopes)),
     );
@@ -445,6 +468,7 @@ export class Arbiter extends Actor {
   protected override async close(): Promise<void> {
     await Promise.all([...this.monitorsByName.values()].map((m) => m.stop()));
     await Promise.all([...this.children.keys()].map((aid) => this.stopActor(aid)));
+    for (const close of this.closers.splice(0)) await close();
     await this.hub.stop();
     if (getActor() === (this as Actor)) setActor(undefined);
   }

@@ -24,6 +24,12 @@ export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
   gracefulTimeout?: Duration;
   /** Called on `reload()` (SIGHUP) before workers are replaced; may return new monitor params by name. */
   onReload?: (arbiter: Arbiter) => unknown;
+  /** Listen on a control socket for `rxpulsar ps`, `scale`, `shell`… (default `true`). */
+  control?: boolean;
+  /** The name `rxpulsar ps --name` knows this arbiter by (default: its first app's name). */
+  controlName?: string;
+  /** `HOST:PORT`: serve Prometheus metrics at `/metrics` there (default: off). */
+  metrics?: string | null;
 }
 
 /**

@@ -86,6 +86,14 @@ export class ChildActor extends Actor {
   override info(): Record<string, unknown> {
     const info: Record<string, unknown> = { ...super.info(), lag: this.lag };
     if (this.maxRequests > 0) info['maxRequests'] = this.maxRequests;
+    // For `rxpulsar ps` and the metrics (lib/metrics/): app, messages, latencies.
+    if (typeof this.cfg['app'] === 'string') info['app'] = this.cfg['app'];
+    const { mailbox } = this;
+    info['metrics'] = {
+      in: mailbox.served + mailbox.inFlight,
+      out: mailbox.sent,
+      latency: mailbox.latency.snapshot(),
+    };
     return info;
   }
 

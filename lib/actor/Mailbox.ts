@@ -8,6 +8,7 @@ import { decode } from '../codec/decode.js';
 import { encode } from '../codec/encode.js';
 import { deserializeError, serializeError } from '../codec/serializeError.js';
 import { ActorExitedError, TimeoutError } from '../errors.js';
+import { LatencyHistogram } from '../metrics/LatencyHistogram.js';
 import { ActorMessage } from './ActorMessage.js';
 import { isRequest, type Envelope, type Request } from './protocol.js';
 
@@ -35,6 +36,8 @@ export class Mailbox {
   served = 0;
   /** Incoming requests not answered yet. */
   inFlight = 0;
+  /** How long the requests it answered took (reported with heartbeats, for metrics). */
+  readonly latency = new LatencyHistogram();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -52,6 +55,11 @@ export class Mailbox {
     private readonly requestTimeout: number,
     private readonly onServed: () => void = () => undefined,
   ) {}
+
+  /** Messages sent (requests and notifications; replies not counted). */
+  get sent(): number {
+    return this.nextId - 1;
+  }
 
   /** Requests sent and not yet answered. */
   get waiting(): number {
@@ -141,21 +149,23 @@ export class Mailbox {
 
   private serve(request: Request): void {
     this.inFlight++;
+    const started = performance.now();
     let outcome: Promise<unknown>;
     try {
       const args = decode(request.args) as unknown[];
       outcome = Promise.resolve(this.dispatch(request, args));
     } catch (err) {
-      this.answer(request, false, err);
+      this.answer(request, false, err, started);
       return;
     }
     outcome.then(
-      (value) => this.answer(request, true, value),
-      (err: unknown) => this.answer(request, false, err),
+      (value) => this.answer(request, true, value, started),
+      (err: unknown) => this.answer(request, false, err, started),
     );
   }
 
-  private answer(request: Request, ok: boolean, value: unknown): void {
+  private answer(request: Request, ok: boolean, value: unknown, started: number): void {
+    this.latency.observe(performance.now() - started);
     this.inFlight--;
     this.served++;
     this.onServed();

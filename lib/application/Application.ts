@@ -238,6 +238,8 @@ export class Application {
       requestTimeout: cfg['requestTimeout'] as number,
       maxMessageSize: cfg['maxMessageSize'] as number,
       gracefulTimeout: cfg['gracefulTimeout'] as number,
+      controlName: (cfg['name'] as string | null) ?? this.name,
+      metrics: cfg['metrics'] as string | null,
     });
     registerApplication(this);
     // Escalation stops the arbiter: under the CLI the process exits 1 at once.

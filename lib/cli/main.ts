@@ -31,6 +31,12 @@ export interface Subcommand {
  */
 const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([
   ['test', () => import('./testCommand.js')],
+  ['ps', () => import('./control/ps.js')],
+  ['info', () => import('./control/info.js')],
+  ['scale', () => import('./control/scale.js')],
+  ['reload', () => import('./control/reload.js')],
+  ['stop', () => import('./control/stop.js')],
+  ['shell', () => import('./control/shell.js')],
 ]);
 
 function version(): string {

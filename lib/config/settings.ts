@@ -56,6 +56,22 @@ export const globalSettings: Schema = {
     global: true,
     placeholder: 'FILE',
   },
+  name: {
+    doc: "Name of this arbiter for `rxpulsar ps`, `scale`, `shell`… `--name` (default: the app's name).",
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'NAME',
+  },
+  metrics: {
+    doc: 'Serve Prometheus metrics at `http://HOST:PORT/metrics` (default: off).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'HOST:PORT',
+  },
   maxMessageSize: {
     doc: 'Largest message frame between actors, in characters.',
     format: 'count',

@@ -32,6 +32,8 @@ describe('loadConfig()', () => {
         logFormat: 'text',
         debug: false,
         pidFile: null,
+        name: null,
+        metrics: null,
         maxMessageSize: 67108864,
         workers: 1,
         concurrency: 'process',

@@ -83,13 +83,14 @@ export class HttpServer extends ServerApp {
 
   protected createServer(worker: Actor): Server {
     const listener = this.callable;
-    const end = (): void => worker.endRequest();
     const server = createServer();
     const connections = new HttpConnections(server);
     this.connections = connections;
     server.on('request', (req, res) => {
       worker.beginRequest();
-      res.on('close', end);
+      // With its start time, for the latency histogram of the metrics.
+      const started = performance.now();
+      res.on('close', () => worker.endRequest(started));
       connections.request(req, res);
       try {
         const result: unknown = listener(req, res);

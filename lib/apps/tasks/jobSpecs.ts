@@ -3,7 +3,7 @@
  * filled in, a clear error for anything else.
  * @module
  */
-import { parseDuration } from '../../config/parseDuration.js';
+import { parseDuration } from '../../util/parseDuration.js';
 import { TaskOptionError } from '../../errors.js';
 import type { Backoff, JobFunction, Jobs } from './Task.js';
 import { checkCron } from './nextTick.js';

@@ -1,0 +1,67 @@
+/**
+ * Give an arbiter its control socket: listen in its private runtime folder
+ * and record it in the per-user registry, so that `rxpulsar ps` and the
+ * other control commands find it from another terminal.
+ * @module
+ */
+import { join } from 'node:path';
+import type { Arbiter } from '../actor/Arbiter.js';
+import { listArbiters, registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
+import { controlOps } from './controlOps.js';
+import { ControlServer } from './ControlServer.js';
+
+/** What the control socket needs to know. */
+export interface ControlOptions {
+  /** The private runtime folder (mode 0700) the socket goes in. */
+  dir: string;
+  /** The arbiter's name in the registry (default: its first app's name, else its pid). */
+  name?: string | undefined;
+  /** `true` when the arbiter handles its signals (`stop` then sends them). */
+  signals: boolean;
+}
+
+/**
+ * Start the control socket of `arbiter`.
+ *
+ * @param arbiter - the arbiter.
+ * @param options - folder, name, signals.
+ * @returns `close()`: closes the socket and removes the registry entry.
+ * @example
+ * ```ts
+ * const close = await attachControl(arbiter, { dir, signals: true });
+ * await close();
+ * ```
+ */
+export async function attachControl(
+  arbiter: Arbiter,
+  options: ControlOptions,
+): Promise<() => Promise<void>> {
+  const server = new ControlServer(controlOps(arbiter, { signals: options.signals }));
+  const socket = join(options.dir, 'control.sock');
+  try {
+    await server.listen(socket);
+  } catch (err) {
+    // The arbiter runs without it: its apps matter more than its controls.
+    arbiter.logger.warn(`control: cannot listen on ${socket} (${String(err)})`);
+    return () => server.close();
+  }
+  const apps = [...arbiter.monitors.keys()];
+  let entry: string | undefined;
+  try {
+    listArbiters(); // removes the entries of arbiters that died
+    entry = registerArbiter({
+      pid: process.pid,
+      name: options.name ?? apps[0] ?? String(process.pid),
+      apps,
+      socket,
+      startedAt: Date.now(),
+    });
+  } catch (err) {
+    // No registry (a read-only temp folder): the arbiter runs, unlisted.
+    arbiter.logger.warn(`control: not registered (${String(err)})`);
+  }
+  return async () => {
+    if (entry !== undefined) unregisterArbiter(entry);
+    await server.close();
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A request-latency histogram an actor keeps for itself and reports with
+ * its heartbeat; the arbiter adds them up into Prometheus histograms.
+ * @module
+ */
+
+/** Upper bounds of the buckets, in seconds (Prometheus' defaults, from 1 ms). */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** What a heartbeat carries: counts per bucket (the last one is +Inf), sum and count. */
+export interface LatencySnapshot {
+  /** Observations per bucket, not cumulative; one more than {@link LATENCY_BUCKETS} (+Inf). */
+  counts: number[];
+  /** Sum of the observations, in seconds. */
+  sum: number;
+  /** Number of observations. */
+  count: number;
+}
+
+/**
+ * Cumulative request latencies of one actor.
+ *
+ * @example
+ * ```ts
+ * const h = new LatencyHistogram();
+ * h.observe(12); // ms
+ * h.snapshot(); // { counts: [0, 0, 0, 1, …], sum: 0.012, count: 1 }
+ * ```
+ */
+export class LatencyHistogram {
+  private readonly counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
+  private sum = 0;
+  private count = 0;
+
+  /** @param ms - a request's duration, in milliseconds. */
+  observe(ms: number): void {
+    const s = ms / 1000;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && s > LATENCY_BUCKETS[i]!) i++;
+    this.counts[i]!++;
+    this.sum += s;
+    this.count++;
+  }
+
+  /** @returns the counts so far (a copy). */
+  snapshot(): LatencySnapshot {
+    return { counts: [...this.counts], sum: this.sum, count: this.count };
+  }
+}
