@@ -64,6 +64,10 @@ function wrap(example: Example, names: string[]): string {
     `import { ${scope.join(', ')} } from '${join(lib, 'index.js')}';`,
     `void [${scope.join(', ')}];`,
     'export async function example(): Promise<void> {',
+    // A CLI module's own `run` and `main` (mocha's global `run()` would shadow them).
+    ...['run', 'main']
+      .filter((n) => !new RegExp(`(function|const|let) ${n}\\b`).test(body.join('\n')))
+      .map((n) => `let ${n}: any; void ${n};`),
     ...body,
     '}',
   ].join('\n');

@@ -46,7 +46,8 @@ function section(title: string): string {
 
 /** The names in the by-layer list of the API section (`- **Layer**: `a`, `b`.`). */
 function listedNames(): Set<string> {
-  const items = section('API').matchAll(/^- \*\*[^*]+\*\*: (.+)$/gm);
+  const list = section('API').split(/^### /m)[0]!;
+  const items = list.matchAll(/^- \*\*[^*]+\*\*: (.+)$/gm);
   return new Set(
     [...items].flatMap((item) => [...item[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!)),
   );

@@ -9,6 +9,9 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { prefixKey } from '../config/names.js';
 
+/** The smallest `maxMessageSize` that works: a handshake is up to 64 KiB (the hub's bound before it). */
+export const MIN_MESSAGE_SIZE = 64 * 1024;
+
 /** A value that cannot work, as an app's `configProblems()` hook reports it. */
 export interface ValueProblem {
   /** The setting's key (the app's own, unprefixed). */
@@ -30,6 +33,13 @@ export interface ValueProblem {
 export function standardProblems(cfg: Record<string, unknown>): ValueProblem[] {
   const problems: ValueProblem[] = [];
   if (cfg['period'] === 0) problems.push({ key: 'period', expected: 'must be a duration above 0' });
+  const size = cfg['maxMessageSize'];
+  if (typeof size === 'number' && size < MIN_MESSAGE_SIZE) {
+    problems.push({
+      key: 'maxMessageSize',
+      expected: `must be at least ${MIN_MESSAGE_SIZE} (an actor's handshake must fit)`,
+    });
+  }
   const { minWorkers, maxWorkers } = cfg;
   if (typeof minWorkers === 'number' && typeof maxWorkers === 'number' && minWorkers > maxWorkers) {
     problems.push({

@@ -41,7 +41,7 @@ export interface RunSink {
  *
  * @example
  * ```ts
- * const run = new TestRun(monitor, arbiter.events, plan, sink);
+ * const run = new TestRun(monitor, arbiter().events, plan, sink);
  * await run.execute();
  * ```
  */

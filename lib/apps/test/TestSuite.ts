@@ -59,6 +59,9 @@ const WORKER_MODULE = new URL('./testWorker.js', import.meta.url).href;
  * ```
  */
 export class TestSuite extends Application {
+  /** `durations` is the suite's own parameter, not a setting. */
+  static override constructorParams: readonly string[] = ['durations'];
+
   static override settings: Schema = {
     workers: {
       doc: 'Worker actors running spec files (default: cores - 1, at least 1).',

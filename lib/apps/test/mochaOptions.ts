@@ -17,7 +17,6 @@ const APP_KEYS = new Set([
   'logLevel',
   'logFormat',
   'debug',
-  'excId',
   'durations',
   'gracefulTimeout',
   'exitTimeout',

@@ -56,7 +56,7 @@ const handshake = (aid: string): Request => ({
   from: aid,
   to: 'arbiter',
   cmd: 'notify',
-  args: [],
+  args: [{ aid }],
   ack: false,
 });
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
