@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { JsonRpc, type JsonRpcError } from '../../../lib/index.js';
-import { post, pushBody, send, sendWhole, startServer, type TestServer } from './helpers.js';
+import { sendWhole } from '../../support/sendWhole.js';
+import { post, pushBody, send, startServer, type TestServer } from './helpers.js';
 import { Service } from './Service.js';
 
 const BUILTINS = ['echo', 'functions_list', 'ping', 'server_info'];
