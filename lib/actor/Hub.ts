@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
+import { BurstLog } from './BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
 import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
@@ -23,12 +24,6 @@ import { removeStaleRuntimeDirs } from './runtimeDir.js';
  * at most this much of the arbiter's memory each.
  */
 export const HANDSHAKE_SIZE = 64 * 1024;
-
-/**
- * Peers disconnected within this many ms of the first of a burst are
- * counted, and logged as one summary line at its end (each one at `debug`).
- */
-export const REJECT_BURST_MS = 1_000;
 
 /** Settings of the hub. */
 export interface HubOptions {
@@ -67,14 +62,13 @@ export class Hub {
   private readonly outboxes = new WeakMap<Socket, Outbox>();
   private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly guards = new WeakMap<Socket, Guard>();
-  /** Peers disconnected in the current burst after its first, by reason. */
-  private burst: Map<string, number> | undefined;
-  private burstTimer: NodeJS.Timeout | undefined;
+  private readonly rejections: BurstLog;
   private dir: string | undefined;
   private socketPath: string | undefined;
 
   /** @param options - limits and logger. */
   constructor(private readonly options: HubOptions) {
+    this.rejections = new BurstLog(options.logger);
     Object.assign(this.ipc.config, {
       silent: true,
       logInColor: false,
@@ -187,7 +181,7 @@ export class Hub {
 
   /**
    * Drop a connection that broke the protocol, and log why: the first of a
-   * burst as a warning, the others of the next {@link REJECT_BURST_MS} at
+   * burst as a warning, the others of the next second (see {@link BurstLog}) at
    * `debug` and as one summary warning (a flood is a few lines, not one per peer).
    * @param socket - the peer.
    * @param reason - what it did.
@@ -196,40 +190,13 @@ export class Hub {
   reject(socket: Socket, reason: string, cause?: unknown): void {
     if (socket.destroyed) return;
     socket.destroy();
-    const line = `disconnecting a peer: ${reason}${cause instanceof Error ? ` (${cause.message})` : ''}`;
-    const { logger } = this.options;
-    if (this.burst === undefined) {
-      logger.warn(line);
-      this.burst = new Map();
-      this.burstTimer = setTimeout(() => this.endBurst(), REJECT_BURST_MS).unref();
-      return;
-    }
-    logger.debug(line);
-    this.burst.set(reason, (this.burst.get(reason) ?? 0) + 1);
-  }
-
-  /** Log the summary of a burst of rejections, if more than its first. */
-  private endBurst(): void {
-    const burst = this.burst;
-    this.burst = undefined;
-    clearTimeout(this.burstTimer);
-    this.burstTimer = undefined;
-    if (burst === undefined || burst.size === 0) return;
-    let count = 0;
-    for (const n of burst.values()) count += n;
-    const reasons = [...burst]
-      .sort((x, y) => y[1] - x[1])
-      .slice(0, 5)
-      .map(([reason, n]) => `${reason} ×${n}`)
-      .join(', ');
-    this.options.logger.warn(
-      `disconnected ${count} more ${count === 1 ? 'peer' : 'peers'} within ${REJECT_BURST_MS} ms: ${reasons}${burst.size > 5 ? ', …' : ''}`,
-    );
+    const why = cause instanceof Error ? ` (${cause.message})` : '';
+    this.rejections.add(reason, `disconnecting a peer: ${reason}${why}`);
   }
 
   /** Close every connection and the server, and remove the runtime folder. */
   async stop(): Promise<void> {
-    this.endBurst();
+    this.rejections.flush();
     const server = this.ipc.server;
     if (server !== false && server.server !== false) {
       const net = server.server;

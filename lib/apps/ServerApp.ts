@@ -16,6 +16,8 @@ import { drained, listen, pickPort, stopListening } from './listen.js';
 
 /** The command a worker stops accepting with. */
 const STOP_LISTENING = 'stopListening';
+/** How long the stop of an app waits for its workers to stop accepting, at most (ms). */
+const STOP_LISTENING_MS = 3_000;
 
 /**
  * Where a server listens, for people: `http://127.0.0.1:8060`,
@@ -116,11 +118,16 @@ export abstract class ServerApp extends Application {
    * is reset once the last worker is gone).
    */
   override async monitorStopping(monitor: Monitor): Promise<void> {
-    await Promise.all(
+    const all = Promise.all(
       monitor.managedActors.map((proxy) =>
         monitor.send(proxy, STOP_LISTENING).then(undefined, () => undefined),
       ),
     );
+    // A worker that does not answer (busy, stuck) does not hold the stop.
+    let timer: NodeJS.Timeout | undefined;
+    const limit = Math.min(Number(this.cfg['gracefulTimeout'] ?? 30_000), STOP_LISTENING_MS);
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, limit)))]);
+    clearTimeout(timer);
   }
 
   /**

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { linger } from './linger.js';
 
 /**
  * How long a keep-alive connection must have been idle before a drain closes
@@ -18,6 +19,8 @@ const REAP_EVERY_MS = 100;
 interface Connection {
   /** Requests begun and not yet answered on it. */
   active: number;
+  /** Its latest request. */
+  req?: IncomingMessage;
   /** When it last became idle (or connected). */
   idleSince: number;
 }
@@ -28,6 +31,8 @@ interface Connection {
  * response not yet begun says `Connection: close` (the client opens a new
  * connection, to a server that still listens), and a connection is closed
  * only once idle for {@link IDLE_GRACE_MS}, never while a request is on it.
+ * A connection closed under a request body still coming lingers (see
+ * {@link linger}): the client reads the answer, not a reset.
  *
  * @example
  * ```ts
@@ -45,8 +50,18 @@ export class HttpConnections {
   /** @param server - the server whose connections are tracked. */
   constructor(server: Server) {
     server.on('connection', (socket: Socket) => {
-      this.sockets.set(socket, { active: 0, idleSince: Date.now() });
+      const connection: Connection = { active: 0, idleSince: Date.now() };
+      this.sockets.set(socket, connection);
       socket.once('close', () => this.sockets.delete(socket));
+      // Node closes a connection as soon as an answer that ends it is
+      // written (`Connection: close`, or a body left unread): linger instead
+      // while the client still sends its body, so that it reads the answer.
+      const destroySoon = socket.destroySoon.bind(socket);
+      socket.destroySoon = (): void => {
+        const req = connection.req;
+        if (req !== undefined && !req.complete && !socket.destroyed) linger(req, socket);
+        else destroySoon();
+      };
     });
   }
 
@@ -62,7 +77,10 @@ export class HttpConnections {
    */
   request(req: IncomingMessage, res: ServerResponse): void {
     const connection = this.sockets.get(req.socket);
-    if (connection !== undefined) connection.active++;
+    if (connection !== undefined) {
+      connection.active++;
+      connection.req = req;
+    }
     this.requests.set(res, `${req.method ?? '?'} ${req.url ?? '?'}`);
     if (this.draining) res.setHeader('connection', 'close');
     res.once('close', () => {

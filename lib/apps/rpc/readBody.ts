@@ -3,6 +3,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { linger } from '../http/linger.js';
 
 /**
  * The body of `req` as UTF-8 text, or `undefined` as soon as it is known to
@@ -64,18 +65,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
   });
 }
 
-/** How long a connection closed after a body too large goes on reading, in ms. */
-export const LINGER_MS = 2_000;
-/** How much of such a body is read (and dropped) at most, in bytes. */
-export const LINGER_BYTES = 64 * 1024 * 1024;
-
 /**
- * A lingering close, for a request whose body is refused: the rest of the
- * body is read and dropped (up to {@link LINGER_BYTES}); once the answer
- * (with `Connection: close`) is written, the connection is half-closed, and
- * destroyed only when the client closes it or after {@link LINGER_MS}.
- * Node would destroy it at once, under a client still sending: the client
- * then gets a reset (EPIPE) instead of the answer.
+ * A lingering close after the answer to a request whose body is refused
+ * (see {@link linger}): the client, still sending, reads the answer.
  *
  * @param req - the request whose body is not wanted.
  * @example
@@ -86,16 +78,5 @@ export const LINGER_BYTES = 64 * 1024 * 1024;
  */
 export function lingerAfter(req: IncomingMessage): void {
   const socket = req.socket;
-  let dropped = 0;
-  req.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > LINGER_BYTES) socket.destroy();
-  });
-  req.on('error', () => undefined);
-  req.resume();
-  socket.destroySoon = (): void => {
-    socket.end();
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    socket.once('close', () => clearTimeout(timer));
-  };
+  socket.destroySoon = (): void => linger(req, socket);
 }

@@ -37,7 +37,7 @@ describe('HttpServer', () => {
         ms: 30_000,
         stopOnRefused: true,
       });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const served = load.result.ok;
       process.kill(group ? -server.child.pid! : server.child.pid!, signal);
       const code = await server.exited;
@@ -74,20 +74,20 @@ describe('HttpServer', () => {
     });
 
     it('should lose no request when workers are recycled (maxRequests)', async () => {
-      server = await startServer({ LOAD_WORKERS: '2', LOAD_MAX_REQUESTS: '1500' });
-      const result = await keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 6000 })
+      server = await startServer({ LOAD_WORKERS: '2', LOAD_MAX_REQUESTS: '1000' });
+      const result = await keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 4000 })
         .done;
-      expect(result.ok, 'enough requests to recycle').to.be.greaterThan(3000);
+      expect(result.ok, 'enough requests to recycle').to.be.greaterThan(2500);
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);
       expect(result.closes, 'connections told to close').to.be.greaterThan(0);
     });
 
     it('should lose no request on a rolling restart (SIGHUP)', async () => {
       server = await startServer({ LOAD_WORKERS: '2' });
-      const load = keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 6000 });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const load = keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 4000 });
+      await new Promise((resolve) => setTimeout(resolve, 800));
       process.kill(server.child.pid!, 'SIGHUP');
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       process.kill(server.child.pid!, 'SIGHUP');
       const result = await load.done;
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);

@@ -1,13 +1,7 @@
 import { expect } from 'chai';
 import { JsonRpc, type JsonRpcError } from '../../../lib/index.js';
-import {
-  post,
-  pushBody,
-  send,
-  sendWhole,
-  startServer,
-  type TestServer,
-} from '../../support/http.js';
+import { sendWhole } from '../../support/sendWhole.js';
+import { post, pushBody, send, startServer, type TestServer } from '../../support/http.js';
 import { Service } from '../../fixtures/rpc/Service.js';
 
 const BUILTINS = ['echo', 'functions_list', 'ping', 'server_info'];

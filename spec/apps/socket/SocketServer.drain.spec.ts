@@ -24,7 +24,7 @@ describe('SocketServer', () => {
         ms: 30_000,
         stopOnRefused: true,
       });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(load.result.ok, 'served before the signal').to.be.greaterThan(0);
       process.kill(-server.child.pid!, 'SIGINT');
       expect(await server.exited, 'exit code').to.equal(0);
@@ -36,7 +36,7 @@ describe('SocketServer', () => {
 
     it('should lose no request on a rolling restart (SIGHUP)', async () => {
       server = await startServer({ LOAD_KIND: 'socket', LOAD_WORKERS: '2' });
-      const load = lineLoad({ address: server.address, clients: CLIENTS, ms: 5000 });
+      const load = lineLoad({ address: server.address, clients: CLIENTS, ms: 3000 });
       await new Promise((resolve) => setTimeout(resolve, 1000));
       process.kill(server.child.pid!, 'SIGHUP');
       const result = await load.done;
