@@ -57,7 +57,7 @@ export const globalSettings: Schema = {
     placeholder: 'FILE',
   },
   name: {
-    doc: "Name of this arbiter for `rxpulsar ps`, `scale`, `shell`… `--name` (default: the app's name).",
+    doc: "Name of this arbiter for `rxpulsar ps`, `shell`… `--name` (default: the app's).",
     format: String,
     default: null,
     nullable: true,

@@ -7,7 +7,8 @@
  * handler that throws gets an error answer; nothing here stops the arbiter.
  * @module
  */
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import { MessageTooLargeError, ProtocolError, RxPulsarError } from '../errors.js';
 
@@ -35,7 +36,9 @@ export const MAX_CONTROL_LINE = 1024 * 1024;
  * ```
  */
 export class ControlServer {
-  private readonly server: Server;
+  private server: Server;
+  /** Servers replaced by {@link ControlServer.ensureListening}, closed with this one. */
+  private readonly retired = new Set<Server>();
   private readonly sockets = new Set<Socket>();
   private path: string | undefined;
 
@@ -68,9 +71,27 @@ export class ControlServer {
     });
   }
 
+  /**
+   * Listen again when the socket file was deleted under the server (a
+   * cleaner of the temp folder); connected clients are not affected.
+   * @returns a promise of `true` when it had to listen again.
+   */
+  async ensureListening(): Promise<boolean> {
+    const path = this.path;
+    if (path === undefined || existsSync(path)) return false;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.retired.add(this.server);
+    this.server.close();
+    this.server = createServer((socket) => this.accept(socket));
+    await this.listen(path);
+    return true;
+  }
+
   /** Close every connection and the server, and remove the socket file. */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
+    for (const old of this.retired) if (old.listening) old.close();
+    this.retired.clear();
     if (this.server.listening) await new Promise<void>((r) => this.server.close(() => r()));
     if (this.path !== undefined) rmSync(this.path, { force: true });
     this.path = undefined;

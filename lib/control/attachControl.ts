@@ -4,11 +4,15 @@
  * other control commands find it from another terminal.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arbiter } from '../actor/Arbiter.js';
 import { listArbiters, registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
 import { controlOps } from './controlOps.js';
 import { ControlServer } from './ControlServer.js';
+
+/** How often the socket and the registry entry are checked, in ms. */
+const HEAL_PERIOD = 5000;
 
 /** What the control socket needs to know. */
 export interface ControlOptions {
@@ -46,21 +50,32 @@ export async function attachControl(
     return () => server.close();
   }
   const apps = [...arbiter.monitors.keys()];
+  const record = {
+    pid: process.pid,
+    name: options.name ?? apps[0] ?? String(process.pid),
+    apps,
+    socket,
+    startedAt: Date.now(),
+  };
   let entry: string | undefined;
   try {
     listArbiters(); // removes the entries of arbiters that died
-    entry = registerArbiter({
-      pid: process.pid,
-      name: options.name ?? apps[0] ?? String(process.pid),
-      apps,
-      socket,
-      startedAt: Date.now(),
-    });
+    entry = registerArbiter(record);
   } catch (err) {
     // No registry (a read-only temp folder): the arbiter runs, unlisted.
     arbiter.logger.warn(`control: not registered (${String(err)})`);
   }
+  // A temp-folder cleaner may delete the socket or the entry: put them back.
+  const heal = async (): Promise<void> => {
+    if (await server.ensureListening())
+      arbiter.logger.warn(`control: ${socket} was removed: listening again`);
+    if (entry !== undefined && !existsSync(entry)) entry = registerArbiter(record);
+  };
+  const periodic = arbiter.loop.addPeriodic(() => {
+    heal().catch((err: unknown) => arbiter.logger.warn(`control: ${String(err)}`));
+  }, HEAL_PERIOD);
   return async () => {
+    periodic.stop();
     if (entry !== undefined) unregisterArbiter(entry);
     await server.close();
   };

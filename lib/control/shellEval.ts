@@ -104,6 +104,37 @@ export async function shellEval(
     context = vm.createContext(globals);
     extra['__rxpulsarShell'] = context;
   }
+  // What the shell's code leaves running (a promise rejected with nobody
+  // listening, a callback that throws) must not end the process: every line
+  // runs in an async context of the shell's, so such errors are told apart
+  // and logged; any other still ends the process as Node's default does,
+  // unless someone else listens.
+  const key = Symbol.for('rxpulsar.shell');
+  const g = globalThis as Record<symbol, unknown>;
+  let als = g[key] as { run<R>(store: true, fn: () => R): R; getStore(): unknown } | undefined;
+  if (als === undefined) {
+    const store = new (process.getBuiltinModule('node:async_hooks').AsyncLocalStorage)<true>();
+    als = store;
+    g[key] = store;
+    const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
+    const lenient = /--unhandled-rejections[= ](warn|none|warn-with-error-code)/.test(flags);
+    process.on('unhandledRejection', (reason) => {
+      if (store.getStore() === true)
+        actor.logger.warn(`the shell left a rejected promise: ${String(reason)}`);
+      else if (!lenient && process.listenerCount('unhandledRejection') === 1) throw reason;
+    });
+    process.on('uncaughtException', (err) => {
+      if (store.getStore() === true) {
+        actor.logger.error(`the shell's code threw: ${String(err)}`);
+        return;
+      }
+      if (process.listenerCount('uncaughtException') > 1) return;
+      // As Node does without a listener: print it and exit 1.
+      process.stderr.write(`${util.inspect(err)}\n`);
+      process.exit(1);
+    });
+  }
+  const inShell = als;
   const show = (value: unknown): string =>
     util.inspect(value, {
       colors: options.colors === true,
@@ -111,7 +142,9 @@ export async function shellEval(
       depth: 4,
     });
   const run = (code: string): unknown =>
-    vm.runInContext(code, context, { filename: 'shell', timeout: options.syncTimeout ?? 5000 });
+    inShell.run(true, (): unknown =>
+      vm.runInContext(code, context, { filename: 'shell', timeout: options.syncTimeout ?? 5000 }),
+    );
   let value: unknown;
   try {
     if (!/\bawait\b/.test(source)) {

@@ -65,6 +65,10 @@ describe('rxpulsar shell', () => {
           'null.x',
           'setTimeout(() => { throw new Error("in a timer") }, 0)',
           '}{',
+          'void Promise.reject(new Error("left behind"))',
+          '(async () => { throw new Error("async, left behind") })(); 1',
+          'void fetch("http://127.0.0.1:1/").then(() => 1)',
+          'require("fs").readFile("/none", () => { throw new Error("in a callback") })',
         ];
         for (let i = 0; i < 1000; i++) {
           const actor = i % 10 === 0 ? workers[i % 20 === 0 ? 0 : 1]!.aid : undefined;

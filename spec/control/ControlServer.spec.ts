@@ -56,6 +56,24 @@ describe('ControlServer', () => {
     });
   });
 
+  describe('ensureListening()', () => {
+    it('should listen again when its socket file was deleted, keeping its clients', async () => {
+      const before = await ControlClient.connect(path);
+      try {
+        expect(await server.ensureListening()).to.equal(false);
+        rmSync(dir, { recursive: true, force: true });
+        expect(await server.ensureListening()).to.equal(true);
+        expect(statSync(path).mode & 0o777).to.equal(0o600);
+        const after = await ControlClient.connect(path);
+        expect(await after.request('echo', { value: 'new' })).to.equal('new');
+        after.close();
+        expect(await before.request('echo', { value: 'old' })).to.equal('old');
+      } finally {
+        before.close();
+      }
+    });
+  });
+
   describe('requests', () => {
     it('should answer each request with its id', async () => {
       const client = await ControlClient.connect(path);
