@@ -176,7 +176,7 @@ describe('Monitor', () => {
         maxWorkers: 2,
         cooldown: 200,
         period: 50,
-        timeout: 600,
+        timeout: 1500,
         module: workerModule,
       });
       const events: ResizeEvent[] = [];
@@ -217,7 +217,7 @@ describe('Monitor', () => {
         workers: 1,
         maxRequests: 5,
         maxRequestsJitter: 0,
-        timeout: 600,
+        timeout: 1500,
         period: 50,
       });
       await pool.start();
