@@ -64,7 +64,7 @@ export class Arbiter extends Actor {
   /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
   metricsAddress: string | undefined;
 
-  /** @param options - name, timeouts, hub limits and hooks. */
+  /** @param given - name, timeouts, hub limits and hooks. */
   constructor(given: ArbiterOptions = {}) {
     const options = checkArbiterOptions(given);
     const {
