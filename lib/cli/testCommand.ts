@@ -129,6 +129,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   delete args['node-option'];
   args['spec'] = args._.length > 0 ? args._ : ['./test'];
+  // mocha's parallel mode is ours: its --jobs (from a config file too) sizes the pool.
+  const jobs = Number(args['jobs']);
+  if (flags.workers === undefined && Number.isInteger(jobs) && jobs > 0) flags.workers = jobs;
+  for (const key of ['parallel', 'p', 'jobs', 'j']) delete args[key];
   try {
     runHelpers.normalizeRunOptions(args);
     runHelpers.validateRunOptions(args);

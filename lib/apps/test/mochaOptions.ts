@@ -53,6 +53,10 @@ const WORKER_KEYS = [
 /**
  * @param params - a TestSuite's parameters.
  * @returns the app's parameters and mocha's options.
+ * @example
+ * ```ts
+ * splitTestParams({ workers: 2, timeout: 5000 }); // { app: { workers: 2 }, mocha: { timeout: 5000 } }
+ * ```
  */
 export function splitTestParams(params: Record<string, unknown>): {
   app: Record<string, unknown>;
@@ -71,6 +75,10 @@ export function splitTestParams(params: Record<string, unknown>): {
 /**
  * @param options - mocha's options (camelCase).
  * @returns those a worker needs, JSON-safe (a regular expression as `/source/flags`).
+ * @example
+ * ```ts
+ * workerOptions({ grep: /^api /i, reporter: 'dot' }); // { grep: '/^api /i' }
+ * ```
  */
 export function workerOptions(options: Record<string, unknown>): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -92,6 +100,10 @@ const asList = (v: unknown): string[] =>
  *
  * @param options - mocha's options (`spec` defaults to `./test`).
  * @returns the spec files and the `--file` files.
+ * @example
+ * ```ts
+ * const { files, setupFiles } = await collectSpecFiles({ spec: ['test/'], recursive: true });
+ * ```
  */
 export async function collectSpecFiles(
   options: Record<string, unknown>,
@@ -119,6 +131,10 @@ export async function collectSpecFiles(
  *
  * @param files - spec files.
  * @returns those that may hold a `.only`.
+ * @example
+ * ```ts
+ * onlyCandidates(['a.spec.js', 'b.spec.js']); // ['b.spec.js'] if only b mentions `.only`
+ * ```
  */
 export function onlyCandidates(files: string[]): string[] {
   return files.filter((file) => {
