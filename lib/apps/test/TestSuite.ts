@@ -138,10 +138,9 @@ export class TestSuite extends Application {
         const id = batch[i]![0];
         let j = i;
         while (j < batch.length && batch[j]![0] === id) j++;
-        const json = `[${batch
-          .slice(i, j)
-          .map(([, e]) => e)
-          .join(',')}]`;
+        // Each item is a runner's batch, a JSON array: one array of them all.
+        const items = batch.slice(i, j).map(([, e]) => e.slice(1, -1));
+        const json = `[${items.filter((e) => e !== '').join(',')}]`;
         worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
         i = j;
       }
@@ -151,7 +150,7 @@ export class TestSuite extends Application {
     };
     const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
     runner.onEvent = push;
-    runner.onExit = (exit) => push(JSON.stringify({ name: 'runner exit', ...exit }));
+    runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
     this.runner = runner;
     worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
       current = job.id;
