@@ -97,6 +97,36 @@ describe('rxpulsar test (command line)', function () {
       expect(stdout).to.contain('✔ still passes 3');
     });
 
+    it('should fail a test that runs its worker out of memory, and go on', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-oom-'));
+      try {
+        writeFileSync(
+          join(dir, 'hog.spec.mjs'),
+          "describe('memory', () => { it('runs out', function () { this.timeout(0); const hog = [];" +
+            ' for (;;) hog.push(new Array(1e6).fill(Math.random())); }); });\n',
+        );
+        writeFileSync(
+          join(dir, 'zz.spec.mjs'),
+          "describe('after', () => { it('still runs', () => {}); });\n",
+        );
+        // A small heap for every process of the run: the hog reaches it at once.
+        const { code, stdout } = await rxpulsarTest([
+          dir,
+          '-w',
+          '1',
+          '--node-option',
+          'max-old-space-size=96',
+        ]);
+        expect(code, stdout).to.equal(1);
+        expect(stdout).to.match(
+          /worker process \d+ exited \(signal SIGABRT\) while running "memory runs out"/,
+        );
+        expect(stdout).to.contain('✔ still runs');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('should isolate a worker thread that exits', async () => {
       const { code, stdout } = await rxpulsarTest([
         join(fixture('crash'), 'exits.test.js'),
