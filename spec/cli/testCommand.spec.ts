@@ -282,6 +282,15 @@ describe('rxpulsar test (command line)', function () {
       expect(ours.stderr).to.contain('Could not load reporter "no-such-reporter"');
     });
 
+    it('should treat an unknown option as mocha 12 does (it is ignored)', async () => {
+      const [ours, theirs] = await Promise.all([
+        rxpulsarTest([fixture('only'), '--no-such-option']),
+        serialMocha([fixture('only'), '--no-such-option']),
+      ]);
+      expect(ours.code).to.equal(theirs.code).and.equal(0);
+      expect(ours.stdout).to.contain('3 passing');
+    });
+
     it("should refuse bad usage with mocha's message and exit code", async () => {
       const [ours, theirs] = await Promise.all([
         rxpulsarTest([fixture('only'), '--invert']),
