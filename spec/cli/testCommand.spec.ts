@@ -40,6 +40,34 @@ describe('rxpulsar test (command line)', function () {
       );
     });
 
+    it('should report a test as it ends, while its file still runs (live, not buffered per file)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-live-'));
+      try {
+        const flag = join(dir, 'flag');
+        // The second test waits until the spec saw the first one reported.
+        writeFileSync(
+          join(dir, 'live.spec.mjs'),
+          "import { existsSync } from 'node:fs';\n" +
+            "describe('live', () => {\n" +
+            "  it('first', () => {});\n" +
+            "  it('second', async function () { this.timeout(30000);\n" +
+            '    while (!existsSync(process.env.RXPULSAR_LIVE_FLAG)) await new Promise((r) => setTimeout(r, 20)); });\n' +
+            '});\n',
+        );
+        const child = startTest([dir, '-w', '1', '--no-durations'], { RXPULSAR_LIVE_FLAG: flag });
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        let stdout = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('✔ first')) writeFileSync(flag, '');
+        });
+        expect(await exited).to.equal(0);
+        expect(stdout).to.contain('✔ first').and.contain('✔ second');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("should print a test's console output with that test, not among other files' output", async () => {
       const { code, stdout, stderr } = await rxpulsarTest([fixture('noisy'), '-w', '2']);
       expect(code).to.equal(0);
