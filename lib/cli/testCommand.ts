@@ -7,6 +7,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
@@ -137,6 +138,8 @@ export async function run(argv: string[]): Promise<number> {
     runHelpers.normalizeRunOptions(args);
     runHelpers.validateRunOptions(args);
     if (args['watch'] === true) throw new Error('--watch is not supported by rxpulsar test');
+    const unsupported = unsupportedReporter(args['reporter']);
+    if (unsupported !== undefined) throw new Error(unsupported);
   } catch (err) {
     // mocha's own wording and exit code for a bad option.
     process.stderr.write(`\n✖ ERROR: ${(err as Error).message}\n`);

@@ -17,6 +17,7 @@ import {
   collectSpecFiles,
   onlyCandidates,
   splitTestParams,
+  unsupportedReporter,
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
@@ -180,6 +181,8 @@ export class TestSuite extends Application {
     if (Number(cfg['workers']) < 1) {
       throw new ImproperlyConfigured(`${this.name}: a test suite needs at least 1 worker`);
     }
+    const unsupported = unsupportedReporter(this.mochaOptions['reporter']);
+    if (unsupported !== undefined) throw new ImproperlyConfigured(unsupported);
     // Ctrl-C is the run's (summary, exit 130): the arbiter leaves SIGINT alone.
     if (getActor() === undefined) {
       this.ownArbiter = true;

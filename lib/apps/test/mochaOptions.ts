@@ -145,3 +145,22 @@ export function onlyCandidates(files: string[]): string[] {
     }
   });
 }
+
+/** Reporters that read the whole suite before it runs (`runner.total`, the suite tree). */
+const WHOLE_SUITE_REPORTERS = new Set(['progress', 'landing', 'markdown']);
+
+/**
+ * @param reporter - the `reporter` option.
+ * @returns why rxpulsar test cannot feed that reporter, or `undefined`.
+ * @example
+ * ```ts
+ * unsupportedReporter('progress'); // '--reporter=progress needs ...'
+ * ```
+ */
+export function unsupportedReporter(reporter: unknown): string | undefined {
+  if (typeof reporter !== 'string' || !WHOLE_SUITE_REPORTERS.has(reporter)) return undefined;
+  return (
+    `--reporter=${reporter} needs the whole suite loaded before it runs: ` +
+    'it is not supported by rxpulsar test (as by mocha --parallel)'
+  );
+}

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   onlyCandidates,
   splitTestParams,
+  unsupportedReporter,
   workerOptions,
 } from '../../../lib/apps/test/mochaOptions.js';
 
@@ -28,6 +29,14 @@ describe('mochaOptions', () => {
         grep: '/^api /i',
         bail: true,
       });
+    });
+  });
+
+  describe('unsupportedReporter()', () => {
+    it('should refuse the reporters that read the whole suite first, and only those', () => {
+      expect(unsupportedReporter('progress')).to.contain('--reporter=progress');
+      expect(unsupportedReporter('spec')).to.equal(undefined);
+      expect(unsupportedReporter(undefined)).to.equal(undefined);
     });
   });
 
