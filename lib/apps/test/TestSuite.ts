@@ -21,16 +21,10 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
+import type { RunnerHandle } from './RunnerHandle.js';
+import { serveFiles } from './serveFiles.js';
 import { TestRun } from './TestRun.js';
-import {
-  ABORT_FILE,
-  FILE_EVENTS,
-  KILL_RUNNER,
-  RUN_FILE,
-  type FileJob,
-  type WireEvent,
-} from './wire.js';
+import { FILE_EVENTS, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -81,6 +75,7 @@ export class TestSuite extends Application {
   private ownArbiter = false;
   private runner: RunnerHandle | undefined;
   private parent: Promise<ParentRunner> | undefined;
+  private interrupted = false;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -126,41 +121,8 @@ export class TestSuite extends Application {
     this.current?.stop(true);
   }
 
-  private interrupted = false;
-
   override workerStart(worker: Actor): void {
-    const monitor = this.name;
-    let current = 0;
-    let queue: [number, string][] = [];
-    const flush = (): void => {
-      const batch = queue;
-      queue = [];
-      // One message per job (a batch may straddle two jobs).
-      for (let i = 0; i < batch.length;) {
-        const id = batch[i]![0];
-        let j = i;
-        while (j < batch.length && batch[j]![0] === id) j++;
-        // Each item is a runner's batch, a JSON array: one array of them all.
-        const items = batch.slice(i, j).map(([, e]) => e.slice(1, -1));
-        const json = `[${items.filter((e) => e !== '').join(',')}]`;
-        worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
-        i = j;
-      }
-    };
-    const push = (json: string): void => {
-      if (queue.push([current, json]) === 1) setImmediate(flush);
-    };
-    const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
-    runner.onEvent = push;
-    runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
-    this.runner = runner;
-    worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
-      current = job.id;
-      runner.run(job);
-      return true;
-    });
-    worker.command(ABORT_FILE, () => runner.abort());
-    worker.command(KILL_RUNNER, () => runner.kill());
+    this.runner = serveFiles(worker, this.name);
   }
 
   override async workerStopping(): Promise<void> {
