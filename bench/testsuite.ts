@@ -5,8 +5,8 @@
  *   `RXPULSAR_BENCH_TEST_FILES`, `RXPULSAR_BENCH_TEST_MS`);
  * - a skewed suite (one long file given last among short ones), run twice:
  *   longest first once the durations are known;
- * - the cost of one more file on a warm pool: 20 then 60 empty files on one
- *   worker, against serial mocha on the same files (the difference / 40);
+ * - the cost of one more file on a warm pool: 20 then 120 empty files on one
+ *   worker, against serial mocha on the same files (the difference / 100);
  * - a real suite nobody here wrote: ua-parser-js 0.7.28 ships its mocha
  *   suite (1,708 tests) in its npm package; the bench installs it (and the
  *   two modules the suite needs) in a temporary folder with npm, and checks
@@ -173,12 +173,12 @@ async function perFile(work: string): Promise<Row[]> {
   const few = join(work, 'few');
   const many = join(work, 'many');
   generate(few, 20, 0);
-  generate(many, 60, 0);
+  generate(many, 120, 0);
   const rx =
     ((await ours(many, work, 1, ['--no-durations'])) -
       (await ours(few, work, 1, ['--no-durations']))) /
-    40;
-  const base = ((await serial(many, work)) - (await serial(few, work))) / 40;
+    100;
+  const base = ((await serial(many, work)) - (await serial(few, work))) / 100;
   return [
     compare('one more empty file on a warm worker (-w 1) vs serial mocha', 'ms', rx, base, {
       better: 'lower',

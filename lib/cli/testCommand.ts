@@ -7,6 +7,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
@@ -129,10 +130,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   delete args['node-option'];
   args['spec'] = args._.length > 0 ? args._ : ['./test'];
+  // mocha's parallel mode is ours: its --jobs (from a config file too) sizes the pool.
+  const jobs = Number(args['jobs']);
+  if (flags.workers === undefined && Number.isInteger(jobs) && jobs > 0) flags.workers = jobs;
+  for (const key of ['parallel', 'p', 'jobs', 'j']) delete args[key];
   try {
     runHelpers.normalizeRunOptions(args);
     runHelpers.validateRunOptions(args);
     if (args['watch'] === true) throw new Error('--watch is not supported by rxpulsar test');
+    const unsupported = unsupportedReporter(args['reporter']);
+    if (unsupported !== undefined) throw new Error(unsupported);
   } catch (err) {
     // mocha's own wording and exit code for a bad option.
     process.stderr.write(`\n✖ ERROR: ${(err as Error).message}\n`);

@@ -40,6 +40,34 @@ describe('rxpulsar test (command line)', function () {
       );
     });
 
+    it('should report a test as it ends, while its file still runs (live, not buffered per file)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-live-'));
+      try {
+        const flag = join(dir, 'flag');
+        // The second test waits until the spec saw the first one reported.
+        writeFileSync(
+          join(dir, 'live.spec.mjs'),
+          "import { existsSync } from 'node:fs';\n" +
+            "describe('live', () => {\n" +
+            "  it('first', () => {});\n" +
+            "  it('second', async function () { this.timeout(30000);\n" +
+            '    while (!existsSync(process.env.RXPULSAR_LIVE_FLAG)) await new Promise((r) => setTimeout(r, 20)); });\n' +
+            '});\n',
+        );
+        const child = startTest([dir, '-w', '1', '--no-durations'], { RXPULSAR_LIVE_FLAG: flag });
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        let stdout = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('✔ first')) writeFileSync(flag, '');
+        });
+        expect(await exited).to.equal(0);
+        expect(stdout).to.contain('✔ first').and.contain('✔ second');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("should print a test's console output with that test, not among other files' output", async () => {
       const { code, stdout, stderr } = await rxpulsarTest([fixture('noisy'), '-w', '2']);
       expect(code).to.equal(0);
@@ -95,6 +123,36 @@ describe('rxpulsar test (command line)', function () {
       );
       expect(stdout).to.contain('Uncaught error outside test suite').and.contain('broken at load');
       expect(stdout).to.contain('✔ still passes 3');
+    });
+
+    it('should fail a test that runs its worker out of memory, and go on', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-oom-'));
+      try {
+        writeFileSync(
+          join(dir, 'hog.spec.mjs'),
+          "describe('memory', () => { it('runs out', function () { this.timeout(0); const hog = [];" +
+            ' for (;;) hog.push(new Array(1e6).fill(Math.random())); }); });\n',
+        );
+        writeFileSync(
+          join(dir, 'zz.spec.mjs'),
+          "describe('after', () => { it('still runs', () => {}); });\n",
+        );
+        // A small heap for every process of the run: the hog reaches it at once.
+        const { code, stdout } = await rxpulsarTest([
+          dir,
+          '-w',
+          '1',
+          '--node-option',
+          'max-old-space-size=96',
+        ]);
+        expect(code, stdout).to.equal(1);
+        expect(stdout).to.match(
+          /worker process \d+ exited \(signal SIGABRT\) while running "memory runs out"/,
+        );
+        expect(stdout).to.contain('✔ still runs');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('should isolate a worker thread that exits', async () => {
@@ -250,6 +308,15 @@ describe('rxpulsar test (command line)', function () {
       ]);
       expect(ours.code).to.equal(theirs.code).and.equal(1);
       expect(ours.stderr).to.contain('Could not load reporter "no-such-reporter"');
+    });
+
+    it('should treat an unknown option as mocha 12 does (it is ignored)', async () => {
+      const [ours, theirs] = await Promise.all([
+        rxpulsarTest([fixture('only'), '--no-such-option']),
+        serialMocha([fixture('only'), '--no-such-option']),
+      ]);
+      expect(ours.code).to.equal(theirs.code).and.equal(0);
+      expect(ours.stdout).to.contain('3 passing');
     });
 
     it("should refuse bad usage with mocha's message and exit code", async () => {

@@ -43,9 +43,10 @@ export function serialMocha(args: string[]): Promise<Outcome> {
 }
 
 /** Start `rxpulsar test` in the background (for signals). */
-export function startTest(args: string[]): ChildProcess {
+export function startTest(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [bin, 'test', '--no-config', '--no-package', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
 }
 

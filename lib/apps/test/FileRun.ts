@@ -15,7 +15,15 @@ interface Runnable {
 /** How long loading a spec file may take before its worker counts as hung, in ms (plus grace). */
 export const LOAD_TIMEOUT = 30_000;
 
-/** Grace past a runnable's own timeout before its worker counts as hung, in ms. */
+/**
+ * Grace past a runnable's own timeout before its worker counts as hung.
+ * @param timeout - the runnable's timeout, in ms.
+ * @returns the grace, in ms.
+ * @example
+ * ```ts
+ * hangGrace(2000); // 2000
+ * ```
+ */
 export function hangGrace(timeout: number): number {
   return 1000 + timeout / 2;
 }

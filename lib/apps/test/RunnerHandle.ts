@@ -29,6 +29,10 @@ let early: RunnerHandle | undefined;
  * Start this worker's runner now, while the actor itself starts (its
  * handshake, its hooks): the worker module calls it when it loads.
  * @param kind - a child process or a worker thread.
+ * @example
+ * ```ts
+ * startRunnerEarly(isMainThread ? 'process' : 'thread');
+ * ```
  */
 export function startRunnerEarly(kind: 'process' | 'thread'): void {
   early ??= new RunnerHandle(kind);
@@ -37,6 +41,11 @@ export function startRunnerEarly(kind: 'process' | 'thread'): void {
 /**
  * @param kind - a child process or a worker thread.
  * @returns the runner started early, or a new one.
+ * @example
+ * ```ts
+ * const runner = takeRunner('process');
+ * runner.onEvent = (json) => relay(json);
+ * ```
  */
 export function takeRunner(kind: 'process' | 'thread'): RunnerHandle {
   const runner = early ?? new RunnerHandle(kind);

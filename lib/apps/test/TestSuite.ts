@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Subject, type Observable } from '../../rx.js';
+import { ImproperlyConfigured } from '../../errors.js';
 import type { Actor } from '../../actor/Actor.js';
 import { arbiter as getArbiter } from '../../actor/api.js';
 import { getActor } from '../../actor/current.js';
@@ -16,19 +17,14 @@ import {
   collectSpecFiles,
   onlyCandidates,
   splitTestParams,
+  unsupportedReporter,
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
+import type { RunnerHandle } from './RunnerHandle.js';
+import { serveFiles } from './serveFiles.js';
 import { TestRun } from './TestRun.js';
-import {
-  ABORT_FILE,
-  FILE_EVENTS,
-  KILL_RUNNER,
-  RUN_FILE,
-  type FileJob,
-  type WireEvent,
-} from './wire.js';
+import { FILE_EVENTS, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -82,6 +78,7 @@ export class TestSuite extends Application {
   private ownArbiter = false;
   private runner: RunnerHandle | undefined;
   private parent: Promise<ParentRunner> | undefined;
+  private interrupted = false;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -127,42 +124,8 @@ export class TestSuite extends Application {
     this.current?.stop(true);
   }
 
-  private interrupted = false;
-
   override workerStart(worker: Actor): void {
-    const monitor = this.name;
-    let current = 0;
-    let queue: [number, string][] = [];
-    const flush = (): void => {
-      const batch = queue;
-      queue = [];
-      // One message per job (a batch may straddle two jobs).
-      for (let i = 0; i < batch.length;) {
-        const id = batch[i]![0];
-        let j = i;
-        while (j < batch.length && batch[j]![0] === id) j++;
-        const json = `[${batch
-          .slice(i, j)
-          .map(([, e]) => e)
-          .join(',')}]`;
-        worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
-        i = j;
-      }
-    };
-    const push = (json: string): void => {
-      if (queue.push([current, json]) === 1) setImmediate(flush);
-    };
-    const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
-    runner.onEvent = push;
-    runner.onExit = (exit) => push(JSON.stringify({ name: 'runner exit', ...exit }));
-    this.runner = runner;
-    worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
-      current = job.id;
-      runner.run(job);
-      return true;
-    });
-    worker.command(ABORT_FILE, () => runner.abort());
-    worker.command(KILL_RUNNER, () => runner.kill());
+    this.runner = serveFiles(worker, this.name);
   }
 
   override async workerStopping(): Promise<void> {
@@ -180,6 +143,11 @@ export class TestSuite extends Application {
   }
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+    if (Number(cfg['workers']) < 1) {
+      throw new ImproperlyConfigured(`${this.name}: a test suite needs at least 1 worker`);
+    }
+    const unsupported = unsupportedReporter(this.mochaOptions['reporter']);
+    if (unsupported !== undefined) throw new ImproperlyConfigured(unsupported);
     // Ctrl-C is the run's (summary, exit 130): the arbiter leaves SIGINT alone.
     if (getActor() === undefined) {
       this.ownArbiter = true;

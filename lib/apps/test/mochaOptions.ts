@@ -52,6 +52,10 @@ const WORKER_KEYS = [
 /**
  * @param params - a TestSuite's parameters.
  * @returns the app's parameters and mocha's options.
+ * @example
+ * ```ts
+ * splitTestParams({ workers: 2, timeout: 5000 }); // { app: { workers: 2 }, mocha: { timeout: 5000 } }
+ * ```
  */
 export function splitTestParams(params: Record<string, unknown>): {
   app: Record<string, unknown>;
@@ -70,6 +74,10 @@ export function splitTestParams(params: Record<string, unknown>): {
 /**
  * @param options - mocha's options (camelCase).
  * @returns those a worker needs, JSON-safe (a regular expression as `/source/flags`).
+ * @example
+ * ```ts
+ * workerOptions({ grep: /^api /i, reporter: 'dot' }); // { grep: '/^api /i' }
+ * ```
  */
 export function workerOptions(options: Record<string, unknown>): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -91,6 +99,10 @@ const asList = (v: unknown): string[] =>
  *
  * @param options - mocha's options (`spec` defaults to `./test`).
  * @returns the spec files and the `--file` files.
+ * @example
+ * ```ts
+ * const { files, setupFiles } = await collectSpecFiles({ spec: ['test/'], recursive: true });
+ * ```
  */
 export async function collectSpecFiles(
   options: Record<string, unknown>,
@@ -118,6 +130,10 @@ export async function collectSpecFiles(
  *
  * @param files - spec files.
  * @returns those that may hold a `.only`.
+ * @example
+ * ```ts
+ * onlyCandidates(['a.spec.js', 'b.spec.js']); // ['b.spec.js'] if only b mentions `.only`
+ * ```
  */
 export function onlyCandidates(files: string[]): string[] {
   return files.filter((file) => {
@@ -127,4 +143,23 @@ export function onlyCandidates(files: string[]): string[] {
       return false;
     }
   });
+}
+
+/** Reporters that read the whole suite before it runs (`runner.total`, the suite tree). */
+const WHOLE_SUITE_REPORTERS = new Set(['progress', 'landing', 'markdown']);
+
+/**
+ * @param reporter - the `reporter` option.
+ * @returns why rxpulsar test cannot feed that reporter, or `undefined`.
+ * @example
+ * ```ts
+ * unsupportedReporter('progress'); // '--reporter=progress needs ...'
+ * ```
+ */
+export function unsupportedReporter(reporter: unknown): string | undefined {
+  if (typeof reporter !== 'string' || !WHOLE_SUITE_REPORTERS.has(reporter)) return undefined;
+  return (
+    `--reporter=${reporter} needs the whole suite loaded before it runs: ` +
+    'it is not supported by rxpulsar test (as by mocha --parallel)'
+  );
 }

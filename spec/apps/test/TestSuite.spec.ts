@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TestSuite, type TestEvent } from '../../../lib/index.js';
+import { ImproperlyConfigured, TestSuite, type TestEvent } from '../../../lib/index.js';
 import { fixture } from '../../support/testCli.js';
 
 describe('TestSuite', function () {
@@ -31,6 +31,20 @@ describe('TestSuite', function () {
       const { failures, stats } = await suite.run();
       expect(failures).to.equal(1);
       expect(stats).to.include({ passes: 4, failures: 1 });
+    });
+  });
+
+  describe('start()', () => {
+    it('should refuse a pool of no worker, before any starts', async () => {
+      const suite = new TestSuite({ spec: [fixture('only')], workers: 0, reporter: 'base' });
+      let error: unknown;
+      try {
+        await suite.run();
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(ImproperlyConfigured);
+      expect(String(error)).to.contain('at least 1 worker');
     });
   });
 

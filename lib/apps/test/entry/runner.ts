@@ -36,6 +36,22 @@ const warm = import('mocha')
   .then(() => import('mocha/lib/cli/run-helpers.cjs'))
   .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
 
+/**
+ * Events leave in batches (a JSON array): what came so far leaves when user
+ * code is about to run (a test or hook begins, a hook ended: the test body
+ * follows), on output, a failure and the end of the file, so that a crash
+ * loses nothing the arbiter needs to name what crashed.
+ */
+const FLUSH = new Set(['test', 'hook', 'hook end', 'fail', 'output', 'file end', 'load error']);
+let pending: string[] = [];
+const emit = (event: { name: string }): void => {
+  pending.push(JSON.stringify(event, jsonSafe));
+  if (FLUSH.has(event.name) || pending.length >= 64) {
+    post(`[${pending.join(',')}]`);
+    pending = [];
+  }
+};
+
 const runner = new SpecFileRunner();
 let queue: Promise<unknown> = warm.then(
   () => undefined,
@@ -48,7 +64,7 @@ const onMessage = (message: RunnerMessage): void => {
     return;
   }
   const { job } = message;
-  queue = queue.then(() => runner.run(job, (event) => post(JSON.stringify(event, jsonSafe))));
+  queue = queue.then(() => runner.run(job, emit));
 };
 
 if (port !== null) port.on('message', onMessage);

@@ -1,0 +1,54 @@
+/**
+ * Worker side of a {@link TestSuite}: the commands a worker actor answers
+ * (run a file, stop it, kill its runner) and the relay of its runner's
+ * events to the monitor, batched per turn of the actor's loop.
+ * @module
+ */
+import type { Actor } from '../../actor/Actor.js';
+import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
+import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './wire.js';
+
+/**
+ * Make `worker` run spec files for the monitor named `monitor`.
+ *
+ * @param worker - the worker actor.
+ * @param monitor - the name of the app's monitor, which hears the events.
+ * @returns the worker's runner (close it when the worker stops).
+ * @example
+ * ```ts
+ * override workerStart(worker: Actor) { this.runner = serveFiles(worker, this.name); }
+ * ```
+ */
+export function serveFiles(worker: Actor, monitor: string): RunnerHandle {
+  let current = 0;
+  let queue: [number, string][] = [];
+  const flush = (): void => {
+    const batch = queue;
+    queue = [];
+    // One message per job (a batch may straddle two jobs).
+    for (let i = 0; i < batch.length;) {
+      const id = batch[i]![0];
+      let j = i;
+      while (j < batch.length && batch[j]![0] === id) j++;
+      // Each item is a runner's batch, a JSON array: one array of them all.
+      const items = batch.slice(i, j).map(([, e]) => e.slice(1, -1));
+      const json = `[${items.filter((e) => e !== '').join(',')}]`;
+      worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
+      i = j;
+    }
+  };
+  const push = (json: string): void => {
+    if (queue.push([current, json]) === 1) setImmediate(flush);
+  };
+  const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
+  runner.onEvent = push;
+  runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
+  worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
+    current = job.id;
+    runner.run(job);
+    return true;
+  });
+  worker.command(ABORT_FILE, () => runner.abort());
+  worker.command(KILL_RUNNER, () => runner.kill());
+  return runner;
+}
