@@ -89,7 +89,7 @@ export type { Request, Reply, Envelope } from './actor/protocol.js';
 export { Monitor } from './monitor/Monitor.js';
 export { MonitorEvents } from './monitor/MonitorEvents.js';
 export type { ResizeEvent } from './monitor/MonitorEvents.js';
-export type { MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
+export type { DurationKey, MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
 export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
 export type { RestartSettings, RestartLimitAction, BreakerState } from './monitor/RestartPolicy.js';
 export { LoadPolicy } from './monitor/LoadPolicy.js';

@@ -14,7 +14,12 @@ export interface HelpTextOptions {
   /** The usage line's command (default `rxpulsar <app-module>`). */
   program?: string;
   /** More sections after the app's: a title and its settings (never prefixed). */
-  more?: readonly { title: string; schema: Schema }[];
+  more?: readonly {
+    /** The section's title (`Server options`). */
+    title: string;
+    /** Its settings. */
+    schema: Schema;
+  }[];
 }
 
 const WIDTH = 100;

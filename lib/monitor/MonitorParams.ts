@@ -36,7 +36,7 @@ export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> 
 }
 
 /** The pool settings that are durations: parameters take them as the config files do. */
-type DurationKey =
+export type DurationKey =
   | 'period'
   | 'killGrace'
   | 'cooldown'

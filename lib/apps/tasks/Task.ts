@@ -28,6 +28,7 @@ export interface Task {
   name: string;
   /** The job's arguments (after `ctx`). */
   args: unknown[];
+  /** Where the task is: PENDING, STARTED, RETRY, SUCCESS, FAILURE or REVOKED. */
   state: TaskState;
   /** The job's return value, once SUCCESS. */
   result?: unknown;
@@ -50,7 +51,15 @@ export interface Task {
 }
 
 /** A retry backoff: a fixed delay in ms (or a duration string), or exponential from a base. */
-export type Backoff = number | string | { type: 'fixed' | 'exponential'; delay: number | string };
+export type Backoff =
+  | number
+  | string
+  | {
+      /** The same delay before every retry, or doubling from it. */
+      type: 'fixed' | 'exponential';
+      /** The (first) delay: ms or a duration string. */
+      delay: number | string;
+    };
 
 /** Options of `queueTask()`. Durations are ms or strings such as `'30 seconds'`. */
 export interface QueueTaskOptions {
@@ -98,6 +107,7 @@ export type JobFunction = (ctx: JobContext, ...args: never[]) => unknown;
 
 /** A job with options. */
 export interface JobDefinition {
+  /** The job itself: `(ctx, ...args)`, its result the task's. */
   run: JobFunction;
   /** Default timeout of its tasks. */
   timeout?: number | string;

@@ -12,10 +12,21 @@ import type { QueueTaskOptions, Task } from './Task.js';
 
 /** What a task queue offers producers: the app, `tasks(name)` and `taskClient(url)` alike. */
 export interface TaskProducerApi {
+  /**
+   * Queue a task of job `name`; with `options.id`, queueing the same id again returns the first.
+   * @returns the Deferred of the queued task (PENDING, or its state if the id was known).
+   */
   queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task>;
+  /** @returns the Deferred of the task once SUCCESS, FAILURE or REVOKED. */
   waitForTask(id: string): Deferred<Task>;
+  /** @returns the Deferred of the task as it is now, `undefined` if unknown (or expired). */
   getTask(id: string): Deferred<Task | undefined>;
+  /**
+   * Revoke a task: a pending one never runs, a running one has its signal aborted.
+   * @returns the Deferred of the task after it, `undefined` if unknown.
+   */
   revokeTask(id: string): Deferred<Task | undefined>;
+  /** Every state change of every task of the queue. */
   readonly task$: Observable<Task>;
 }
 
@@ -68,14 +79,17 @@ export class TaskProducer implements TaskProducerApi {
     });
   }
 
+  /** {@inheritDoc TaskProducerApi.queueTask} */
   queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task> {
     return this.sender().send(this.app, 'queue_task', name, args, options) as Deferred<Task>;
   }
 
+  /** {@inheritDoc TaskProducerApi.getTask} */
   getTask(id: string): Deferred<Task | undefined> {
     return this.sender().send(this.app, 'get_task', id) as Deferred<Task | undefined>;
   }
 
+  /** {@inheritDoc TaskProducerApi.revokeTask} */
   revokeTask(id: string): Deferred<Task | undefined> {
     return this.sender().send(this.app, 'revoke_task', id) as Deferred<Task | undefined>;
   }

@@ -48,9 +48,9 @@ export interface TaskQueueParams extends ApplicationParams {
  */
 export class TaskQueue extends Application implements TaskProducerApi {
   static override settings: Schema = taskSettings;
-  /** The queue, in the arbiter. */
+  /** The queue, in the arbiter. @internal */
   backend: (TaskBackend & WorkerFacing) | undefined;
-  /** The jobs, once loaded. */
+  /** The jobs, once loaded. @internal */
   specs: Map<string, JobSpec> | undefined;
   private readonly jobsSource: Jobs | string | URL | undefined;
   private runner: TaskWorker | undefined;

@@ -21,6 +21,7 @@ export interface TestEvent {
   file?: string;
   /** `output`: what the file wrote, and to which stream. */
   text?: string;
+  /** `output`: the stream `text` was written to. */
   stream?: 'stdout' | 'stderr';
 }
 
