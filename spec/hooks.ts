@@ -7,12 +7,15 @@
  *   process's active resources and the rxpulsar runtime folders in the temp
  *   directory with what there was before the file ran; anything left behind
  *   (a timer, a socket, a child process, a worker thread, a socket file)
- *   fails that file. Resources get a moment to close, since closing is
- *   asynchronous in Node.
+ *   fails that file, and so does an actor or a registered app that would
+ *   carry over to the next file run in the same process. Resources get a
+ *   moment to close, since closing is asynchronous in Node.
  */
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Context, Suite } from 'mocha';
+import { getActor } from '../lib/actor/current.js';
+import { registeredApplications } from '../lib/application/registry.js';
 
 process.env['RXPULSAR_LOG_LEVEL'] ??= 'silent';
 
@@ -56,23 +59,31 @@ function snapshot(): void {
   dirsBefore = runtimeDirs();
 }
 
+/** What a spec file left in the process for the next one: an actor, an app. */
+function carriedOver(): string[] {
+  const found: string[] = [];
+  const actor = getActor();
+  if (actor !== undefined) found.push(`the current actor ${actor.name} (${actor.state})`);
+  for (const name of registeredApplications()) found.push(`the registered app "${name}"`);
+  return found;
+}
+
+/**
+ * After a top-level suite (a spec file) and its own hooks: compare with the
+ * snapshot taken before it, then take the snapshot of the next one. Only
+ * mocha's public API: the check is a hook added to the suite, which runs
+ * after the hooks the file declared.
+ */
 function addLeakCheck(suite: Suite): void {
-  // The snapshot runs first in the suite, in an async hook like the check, so
-  // that both see mocha's own hook timer.
-  suite.beforeAll('snapshot active resources', async () => {
-    await Promise.resolve();
-    snapshot();
-  });
-  const hooks = (suite as unknown as { _beforeAll: unknown[] })._beforeAll;
-  hooks.unshift(hooks.pop());
   suite.afterAll('leaves nothing behind', async function (this: Context) {
     this.timeout(10_000);
     const deadline = Date.now() + 3000;
-    let found = leaks(before, dirsBefore);
+    let found = [...leaks(before, dirsBefore), ...carriedOver()];
     while (found.length > 0 && Date.now() < deadline) {
       await sleep(25);
-      found = leaks(before, dirsBefore);
+      found = [...leaks(before, dirsBefore), ...carriedOver()];
     }
+    snapshot();
     if (found.length > 0) {
       if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) {
         const handles = (
@@ -86,7 +97,12 @@ function addLeakCheck(suite: Suite): void {
 }
 
 export const mochaHooks = {
-  beforeAll(this: Context) {
+  // Root hooks run once per mocha run: once per spec file under
+  // `rxpulsar test` (each file runs in a fresh Mocha), once for the whole
+  // suite under serial mocha (`npm run test:mocha`).
+  async beforeAll(this: Context) {
+    await Promise.resolve(); // in an async hook, as the checks: both see mocha's hook timer
+    snapshot();
     const root = this.test?.parent;
     if (root === undefined) return;
     for (const suite of root.suites) addLeakCheck(suite);

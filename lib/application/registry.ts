@@ -27,6 +27,11 @@ export function unregisterApplication(app: Application): void {
   if (apps.get(app.name) === app) apps.delete(app.name);
 }
 
+/** @returns the names of the applications registered in this process (specs check none carries over). */
+export function registeredApplications(): string[] {
+  return [...apps.keys()];
+}
+
 /**
  * The application of that name in this process: in the arbiter, the app
  * started there; in a worker, the app its module registered.

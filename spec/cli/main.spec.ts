@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { waitFor } from '../support/waiting.js';
 
 const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
 
@@ -130,6 +131,15 @@ describe('rxpulsar (command line)', () => {
       );
       expect(pid, logs).to.be.greaterThan(0);
       expect(logs).to.contain('is ready').and.contain(`listening on http://${address}`);
+      await new Promise<void>((resolve, reject) => {
+        const req = request(`http://${address}/debug-probe`, { agent: false }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      await waitFor(() => /GET \/debug-probe 200 [\d.]+ ms/.test(logs), 5000, 'the request logged');
       const title = await new Promise<string>((resolve) => {
         execFile('ps', ['-o', 'args=', '-p', String(pid)], (_err, out) => resolve(out.trim()));
       });

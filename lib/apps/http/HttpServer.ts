@@ -86,11 +86,19 @@ export class HttpServer extends ServerApp {
     const server = createServer();
     const connections = new HttpConnections(server);
     this.connections = connections;
+    // Under --debug every request is logged with its status and time (the level is set by then).
+    const debug = worker.logger.isDebugEnabled();
     server.on('request', (req, res) => {
       worker.beginRequest();
       // With its start time, for the latency histogram of the metrics.
       const started = performance.now();
       res.on('close', () => worker.endRequest(started));
+      if (debug) {
+        res.on('finish', () => {
+          const ms = (performance.now() - started).toFixed(1);
+          worker.logger.debug(`${req.method ?? '?'} ${req.url ?? '?'} ${res.statusCode} ${ms} ms`);
+        });
+      }
       connections.request(req, res);
       try {
         const result: unknown = listener(req, res);
