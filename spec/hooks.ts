@@ -8,8 +8,9 @@
  *   directory with what there was before the file ran; anything left behind
  *   (a timer, a socket, a child process, a worker thread, a socket file)
  *   fails that file, and so does an actor or a registered app that would
- *   carry over to the next file run in the same process. Resources get a
- *   moment to close, since closing is asynchronous in Node.
+ *   carry over to the next file run in the same process (under
+ *   `rxpulsar test` a runner serves many files). Resources get a moment to
+ *   close, since closing is asynchronous in Node.
  */
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,13 +69,16 @@ function carriedOver(): string[] {
   return found;
 }
 
-/**
- * After a top-level suite (a spec file) and its own hooks: compare with the
- * snapshot taken before it, then take the snapshot of the next one. Only
- * mocha's public API: the check is a hook added to the suite, which runs
- * after the hooks the file declared.
- */
 function addLeakCheck(suite: Suite): void {
+  // The snapshot runs first in the suite, in an async hook like the check, so
+  // that both see mocha's own hook timer. mocha has no public way to put a
+  // hook first: this is the one reach into its internals (`_beforeAll`).
+  suite.beforeAll('snapshot active resources', async () => {
+    await Promise.resolve();
+    snapshot();
+  });
+  const hooks = (suite as unknown as { _beforeAll: unknown[] })._beforeAll;
+  hooks.unshift(hooks.pop());
   suite.afterAll('leaves nothing behind', async function (this: Context) {
     this.timeout(10_000);
     const deadline = Date.now() + 3000;
@@ -83,7 +87,6 @@ function addLeakCheck(suite: Suite): void {
       await sleep(25);
       found = [...leaks(before, dirsBefore), ...carriedOver()];
     }
-    snapshot();
     if (found.length > 0) {
       if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) {
         const handles = (
@@ -97,12 +100,7 @@ function addLeakCheck(suite: Suite): void {
 }
 
 export const mochaHooks = {
-  // Root hooks run once per mocha run: once per spec file under
-  // `rxpulsar test` (each file runs in a fresh Mocha), once for the whole
-  // suite under serial mocha (`npm run test:mocha`).
-  async beforeAll(this: Context) {
-    await Promise.resolve(); // in an async hook, as the checks: both see mocha's hook timer
-    snapshot();
+  beforeAll(this: Context) {
     const root = this.test?.parent;
     if (root === undefined) return;
     for (const suite of root.suites) addLeakCheck(suite);
