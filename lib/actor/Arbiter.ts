@@ -104,7 +104,11 @@ export class Arbiter extends Actor {
     this.options = options;
     if (typeof tlsHub === 'string' && tlsHub !== '') {
       const tls = { hub: tlsHub, hubCert, hubKey, hubCa, hubSecretFile };
-      const context = { logger: this.logger, timeout: this.cfg.timeout, pools: this.monitorsByName };
+      const context = {
+        logger: this.logger,
+        timeout: this.cfg.timeout,
+        pools: this.monitorsByName,
+      };
       this.remote = new RemoteHub(this.hub, tls, context);
     }
     this.router = new Router(this, this.hub, this.children, this.local, this.monitorsByName);

@@ -115,7 +115,9 @@ export class NodeAgents {
       if (ok && reader.pendingSize > this.options.maxLineSize) this.lost(agent, 'a line too long');
     });
     if (auth.rest !== '') socket.emit('data', auth.rest);
-    this.options.logger.info(`node agent ${address} joined app "${app}" with ${agent.slots} workers`);
+    this.options.logger.info(
+      `node agent ${address} joined app "${app}" with ${agent.slots} workers`,
+    );
     const problem = this.options.onJoin(app, agent.slots);
     if (problem !== undefined) {
       this.lost(agent, problem);

@@ -89,7 +89,8 @@ export class RemoteHub {
    */
   place(spec: WorkerSpec): WorkerHandle | undefined {
     if (spec.concurrency !== 'process') return undefined;
-    const app = typeof spec.cfg['app'] === 'string' ? spec.cfg['app'] : spec.name.replace(/-worker$/, '');
+    const app =
+      typeof spec.cfg['app'] === 'string' ? spec.cfg['app'] : spec.name.replace(/-worker$/, '');
     return this.agents.place(app, childData(spec));
   }
 

@@ -86,7 +86,10 @@ export async function connectTls(
   socket.setNoDelay(true);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no TLS handshake within ${timeout} ms`)), timeout);
+      const timer = setTimeout(
+        () => reject(new Error(`no TLS handshake within ${timeout} ms`)),
+        timeout,
+      );
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.off('error', reject);
