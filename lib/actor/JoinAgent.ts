@@ -59,7 +59,7 @@ export class JoinAgent {
 
   /**
    * Connect and authenticate.
-   * @throws AuthFailure (wrong secret, another protocol version…) or a connection error.
+   * @throws ProtocolError (wrong secret, another protocol version…) or a connection error.
    */
   async start(): Promise<void> {
     const { url, app, workers, tls, logger } = this.options;

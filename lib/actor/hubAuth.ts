@@ -9,6 +9,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { ProtocolError } from '../errors.js';
 import { hello, helloProblem, proof, verifyProof, type PeerRole } from '../transport/peerAuth.js';
 
 /** Largest unfinished line accepted before the other side has proved itself. */
@@ -34,16 +35,13 @@ export interface AuthOptions {
   claim?: Record<string, unknown>;
 }
 
-/** An authentication that failed; `version` when the protocol versions differ. */
-export class AuthFailure extends Error {}
-
 /**
  * Run the exchange on a connected socket (its encoding set to utf8 here).
  *
  * @param socket - the TLS socket, secure already.
  * @param options - role, secret, deadline, claim.
  * @returns the other side's claim and the bytes after it.
- * @throws AuthFailure when the other side is not a hub/peer with the secret.
+ * @throws ProtocolError when the other side is not a hub/peer with the secret.
  * @example
  * ```ts
  * const { claim, rest } = await authenticate(socket, { role: 'hub', secret, timeout: 5000 });
@@ -61,7 +59,7 @@ export function authenticate(socket: Socket, options: AuthOptions): Promise<Auth
       cleanup();
       if (tell && !socket.destroyed) socket.end(`${JSON.stringify({ error: reason })}\n`);
       setTimeout(() => socket.destroy(), 200).unref();
-      reject(new AuthFailure(reason));
+      reject(new ProtocolError(reason));
     };
     const timer = setTimeout(() => fail(`no proof within ${options.timeout} ms`), options.timeout);
     const onClose = (): void => fail('the connection closed during authentication', false);

@@ -61,7 +61,7 @@ export function readSecret(file: string): Buffer {
  * @param claim - what this peer is (`{ as: 'actor' }`, `{ as: 'agent', app, workers }`).
  * @param timeout - deadline of the connection and the exchange, in ms.
  * @returns the socket, secure and proved, and what the hub sent after its proof.
- * @throws AuthFailure, or the connection's error.
+ * @throws ProtocolError, or the connection's error.
  * @example
  * ```ts
  * const { socket } = await connectTls('tls://hub:7070', { secretFile }, { as: 'actor' }, 5000);
