@@ -86,18 +86,19 @@ export async function connectTls(
   socket.setNoDelay(true);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no TLS handshake within ${timeout} ms`)),
-        timeout,
-      );
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        socket.off('error', reject);
-        resolve();
-      });
-      socket.once('error', (err) => {
+      const onError = (err: Error): void => {
         clearTimeout(timer);
         reject(err);
+      };
+      const timer = setTimeout(
+        () => onError(new Error(`no TLS handshake within ${timeout} ms`)),
+        timeout,
+      );
+      socket.once('error', onError);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        socket.off('error', onError);
+        resolve();
       });
     });
     const done = await authenticate(socket, { role: 'peer', secret, timeout, claim });

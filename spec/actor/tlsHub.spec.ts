@@ -39,7 +39,7 @@ function join(address: string, files: TlsFiles, extra: string[] = []): Joiner {
     stderr: '',
     exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
   };
-  child.stderr!.on('data', (chunk: Buffer) => (joiner.stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (joiner.stderr += chunk.toString()));
   return joiner;
 }
 
