@@ -108,6 +108,7 @@ export class Arbiter extends Actor {
         logger: this.logger,
         timeout: this.cfg.timeout,
         pools: this.monitorsByName,
+        proxyOf: (aid: string) => this.children.get(aid)?.proxy,
       };
       this.remote = new RemoteHub(this.hub, tls, context);
     }
@@ -199,6 +200,7 @@ export class Arbiter extends Actor {
       monitors: [...this.monitorsByName.values()].map((m) => m.info()),
       actors: this.actors.length,
       ...(this.metricsAddress === undefined ? {} : { metrics: this.metricsAddress }),
+      ...(this.remote === undefined ? {} : { hub: this.remote.address, nodes: this.remote.nodes }),
     };
   }
 

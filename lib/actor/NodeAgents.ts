@@ -39,6 +39,8 @@ export interface NodeAgentsOptions {
   maxLineSize: number;
   /** An agent joined `app` with `n` slots: grow the pool; returns why not, if it cannot. */
   onJoin(app: string, n: number): string | undefined;
+  /** A worker placed on an agent runs there with this pid. */
+  onStarted?(aid: string, pid: number): void;
 }
 
 /** What `info` shows of an agent. */
@@ -163,6 +165,7 @@ export class NodeAgents {
     const worker = typeof op['aid'] === 'string' ? agent.workers.get(op['aid']) : undefined;
     if (op['op'] === 'started' && worker !== undefined && typeof op['pid'] === 'number') {
       worker.pid = op['pid'];
+      this.options.onStarted?.(worker.aid, worker.pid);
     } else if (op['op'] === 'exit' && worker !== undefined) {
       const exitCode = typeof op['exitCode'] === 'number' ? op['exitCode'] : null;
       const signal = typeof op['signal'] === 'string' ? (op['signal'] as NodeJS.Signals) : null;

@@ -39,7 +39,7 @@ export class RemoteHub {
    * @param hub - the arbiter's hub.
    * @param options - `hub` address, certificate, key, CA, secret file.
    * @param context - logger, the arbiter's `timeout` (proof deadline and
-   *   heartbeat, as for actors), and the pools by name.
+   *   heartbeat, as for actors), the pools by name, the proxies by aid.
    * @throws ImproperlyConfigured for settings that cannot make a TLS hub.
    */
   constructor(
@@ -49,9 +49,11 @@ export class RemoteHub {
       logger: winston.Logger;
       timeout: number;
       pools: ReadonlyMap<string, JoinablePool>;
+      /** The proxy of a spawned actor (its pid is set when its node reports it). */
+      proxyOf?: (aid: string) => { pid?: number } | undefined;
     },
   ) {
-    const { logger, timeout, pools } = context;
+    const { logger, timeout, pools, proxyOf } = context;
     this.agents = new NodeAgents({
       logger,
       heartbeat: heartbeatPeriod(timeout),
@@ -61,6 +63,10 @@ export class RemoteHub {
         if (pool === undefined) return `no app "${app}" runs here`;
         pool.resize(pool.workers + n, `node joined`);
         return undefined;
+      },
+      onStarted: (aid, pid) => {
+        const proxy = proxyOf?.(aid);
+        if (proxy !== undefined) proxy.pid = pid;
       },
     });
     this.listener = new TlsListener(

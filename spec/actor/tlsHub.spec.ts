@@ -95,16 +95,17 @@ describe('TlsListener', () => {
 
   describe('constructor()', () => {
     it('should refuse a hub on TCP without TLS, or without a secret', () => {
-      expect(() =>
-        new Arbiter({
-          hub: 'tcp://127.0.0.1:0',
-          hubCert: files.cert,
-          hubKey: files.key,
-          hubSecretFile: files.secret,
-        }),
+      expect(
+        () =>
+          new Arbiter({
+            hub: 'tcp://127.0.0.1:0',
+            hubCert: files.cert,
+            hubKey: files.key,
+            hubSecretFile: files.secret,
+          }),
       ).to.throw(ImproperlyConfigured, /never listens on TCP without TLS/);
-      expect(() =>
-        new Arbiter({ hub: 'tls://127.0.0.1:0', hubCert: files.cert, hubKey: files.key }),
+      expect(
+        () => new Arbiter({ hub: 'tls://127.0.0.1:0', hubCert: files.cert, hubKey: files.key }),
       ).to.throw(ImproperlyConfigured, /hub-secret-file/);
     });
   });
@@ -137,6 +138,14 @@ describe('TlsListener', () => {
       expect(node.app).to.equal('pool');
       expect(node.workers.map((w) => w.pid)).to.include(who.pid);
       expect(a.actors.map((p) => p.aid)).to.include(remote);
+      const info = a.info() as { hub: string; nodes: { workers: unknown[] }[] };
+      expect(info.hub).to.equal(address);
+      expect(info.nodes[0]!.workers).to.have.length(2);
+      await waitFor(
+        () => pool.managedActors.find((p) => p.aid === remote)?.pid === who.pid,
+        5000,
+        'its pid',
+      );
     });
 
     it('should heal a joined worker that dies, on its node', async () => {
