@@ -17,6 +17,7 @@ import { TlsListener, type TlsHubOptions } from './TlsListener.js';
 export interface JoinablePool {
   readonly workers: number;
   resize(n: number, reason?: string): void;
+  info(): Record<string, unknown>;
 }
 
 /**
@@ -61,6 +62,9 @@ export class RemoteHub {
       onJoin: (app, n) => {
         const pool = pools.get(app);
         if (pool === undefined) return `no app "${app}" runs here`;
+        if (pool.info()['workerConcurrency'] !== 'process') {
+          return `app "${app}" runs threads: only process pools take joined workers`;
+        }
         pool.resize(pool.workers + n, `node joined`);
         return undefined;
       },

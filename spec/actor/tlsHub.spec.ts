@@ -202,6 +202,14 @@ describe('TlsListener', () => {
       expect(a.remote!.nodes).to.have.length(0);
     });
 
+    it('should refuse a node that joins an app not running here', async () => {
+      const joiner = join(address, files, ['--app', 'nosuch']);
+      expect(await within(joiner.exit, 20_000, 'the joiner exiting')).to.equal(1);
+      const said = logs.records.map((r) => r.message).join('\n');
+      expect(said).to.match(/refusing node agent .*no app "nosuch" runs here/);
+      expect(a.remote!.nodes).to.have.length(0);
+    });
+
     it('should drop plain TCP (no TLS)', async () => {
       const [host, port] = address.split(':');
       const socket = netConnect({ host, port: Number(port) });
