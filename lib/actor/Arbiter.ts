@@ -60,14 +60,14 @@ export class Arbiter extends Actor {
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
   private readonly router: Router;
-  /** The hub's TLS side, when `hub` is `tls://HOST:PORT` (other machines). */
+  /** @internal The hub's TLS side, when `hub` is `tls://HOST:PORT` (other machines). */
   readonly remote: RemoteHub | undefined;
   /** Closes the control socket and the metrics server. */
   private readonly closers: (() => Promise<void>)[] = [];
   /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
   metricsAddress: string | undefined;
 
-  /** @param options - name, timeouts, hub limits and hooks. */
+  /** @param given - name, timeouts, hub limits (and the TLS hub), hooks. */
   constructor(given: ArbiterOptions = {}) {
     const options = checkArbiterOptions(given);
     const {

@@ -188,6 +188,47 @@ describe('TlsListener', () => {
     });
   });
 
+  describe('a silent node', () => {
+    it('should be lost after two heartbeats without a word (a cut link: the agent frozen)', async () => {
+      const frozen = join(address, files);
+      try {
+        await waitFor(
+          () => remoteAids(a).length === 2 && pool.managedActors.length === 3,
+          20_000,
+          'three workers, two joined',
+        );
+        const [remote] = remoteAids(a);
+        const pids = a.remote!.nodes[0]!.workers.map((w) => w.pid);
+        const pending = a.send(remote!, 'slow', 60_000, 'never');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        frozen.child.kill('SIGSTOP');
+        let error: unknown;
+        try {
+          await within(pending, 15_000, 'a failed request');
+        } catch (err) {
+          error = err;
+        }
+        expect(error).to.be.instanceOf(ActorExitedError);
+        const said = logs.records.map((r) => r.message).join('\n');
+        expect(said).to.match(/lost node agent .* \(silent for more than \d+ ms\)/);
+        await waitFor(
+          () => pool.managedActors.length === 3 && remoteAids(a).length === 0,
+          20_000,
+          'three local workers',
+        );
+        frozen.child.kill('SIGKILL');
+        await frozen.exit;
+        // Their hub connections were closed by the arbiter: they stop.
+        await waitFor(() => pids.every((pid) => !alive(pid)), 20_000, 'joined workers gone');
+      } finally {
+        frozen.child.kill('SIGKILL');
+        await frozen.exit;
+      }
+      pool.resize(1);
+      await waitFor(() => pool.managedActors.length === 1, 20_000, 'the pool back to one');
+    });
+  });
+
   describe('authentication', () => {
     it('should refuse a joiner with the wrong secret, on both sides', async () => {
       const joiner = join(address, files, ['--hub-secret-file', files.wrongSecret]);
