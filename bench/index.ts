@@ -31,6 +31,7 @@ const SCENARIOS: Record<string, Loader> = {
   testsuite: () => import('./testsuite.js'),
   taskqueue: () => import('./taskqueue.js'),
   metrics: () => import('./metrics.js'),
+  'join-tls': () => import('./join-tls.js'),
 };
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));

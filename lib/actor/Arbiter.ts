@@ -28,7 +28,8 @@ import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
 import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
-import { startWorker } from './startWorker.js';
+import { RemoteHub } from './RemoteHub.js';
+import { startWorker, type WorkerSpec } from './startWorker.js';
 import { splitParams } from './splitParams.js';
 import { checkSpawnParams } from './checkSpawnParams.js';
 import { checkArbiterOptions, type ArbiterOptions } from './ArbiterOptions.js';
@@ -59,12 +60,14 @@ export class Arbiter extends Actor {
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
   private readonly router: Router;
+  /** @internal The hub's TLS side, when `hub` is `tls://HOST:PORT` (other machines). */
+  readonly remote: RemoteHub | undefined;
   /** Closes the control socket and the metrics server. */
   private readonly closers: (() => Promise<void>)[] = [];
   /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
   metricsAddress: string | undefined;
 
-  /** @param given - name, timeouts, hub limits and hooks. */
+  /** @param given - name, timeouts, hub limits (and the TLS hub), hooks. */
   constructor(given: ArbiterOptions = {}) {
     const options = checkArbiterOptions(given);
     const {
@@ -77,6 +80,11 @@ export class Arbiter extends Actor {
       control: _c,
       controlName: _n,
       metrics: _m,
+      hub: tlsHub,
+      hubCert,
+      hubKey,
+      hubCa,
+      hubSecretFile,
       ...rest
     } = options;
     const { hooks, timeouts } = splitParams(rest);
@@ -94,6 +102,16 @@ export class Arbiter extends Actor {
       logger: this.logger,
     });
     this.options = options;
+    if (typeof tlsHub === 'string' && tlsHub !== '') {
+      const tls = { hub: tlsHub, hubCert, hubKey, hubCa, hubSecretFile };
+      const context = {
+        logger: this.logger,
+        timeout: this.cfg.timeout,
+        pools: this.monitorsByName,
+        proxyOf: (aid: string) => this.children.get(aid)?.proxy,
+      };
+      this.remote = new RemoteHub(this.hub, tls, context);
+    }
     this.router = new Router(this, this.hub, this.children, this.local, this.monitorsByName);
     this.local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
@@ -182,6 +200,7 @@ export class Arbiter extends Actor {
       monitors: [...this.monitorsByName.values()].map((m) => m.info()),
       actors: this.actors.length,
       ...(this.metricsAddress === undefined ? {} : { metrics: this.metricsAddress }),
+      ...(this.remote === undefined ? {} : { hub: this.remote.address, nodes: this.remote.nodes }),
     };
   }
 
@@ -298,7 +317,7 @@ export class Arbiter extends Actor {
     const nonce = randomBytes(18).toString('base64url');
     let worker: WorkerHandle;
     try {
-      worker = startWorker({
+      const spec: WorkerSpec = {
         aid,
         name,
         concurrency,
@@ -309,7 +328,8 @@ export class Arbiter extends Actor {
         cfg,
         maxMessageSize: this.hub.maxMessageSize,
         nonce,
-      });
+      };
+      worker = this.remote?.place(spec) ?? startWorker(spec);
     } catch (err) {
       deferred.errback(err);
       return deferred;
@@ -377,6 +397,10 @@ export class Arbiter extends Actor {
 
   private async boot(): Promise<void> {
     await this.hub.start();
+    if (this.remote !== undefined) {
+      await this.remote.start();
+      this.closers.push(() => this.remote!.close());
+    }
     const { control, controlName, metrics, signals } = this.options;
     if (control !== false) {
       const dir = dirname(this.hub.path ?? '');

@@ -30,6 +30,16 @@ export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
   controlName?: string;
   /** `HOST:PORT`: serve Prometheus metrics at `/metrics` there (default: off). */
   metrics?: string | null;
+  /** `tls://HOST:PORT`: the hub also listens there for other machines (needs the next four). */
+  hub?: string | null;
+  /** PEM certificate file of the TLS hub. */
+  hubCert?: string | null;
+  /** PEM key file of the TLS hub. */
+  hubKey?: string | null;
+  /** PEM CA file: peers of the TLS hub must show a certificate it signed (mutual TLS). */
+  hubCa?: string | null;
+  /** File holding the secret peers of the TLS hub must prove (at least 16 bytes). */
+  hubSecretFile?: string | null;
 }
 
 /**

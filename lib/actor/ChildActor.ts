@@ -38,12 +38,12 @@ export class ChildActor extends Actor {
    */
   constructor(
     options: ActorOptions,
-    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce'>,
+    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'hubTls'>,
   ) {
     super(options);
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
-    this.client = new HubClient(this.aid, link.hub, link.maxMessageSize);
+    this.client = new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
   }
 
   /**

@@ -28,4 +28,17 @@ export interface ChildData {
    * that no other peer of the hub can take the actor's aid while it starts.
    */
   nonce?: string;
+  /** For a hub at `tls://HOST:PORT` (a joined node): the secret and CA files there. */
+  hubTls?: HubTls;
+}
+
+/** How a worker on a joined node reaches the hub over TLS. */
+export interface HubTls {
+  /** File holding the shared secret. */
+  secretFile: string;
+  /** CA file that signed the hub's certificate (default: the system's). */
+  ca?: string;
+  /** Client certificate and key files, for a hub that asks for them (mutual TLS). */
+  cert?: string;
+  key?: string;
 }

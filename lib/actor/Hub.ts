@@ -63,6 +63,8 @@ export class Hub {
   private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly guards = new WeakMap<Socket, Guard>();
   private readonly rejections: BurstLog;
+  /** Connections that came another way than the Unix socket (TLS, proved already). */
+  private readonly adopted = new Set<Socket>();
   private dir: string | undefined;
   private socketPath: string | undefined;
 
@@ -87,7 +89,7 @@ export class Hub {
   /** Connections open now (actors, and peers that have not shaken hands yet). */
   get connections(): number {
     const server = this.ipc.server;
-    return server === false ? 0 : server.sockets.length;
+    return (server === false ? 0 : server.sockets.length) + this.adopted.size;
   }
 
   /**
@@ -194,9 +196,27 @@ export class Hub {
     this.rejections.add(reason, `disconnecting a peer: ${reason}${why}`);
   }
 
+  /**
+   * Take a connection that came another way (a TLS peer that proved the
+   * secret): from now on it is guarded and routed as a Unix one.
+   * @param socket - the connection, encoding utf8.
+   * @param rest - what it sent after its proof: the start of its frames.
+   */
+  adopt(socket: Socket, rest = ''): void {
+    this.adopted.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      this.adopted.delete(socket);
+      this.disconnected$.next(socket);
+    });
+    this.accept(socket);
+    if (rest !== '') socket.emit('data', rest);
+  }
+
   /** Close every connection and the server, and remove the runtime folder. */
   async stop(): Promise<void> {
     this.rejections.flush();
+    for (const socket of this.adopted) socket.destroy();
     const server = this.ipc.server;
     if (server !== false && server.server !== false) {
       const net = server.server;

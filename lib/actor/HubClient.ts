@@ -8,7 +8,9 @@ import { IPCModule, type IPCClient } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import { ActorExitedError } from '../errors.js';
 import type { Socket } from 'node:net';
+import type { HubTls } from './ChildData.js';
 import { FrameReader } from './FrameReader.js';
+import { connectTls } from './tlsConnect.js';
 import { Outbox } from './Outbox.js';
 import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
 
@@ -30,6 +32,8 @@ export class HubClient {
   readonly closed$ = new Subject<void>();
   private readonly ipc = new IPCModule();
   private client: IPCClient | undefined;
+  /** The connection to a hub at `tls://HOST:PORT` (node-ipc is not used then). */
+  private tlsSocket: Socket | undefined;
   private readonly outbox: Outbox;
   private closed = false;
 
@@ -37,15 +41,17 @@ export class HubClient {
    * @param id - the actor's aid (node-ipc's connection id).
    * @param path - the hub's socket path.
    * @param maxMessageSize - the hub's largest frame: no frame sent is larger.
+   * @param tls - the secret and CA files, for a hub at `tls://HOST:PORT`.
    */
   constructor(
     private readonly id: string,
     private readonly path: string,
     maxMessageSize = Infinity,
+    private readonly tls?: HubTls,
   ) {
     this.outbox = new Outbox(
       (parts) => {
-        const socket = this.client?.socket;
+        const socket = this.tlsSocket ?? this.client?.socket;
         if (socket && !socket.destroyed) socket.write(frameOf(parts, this.ipc.config.delimiter));
       },
       { maxSize: maxMessageSize },
@@ -60,6 +66,7 @@ export class HubClient {
 
   /** Connect; rejects if the hub cannot be reached. */
   connect(): Promise<void> {
+    if (this.path.startsWith('tls://')) return this.connectTls();
     return new Promise((resolve, reject) => {
       let connected = false;
       this.ipc.connectTo(this.id, this.path, () => {
@@ -77,6 +84,18 @@ export class HubClient {
         });
       });
     });
+  }
+
+  private async connectTls(): Promise<void> {
+    if (this.tls === undefined) {
+      throw new ActorExitedError(`no hub secret to reach the arbiter at ${this.path}`);
+    }
+    const { socket, rest } = await connectTls(this.path, this.tls, { as: 'actor' }, 10_000);
+    this.tlsSocket = socket;
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.markClosed());
+    this.read(socket);
+    if (rest !== '') socket.emit('data', rest);
   }
 
   /**
@@ -114,7 +133,7 @@ export class HubClient {
   close(): Promise<void> {
     return new Promise((resolve) => {
       queueMicrotask(() => {
-        const socket = this.client?.socket;
+        const socket = this.tlsSocket ?? this.client?.socket;
         if (socket && !socket.destroyed) {
           socket.end(() => {
             this.ipc.disconnect(this.id);

@@ -53,17 +53,17 @@ export interface WorkerSpec {
 }
 
 /**
- * Start the process or thread of a spawned actor.
+ * The start data of a spawned actor (what its process or thread receives).
  *
  * @param spec - identity, hub, behaviour and configuration.
- * @returns the worker.
+ * @returns the data.
  * @throws EncodingError when a parameter cannot travel; ImproperlyConfigured for a bad `module`.
  * @example
  * ```ts
- * const worker = startWorker({ aid, name, concurrency: 'thread', hub, arbiter, module, behaviour, cfg });
+ * const data = childData({ aid, name, concurrency: 'process', hub, arbiter, module, behaviour, cfg });
  * ```
  */
-export function startWorker(spec: WorkerSpec): WorkerHandle {
+export function childData(spec: WorkerSpec): ChildData {
   const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize, nonce } =
     spec;
   const data: ChildData = {
@@ -88,6 +88,36 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
   else if (module !== undefined) {
     throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
   }
+  return data;
+}
+
+/**
+ * Start a process or thread with its start data.
+ *
+ * @param data - from {@link childData} (here or on a joined node).
+ * @returns the worker.
+ * @example
+ * ```ts
+ * const worker = startChild(data);
+ * ```
+ */
+export function startChild(data: ChildData): WorkerHandle {
+  const { concurrency, name } = data;
   const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
   return concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
+}
+
+/**
+ * Start the process or thread of a spawned actor.
+ *
+ * @param spec - identity, hub, behaviour and configuration.
+ * @returns the worker.
+ * @throws EncodingError when a parameter cannot travel; ImproperlyConfigured for a bad `module`.
+ * @example
+ * ```ts
+ * const worker = startWorker({ aid, name, concurrency: 'thread', hub, arbiter, module, behaviour, cfg });
+ * ```
+ */
+export function startWorker(spec: WorkerSpec): WorkerHandle {
+  return startChild(childData(spec));
 }

@@ -240,6 +240,11 @@ export class Application {
       gracefulTimeout: cfg['gracefulTimeout'] as number,
       controlName: (cfg['name'] as string | null) ?? this.name,
       metrics: cfg['metrics'] as string | null,
+      hub: cfg['hub'] as string | null,
+      hubCert: cfg['hubCert'] as string | null,
+      hubKey: cfg['hubKey'] as string | null,
+      hubCa: cfg['hubCa'] as string | null,
+      hubSecretFile: cfg['hubSecretFile'] as string | null,
     });
     registerApplication(this);
     // Escalation stops the arbiter: under the CLI the process exits 1 at once.

@@ -8,6 +8,7 @@
  */
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { prefixKey } from '../config/names.js';
+import { tlsHubProblem } from '../actor/TlsListener.js';
 
 /** The smallest `maxMessageSize` that works: a handshake is up to 64 KiB (the hub's bound before it). */
 export const MIN_MESSAGE_SIZE = 64 * 1024;
@@ -39,6 +40,16 @@ export function standardProblems(cfg: Record<string, unknown>): ValueProblem[] {
       key: 'maxMessageSize',
       expected: `must be at least ${MIN_MESSAGE_SIZE} (an actor's handshake must fit)`,
     });
+  }
+  const hub = cfg['hub'];
+  if (typeof hub === 'string' && hub !== '') {
+    const problem = tlsHubProblem({
+      hub,
+      hubCert: cfg['hubCert'] as string | null,
+      hubKey: cfg['hubKey'] as string | null,
+      hubSecretFile: cfg['hubSecretFile'] as string | null,
+    });
+    if (problem !== undefined) problems.push({ key: 'hub', expected: problem });
   }
   const { minWorkers, maxWorkers } = cfg;
   if (typeof minWorkers === 'number' && typeof maxWorkers === 'number' && minWorkers > maxWorkers) {

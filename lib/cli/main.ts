@@ -37,6 +37,7 @@ const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([
   ['reload', () => import('./control/reload.js')],
   ['stop', () => import('./control/stop.js')],
   ['shell', () => import('./control/shell.js')],
+  ['join', () => import('./join.js')],
 ]);
 
 function version(): string {

@@ -78,6 +78,46 @@ export const globalSettings: Schema = {
     default: 64 * 1024 * 1024,
     global: true,
   },
+  hub: {
+    doc: 'Also listen for other machines at `tls://HOST:PORT` (TLS and --hub-secret-file required).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'URL',
+  },
+  hubCert: {
+    doc: 'PEM certificate file of the TLS hub.',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
+  hubKey: {
+    doc: 'PEM private key file of the TLS hub.',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
+  hubCa: {
+    doc: 'PEM CA file: peers of the TLS hub must show a certificate it signed (mutual TLS).',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
+  hubSecretFile: {
+    doc: 'File holding the secret (16+ bytes) peers of the TLS hub prove, never sent.',
+    format: String,
+    default: null,
+    nullable: true,
+    global: true,
+    placeholder: 'FILE',
+  },
 };
 
 /**
