@@ -182,16 +182,22 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async waitForTask(id: string, ms?: number): Promise<Task> {
-    const task = await this.getTask(id);
-    if (task === undefined)
-      throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
-    if (FINAL_STATES.has(task.state)) return task;
+    if (this.eventsReady === undefined) await this.getTask(id); // Redis down: fail at once
     await this.guard('read the events', () => this.watchEvents());
+    // Listen first, then read: an end between the two is not missed.
     const waiting = this.waiters.wait(id, ms);
-    const again = await this.getTask(id); // it may have ended meanwhile
-    if (again !== undefined && FINAL_STATES.has(again.state)) {
+    let task: Task | undefined;
+    try {
+      task = await this.getTask(id);
+    } catch (err) {
       waiting.cancel();
-      return again;
+      throw err;
+    }
+    if (task === undefined || FINAL_STATES.has(task.state)) {
+      waiting.cancel();
+      if (task === undefined)
+        throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
+      return task;
     }
     return (await waiting) as Task;
   }
