@@ -2,7 +2,9 @@
  * The monitor side of running tasks, shared by both backends: worker
  * credits (`concurrentTasks` each), one hold per attempt (its fencing
  * token), timeouts, aborts with a grace before the worker is replaced, and
- * the holds of a dead worker handed back at once.
+ * the holds of a dead worker handed back at once. The attempts handed to a
+ * worker in one turn travel in one `task_run` message (and workers report
+ * in batches too: `task_done`), so a message costs per batch, not per task.
  * @module
  */
 import type { Subscription } from '../../rx.js';
@@ -24,6 +26,9 @@ export interface Assignment {
 
 /** How an attempt ended, as the worker reports it. */
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: SerializedError };
+
+/** One report of a worker: task id, token, outcome. */
+export type Report = [id: string, token: number, outcome: Outcome];
 
 /** What the dispatcher tells its backend. */
 export interface DispatchOwner {
@@ -66,6 +71,9 @@ export class Dispatcher {
   private readonly workers = new Map<string, WorkerSlot>();
   /** The latest hold of every task id. */
   private readonly byId = new Map<string, Hold>();
+  /** Attempts dispatched this turn, by worker, sent together. */
+  private readonly outgoing = new Map<string, Assignment[]>();
+  private flushing = false;
 
   /**
    * @param monitor - the app's monitor (it sends, and owns the timers).
@@ -112,6 +120,7 @@ export class Dispatcher {
     const w = this.workers.get(aid);
     if (w === undefined) return;
     this.workers.delete(aid);
+    this.outgoing.delete(aid);
     for (const hold of w.holds.values()) {
       this.release(hold);
       this.owner.lost(hold.id, hold.token, w.stopping);
@@ -143,8 +152,33 @@ export class Dispatcher {
         this.owner.timedOut(a.id, a.token);
       });
     }
-    this.monitor.send(aid, 'task_run', a).addErrback(() => undefined);
+    const batch = this.outgoing.get(aid);
+    if (batch === undefined) this.outgoing.set(aid, [a]);
+    else batch.push(a);
+    if (!this.flushing) {
+      this.flushing = true;
+      // At the end of this turn of the loop: the jobs BullMQ hands over one
+      // by one as Redis replies arrive travel together too.
+      setImmediate(() => this.flush());
+    }
     return true;
+  }
+
+  /** Send the attempts dispatched so far, one message per worker. */
+  flush(): void {
+    this.flushing = false;
+    for (const [aid, batch] of this.outgoing) {
+      let sending = true;
+      this.monitor.send(aid, 'task_run', batch).addErrback(() => {
+        // Too large for one message (it failed as it was sent): one by one.
+        if (sending && batch.length > 1) {
+          for (const a of batch)
+            this.monitor.send(aid, 'task_run', [a]).addErrback(() => undefined);
+        }
+      });
+      sending = false;
+    }
+    this.outgoing.clear();
   }
 
   /**
@@ -161,20 +195,21 @@ export class Dispatcher {
   }
 
   /**
-   * A worker reported the end of an attempt.
+   * A worker reported the end of attempts.
    * @param aid - the worker.
-   * @param id - the task.
-   * @param token - the attempt's token.
-   * @param outcome - its result or error.
+   * @param reports - task id, the attempt's token, its result or error, for each.
    */
-  done(aid: string, id: string, token: number, outcome: Outcome): void {
+  done(aid: string, reports: readonly Report[]): void {
     const w = this.workers.get(aid);
-    const hold = w?.holds.get(key(id, token));
-    if (w === undefined || hold === undefined) return; // a worker we already gave up on
-    w.holds.delete(key(id, token));
-    w.credits++;
-    this.release(hold);
-    this.owner.finished(id, token, outcome);
+    if (w === undefined) return; // a worker we already gave up on
+    for (const [id, token, outcome] of reports) {
+      const hold = w.holds.get(key(id, token));
+      if (hold === undefined) continue;
+      w.holds.delete(key(id, token));
+      w.credits++;
+      this.release(hold);
+      this.owner.finished(id, token, outcome);
+    }
     this.owner.pump();
   }
 
@@ -183,6 +218,7 @@ export class Dispatcher {
     for (const w of this.workers.values()) for (const hold of w.holds.values()) this.release(hold);
     this.workers.clear();
     this.byId.clear();
+    this.outgoing.clear();
   }
 
   private abort(hold: Hold, reason: 'timeout' | 'revoked'): void {

@@ -16,7 +16,7 @@ import {
 import type { Monitor } from '../../monitor/Monitor.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { checkTask } from './checkTask.js';
-import { Dispatcher, type DispatchOwner, type Outcome } from './Dispatcher.js';
+import { Dispatcher, type DispatchOwner, type Outcome, type Report } from './Dispatcher.js';
 import { backoffDelay, type JobSpec } from './jobSpecs.js';
 import { Periodic } from './Periodic.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
@@ -108,7 +108,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     const { entry } = this.store.add(checked);
     const queued = { ...entry.task };
     this.pump();
-    await this.journal.synced();
+    if (checked.durable) await this.journal.synced();
     return queued;
   }
 
@@ -152,8 +152,8 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     this.dispatcher.workerExited(aid);
   }
 
-  done(aid: string, id: string, token: number, outcome: Outcome): void {
-    this.dispatcher.done(aid, id, token, outcome);
+  done(aid: string, reports: readonly Report[]): void {
+    this.dispatcher.done(aid, reports);
   }
 
   progressed(id: string, token: number, value: unknown): void {

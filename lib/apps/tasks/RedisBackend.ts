@@ -15,10 +15,13 @@ import { serializeError } from '../../codec/serializeError.js';
 import type { SerializedError } from '../../codec/SerializedError.js';
 import { TaskRevokedError, TaskTimeoutError, WorkerLostError } from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import { Dispatcher, type DispatchOwner, type Outcome } from './Dispatcher.js';
+import { Dispatcher, type DispatchOwner, type Outcome, type Report } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
 import { PREFIX, RedisTaskClient } from './RedisTaskClient.js';
 import type { WorkerFacing } from './TaskBackend.js';
+
+/** Jobs the arbiter holds, per credit of its pool: running, or next in line. */
+const PREFETCH = 2;
 
 /** Settings of the Redis backend. */
 export interface RedisBackendOptions {
@@ -90,7 +93,11 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
     this.worker = new BullWorker(this.settings.queue, (job) => this.process(job), {
       prefix: PREFIX,
       connection: { ...this.connection, maxRetriesPerRequest: null },
-      concurrency: workers * this.settings.concurrentTasks,
+      // Twice the pool's credits: the next jobs are fetched (and locked)
+      // while the current ones run, so a free credit never waits on a Redis
+      // round trip (a prefetch; a whole arbiter that dies gives them back
+      // after the lease, like its running jobs).
+      concurrency: PREFETCH * workers * this.settings.concurrentTasks,
       lockDuration: this.settings.lease,
       stalledInterval: this.settings.lease,
       maxStalledCount: this.settings.maxDeaths,
@@ -130,8 +137,8 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
     this.dispatcher.workerExited(aid);
   }
 
-  done(aid: string, id: string, token: number, outcome: Outcome): void {
-    this.dispatcher.done(aid, id, token, outcome);
+  done(aid: string, reports: readonly Report[]): void {
+    this.dispatcher.done(aid, reports);
   }
 
   progressed(id: string, token: number, value: unknown): void {

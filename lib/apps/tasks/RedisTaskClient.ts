@@ -48,6 +48,8 @@ export class RedisTaskClient implements TaskBackend {
   protected queue: Queue | undefined;
   protected redis: Redis | undefined;
   private events: QueueEvents | undefined;
+  private eventsReady: Promise<void> | undefined;
+  private stopped = false;
   private chain: Promise<void> = Promise.resolve();
   private listeners = 0;
   private readonly waiters: TaskWaiters;
@@ -64,6 +66,7 @@ export class RedisTaskClient implements TaskBackend {
     // Each event costs a read of the job: only while someone listens.
     this.task$ = new Observable<Task>((subscriber) => {
       this.listeners++;
+      this.watchEvents().catch(() => undefined); // reported to waiters by getTask()
       const sub = this.changes.subscribe(subscriber);
       return () => {
         this.listeners--;
@@ -79,7 +82,7 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async start(): Promise<void> {
-    const { Queue, QueueEvents } = await import('bullmq');
+    const { Queue } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const name = this.options.queue;
     this.queue = new Queue(name, {
@@ -93,25 +96,45 @@ export class RedisTaskClient implements TaskBackend {
       maxRetriesPerRequest: 1,
     });
     this.redis.on('error', () => undefined);
-    this.events = new QueueEvents(name, { prefix: PREFIX, connection: { ...this.connection } });
-    this.events.on('error', () => undefined);
-    for (const event of [
-      'waiting',
-      'active',
-      'completed',
-      'failed',
-      'delayed',
-      'progress',
-      'removed',
-    ]) {
-      this.events.on(event as 'waiting', ({ jobId }: { jobId: string }) => this.refresh(jobId));
-    }
-    await this.guard('connect', () =>
-      Promise.all([this.events!.waitUntilReady(), this.queue!.waitUntilReady()]),
-    );
+    await this.guard('connect', () => this.queue!.waitUntilReady());
+  }
+
+  /**
+   * Read the queue's events (a blocking XREAD, and a wake-up per event) only
+   * once someone listens (`task$`, `waitForTask()`): producing and running
+   * tasks pay nothing for them. Read from a second before the first
+   * listener came, so none of its tasks' changes is missed.
+   */
+  protected watchEvents(): Promise<void> {
+    if (this.stopped || this.queue === undefined) return Promise.resolve();
+    this.eventsReady ??= (async () => {
+      const { QueueEvents } = await import('bullmq');
+      const events = new QueueEvents(this.options.queue, {
+        prefix: PREFIX,
+        connection: { ...this.connection },
+        lastEventId: `${Date.now() - 1000}-0`,
+      });
+      this.events = events;
+      events.on('error', () => undefined);
+      for (const event of [
+        'waiting',
+        'active',
+        'completed',
+        'failed',
+        'delayed',
+        'progress',
+        'removed',
+      ]) {
+        events.on(event as 'waiting', ({ jobId }: { jobId: string }) => this.refresh(jobId));
+      }
+      await events.waitUntilReady();
+    })();
+    return this.eventsReady;
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.eventsReady?.catch(() => undefined);
     await this.events?.close();
     await this.queue?.close();
     this.redis?.disconnect();
@@ -159,15 +182,22 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async waitForTask(id: string, ms?: number): Promise<Task> {
-    const task = await this.getTask(id);
-    if (task === undefined)
-      throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
-    if (FINAL_STATES.has(task.state)) return task;
+    if (this.eventsReady === undefined) await this.getTask(id); // Redis down: fail at once
+    await this.guard('read the events', () => this.watchEvents());
+    // Listen first, then read: an end between the two is not missed.
     const waiting = this.waiters.wait(id, ms);
-    const again = await this.getTask(id); // it may have ended meanwhile
-    if (again !== undefined && FINAL_STATES.has(again.state)) {
+    let task: Task | undefined;
+    try {
+      task = await this.getTask(id);
+    } catch (err) {
       waiting.cancel();
-      return again;
+      throw err;
+    }
+    if (task === undefined || FINAL_STATES.has(task.state)) {
+      waiting.cancel();
+      if (task === undefined)
+        throw new InvalidStateError(`no task "${id}" in queue ${this.options.queue}`);
+      return task;
     }
     return (await waiting) as Task;
   }

@@ -73,6 +73,14 @@ export interface QueueTaskOptions {
   priority?: number;
   /** The task's id: queueing twice with one id queues once (and gives the first task). */
   id?: string;
+  /**
+   * Embedded backend: `false` gives the task back once queued, without
+   * waiting for its fdatasync (it is written within this turn of the loop and
+   * synced within 100 ms: a crash of the process loses nothing, a power loss
+   * may lose the last 100 ms of such adds). Default `true`: the task is on
+   * disk when the call returns. The Redis backend ignores it.
+   */
+  durable?: boolean;
 }
 
 /**

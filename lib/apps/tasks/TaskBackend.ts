@@ -3,7 +3,7 @@
  * @module
  */
 import type { Observable } from '../../rx.js';
-import type { Outcome } from './Dispatcher.js';
+import type { Report } from './Dispatcher.js';
 import type { QueueTaskOptions, Task } from './Task.js';
 
 /**
@@ -31,7 +31,8 @@ export interface TaskBackend {
 export interface WorkerFacing {
   workerReady(aid: string): void;
   workerStopping(aid: string): void;
-  done(aid: string, id: string, token: number, outcome: Outcome): void;
+  /** A worker's reports: the attempts it ended. */
+  done(aid: string, reports: readonly Report[]): void;
   progressed(id: string, token: number, value: unknown): void;
   /** Housekeeping, on every tick of the monitor. */
   tick(): void;

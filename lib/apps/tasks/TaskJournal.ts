@@ -2,15 +2,17 @@
  * The embedded backend's journal: every transition appended, as one JSON
  * line, to `<dataDir>/tasks.journal`; written once per batch (all the
  * transitions of one turn of the event loop) and fdatasync'd before the
- * producers of that batch hear back (other transitions: within 100 ms, a
- * group commit); compacted (rewritten with the live
- * tasks only, then renamed into place) when it holds many more records than
- * live tasks.
+ * producers of that batch hear back (other transitions: within 100 ms). The
+ * fdatasync runs off the event loop (libuv's pool): producers that come
+ * while one runs share the next one (a group commit), and dispatching goes
+ * on meanwhile. Compacted (rewritten with the live tasks only, then renamed
+ * into place) when it holds many more records than live tasks.
  * @module
  */
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fdatasyncSync,
   fsyncSync,
   mkdirSync,
@@ -25,6 +27,11 @@ import { encode } from '../../codec/encode.js';
 
 /** Longest a transition nobody waits on stays written but not fdatasync'd, in ms. */
 export const SYNC_EVERY = 100;
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
 
 /** One line of the journal. */
 export type JournalRecord =
@@ -58,7 +65,12 @@ export class TaskJournal {
   records = 0;
   private fd: number | undefined;
   private pending: string[] = [];
-  private waiters: (() => void)[] = [];
+  /** Producers waiting for what was appended before them to be fdatasync'd. */
+  private waiters: Waiter[] = [];
+  /** Those the running fdatasync covers. */
+  private inflight: Waiter[] | undefined;
+  /** Bumped when the file is reopened (compacted) or closed. */
+  private generation = 0;
   private scheduled = false;
   private dirty = false;
   private syncTimer: NodeJS.Timeout | undefined;
@@ -102,17 +114,27 @@ export class TaskJournal {
     this.schedule();
   }
 
-  /** @returns a promise fired once everything appended so far is on disk. */
+  /**
+   * @returns a promise fired once everything appended so far is on disk
+   *   (rejected if the fdatasync fails).
+   */
   synced(): Promise<void> {
-    if (this.pending.length === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    const idle = this.pending.length === 0 && !this.scheduled;
+    if (idle && (!this.dirty || this.fd === undefined)) {
+      const inflight = this.inflight;
+      if (inflight === undefined) return Promise.resolve();
+      return new Promise((resolve, reject) => inflight.push({ resolve, reject }));
+    }
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (idle) this.startSync(); // written, not yet synced
+    return done;
   }
 
   /**
    * Write the pending records now (into the OS: a crash of this process
    * loses nothing written); fdatasync them when a producer waits on
-   * `synced()`, else within {@link SYNC_EVERY} ms (a group commit).
-   * @param force - fdatasync now in any case.
+   * `synced()`, else within {@link SYNC_EVERY} ms.
+   * @param force - fdatasync now, on this thread, in any case.
    */
   flush(force = false): void {
     this.scheduled = false;
@@ -122,13 +144,16 @@ export class TaskJournal {
       writeSync(this.fd, data);
       this.dirty = true;
     }
-    if (this.dirty && this.fd !== undefined) {
-      if (force || this.waiters.length > 0) this.sync();
-      else this.syncTimer ??= setTimeout(() => this.sync(), SYNC_EVERY).unref();
+    if (force) {
+      this.sync(this.inflight !== undefined);
+      const waiters = [...(this.inflight ?? []), ...this.waiters];
+      this.inflight = undefined;
+      this.waiters = [];
+      for (const w of waiters) w.resolve();
+    } else if (this.waiters.length > 0) this.startSync();
+    else if (this.dirty && this.fd !== undefined) {
+      this.syncTimer ??= setTimeout(() => this.startSync(), SYNC_EVERY).unref();
     }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const resolve of waiters) resolve();
   }
 
   /**
@@ -166,10 +191,44 @@ export class TaskJournal {
     this.fd = undefined;
   }
 
-  private sync(): void {
+  /**
+   * fdatasync off the loop, for the waiters so far; those that come
+   * meanwhile get the next one.
+   */
+  private startSync(): void {
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    if (!this.dirty || this.fd === undefined) return;
+    if (this.inflight !== undefined) return; // its callback starts the next one
+    const fd = this.fd;
+    const waiters = this.waiters;
+    this.waiters = [];
+    if (fd === undefined || !this.dirty) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    this.dirty = false;
+    this.inflight = waiters;
+    const generation = this.generation;
+    fdatasync(fd, (err) => {
+      if (generation !== this.generation) return; // synced on this thread meanwhile (compact, close)
+      this.inflight = undefined;
+      for (const w of waiters) {
+        if (err === null) w.resolve();
+        else w.reject(err);
+      }
+      if (err !== null) this.dirty = true;
+      if (this.waiters.length > 0) this.startSync();
+      else if (this.dirty)
+        this.syncTimer ??= setTimeout(() => this.startSync(), SYNC_EVERY).unref();
+    });
+  }
+
+  /** fdatasync on this thread; a running one off the loop is superseded. */
+  private sync(always: boolean): void {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    this.generation++;
+    if ((!this.dirty && !always) || this.fd === undefined) return;
     fdatasyncSync(this.fd);
     this.dirty = false;
   }

@@ -198,7 +198,7 @@ export class TaskStore {
   /** Journal and emit the entry's current state. @param entry - the task. */
   changed(entry: Entry): void {
     this.write(entry);
-    this.changes.next({ ...entry.task });
+    if (this.changes.observed) this.changes.next({ ...entry.task }); // a copy only for listeners
   }
 
   private write(entry: Entry): void {

@@ -1,13 +1,14 @@
 /**
  * The worker side of a task queue: runs the attempts the monitor sends
- * (`task_run`), aborts their signals on `task_abort`, reports each outcome
- * (`task_done`) with its fencing token.
+ * (`task_run`, a batch), aborts their signals on `task_abort`, reports the
+ * outcomes (`task_done`) with their fencing tokens, those that end in the
+ * same turn of the event loop in one message.
  * @module
  */
 import type { Actor } from '../../actor/Actor.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
-import type { Assignment, Outcome } from './Dispatcher.js';
+import type { Assignment, Outcome, Report } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
 import type { JobContext, QueueTaskOptions, Task } from './Task.js';
 
@@ -23,6 +24,9 @@ import type { JobContext, QueueTaskOptions, Task } from './Task.js';
 export class TaskWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly settled = new Set<Promise<void>>();
+  /** Outcomes waiting for the next report, and who waits for it. */
+  private reports: Report[] = [];
+  private sent: Promise<void> | undefined;
 
   /**
    * @param worker - the worker actor.
@@ -43,7 +47,13 @@ export class TaskWorker {
 
   /** Register the commands and tell the monitor this worker takes tasks. */
   start(): void {
-    this.worker.command('task_run', (_a, a: Assignment) => this.run(a), { ack: false });
+    this.worker.command(
+      'task_run',
+      (_a, batch: Assignment[]) => {
+        for (const a of batch) this.run(a);
+      },
+      { ack: false },
+    );
     this.worker.command(
       'task_abort',
       (_a, id: string, token: number, reason: string) => this.abort(id, token, reason),
@@ -111,14 +121,31 @@ export class TaskWorker {
     }
   }
 
-  private async report(a: Assignment, outcome: Outcome): Promise<void> {
+  /** Queue an outcome for the next report (sent once this turn's outcomes are in). */
+  private report(a: Assignment, outcome: Outcome): Promise<void> {
+    this.reports.push([a.id, a.token, outcome]);
+    this.sent ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const reports = this.reports;
+      this.reports = [];
+      this.sent = undefined;
+      return this.send(reports);
+    });
+    return this.sent;
+  }
+
+  private async send(reports: Report[]): Promise<void> {
     try {
-      await this.worker.send(this.app, 'task_done', this.worker.aid, a.id, a.token, outcome);
+      await this.worker.send(this.app, 'task_done', this.worker.aid, reports);
     } catch (err) {
-      // The result could not travel: report that instead.
+      if (reports.length > 1) {
+        // One result could not travel (or the batch was too large): one by one.
+        await Promise.all(reports.map((r) => this.send([r])));
+        return;
+      }
+      const [id, token] = reports[0]!;
       const error = serializeError(err);
       await this.worker
-        .send(this.app, 'task_done', this.worker.aid, a.id, a.token, { ok: false, error })
+        .send(this.app, 'task_done', this.worker.aid, [[id, token, { ok: false, error }]])
         .then(
           () => undefined,
           () => undefined,

@@ -19,9 +19,11 @@ export interface CheckedTask {
   retries: number;
   priority: number;
   id: string | undefined;
+  /** Wait for the fdatasync (embedded backend). */
+  durable: boolean;
 }
 
-const KEYS = new Set(['delay', 'timeout', 'retries', 'priority', 'id']);
+const KEYS = new Set(['delay', 'timeout', 'retries', 'priority', 'id', 'durable']);
 
 /**
  * @param jobs - the queue's jobs (or the names only, for a client that has no code).
@@ -77,6 +79,10 @@ export function checkTask(
   if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > 200)) {
     throw new TaskOptionError(`task "${name}": id must be a non-empty string (at most 200 chars)`);
   }
+  const durable = options.durable ?? true;
+  if (typeof durable !== 'boolean') {
+    throw new TaskOptionError(`task "${name}": durable must be true or false`);
+  }
   return {
     name,
     args: (args as unknown[] | undefined) ?? [],
@@ -85,5 +91,6 @@ export function checkTask(
     retries: countOption(options.retries, `task "${name}": retries`) ?? spec?.retries ?? 0,
     priority,
     id,
+    durable,
   };
 }

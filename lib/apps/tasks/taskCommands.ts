@@ -7,7 +7,7 @@
 import type { Subscription } from '../../rx.js';
 import { InvalidStateError } from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import type { Outcome } from './Dispatcher.js';
+import type { Report } from './Dispatcher.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions } from './Task.js';
 
@@ -58,12 +58,9 @@ export function taskCommands(
   });
   monitor.command('task_worker_ready', (_m, aid: string) => facing.workerReady(aid));
   monitor.command('task_worker_stopping', (_m, aid: string) => facing.workerStopping(aid));
-  monitor.command(
-    'task_done',
-    (_m, aid: string, id: string, token: number, outcome: Outcome) =>
-      facing.done(aid, id, token, outcome),
-    { ack: false },
-  );
+  monitor.command('task_done', (_m, aid: string, reports: Report[]) => facing.done(aid, reports), {
+    ack: false,
+  });
   monitor.command(
     'task_progress',
     (_m, id: string, token: number, value: unknown) => facing.progressed(id, token, value),

@@ -59,6 +59,39 @@ describe('TaskJournal', () => {
       expect(readFileSync(j.path, 'utf8').split('\n')).to.have.length(2);
       j.close();
     });
+
+    it('should fire producers that come during an fdatasync with the next one', async () => {
+      const j = new TaskJournal(dir);
+      j.load();
+      const fired: number[] = [];
+      const waits: Promise<void>[] = [];
+      for (let round = 0; round < 5; round++) {
+        for (let i = 0; i < 20; i++) {
+          j.append({ t: 'task', v: entry(`t${round}-${i}`, 'PENDING') });
+          const n = round * 20 + i;
+          waits.push(j.synced().then(() => void fired.push(n)));
+        }
+        await new Promise((resolve) => setImmediate(resolve)); // written; its sync may run
+      }
+      await Promise.all(waits);
+      expect(fired).to.have.length(100);
+      expect(readFileSync(j.path, 'utf8').trim().split('\n')).to.have.length(100);
+      await j.synced(); // nothing left: at once
+      j.close();
+      expect(new TaskJournal(dir).load().tasks.size).to.equal(100);
+    });
+
+    it('should fire the waiters of a running fdatasync when it closes', async () => {
+      const j = new TaskJournal(dir);
+      j.load();
+      j.append({ t: 'task', v: entry('a', 'PENDING') });
+      const first = j.synced();
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = j.synced(); // the first fdatasync may be running
+      j.close();
+      await Promise.all([first, second]);
+      expect(new TaskJournal(dir).load().tasks.size).to.equal(1);
+    });
   });
 
   describe('compact()', () => {

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import {
   arbiter,
@@ -146,6 +147,16 @@ describe('TaskQueue', () => {
       const done = await queue.waitForTask(task.id);
       const next = await queue.waitForTask(done.result as string);
       expect(next.result).to.equal(42);
+    });
+
+    it('should give a task queued with durable: false back at once, journal it and run it', async () => {
+      const tasks = await Promise.all(
+        [1, 2, 3].map((n) => queue.queueTask('add', [n, 1], { durable: false })),
+      );
+      const done = await Promise.all(tasks.map((t) => queue.waitForTask(t.id)));
+      expect(done.map((t) => t.result)).to.deep.equal([2, 3, 4]);
+      const journal = readFileSync(join(dataDir('spec-tasks'), 'tasks.journal'), 'utf8');
+      for (const t of tasks) expect(journal).to.include(t.id);
     });
 
     it('should fail a task whose result cannot travel', async () => {

@@ -76,6 +76,7 @@ describe('task queue helpers', () => {
         retries: 2,
         timeout: 500,
         priority: 0,
+        durable: true,
       });
     });
 
@@ -87,6 +88,10 @@ describe('task queue helpers', () => {
         /priority/,
       );
       expect(() => checkTask(specs, 'add', [], { id: '' })).to.throw(TaskOptionError, /id/);
+      expect(() => checkTask(specs, 'add', [], { durable: 'no' as never })).to.throw(
+        TaskOptionError,
+        /durable must be true or false/,
+      );
     });
   });
 
