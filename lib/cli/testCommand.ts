@@ -58,8 +58,11 @@ function ownFlags(argv: string[]): OwnFlags {
       flags.concurrency = kind;
     } else if (name === '--durations') flags.durations = value();
     else if (name === '--no-durations') flags.durations = false;
-    else if (name === '--metrics') flags.metrics = value();
-    else if (name === '-n' || name === '--node-option') flags.nodeOptions.push(value());
+    else if (name === '--metrics') {
+      const bind = value();
+      if (!/^.+:\d{1,5}$/.test(bind)) throw new Error(`--metrics needs HOST:PORT, not "${bind}"`);
+      flags.metrics = bind;
+    } else if (name === '-n' || name === '--node-option') flags.nodeOptions.push(value());
     else if (name === '--parallel' || name === '-p') continue;
     else flags.rest.push(arg);
   }
