@@ -47,7 +47,7 @@ const BODY = 'Hello World!';
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon');
 
 /** A server fixture running in a child process. */
-interface Server {
+export interface Server {
   kind: Kind;
   workers: number;
   child: ChildProcess;
@@ -56,18 +56,29 @@ interface Server {
 }
 
 /** One autocannon run. */
-interface Figures {
+export interface Figures {
   /** 2xx responses per measured second. */
   rps: number;
   /** 99th percentile latency, ms (whole ms: autocannon's histogram). */
   p99: number;
 }
 
-/** Start a server fixture; resolves with the address it printed. */
-async function startServer(kind: Kind, workers: number): Promise<Server> {
+/**
+ * Start a server fixture; resolves with the address it printed.
+ * @param env - more environment (settings such as `RXPULSAR_METRICS`).
+ */
+export async function startServer(
+  kind: Kind,
+  workers: number,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const child = spawn(process.execPath, [fixture(`http-${kind}`), String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RXPULSAR_LOG_LEVEL: process.env['RXPULSAR_LOG_LEVEL'] ?? 'silent' },
+    env: {
+      ...process.env,
+      RXPULSAR_LOG_LEVEL: process.env['RXPULSAR_LOG_LEVEL'] ?? 'silent',
+      ...env,
+    },
   });
   const stdout = child.stdout;
   if (stdout === null) throw new Error('http: no stdout');
@@ -140,7 +151,7 @@ function checkHello(server: Server): Promise<void> {
  * SIGTERM, SIGKILL after {@link STOP_GRACE}; resolves once it exited.
  * @returns how it exited: `0` after a graceful stop, else the code or signal.
  */
-async function stopServer(server: Server): Promise<string> {
+export async function stopServer(server: Server): Promise<string> {
   const { child } = server;
   const status = (): string => String(child.signalCode ?? child.exitCode);
   if (child.exitCode !== null || child.signalCode !== null) return status();
@@ -153,7 +164,7 @@ async function stopServer(server: Server): Promise<string> {
 }
 
 /** Run autocannon against `server` as its own process and read its JSON. */
-async function load(server: Server): Promise<Figures> {
+export async function load(server: Server): Promise<Figures> {
   const args = [
     AUTOCANNON,
     ...['-c', String(CONNECTIONS), '-d', String(DURATION)],

@@ -2,10 +2,15 @@
  * Scenario `metrics`: the cost of `--metrics`. With 64 thread actors in a
  * pool, the p99 of 200 scrapes of `/metrics` (against the 50 ms target),
  * and pipelined `echo` throughput to one actor with metrics off and on (a
- * scrape every 100 ms while on), alternating rounds in the same run.
+ * scrape every 100 ms while on), alternating rounds in the same run; then
+ * HTTP hello world (the `http` scenario's server and autocannon load, one
+ * worker process) with `RXPULSAR_METRICS` off and on (scraped every second),
+ * alternating.
  * @module
  */
+import { createServer } from 'node:net';
 import { send } from '../lib/index.js';
+import { load, startServer, stopServer, type Server } from './http.js';
 import { attachMetrics } from '../lib/metrics/attachMetrics.js';
 import { metricsRegistry } from '../lib/metrics/metricsRegistry.js';
 import { throughput, warmUp } from './support/echoLoad.js';
@@ -16,13 +21,76 @@ import { withArbiter } from './support/withArbiter.js';
 const ACTORS = Number(process.env['BENCH_METRICS_ACTORS'] ?? 64);
 const ROUNDS = 3;
 const MESSAGES = 20_000;
+/** Rounds of the HTTP row (each: one run off, one on; 6 s a run). */
+const HTTP_ROUNDS = 2;
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
+/** A port free now (for the `RXPULSAR_METRICS` of a server started next). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** HTTP req/s of one worker, metrics on (scraped every second) vs off. */
+async function httpRow(): Promise<Row> {
+  const metrics = `127.0.0.1:${await freePort()}`;
+  const servers: Server[] = [];
+  const off: number[] = [];
+  const on: number[] = [];
+  let scrapes = 0;
+  try {
+    servers.push(await startServer('rxpulsar', 1));
+    servers.push(await startServer('rxpulsar', 1, { RXPULSAR_METRICS: metrics }));
+    const [plain, metered] = servers as [Server, Server];
+    const scraper = setInterval(() => {
+      void fetch(`http://${metrics}/metrics`).then(
+        (r) => (r.ok ? r.text().then(() => scrapes++) : undefined),
+        () => undefined,
+      );
+    }, 1000);
+    try {
+      for (let round = 0; round < HTTP_ROUNDS; round++) {
+        const order = round % 2 === 0 ? [plain, metered] : [metered, plain];
+        for (const s of order) (s === plain ? off : on).push((await load(s)).rps);
+      }
+    } finally {
+      clearInterval(scraper);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => stopServer(s)));
+  }
+  if (scrapes === 0)
+    throw new Error('metrics: the HTTP server with RXPULSAR_METRICS never answered a scrape');
+  return compare(
+    'HTTP hello world, 1 worker, metrics on (scraped every 1 s) vs off',
+    'req/s',
+    median(on),
+    median(off),
+    {
+      better: 'higher',
+      target: 0.98,
+      note: `${HTTP_ROUNDS} rounds each (autocannon, 50 connections, 1 s warm-up + 5 s), order alternating, medians; ${scrapes} scrapes answered`,
+    },
+  );
+}
+
 async function run(): Promise<Row[]> {
+  const rows = await echoRows();
+  rows.push(await httpRow());
+  return rows;
+}
+
+async function echoRows(): Promise<Row[]> {
   return withArbiter(async (a) => {
     const pool = a.addMonitor('bench-metrics', {
       workers: ACTORS,

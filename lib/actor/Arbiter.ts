@@ -131,6 +131,11 @@ export class Arbiter extends Actor {
     return (this.options.gracefulTimeout as number | undefined) ?? 30_000;
   }
 
+  /** `true` when it serves `/metrics` (or will, once started): the hook of the apps' metrics. */
+  get metricsOn(): boolean {
+    return typeof this.options.metrics === 'string' && this.options.metrics !== '';
+  }
+
   /** The monitors, by name. */
   get monitors(): ReadonlyMap<string, Monitor> {
     return this.monitorsByName;

@@ -20,12 +20,14 @@ Runs mocha spec files in parallel on worker actors. Every option of mocha
   --concurrency KIND       process (default) or thread
   --durations FILE         where file durations are kept between runs
                            (default .rxpulsar-test-durations.json); --no-durations: none
+  --metrics HOST:PORT      serve Prometheus metrics at /metrics during the run
   -h, --help               this help`;
 
 interface OwnFlags {
   workers?: number;
   concurrency?: 'process' | 'thread';
   durations?: string | false;
+  metrics?: string;
   nodeOptions: string[];
   rest: string[];
 }
@@ -56,7 +58,11 @@ function ownFlags(argv: string[]): OwnFlags {
       flags.concurrency = kind;
     } else if (name === '--durations') flags.durations = value();
     else if (name === '--no-durations') flags.durations = false;
-    else if (name === '-n' || name === '--node-option') flags.nodeOptions.push(value());
+    else if (name === '--metrics') {
+      const bind = value();
+      if (!/^.+:\d{1,5}$/.test(bind)) throw new Error(`--metrics needs HOST:PORT, not "${bind}"`);
+      flags.metrics = bind;
+    } else if (name === '-n' || name === '--node-option') flags.nodeOptions.push(value());
     else if (name === '--parallel' || name === '-p') continue;
     else flags.rest.push(arg);
   }
@@ -160,6 +166,7 @@ export async function run(argv: string[]): Promise<number> {
     workers: flags.workers,
     concurrency: flags.concurrency,
     durations: flags.durations,
+    metrics: flags.metrics,
     logLevel: 'error',
   });
   const interrupt = (): void => suite.interrupt();

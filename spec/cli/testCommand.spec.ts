@@ -330,6 +330,14 @@ describe('rxpulsar test (command line)', function () {
       );
     });
 
+    it('should run with --metrics HOST:PORT, and refuse a bad address in one line', async () => {
+      const ok = await rxpulsarTest([fixture('only'), '--metrics', '127.0.0.1:0', '-w', '1']);
+      expect(ok.code).to.equal(0);
+      const bad = await rxpulsarTest([fixture('only'), '--metrics', 'nowhere']);
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr).to.contain('rxpulsar test: --metrics needs HOST:PORT, not "nowhere"');
+    });
+
     it('should print its usage with --help', async () => {
       const { code, stdout } = await rxpulsarTest(['--help']);
       expect(code).to.equal(0);

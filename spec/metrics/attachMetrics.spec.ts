@@ -5,25 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Arbiter, type Monitor } from '../../lib/index.js';
 import { metricsRegistry } from '../../lib/index.js';
+import { sample } from '../support/prometheus.js';
 import { waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
-
-/** The value of one series of a Prometheus text, or undefined. */
-function sample(
-  text: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (match === null || match[1] !== name) continue;
-    const got = new Map<string, string>();
-    for (const m of (match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)) got.set(m[1]!, m[2]!);
-    if (Object.entries(labels).every(([k, v]) => got.get(k) === v)) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('attachMetrics()', () => {
   let a: Arbiter;

@@ -19,6 +19,7 @@ import { loadJobs } from './loadJobs.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { taskCommands } from './taskCommands.js';
 import { TaskProducer, type TaskProducerApi } from './TaskProducer.js';
+import { taskMetrics } from './taskMetrics.js';
 import { taskSettings } from './taskSettings.js';
 import { TaskWorker } from './TaskWorker.js';
 import type { Jobs, QueueTaskOptions, Task } from './Task.js';
@@ -133,9 +134,17 @@ export class TaskQueue extends Application implements TaskProducerApi {
     const exits = getArbiter().events.actorExited$.subscribe((exit) =>
       backend.workerExited(exit.aid),
     );
+    // With --metrics: tasks by state and their durations (lib/metrics/).
+    const stopMetrics = !getArbiter().metricsOn
+      ? undefined
+      : await taskMetrics(this.name, backend.task$, monitor.logger).catch((err: unknown) => {
+          monitor.logger.warn(`no task metrics: ${String(err)}`);
+          return undefined;
+        });
     this.backendStopped = new Promise((done) => {
       monitor.events.stopped$.subscribe(() => {
         exits.unsubscribe();
+        stopMetrics?.();
         this.teardown?.();
         void backend.stop().then(done, done);
       });

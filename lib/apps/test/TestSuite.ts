@@ -23,6 +23,7 @@ import {
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
 import type { RunnerHandle } from './RunnerHandle.js';
 import { serveFiles } from './serveFiles.js';
+import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
 import { FILE_EVENTS, type WireEvent } from './wire.js';
 
@@ -132,7 +133,13 @@ export class TestSuite extends Application {
     await this.runner?.close();
   }
 
-  override monitorStart(monitor: Monitor): void {
+  override async monitorStart(monitor: Monitor): Promise<void> {
+    // With --metrics: tests by result (counting ends with the run's events).
+    if (getArbiter().metricsOn) {
+      await testMetrics(this.name, this.events, monitor.logger).catch((err: unknown) =>
+        monitor.logger.warn(`no test metrics: ${String(err)}`),
+      );
+    }
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
     monitor.command(FILE_EVENTS, (_m, id: number, json: string) => {
@@ -151,7 +158,11 @@ export class TestSuite extends Application {
     // Ctrl-C is the run's (summary, exit 130): the arbiter leaves SIGINT alone.
     if (getActor() === undefined) {
       this.ownArbiter = true;
-      getArbiter({ signals: false, timeout: cfg['timeout'] as number });
+      getArbiter({
+        signals: false,
+        timeout: cfg['timeout'] as number,
+        metrics: cfg['metrics'] as string | null,
+      });
     }
     this.plan = await collectSpecFiles(this.mochaOptions);
     // mocha and the reporter load while the pool starts.

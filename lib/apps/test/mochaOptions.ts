@@ -21,6 +21,7 @@ const APP_KEYS = new Set([
   'gracefulTimeout',
   'exitTimeout',
   'requestTimeout',
+  'metrics',
 ]);
 
 /** Options a worker's `Mocha` takes (the others are the arbiter's: reporter, files, fixtures). */
