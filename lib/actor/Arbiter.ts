@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { dirname } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Deferred } from '../async/Deferred.js';
 import { attachControl } from '../control/attachControl.js';
 import { attachMetrics } from '../metrics/attachMetrics.js';
@@ -26,6 +27,7 @@ import { Hub } from './Hub.js';
 import { Monitor } from '../monitor/Monitor.js';
 import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
+import { PortLink } from './PortLink.js';
 import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
 import { startWorker } from './startWorker.js';
@@ -284,7 +286,10 @@ export class Arbiter extends Actor {
       deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
       return deferred;
     }
-    const full = this.hub.full([...this.children.values()].filter((c) => !c.socket).length);
+    // Thread actors hold no hub connection, but count against maxConnections too.
+    const full = this.hub.full(
+      [...this.children.values()].filter((c) => c.link?.kind !== 'socket').length,
+    );
     if (full !== undefined) {
       deferred.errback(new InvalidStateError(`cannot spawn "${name}": ${full}`));
       return deferred;
@@ -296,6 +301,16 @@ export class Arbiter extends Actor {
     const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
     this.hub.ensureListening();
     const nonce = randomBytes(18).toString('base64url');
+    // A thread actor talks over a channel of its own (see PortLink).
+    const channel = concurrency === 'thread' ? new MessageChannel() : undefined;
+    let port: PortLink | undefined;
+    if (channel !== undefined) {
+      port = new PortLink(channel.port1, (batch) => this.router.route(port!, batch), {
+        maxMessageSize: this.hub.maxMessageSize,
+        onReject: (reason) =>
+          this.logger.warn(`disconnecting a peer: ${reason} (thread actor ${aid})`),
+      });
+    }
     let worker: WorkerHandle;
     try {
       worker = startWorker({
@@ -309,8 +324,10 @@ export class Arbiter extends Actor {
         cfg,
         maxMessageSize: this.hub.maxMessageSize,
         nonce,
+        port: channel?.port2,
       });
     } catch (err) {
+      port?.close();
       deferred.errback(err);
       return deferred;
     }
@@ -343,7 +360,12 @@ export class Arbiter extends Actor {
       );
       worker.kill('SIGKILL');
     });
-    this.subscriptions.add(worker.exit$.subscribe((exit) => this.exited(aid, exit)));
+    this.subscriptions.add(
+      worker.exit$.subscribe((exit) => {
+        this.exited(aid, exit);
+        port?.close();
+      }),
+    );
     return deferred;
   }
 
@@ -360,7 +382,7 @@ export class Arbiter extends Actor {
     const worker = child.proxy.worker;
     if (worker === undefined || worker.exited) return true;
     const exitTimeout = child.exitTimeout;
-    if (child.socket !== undefined && !child.socket.destroyed) {
+    if (child.link !== undefined && !child.link.closed) {
       this.send(aid, 'stop').addErrback(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
@@ -390,7 +412,9 @@ export class Arbiter extends Actor {
       this.closers.push(() => served.close());
     }
     this.subscriptions.add(
-      this.hub.incoming$.subscribe(({ socket, envelopes }) => this.router.route(socket, envelopes)),
+      this.hub.incoming$.subscribe(({ socket, envelopes }) =>
+        this.router.route(this.router.linkOf(socket), envelopes),
+      ),
     );
     await this.started();
     this.loop.addPeriodic(() => {
@@ -450,9 +474,9 @@ export class Arbiter extends Actor {
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
     this.logger.debug(error.message);
     if (!deferred.called) deferred.errback(error);
-    if (child.socket !== undefined) {
+    if (child.link !== undefined) {
       this.router.failForwarded(child, error);
-      child.socket.destroy();
+      child.link.close();
     }
     for (const actor of this.local.values()) actor.failRequests(error, aid);
     this.events._actorExited.next({

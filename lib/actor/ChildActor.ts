@@ -6,6 +6,7 @@
 import { Actor, type ActorOptions } from './Actor.js';
 import type { ChildData } from './ChildData.js';
 import { HubClient } from './HubClient.js';
+import { PortClient } from './PortClient.js';
 import type { Envelope } from './protocol.js';
 
 /** The heartbeat period for a given `timeout`: often enough to be seen alive. */
@@ -23,7 +24,8 @@ export function heartbeatPeriod(timeout: number): number {
  * ```
  */
 export class ChildActor extends Actor {
-  private readonly client: HubClient;
+  /** The hub's socket (a process), or the channel the arbiter gave it (a thread). */
+  private readonly client: HubClient | PortClient;
   private readonly arbiterAid: string;
   /** The spawn's secret, sent with the handshake only. */
   private readonly nonce: string | undefined;
@@ -34,16 +36,20 @@ export class ChildActor extends Actor {
   /**
    * @param options - identity, config, hooks, commands.
    * @param link - from its start data: the hub's socket path, the arbiter's
-   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce.
+   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce,
+   *   a thread's port.
    */
   constructor(
     options: ActorOptions,
-    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce'>,
+    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'port'>,
   ) {
     super(options);
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
-    this.client = new HubClient(this.aid, link.hub, link.maxMessageSize);
+    this.client =
+      link.port !== undefined
+        ? new PortClient(link.port, link.maxMessageSize)
+        : new HubClient(this.aid, link.hub, link.maxMessageSize);
   }
 
   /**

@@ -4,6 +4,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import { encode } from '../codec/encode.js';
 import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import { ThreadWorker } from '../concurrency/ThreadWorker.js';
@@ -50,6 +51,8 @@ export interface WorkerSpec {
   maxMessageSize?: number;
   /** The secret its handshake must carry. */
   nonce?: string;
+  /** A thread's end of its channel to the arbiter (transferred to it). */
+  port?: MessagePort;
 }
 
 /**
@@ -64,8 +67,19 @@ export interface WorkerSpec {
  * ```
  */
 export function startWorker(spec: WorkerSpec): WorkerHandle {
-  const { aid, name, concurrency, hub, arbiter, module, behaviour, cfg, maxMessageSize, nonce } =
-    spec;
+  const {
+    aid,
+    name,
+    concurrency,
+    hub,
+    arbiter,
+    module,
+    behaviour,
+    cfg,
+    maxMessageSize,
+    nonce,
+    port,
+  } = spec;
   const data: ChildData = {
     aid,
     name,
@@ -89,5 +103,8 @@ export function startWorker(spec: WorkerSpec): WorkerHandle {
     throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
   }
   const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
-  return concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
+  if (concurrency !== 'thread') return new ProcessWorker(options);
+  if (port === undefined) return new ThreadWorker(options);
+  data.port = port;
+  return new ThreadWorker({ ...options, transferList: [port] });
 }

@@ -1,0 +1,119 @@
+/**
+ * The {@link Link} of a thread actor: a `MessagePort` of a channel the
+ * arbiter made at spawn, the other port given to the thread. Envelopes
+ * travel by structured clone, batched per tick (one `postMessage` per
+ * batch, packed flat: see `portWire`). The peer is code of this very process: no framing, no JSON and
+ * no hostile-input guards (those are for sockets), but the same
+ * `maxMessageSize` (measured without serializing) so that a call fails the
+ * same way on either transport. Both sides use it.
+ * @module
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Subject } from '../rx.js';
+import { checkEnvelopeSize } from './envelopeSize.js';
+import type { Link } from './Link.js';
+import { pack, unpack } from './portWire.js';
+import type { Envelope } from './protocol.js';
+
+/** Settings of a {@link PortLink}. */
+export interface PortLinkOptions {
+  /** Largest envelope, in JSON characters with a frame's overhead (default: no limit). */
+  maxMessageSize?: number;
+  /** Told why, when the peer broke the protocol (the link closes). */
+  onReject?: (reason: string) => void;
+}
+
+/** A batch leaves at once when it reaches this many envelopes. */
+const MAX_BATCH = 32;
+
+/**
+ * One end of a thread actor's channel.
+ *
+ * @example
+ * ```ts
+ * const { port1, port2 } = new MessageChannel();
+ * const link = new PortLink(port1, (batch) => route(link, batch), { maxMessageSize });
+ * link.send(envelope);
+ * ```
+ */
+export class PortLink implements Link {
+  readonly kind = 'port';
+  /** Emits once when the channel is closed (by either side, or a thread that ended). */
+  readonly closed$ = new Subject<void>();
+  private queue: Envelope[] = [];
+  private scheduled = false;
+  private done = false;
+  private readonly maxSize: number;
+
+  /**
+   * @param port - this side's port; it is listened to at once.
+   * @param onBatch - receives each batch the peer sent.
+   * @param options - size limit and rejection reporting.
+   */
+  constructor(
+    private readonly port: MessagePort,
+    onBatch: (batch: Envelope[]) => void,
+    private readonly options: PortLinkOptions = {},
+  ) {
+    this.maxSize = options.maxMessageSize ?? Infinity;
+    port.on('message', (packed: unknown[]) => onBatch(unpack(packed)));
+    port.once('close', () => this.markClosed());
+  }
+
+  /** `true` once the channel is closed. */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /**
+   * @param env - posted with this tick's batch.
+   * @throws MessageTooLargeError when it is over `maxMessageSize`; nothing is sent.
+   */
+  send(env: Envelope): void {
+    if (this.done) return;
+    checkEnvelopeSize(env, this.maxSize);
+    this.queue.push(env);
+    if (this.queue.length >= MAX_BATCH) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  /** @param reason - reported to `onReject`; the channel closes. */
+  reject(reason: string): void {
+    if (this.done) return;
+    this.options.onReject?.(reason);
+    this.close();
+  }
+
+  /** Post what is queued, then close the channel. */
+  close(): void {
+    if (this.done) return;
+    this.flush();
+    this.port.close();
+    this.markClosed();
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    if (batch.length === 0 || this.done) return;
+    this.queue = [];
+    this.port.postMessage(pack(batch));
+  }
+
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  private markClosed(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue = [];
+    this.port.removeAllListeners('message');
+    this.closed$.next();
+    this.closed$.complete();
+  }
+}
