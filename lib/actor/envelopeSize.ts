@@ -62,18 +62,21 @@ export function jsonSize(value: unknown): number {
  */
 export function checkEnvelopeSize(env: Envelope, maxSize: number): void {
   if (maxSize === Infinity) return;
-  const size = FRAME_OVERHEAD + envelopeSize(env);
+  // An id has at most 16 digits: below the limit even so, no exact count is needed.
+  const size = FRAME_OVERHEAD + envelopeSize(env, 16);
   if (size <= maxSize) return;
+  const exact = FRAME_OVERHEAD + envelopeSize(env, String(env.id).length);
+  if (exact <= maxSize) return;
   const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
   throw new MessageTooLargeError(
-    `${what} to ${env.to} makes a frame of ${size} characters, over maxMessageSize (${maxSize})`,
+    `${what} to ${env.to} makes a frame of ${exact} characters, over maxMessageSize (${maxSize})`,
   );
 }
 
 /** {@link jsonSize} of an envelope, its fixed fields counted without a walk. */
-function envelopeSize(env: Envelope): number {
+function envelopeSize(env: Envelope, idLength: number): number {
   // {"id":N,"from":"…","to":"…"  then the rest, and "}"
-  const head = 6 + String(env.id).length + 10 + env.from.length + 8 + env.to.length + 1;
+  const head = 6 + idLength + 10 + env.from.length + 8 + env.to.length + 1;
   if (isRequest(env)) {
     // ,"cmd":"…","args":[…],"ack":true
     return head + 9 + env.cmd.length + 8 + jsonSize(env.args) + 7 + (env.ack ? 4 : 5);
