@@ -27,6 +27,7 @@ import { Hub } from './Hub.js';
 import { Monitor } from '../monitor/Monitor.js';
 import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
+import { Introducer } from './Introducer.js';
 import { PortLink } from './PortLink.js';
 import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
@@ -61,6 +62,7 @@ export class Arbiter extends Actor {
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
   private readonly router: Router;
+  private readonly introducer = new Introducer((aid) => this.children.get(aid)?.link);
   /** Closes the control socket and the metrics server. */
   private readonly closers: (() => Promise<void>)[] = [];
   /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
@@ -96,7 +98,14 @@ export class Arbiter extends Actor {
       logger: this.logger,
     });
     this.options = options;
-    this.router = new Router(this, this.hub, this.children, this.local, this.monitorsByName);
+    this.router = new Router(
+      this,
+      this.hub,
+      this.children,
+      this.local,
+      this.monitorsByName,
+      this.introducer,
+    );
     this.local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
     this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
@@ -478,6 +487,7 @@ export class Arbiter extends Actor {
       this.router.failForwarded(child, error);
       child.link.close();
     }
+    this.introducer.exited(aid, error.message);
     for (const actor of this.local.values()) actor.failRequests(error, aid);
     this.events._actorExited.next({
       aid,

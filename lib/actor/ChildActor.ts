@@ -3,6 +3,7 @@
  * it handshakes, heartbeats, and stops itself when the hub goes away.
  * @module
  */
+import { ActorExitedError } from '../errors.js';
 import { Actor, type ActorOptions } from './Actor.js';
 import type { ChildData } from './ChildData.js';
 import { HubClient } from './HubClient.js';
@@ -61,6 +62,14 @@ export class ChildActor extends Actor {
     this.loop.start();
     await this.client.connect();
     this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
+    if (this.client instanceof PortClient) {
+      // A thread it talked to directly exited: what waits on it fails now.
+      this.subscriptions.add(
+        this.client.peerLost$.subscribe(({ aid, message }) =>
+          this.failRequests(new ActorExitedError(message), aid),
+        ),
+      );
+    }
     this.subscriptions.add(
       this.client.closed$.subscribe(() => {
         if (this.state === 'running' || this.state === 'starting') {

@@ -21,7 +21,15 @@ export interface PortLinkOptions {
   maxMessageSize?: number;
   /** Told why, when the peer broke the protocol (the link closes). */
   onReject?: (reason: string) => void;
+  /** Receives the arbiter's control messages (see {@link PortControl}). */
+  onControl?: (control: PortControl) => void;
 }
+
+/**
+ * What the arbiter tells a thread besides envelopes: here is a direct
+ * channel to actor `peer` (`port`), or actor `exited` is gone (`message`).
+ */
+export type PortControl = { peer: string; port: MessagePort } | { exited: string; message: string };
 
 /** A batch leaves at once when it reaches this many envelopes. */
 const MAX_BATCH = 32;
@@ -56,7 +64,10 @@ export class PortLink implements Link {
     private readonly options: PortLinkOptions = {},
   ) {
     this.maxSize = options.maxMessageSize ?? Infinity;
-    port.on('message', (packed: unknown[]) => onBatch(unpack(packed)));
+    port.on('message', (data: unknown) => {
+      if (Array.isArray(data)) onBatch(unpack(data));
+      else options.onControl?.(data as PortControl);
+    });
     port.once('close', () => this.markClosed());
   }
 
@@ -79,6 +90,32 @@ export class PortLink implements Link {
       this.scheduled = true;
       queueMicrotask(this.drain);
     }
+  }
+
+  /**
+   * Hand the peer a direct channel to another thread actor, after what is
+   * queued (so that envelopes already routed to it arrive first).
+   * @param peer - the aid of the actor at the other end of `port`.
+   * @param port - one end of a new MessageChannel (transferred).
+   */
+  introduce(peer: string, port: MessagePort): void {
+    if (this.done) {
+      port.close();
+      return;
+    }
+    this.flush();
+    this.port.postMessage({ peer, port }, [port]);
+  }
+
+  /**
+   * Tell the peer that an actor it was introduced to exited.
+   * @param aid - the actor.
+   * @param message - the `ActorExitedError` message its requests fail with.
+   */
+  tellExited(aid: string, message: string): void {
+    if (this.done) return;
+    this.flush();
+    this.port.postMessage({ exited: aid, message });
   }
 
   /** @param reason - reported to `onReject`; the channel closes. */

@@ -13,6 +13,7 @@ import { ActorNotFound } from '../errors.js';
 import type { Actor } from './Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import type { Hub } from './Hub.js';
+import type { Introducer } from './Introducer.js';
 import type { Link } from './Link.js';
 import { SocketLink } from './SocketLink.js';
 import { errorReply, isRequest, type Envelope, type Request } from './protocol.js';
@@ -63,6 +64,7 @@ export class Router {
    * @param children - spawned actors, by aid.
    * @param local - actors of this process (the arbiter, monitors), by aid.
    * @param named - local actors found by name (monitors).
+   * @param introducer - gives two thread actors that talk a direct channel.
    */
   constructor(
     private readonly self: Actor,
@@ -70,6 +72,7 @@ export class Router {
     private readonly children: ReadonlyMap<string, Child>,
     private readonly local: ReadonlyMap<string, Actor>,
     private readonly named: ReadonlyMap<string, { readonly aid: string }>,
+    private readonly introducer?: Introducer,
   ) {}
 
   /**
@@ -153,6 +156,9 @@ export class Router {
         this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
       }
       this.forward(link, target, env);
+      if (link.kind === 'port' && target.link.kind === 'port') {
+        this.introducer?.introduce(sender, target.proxy.aid);
+      }
     }
   }
 
