@@ -49,7 +49,7 @@ export class ChildActor extends Actor {
     this.nonce = link.nonce;
     this.client =
       link.port !== undefined
-        ? new PortClient(link.port, link.maxMessageSize)
+        ? new PortClient(link.port, link.maxMessageSize, link.arbiter)
         : new HubClient(this.aid, link.hub, link.maxMessageSize);
   }
 

@@ -9,7 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Subject } from '../rx.js';
 import { PortLink, type PortControl } from './PortLink.js';
-import type { Envelope } from './protocol.js';
+import { isRequest, type Envelope } from './protocol.js';
 
 /** An actor this thread had a direct channel to is gone. */
 export interface PeerLost {
@@ -37,19 +37,35 @@ export class PortClient {
   readonly peerLost$ = new Subject<PeerLost>();
   private readonly link: PortLink;
   private readonly peers = new Map<string, PortLink>();
+  /**
+   * Requests from actors other than the arbiter that came through the
+   * arbiter (`from:id`): their replies go back the same way, so that the
+   * arbiter, which remembers them to fail them on a death, forgets them.
+   */
+  private readonly routed = new Set<string>();
   private readonly receive = (batch: Envelope[]): void => {
     for (const env of batch) this.incoming$.next(env);
+  };
+  private readonly receiveRouted = (batch: Envelope[]): void => {
+    for (const env of batch) {
+      if (isRequest(env) && env.ack && env.from !== this.arbiter) {
+        this.routed.add(`${env.from}:${env.id}`);
+      }
+      this.incoming$.next(env);
+    }
   };
 
   /**
    * @param port - the thread's end of the channel.
    * @param maxMessageSize - the arbiter's largest message: none sent is larger.
+   * @param arbiter - the arbiter's aid.
    */
   constructor(
     port: MessagePort,
     private readonly maxMessageSize = Infinity,
+    private readonly arbiter = '',
   ) {
-    this.link = new PortLink(port, this.receive, {
+    this.link = new PortLink(port, this.receiveRouted, {
       maxMessageSize,
       onControl: (control) => this.control(control),
     });
@@ -73,7 +89,12 @@ export class PortClient {
    * @throws MessageTooLargeError when it is over `maxMessageSize`.
    */
   send(env: Envelope): void {
-    (this.peers.get(env.to) ?? this.link).send(env);
+    const peer = this.peers.get(env.to);
+    if (this.routed.size > 0 && !isRequest(env) && this.routed.delete(`${env.to}:${env.id}`)) {
+      this.link.send(env);
+    } else {
+      (peer ?? this.link).send(env);
+    }
   }
 
   /** Close the channels once what is queued this tick is posted. */

@@ -66,6 +66,23 @@ describe('Introducer', function () {
       expect(between.filter((env) => env.from !== a.aid)).to.deep.equal([]);
       await Promise.all([t1.stop(), t2.stop()]);
     });
+
+    it('should keep requests by name routed, and their replies too (the arbiter forgets them)', async () => {
+      const [t1, t2] = await Promise.all([
+        spawn({ name: 'intro-named-1', concurrency: 'thread' }),
+        spawn({ name: 'intro-named-2', concurrency: 'thread' }),
+      ]);
+      await echoes(t1, t2, 1);
+      const byName = await send(t1, 'run', (self: Actor) =>
+        Promise.all(Array.from({ length: 20 }, (_, i) => self.send('intro-named-2', 'echo', i))),
+      );
+      expect(byName).to.have.length(20);
+      const children = (
+        a as unknown as { children: Map<string, { forwarded: Map<string, unknown> }> }
+      ).children;
+      expect(children.get(t2.aid)?.forwarded.size).to.equal(0);
+      await Promise.all([t1.stop(), t2.stop()]);
+    });
   });
 
   describe('exited()', () => {
