@@ -371,6 +371,7 @@ export class Arbiter extends Actor {
     });
     this.subscriptions.add(
       worker.exit$.subscribe((exit) => {
+        port?.readPending();
         this.exited(aid, exit);
         port?.close();
       }),

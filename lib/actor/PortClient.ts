@@ -124,6 +124,7 @@ export class PortClient {
   private lost(aid: string, peer: PortLink, message: string): void {
     if (this.peers.get(aid) !== peer) return;
     this.peers.delete(aid);
+    peer.readPending();
     peer.close();
     this.peerLost$.next({ aid, message });
   }

@@ -8,7 +8,7 @@
  * same way on either transport. Both sides use it.
  * @module
  */
-import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Subject } from '../rx.js';
 import { checkEnvelopeSize } from './envelopeSize.js';
 import type { Link } from './Link.js';
@@ -52,6 +52,7 @@ export class PortLink implements Link {
   private scheduled = false;
   private done = false;
   private readonly maxSize: number;
+  private readonly handle: (data: unknown) => void;
 
   /**
    * @param port - this side's port; it is listened to at once.
@@ -64,10 +65,11 @@ export class PortLink implements Link {
     private readonly options: PortLinkOptions = {},
   ) {
     this.maxSize = options.maxMessageSize ?? Infinity;
-    port.on('message', (data: unknown) => {
+    this.handle = (data: unknown): void => {
       if (Array.isArray(data)) onBatch(unpack(data));
       else options.onControl?.(data as PortControl);
-    });
+    };
+    port.on('message', this.handle);
     port.once('close', () => this.markClosed());
   }
 
@@ -116,6 +118,20 @@ export class PortLink implements Link {
     if (this.done) return;
     this.flush();
     this.port.postMessage({ exited: aid, message });
+  }
+
+  /**
+   * Handle now what the peer posted and this side has not read yet: a
+   * thread's last replies, posted just before it exited, are read before
+   * its exit fails what waits on it (events of two ports come in no set order).
+   */
+  readPending(): void {
+    if (this.done) return;
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received === undefined) return;
+      this.handle(received.message);
+    }
   }
 
   /** @param reason - reported to `onReject`; the channel closes. */

@@ -146,6 +146,22 @@ describe('PortLink', () => {
     });
   });
 
+  describe('readPending()', () => {
+    it('should hand over at once what the peer posted and was not read yet', () => {
+      const { port1, port2 } = new MessageChannel();
+      const batches: Envelope[][] = [];
+      const link = new PortLink(port1, (batch) => batches.push(batch));
+      const reply: Envelope = { id: 1, from: 'b', to: 'a', ok: true, value: 'last words' };
+      const peer = new PortLink(port2, () => undefined);
+      peer.send(reply);
+      peer.close(); // posts what is queued, then closes: the thread exits
+      expect(batches).to.deep.equal([]);
+      link.readPending();
+      expect(batches).to.deep.equal([[reply]]);
+      link.close();
+    });
+  });
+
   describe('send()', () => {
     it('should post the envelopes of one tick as one message, and refuse one over the limit', async () => {
       const { port1, port2 } = new MessageChannel();
