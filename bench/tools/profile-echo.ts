@@ -1,9 +1,9 @@
 /**
  * Profiling aid, not a scenario: drive only rxpulsar's arbiter → process
- * actor `echo`, pipelined (100 in flight) or sequential, so that
+ * (or thread) actor `echo`, pipelined (100 in flight) or sequential, so that
  *
  *     node --cpu-prof --cpu-prof-dir=DIR dist/bench/tools/profile-echo.js \
- *       [pipelined|sequential] [bytes=16] [count=200000]
+ *       [pipelined|sequential] [bytes=16] [count=200000] [process|thread]
  *
  * leaves one profile of the arbiter and one of the actor (the actor
  * inherits `execArgv`). Summarise them with `dist/bench/tools/topSelf.js`.
@@ -18,10 +18,11 @@ const { withArbiter } = await import('../support/withArbiter.js');
 const mode = process.argv[2] ?? 'pipelined';
 const bytes = Number(process.argv[3] ?? 16);
 const count = Number(process.argv[4] ?? 200_000);
+const concurrency = process.argv[5] === 'thread' ? 'thread' : 'process';
 const payload = 'x'.repeat(bytes);
 
 await withArbiter(async () => {
-  const proxy = await spawn({ name: 'profiled-echo', concurrency: 'process' });
+  const proxy = await spawn({ name: 'profiled-echo', concurrency });
   try {
     const request = (p: unknown): PromiseLike<unknown> => send(proxy, 'echo', p);
     await warmUp(request, payload, 2000);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ExitInfo, WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { dirname } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { Deferred } from '../async/Deferred.js';
 import { attachControl } from '../control/attachControl.js';
 import { attachMetrics } from '../metrics/attachMetrics.js';
@@ -26,6 +27,8 @@ import { Hub } from './Hub.js';
 import { Monitor } from '../monitor/Monitor.js';
 import type { MonitorParams } from '../monitor/MonitorParams.js';
 import { installSignals } from './arbiterSignals.js';
+import { Introducer } from './Introducer.js';
+import { PortLink } from './PortLink.js';
 import type { Envelope } from './protocol.js';
 import { Router, type Child } from './Router.js';
 import { RemoteHub } from './RemoteHub.js';
@@ -62,6 +65,7 @@ export class Arbiter extends Actor {
   private readonly router: Router;
   /** @internal The hub's TLS side, when `hub` is `tls://HOST:PORT` (other machines). */
   readonly remote: RemoteHub | undefined;
+  private readonly introducer = new Introducer((aid) => this.children.get(aid)?.link);
   /** Closes the control socket and the metrics server. */
   private readonly closers: (() => Promise<void>)[] = [];
   /** Where `/metrics` is served (`HOST:PORT`), when `metrics` is set. */
@@ -112,7 +116,14 @@ export class Arbiter extends Actor {
       };
       this.remote = new RemoteHub(this.hub, tls, context);
     }
-    this.router = new Router(this, this.hub, this.children, this.local, this.monitorsByName);
+    this.router = new Router(
+      this,
+      this.hub,
+      this.children,
+      this.local,
+      this.monitorsByName,
+      this.introducer,
+    );
     this.local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
     this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
@@ -308,7 +319,10 @@ export class Arbiter extends Actor {
       deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
       return deferred;
     }
-    const full = this.hub.full([...this.children.values()].filter((c) => !c.socket).length);
+    // Thread actors hold no hub connection, but count against maxConnections too.
+    const full = this.hub.full(
+      [...this.children.values()].filter((c) => c.link?.kind !== 'socket').length,
+    );
     if (full !== undefined) {
       deferred.errback(new InvalidStateError(`cannot spawn "${name}": ${full}`));
       return deferred;
@@ -320,6 +334,16 @@ export class Arbiter extends Actor {
     const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
     this.hub.ensureListening();
     const nonce = randomBytes(18).toString('base64url');
+    // A thread actor talks over a channel of its own (see PortLink).
+    const channel = concurrency === 'thread' ? new MessageChannel() : undefined;
+    let port: PortLink | undefined;
+    if (channel !== undefined) {
+      port = new PortLink(channel.port1, (batch) => this.router.route(port!, batch), {
+        maxMessageSize: this.hub.maxMessageSize,
+        onReject: (reason) =>
+          this.logger.warn(`disconnecting a peer: ${reason} (thread actor ${aid})`),
+      });
+    }
     let worker: WorkerHandle;
     try {
       const spec: WorkerSpec = {
@@ -333,9 +357,11 @@ export class Arbiter extends Actor {
         cfg,
         maxMessageSize: this.hub.maxMessageSize,
         nonce,
+        port: channel?.port2,
       };
       worker = this.remote?.place(spec) ?? startWorker(spec);
     } catch (err) {
+      port?.close();
       deferred.errback(err);
       return deferred;
     }
@@ -368,7 +394,13 @@ export class Arbiter extends Actor {
       );
       worker.kill('SIGKILL');
     });
-    this.subscriptions.add(worker.exit$.subscribe((exit) => this.exited(aid, exit)));
+    this.subscriptions.add(
+      worker.exit$.subscribe((exit) => {
+        port?.readPending();
+        this.exited(aid, exit);
+        port?.close();
+      }),
+    );
     return deferred;
   }
 
@@ -385,7 +417,7 @@ export class Arbiter extends Actor {
     const worker = child.proxy.worker;
     if (worker === undefined || worker.exited) return true;
     const exitTimeout = child.exitTimeout;
-    if (child.socket !== undefined && !child.socket.destroyed) {
+    if (child.link !== undefined && !child.link.closed) {
       this.send(aid, 'stop').addErrback(() => undefined);
       let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
@@ -419,7 +451,9 @@ export class Arbiter extends Actor {
       this.closers.push(() => served.close());
     }
     this.subscriptions.add(
-      this.hub.incoming$.subscribe(({ socket, envelopes }) => this.router.route(socket, envelopes)),
+      this.hub.incoming$.subscribe(({ socket, envelopes }) =>
+        this.router.route(this.router.linkOf(socket), envelopes),
+      ),
     );
     await this.started();
     this.loop.addPeriodic(() => {
@@ -479,10 +513,11 @@ export class Arbiter extends Actor {
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
     this.logger.debug(error.message);
     if (!deferred.called) deferred.errback(error);
-    if (child.socket !== undefined) {
+    if (child.link !== undefined) {
       this.router.failForwarded(child, error);
-      child.socket.destroy();
+      child.link.close();
     }
+    this.introducer.exited(aid, error.message);
     for (const actor of this.local.values()) actor.failRequests(error, aid);
     this.events._actorExited.next({
       aid,

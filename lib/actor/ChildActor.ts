@@ -3,9 +3,11 @@
  * it handshakes, heartbeats, and stops itself when the hub goes away.
  * @module
  */
+import { ActorExitedError } from '../errors.js';
 import { Actor, type ActorOptions } from './Actor.js';
 import type { ChildData } from './ChildData.js';
 import { HubClient } from './HubClient.js';
+import { PortClient } from './PortClient.js';
 import type { Envelope } from './protocol.js';
 
 /** The heartbeat period for a given `timeout`: often enough to be seen alive. */
@@ -23,7 +25,8 @@ export function heartbeatPeriod(timeout: number): number {
  * ```
  */
 export class ChildActor extends Actor {
-  private readonly client: HubClient;
+  /** The hub's socket (a process), or the channel the arbiter gave it (a thread). */
+  private readonly client: HubClient | PortClient;
   private readonly arbiterAid: string;
   /** The spawn's secret, sent with the handshake only. */
   private readonly nonce: string | undefined;
@@ -34,16 +37,20 @@ export class ChildActor extends Actor {
   /**
    * @param options - identity, config, hooks, commands.
    * @param link - from its start data: the hub's socket path, the arbiter's
-   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce.
+   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce,
+   *   a thread's port.
    */
   constructor(
     options: ActorOptions,
-    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'hubTls'>,
+    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'hubTls' | 'port'>,
   ) {
     super(options);
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
-    this.client = new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
+    this.client =
+      link.port !== undefined
+        ? new PortClient(link.port, link.maxMessageSize, link.arbiter)
+        : new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
   }
 
   /**
@@ -55,6 +62,14 @@ export class ChildActor extends Actor {
     this.loop.start();
     await this.client.connect();
     this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
+    if (this.client instanceof PortClient) {
+      // A thread it talked to directly exited: what waits on it fails now.
+      this.subscriptions.add(
+        this.client.peerLost$.subscribe(({ aid, message }) =>
+          this.failRequests(new ActorExitedError(message), aid),
+        ),
+      );
+    }
     this.subscriptions.add(
       this.client.closed$.subscribe(() => {
         if (this.state === 'running' || this.state === 'starting') {

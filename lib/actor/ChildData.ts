@@ -1,8 +1,10 @@
 /**
  * What the arbiter hands a child process or thread so that it can become
- * an actor: JSON only (the codec encodes hooks and commands).
+ * an actor: JSON only (the codec encodes hooks and commands), but for a
+ * thread's `port`, transferred with its `workerData`.
  * @module
  */
+import type { MessagePort } from 'node:worker_threads';
 
 /** The data of a spawned actor. */
 export interface ChildData {
@@ -28,6 +30,11 @@ export interface ChildData {
    * that no other peer of the hub can take the actor's aid while it starts.
    */
   nonce?: string;
+  /**
+   * A thread's end of its channel to the arbiter: it talks over this port
+   * instead of the hub's socket (processes have none).
+   */
+  port?: MessagePort;
   /** For a hub at `tls://HOST:PORT` (a joined node): the secret and CA files there. */
   hubTls?: HubTls;
 }

@@ -173,7 +173,13 @@ export class Mailbox {
     const base = { id: request.id, from: this.aid, to: request.from };
     if (ok) {
       try {
-        this.transport({ ...base, ok, value: encode(value) });
+        this.transport({
+          id: request.id,
+          from: this.aid,
+          to: request.from,
+          ok,
+          value: encode(value),
+        });
         return;
       } catch (err) {
         // A value that cannot travel, or a reply too large for the wire: the

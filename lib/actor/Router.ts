@@ -13,13 +13,17 @@ import { ActorNotFound } from '../errors.js';
 import type { Actor } from './Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import type { Hub } from './Hub.js';
+import type { Introducer } from './Introducer.js';
+import type { Link } from './Link.js';
+import { SocketLink } from './SocketLink.js';
 import { errorReply, isRequest, type Envelope, type Request } from './protocol.js';
 
 /** A spawned actor, as the arbiter tracks it. */
 export interface Child {
   proxy: ActorProxy;
   deferred: ActorProxyDeferred;
-  socket?: Socket;
+  /** Its connection once it shook hands: a hub socket, or a thread's port. */
+  link?: Link;
   handshake?: Subscription;
   /** How long its graceful stop may take (its own `exitTimeout`). */
   exitTimeout: number;
@@ -47,11 +51,12 @@ function claimOf(env: Request): { aid?: unknown; nonce?: unknown } {
  * @example
  * ```ts
  * const router = new Router(arbiter, hub, children, local, monitors);
- * hub.incoming$.subscribe(({ socket, envelopes }) => router.route(socket, envelopes));
+ * hub.incoming$.subscribe(({ socket, envelopes }) => router.route(router.linkOf(socket), envelopes));
  * ```
  */
 export class Router {
-  private readonly socketAid = new WeakMap<Socket, string>();
+  private readonly linkAid = new WeakMap<Link, string>();
+  private readonly socketLinks = new WeakMap<Socket, SocketLink>();
 
   /**
    * @param self - the arbiter (aid, name, and where its own errors go).
@@ -59,6 +64,7 @@ export class Router {
    * @param children - spawned actors, by aid.
    * @param local - actors of this process (the arbiter, monitors), by aid.
    * @param named - local actors found by name (monitors).
+   * @param introducer - gives two thread actors that talk a direct channel.
    */
   constructor(
     private readonly self: Actor,
@@ -66,6 +72,7 @@ export class Router {
     private readonly children: ReadonlyMap<string, Child>,
     private readonly local: ReadonlyMap<string, Actor>,
     private readonly named: ReadonlyMap<string, { readonly aid: string }>,
+    private readonly introducer?: Introducer,
   ) {}
 
   /**
@@ -82,6 +89,19 @@ export class Router {
     return undefined;
   }
 
+  /**
+   * @param socket - a connection of the hub.
+   * @returns its {@link Link} (the same one for every batch).
+   */
+  linkOf(socket: Socket): Link {
+    let link = this.socketLinks.get(socket);
+    if (link === undefined) {
+      link = new SocketLink(this.hub, socket);
+      this.socketLinks.set(socket, link);
+    }
+    return link;
+  }
+
   /** @param env - written by a local actor: delivered in this process or sent to a child. */
   deliver(env: Envelope): void {
     const local = this.local.get(env.to);
@@ -89,9 +109,9 @@ export class Router {
       queueMicrotask(() => local.receive(env));
       return;
     }
-    const socket = this.children.get(env.to)?.socket;
-    if (socket !== undefined) {
-      this.hub.send(socket, env);
+    const link = this.children.get(env.to)?.link;
+    if (link !== undefined) {
+      link.send(env);
     } else if (isRequest(env) && env.ack) {
       const sender = this.local.get(env.from) ?? this.self;
       const error = new ActorNotFound(`no actor "${env.to}" is connected`);
@@ -101,19 +121,19 @@ export class Router {
 
   /**
    * Route a batch that arrived on a connection.
-   * @param socket - the child's connection.
+   * @param link - the child's connection (see {@link linkOf} for a socket).
    * @param envelopes - the batch.
    */
-  route(socket: Socket, envelopes: Envelope[]): void {
+  route(link: Link, envelopes: Envelope[]): void {
     for (const env of envelopes) {
-      const sender = this.socketAid.get(socket) ?? this.bind(socket, env);
+      const sender = this.linkAid.get(link) ?? this.bind(link, env);
       if (sender === undefined) return;
       if (env.from !== sender) {
-        this.hub.reject(socket, `message from ${sender} claims to be from ${env.from}`);
+        link.reject(`message from ${sender} claims to be from ${env.from}`);
         return;
       }
       if (isRequest(env) && env.cmd === 'notify' && claimOf(env).aid !== sender) {
-        this.hub.reject(socket, `notify from ${sender} speaks for another actor`);
+        link.reject(`notify from ${sender} speaks for another actor`);
         return;
       }
       const to = this.resolve(env.to);
@@ -123,9 +143,9 @@ export class Router {
         continue;
       }
       const target = to === undefined ? undefined : this.children.get(to);
-      if (target?.socket === undefined) {
+      if (target?.link === undefined) {
         if (isRequest(env) && env.ack) {
-          this.hub.send(socket, errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
+          link.send(errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
         }
         continue;
       }
@@ -135,7 +155,10 @@ export class Router {
       } else {
         this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
       }
-      this.forward(socket, target, env);
+      this.forward(link, target, env);
+      if (link.kind === 'port' && target.link.kind === 'port') {
+        this.introducer?.introduce(sender, target.proxy.aid);
+      }
     }
   }
 
@@ -144,14 +167,13 @@ export class Router {
    * limit fits in a frame of its own; should it not (MessageTooLargeError),
    * its request fails at its sender instead of the arbiter.
    */
-  private forward(from: Socket, target: Child, env: Envelope): void {
+  private forward(from: Link, target: Child, env: Envelope): void {
     try {
-      this.hub.send(target.socket!, env);
+      target.link!.send(env);
     } catch (err) {
       if (!isRequest(env)) return;
       target.forwarded.delete(`${env.from}:${env.id}`);
-      if (env.ack)
-        this.hub.send(from, errorReply(env, err instanceof Error ? err : new Error(String(err))));
+      if (env.ack) from.send(errorReply(env, err instanceof Error ? err : new Error(String(err))));
     }
   }
 
@@ -162,8 +184,7 @@ export class Router {
    */
   failForwarded(child: Child, error: Error): void {
     for (const request of child.forwarded.values()) {
-      const socket = this.children.get(request.from)?.socket;
-      if (socket !== undefined) this.hub.send(socket, errorReply(request, error));
+      this.children.get(request.from)?.link?.send(errorReply(request, error));
     }
   }
 
@@ -171,18 +192,18 @@ export class Router {
    * The first message on a connection must be the handshake of a spawning
    * actor, with the secret (nonce) of its spawn.
    */
-  private bind(socket: Socket, env: Envelope): string | undefined {
+  private bind(link: Link, env: Envelope): string | undefined {
     const child = this.children.get(env.from);
-    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.socket) {
-      this.hub.reject(socket, 'the first message is not the handshake of a spawning actor');
+    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.link) {
+      link.reject('the first message is not the handshake of a spawning actor');
       return undefined;
     }
     if (child.nonce !== undefined && claimOf(env).nonce !== child.nonce) {
-      this.hub.reject(socket, `a handshake for ${env.from} without the nonce of its spawn`);
+      link.reject(`a handshake for ${env.from} without the nonce of its spawn`);
       return undefined;
     }
-    child.socket = socket;
-    this.socketAid.set(socket, env.from);
+    child.link = link;
+    this.linkAid.set(link, env.from);
     return env.from;
   }
 }

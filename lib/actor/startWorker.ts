@@ -4,6 +4,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import { encode } from '../codec/encode.js';
 import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import { ThreadWorker } from '../concurrency/ThreadWorker.js';
@@ -50,6 +51,8 @@ export interface WorkerSpec {
   maxMessageSize?: number;
   /** The secret its handshake must carry. */
   nonce?: string;
+  /** A thread's end of its channel to the arbiter (transferred to it). */
+  port?: MessagePort;
 }
 
 /**
@@ -95,16 +98,20 @@ export function childData(spec: WorkerSpec): ChildData {
  * Start a process or thread with its start data.
  *
  * @param data - from {@link childData} (here or on a joined node).
+ * @param port - a thread's end of its channel to the arbiter (transferred to it).
  * @returns the worker.
  * @example
  * ```ts
  * const worker = startChild(data);
  * ```
  */
-export function startChild(data: ChildData): WorkerHandle {
+export function startChild(data: ChildData, port?: MessagePort): WorkerHandle {
   const { concurrency, name } = data;
   const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
-  return concurrency === 'thread' ? new ThreadWorker(options) : new ProcessWorker(options);
+  if (concurrency !== 'thread') return new ProcessWorker(options);
+  if (port === undefined) return new ThreadWorker(options);
+  data.port = port;
+  return new ThreadWorker({ ...options, transferList: [port] });
 }
 
 /**
@@ -119,5 +126,5 @@ export function startChild(data: ChildData): WorkerHandle {
  * ```
  */
 export function startWorker(spec: WorkerSpec): WorkerHandle {
-  return startChild(childData(spec));
+  return startChild(childData(spec), spec.port);
 }

@@ -35,6 +35,7 @@ export class ThreadWorker implements WorkerHandle {
       try {
         this.worker = new Worker(options.entry, {
           workerData: options.data,
+          transferList: options.transferList,
           name: options.name,
           execArgv,
           env: { ...process.env, ...options.env },

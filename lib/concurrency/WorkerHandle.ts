@@ -5,6 +5,7 @@
  * @module
  */
 import type { Observable } from 'rxjs';
+import type { TransferListItem } from 'node:worker_threads';
 
 /** How a worker ended. */
 export interface ExitInfo {
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   env?: Record<string, string>;
   /** Node options for a process child; default: the parent's `process.execArgv`. */
   execArgv?: string[];
+  /** Objects of `data` moved to a thread rather than copied (its MessagePort); threads only. */
+  transferList?: TransferListItem[];
 }
 
 /** A running (or exited) child process or worker thread. */

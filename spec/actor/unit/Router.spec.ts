@@ -87,7 +87,7 @@ describe('Router', () => {
     it("should write an envelope for a child to the child's socket", () => {
       const { router, sent, addChild } = setup();
       const socket = socketOf('w1');
-      addChild('w1', 'worker').socket = socket;
+      addChild('w1', 'worker').link = router.linkOf(socket);
       router.deliver({ id: 1, from: 'mon1', to: 'w1', cmd: 'ping', args: [], ack: true });
       expect(sent).to.have.length(1);
       expect(sent[0]![0]).to.equal(socket);
@@ -106,7 +106,7 @@ describe('Router', () => {
     it('should reject a connection whose first message is not the handshake of a spawning actor', () => {
       const { router, rejected } = setup();
       const socket = socketOf('x');
-      router.route(socket, [
+      router.route(router.linkOf(socket), [
         { id: 1, from: 'w9', to: 'arbiter', cmd: 'ping', args: [], ack: true },
       ]);
       expect(rejected).to.have.length(1);
@@ -117,10 +117,10 @@ describe('Router', () => {
       const { router, rejected, self, addChild } = setup();
       const child = addChild('w1', 'worker');
       const socket = socketOf('w1');
-      router.route(socket, [handshake('w1')]);
-      expect(child.socket).to.equal(socket);
+      router.route(router.linkOf(socket), [handshake('w1')]);
+      expect(child.link).to.equal(router.linkOf(socket));
       expect(self.received).to.have.length(1);
-      router.route(socket, [
+      router.route(router.linkOf(socket), [
         { id: 2, from: 'w2', to: 'arbiter', cmd: 'ping', args: [], ack: true },
       ]);
       expect(rejected[0]![1]).to.contain('claims to be from w2');
@@ -131,16 +131,18 @@ describe('Router', () => {
       const a = addChild('wa', 'alpha');
       const b = addChild('wb', 'beta');
       const [sa, sb] = [socketOf('wa'), socketOf('wb')];
-      router.route(sa, [handshake('wa')]);
-      router.route(sb, [handshake('wb')]);
-      router.route(sa, [{ id: 5, from: 'wa', to: 'beta', cmd: 'ping', args: [], ack: true }]);
+      router.route(router.linkOf(sa), [handshake('wa')]);
+      router.route(router.linkOf(sb), [handshake('wb')]);
+      router.route(router.linkOf(sa), [
+        { id: 5, from: 'wa', to: 'beta', cmd: 'ping', args: [], ack: true },
+      ]);
       expect(sent.at(-1)![0]).to.equal(sb);
       expect(sent.at(-1)![1]).to.include({ to: 'wb' });
       expect(b.forwarded.size).to.equal(1);
       router.failForwarded(b, new ActorExitedError('beta exited'));
       expect(sent.at(-1)![0]).to.equal(sa);
       expect(sent.at(-1)![1]).to.include({ id: 5, ok: false, to: 'wa' });
-      router.route(sb, [{ id: 5, from: 'wb', to: 'wa', ok: true, value: 'pong' }]);
+      router.route(router.linkOf(sb), [{ id: 5, from: 'wb', to: 'wa', ok: true, value: 'pong' }]);
       expect(b.forwarded.size).to.equal(0);
       expect(a.forwarded.size).to.equal(0);
     });
@@ -149,8 +151,10 @@ describe('Router', () => {
       const { router, sent, addChild } = setup();
       addChild('wa', 'alpha');
       const sa = socketOf('wa');
-      router.route(sa, [handshake('wa')]);
-      router.route(sa, [{ id: 3, from: 'wa', to: 'ghost', cmd: 'ping', args: [], ack: true }]);
+      router.route(router.linkOf(sa), [handshake('wa')]);
+      router.route(router.linkOf(sa), [
+        { id: 3, from: 'wa', to: 'ghost', cmd: 'ping', args: [], ack: true },
+      ]);
       expect(sent.at(-1)![0]).to.equal(sa);
       expect(sent.at(-1)![1]).to.have.nested.property('error.code', 'RXP_ERR_ACTOR_NOT_FOUND');
     });

@@ -1,0 +1,172 @@
+/**
+ * The {@link Link} of a thread actor: a `MessagePort` of a channel the
+ * arbiter made at spawn, the other port given to the thread. Envelopes
+ * travel by structured clone, batched per tick (one `postMessage` per
+ * batch, packed flat: see `portWire`). The peer is code of this very process: no framing, no JSON and
+ * no hostile-input guards (those are for sockets), but the same
+ * `maxMessageSize` (measured without serializing) so that a call fails the
+ * same way on either transport. Both sides use it.
+ * @module
+ */
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Subject } from '../rx.js';
+import { checkEnvelopeSize } from './envelopeSize.js';
+import type { Link } from './Link.js';
+import { pack, unpack } from './portWire.js';
+import type { Envelope } from './protocol.js';
+
+/** Settings of a {@link PortLink}. */
+export interface PortLinkOptions {
+  /** Largest envelope, in JSON characters with a frame's overhead (default: no limit). */
+  maxMessageSize?: number;
+  /** Told why, when the peer broke the protocol (the link closes). */
+  onReject?: (reason: string) => void;
+  /** Receives the arbiter's control messages (see {@link PortControl}). */
+  onControl?: (control: PortControl) => void;
+}
+
+/**
+ * What the arbiter tells a thread besides envelopes: here is a direct
+ * channel to actor `peer` (`port`), or actor `exited` is gone (`message`).
+ */
+export type PortControl = { peer: string; port: MessagePort } | { exited: string; message: string };
+
+/** A batch leaves at once when it reaches this many envelopes. */
+const MAX_BATCH = 32;
+
+/**
+ * One end of a thread actor's channel.
+ *
+ * @example
+ * ```ts
+ * const { port1, port2 } = new MessageChannel();
+ * const link = new PortLink(port1, (batch) => route(link, batch), { maxMessageSize });
+ * link.send(envelope);
+ * ```
+ */
+export class PortLink implements Link {
+  readonly kind = 'port';
+  /** Emits once when the channel is closed (by either side, or a thread that ended). */
+  readonly closed$ = new Subject<void>();
+  private queue: Envelope[] = [];
+  private scheduled = false;
+  private done = false;
+  private readonly maxSize: number;
+  private readonly handle: (data: unknown) => void;
+
+  /**
+   * @param port - this side's port; it is listened to at once.
+   * @param onBatch - receives each batch the peer sent.
+   * @param options - size limit and rejection reporting.
+   */
+  constructor(
+    private readonly port: MessagePort,
+    onBatch: (batch: Envelope[]) => void,
+    private readonly options: PortLinkOptions = {},
+  ) {
+    this.maxSize = options.maxMessageSize ?? Infinity;
+    this.handle = (data: unknown): void => {
+      if (Array.isArray(data)) onBatch(unpack(data));
+      else options.onControl?.(data as PortControl);
+    };
+    port.on('message', this.handle);
+    port.once('close', () => this.markClosed());
+  }
+
+  /** `true` once the channel is closed. */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /**
+   * @param env - posted with this tick's batch.
+   * @throws MessageTooLargeError when it is over `maxMessageSize`; nothing is sent.
+   */
+  send(env: Envelope): void {
+    if (this.done) return;
+    checkEnvelopeSize(env, this.maxSize);
+    this.queue.push(env);
+    if (this.queue.length >= MAX_BATCH) {
+      this.flush();
+    } else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.drain);
+    }
+  }
+
+  /**
+   * Hand the peer a direct channel to another thread actor, after what is
+   * queued (so that envelopes already routed to it arrive first).
+   * @param peer - the aid of the actor at the other end of `port`.
+   * @param port - one end of a new MessageChannel (transferred).
+   */
+  introduce(peer: string, port: MessagePort): void {
+    if (this.done) {
+      port.close();
+      return;
+    }
+    this.flush();
+    this.port.postMessage({ peer, port }, [port]);
+  }
+
+  /**
+   * Tell the peer that an actor it was introduced to exited.
+   * @param aid - the actor.
+   * @param message - the `ActorExitedError` message its requests fail with.
+   */
+  tellExited(aid: string, message: string): void {
+    if (this.done) return;
+    this.flush();
+    this.port.postMessage({ exited: aid, message });
+  }
+
+  /**
+   * Handle now what the peer posted and this side has not read yet: a
+   * thread's last replies, posted just before it exited, are read before
+   * its exit fails what waits on it (events of two ports come in no set order).
+   */
+  readPending(): void {
+    if (this.done) return;
+    for (;;) {
+      const received = receiveMessageOnPort(this.port);
+      if (received === undefined) return;
+      this.handle(received.message);
+    }
+  }
+
+  /** @param reason - reported to `onReject`; the channel closes. */
+  reject(reason: string): void {
+    if (this.done) return;
+    this.options.onReject?.(reason);
+    this.close();
+  }
+
+  /** Post what is queued, then close the channel. */
+  close(): void {
+    if (this.done) return;
+    this.flush();
+    this.port.close();
+    this.markClosed();
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    if (batch.length === 0 || this.done) return;
+    this.queue = [];
+    this.port.postMessage(pack(batch));
+  }
+
+  private readonly drain = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  private markClosed(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue = [];
+    this.port.removeAllListeners('message');
+    this.closed$.next();
+    this.closed$.complete();
+  }
+}
