@@ -22,9 +22,16 @@ export interface Outcome {
   stderr: string;
 }
 
+/**
+ * The environment of the commands: the spec's own, without colours (mocha's
+ * symbols are coloured when `CI` is set, as CI services set it, and the
+ * specs read the reports as text). `NO_COLOR` turns them off.
+ */
+const PLAIN = { ...process.env, NO_COLOR: '1' };
+
 function exec(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    const options = { timeout: 60_000, env: { ...process.env, ...env }, maxBuffer: 16 << 20 };
+    const options = { timeout: 60_000, env: { ...PLAIN, ...env }, maxBuffer: 16 << 20 };
     execFile(process.execPath, args, options, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
@@ -46,7 +53,7 @@ export function serialMocha(args: string[]): Promise<Outcome> {
 export function startTest(args: string[], env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, [bin, 'test', '--no-config', '--no-package', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...PLAIN, ...env },
   });
 }
 
