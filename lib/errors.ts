@@ -65,7 +65,7 @@ export class TimeoutError extends RxPulsarError {
 }
 
 /** Bad configuration or bad parameters given to the framework. */
-export class ImproperlyConfigured extends RxPulsarError {
+export class ImproperlyConfiguredError extends RxPulsarError {
   static override readonly code: string = 'RXP_ERR_IMPROPERLY_CONFIGURED';
 }
 
@@ -80,12 +80,12 @@ export class InvalidStateError extends RxPulsarError {
 }
 
 /** The target actor has no command of that name. */
-export class CommandNotFound extends RxPulsarError {
+export class CommandNotFoundError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_COMMAND_NOT_FOUND';
 }
 
 /** No actor answers to that aid or name. */
-export class ActorNotFound extends RxPulsarError {
+export class ActorNotFoundError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_ACTOR_NOT_FOUND';
 }
 
@@ -185,7 +185,7 @@ function formatConfigProblem(problem: ConfigProblem): string {
  * }
  * ```
  */
-export class ConfigError extends ImproperlyConfigured {
+export class ConfigError extends ImproperlyConfiguredError {
   static override readonly code: string = 'RXP_ERR_CONFIG';
   /** Every problem found, lowest-precedence source first (defaults, params, file, env, flags). */
   readonly problems: readonly ConfigProblem[];
@@ -215,11 +215,11 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       NotCalledError,
       CancelledError,
       TimeoutError,
-      ImproperlyConfigured,
+      ImproperlyConfiguredError,
       LockedError,
       InvalidStateError,
-      CommandNotFound,
-      ActorNotFound,
+      CommandNotFoundError,
+      ActorNotFoundError,
       ActorExitedError,
       EncodingError,
       ProtocolError,

@@ -7,7 +7,7 @@ import { Subscription } from '../rx.js';
 import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { reportUnhandledErrors } from '../async/reportUnhandledErrors.js';
-import { CommandNotFound } from '../errors.js';
+import { CommandNotFoundError } from '../errors.js';
 import { IOLoop } from '../eventloop/IOLoop.js';
 import { createLogger } from '../log/createLogger.js';
 import { ActorEvents } from './ActorEvents.js';
@@ -341,7 +341,9 @@ export class Actor {
     this.events._message.next(request);
     const entry = this.commands.get(request.cmd);
     if (entry === undefined) {
-      throw new CommandNotFound(`actor ${this.name} (${this.aid}) has no command "${request.cmd}"`);
+      throw new CommandNotFoundError(
+        `actor ${this.name} (${this.aid}) has no command "${request.cmd}"`,
+      );
     }
     if (entry.ack) return entry.handler(this, ...args);
     // Fire and forget: the caller gets `undefined` at once; a failure is logged here.

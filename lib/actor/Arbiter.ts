@@ -14,7 +14,7 @@ import { attachMetrics } from '../metrics/attachMetrics.js';
 import {
   ActorExitedError,
   CancelledError,
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   InvalidStateError,
   TimeoutError,
 } from '../errors.js';
@@ -166,7 +166,7 @@ export class Arbiter extends Actor {
    */
   addMonitor(name: string, params: MonitorParams = {}, options: { start?: boolean } = {}): Monitor {
     if (this.monitorsByName.has(name) || name === this.name || name === 'arbiter') {
-      throw new ImproperlyConfigured(`a monitor or actor named "${name}" exists already`);
+      throw new ImproperlyConfiguredError(`a monitor or actor named "${name}" exists already`);
     }
     if (this.state === 'stopping' || this.state === 'closed') {
       throw new InvalidStateError(`cannot add monitor "${name}": the arbiter is ${this.state}`);
@@ -316,7 +316,7 @@ export class Arbiter extends Actor {
       return deferred;
     }
     if (this.children.has(aid) || aid === this.aid) {
-      deferred.errback(new ImproperlyConfigured(`an actor with aid ${aid} exists already`));
+      deferred.errback(new ImproperlyConfiguredError(`an actor with aid ${aid} exists already`));
       return deferred;
     }
     // Thread actors hold no hub connection, but count against maxConnections too.

@@ -4,7 +4,7 @@
  * is joined once, when its delimiter comes).
  * @module
  */
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 
 /**
  * A frame splitter.
@@ -25,7 +25,7 @@ export class FrameReader {
    */
   constructor(private readonly delimiter: string) {
     if (delimiter.length !== 1) {
-      throw new ImproperlyConfigured(
+      throw new ImproperlyConfiguredError(
         `a frame delimiter is one character, not ${JSON.stringify(delimiter)}`,
       );
     }

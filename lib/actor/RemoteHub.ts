@@ -41,7 +41,7 @@ export class RemoteHub {
    * @param options - `hub` address, certificate, key, CA, secret file.
    * @param context - logger, the arbiter's `timeout` (proof deadline and
    *   heartbeat, as for actors), the pools by name, the proxies by aid.
-   * @throws ImproperlyConfigured for settings that cannot make a TLS hub.
+   * @throws ImproperlyConfiguredError for settings that cannot make a TLS hub.
    */
   constructor(
     hub: Hub,

@@ -1,7 +1,7 @@
 /**
  * The arbiter's routing: envelopes from the hub and from the actors of the
  * arbiter's process (itself, its monitors) go to their target, by aid or
- * name; a request to nobody is answered with `ActorNotFound`; requests
+ * name; a request to nobody is answered with `ActorNotFoundError`; requests
  * routed to a child are remembered until answered, so that they can be
  * failed if it dies.
  * @module
@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import type { Subscription } from '../rx.js';
 import { decode } from '../codec/decode.js';
-import { ActorNotFound } from '../errors.js';
+import { ActorNotFoundError } from '../errors.js';
 import type { Actor } from './Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from './ActorProxy.js';
 import type { Hub } from './Hub.js';
@@ -114,7 +114,7 @@ export class Router {
       link.send(env);
     } else if (isRequest(env) && env.ack) {
       const sender = this.local.get(env.from) ?? this.self;
-      const error = new ActorNotFound(`no actor "${env.to}" is connected`);
+      const error = new ActorNotFoundError(`no actor "${env.to}" is connected`);
       queueMicrotask(() => sender.receive(errorReply(env, error)));
     }
   }
@@ -145,7 +145,7 @@ export class Router {
       const target = to === undefined ? undefined : this.children.get(to);
       if (target?.link === undefined) {
         if (isRequest(env) && env.ack) {
-          link.send(errorReply(env, new ActorNotFound(`no actor "${env.to}"`)));
+          link.send(errorReply(env, new ActorNotFoundError(`no actor "${env.to}"`)));
         }
         continue;
       }

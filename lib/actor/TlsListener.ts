@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type winston from 'winston';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { BurstLog } from './BurstLog.js';
 import type { Hub } from './Hub.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
@@ -75,7 +75,7 @@ export class TlsListener {
    * @param onAgent - gets every proved node agent.
    * @param timing - a peer must prove itself within `timeout` ms; agents
    *   are told the `heartbeat` (ms) with the hub's proof.
-   * @throws ImproperlyConfigured for settings that cannot make a TLS hub.
+   * @throws ImproperlyConfiguredError for settings that cannot make a TLS hub.
    */
   constructor(
     private readonly hub: Hub,
@@ -85,7 +85,8 @@ export class TlsListener {
     private readonly timing: { timeout: number; heartbeat: number },
   ) {
     const problem = tlsHubProblem(options);
-    if (problem !== undefined) throw new ImproperlyConfigured(`hub ${options.hub}: ${problem}`);
+    if (problem !== undefined)
+      throw new ImproperlyConfiguredError(`hub ${options.hub}: ${problem}`);
     this.secret = readSecret(options.hubSecretFile!);
     this.rejections = new BurstLog(logger);
   }

@@ -9,7 +9,7 @@ import { encode } from '../codec/encode.js';
 import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import { ThreadWorker } from '../concurrency/ThreadWorker.js';
 import type { WorkerHandle } from '../concurrency/WorkerHandle.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import type { ChildData } from './ChildData.js';
 import type { SplitParams } from './splitParams.js';
 
@@ -60,7 +60,7 @@ export interface WorkerSpec {
  *
  * @param spec - identity, hub, behaviour and configuration.
  * @returns the data.
- * @throws EncodingError when a parameter cannot travel; ImproperlyConfigured for a bad `module`.
+ * @throws EncodingError when a parameter cannot travel; ImproperlyConfiguredError for a bad `module`.
  * @example
  * ```ts
  * const data = childData({ aid, name, concurrency: 'process', hub, arbiter, module, behaviour, cfg });
@@ -89,7 +89,7 @@ export function childData(spec: WorkerSpec): ChildData {
   }
   if (module instanceof URL || typeof module === 'string') data.module = moduleUrl(module);
   else if (module !== undefined) {
-    throw new ImproperlyConfigured(`spawn "${name}": module must be a path or a URL`);
+    throw new ImproperlyConfiguredError(`spawn "${name}": module must be a path or a URL`);
   }
   return data;
 }
@@ -119,7 +119,7 @@ export function startChild(data: ChildData, port?: MessagePort): WorkerHandle {
  *
  * @param spec - identity, hub, behaviour and configuration.
  * @returns the worker.
- * @throws EncodingError when a parameter cannot travel; ImproperlyConfigured for a bad `module`.
+ * @throws EncodingError when a parameter cannot travel; ImproperlyConfiguredError for a bad `module`.
  * @example
  * ```ts
  * const worker = startWorker({ aid, name, concurrency: 'thread', hub, arbiter, module, behaviour, cfg });

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import type { HubTls } from './ChildData.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
 
@@ -14,7 +14,7 @@ import { authenticate, type Authenticated } from './hubAuth.js';
  *
  * @param url - the address.
  * @returns its host and port.
- * @throws ImproperlyConfigured when it is not one.
+ * @throws ImproperlyConfiguredError when it is not one.
  * @example
  * ```ts
  * parseTlsUrl('tls://10.0.0.1:7070'); // { host: '10.0.0.1', port: 7070 }
@@ -24,7 +24,9 @@ export function parseTlsUrl(url: string): { host: string; port: number } {
   const match = /^tls:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
   const port = match === null ? NaN : Number(match[2]);
   if (match === null || !(port >= 0 && port < 65536)) {
-    throw new ImproperlyConfigured(`a hub address is tls://HOST:PORT, not ${JSON.stringify(url)}`);
+    throw new ImproperlyConfiguredError(
+      `a hub address is tls://HOST:PORT, not ${JSON.stringify(url)}`,
+    );
   }
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }
@@ -34,7 +36,7 @@ export function parseTlsUrl(url: string): { host: string; port: number } {
  *
  * @param file - the path.
  * @returns the secret.
- * @throws ImproperlyConfigured when it cannot be read or is shorter than 16 bytes.
+ * @throws ImproperlyConfiguredError when it cannot be read or is shorter than 16 bytes.
  * @example
  * ```ts
  * const secret = readSecret('/etc/rxpulsar/secret');
@@ -45,10 +47,10 @@ export function readSecret(file: string): Buffer {
   try {
     secret = Buffer.from(readFileSync(file, 'utf8').trim());
   } catch (err) {
-    throw new ImproperlyConfigured(`cannot read the hub secret file ${file}: ${String(err)}`);
+    throw new ImproperlyConfiguredError(`cannot read the hub secret file ${file}: ${String(err)}`);
   }
   if (secret.length < 16) {
-    throw new ImproperlyConfigured(`the hub secret in ${file} is shorter than 16 bytes`);
+    throw new ImproperlyConfiguredError(`the hub secret in ${file} is shorter than 16 bytes`);
   }
   return secret;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfigured, RestartLimitError } from '../errors.js';
+import { ImproperlyConfiguredError, RestartLimitError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
 import { arbiter as getArbiter } from '../actor/api.js';
 import type { Arbiter } from '../actor/Arbiter.js';
@@ -230,7 +230,9 @@ export class Application {
     await this.onConfig(cfg);
     const current = getActor();
     if (current !== undefined && !current.isArbiter()) {
-      throw new ImproperlyConfigured(`app "${this.name}" must be started from the main process`);
+      throw new ImproperlyConfiguredError(
+        `app "${this.name}" must be started from the main process`,
+      );
     }
     const a: Arbiter = getArbiter({
       timeout: cfg['timeout'] as number,

@@ -6,7 +6,7 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { getSpawnContext } from '../actor/current.js';
 import { prefixKey } from '../config/names.js';
 import { prefixSchema, unprefixValues } from '../config/prefixSchema.js';
@@ -121,7 +121,7 @@ export class MultiApp {
     const entries = this.entries ?? [];
     const mains = entries.filter((e) => e.prefix === '');
     if (mains.length !== 1) {
-      throw new ImproperlyConfigured(
+      throw new ImproperlyConfiguredError(
         `MultiApp "${this.name}" needs exactly one main app (prefix ''), not ${mains.length}`,
       );
     }

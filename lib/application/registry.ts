@@ -2,7 +2,7 @@
  * The applications of this process, by name.
  * @module
  */
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import type { Application } from './Application.js';
 
 const apps = new Map<string, Application>();
@@ -17,7 +17,7 @@ const apps = new Map<string, Application>();
 export function registerApplication(app: Application): void {
   const known = apps.get(app.name);
   if (known !== undefined && known !== app) {
-    throw new ImproperlyConfigured(`an application named "${app.name}" exists already`);
+    throw new ImproperlyConfiguredError(`an application named "${app.name}" exists already`);
   }
   apps.set(app.name, app);
 }

@@ -2,7 +2,7 @@
  * MultiDeferred: collect many values, some asynchronous, into one list or record.
  * @module
  */
-import { ImproperlyConfigured, InvalidStateError, LockedError } from '../errors.js';
+import { ImproperlyConfiguredError, InvalidStateError, LockedError } from '../errors.js';
 import { Deferred } from './Deferred.js';
 import { makeAsync } from './makeAsync.js';
 
@@ -68,12 +68,12 @@ export class MultiDeferred<K extends MultiDeferredType = 'list'> {
 
   /**
    * @param options - `type` (`list` or `dict`) and `fireOnFirstError`.
-   * @throws ImproperlyConfigured for an unknown `type`.
+   * @throws ImproperlyConfiguredError for an unknown `type`.
    */
   constructor(options: MultiDeferredOptions<K> = {}) {
     const type = options.type ?? 'list';
     if (type !== 'list' && type !== 'dict') {
-      throw new ImproperlyConfigured(`unknown MultiDeferred type ${String(type)}`);
+      throw new ImproperlyConfiguredError(`unknown MultiDeferred type ${String(type)}`);
     }
     this._type = type as K;
     this._fireOnFirstError = options.fireOnFirstError ?? false;

@@ -3,7 +3,7 @@
  * @module
  */
 import type convict from 'convict';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { loadConvict } from './formats.js';
 import type { Setting } from './Setting.js';
 
@@ -25,7 +25,7 @@ function messageOf(err: unknown): string {
  * @param key - the setting's key.
  * @param setting - its schema entry.
  * @returns a function giving the coerced value, or what was expected.
- * @throws ImproperlyConfigured if convict rejects the setting itself (an unknown format).
+ * @throws ImproperlyConfiguredError if convict rejects the setting itself (an unknown format).
  * @example
  * ```ts
  * const check = checkSetting('timeout', appSettings.timeout!);
@@ -44,7 +44,7 @@ export function checkSetting(key: string, setting: Setting): SettingCheck {
   try {
     config = loadConvict()<Record<string, unknown>>({ [key]: item }, { env: {}, args: [] });
   } catch (err) {
-    throw new ImproperlyConfigured(`setting ${key}: ${messageOf(err)}`, { cause: err });
+    throw new ImproperlyConfiguredError(`setting ${key}: ${messageOf(err)}`, { cause: err });
   }
   const prefix = `${key}: `;
   return (value) => {

@@ -5,7 +5,7 @@
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { processAlive as isAlive } from '../util/processAlive.js';
 
 /** The pid a pid file holds, or `undefined` if it is unreadable or holds no pid. */
@@ -38,7 +38,7 @@ function removeQuietly(path: string): void {
  *
  * @param path - where to write it (relative to the current directory).
  * @returns `release()`: removes the file (safe to call more than once).
- * @throws ImproperlyConfigured if a live process holds the file, or it cannot be written.
+ * @throws ImproperlyConfiguredError if a live process holds the file, or it cannot be written.
  * @example
  * ```ts
  * const release = writePidFile('/run/myapp.pid');
@@ -52,9 +52,12 @@ export function writePidFile(path: string): () => void {
   try {
     writeFileSync(temp, `${pid}\n`, { mode: 0o644 });
   } catch (err) {
-    throw new ImproperlyConfigured(`cannot write the pid file ${file}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new ImproperlyConfiguredError(
+      `cannot write the pid file ${file}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   try {
     linkSync(temp, file);
@@ -62,7 +65,7 @@ export function writePidFile(path: string): () => void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
       removeQuietly(temp);
-      throw new ImproperlyConfigured(
+      throw new ImproperlyConfiguredError(
         `cannot write the pid file ${file}: ${(err as Error).message}`,
         {
           cause: err,
@@ -72,7 +75,7 @@ export function writePidFile(path: string): () => void {
     const holder = readPid(file);
     if (holder !== undefined && holder !== pid && isAlive(holder)) {
       removeQuietly(temp);
-      throw new ImproperlyConfigured(
+      throw new ImproperlyConfiguredError(
         `the pid file ${file} belongs to process ${holder}, which is running: stop it, or choose another pidFile`,
       );
     }

@@ -7,13 +7,13 @@
  * {@link unprefixValues}.
  * @module
  */
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { prefixKey } from './names.js';
 import type { Schema, Setting } from './Setting.js';
 
 function checkPrefix(prefix: string): void {
   if (!/^[a-z][a-zA-Z\d]*$/.test(prefix)) {
-    throw new ImproperlyConfigured(
+    throw new ImproperlyConfiguredError(
       `app prefix ${JSON.stringify(prefix)} must be camelCase: a lower-case letter, then letters or digits`,
     );
   }
@@ -26,7 +26,7 @@ function checkPrefix(prefix: string): void {
  * @param schema - the app's schema.
  * @param prefix - the app's prefix, such as `rpc`.
  * @returns the prefixed schema.
- * @throws ImproperlyConfigured if the prefix is not a camelCase word.
+ * @throws ImproperlyConfiguredError if the prefix is not a camelCase word.
  * @example
  * ```ts
  * const schema = { ...prefixSchema(rpcSchema, 'rpc'), ...prefixSchema(webSchema, 'web') };

@@ -59,7 +59,7 @@ export class ControlClient {
    * @param op - the operation (`ps`, `info`, `scale`, `reload`, `stop`, `eval`, `complete`, `cancel`).
    * @param args - its arguments.
    * @returns the `value` of the answer; an error answer rejects with the arbiter's error class
-   *   (by its code: `ImproperlyConfigured` for bad usage, `ActorNotFound` for an unknown app or aid…).
+   *   (by its code: `ImproperlyConfiguredError` for bad usage, `ActorNotFoundError` for an unknown app or aid…).
    */
   request(op: string, args: Record<string, unknown> = {}): Promise<unknown> {
     if (this.closedError !== undefined) return Promise.reject(this.closedError);

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { ActorNotFound, ImproperlyConfigured } from '../errors.js';
+import { ActorNotFoundError, ImproperlyConfiguredError } from '../errors.js';
 import type { Arbiter } from '../actor/Arbiter.js';
 import type { ControlHandler, ControlRequest } from './ControlServer.js';
 import { psRows } from './psRows.js';
@@ -34,11 +34,11 @@ async function until(done: () => boolean, ms: number): Promise<boolean> {
 
 function monitorOf(arbiter: Arbiter, app: unknown): Monitor {
   if (typeof app !== 'string' || app === '')
-    throw new ImproperlyConfigured('an app name is needed');
+    throw new ImproperlyConfiguredError('an app name is needed');
   const monitor = arbiter.monitors.get(app);
   if (monitor === undefined) {
     const known = [...arbiter.monitors.keys()].join(', ') || 'none';
-    throw new ActorNotFound(`no app "${app}" in this arbiter (apps: ${known})`);
+    throw new ActorNotFoundError(`no app "${app}" in this arbiter (apps: ${known})`);
   }
   return monitor;
 }
@@ -51,7 +51,7 @@ async function info(arbiter: Arbiter, target: unknown): Promise<unknown> {
   const monitor = arbiter.monitors.get(name);
   if (monitor !== undefined) return monitor.info();
   const proxy = arbiter.actors.find((p) => p.aid === name || p.name === name);
-  if (proxy === undefined) throw new ActorNotFound(`no app, monitor or actor "${name}"`);
+  if (proxy === undefined) throw new ActorNotFoundError(`no app, monitor or actor "${name}"`);
   return arbiter.send(proxy.aid, 'info');
 }
 
@@ -59,12 +59,12 @@ async function scale(arbiter: Arbiter, app: unknown, n: unknown): Promise<unknow
   const monitor = monitorOf(arbiter, app);
   const text = str(n);
   if (!/^[+-]?\d+$/.test(text)) {
-    throw new ImproperlyConfigured(`scale needs N, +N or -N workers, not "${text}"`);
+    throw new ImproperlyConfiguredError(`scale needs N, +N or -N workers, not "${text}"`);
   }
   const from = monitor.workers;
   const to = /^[+-]/.test(text) ? from + Number(text) : Number(text);
   if (to < 0)
-    throw new ImproperlyConfigured(`cannot scale "${monitor.name}" below 0 (${from} ${text})`);
+    throw new ImproperlyConfiguredError(`cannot scale "${monitor.name}" below 0 (${from} ${text})`);
   monitor.resize(to, 'rxpulsar scale');
   const ready = await until(
     () => monitor.managedActors.length === to && monitor.spawningActors.length === 0,
@@ -134,7 +134,8 @@ export function controlOps(arbiter: Arbiter, how: StopHow): Record<string, Contr
       work = shellEval(arbiter, source, options);
     } else {
       const proxy = arbiter.actors.find((p) => p.aid === target || p.name === target);
-      if (proxy === undefined) throw new ActorNotFound(`no actor "${str(target)}" to evaluate in`);
+      if (proxy === undefined)
+        throw new ActorNotFoundError(`no actor "${str(target)}" to evaluate in`);
       work = Promise.resolve(arbiter.send(proxy.aid, 'run', shellEval, source, options));
     }
     const k = key(socket, req.id);

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { ImproperlyConfigured, InvalidStateError } from '../errors.js';
+import { ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
 import { listArbiters, registryDir, type ArbiterEntry } from './arbiterRegistry.js';
 
 /** How to choose. */
@@ -24,7 +24,7 @@ export interface FindOptions {
  * @param options - `name` or `pidFile` to choose among several.
  * @returns its registry entry.
  * @throws InvalidStateError when none runs (or none matches): a failure, exit 1.
- * @throws ImproperlyConfigured when several run and nothing chooses: bad usage, exit 2.
+ * @throws ImproperlyConfiguredError when several run and nothing chooses: bad usage, exit 2.
  * @example
  * ```ts
  * const { socket } = findArbiter({ name: 'web' });
@@ -57,7 +57,7 @@ export function findArbiter(options: FindOptions = {}): ArbiterEntry {
     );
   }
   const list = matching.map((a) => `${a.name} (pid ${a.pid})`).join(', ');
-  throw new ImproperlyConfigured(
+  throw new ImproperlyConfiguredError(
     `${matching.length} arbiters are running: ${list}; choose one with --name or --pid-file`,
   );
 }

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { Arbiter } from '../actor/Arbiter.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { MetricsAggregate } from './MetricsAggregate.js';
 import { metricsRegistry } from './metricsRegistry.js';
 import { poolMetrics } from './poolMetrics.js';
@@ -25,7 +25,8 @@ export async function attachMetrics(
   bind: string,
 ): Promise<{ address: string; close(): Promise<void> }> {
   const match = /^(.*):(\d{1,5})$/.exec(bind);
-  if (match === null) throw new ImproperlyConfigured(`--metrics needs HOST:PORT, not "${bind}"`);
+  if (match === null)
+    throw new ImproperlyConfiguredError(`--metrics needs HOST:PORT, not "${bind}"`);
   const host = match[1]!.replace(/^\[(.*)\]$/, '$1');
   const registry = await metricsRegistry();
   const agg = new MetricsAggregate(arbiter);

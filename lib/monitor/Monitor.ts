@@ -3,7 +3,7 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfigured } from '../errors.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
 import type { Arbiter } from '../actor/Arbiter.js';
@@ -75,7 +75,7 @@ export class Monitor extends Actor {
       const minWorkers = settings.minWorkers ?? 1;
       const maxWorkers = settings.maxWorkers ?? Math.max(minWorkers, settings.workers);
       if (minWorkers > maxWorkers) {
-        throw new ImproperlyConfigured(
+        throw new ImproperlyConfiguredError(
           `monitor "${name}": minWorkers (${minWorkers}) is above maxWorkers (${maxWorkers})`,
         );
       }

@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   ActorExitedError,
-  ActorNotFound,
+  ActorNotFoundError,
   ActorProxy,
   arbiter,
   CancelledError,
-  CommandNotFound,
+  CommandNotFoundError,
   ConfigError,
   EncodingError,
   getActor,
@@ -66,9 +66,9 @@ describe('Arbiter', () => {
       expect(await send(a.aid, 'echo', 1, 2)).to.deep.equal([1, 2]);
     });
 
-    it('should fail a request to an unknown target with ActorNotFound', async () => {
+    it('should fail a request to an unknown target with ActorNotFoundError', async () => {
       const err = await rejection(send('nobody-here', 'ping'));
-      expect(err).to.be.instanceOf(ActorNotFound);
+      expect(err).to.be.instanceOf(ActorNotFoundError);
     });
   });
 
@@ -114,10 +114,10 @@ describe('Arbiter', () => {
         expect(await send('greeter', 'ping')).to.equal('pong');
       });
 
-      it('should answer an unknown command with CommandNotFound and keep serving', async () => {
+      it('should answer an unknown command with CommandNotFoundError and keep serving', async () => {
         const err = await rejection(send(proxy, 'nope'));
-        expect(err).to.be.instanceOf(CommandNotFound);
-        expect((err as CommandNotFound).code).to.equal('RXP_ERR_COMMAND_NOT_FOUND');
+        expect(err).to.be.instanceOf(CommandNotFoundError);
+        expect((err as CommandNotFoundError).code).to.equal('RXP_ERR_COMMAND_NOT_FOUND');
         expect(await send(proxy, 'ping')).to.equal('pong');
       });
 
@@ -321,9 +321,9 @@ describe('Arbiter', () => {
       expect(await send(relay, 'sendTo', 'arbiter', 'echo', 7)).to.equal(7);
     });
 
-    it('should answer ActorNotFound for an unknown target', async () => {
+    it('should answer ActorNotFoundError for an unknown target', async () => {
       const err = await rejection(send(relay, 'sendTo', 'ghost', 'ping'));
-      expect(err).to.be.instanceOf(ActorNotFound);
+      expect(err).to.be.instanceOf(ActorNotFoundError);
     });
 
     it('should run the onParams hook of an actor that spawns', async () => {

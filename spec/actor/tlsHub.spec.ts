@@ -10,7 +10,7 @@ import {
   ActorExitedError,
   arbiter,
   captureLogs,
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   Arbiter,
   type LogCapture,
   type Monitor,
@@ -103,10 +103,10 @@ describe('TlsListener', () => {
             hubKey: files.key,
             hubSecretFile: files.secret,
           }),
-      ).to.throw(ImproperlyConfigured, /never listens on TCP without TLS/);
+      ).to.throw(ImproperlyConfiguredError, /never listens on TCP without TLS/);
       expect(
         () => new Arbiter({ hub: 'tls://127.0.0.1:0', hubCert: files.cert, hubKey: files.key }),
-      ).to.throw(ImproperlyConfigured, /hub-secret-file/);
+      ).to.throw(ImproperlyConfiguredError, /hub-secret-file/);
     });
   });
 

@@ -5,7 +5,7 @@ import {
   ConfigError,
   getApplication,
   HttpServer,
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   send,
   type Arbiter,
 } from '../../lib/index.js';
@@ -83,7 +83,7 @@ describe('Application', () => {
       await twin.start().then(undefined, (err: unknown) => {
         error = err;
       });
-      expect(error).to.be.instanceOf(ImproperlyConfigured);
+      expect(error).to.be.instanceOf(ImproperlyConfiguredError);
     });
 
     it('should refuse an unknown constructor param, with a "did you mean"', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import {
   arbiter,
   HttpServer,
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   MultiApp,
   rpcProxy,
   type Arbiter,
@@ -66,7 +66,7 @@ describe('MultiApp', () => {
         .then(undefined, (err: unknown) => {
           error = err;
         });
-      expect(error).to.be.instanceOf(ImproperlyConfigured);
+      expect(error).to.be.instanceOf(ImproperlyConfiguredError);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HttpServer, ImproperlyConfigured, parseBind } from '../../lib/index.js';
+import { HttpServer, ImproperlyConfiguredError, parseBind } from '../../lib/index.js';
 
 describe('parseBind()', () => {
   it('should read host:port, :port, port, [ipv6]:port and socket paths', () => {
@@ -28,7 +28,7 @@ describe('ServerApp', () => {
     await app.start().then(undefined, (err: unknown) => {
       error = err;
     });
-    expect(error).to.be.instanceOf(ImproperlyConfigured);
+    expect(error).to.be.instanceOf(ImproperlyConfiguredError);
     expect(String(error)).to.contain('must be "process" for a server app');
   });
 });

@@ -3,7 +3,7 @@ import { Deferred } from '../../lib/async/Deferred.js';
 import { MultiDeferred } from '../../lib/async/MultiDeferred.js';
 import { reportUnhandledErrors } from '../../lib/async/reportUnhandledErrors.js';
 import {
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   InvalidStateError,
   LockedError,
   RxPulsarError,
@@ -40,8 +40,10 @@ describe('MultiDeferred', () => {
       expect(new MultiDeferred({ type: 'dict' }).type).to.equal('dict');
     });
 
-    it('should throw ImproperlyConfigured for an unknown type', () => {
-      expect(() => new MultiDeferred({ type: 'set' as 'list' })).to.throw(ImproperlyConfigured);
+    it('should throw ImproperlyConfiguredError for an unknown type', () => {
+      expect(() => new MultiDeferred({ type: 'set' as 'list' })).to.throw(
+        ImproperlyConfiguredError,
+      );
     });
   });
 

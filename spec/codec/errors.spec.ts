@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import {
-  CommandNotFound,
+  CommandNotFoundError,
   EncodingError,
   errorRegistry,
   RemoteError,
@@ -195,7 +195,7 @@ describe('deserializeError()', () => {
   });
 
   it('should rebuild causes recursively, keeping their class and stack', () => {
-    const inner = new CommandNotFound('no such command');
+    const inner = new CommandNotFoundError('no such command');
     const outer = new TimeoutError('gave up', {
       cause: new Error('retry failed', { cause: inner }),
     });
@@ -204,7 +204,7 @@ describe('deserializeError()', () => {
     const middle = back.cause as Error;
     expect(middle.constructor).to.equal(Error);
     expect(middle.message).to.equal('retry failed');
-    expect(middle.cause).to.be.instanceOf(CommandNotFound);
+    expect(middle.cause).to.be.instanceOf(CommandNotFoundError);
     expect((middle.cause as Error).stack).to.equal(inner.stack);
     expect(roundTrip(new Error('x', { cause: 'why' })).cause).to.equal('why');
   });

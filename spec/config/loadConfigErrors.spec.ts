@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, ImproperlyConfigured, type ConfigProblem } from '../../lib/errors.js';
+import { ConfigError, ImproperlyConfiguredError, type ConfigProblem } from '../../lib/errors.js';
 import { loadConfig, type LoadConfigOptions } from '../../lib/config/loadConfig.js';
 import { appSettings, globalSettings, serverSettings } from '../../lib/config/settings.js';
 
@@ -45,9 +45,9 @@ describe('loadConfig()', () => {
       return path;
     };
 
-    it('should throw a ConfigError, an ImproperlyConfigured with code RXP_ERR_CONFIG and exitCode 2', () => {
+    it('should throw a ConfigError, an ImproperlyConfiguredError with code RXP_ERR_CONFIG and exitCode 2', () => {
       const err = failure({ argv: ['--workers', 'many'] });
-      expect(err).to.be.instanceOf(ImproperlyConfigured);
+      expect(err).to.be.instanceOf(ImproperlyConfiguredError);
       expect(err.code).to.equal('RXP_ERR_CONFIG');
       expect(err.name).to.equal('ConfigError');
       expect(err.exitCode).to.equal(2);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ImproperlyConfigured } from '../../lib/errors.js';
+import { ImproperlyConfiguredError } from '../../lib/errors.js';
 import { writePidFile } from '../../lib/config/pidFile.js';
 
 describe('writePidFile()', () => {
@@ -66,7 +66,7 @@ describe('writePidFile()', () => {
   it('should refuse a file held by a live process, naming the pid and the path', () => {
     writeFileSync(path, `${process.ppid}\n`);
     expect(() => write())
-      .to.throw(ImproperlyConfigured)
+      .to.throw(ImproperlyConfiguredError)
       .with.property('message')
       .that.includes(String(process.ppid))
       .and.includes(path);
@@ -74,8 +74,8 @@ describe('writePidFile()', () => {
     expect(readdirSync(dir)).to.deep.equal(['app.pid']);
   });
 
-  it('should throw ImproperlyConfigured when the folder does not exist', () => {
+  it('should throw ImproperlyConfiguredError when the folder does not exist', () => {
     path = join(dir, 'missing', 'app.pid');
-    expect(() => write()).to.throw(ImproperlyConfigured, /cannot write the pid file/);
+    expect(() => write()).to.throw(ImproperlyConfiguredError, /cannot write the pid file/);
   });
 });

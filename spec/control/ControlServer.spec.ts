@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { ActorNotFound, ImproperlyConfigured } from '../../lib/index.js';
+import { ActorNotFoundError, ImproperlyConfiguredError } from '../../lib/index.js';
 import { ControlClient } from '../../lib/control/ControlClient.js';
 import { ControlServer } from '../../lib/control/ControlServer.js';
 
@@ -20,9 +20,9 @@ describe('ControlServer', () => {
       {
         echo: (req) => req['value'],
         fail: () => {
-          throw new ActorNotFound('no such thing');
+          throw new ActorNotFoundError('no such thing');
         },
-        usage: () => Promise.reject(new ImproperlyConfigured('bad usage')),
+        usage: () => Promise.reject(new ImproperlyConfiguredError('bad usage')),
       },
       1000,
     );
@@ -91,9 +91,11 @@ describe('ControlServer', () => {
       const client = await ControlClient.connect(path);
       try {
         const notFound = await client.request('fail').catch((err: unknown) => err);
-        expect(notFound).to.be.instanceOf(ActorNotFound).with.property('message', 'no such thing');
+        expect(notFound)
+          .to.be.instanceOf(ActorNotFoundError)
+          .with.property('message', 'no such thing');
         const usage = await client.request('usage').catch((err: unknown) => err);
-        expect(usage).to.be.instanceOf(ImproperlyConfigured);
+        expect(usage).to.be.instanceOf(ImproperlyConfiguredError);
       } finally {
         client.close();
       }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ImproperlyConfigured, InvalidStateError } from '../../lib/index.js';
+import { ImproperlyConfiguredError, InvalidStateError } from '../../lib/index.js';
 import { listArbiters, registryDir, type ArbiterEntry } from '../../lib/control/arbiterRegistry.js';
 import { findArbiter } from '../../lib/control/findArbiter.js';
 
@@ -48,7 +48,7 @@ describe('findArbiter()', () => {
     const jobs = entry(process.ppid, 'jobs', ['tasks', 'mail']);
     expect(listArbiters(env)).to.have.length(2);
     expect(() => findArbiter({ env })).to.throw(
-      ImproperlyConfigured,
+      ImproperlyConfiguredError,
       /2 arbiters are running: .*--name/,
     );
     expect(findArbiter({ env, name: 'web' })).to.deep.equal(web);

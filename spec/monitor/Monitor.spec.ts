@@ -7,7 +7,7 @@ import {
   arbiter,
   captureLogs,
   ConfigError,
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   send,
   type Actor,
   type ActorExit,
@@ -41,7 +41,7 @@ describe('Monitor', () => {
   describe('addMonitor()', () => {
     it('should refuse a duplicate name', async () => {
       const pool = a.addMonitor('dup', { workers: 0 });
-      expect(() => a.addMonitor('dup')).to.throw(ImproperlyConfigured);
+      expect(() => a.addMonitor('dup')).to.throw(ImproperlyConfiguredError);
       await pool.stop();
     });
 
@@ -77,7 +77,7 @@ describe('Monitor', () => {
 
     it('should refuse minWorkers above maxWorkers', () => {
       expect(() => a.addMonitor('bad-bounds', { minWorkers: 3, maxWorkers: 2 })).to.throw(
-        ImproperlyConfigured,
+        ImproperlyConfiguredError,
       );
     });
   });

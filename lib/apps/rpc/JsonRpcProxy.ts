@@ -3,7 +3,7 @@
  * @module
  */
 import { Agent } from 'node:http';
-import { ImproperlyConfigured, InvalidStateError, ProtocolError } from '../../errors.js';
+import { ImproperlyConfiguredError, InvalidStateError, ProtocolError } from '../../errors.js';
 import { JsonRpcError } from './JsonRpcError.js';
 import { postJson, type PostOptions } from './postJson.js';
 import {
@@ -89,7 +89,7 @@ export function rpcProxy<T = Record<string, JsonRpcMethod>>(
 ): RpcProxy<T> {
   const target = new URL(url);
   if (target.protocol !== 'http:') {
-    throw new ImproperlyConfigured(`rpcProxy needs an http: URL, not ${target.href}`);
+    throw new ImproperlyConfiguredError(`rpcProxy needs an http: URL, not ${target.href}`);
   }
   const ownAgent = options.agent === undefined ? new Agent({ keepAlive: true }) : undefined;
   const post: PostOptions = {

@@ -4,14 +4,14 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ImproperlyConfigured } from '../../errors.js';
+import { ImproperlyConfiguredError } from '../../errors.js';
 import { jobSpecs, type JobSpec } from './jobSpecs.js';
 import type { Jobs } from './Task.js';
 
 /**
  * @param source - a jobs record, a file URL, or a path from the current directory.
  * @returns the checked jobs.
- * @throws ImproperlyConfigured when the module cannot be loaded or exports no `jobs`.
+ * @throws ImproperlyConfiguredError when the module cannot be loaded or exports no `jobs`.
  * @example
  * ```ts
  * const specs = await loadJobs('./jobs.js');
@@ -21,7 +21,9 @@ export async function loadJobs(
   source: Jobs | string | URL | null | undefined,
 ): Promise<Map<string, JobSpec>> {
   if (source === null || source === undefined) {
-    throw new ImproperlyConfigured('a TaskQueue needs jobs: a record, or a module (--jobs FILE)');
+    throw new ImproperlyConfiguredError(
+      'a TaskQueue needs jobs: a record, or a module (--jobs FILE)',
+    );
   }
   if (typeof source === 'object' && !(source instanceof URL)) return jobSpecs(source);
   const url =
@@ -34,12 +36,12 @@ export async function loadJobs(
   try {
     mod = (await import(url)) as { jobs?: unknown };
   } catch (err) {
-    throw new ImproperlyConfigured(`cannot load the jobs module ${url}: ${String(err)}`, {
+    throw new ImproperlyConfiguredError(`cannot load the jobs module ${url}: ${String(err)}`, {
       cause: err,
     });
   }
   if (typeof mod.jobs !== 'object' || mod.jobs === null) {
-    throw new ImproperlyConfigured(`the jobs module ${url} exports no \`jobs\` record`);
+    throw new ImproperlyConfiguredError(`the jobs module ${url} exports no \`jobs\` record`);
   }
   return jobSpecs(mod.jobs as Jobs);
 }

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Subject, type Observable } from '../../rx.js';
-import { ImproperlyConfigured } from '../../errors.js';
+import { ImproperlyConfiguredError } from '../../errors.js';
 import type { Actor } from '../../actor/Actor.js';
 import { arbiter as getArbiter } from '../../actor/api.js';
 import { getActor } from '../../actor/current.js';
@@ -151,10 +151,10 @@ export class TestSuite extends Application {
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
     if (Number(cfg['workers']) < 1) {
-      throw new ImproperlyConfigured(`${this.name}: a test suite needs at least 1 worker`);
+      throw new ImproperlyConfiguredError(`${this.name}: a test suite needs at least 1 worker`);
     }
     const unsupported = unsupportedReporter(this.mochaOptions['reporter']);
-    if (unsupported !== undefined) throw new ImproperlyConfigured(unsupported);
+    if (unsupported !== undefined) throw new ImproperlyConfiguredError(unsupported);
     // Ctrl-C is the run's (summary, exit 130): the arbiter leaves SIGINT alone.
     if (getActor() === undefined) {
       this.ownArbiter = true;

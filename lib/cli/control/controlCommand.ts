@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ImproperlyConfigured } from '../../errors.js';
+import { ImproperlyConfiguredError } from '../../errors.js';
 import { ControlClient } from '../../control/ControlClient.js';
 import { findArbiter } from '../../control/findArbiter.js';
 
@@ -27,7 +27,7 @@ export interface ControlCommand {
   usage: string;
   /** Flags of its own (beyond `--name`, `--pid-file`, `--json`). */
   options?: ParseArgsConfig['options'];
-  /** Checks the arguments before connecting (throw ImproperlyConfigured). */
+  /** Checks the arguments before connecting (throw ImproperlyConfiguredError). */
   check?(parsed: ControlArgs): void;
   /** Runs against the chosen arbiter; resolves to the exit code. */
   run(client: ControlClient, parsed: ControlArgs): Promise<number>;
@@ -86,7 +86,7 @@ export async function runControl(command: ControlCommand, argv: string[]): Promi
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`rxpulsar ${command.name}: ${message}\n`);
-    return err instanceof ImproperlyConfigured ? 2 : 1;
+    return err instanceof ImproperlyConfiguredError ? 2 : 1;
   } finally {
     client?.close();
   }

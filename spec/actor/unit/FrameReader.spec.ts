@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FrameReader } from '../../../lib/actor/FrameReader.js';
-import { ImproperlyConfigured } from '../../../lib/errors.js';
+import { ImproperlyConfiguredError } from '../../../lib/errors.js';
 
 function frames(reader: FrameReader, ...chunks: string[]): string[] {
   const found: string[] = [];
@@ -35,7 +35,7 @@ describe('FrameReader', () => {
     });
 
     it('should refuse a delimiter of several characters (it could be split between chunks)', () => {
-      expect(() => new FrameReader('\r\n')).to.throw(ImproperlyConfigured, 'one character');
+      expect(() => new FrameReader('\r\n')).to.throw(ImproperlyConfiguredError, 'one character');
     });
   });
 });

@@ -93,7 +93,7 @@ describe('Router', () => {
       expect(sent[0]![0]).to.equal(socket);
     });
 
-    it('should answer ActorNotFound to the local sender of a request to nobody', async () => {
+    it('should answer ActorNotFoundError to the local sender of a request to nobody', async () => {
       const { router, monitor } = setup();
       router.deliver({ id: 7, from: 'mon1', to: 'ghost', cmd: 'ping', args: [], ack: true });
       await tick();
@@ -147,7 +147,7 @@ describe('Router', () => {
       expect(a.forwarded.size).to.equal(0);
     });
 
-    it('should answer ActorNotFound on the connection of a request to nobody', () => {
+    it('should answer ActorNotFoundError on the connection of a request to nobody', () => {
       const { router, sent, addChild } = setup();
       addChild('wa', 'alpha');
       const sa = socketOf('wa');

@@ -7,7 +7,7 @@ import {
   isRequest,
 } from '../../../lib/actor/protocol.js';
 import type { Request } from '../../../lib/actor/protocol.js';
-import { ActorNotFound } from '../../../lib/errors.js';
+import { ActorNotFoundError } from '../../../lib/errors.js';
 
 const request: Request = { id: 1, from: 'a', to: 'b', cmd: 'ping', args: [], ack: true };
 
@@ -56,7 +56,7 @@ describe('protocol', () => {
 
   describe('errorReply()', () => {
     it('should answer on behalf of the target with the serialized error', () => {
-      const reply = errorReply(request, new ActorNotFound('no b'));
+      const reply = errorReply(request, new ActorNotFoundError('no b'));
       expect(reply).to.include({ id: 1, from: 'b', to: 'a', ok: false });
       expect(reply).to.have.nested.property('error.code', 'RXP_ERR_ACTOR_NOT_FOUND');
     });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { JsonRpc, JsonRpcError, rpcProxy, type RpcProxy } from '../../../lib/index.js';
 import {
-  ImproperlyConfigured,
+  ImproperlyConfiguredError,
   InvalidStateError,
   ProtocolError,
   TimeoutError,
@@ -200,7 +200,7 @@ describe('rpcProxy', () => {
 
   describe('failures', () => {
     it('should refuse a URL that is not http:', () => {
-      expect(() => rpcProxy('https://127.0.0.1:1')).to.throw(ImproperlyConfigured);
+      expect(() => rpcProxy('https://127.0.0.1:1')).to.throw(ImproperlyConfiguredError);
     });
 
     it('should reject with TimeoutError when the answer takes longer than timeout', async () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ImproperlyConfigured, TestSuite, type TestEvent } from '../../../lib/index.js';
+import { ImproperlyConfiguredError, TestSuite, type TestEvent } from '../../../lib/index.js';
 import { fixture } from '../../support/testCli.js';
 
 describe('TestSuite', function () {
@@ -43,7 +43,7 @@ describe('TestSuite', function () {
       } catch (err) {
         error = err;
       }
-      expect(error).to.be.instanceOf(ImproperlyConfigured);
+      expect(error).to.be.instanceOf(ImproperlyConfiguredError);
       expect(String(error)).to.contain('at least 1 worker');
     });
   });
