@@ -20,7 +20,8 @@ import { withArbiter } from './support/withArbiter.js';
 
 const ACTORS = Number(process.env['BENCH_METRICS_ACTORS'] ?? 64);
 const ROUNDS = 3;
-const MESSAGES = 20_000;
+// Enough for a round to last ~0.4 s, so that the 100 ms scrapes fall inside it.
+const MESSAGES = 200_000;
 /** Rounds of the HTTP row (each: one run off, one on; 6 s a run). */
 const HTTP_ROUNDS = 2;
 
