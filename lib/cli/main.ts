@@ -29,16 +29,64 @@ export interface Subcommand {
  * that is imported only when it runs. A first argument that is not one of
  * these is an app module.
  */
-const SUBCOMMANDS = new Map<string, () => Promise<Subcommand>>([
-  ['test', () => import('./testCommand.js')],
-  ['ps', () => import('./control/ps.js')],
-  ['info', () => import('./control/info.js')],
-  ['scale', () => import('./control/scale.js')],
-  ['reload', () => import('./control/reload.js')],
-  ['stop', () => import('./control/stop.js')],
-  ['shell', () => import('./control/shell.js')],
-  ['join', () => import('./join.js')],
+const SUBCOMMANDS = new Map<string, { summary: string; load: () => Promise<Subcommand> }>([
+  [
+    'test',
+    {
+      summary: 'run mocha spec files in parallel on worker actors',
+      load: () => import('./testCommand.js'),
+    },
+  ],
+  [
+    'ps',
+    {
+      summary: 'the workers of a running arbiter, as a table',
+      load: () => import('./control/ps.js'),
+    },
+  ],
+  [
+    'info',
+    {
+      summary: 'the info tree of a running arbiter, app or actor',
+      load: () => import('./control/info.js'),
+    },
+  ],
+  [
+    'scale',
+    { summary: 'resize an app: scale <app> <N|+N|-N>', load: () => import('./control/scale.js') },
+  ],
+  [
+    'reload',
+    {
+      summary: 'replace the workers of an app, successors first',
+      load: () => import('./control/reload.js'),
+    },
+  ],
+  [
+    'stop',
+    {
+      summary: 'stop a running arbiter (--fast: at once)',
+      load: () => import('./control/stop.js'),
+    },
+  ],
+  [
+    'shell',
+    {
+      summary: 'a REPL in a running arbiter (-e EXPR: evaluate once)',
+      load: () => import('./control/shell.js'),
+    },
+  ],
+  [
+    'join',
+    { summary: "run workers of a remote arbiter's app here", load: () => import('./join.js') },
+  ],
 ]);
+
+/** The commands' lines of the usage. */
+function commandsHelp(): string {
+  const lines = [...SUBCOMMANDS].map(([name, { summary }]) => `  ${name.padEnd(8)}${summary}`);
+  return `Commands (rxpulsar <command> --help for each):\n${lines.join('\n')}`;
+}
 
 function version(): string {
   const pkg = JSON.parse(
@@ -68,7 +116,9 @@ export async function main(argv: string[]): Promise<number> {
         more: [{ title: 'Server app options (HttpServer, SocketServer)', schema: serverSettings }],
       },
     ).replace(/^Usage:[^\n]*\n\n?/, '');
-    (first === undefined ? process.stderr : process.stdout).write(`${USAGE}\n\n${settings}\n`);
+    (first === undefined ? process.stderr : process.stdout).write(
+      `${USAGE}\n\n${commandsHelp()}\n\n${settings}\n`,
+    );
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
@@ -76,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const subcommand = SUBCOMMANDS.get(first);
-  if (subcommand !== undefined) return (await subcommand()).run(rest);
+  if (subcommand !== undefined) return (await subcommand.load()).run(rest);
   if (first.startsWith('-')) {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
     return 2;

@@ -34,6 +34,13 @@ describe('rxpulsar (command line)', () => {
     expect(stdout).to.contain('Usage: rxpulsar');
   });
 
+  it('should list every command with --help', async () => {
+    const { stdout } = await run(['--help']);
+    for (const command of ['test', 'ps', 'info', 'scale', 'reload', 'stop', 'shell', 'join']) {
+      expect(stdout).to.match(new RegExp(`^  ${command} +\\S`, 'm'));
+    }
+  });
+
   it('should refuse an unknown option with exit code 2', async () => {
     const { code, stderr } = await run(['--bogus']);
     expect(code).to.equal(2);

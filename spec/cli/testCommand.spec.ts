@@ -3,15 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
+  FOCUS,
   fixture,
   normalizeReport,
   rxpulsarTest,
   serialMocha,
   startTest,
+  writeFocusedSuite,
 } from '../support/testCli.js';
 
 describe('rxpulsar test (command line)', function () {
   this.timeout(90_000);
+  let focused = '';
+
+  before(() => {
+    focused = writeFocusedSuite();
+  });
+
+  after(() => {
+    rmSync(focused, { recursive: true, force: true });
+  });
 
   describe('reporting', () => {
     for (const reporter of ['spec', 'json', 'xunit', 'tap']) {
@@ -86,7 +97,7 @@ describe('rxpulsar test (command line)', function () {
 
   describe('.only and --grep', () => {
     it('should restrict the whole run to the .only tests of every file, as serial mocha', async () => {
-      const args = [fixture('only'), '--reporter', 'spec'];
+      const args = [focused, '--reporter', 'spec'];
       const [ours, theirs] = await Promise.all([
         rxpulsarTest([...args, '-w', '2']),
         serialMocha(args),
@@ -97,7 +108,7 @@ describe('rxpulsar test (command line)', function () {
     });
 
     it('should apply --grep and --invert across files', async () => {
-      const args = [fixture('only'), '--grep', 'grep-me', '--invert'];
+      const args = [focused, '--grep', 'grep-me', '--invert'];
       const [ours, theirs] = await Promise.all([
         rxpulsarTest([...args, '-w', '2']),
         serialMocha(args),
@@ -239,7 +250,7 @@ describe('rxpulsar test (command line)', function () {
         writeFileSync(
           join(dir, 'module.spec.mjs'),
           "import assert from 'node:assert';\n" +
-            "describe('module', () => { it('imports', () => assert.ok(import.meta.url)); it.only('is focused', () => undefined); });\n",
+            `describe('module', () => { it('imports', () => assert.ok(import.meta.url)); it.${FOCUS}('is focused', () => undefined); });\n`,
         );
         const { code, stdout } = await rxpulsarTest([dir, '-w', '1']);
         expect(code, stdout).to.equal(0);
@@ -288,7 +299,7 @@ describe('rxpulsar test (command line)', function () {
       const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-durations-'));
       try {
         const cache = join(dir, 'durations.json');
-        const { code } = await rxpulsarTest([fixture('only'), '--durations', cache, '-w', '2']);
+        const { code } = await rxpulsarTest([focused, '--durations', cache, '-w', '2']);
         expect(code).to.equal(0);
         const durations = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, number>;
         expect(
@@ -303,8 +314,8 @@ describe('rxpulsar test (command line)', function () {
 
     it("should refuse a reporter it cannot load with mocha's message and exit code", async () => {
       const [ours, theirs] = await Promise.all([
-        rxpulsarTest([fixture('only'), '--reporter', 'no-such-reporter']),
-        serialMocha([fixture('only'), '--reporter', 'no-such-reporter']),
+        rxpulsarTest([focused, '--reporter', 'no-such-reporter']),
+        serialMocha([focused, '--reporter', 'no-such-reporter']),
       ]);
       expect(ours.code).to.equal(theirs.code).and.equal(1);
       expect(ours.stderr).to.contain('Could not load reporter "no-such-reporter"');
@@ -312,8 +323,8 @@ describe('rxpulsar test (command line)', function () {
 
     it('should treat an unknown option as mocha 12 does (it is ignored)', async () => {
       const [ours, theirs] = await Promise.all([
-        rxpulsarTest([fixture('only'), '--no-such-option']),
-        serialMocha([fixture('only'), '--no-such-option']),
+        rxpulsarTest([focused, '--no-such-option']),
+        serialMocha([focused, '--no-such-option']),
       ]);
       expect(ours.code).to.equal(theirs.code).and.equal(0);
       expect(ours.stdout).to.contain('3 passing');
@@ -321,8 +332,8 @@ describe('rxpulsar test (command line)', function () {
 
     it("should refuse bad usage with mocha's message and exit code", async () => {
       const [ours, theirs] = await Promise.all([
-        rxpulsarTest([fixture('only'), '--invert']),
-        serialMocha([fixture('only'), '--invert']),
+        rxpulsarTest([focused, '--invert']),
+        serialMocha([focused, '--invert']),
       ]);
       expect(ours.code).to.equal(theirs.code).and.equal(1);
       expect(ours.stderr).to.contain(
@@ -331,9 +342,9 @@ describe('rxpulsar test (command line)', function () {
     });
 
     it('should run with --metrics HOST:PORT, and refuse a bad address in one line', async () => {
-      const ok = await rxpulsarTest([fixture('only'), '--metrics', '127.0.0.1:0', '-w', '1']);
+      const ok = await rxpulsarTest([focused, '--metrics', '127.0.0.1:0', '-w', '1']);
       expect(ok.code).to.equal(0);
-      const bad = await rxpulsarTest([fixture('only'), '--metrics', 'nowhere']);
+      const bad = await rxpulsarTest([focused, '--metrics', 'nowhere']);
       expect(bad.code).to.equal(1);
       expect(bad.stderr).to.contain('rxpulsar test: --metrics needs HOST:PORT, not "nowhere"');
     });

@@ -3,12 +3,56 @@
  * comparing their reports apart from timings and the order of files.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
 const mochaBin = fileURLToPath(
   new URL('../../../node_modules/mocha/bin/mocha.js', import.meta.url),
 );
+
+/**
+ * mocha's focus modifier. The suite that tests `.only` is written at run
+ * time from this, never kept as a file under spec/: a focused test there
+ * could hide the rest of the project's own suite.
+ */
+export const FOCUS = 'only';
+
+/**
+ * Write the focused fixture suite (`it.only` in one file, `describe.only`
+ * in another, none in a third) into a new temporary folder.
+ *
+ * @returns the folder; remove it when done.
+ */
+export function writeFocusedSuite(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-focused-'));
+  const files: Record<string, string> = {
+    'one.test.js': `describe('one', () => {
+  it('a', () => undefined);
+  it.${FOCUS}('b', () => undefined);
+  it('c', () => undefined);
+});
+`,
+    'two.test.js': `describe('two', () => {
+  it('d', () => undefined);
+  describe.${FOCUS}('focused', () => {
+    it('e', () => undefined);
+    it('e2 grep-me', () => undefined);
+  });
+});
+`,
+    // No focus here, so nothing runs here when another file has one.
+    'three.test.js': `describe('three', () => {
+  it('f', () => undefined);
+  it('g grep-me', () => undefined);
+});
+`,
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
 
 /** A fixture suite folder of spec/fixtures/testsuite (compiled). */
 export function fixture(name: string): string {

@@ -1,15 +1,25 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ImproperlyConfiguredError, TestSuite, type TestEvent } from '../../../lib/index.js';
-import { fixture } from '../../support/testCli.js';
+import { fixture, writeFocusedSuite } from '../../support/testCli.js';
 
 describe('TestSuite', function () {
   this.timeout(60_000);
+  let focused = '';
+
+  before(() => {
+    focused = writeFocusedSuite();
+  });
+
+  after(() => {
+    rmSync(focused, { recursive: true, force: true });
+  });
 
   describe('run()', () => {
     it('should run the spec files on worker processes and resolve with mocha stats', async () => {
       const suite = new TestSuite({
-        spec: [fixture('only')],
+        spec: [focused],
         workers: 2,
         reporter: 'base',
         durations: false,
@@ -36,7 +46,7 @@ describe('TestSuite', function () {
 
   describe('start()', () => {
     it('should refuse a pool of no worker, before any starts', async () => {
-      const suite = new TestSuite({ spec: [fixture('only')], workers: 0, reporter: 'base' });
+      const suite = new TestSuite({ spec: [focused], workers: 0, reporter: 'base' });
       let error: unknown;
       try {
         await suite.run();
@@ -51,7 +61,7 @@ describe('TestSuite', function () {
   describe('events$', () => {
     it("should emit mocha's events in order, with objects reporters need, and complete", async () => {
       const suite = new TestSuite({
-        spec: [join(fixture('only'), 'three.test.js')],
+        spec: [join(focused, 'three.test.js')],
         workers: 1,
         reporter: 'base',
         durations: false,

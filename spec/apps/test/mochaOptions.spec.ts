@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { FOCUS } from '../../support/testCli.js';
 import {
   onlyCandidates,
   splitTestParams,
@@ -45,7 +46,7 @@ describe('mochaOptions', () => {
       const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-only-'));
       try {
         const files = ['a', 'b', 'c'].map((n) => join(dir, `${n}.spec.js`));
-        writeFileSync(files[0]!, "it.only('x', () => {});");
+        writeFileSync(files[0]!, `it.${FOCUS}('x', () => {});`);
         writeFileSync(files[1]!, "it('x', () => {});");
         writeFileSync(files[2]!, "describe['only']('x', () => {});");
         expect(onlyCandidates(files)).to.deep.equal([files[0], files[2]]);
