@@ -71,24 +71,25 @@ export type { PeriodicCallbackOptions } from './eventloop/PeriodicCallback.js';
 export type { EventHandler } from './eventloop/HandlerRegistry.js';
 
 // Actors.
-export { arbiter, spawn, send, command } from './actor/api.js';
+export { arbiter, spawn, send, command } from './arbiter/api.js';
 export { getActor } from './actor/current.js';
 export { Actor } from './actor/Actor.js';
 export type { ActorOptions, Target } from './actor/Actor.js';
-export { Arbiter } from './actor/Arbiter.js';
-export type { ArbiterOptions } from './actor/Arbiter.js';
+export { Arbiter } from './arbiter/Arbiter.js';
+export type { ArbiterOptions } from './arbiter/Arbiter.js';
 export { ActorProxy, ActorProxyDeferred } from './actor/ActorProxy.js';
 export { ActorMessage } from './actor/ActorMessage.js';
 export { ActorEvents } from './actor/ActorEvents.js';
 export type { InfoEvent, ParamsEvent } from './actor/ActorEvents.js';
 export { ArbiterEvents } from './actor/ArbiterEvents.js';
 export type { ActorExit, Escalation } from './actor/ArbiterEvents.js';
-export type { Request, Reply, Envelope } from './actor/protocol.js';
+export type { Request, Reply, Envelope } from './transport/protocol.js';
 
 // Monitors: pools.
 export { Monitor } from './monitor/Monitor.js';
 export { MonitorEvents } from './monitor/MonitorEvents.js';
 export type { ResizeEvent } from './monitor/MonitorEvents.js';
+export type { Supervisor } from './monitor/Supervisor.js';
 export type { DurationKey, MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
 export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
 export type { RestartSettings, RestartLimitAction, BreakerState } from './monitor/RestartPolicy.js';

@@ -44,7 +44,7 @@ describe('the package', () => {
         'dist/lib/index.d.ts',
         'dist/lib/require.cjs',
         'dist/lib/cli/main.js',
-        'dist/lib/concurrency/entry/process.js',
+        'dist/lib/child/entry/process.js',
         'bin/rxpulsar.js',
         'config/default.json',
         'LICENSE',

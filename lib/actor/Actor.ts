@@ -14,7 +14,7 @@ import { ActorEvents } from './ActorEvents.js';
 import type { ActorMessage } from './ActorMessage.js';
 import { builtinCommands } from './commands.js';
 import { Mailbox } from './Mailbox.js';
-import type { Envelope, Request } from './protocol.js';
+import type { Envelope, Request } from '../transport/protocol.js';
 import type {
   ActorHooks,
   ActorState,

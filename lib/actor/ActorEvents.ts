@@ -3,7 +3,7 @@
  * @module
  */
 import { Subject, type Observable } from '../rx.js';
-import type { Request } from './protocol.js';
+import type { Request } from '../transport/protocol.js';
 
 /** What `info$` subscribers receive: they may add keys to `info`. */
 export interface InfoEvent<A> {

@@ -8,9 +8,9 @@ import { decode } from '../codec/decode.js';
 import { encode } from '../codec/encode.js';
 import { deserializeError, serializeError } from '../codec/serializeError.js';
 import { ActorExitedError, TimeoutError } from '../errors.js';
-import { LatencyHistogram } from '../metrics/LatencyHistogram.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
 import { ActorMessage } from './ActorMessage.js';
-import { isRequest, type Envelope, type Request } from './protocol.js';
+import { isRequest, type Envelope, type Request } from '../transport/protocol.js';
 
 /** Runs a request's command; may return a promise. */
 export type Dispatcher = (request: Request, args: unknown[]) => unknown;

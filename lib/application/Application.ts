@@ -8,8 +8,8 @@
 import { Deferred } from '../async/Deferred.js';
 import { ImproperlyConfiguredError, RestartLimitError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
-import { arbiter as getArbiter } from '../actor/api.js';
-import type { Arbiter } from '../actor/Arbiter.js';
+import { arbiter as getArbiter } from '../arbiter/api.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
 import { getActor, getSpawnContext } from '../actor/current.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { Schema } from '../config/Setting.js';

@@ -7,7 +7,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Actor } from '../actor/Actor.js';
-import { moduleUrl } from '../actor/startWorker.js';
+import { moduleUrl } from '../child/startWorker.js';
 import { getCliContext } from './cliContext.js';
 
 /** What a worker hook needs of the app (it is an `Application`). */

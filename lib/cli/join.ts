@@ -7,8 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { JoinAgent } from '../actor/JoinAgent.js';
-import { parseTlsUrl, readSecret } from '../actor/tlsConnect.js';
+import { JoinAgent } from '../remote/JoinAgent.js';
+import { parseTlsUrl, readSecret } from '../transport/tlsConnect.js';
 import { parseDuration } from '../util/parseDuration.js';
 import { createLogger } from '../log/createLogger.js';
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import { Arbiter } from '../actor/Arbiter.js';
+import { Arbiter } from '../arbiter/Arbiter.js';
 import { getActor } from '../actor/current.js';
 import { CliExit, setCliContext, type CliContext } from '../application/cliContext.js';
 import { ConfigError, RestartLimitError } from '../errors.js';

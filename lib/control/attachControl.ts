@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arbiter } from '../actor/Arbiter.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
 import { listArbiters, registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
 import { controlOps } from './controlOps.js';
 import { ControlServer } from './ControlServer.js';

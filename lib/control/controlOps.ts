@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import { ActorNotFoundError, ImproperlyConfiguredError } from '../errors.js';
-import type { Arbiter } from '../actor/Arbiter.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
 import type { ControlHandler, ControlRequest } from './ControlServer.js';
 import { psRows } from './psRows.js';
 import { shellComplete, shellEval, type ShellEvalOptions } from './shellEval.js';

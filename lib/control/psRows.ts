@@ -3,7 +3,7 @@
  * actor spawned outside any monitor.
  * @module
  */
-import type { Arbiter } from '../actor/Arbiter.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
 
 /** One actor, as `rxpulsar ps` shows it. */
 export interface PsRow {

@@ -6,10 +6,10 @@
  * @module
  */
 import type { ActorProxy } from '../actor/ActorProxy.js';
-import type { Arbiter } from '../actor/Arbiter.js';
-import { heartbeatPeriod } from '../actor/ChildActor.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
+import { heartbeatPeriod } from '../child/ChildActor.js';
 import type { Subscription } from '../rx.js';
-import { LATENCY_BUCKETS, type LatencySnapshot } from './LatencyHistogram.js';
+import { LATENCY_BUCKETS, type LatencySnapshot } from '../actor/LatencyHistogram.js';
 
 /** The labels of a pool: its app and its monitor (both empty outside any pool). */
 export interface PoolLabels {

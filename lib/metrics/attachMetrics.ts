@@ -3,7 +3,7 @@
  * @module
  */
 import { createServer } from 'node:http';
-import type { Arbiter } from '../actor/Arbiter.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
 import { ImproperlyConfiguredError } from '../errors.js';
 import { MetricsAggregate } from './MetricsAggregate.js';
 import { metricsRegistry } from './metricsRegistry.js';

@@ -4,8 +4,8 @@
  * when scraped, nothing is pushed).
  * @module
  */
-import type { Arbiter } from '../actor/Arbiter.js';
-import { LATENCY_BUCKETS } from './LatencyHistogram.js';
+import type { Arbiter } from '../arbiter/Arbiter.js';
+import { LATENCY_BUCKETS } from '../actor/LatencyHistogram.js';
 import type { ActorSample, MetricsAggregate, PoolLabels, PoolTotals } from './MetricsAggregate.js';
 
 /** One value of a metric, as prom-client's registry prints it. */

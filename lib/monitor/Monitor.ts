@@ -6,10 +6,9 @@ import { Deferred } from '../async/Deferred.js';
 import { ImproperlyConfiguredError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
-import type { Arbiter } from '../actor/Arbiter.js';
 import type { ActorExit } from '../actor/ArbiterEvents.js';
 import { newAid } from '../actor/aid.js';
-import type { Envelope } from '../actor/protocol.js';
+import type { Envelope } from '../transport/protocol.js';
 import { splitParams } from '../actor/splitParams.js';
 import { DEFAULT_TIMEOUTS, type SpawnParams } from '../actor/types.js';
 import { LoadPolicy } from './LoadPolicy.js';
@@ -18,6 +17,7 @@ import { monitorSettings, type MonitorParams, type MonitorSettings } from './Mon
 import { BreakerWatch } from './BreakerWatch.js';
 import { breakerInfo, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
+import type { Supervisor } from './Supervisor.js';
 
 /**
  * A pool: keeps `workers` actors of its `concurrency` alive, replaces the
@@ -48,12 +48,12 @@ export class Monitor extends Actor {
   private respawnAt = 0;
 
   /**
-   * @param arbiter - the arbiter whose process and loop the monitor shares.
+   * @param arbiter - its supervisor (the arbiter), whose process and loop the monitor shares.
    * @param name - the monitor's name (unique in the arbiter).
    * @param params - pool settings plus the parameters of every worker.
    */
   constructor(
-    private readonly arbiter: Arbiter,
+    private readonly arbiter: Supervisor,
     name: string,
     params: MonitorParams = {},
   ) {

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Actor } from '../../actor/Actor.js';
-import { arbiter as getArbiter } from '../../actor/api.js';
+import { arbiter as getArbiter } from '../../arbiter/api.js';
 import type { Deferred } from '../../async/Deferred.js';
 import { makeAsync } from '../../async/makeAsync.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Subject, type Observable } from '../../rx.js';
 import { ImproperlyConfiguredError } from '../../errors.js';
 import type { Actor } from '../../actor/Actor.js';
-import { arbiter as getArbiter } from '../../actor/api.js';
+import { arbiter as getArbiter } from '../../arbiter/api.js';
 import { getActor } from '../../actor/current.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';
 import type { Schema } from '../../config/Setting.js';

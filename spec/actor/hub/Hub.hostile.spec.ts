@@ -9,8 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { arbiter, captureLogs, spawn, send } from '../../../lib/index.js';
 import type { ActorProxy, Arbiter, LogCapture } from '../../../lib/index.js';
-import { REJECT_BURST_MS } from '../../../lib/actor/BurstLog.js';
-import { HANDSHAKE_SIZE } from '../../../lib/actor/Hub.js';
+import { REJECT_BURST_MS } from '../../../lib/log/BurstLog.js';
+import { HANDSHAKE_SIZE } from '../../../lib/transport/Hub.js';
 import { InvalidStateError } from '../../../lib/index.js';
 import { within } from '../../support/waiting.js';
 

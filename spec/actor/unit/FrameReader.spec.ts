@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FrameReader } from '../../../lib/actor/FrameReader.js';
+import { FrameReader } from '../../../lib/transport/FrameReader.js';
 import { ImproperlyConfiguredError } from '../../../lib/errors.js';
 
 function frames(reader: FrameReader, ...chunks: string[]): string[] {

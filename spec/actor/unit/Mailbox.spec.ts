@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { Mailbox } from '../../../lib/actor/Mailbox.js';
-import type { Envelope } from '../../../lib/actor/protocol.js';
+import type { Envelope } from '../../../lib/transport/protocol.js';
 import { ActorExitedError, TimeoutError } from '../../../lib/errors.js';
 
 /** Two mailboxes, `a` and `b`, whose envelopes are delivered on the next microtask. */

@@ -4,9 +4,9 @@
 import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import type { Actor } from '../../../lib/actor/Actor.js';
-import type { Hub } from '../../../lib/actor/Hub.js';
-import type { Envelope, Request } from '../../../lib/actor/protocol.js';
-import { Router, type Child } from '../../../lib/actor/Router.js';
+import type { Hub } from '../../../lib/transport/Hub.js';
+import type { Envelope, Request } from '../../../lib/transport/protocol.js';
+import { Router, type Child } from '../../../lib/arbiter/Router.js';
 import { ActorExitedError } from '../../../lib/errors.js';
 
 class FakeActor {

@@ -5,8 +5,8 @@ import {
   errorReply,
   invalidEnvelope,
   isRequest,
-} from '../../../lib/actor/protocol.js';
-import type { Request } from '../../../lib/actor/protocol.js';
+} from '../../../lib/transport/protocol.js';
+import type { Request } from '../../../lib/transport/protocol.js';
 import { ActorNotFoundError } from '../../../lib/errors.js';
 
 const request: Request = { id: 1, from: 'a', to: 'b', cmd: 'ping', args: [], ack: true };

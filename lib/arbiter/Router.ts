@@ -1,0 +1,209 @@
+/**
+ * The arbiter's routing: envelopes from the hub and from the actors of the
+ * arbiter's process (itself, its monitors) go to their target, by aid or
+ * name; a request to nobody is answered with `ActorNotFoundError`; requests
+ * routed to a child are remembered until answered, so that they can be
+ * failed if it dies.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { Subscription } from '../rx.js';
+import { decode } from '../codec/decode.js';
+import { ActorNotFoundError } from '../errors.js';
+import type { Actor } from '../actor/Actor.js';
+import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
+import type { Hub } from '../transport/Hub.js';
+import type { Introducer } from './Introducer.js';
+import type { Link } from '../transport/Link.js';
+import { SocketLink } from '../transport/SocketLink.js';
+import { errorReply, isRequest, type Envelope, type Request } from '../transport/protocol.js';
+
+/** A spawned actor, as the arbiter tracks it. */
+export interface Child {
+  proxy: ActorProxy;
+  deferred: ActorProxyDeferred;
+  /** Its connection once it shook hands: a hub socket, or a thread's port. */
+  link?: Link;
+  handshake?: Subscription;
+  /** How long its graceful stop may take (its own `exitTimeout`). */
+  exitTimeout: number;
+  /** `true` once its handshake succeeded. */
+  ready: boolean;
+  /** Requests routed to this child and not answered yet, by `from:id`. */
+  forwarded: Map<string, Request>;
+  /** The spawn's secret: its handshake must carry it. */
+  nonce?: string;
+}
+
+/** The `aid` and `nonce` a `notify` request claims (its first argument). */
+function claimOf(env: Request): { aid?: unknown; nonce?: unknown } {
+  try {
+    const info = decode(env.args[0]);
+    return typeof info === 'object' && info !== null ? info : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Routes for one arbiter.
+ *
+ * @example
+ * ```ts
+ * const router = new Router(arbiter, hub, children, local, monitors);
+ * hub.incoming$.subscribe(({ socket, envelopes }) => router.route(router.linkOf(socket), envelopes));
+ * ```
+ */
+export class Router {
+  private readonly linkAid = new WeakMap<Link, string>();
+  private readonly socketLinks = new WeakMap<Socket, SocketLink>();
+
+  /**
+   * @param self - the arbiter (aid, name, and where its own errors go).
+   * @param hub - the hub the children are connected to.
+   * @param children - spawned actors, by aid.
+   * @param local - actors of this process (the arbiter, monitors), by aid.
+   * @param named - local actors found by name (monitors).
+   * @param introducer - gives two thread actors that talk a direct channel.
+   */
+  constructor(
+    private readonly self: Actor,
+    private readonly hub: Hub,
+    private readonly children: ReadonlyMap<string, Child>,
+    private readonly local: ReadonlyMap<string, Actor>,
+    private readonly named: ReadonlyMap<string, { readonly aid: string }>,
+    private readonly introducer?: Introducer,
+  ) {}
+
+  /**
+   * @param to - an aid or a name.
+   * @returns the aid it stands for, or `undefined`.
+   */
+  resolve(to: string): string | undefined {
+    const { self } = this;
+    if (to === self.aid || to === 'arbiter' || to === self.name) return self.aid;
+    if (this.children.has(to) || this.local.has(to)) return to;
+    const named = this.named.get(to);
+    if (named !== undefined) return named.aid;
+    for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
+    return undefined;
+  }
+
+  /**
+   * @param socket - a connection of the hub.
+   * @returns its {@link Link} (the same one for every batch).
+   */
+  linkOf(socket: Socket): Link {
+    let link = this.socketLinks.get(socket);
+    if (link === undefined) {
+      link = new SocketLink(this.hub, socket);
+      this.socketLinks.set(socket, link);
+    }
+    return link;
+  }
+
+  /** @param env - written by a local actor: delivered in this process or sent to a child. */
+  deliver(env: Envelope): void {
+    const local = this.local.get(env.to);
+    if (local !== undefined) {
+      queueMicrotask(() => local.receive(env));
+      return;
+    }
+    const link = this.children.get(env.to)?.link;
+    if (link !== undefined) {
+      link.send(env);
+    } else if (isRequest(env) && env.ack) {
+      const sender = this.local.get(env.from) ?? this.self;
+      const error = new ActorNotFoundError(`no actor "${env.to}" is connected`);
+      queueMicrotask(() => sender.receive(errorReply(env, error)));
+    }
+  }
+
+  /**
+   * Route a batch that arrived on a connection.
+   * @param link - the child's connection (see {@link linkOf} for a socket).
+   * @param envelopes - the batch.
+   */
+  route(link: Link, envelopes: Envelope[]): void {
+    for (const env of envelopes) {
+      const sender = this.linkAid.get(link) ?? this.bind(link, env);
+      if (sender === undefined) return;
+      if (env.from !== sender) {
+        link.reject(`message from ${sender} claims to be from ${env.from}`);
+        return;
+      }
+      if (isRequest(env) && env.cmd === 'notify' && claimOf(env).aid !== sender) {
+        link.reject(`notify from ${sender} speaks for another actor`);
+        return;
+      }
+      const to = this.resolve(env.to);
+      const local = to === undefined ? undefined : this.local.get(to);
+      if (local !== undefined) {
+        local.receive(env);
+        continue;
+      }
+      const target = to === undefined ? undefined : this.children.get(to);
+      if (target?.link === undefined) {
+        if (isRequest(env) && env.ack) {
+          link.send(errorReply(env, new ActorNotFoundError(`no actor "${env.to}"`)));
+        }
+        continue;
+      }
+      if (isRequest(env)) {
+        env.to = target.proxy.aid;
+        if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
+      } else {
+        this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
+      }
+      this.forward(link, target, env);
+      if (link.kind === 'port' && target.link.kind === 'port') {
+        this.introducer?.introduce(sender, target.proxy.aid);
+      }
+    }
+  }
+
+  /**
+   * Pass an envelope on to a child. One that came in a frame within the
+   * limit fits in a frame of its own; should it not (MessageTooLargeError),
+   * its request fails at its sender instead of the arbiter.
+   */
+  private forward(from: Link, target: Child, env: Envelope): void {
+    try {
+      target.link!.send(env);
+    } catch (err) {
+      if (!isRequest(env)) return;
+      target.forwarded.delete(`${env.from}:${env.id}`);
+      if (env.ack) from.send(errorReply(env, err instanceof Error ? err : new Error(String(err))));
+    }
+  }
+
+  /**
+   * A child exited: every request routed to it gets an error reply.
+   * @param child - the child.
+   * @param error - the error to answer with.
+   */
+  failForwarded(child: Child, error: Error): void {
+    for (const request of child.forwarded.values()) {
+      this.children.get(request.from)?.link?.send(errorReply(request, error));
+    }
+  }
+
+  /**
+   * The first message on a connection must be the handshake of a spawning
+   * actor, with the secret (nonce) of its spawn.
+   */
+  private bind(link: Link, env: Envelope): string | undefined {
+    const child = this.children.get(env.from);
+    if (!isRequest(env) || env.cmd !== 'notify' || child === undefined || child.link) {
+      link.reject('the first message is not the handshake of a spawning actor');
+      return undefined;
+    }
+    if (child.nonce !== undefined && claimOf(env).nonce !== child.nonce) {
+      link.reject(`a handshake for ${env.from} without the nonce of its spawn`);
+      return undefined;
+    }
+    child.link = link;
+    this.linkAid.set(link, env.from);
+    return env.from;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The actor of a spawned process or thread: connected to the arbiter's hub,
+ * it handshakes, heartbeats, and stops itself when the hub goes away.
+ * @module
+ */
+import { ActorExitedError } from '../errors.js';
+import { Actor, type ActorOptions } from '../actor/Actor.js';
+import type { ChildData } from './ChildData.js';
+import { HubClient } from '../transport/HubClient.js';
+import { PortClient } from '../transport/PortClient.js';
+import type { Envelope } from '../transport/protocol.js';
+
+/** The heartbeat period for a given `timeout`: often enough to be seen alive. */
+export function heartbeatPeriod(timeout: number): number {
+  return Math.max(50, Math.min(5_000, Math.floor(timeout / 3)));
+}
+
+/**
+ * A process or thread actor.
+ *
+ * @example
+ * ```ts
+ * const actor = new ChildActor(options, { hub, arbiter, maxMessageSize, nonce });
+ * await actor.run(); // connected, started, handshake sent
+ * ```
+ */
+export class ChildActor extends Actor {
+  /** The hub's socket (a process), or the channel the arbiter gave it (a thread). */
+  private readonly client: HubClient | PortClient;
+  private readonly arbiterAid: string;
+  /** The spawn's secret, sent with the handshake only. */
+  private readonly nonce: string | undefined;
+  /** How late the last heartbeat ran (ms): event-loop lag. */
+  private lag = 0;
+  private limitReported = false;
+
+  /**
+   * @param options - identity, config, hooks, commands.
+   * @param link - from its start data: the hub's socket path, the arbiter's
+   *   aid (target of heartbeats), the hub's largest frame, the spawn's nonce,
+   *   a thread's port.
+   */
+  constructor(
+    options: ActorOptions,
+    link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'hubTls' | 'port'>,
+  ) {
+    super(options);
+    this.arbiterAid = link.arbiter;
+    this.nonce = link.nonce;
+    this.client =
+      link.port !== undefined
+        ? new PortClient(link.port, link.maxMessageSize, link.arbiter)
+        : new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
+  }
+
+  /**
+   * Connect, run the `start` hook and send the handshake (`notify`). A start
+   * hook that throws is reported in the handshake and the actor stops.
+   */
+  async run(): Promise<void> {
+    this.state = 'starting';
+    this.loop.start();
+    await this.client.connect();
+    this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
+    if (this.client instanceof PortClient) {
+      // A thread it talked to directly exited: what waits on it fails now.
+      this.subscriptions.add(
+        this.client.peerLost$.subscribe(({ aid, message }) =>
+          this.failRequests(new ActorExitedError(message), aid),
+        ),
+      );
+    }
+    this.subscriptions.add(
+      this.client.closed$.subscribe(() => {
+        if (this.state === 'running' || this.state === 'starting') {
+          this.logger.warn('lost the connection to the arbiter: stopping');
+          void this.stop();
+        }
+      }),
+    );
+    try {
+      await this.started();
+    } catch (err) {
+      this.send(this.arbiterAid, 'notify', { aid: this.aid, error: err, nonce: this.nonce });
+      await this.stop();
+      return;
+    }
+    this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true, nonce: this.nonce });
+    const period = heartbeatPeriod(this.cfg.timeout);
+    let last = Date.now();
+    this.loop.addPeriodic(() => {
+      const now = Date.now();
+      this.lag = Math.max(0, now - last - period);
+      last = now;
+      this.tick();
+      this.send(this.arbiterAid, 'notify', this.info());
+    }, period);
+  }
+
+  /** @returns the actor's info, with `lag` (how late its last heartbeat ran, in ms). */
+  override info(): Record<string, unknown> {
+    const info: Record<string, unknown> = { ...super.info(), lag: this.lag };
+    if (this.maxRequests > 0) info['maxRequests'] = this.maxRequests;
+    // For `rxpulsar ps` and the metrics (lib/metrics/): app, messages, latencies.
+    if (typeof this.cfg['app'] === 'string') info['app'] = this.cfg['app'];
+    const { mailbox } = this;
+    info['metrics'] = {
+      in: mailbox.served + mailbox.inFlight,
+      out: mailbox.sent,
+      latency: mailbox.latency.snapshot(),
+    };
+    return info;
+  }
+
+  /** Reaching `maxRequests` is reported at once, so the monitor replaces this actor. */
+  protected override onServed(): void {
+    if (this.maxRequests > 0 && !this.limitReported && this.served >= this.maxRequests) {
+      this.limitReported = true;
+      this.send(this.arbiterAid, 'notify', this.info());
+    }
+  }
+
+  private get maxRequests(): number {
+    return Number(this.cfg['maxRequests'] ?? 0);
+  }
+
+  protected override deliver(env: Envelope): void {
+    this.client.send(env);
+  }
+
+  protected override async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The arbiter's end of node-ipc: a server on a Unix socket inside a private
+ * runtime folder. It accepts actor connections, guards them against hostile
+ * bytes, validates every batch and hands envelopes to the arbiter; it writes
+ * envelopes back batched per tick. Routing is the arbiter's business.
+ * @module
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { IPCModule } from './nodeIpc.js';
+import { Subject } from '../rx.js';
+import type winston from 'winston';
+import { BurstLog } from '../log/BurstLog.js';
+import { guardSocket, type Guard } from './guardSocket.js';
+import { Outbox } from './Outbox.js';
+import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
+import { removeStaleRuntimeDirs } from '../util/runtimeDir.js';
+
+/**
+ * Largest frame a peer may send before its handshake, in characters (a
+ * handshake is a few hundred): connections that have not shaken hands hold
+ * at most this much of the arbiter's memory each.
+ */
+export const HANDSHAKE_SIZE = 64 * 1024;
+
+/** Settings of the hub. */
+export interface HubOptions {
+  /** Maximum simultaneous actor connections. */
+  maxConnections: number;
+  /** Largest frame accepted from a peer, in characters. */
+  maxMessageSize: number;
+  /** A connection that sends no valid batch within this many ms is dropped. */
+  handshakeTimeout: number;
+  /** Where the hub logs peers it disconnects. */
+  logger: winston.Logger;
+}
+
+/** A batch of valid envelopes and the connection they came on. */
+export interface Incoming {
+  socket: Socket;
+  envelopes: Envelope[];
+}
+
+/**
+ * The node-ipc server of the arbiter.
+ *
+ * @example
+ * ```ts
+ * const hub = new Hub({ maxConnections: 200, maxMessageSize: 64 << 20, logger });
+ * const path = await hub.start();
+ * hub.incoming$.subscribe(({ socket, envelopes }) => route(socket, envelopes));
+ * ```
+ */
+export class Hub {
+  /** Valid batches received. */
+  readonly incoming$ = new Subject<Incoming>();
+  /** Connections that closed (for any reason). */
+  readonly disconnected$ = new Subject<Socket>();
+  private readonly ipc = new IPCModule();
+  private readonly outboxes = new WeakMap<Socket, Outbox>();
+  private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
+  private readonly guards = new WeakMap<Socket, Guard>();
+  private readonly rejections: BurstLog;
+  /** Connections that came another way than the Unix socket (TLS, proved already). */
+  private readonly adopted = new Set<Socket>();
+  private dir: string | undefined;
+  private socketPath: string | undefined;
+
+  /** @param options - limits and logger. */
+  constructor(private readonly options: HubOptions) {
+    this.rejections = new BurstLog(options.logger);
+    Object.assign(this.ipc.config, {
+      silent: true,
+      logInColor: false,
+      maxConnections: options.maxConnections,
+      unlink: true,
+      readableAll: false,
+      writableAll: false,
+    });
+  }
+
+  /** Largest frame, in characters, accepted from a peer and sent to one. */
+  get maxMessageSize(): number {
+    return this.options.maxMessageSize;
+  }
+
+  /** Connections open now (actors, and peers that have not shaken hands yet). */
+  get connections(): number {
+    const server = this.ipc.server;
+    return (server === false ? 0 : server.sockets.length) + this.adopted.size;
+  }
+
+  /**
+   * Whether one more actor can connect.
+   * @param connecting - actors spawned that have not connected yet.
+   * @returns why not (the hub is full), or `undefined`.
+   */
+  full(connecting: number): string | undefined {
+    const used = this.connections + connecting;
+    if (used < this.options.maxConnections) return undefined;
+    return (
+      `the hub is full (${this.connections} connections and ${connecting} actors starting; ` +
+      `maxConnections is ${this.options.maxConnections})`
+    );
+  }
+
+  /** Path of the Unix socket, once started. */
+  get path(): string | undefined {
+    return this.socketPath;
+  }
+
+  /**
+   * Create the runtime folder (mode 0700), clean stale ones, and listen.
+   * @returns the socket path.
+   */
+  start(): Promise<string> {
+    removeStaleRuntimeDirs();
+    this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-`));
+    const path = join(this.dir, 'hub.sock');
+    return new Promise((resolve, reject) => {
+      this.ipc.serve(path, () => {
+        chmodSync(path, 0o600);
+        this.socketPath = path;
+        resolve(path);
+      });
+      const server = this.ipc.server;
+      if (server === false) throw new Error('node-ipc did not create a server');
+      server.on('connect', (socket: Socket) => this.accept(socket));
+      server.on('socket.disconnected', (socket: Socket) => this.disconnected$.next(socket));
+      server.on('error', (err: unknown, socket?: unknown) => {
+        if (socket !== undefined && typeof socket === 'object') {
+          this.reject(socket as Socket, 'unreadable frame', err);
+        } else if (this.socketPath === undefined) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+      server.start();
+    });
+  }
+
+  /**
+   * Listen again when the socket file was deleted under the hub (a cleaner
+   * of the temp directory, a user). Connected actors are not affected; new
+   * ones could not connect without it.
+   *
+   * @returns `true` when it had to listen again.
+   */
+  ensureListening(): boolean {
+    const path = this.socketPath;
+    const server = this.ipc.server;
+    if (path === undefined || server === false || existsSync(path)) return false;
+    this.options.logger.warn(`the hub socket ${path} was removed: listening again`);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const previous = server.server;
+    server.start();
+    if (previous !== false) previous.close();
+    return true;
+  }
+
+  /**
+   * Write an envelope to a connection; envelopes of one tick leave together,
+   * in frames no larger than `maxMessageSize` (the limit is the same both ways).
+   * @param socket - the actor's connection.
+   * @param env - what to send.
+   * @throws MessageTooLargeError when the envelope alone is over `maxMessageSize`.
+   */
+  send(socket: Socket, env: Envelope): void {
+    let outbox = this.outboxes.get(socket);
+    if (outbox === undefined) {
+      const { delimiter } = this.ipc.config;
+      outbox = new Outbox(
+        (parts) => {
+          if (!socket.destroyed) socket.write(frameOf(parts, delimiter));
+        },
+        { maxSize: this.options.maxMessageSize },
+      );
+      this.outboxes.set(socket, outbox);
+    }
+    outbox.push(env);
+  }
+
+  /**
+   * Drop a connection that broke the protocol, and log why: the first of a
+   * burst as a warning, the others of the next second (see {@link BurstLog}) at
+   * `debug` and as one summary warning (a flood is a few lines, not one per peer).
+   * @param socket - the peer.
+   * @param reason - what it did.
+   * @param cause - the error behind it, if any.
+   */
+  reject(socket: Socket, reason: string, cause?: unknown): void {
+    if (socket.destroyed) return;
+    socket.destroy();
+    const why = cause instanceof Error ? ` (${cause.message})` : '';
+    this.rejections.add(reason, `disconnecting a peer: ${reason}${why}`);
+  }
+
+  /**
+   * Take a connection that came another way (a TLS peer that proved the
+   * secret): from now on it is guarded and routed as a Unix one.
+   * @param socket - the connection, encoding utf8.
+   * @param rest - what it sent after its proof: the start of its frames.
+   */
+  adopt(socket: Socket, rest = ''): void {
+    this.adopted.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => {
+      this.adopted.delete(socket);
+      this.disconnected$.next(socket);
+    });
+    this.accept(socket);
+    if (rest !== '') socket.emit('data', rest);
+  }
+
+  /** Close every connection and the server, and remove the runtime folder. */
+  async stop(): Promise<void> {
+    this.rejections.flush();
+    for (const socket of this.adopted) socket.destroy();
+    const server = this.ipc.server;
+    if (server !== false && server.server !== false) {
+      const net = server.server;
+      for (const socket of server.sockets) socket.destroy();
+      await new Promise<void>((resolve) => net.close(() => resolve()));
+    }
+    this.incoming$.complete();
+    this.disconnected$.complete();
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+    this.socketPath = undefined;
+  }
+
+  private accept(socket: Socket): void {
+    const timer = setTimeout(
+      () => this.reject(socket, `no handshake within ${this.options.handshakeTimeout} ms`),
+      this.options.handshakeTimeout,
+    );
+    this.handshakes.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+    const guard = guardSocket(socket, {
+      maxMessageSize: this.options.maxMessageSize,
+      handshakeSize: HANDSHAKE_SIZE,
+      delimiter: this.ipc.config.delimiter,
+      onBatch: (data) => this.receive(data, socket),
+      onViolation: (reason, cause) => this.reject(socket, reason, cause),
+    });
+    this.guards.set(socket, guard);
+  }
+
+  private receive(data: unknown, socket: Socket): void {
+    if (socket.destroyed) return;
+    if (Array.isArray(data) && data.length === 0) {
+      this.reject(socket, 'an empty batch');
+      return;
+    }
+    if (!Array.isArray(data)) {
+      this.reject(socket, 'a batch that is not an array');
+      return;
+    }
+    for (const env of data) {
+      const problem = invalidEnvelope(env);
+      if (problem !== undefined) {
+        this.reject(socket, problem);
+        return;
+      }
+    }
+    this.incoming$.next({ socket, envelopes: data as Envelope[] });
+    // A batch the arbiter kept (the first one is a handshake, or the peer is gone).
+    if (socket.destroyed) return;
+    clearTimeout(this.handshakes.get(socket));
+    this.guards.get(socket)?.handshaken();
+  }
+}

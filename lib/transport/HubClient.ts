@@ -1,0 +1,165 @@
+/**
+ * An actor's connection to the arbiter's hub: its own node-ipc `IPCModule`
+ * instance, no reconnection (a lost hub means the arbiter is gone, and the
+ * actor stops itself rather than live on as an orphan), batches per tick.
+ * @module
+ */
+import { IPCModule, type IPCClient } from './nodeIpc.js';
+import { Subject } from '../rx.js';
+import { ActorExitedError } from '../errors.js';
+import type { Socket } from 'node:net';
+import type { HubTls } from './tlsConnect.js';
+import { FrameReader } from './FrameReader.js';
+import { connectTls } from './tlsConnect.js';
+import { Outbox } from './Outbox.js';
+import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
+
+/**
+ * The client side of the hub.
+ *
+ * @example
+ * ```ts
+ * const client = new HubClient(aid, socketPath);
+ * await client.connect();
+ * client.incoming$.subscribe(handle);
+ * client.send(envelope);
+ * ```
+ */
+export class HubClient {
+  /** Envelopes received from the hub. */
+  readonly incoming$ = new Subject<Envelope>();
+  /** Emits once when the connection is gone. */
+  readonly closed$ = new Subject<void>();
+  private readonly ipc = new IPCModule();
+  private client: IPCClient | undefined;
+  /** The connection to a hub at `tls://HOST:PORT` (node-ipc is not used then). */
+  private tlsSocket: Socket | undefined;
+  private readonly outbox: Outbox;
+  private closed = false;
+
+  /**
+   * @param id - the actor's aid (node-ipc's connection id).
+   * @param path - the hub's socket path.
+   * @param maxMessageSize - the hub's largest frame: no frame sent is larger.
+   * @param tls - the secret and CA files, for a hub at `tls://HOST:PORT`.
+   */
+  constructor(
+    private readonly id: string,
+    private readonly path: string,
+    maxMessageSize = Infinity,
+    private readonly tls?: HubTls,
+  ) {
+    this.outbox = new Outbox(
+      (parts) => {
+        const socket = this.tlsSocket ?? this.client?.socket;
+        if (socket && !socket.destroyed) socket.write(frameOf(parts, this.ipc.config.delimiter));
+      },
+      { maxSize: maxMessageSize },
+    );
+    Object.assign(this.ipc.config, {
+      silent: true,
+      logInColor: false,
+      maxRetries: 0,
+      stopRetrying: true,
+    });
+  }
+
+  /** Connect; rejects if the hub cannot be reached. */
+  connect(): Promise<void> {
+    if (this.path.startsWith('tls://')) return this.connectTls();
+    return new Promise((resolve, reject) => {
+      let connected = false;
+      this.ipc.connectTo(this.id, this.path, () => {
+        const client = this.ipc.of[this.id];
+        if (client === undefined) return;
+        this.client = client;
+        client.on('connect', () => {
+          connected = true;
+          if (client.socket !== false) this.read(client.socket);
+          resolve();
+        });
+        client.on('disconnect', () => {
+          if (!connected) reject(new ActorExitedError(`cannot reach the arbiter at ${this.path}`));
+          this.markClosed();
+        });
+      });
+    });
+  }
+
+  private async connectTls(): Promise<void> {
+    if (this.tls === undefined) {
+      throw new ActorExitedError(`no hub secret to reach the arbiter at ${this.path}`);
+    }
+    const { socket, rest } = await connectTls(this.path, this.tls, { as: 'actor' }, 10_000);
+    this.tlsSocket = socket;
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.markClosed());
+    this.read(socket);
+    if (rest !== '') socket.emit('data', rest);
+  }
+
+  /**
+   * Read frames ourselves instead of node-ipc's handler, which copies its
+   * whole buffer on every chunk and parses only when a chunk happens to end
+   * on a delimiter (large or pipelined batches were held back).
+   */
+  private read(socket: Socket): void {
+    socket.removeAllListeners('data');
+    const reader = new FrameReader(this.ipc.config.delimiter);
+    const onFrame = (text: string): boolean => {
+      try {
+        const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
+        if (frame.type === BATCH_EVENT && Array.isArray(frame.data)) {
+          for (const env of frame.data as Envelope[]) this.incoming$.next(env);
+        }
+        return true;
+      } catch (err) {
+        socket.destroy(err instanceof Error ? err : new Error(String(err)));
+        return false;
+      }
+    };
+    socket.on('data', (chunk: string) => reader.feed(chunk, onFrame));
+  }
+
+  /**
+   * @param env - queued and written with this tick's batch.
+   * @throws MessageTooLargeError when it is over the hub's `maxMessageSize` alone.
+   */
+  send(env: Envelope): void {
+    if (!this.closed) this.outbox.push(env);
+  }
+
+  /** Close the connection (what is queued this tick is written first). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      queueMicrotask(() => {
+        const socket = this.tlsSocket ?? this.client?.socket;
+        if (socket && !socket.destroyed) {
+          socket.end(() => {
+            this.ipc.disconnect(this.id);
+            this.markClosed();
+            resolve();
+          });
+          setTimeout(() => {
+            socket.destroy();
+            this.markClosed();
+            resolve();
+          }, 1000).unref();
+        } else {
+          this.ipc.disconnect(this.id);
+          this.markClosed();
+          resolve();
+        }
+      });
+    });
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.outbox.clear();
+    this.closed$.next();
+    this.closed$.complete();
+    this.incoming$.complete();
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The hub's TCP side: a TLS server whose peers must prove the shared secret
+ * (see {@link authenticate}) before a single frame is read. A proved actor
+ * is handed to the {@link Hub} (same framing, guards and limits as on the
+ * Unix socket); a proved node agent to whoever handles agents.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type winston from 'winston';
+import { ImproperlyConfiguredError } from '../errors.js';
+import { BurstLog } from '../log/BurstLog.js';
+import type { Hub } from './Hub.js';
+import { authenticate, type Authenticated } from './hubAuth.js';
+import { parseTlsUrl, readSecret } from './tlsConnect.js';
+
+/** Settings of the TLS listener (`--hub`, `--hub-cert`…). */
+export interface TlsHubOptions {
+  /** `tls://HOST:PORT` (port 0: any free port). */
+  hub: string;
+  /** PEM certificate file of the hub. */
+  hubCert?: string | null;
+  /** PEM key file of the hub. */
+  hubKey?: string | null;
+  /** PEM CA file: when given, peers must show a certificate it signed (mutual TLS). */
+  hubCa?: string | null;
+  /** File holding the shared secret (at least 16 bytes). */
+  hubSecretFile?: string | null;
+}
+
+/**
+ * Why these settings cannot make a TLS hub, or `undefined`.
+ *
+ * @param options - the settings.
+ * @returns the problem.
+ * @example
+ * ```ts
+ * tlsHubProblem({ hub: 'tcp://0.0.0.0:7070' }); // 'must be tls://HOST:PORT ...'
+ * ```
+ */
+export function tlsHubProblem(options: TlsHubOptions): string | undefined {
+  if (!options.hub.startsWith('tls://')) {
+    return 'must be tls://HOST:PORT: the hub never listens on TCP without TLS';
+  }
+  try {
+    parseTlsUrl(options.hub);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  if (!options.hubCert || !options.hubKey) return 'needs --hub-cert and --hub-key';
+  if (!options.hubSecretFile) return 'needs --hub-secret-file (a peer must prove the secret)';
+  return undefined;
+}
+
+/**
+ * The TLS listener of a hub.
+ *
+ * @example
+ * ```ts
+ * const tls = new TlsListener(hub, options, logger, (socket, auth) => agents.attach(socket, auth));
+ * const address = await tls.start(); // '127.0.0.1:7070'
+ * ```
+ */
+export class TlsListener {
+  private server: Server | undefined;
+  private readonly sockets = new Set<TLSSocket>();
+  private readonly rejections: BurstLog;
+  private readonly secret: Buffer;
+
+  /**
+   * @param hub - where proved actors go.
+   * @param options - address, certificate, key, CA, secret file.
+   * @param logger - where refused peers are logged.
+   * @param onAgent - gets every proved node agent.
+   * @param timing - a peer must prove itself within `timeout` ms; agents
+   *   are told the `heartbeat` (ms) with the hub's proof.
+   * @throws ImproperlyConfiguredError for settings that cannot make a TLS hub.
+   */
+  constructor(
+    private readonly hub: Hub,
+    private readonly options: TlsHubOptions,
+    logger: winston.Logger,
+    private readonly onAgent: (socket: TLSSocket, auth: Authenticated) => void,
+    private readonly timing: { timeout: number; heartbeat: number },
+  ) {
+    const problem = tlsHubProblem(options);
+    if (problem !== undefined)
+      throw new ImproperlyConfiguredError(`hub ${options.hub}: ${problem}`);
+    this.secret = readSecret(options.hubSecretFile!);
+    this.rejections = new BurstLog(logger);
+  }
+
+  /** @returns `HOST:PORT` it listens on. */
+  start(): Promise<string> {
+    const { hubCert, hubKey, hubCa } = this.options;
+    const mutual = typeof hubCa === 'string' && hubCa !== '';
+    const server = createServer({
+      cert: readFileSync(hubCert!),
+      key: readFileSync(hubKey!),
+      ca: mutual ? readFileSync(hubCa) : undefined,
+      requestCert: mutual,
+      rejectUnauthorized: mutual,
+      handshakeTimeout: this.timing.timeout,
+    });
+    this.server = server;
+    server.on('secureConnection', (socket) => this.accept(socket));
+    server.on('tlsClientError', (err, socket) => {
+      socket.destroy();
+      this.rejections.add('tls', `disconnecting a peer: no TLS handshake (${err.message})`);
+    });
+    const { host, port } = parseTlsUrl(this.options.hub);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address() as AddressInfo;
+        resolve(`${address.address}:${address.port}`);
+      });
+    });
+  }
+
+  /** Close the server and every connection it accepted. */
+  async stop(): Promise<void> {
+    this.rejections.flush();
+    for (const socket of this.sockets) socket.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
+  }
+
+  private accept(socket: TLSSocket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    const { timeout, heartbeat } = this.timing;
+    const claim = { heartbeat };
+    authenticate(socket, { role: 'hub', secret: this.secret, timeout, claim }).then(
+      (auth) => {
+        if (socket.destroyed) return;
+        if (auth.claim['as'] === 'agent') this.onAgent(socket, auth);
+        else this.hub.adopt(socket, auth.rest);
+      },
+      (err: unknown) => {
+        const reason = (err as Error).message;
+        this.rejections.add(reason.split(':')[0]!, `disconnecting a TLS peer: ${reason}`);
+      },
+    );
+  }
+}

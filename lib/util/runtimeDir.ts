@@ -1,0 +1,33 @@
+/**
+ * Runtime folders: `rxpulsar-<pid>-XXXXXX` in the temp directory, one per
+ * arbiter, holding its hub socket. A folder whose arbiter died without
+ * cleaning up (SIGKILL, power loss) is removed by the next arbiter.
+ * @module
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { processAlive as alive } from './processAlive.js';
+
+/**
+ * Remove the runtime folders of arbiters that are no longer running.
+ *
+ * @returns the folders removed.
+ * @example
+ * ```ts
+ * removeStaleRuntimeDirs(); // ['/tmp/rxpulsar-4242-a1B2c3']
+ * ```
+ */
+export function removeStaleRuntimeDirs(): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmpdir())) {
+    const match = /^rxpulsar-(\d+)-/.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    const path = join(tmpdir(), name);
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}

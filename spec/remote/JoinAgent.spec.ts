@@ -1,0 +1,114 @@
+// The node agent against a hub of the spec's own (a TLS server running the
+// hub side of the exchange), to see what the agent does on its side.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { expect } from 'chai';
+import { captureLogs, ProtocolError, type LogCapture } from '../../lib/index.js';
+import { authenticate } from '../../lib/transport/hubAuth.js';
+import { JoinAgent } from '../../lib/remote/JoinAgent.js';
+import { connectTls } from '../../lib/transport/tlsConnect.js';
+import { standardProblems } from '../../lib/application/checkAppConfig.js';
+import { createLogger } from '../../lib/log/createLogger.js';
+import { hello } from '../../lib/transport/peerAuth.js';
+import { makeTlsFiles, type TlsFiles } from '../support/tlsFiles.js';
+import { waitFor, within } from '../support/waiting.js';
+
+describe('JoinAgent', () => {
+  let files: TlsFiles;
+  let server: Server;
+  let url: string;
+  let logs: LogCapture;
+  let onPeer: (socket: TLSSocket) => void = () => undefined;
+  const sockets = new Set<TLSSocket>();
+
+  before(async () => {
+    logs = captureLogs('debug');
+    files = makeTlsFiles();
+    server = createServer({ cert: readFileSync(files.cert), key: readFileSync(files.key) });
+    server.on('secureConnection', (socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('close', () => sockets.delete(socket));
+      onPeer(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `tls://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    logs.restore();
+    files.remove();
+  });
+
+  describe('start()', () => {
+    it('should fail clearly on a hub of another protocol version, and tell it', async () => {
+      let told = '';
+      onPeer = (socket) => {
+        socket.on('data', (chunk: Buffer) => (told += chunk.toString()));
+        socket.write(`${JSON.stringify({ ...hello(), version: 2 })}\n`);
+      };
+      let error: unknown;
+      try {
+        await connectTls(url, { secretFile: files.secret, ca: files.cert }, { as: 'agent' }, 5000);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(ProtocolError);
+      expect((error as Error).message).to.match(/protocol version 2 is not 1/);
+      await waitFor(() => /"error":"protocol version 2 is not 1/.test(told), 5000, 'the hub told');
+    });
+
+    it('should refuse a hub that does not prove the secret', async () => {
+      const wrong = readFileSync(files.wrongSecret, 'utf8').trim();
+      onPeer = (socket) =>
+        void authenticate(socket, { role: 'hub', secret: Buffer.from(wrong), timeout: 5000 }).catch(
+          () => undefined,
+        );
+      let error: unknown;
+      try {
+        await connectTls(url, { secretFile: files.secret, ca: files.cert }, { as: 'agent' }, 5000);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(ProtocolError);
+      expect((error as Error).message).to.match(/did not prove the shared secret/);
+    });
+  });
+
+  describe('done', () => {
+    it('should end (fenced) after two silent heartbeats and the fence timeout', async () => {
+      const secret = Buffer.from(readFileSync(files.secret, 'utf8').trim());
+      onPeer = (socket) =>
+        void authenticate(socket, {
+          role: 'hub',
+          secret,
+          timeout: 5000,
+          claim: { heartbeat: 100 },
+        }).catch(() => undefined);
+      const agent = new JoinAgent({
+        url,
+        app: 'pool',
+        workers: 1,
+        tls: { secretFile: files.secret, ca: files.cert },
+        fenceTimeout: 200,
+        logger: createLogger('join'),
+      });
+      await agent.start();
+      expect(await within(agent.done, 10_000, 'the agent ending')).to.equal(1);
+      expect(logs.records.map((r) => r.message).join('\n')).to.match(/lost the arbiter \(no word/);
+    });
+  });
+});
+
+describe('standardProblems()', () => {
+  it('should refuse a hub on TCP without TLS, or without a secret (exit 2)', () => {
+    const tcp = standardProblems({ hub: 'tcp://0.0.0.0:7070' });
+    expect(tcp[0]).to.include({ key: 'hub' });
+    expect(tcp[0]!.expected).to.match(/never listens on TCP without TLS/);
+    const noSecret = standardProblems({ hub: 'tls://0.0.0.0:7070', hubCert: 'c', hubKey: 'k' });
+    expect(noSecret[0]!.expected).to.match(/hub-secret-file/);
+  });
+});

@@ -1,0 +1,59 @@
+import { existsSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { expect } from 'chai';
+import { Hub } from '../../lib/transport/Hub.js';
+import { captureLogs, createLogger } from '../../lib/index.js';
+
+describe('Hub', () => {
+  let hub: Hub;
+  let path: string;
+
+  beforeEach(async () => {
+    hub = new Hub({
+      maxConnections: 8,
+      maxMessageSize: 1024,
+      handshakeTimeout: 200,
+      logger: createLogger('hub-spec'),
+    });
+    path = await hub.start();
+  });
+
+  afterEach(async () => {
+    await hub.stop();
+  });
+
+  describe('start()', () => {
+    it('should listen on a private socket in a private folder', () => {
+      expect(statSync(dirname(path)).mode & 0o777).to.equal(0o700);
+      expect(statSync(path).mode & 0o777).to.equal(0o600);
+      expect(hub.path).to.equal(path);
+    });
+  });
+
+  describe('stop()', () => {
+    it('should remove the socket and its folder', async () => {
+      await hub.stop();
+      expect(existsSync(dirname(path))).to.equal(false);
+      hub = new Hub({
+        maxConnections: 1,
+        maxMessageSize: 1,
+        handshakeTimeout: 1,
+        logger: createLogger('hub-spec'),
+      });
+    });
+  });
+
+  describe('handshake deadline', () => {
+    it('should drop a connection that sends nothing in time, and log why', async () => {
+      const logs = captureLogs('warn');
+      try {
+        const socket = connect(path);
+        await new Promise((resolve) => socket.once('close', resolve));
+        expect(logs.records.map((r) => r.message).join('\n')).to.contain('no handshake');
+      } finally {
+        logs.restore();
+      }
+    });
+  });
+});

@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { pack, unpack } from '../../lib/transport/portWire.js';
+import type { Envelope } from '../../lib/transport/protocol.js';
+
+describe('portWire', () => {
+  describe('unpack()', () => {
+    it('should give back the envelopes pack() was given', () => {
+      const batch: Envelope[] = [
+        { id: 1, from: 'a', to: 'b', cmd: 'echo', args: [{ x: [1] }], ack: true },
+        { id: 2, from: 'a', to: 'b', cmd: 'notify', args: [], ack: false },
+        { id: 1, from: 'b', to: 'a', ok: true, value: { x: [1] } },
+        { id: 3, from: 'b', to: 'a', ok: true, value: undefined },
+        { id: 4, from: 'b', to: 'a', ok: false, error: { name: 'E', message: 'm' } },
+      ];
+      const packed = pack(batch);
+      expect(packed).to.have.length(30);
+      expect(unpack(structuredClone(packed))).to.deep.equal(batch);
+    });
+  });
+});
