@@ -61,7 +61,15 @@ export class CancelledError extends RxPulsarError {
 
 /** Something did not happen in time: a handshake, a request, a graceful stop. */
 export class TimeoutError extends RxPulsarError {
-  static override readonly code = 'RXP_ERR_TIMEOUT';
+  static override readonly code: string = 'RXP_ERR_TIMEOUT';
+}
+
+/**
+ * A spawned actor sent no handshake within its `timeout` (it is killed). A
+ * `TimeoutError` too; its own code tells it from a request's deadline.
+ */
+export class HandshakeTimeoutError extends TimeoutError {
+  static override readonly code = 'RXP_ERR_HANDSHAKE_TIMEOUT';
 }
 
 /** Bad configuration or bad parameters given to the framework. */
@@ -215,6 +223,7 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       NotCalledError,
       CancelledError,
       TimeoutError,
+      HandshakeTimeoutError,
       ImproperlyConfiguredError,
       LockedError,
       InvalidStateError,

@@ -13,6 +13,7 @@ export {
   NotCalledError,
   CancelledError,
   TimeoutError,
+  HandshakeTimeoutError,
   ImproperlyConfiguredError,
   LockedError,
   InvalidStateError,

@@ -9,6 +9,7 @@ import {
   ActorProxy,
   arbiter,
   CancelledError,
+  HandshakeTimeoutError,
   CommandNotFoundError,
   ConfigError,
   EncodingError,
@@ -172,7 +173,7 @@ describe('Arbiter', () => {
         expect(err.message).to.equal('cannot start');
       });
 
-      it('should kill an actor that sends no handshake in time, with a TimeoutError', async () => {
+      it('should kill an actor that sends no handshake in time, with a HandshakeTimeoutError', async () => {
         const d = spawn({
           name: 'mute',
           concurrency,
@@ -180,7 +181,8 @@ describe('Arbiter', () => {
           start: () => new Promise(() => undefined),
         });
         const err = await rejection(d);
-        expect(err).to.be.instanceOf(TimeoutError);
+        expect(err).to.be.instanceOf(HandshakeTimeoutError).and.instanceOf(TimeoutError);
+        expect((err as HandshakeTimeoutError).code).to.equal('RXP_ERR_HANDSHAKE_TIMEOUT');
         expect(err.message).to.contain('mute').and.contain(d.aid);
         await waitFor(() => exits.some((e) => e.aid === d.aid));
       });

@@ -78,8 +78,8 @@ describe('Introducer', function () {
       );
       expect(byName).to.have.length(20);
       const children = (
-        a as unknown as { children: Map<string, { forwarded: Map<string, unknown> }> }
-      ).children;
+        a as unknown as { table: { children: Map<string, { forwarded: Map<string, unknown> }> } }
+      ).table.children;
       expect(children.get(t2.aid)?.forwarded.size).to.equal(0);
       await Promise.all([t1.stop(), t2.stop()]);
     });

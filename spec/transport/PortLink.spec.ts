@@ -63,7 +63,8 @@ describe('PortLink', () => {
     });
 
     it('should answer requests without a hub connection', async () => {
-      const connections = (a as unknown as { hub: { connections: number } }).hub.connections;
+      const connections = (a as unknown as { hubs: { hub: { connections: number } } }).hubs.hub
+        .connections;
       expect(await send(thread, 'echo', { n: 1, s: 'x' })).to.deep.equal({ n: 1, s: 'x' });
       const replies = await Promise.all(
         Array.from({ length: 100 }, (_, i) => send(thread, 'echo', i)),

@@ -1,0 +1,181 @@
+/**
+ * The arbiter's table of spawned actors, from spawn to exit: the handshake
+ * that makes one ready, the heartbeats that follow, its graceful stop and
+ * its exit (which fails every request waiting on it).
+ * @module
+ */
+import type winston from 'winston';
+import type { ExitInfo } from '../concurrency/WorkerHandle.js';
+import { ActorExitedError, HandshakeTimeoutError } from '../errors.js';
+import type { Actor } from '../actor/Actor.js';
+import type { ActorProxy } from '../actor/ActorProxy.js';
+import type { ArbiterEvents } from '../actor/ArbiterEvents.js';
+import type { IOLoop } from '../eventloop/IOLoop.js';
+import type { Monitor } from '../monitor/Monitor.js';
+import type { PortLink } from '../transport/PortLink.js';
+import type { Child } from './Router.js';
+
+/** What the table needs of its arbiter. */
+export interface ChildTableContext {
+  readonly logger: winston.Logger;
+  readonly loop: IOLoop;
+  readonly events: ArbiterEvents<Actor>;
+  /** Actors of the arbiter's process (the arbiter, its monitors): their requests to a dead actor fail. */
+  readonly local: ReadonlyMap<string, Actor>;
+  /** The monitors, told of every heartbeat of a ready actor. */
+  readonly monitors: ReadonlyMap<string, Monitor>;
+  /** Send `stop` to a child (its reply is not awaited). */
+  sendStop(aid: string): void;
+  /** Fail the requests routed to a child that exited. */
+  failForwarded(child: Child, error: Error): void;
+  /** Forget a thread's direct channels. */
+  forget(aid: string, reason: string): void;
+}
+
+/**
+ * The spawned actors of one arbiter, by aid.
+ *
+ * @example
+ * ```ts
+ * const table = new ChildTable(context);
+ * table.add(child, timeout, port);
+ * table.notified(info); // from the child's `notify`
+ * await table.stop(child.proxy.aid);
+ * ```
+ */
+export class ChildTable {
+  /** Every spawned actor not yet exited, by aid (the Router reads it). */
+  readonly children = new Map<string, Child>();
+
+  /** @param context - logger, loop, events, local actors, monitors and the calls the table makes. */
+  constructor(private readonly context: ChildTableContext) {}
+
+  /** Proxies of the spawned actors that completed their handshake. */
+  get actors(): ActorProxy[] {
+    return [...this.children.values()].filter((c) => c.ready).map((c) => c.proxy);
+  }
+
+  /** Thread actors and processes not yet connected: they count against the hub's `maxConnections`. */
+  get unconnected(): number {
+    return [...this.children.values()].filter((c) => c.link?.kind !== 'socket').length;
+  }
+
+  /**
+   * Track a child just started: its handshake must come within `timeout`
+   * (else {@link HandshakeTimeoutError} and SIGKILL), its exit is handled.
+   * @param child - the new entry (its proxy holds the worker).
+   * @param timeout - the handshake's deadline (ms).
+   * @param port - a thread's channel, drained before its exit is handled.
+   * @returns a function that stops watching (the arbiter's subscriptions hold it).
+   */
+  add(child: Child, timeout: number, port?: PortLink): { unsubscribe(): void } {
+    const { proxy, deferred } = child;
+    const worker = proxy.worker!;
+    this.children.set(proxy.aid, child);
+    child.handshake = this.context.loop.addTimeout(timeout, () => {
+      if (deferred.called) return;
+      const error = `actor "${proxy.name}" (${proxy.aid}) sent no handshake within ${timeout} ms`;
+      deferred.errback(new HandshakeTimeoutError(error));
+      worker.kill('SIGKILL');
+    });
+    return worker.exit$.subscribe((exit) => {
+      port?.readPending();
+      this.exited(proxy.aid, exit);
+      port?.close();
+    });
+  }
+
+  /**
+   * A child's `notify`: its handshake (the spawn's Deferred fires) or a heartbeat.
+   * @param info - the child's info (its `aid` says whose).
+   */
+  notified(info: Record<string, unknown>): void {
+    const child = typeof info['aid'] === 'string' ? this.children.get(info['aid']) : undefined;
+    if (child === undefined) return;
+    const { proxy, deferred } = child;
+    delete info['nonce']; // the spawn's secret stays out of the info
+    proxy.lastNotified = Date.now();
+    if (deferred.called) {
+      proxy.info = info;
+      for (const monitor of this.context.monitors.values()) monitor.notified(proxy.aid);
+      return;
+    }
+    child.handshake?.unsubscribe();
+    if (info['error'] !== undefined) {
+      const error = info['error'];
+      deferred.errback(error instanceof Error ? error : new Error(JSON.stringify(error)));
+      return;
+    }
+    proxy.info = info;
+    child.ready = true;
+    this.context.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
+    deferred.callback(proxy);
+    this.context.events._actorSpawned.next(proxy);
+  }
+
+  /**
+   * Stop a child: the `stop` command, then SIGTERM/SIGKILL (a thread is
+   * terminated) after its `exitTimeout`.
+   * @param aid - the child's aid.
+   * @returns `true` once it exited, `false` when there was no such actor.
+   */
+  async stop(aid: string): Promise<boolean> {
+    const child = this.children.get(aid);
+    if (child === undefined) return false;
+    const worker = child.proxy.worker;
+    if (worker === undefined || worker.exited) return true;
+    const exitTimeout = child.exitTimeout;
+    if (child.link !== undefined && !child.link.closed) {
+      this.context.sendStop(aid);
+      let timer: NodeJS.Timeout | undefined;
+      const exited = await Promise.race([
+        new Promise<boolean>((resolve) => worker.exit$.subscribe(() => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(resolve, exitTimeout, false))),
+      ]);
+      clearTimeout(timer);
+      if (exited) return true;
+      this.context.logger.warn(`actor ${aid} did not stop within ${exitTimeout} ms: terminating`);
+    }
+    await worker.terminate(2_000);
+    return true;
+  }
+
+  /**
+   * Stop every child, gracefully.
+   * @returns a promise fired once all exited.
+   */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((aid) => this.stop(aid)));
+  }
+
+  /** SIGKILL every child (threads are terminated) at once. */
+  killAll(): void {
+    for (const child of this.children.values()) child.proxy.worker?.kill('SIGKILL');
+  }
+
+  private exited(aid: string, exit: ExitInfo): void {
+    const child = this.children.get(aid);
+    if (child === undefined) return;
+    this.children.delete(aid);
+    child.handshake?.unsubscribe();
+    const { proxy, deferred } = child;
+    const how = exit.signal ?? `code ${exit.exitCode}`;
+    const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
+    this.context.logger.debug(error.message);
+    if (!deferred.called) deferred.errback(error);
+    if (child.link !== undefined) {
+      this.context.failForwarded(child, error);
+      child.link.close();
+    }
+    this.context.forget(aid, error.message);
+    for (const actor of this.context.local.values()) actor.failRequests(error, aid);
+    this.context.events._actorExited.next({
+      aid,
+      name: proxy.name,
+      concurrency: proxy.concurrency,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      proxy,
+    });
+  }
+}
