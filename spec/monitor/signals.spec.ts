@@ -166,7 +166,8 @@ describe('Arbiter signals', () => {
 
   it('should handle SIGTERM during start without a crash', async () => {
     pool = new PoolProcess(2, 2000);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await pool.until(() => pool.count('starting') === 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(pool.count('ready')).to.equal(0);
     pool.child.kill('SIGTERM');
     expect(await pool.exited).to.equal(0);
