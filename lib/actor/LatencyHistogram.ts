@@ -20,11 +20,14 @@ export interface LatencySnapshot {
 }
 
 /**
- * Cumulative request latencies of one actor.
+ * Cumulative request latencies of one actor. It records only while
+ * `enabled` (set when the arbiter serves metrics): an actor whose arbiter
+ * serves none reads no clock and sends no histogram.
  *
  * @example
  * ```ts
  * const h = new LatencyHistogram();
+ * h.enabled = true;
  * h.observe(12); // ms
  * h.snapshot(); // { counts: [0, 0, 0, 1, …], sum: 0.012, count: 1 }
  * ```
@@ -33,6 +36,8 @@ export class LatencyHistogram {
   private readonly counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
   private sum = 0;
   private count = 0;
+  /** Whether the requests' latencies are recorded (callers check it before reading the clock). */
+  enabled = false;
 
   /** @param ms - a request's duration, in milliseconds. */
   observe(ms: number): void {
