@@ -38,6 +38,35 @@ export class LatencyHistogram {
   private count = 0;
   /** Whether the requests' latencies are recorded (callers check it before reading the clock). */
   enabled = false;
+  /** The clock read by the first {@link LatencyHistogram.start} of this synchronous run. */
+  private turnStart: number | undefined;
+  private readonly endTurn = (): void => {
+    this.turnStart = undefined;
+  };
+
+  /**
+   * The time a request began, in ms (`performance.now()`), read once per
+   * synchronous run: the requests of one batch off the wire arrived together,
+   * so each is timed from the batch's arrival (the time spent on those before
+   * it counts in its latency). A clock read costs ~100 ns, as much as a
+   * fifth of what an actor spends on a small request.
+   * @returns the start time, for {@link LatencyHistogram.end}.
+   */
+  start(): number {
+    if (this.turnStart === undefined) {
+      this.turnStart = performance.now();
+      queueMicrotask(this.endTurn);
+    }
+    return this.turnStart;
+  }
+
+  /**
+   * @param started - from {@link LatencyHistogram.start}: counts the request,
+   *   ended now; `0` (begun before recording was turned on): not counted.
+   */
+  end(started: number): void {
+    if (started > 0) this.observe(performance.now() - started);
+  }
 
   /** @param ms - a request's duration, in milliseconds. */
   observe(ms: number): void {

@@ -149,7 +149,7 @@ export class Mailbox {
 
   private serve(request: Request): void {
     this.inFlight++;
-    const started = this.latency.enabled ? performance.now() : 0;
+    const started = this.latency.enabled ? this.latency.start() : 0;
     let outcome: Promise<unknown>;
     try {
       const args = decode(request.args) as unknown[];
@@ -165,7 +165,7 @@ export class Mailbox {
   }
 
   private answer(request: Request, ok: boolean, value: unknown, started: number): void {
-    if (this.latency.enabled) this.latency.observe(performance.now() - started);
+    if (this.latency.enabled) this.latency.end(started);
     this.inFlight--;
     this.served++;
     this.onServed();
