@@ -43,13 +43,20 @@ export class LatencyHistogram {
   private readonly endTurn = (): void => {
     this.turnStart = undefined;
   };
+  /** Start times of the requests answered in this run, timed when it ends. */
+  private readonly ending: number[] = [];
+  private readonly endRun = (): void => {
+    const now = performance.now();
+    for (const started of this.ending) this.observe(now - started);
+    this.ending.length = 0;
+  };
 
   /**
    * The time a request began, in ms (`performance.now()`), read once per
    * synchronous run: the requests of one batch off the wire arrived together,
    * so each is timed from the batch's arrival (the time spent on those before
-   * it counts in its latency). A clock read costs ~100 ns, as much as a
-   * fifth of what an actor spends on a small request.
+   * it counts in its latency). A clock read costs ~100 ns, a few percent of
+   * what an actor spends on a small request, so it is read once a batch.
    * @returns the start time, for {@link LatencyHistogram.end}.
    */
   start(): number {
@@ -61,11 +68,17 @@ export class LatencyHistogram {
   }
 
   /**
-   * @param started - from {@link LatencyHistogram.start}: counts the request,
-   *   ended now; `0` (begun before recording was turned on): not counted.
+   * Count a request answered now, timed at the end of this synchronous run
+   * (one clock read for all the answers of a batch): when its reply, queued
+   * with the batch's, leaves (the transport posts a tick's replies together
+   * at the end of the tick).
+   * @param started - from {@link LatencyHistogram.start}; `0` (begun before
+   *   recording was turned on): not counted.
    */
   end(started: number): void {
-    if (started > 0) this.observe(performance.now() - started);
+    if (started <= 0) return;
+    if (this.ending.length === 0) queueMicrotask(this.endRun);
+    this.ending.push(started);
   }
 
   /** @param ms - a request's duration, in milliseconds. */
@@ -78,8 +91,9 @@ export class LatencyHistogram {
     this.count++;
   }
 
-  /** @returns the counts so far (a copy). */
+  /** @returns the counts so far (a copy), the requests answered in this run included. */
   snapshot(): LatencySnapshot {
+    if (this.ending.length > 0) this.endRun();
     return { counts: [...this.counts], sum: this.sum, count: this.count };
   }
 }
