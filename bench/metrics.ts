@@ -7,7 +7,10 @@
  * `RXPULSAR_METRICS` off and on (scraped every second). Both in pairs of
  * rounds, on and off interleaved (the order alternating from pair to pair),
  * in the same run: the figure is the median of the pairs' on/off ratios,
- * with their range. The scraper is another process, as Prometheus would be.
+ * with their range, for throughput and for CPU per operation (less swayed
+ * by other work on the machine). The scraper is another process, as
+ * Prometheus would be. A second echo series, on but not scraped, tells the
+ * workers' recording from the scrapes.
  * @module
  */
 import { createServer } from 'node:net';
@@ -223,19 +226,20 @@ async function echoRows(): Promise<Row[]> {
         const spent = process.cpuUsage(before);
         return { rate, cpu: (spent.user + spent.system) / MESSAGES };
       };
+      // On: served at `bind` (scraped) or at another port (not scraped: what
+      // the workers' recording alone costs).
+      const on = (at: string) => async (): Promise<Sample> => {
+        const metrics = await attachMetrics(a, at);
+        try {
+          return await run();
+        } finally {
+          await metrics.close();
+        }
+      };
+      let unscraped: Figures;
       try {
-        figures = await interleave(
-          PAIRS,
-          async () => {
-            const metrics = await attachMetrics(a, bind);
-            try {
-              return await run();
-            } finally {
-              await metrics.close();
-            }
-          },
-          run,
-        );
+        figures = await interleave(PAIRS, on(bind), run);
+        unscraped = await interleave(PAIRS, on('127.0.0.1:0'), run);
       } finally {
         scrapes = await scraper.stop();
       }
@@ -257,6 +261,12 @@ async function echoRows(): Promise<Row[]> {
           'msg/s',
           figures,
           `${PAIRS} pairs of ${MESSAGES} messages; ${scrapes} scrapes answered`,
+        ),
+        ...pairedRows(
+          'echo, metrics on (not scraped: the recording alone) vs off',
+          'msg/s',
+          unscraped,
+          `${PAIRS} pairs of ${MESSAGES} messages`,
         ),
       ];
     } finally {
