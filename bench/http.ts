@@ -72,7 +72,9 @@ export async function startServer(
   workers: number,
   env: Record<string, string> = {},
 ): Promise<Server> {
-  const child = spawn(process.execPath, [fixture(`http-${kind}`), String(workers)], {
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node (`--cpu-prof` to profile it).
+  const flags = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, fixture(`http-${kind}`), String(workers)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env,

@@ -2,28 +2,116 @@
  * Scenario `metrics`: the cost of `--metrics`. With 64 thread actors in a
  * pool, the p99 of 200 scrapes of `/metrics` (against the 50 ms target),
  * and pipelined `echo` throughput to one actor with metrics off and on (a
- * scrape every 100 ms while on), alternating rounds in the same run; then
- * HTTP hello world (the `http` scenario's server and autocannon load, one
- * worker process) with `RXPULSAR_METRICS` off and on (scraped every second),
- * alternating.
+ * scrape every 100 ms while on); then HTTP hello world (the `http`
+ * scenario's server and autocannon load, one worker process) with
+ * `RXPULSAR_METRICS` off and on (scraped every second). Both in pairs of
+ * rounds, on and off interleaved (the order alternating from pair to pair),
+ * in the same run: the figure is the median of the pairs' on/off ratios,
+ * with their range, for throughput and for CPU per operation (less swayed
+ * by other work on the machine). The scraper is another process, as
+ * Prometheus would be. A second echo series, on but not scraped, tells the
+ * workers' recording from the scrapes.
  * @module
  */
 import { createServer } from 'node:net';
 import { send } from '../lib/index.js';
-import { load, startServer, stopServer, type Server } from './http.js';
+import { load, startServer, stopServer } from './http.js';
 import { attachMetrics } from '../lib/metrics/attachMetrics.js';
 import { metricsRegistry } from '../lib/metrics/metricsRegistry.js';
 import { throughput, warmUp } from './support/echoLoad.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
+import { Scraper } from './support/Scraper.js';
+import { treeCpuMs } from './support/treeCpu.js';
 import { median } from './support/stats.js';
 import { withArbiter } from './support/withArbiter.js';
 
 const ACTORS = Number(process.env['BENCH_METRICS_ACTORS'] ?? 64);
-const ROUNDS = 3;
+/** Pairs of echo rounds (each: one round on, one off). */
+const PAIRS = Number(process.env['BENCH_METRICS_PAIRS'] ?? 10);
 // Enough for a round to last ~0.4 s, so that the 100 ms scrapes fall inside it.
 const MESSAGES = 200_000;
-/** Rounds of the HTTP row (each: one run off, one on; 6 s a run). */
-const HTTP_ROUNDS = 2;
+/** Pairs of HTTP runs (each: one run on, one off; 6 s a run). */
+const HTTP_PAIRS = Number(process.env['BENCH_METRICS_HTTP_PAIRS'] ?? 6);
+/** The most metrics may cost: on/off at least this. */
+const TARGET = 0.98;
+/** Seconds of one autocannon run, warm-up included (`bench/http.ts`). */
+const HTTP_RUN_S = 6;
+
+/** One round: its throughput, and the CPU it took per operation (µs). */
+interface Sample {
+  rate: number;
+  cpu: number;
+}
+
+/** The rounds with metrics on and those off, pair by pair. */
+interface Figures {
+  on: Sample[];
+  off: Sample[];
+}
+
+/**
+ * Run `on` and `off` in `pairs` pairs, the order alternating.
+ * @returns the samples of each.
+ */
+async function interleave(
+  pairs: number,
+  on: () => Promise<Sample>,
+  off: () => Promise<Sample>,
+): Promise<Figures> {
+  const figures: Figures = { on: [], off: [] };
+  for (let pair = 0; pair < pairs; pair++) {
+    if (pair % 2 === 0) {
+      figures.on.push(await on());
+      figures.off.push(await off());
+    } else {
+      figures.off.push(await off());
+      figures.on.push(await on());
+    }
+  }
+  return figures;
+}
+
+/** The on/off ratios of the pairs: their median, range and list. */
+function ratios(on: number[], off: number[]): { median: number; text: string } {
+  const r = on.map((x, i) => x / off[i]!).sort((x, y) => x - y);
+  const list = r.map((x) => x.toFixed(3)).join(' ');
+  const m = median(r);
+  return {
+    median: m,
+    text: `on/off of each pair, sorted: ${list} (median ${m.toFixed(3)}, range ${r[0]!.toFixed(3)}-${r.at(-1)!.toFixed(3)})`,
+  };
+}
+
+/**
+ * Two rows: throughput, and CPU per operation (less swayed by other work on
+ * the machine); each ratio is the median of the pairs' ratios, not the ratio
+ * of the medians.
+ */
+function pairedRows(scenario: string, unit: string, figures: Figures, note: string): Row[] {
+  const rate = (s: Sample[]): number[] => s.map((x) => x.rate);
+  const cpu = (s: Sample[]): number[] => s.map((x) => x.cpu);
+  const byRate = ratios(rate(figures.on), rate(figures.off));
+  const byCpu = ratios(cpu(figures.on), cpu(figures.off));
+  const throughputRow = compare(
+    `${scenario}: throughput`,
+    unit,
+    median(rate(figures.on)),
+    median(rate(figures.off)),
+    { better: 'higher', target: TARGET, note: `${note}; ${byRate.text}` },
+  );
+  throughputRow.ratio = byRate.median;
+  throughputRow.pass = byRate.median >= TARGET;
+  const cpuRow = compare(
+    `${scenario}: CPU per op`,
+    'µs',
+    median(cpu(figures.on)),
+    median(cpu(figures.off)),
+    { better: 'lower', target: 1.02, note: byCpu.text },
+  );
+  cpuRow.ratio = byCpu.median;
+  cpuRow.pass = byCpu.median <= 1.02;
+  return [throughputRow, cpuRow];
+}
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((x, y) => x - y);
@@ -42,52 +130,48 @@ function freePort(): Promise<number> {
   });
 }
 
-/** HTTP req/s of one worker, metrics on (scraped every second) vs off. */
-async function httpRow(): Promise<Row> {
+/**
+ * HTTP req/s and CPU per request of one worker, metrics on (scraped every
+ * second) vs off. Each run has a server of its own, started for it: two
+ * servers kept for the whole series differed by more than metrics do (one
+ * process placed or compiled better than the other, pair after pair).
+ */
+async function httpRows(): Promise<Row[]> {
   const metrics = `127.0.0.1:${await freePort()}`;
-  const servers: Server[] = [];
-  const off: number[] = [];
-  const on: number[] = [];
-  let scrapes = 0;
-  try {
-    servers.push(await startServer('rxpulsar', 1));
-    servers.push(await startServer('rxpulsar', 1, { RXPULSAR_METRICS: metrics }));
-    const [plain, metered] = servers as [Server, Server];
-    const scraper = setInterval(() => {
-      void fetch(`http://${metrics}/metrics`).then(
-        (r) => (r.ok ? r.text().then(() => scrapes++) : undefined),
-        () => undefined,
-      );
-    }, 1000);
+  let scrapes: number;
+  let figures: Figures;
+  // CPU of the server's processes (arbiter and worker) per request; the
+  // warm-up's CPU is counted too, alike on and off.
+  const run = (env: Record<string, string>) => async (): Promise<Sample> => {
+    const server = await startServer('rxpulsar', 1, env);
     try {
-      for (let round = 0; round < HTTP_ROUNDS; round++) {
-        const order = round % 2 === 0 ? [plain, metered] : [metered, plain];
-        for (const s of order) (s === plain ? off : on).push((await load(s)).rps);
-      }
+      const pid = server.child.pid!;
+      const before = treeCpuMs(pid);
+      const { rps } = await load(server);
+      return { rate: rps, cpu: ((treeCpuMs(pid) - before) * 1000) / (rps * HTTP_RUN_S) };
     } finally {
-      clearInterval(scraper);
+      await stopServer(server);
     }
+  };
+  const scraper = new Scraper(`http://${metrics}/metrics`, 1000);
+  try {
+    figures = await interleave(HTTP_PAIRS, run({ RXPULSAR_METRICS: metrics }), run({}));
   } finally {
-    await Promise.all(servers.map((s) => stopServer(s)));
+    scrapes = await scraper.stop();
   }
   if (scrapes === 0)
     throw new Error('metrics: the HTTP server with RXPULSAR_METRICS never answered a scrape');
-  return compare(
+  return pairedRows(
     'HTTP hello world, 1 worker, metrics on (scraped every 1 s) vs off',
     'req/s',
-    median(on),
-    median(off),
-    {
-      better: 'higher',
-      target: 0.98,
-      note: `${HTTP_ROUNDS} rounds each (autocannon, 50 connections, 1 s warm-up + 5 s), order alternating, medians; ${scrapes} scrapes answered`,
-    },
+    figures,
+    `${HTTP_PAIRS} pairs (a new server each run; autocannon, 50 connections, 1 s warm-up + 5 s); ${scrapes} scrapes answered`,
   );
 }
 
 async function run(): Promise<Row[]> {
   const rows = await echoRows();
-  rows.push(await httpRow());
+  rows.push(...(await httpRows()));
   return rows;
 }
 
@@ -127,30 +211,37 @@ async function echoRows(): Promise<Row[]> {
       } finally {
         await served.close();
       }
-      // Throughput, metrics off then on, alternating.
-      const off: number[] = [];
-      const on: number[] = [];
-      const measureOn = async (): Promise<void> => {
-        const metrics = await attachMetrics(a, '127.0.0.1:0');
-        const scraper = setInterval(() => {
-          void fetch(`http://${metrics.address}/metrics`).then(
-            (r) => r.text(),
-            () => undefined,
-          );
-        }, 100);
+      // Throughput, metrics on and off in pairs, scraped by another process
+      // every 100 ms (refused while off: nothing listens then).
+      const bind = `127.0.0.1:${await freePort()}`;
+      const scraper = new Scraper(`http://${bind}/metrics`, 100);
+      let figures: Figures;
+      let scrapes: number;
+      // This process is the arbiter, the load and (threads) the actors: its CPU per message.
+      const run = async (): Promise<Sample> => {
+        const before = process.cpuUsage();
+        const rate = await throughput(request, payload, MESSAGES, 100);
+        const spent = process.cpuUsage(before);
+        return { rate, cpu: (spent.user + spent.system) / MESSAGES };
+      };
+      // On: served at `bind` (scraped) or at another port (not scraped: what
+      // the workers' recording alone costs).
+      const on = (at: string) => async (): Promise<Sample> => {
+        const metrics = await attachMetrics(a, at);
         try {
-          on.push(await throughput(request, payload, MESSAGES, 100));
+          return await run();
         } finally {
-          clearInterval(scraper);
           await metrics.close();
         }
       };
-      // Alternating which goes first, so that warming up favours neither.
-      for (let round = 0; round < ROUNDS * 2; round++) {
-        if (round % 2 === 0) off.push(await throughput(request, payload, MESSAGES, 100));
-        await measureOn();
-        if (round % 2 === 1) off.push(await throughput(request, payload, MESSAGES, 100));
+      let unscraped: Figures;
+      try {
+        figures = await interleave(PAIRS, on(bind), run);
+        unscraped = await interleave(PAIRS, on('127.0.0.1:0'), run);
+      } finally {
+        scrapes = await scraper.stop();
       }
+      if (scrapes === 0) throw new Error('metrics: no scrape answered during the echo rounds');
       return [
         compare(
           `scrape p99, ${ACTORS} thread actors (${Math.round(bytes / 1024)} kB) vs 50 ms target`,
@@ -163,16 +254,17 @@ async function echoRows(): Promise<Row[]> {
             note: `median ${median(times).toFixed(1)} ms; rendering alone: p99 ${quantile(render, 0.99).toFixed(1)} ms; the baseline is the target`,
           },
         ),
-        compare(
-          'echo throughput, metrics on (scraped every 100 ms) vs off',
+        ...pairedRows(
+          'echo, metrics on (scraped every 100 ms) vs off',
           'msg/s',
-          median(on),
-          median(off),
-          {
-            better: 'higher',
-            target: 0.98,
-            note: `${ROUNDS * 2} rounds of ${MESSAGES} each, order alternating, medians`,
-          },
+          figures,
+          `${PAIRS} pairs of ${MESSAGES} messages; ${scrapes} scrapes answered`,
+        ),
+        ...pairedRows(
+          'echo, metrics on (not scraped: the recording alone) vs off',
+          'msg/s',
+          unscraped,
+          `${PAIRS} pairs of ${MESSAGES} messages`,
         ),
       ];
     } finally {

@@ -280,13 +280,21 @@ export class Actor {
    */
   trackRequest(): () => void {
     this.beginRequest();
-    const started = performance.now();
+    const started = this.recordsLatency ? performance.now() : undefined;
     let open = true;
     return () => {
       if (!open) return;
       open = false;
       this.endRequest(started);
     };
+  }
+
+  /**
+   * `true` while this actor records request latencies (its arbiter serves
+   * metrics): a hot path reads the clock for {@link Actor.endRequest} only then.
+   */
+  get recordsLatency(): boolean {
+    return this.mailbox.latency.enabled;
   }
 
   /**
@@ -302,7 +310,9 @@ export class Actor {
    * @param startedAt - its `performance.now()` at the start, to count its latency in the metrics.
    */
   endRequest(startedAt?: number): void {
-    if (startedAt !== undefined) this.mailbox.latency.observe(performance.now() - startedAt);
+    if (startedAt !== undefined && this.mailbox.latency.enabled) {
+      this.mailbox.latency.observe(performance.now() - startedAt);
+    }
     this.inFlightOutside--;
     this.servedOutside++;
     this.onServed();

@@ -25,6 +25,12 @@ export function heartbeatPeriod(timeout: number): number {
  * ```
  */
 export class ChildActor extends Actor {
+  /**
+   * The spawn parameter (`true` when the arbiter serves metrics) and the
+   * command (`true` or `false`, sent by the arbiter when it starts or stops
+   * serving them) that turn this actor's latency histogram on or off.
+   */
+  static readonly RECORD_LATENCY = 'recordLatency';
   /** The hub's socket (a process), or the channel the arbiter gave it (a thread). */
   private readonly client: HubClient | PortClient;
   private readonly arbiterAid: string;
@@ -45,6 +51,10 @@ export class ChildActor extends Actor {
     link: Pick<ChildData, 'hub' | 'arbiter' | 'maxMessageSize' | 'nonce' | 'hubTls' | 'port'>,
   ) {
     super(options);
+    this.mailbox.latency.enabled = options.cfg[ChildActor.RECORD_LATENCY] === true;
+    this.command(ChildActor.RECORD_LATENCY, (_a, on: unknown) => {
+      this.mailbox.latency.enabled = on === true;
+    });
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
     this.client =
@@ -104,11 +114,13 @@ export class ChildActor extends Actor {
     // For `rxpulsar ps` and the metrics (lib/metrics/): app, messages, latencies.
     if (typeof this.cfg['app'] === 'string') info['app'] = this.cfg['app'];
     const { mailbox } = this;
-    info['metrics'] = {
+    const metrics: Record<string, unknown> = {
       in: mailbox.served + mailbox.inFlight,
       out: mailbox.sent,
-      latency: mailbox.latency.snapshot(),
     };
+    // The histogram travels only while recorded (the arbiter serves metrics).
+    if (mailbox.latency.enabled) metrics['latency'] = mailbox.latency.snapshot();
+    info['metrics'] = metrics;
     return info;
   }
 

@@ -135,8 +135,11 @@ export class MetricsAggregate {
       const monitor = this.arbiter.monitors.get(labels.monitor);
       const timeout = monitor?.cfg.timeout ?? this.arbiter.cfg.timeout;
       const since = now - proxy.lastNotified;
+      // Written out: `{ ...labels, actor, … }` took V8's slow path, 100 times
+      // slower (a millisecond a scrape with 64 actors).
       return {
-        ...labels,
+        app: labels.app,
+        monitor: labels.monitor,
         actor: proxy.aid,
         requests: Number(info['requests'] ?? 0),
         inFlight: Number(info['inFlight'] ?? 0),

@@ -8,6 +8,7 @@ import { ImproperlyConfiguredError } from '../errors.js';
 import { MetricsAggregate } from './MetricsAggregate.js';
 import { metricsRegistry } from './metricsRegistry.js';
 import { poolMetrics } from './poolMetrics.js';
+import { recordLatency } from './recordLatency.js';
 
 /**
  * Serve the metrics of `arbiter` over HTTP.
@@ -50,11 +51,14 @@ export async function attachMetrics(
   });
   const a = server.address();
   const address = typeof a === 'object' && a !== null ? `${host}:${a.port}` : bind;
+  // From now on the workers record their latencies (and send them).
+  const stopRecording = await recordLatency(arbiter);
   arbiter.logger.info(`metrics at http://${address}/metrics`);
   return {
     address,
     close: async () => {
       agg.close();
+      await stopRecording();
       for (const m of metrics) registry.removeSingleMetric(m.name);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -11,6 +11,8 @@ import type { ActorSample, MetricsAggregate, PoolLabels, PoolTotals } from './Me
 /** One value of a metric, as prom-client's registry prints it. */
 export interface MetricValue {
   labels: Record<string, string | number>;
+  /** Labels printed after `labels`; prom-client caches their text by the object's identity. */
+  sharedLabels?: Record<string, string>;
   value: number;
   metricName?: string;
 }
@@ -47,7 +49,42 @@ function metric(
   };
 }
 
-const pool = (l: PoolLabels): Record<string, string> => ({ app: l.app, monitor: l.monitor });
+/** No labels of its own: everything is in `sharedLabels`. */
+const NONE: Record<string, string> = Object.freeze({});
+/** The `le` label of each bucket, then `+Inf`. */
+const LE: Record<string, string>[] = [...LATENCY_BUCKETS.map(String), '+Inf'].map((le) =>
+  Object.freeze({ le }),
+);
+
+/**
+ * The label objects of pools and actors, the same from one scrape to the
+ * next: prom-client formats a `sharedLabels` object once and caches its
+ * text by identity (a fresh object every time cost a WeakMap entry per line
+ * and a third of a scrape). Those a scrape did not use are dropped.
+ */
+class LabelCache {
+  private last = new Map<string, Record<string, string>>();
+  private current = new Map<string, Record<string, string>>();
+
+  /** The labels `{ app, monitor }` of a pool, or `{ app, monitor, actor }` of an actor. */
+  get(l: PoolLabels, actor?: string): Record<string, string> {
+    const key = `${l.app}\0${l.monitor}${actor === undefined ? '' : `\0${actor}`}`;
+    let labels = this.current.get(key);
+    if (labels === undefined) {
+      const fresh: Record<string, string> = { app: l.app, monitor: l.monitor };
+      if (actor !== undefined) fresh['actor'] = actor;
+      labels = this.last.get(key) ?? Object.freeze(fresh);
+      this.current.set(key, labels);
+    }
+    return labels;
+  }
+
+  /** A new scrape begins. */
+  turn(): void {
+    this.last = this.current;
+    this.current = new Map();
+  }
+}
 
 /**
  * The metrics of an arbiter's actors (names in the README, "Operating").
@@ -63,8 +100,11 @@ const pool = (l: PoolLabels): Record<string, string> => ({ app: l.app, monitor: 
 export function poolMetrics(source: MetricsAggregate, arbiter: Arbiter): CollectedMetric[] {
   // One scrape reads every metric in the same turn: compute the totals once.
   let cached: { pools: PoolTotals[]; actors: ActorSample[] } | undefined;
+  const cache = new LabelCache();
+  const pool = (l: PoolLabels): Record<string, string> => cache.get(l);
   const snapshot = (): { pools: PoolTotals[]; actors: ActorSample[] } => {
     if (cached === undefined) {
+      cache.turn();
       cached = { pools: source.pools(), actors: source.actors() };
       setImmediate(() => (cached = undefined));
     }
@@ -72,12 +112,17 @@ export function poolMetrics(source: MetricsAggregate, arbiter: Arbiter): Collect
   };
   const agg = { pools: () => snapshot().pools, actors: () => snapshot().actors };
   const pools = (field: 'requests' | 'messagesIn' | 'messagesOut' | 'restarts') => () =>
-    agg.pools().map((p) => ({ labels: pool(p), value: p[field] }));
+    agg.pools().map((p) => ({ labels: NONE, sharedLabels: pool(p), value: p[field] }));
   const actors = (value: (s: ActorSample) => number) => () =>
-    agg.actors().map((s) => ({ labels: { ...pool(s), actor: s.actor }, value: value(s) }));
+    agg.actors().map((s) => ({
+      labels: NONE,
+      sharedLabels: cache.get(s, s.actor),
+      value: value(s),
+    }));
   const monitors = (value: (m: ReturnType<Arbiter['monitors']['get']> & object) => number) => () =>
     [...arbiter.monitors.values()].map((m) => ({
-      labels: { app: m.name, monitor: m.name },
+      labels: NONE,
+      sharedLabels: pool({ app: m.name, monitor: m.name }),
       value: value(m),
     }));
   return [
@@ -115,18 +160,24 @@ export function poolMetrics(source: MetricsAggregate, arbiter: Arbiter): Collect
           let cumulative = 0;
           const buckets = p.latency.counts.map((n, i) => {
             cumulative += n;
-            const le = i < LATENCY_BUCKETS.length ? String(LATENCY_BUCKETS[i]) : '+Inf';
             return {
-              labels: { ...labels, le },
+              labels: LE[i]!,
+              sharedLabels: labels,
               value: cumulative,
               metricName: 'rxpulsar_request_duration_seconds_bucket',
             };
           });
           return [
             ...buckets,
-            { labels, value: p.latency.sum, metricName: 'rxpulsar_request_duration_seconds_sum' },
             {
-              labels,
+              labels: NONE,
+              sharedLabels: labels,
+              value: p.latency.sum,
+              metricName: 'rxpulsar_request_duration_seconds_sum',
+            },
+            {
+              labels: NONE,
+              sharedLabels: labels,
               value: p.latency.count,
               metricName: 'rxpulsar_request_duration_seconds_count',
             },
@@ -170,7 +221,7 @@ export function poolMetrics(source: MetricsAggregate, arbiter: Arbiter): Collect
       () => {
         const silent = new Map<string, MetricValue>();
         for (const p of agg.pools())
-          silent.set(`${p.app}\0${p.monitor}`, { labels: pool(p), value: 0 });
+          silent.set(`${p.app}\0${p.monitor}`, { labels: NONE, sharedLabels: pool(p), value: 0 });
         for (const s of agg.actors()) {
           const v = silent.get(`${s.app}\0${s.monitor}`);
           if (v !== undefined && s.silent) v.value++;

@@ -90,12 +90,13 @@ export class HttpServer extends ServerApp {
     const debug = worker.logger.isDebugEnabled();
     server.on('request', (req, res) => {
       worker.beginRequest();
-      // With its start time, for the latency histogram of the metrics.
-      const started = performance.now();
+      // With its start time for the metrics' latency histogram, read only when recorded.
+      const timed = debug || worker.recordsLatency;
+      const started = timed ? performance.now() : undefined;
       res.on('close', () => worker.endRequest(started));
       if (debug) {
         res.on('finish', () => {
-          const ms = (performance.now() - started).toFixed(1);
+          const ms = (performance.now() - started!).toFixed(1);
           worker.logger.debug(`${req.method ?? '?'} ${req.url ?? '?'} ${res.statusCode} ${ms} ms`);
         });
       }
