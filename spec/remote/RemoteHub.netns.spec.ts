@@ -168,5 +168,45 @@ describe('RemoteHub', () => {
         await waitFor(() => pool.managedActors.length === 1, 20_000, 'the pool back to one');
       },
     );
+
+    netnsIt(
+      'should take the other host back when the cut link is mended within its fence timeout',
+      async () => {
+        ({ hosts, files, a } = await twoHosts());
+        const pool: Monitor = a.addMonitor('pool', {
+          workers: 1,
+          module: workerModule,
+          period: 200,
+        });
+        await pool.start();
+        joiner = startJoiner(a.remote!.address!, files, {
+          app: 'pool',
+          host: hosts,
+          args: ['--fence-timeout', '60s'],
+        });
+        const joinedHere = (): boolean =>
+          remotePids(a!).filter((pid) => pid > 0).length === 2 &&
+          pool.managedActors.length === 3 &&
+          pool.workers === 3;
+        await waitFor(joinedHere, 30_000, 'three workers, two joined from the other host');
+        const before = remotePids(a);
+        hosts.cut();
+        await waitFor(
+          () => remoteAids(a!).length === 0 && pool.managedActors.length === 3,
+          30_000,
+          'the other host lost, the pool whole here',
+        );
+        hosts.mend();
+        await waitFor(
+          joinedHere,
+          40_000,
+          'the other host back with two workers, the pool at three',
+        );
+        expect(remotePids(a).filter((pid) => before.includes(pid))).to.deep.equal([]);
+        await waitFor(() => before.every((pid) => !alive(pid)), 20_000, 'the old workers gone');
+        expect(joiner.child.exitCode).to.equal(null);
+        expect(joiner.output()).to.match(/joined tls:\S+ again \(attempt \d+\)/);
+      },
+    );
   });
 });
