@@ -120,54 +120,60 @@ describe('RemoteHub', () => {
       },
     );
 
-    netnsIt(
-      'should lose the other host when the link is cut: its workers gone, requests failed, the pool whole here, the node fenced',
-      async () => {
-        ({ hosts, files, a } = await twoHosts());
-        const pool: Monitor = a.addMonitor('pool', {
-          workers: 1,
-          module: workerModule,
-          period: 200,
-        });
-        await pool.start();
-        joiner = startJoiner(a.remote!.address!, files, {
-          app: 'pool',
-          host: hosts,
-          args: ['--fence-timeout', '2s'],
-        });
-        await waitFor(
-          () =>
-            remotePids(a!).filter((pid) => pid > 0).length === 2 && pool.managedActors.length === 3,
-          30_000,
-          'three workers, two joined from the other host',
-        );
-        const pids = remotePids(a);
-        const pending = a.send(remoteAids(a)[0]!, 'slow', 60_000, 'never');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        hosts.cut();
-        let error: unknown;
-        try {
-          await within(pending, 20_000, 'a failed request');
-        } catch (err) {
-          error = err;
-        }
-        expect(error).to.be.instanceOf(ActorExitedError);
-        const said = logs.records.map((r) => r.message).join('\n');
-        expect(said).to.match(/lost node agent .* \(silent for more than \d+ ms\): 2 workers gone/);
-        await waitFor(
-          () => pool.managedActors.length === 3 && remoteAids(a!).length === 0,
-          30_000,
-          'three local workers',
-        );
-        // Cut off, the node stops its workers after its fence timeout and ends.
-        expect(await within(joiner.exit, 30_000, 'the joiner fencing itself')).to.equal(1);
-        expect(joiner.output()).to.match(/lost the arbiter/);
-        expect(joiner.output()).to.match(/fenced: stopping 2 workers/);
-        await waitFor(() => pids.every((pid) => !alive(pid)), 20_000, 'the joined workers gone');
-        pool.resize(1);
-        await waitFor(() => pool.managedActors.length === 1, 20_000, 'the pool back to one');
-      },
-    );
+    for (const how of ['down', 'deleted'] as const) {
+      netnsIt(
+        `should lose the other host when the link is cut (veth ${how}): its workers gone, requests failed, the pool whole here, the node fenced`,
+        async () => {
+          ({ hosts, files, a } = await twoHosts());
+          const pool: Monitor = a.addMonitor('pool', {
+            workers: 1,
+            module: workerModule,
+            period: 200,
+          });
+          await pool.start();
+          joiner = startJoiner(a.remote!.address!, files, {
+            app: 'pool',
+            host: hosts,
+            args: ['--fence-timeout', '2s'],
+          });
+          await waitFor(
+            () =>
+              remotePids(a!).filter((pid) => pid > 0).length === 2 &&
+              pool.managedActors.length === 3,
+            30_000,
+            'three workers, two joined from the other host',
+          );
+          const pids = remotePids(a);
+          const pending = a.send(remoteAids(a)[0]!, 'slow', 60_000, 'never');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          if (how === 'down') hosts.cut();
+          else hosts.unplug();
+          let error: unknown;
+          try {
+            await within(pending, 20_000, 'a failed request');
+          } catch (err) {
+            error = err;
+          }
+          expect(error).to.be.instanceOf(ActorExitedError);
+          const said = logs.records.map((r) => r.message).join('\n');
+          expect(said).to.match(
+            /lost node agent .* \(silent for more than \d+ ms\): 2 workers gone/,
+          );
+          await waitFor(
+            () => pool.managedActors.length === 3 && remoteAids(a!).length === 0,
+            30_000,
+            'three local workers',
+          );
+          // Cut off, the node stops its workers after its fence timeout and ends.
+          expect(await within(joiner.exit, 30_000, 'the joiner fencing itself')).to.equal(1);
+          expect(joiner.output()).to.match(/lost the arbiter/);
+          expect(joiner.output()).to.match(/fenced: stopping 2 workers/);
+          await waitFor(() => pids.every((pid) => !alive(pid)), 20_000, 'the joined workers gone');
+          pool.resize(1);
+          await waitFor(() => pool.managedActors.length === 1, 20_000, 'the pool back to one');
+        },
+      );
+    }
 
     netnsIt(
       'should take the other host back when the cut link is mended within its fence timeout',

@@ -51,7 +51,9 @@ export interface TwoHosts {
   spawn(command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** Cut the link: this host's end of the veth goes down (no FIN, no RST). */
   cut(): void;
-  /** Mend the link again. */
+  /** Delete the link: both ends of the veth, the other host keeps no route here. */
+  unplug(): void;
+  /** Mend the link again (after `cut()`). */
   mend(): void;
   /** Delete the link (both ends) and the namespace; never throws. */
   remove(): void;
@@ -103,6 +105,7 @@ export function makeTwoHosts(): TwoHosts {
     spawn: (command, args, options = {}) =>
       spawn('ip', ['netns', 'exec', ns, command, ...args], options),
     cut: () => void ip('link', 'set', mine, 'down'),
+    unplug: () => void ip('link', 'delete', mine),
     mend: () => void ip('link', 'set', mine, 'up'),
     remove,
   };
