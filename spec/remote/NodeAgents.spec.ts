@@ -50,7 +50,11 @@ async function joined(a: Arbiter, pool: Monitor, what: string): Promise<number[]
   return remotePids(a);
 }
 
-describe('NodeAgents', () => {
+describe('NodeAgents', function () {
+  // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
+  // timeout when it begins (a test spawns processes, hooks stop them).
+  this.timeout(90_000);
+
   let files: TlsFiles;
   let logs: LogCapture;
   let a: Arbiter | undefined;
@@ -72,8 +76,7 @@ describe('NodeAgents', () => {
   });
 
   describe('attach()', () => {
-    it('should give back its slots to a node that joins again: the pool keeps its size, the node its workers', async function () {
-      this.timeout(90_000);
+    it('should give back its slots to a node that joins again: the pool keeps its size, the node its workers', async () => {
       let pool: Monitor;
       ({ a, pool } = await start(files));
       joiner = startJoiner(a.remote!.address!, files, {
@@ -108,8 +111,7 @@ describe('NodeAgents', () => {
       expect(said).to.match(/resized 4 → 3 \(node rejoined\)/);
     });
 
-    it('should take the node back after the arbiter restarts on the same address', async function () {
-      this.timeout(90_000);
+    it('should take the node back after the arbiter restarts on the same address', async () => {
       let pool: Monitor;
       ({ a, pool } = await start(files));
       const address = a.remote!.address!;

@@ -23,7 +23,7 @@ const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', impor
 const unavailable = netnsUnavailable();
 /** A test that needs network namespaces: skipped, saying why, without them. */
 const netnsIt = (title: string, fn: () => Promise<void>): void => {
-  if (unavailable === undefined) it(title, fn).timeout(90_000);
+  if (unavailable === undefined) it(title, fn);
   else it.skip(`${title} (skipped: ${unavailable})`, fn);
 };
 
@@ -64,7 +64,11 @@ const remoteAids = (a: Arbiter): string[] =>
 const remotePids = (a: Arbiter): number[] =>
   (a.remote?.nodes ?? []).flatMap((n) => n.workers.map((w) => w.pid));
 
-describe('RemoteHub', () => {
+describe('RemoteHub', function () {
+  // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
+  // timeout when it begins (a test spawns processes, hooks stop them).
+  this.timeout(90_000);
+
   let logs: LogCapture;
   let hosts: TwoHosts | undefined;
   let files: TlsFiles | undefined;

@@ -25,7 +25,11 @@ const ranOn = (t: Task): { pid: number; ppid: number } | undefined =>
     ? (t.progress as { pid: number; ppid: number })
     : undefined;
 
-describe('TaskQueue', () => {
+describe('TaskQueue', function () {
+  // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
+  // timeout when it begins (a test spawns processes, hooks stop them).
+  this.timeout(90_000);
+
   let a: Arbiter;
   let files: TlsFiles;
   let logs: LogCapture;
@@ -72,8 +76,7 @@ describe('TaskQueue', () => {
   }
 
   describe('with workers on a joined node', () => {
-    it('should run tasks on the joined workers (their parent is the node agent)', async function () {
-      this.timeout(60_000);
+    it('should run tasks on the joined workers (their parent is the node agent)', async () => {
       joiner = await join();
       const tasks = await Promise.all(
         Array.from({ length: 12 }, () => queue.queueTask('ppid', [300])),
@@ -87,8 +90,7 @@ describe('TaskQueue', () => {
       expect(parents).to.include(process.pid);
     });
 
-    it('should run again the task of a joined worker that dies mid-task', async function () {
-      this.timeout(60_000);
+    it('should run again the task of a joined worker that dies mid-task', async () => {
       const seen: Task[] = [];
       const sub = queue.task$.subscribe((t) => seen.push(t));
       const joinerPid = joiner!.child.pid!;
@@ -118,8 +120,7 @@ describe('TaskQueue', () => {
       }
     });
 
-    it('should run again the tasks of a joined node that is lost mid-task', async function () {
-      this.timeout(60_000);
+    it('should run again the tasks of a joined node that is lost mid-task', async () => {
       await waitFor(
         () =>
           remotePids(a).filter((pid) => pid > 0).length === 2 &&
