@@ -51,7 +51,7 @@ async function joined(a: Arbiter, pool: Monitor, what: string): Promise<number[]
       remotePids(a).filter((pid) => pid > 0).length === 2 &&
       pool.managedActors.length === 3 &&
       pool.workers === 3,
-    30_000,
+    60_000,
     what,
   );
   return remotePids(a);
@@ -60,7 +60,7 @@ async function joined(a: Arbiter, pool: Monitor, what: string): Promise<number[]
 /** The little of a TLS socket that NodeAgents uses, recording what it is sent. */
 class FakeSocket extends EventEmitter {
   readonly remoteAddress = '10.0.0.9';
-  readonly remotePort = 40_000;
+  readonly remotePort = 60_000;
   destroyed = false;
   readonly sent: Record<string, unknown>[] = [];
   write(line: string): boolean {
@@ -85,7 +85,7 @@ class FakeSocket extends EventEmitter {
 describe('NodeAgents', function () {
   // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
   // timeout when it begins (a test spawns processes, hooks stop them).
-  this.timeout(90_000);
+  this.timeout(240_000);
 
   let files: TlsFiles;
   let logs: LogCapture;
@@ -210,7 +210,7 @@ describe('NodeAgents', function () {
       joiner.child.kill('SIGSTOP');
       await waitFor(
         () => remotePids(a!).length === 0 && pool.managedActors.length === 3,
-        30_000,
+        60_000,
         'the node lost, the pool whole here',
       );
       expect(pool.workers).to.equal(3);

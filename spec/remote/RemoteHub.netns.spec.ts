@@ -67,7 +67,7 @@ const remotePids = (a: Arbiter): number[] =>
 describe('RemoteHub', function () {
   // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
   // timeout when it begins (a test spawns processes, hooks stop them).
-  this.timeout(90_000);
+  this.timeout(240_000);
 
   let logs: LogCapture;
   let hosts: TwoHosts | undefined;
@@ -103,7 +103,7 @@ describe('RemoteHub', function () {
             () =>
               remotePids(a!).filter((pid) => pid > 0).length === 2 &&
               pool.managedActors.length === 3,
-            30_000,
+            60_000,
             'three workers, two joined from the other host',
           );
           const joined = remotePids(a);
@@ -144,7 +144,7 @@ describe('RemoteHub', function () {
             () =>
               remotePids(a!).filter((pid) => pid > 0).length === 2 &&
               pool.managedActors.length === 3,
-            30_000,
+            60_000,
             'three workers, two joined from the other host',
           );
           const pids = remotePids(a);
@@ -165,11 +165,11 @@ describe('RemoteHub', function () {
           );
           await waitFor(
             () => pool.managedActors.length === 3 && remoteAids(a!).length === 0,
-            30_000,
+            60_000,
             'three local workers',
           );
           // Cut off, the node stops its workers after its fence timeout and ends.
-          expect(await within(joiner.exit, 30_000, 'the joiner fencing itself')).to.equal(1);
+          expect(await within(joiner.exit, 60_000, 'the joiner fencing itself')).to.equal(1);
           expect(joiner.output()).to.match(/lost the arbiter/);
           expect(joiner.output()).to.match(/fenced: stopping 2 workers/);
           await waitFor(() => pids.every((pid) => !alive(pid)), 20_000, 'the joined workers gone');
@@ -198,18 +198,18 @@ describe('RemoteHub', function () {
           remotePids(a!).filter((pid) => pid > 0).length === 2 &&
           pool.managedActors.length === 3 &&
           pool.workers === 3;
-        await waitFor(joinedHere, 30_000, 'three workers, two joined from the other host');
+        await waitFor(joinedHere, 60_000, 'three workers, two joined from the other host');
         const before = remotePids(a);
         hosts.cut();
         await waitFor(
           () => remoteAids(a!).length === 0 && pool.managedActors.length === 3,
-          30_000,
+          60_000,
           'the other host lost, the pool whole here',
         );
         hosts.mend();
         await waitFor(
           joinedHere,
-          40_000,
+          60_000,
           'the other host back with two workers, the pool at three',
         );
         expect(remotePids(a).filter((pid) => before.includes(pid))).to.deep.equal([]);

@@ -28,7 +28,7 @@ const ranOn = (t: Task): { pid: number; ppid: number } | undefined =>
 describe('TaskQueue', function () {
   // Set here, not in a test's body: \`rxpulsar test\` learns a runnable's
   // timeout when it begins (a test spawns processes, hooks stop them).
-  this.timeout(90_000);
+  this.timeout(240_000);
 
   let a: Arbiter;
   let files: TlsFiles;
@@ -69,7 +69,7 @@ describe('TaskQueue', function () {
       () =>
         remotePids(a).filter((pid) => pid > 0).length === 2 &&
         queue.monitor!.managedActors.length === 3,
-      30_000,
+      60_000,
       'three workers, two joined',
     );
     return node;
@@ -83,7 +83,7 @@ describe('TaskQueue', function () {
       );
       const parents = await within(
         Promise.all(tasks.map(async (t) => (await queue.waitForTask(t.id)).result as number)),
-        30_000,
+        60_000,
         'the tasks done',
       );
       expect(parents).to.include(joiner.child.pid);
@@ -111,10 +111,10 @@ describe('TaskQueue', function () {
           20_000,
           'the task requeued',
         );
-        const done = await within(queue.waitForTask(victim.id), 30_000, 'the task done again');
+        const done = await within(queue.waitForTask(victim.id), 60_000, 'the task done again');
         expect(done).to.include({ state: 'SUCCESS', attempts: 2 });
         expect(done.result).to.not.equal(ranOn(victim)!.pid);
-        for (const t of tasks) await within(queue.waitForTask(t.id), 30_000, 'every task done');
+        for (const t of tasks) await within(queue.waitForTask(t.id), 60_000, 'every task done');
       } finally {
         sub.unsubscribe();
       }
@@ -125,7 +125,7 @@ describe('TaskQueue', function () {
         () =>
           remotePids(a).filter((pid) => pid > 0).length === 2 &&
           queue.monitor!.managedActors.length === 3,
-        30_000,
+        60_000,
         'the joined worker replaced on its node',
       );
       const seen: Task[] = [];
@@ -143,21 +143,21 @@ describe('TaskQueue', function () {
         node.child.kill('SIGKILL');
         const done = await within(
           Promise.all([...victims].map((id) => queue.waitForTask(id))),
-          30_000,
+          60_000,
           'its tasks done elsewhere',
         );
         for (const t of done) {
           expect(t.state).to.equal('SUCCESS');
           expect(t.attempts).to.equal(2);
         }
-        for (const t of tasks) await within(queue.waitForTask(t.id), 30_000, 'every task done');
+        for (const t of tasks) await within(queue.waitForTask(t.id), 60_000, 'every task done');
         await within(node.closed, 20_000, 'the joined workers gone');
       } finally {
         sub.unsubscribe();
       }
       await waitFor(
         () => queue.monitor!.managedActors.length === 3 && remotePids(a).length === 0,
-        30_000,
+        60_000,
         'the pool whole here',
       );
     });
