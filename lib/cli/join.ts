@@ -1,7 +1,8 @@
 /**
  * `rxpulsar join tls://HOST:PORT --app NAME -w N`: run N workers of an
  * arbiter's app on this machine (see {@link JoinAgent}). Exits 0 when
- * stopped by SIGTERM/SIGINT, 1 when the arbiter refused or was lost, 2 on a
+ * stopped by SIGTERM/SIGINT, 1 when the arbiter refused it or was lost for
+ * longer than `--fence-timeout` (until then it tries to join again), 2 on a
  * bad command line.
  * @module
  */

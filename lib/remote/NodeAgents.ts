@@ -6,6 +6,11 @@
  * Agent and arbiter ping each other every heartbeat; an agent silent for two
  * heartbeats (host down, network cut) or whose connection closes is lost:
  * its workers are declared exited at once, and their pool replaces them.
+ * Its slots are remembered under its node id for its fence timeout (plus
+ * three heartbeats): if the same agent joins again meanwhile (a cut link
+ * mended, see `JoinAgent`), its pool grows by its slots as for any join and,
+ * as each of its workers starts, shrinks by one (oldest first), so that it
+ * keeps the size it had, with the node's workers back on the node.
  *
  * Messages are JSON lines: to the agent `spawn` (start data), `kill`,
  * `ping`; from it `started` (pid), `exit` (code, signal), `ping`.
@@ -28,6 +33,19 @@ interface Agent {
   workers: Map<string, RemoteWorker>;
   lastSeen: number;
   timer: NodeJS.Timeout;
+  /** Its id, the same when it joins again (none from an older agent). */
+  node: string | undefined;
+  /** Its fence timeout (ms): how long it tries to join again once lost. */
+  fence: number;
+  /** Workers its pool still has in excess from an earlier session of the node. */
+  repay: number;
+}
+
+/** The slots of a lost node, kept for it until `until`. */
+interface Owed {
+  app: string;
+  slots: number;
+  until: number;
 }
 
 /** What the agents need from the arbiter. */
@@ -41,11 +59,15 @@ export interface NodeAgentsOptions {
   onJoin(app: string, n: number): string | undefined;
   /** A worker placed on an agent runs there with this pid. */
   onStarted?(aid: string, pid: number): void;
+  /** A node that joined again started a worker: shrink `app`'s pool by one. */
+  onRejoined?(app: string): void;
 }
 
 /** What `info` shows of an agent. */
 export interface AgentInfo {
   address: string;
+  /** The node's id (stable across its rejoins). */
+  node: string | undefined;
   app: string;
   slots: number;
   workers: { aid: string; pid: number }[];
@@ -62,6 +84,7 @@ export interface AgentInfo {
  */
 export class NodeAgents {
   private readonly agents = new Set<Agent>();
+  private readonly owed = new Map<string, Owed>();
 
   /** @param options - logger, heartbeat, limits, and how to grow a pool. */
   constructor(private readonly options: NodeAgentsOptions) {}
@@ -70,6 +93,7 @@ export class NodeAgents {
   get info(): AgentInfo[] {
     return [...this.agents].map((a) => ({
       address: a.address,
+      node: a.node,
       app: a.app,
       slots: a.slots,
       workers: [...a.workers.values()].map((w) => ({ aid: w.aid, pid: w.pid })),
@@ -82,7 +106,7 @@ export class NodeAgents {
    * @param auth - its claim (`app`, `workers`) and what followed.
    */
   attach(socket: TLSSocket, auth: Authenticated): void {
-    const { app, workers } = auth.claim;
+    const { app, workers, node, fence } = auth.claim;
     const address = `${socket.remoteAddress}:${socket.remotePort}`;
     const refuse = (why: string): void => {
       this.options.logger.warn(`refusing node agent ${address}: ${why}`);
@@ -101,6 +125,9 @@ export class NodeAgents {
       slots: workers as number,
       workers: new Map(),
       lastSeen: Date.now(),
+      node: typeof node === 'string' && node.length <= 100 ? node : undefined,
+      fence: typeof fence === 'number' && fence >= 0 ? Math.min(fence, 3_600_000) : 0,
+      repay: 0,
       timer: setInterval(() => {
         if (Date.now() - agent.lastSeen > 2 * heartbeat) {
           this.lost(agent, `silent for more than ${2 * heartbeat} ms`);
@@ -108,6 +135,7 @@ export class NodeAgents {
       }, heartbeat),
     };
     this.agents.add(agent);
+    this.takeBack(agent);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.lost(agent, 'its connection closed'));
     const reader = new FrameReader('\n');
@@ -122,7 +150,9 @@ export class NodeAgents {
     );
     const problem = this.options.onJoin(app, agent.slots);
     if (problem !== undefined) {
-      this.lost(agent, problem);
+      // Nothing placed on it yet: drop it quietly, and tell it why before closing.
+      this.agents.delete(agent);
+      clearInterval(agent.timer);
       refuse(problem);
     }
   }
@@ -166,6 +196,10 @@ export class NodeAgents {
     if (op['op'] === 'started' && worker !== undefined && typeof op['pid'] === 'number') {
       worker.pid = op['pid'];
       this.options.onStarted?.(worker.aid, worker.pid);
+      if (agent.repay > 0) {
+        agent.repay--;
+        this.options.onRejoined?.(agent.app);
+      }
     } else if (op['op'] === 'exit' && worker !== undefined) {
       const exitCode = typeof op['exitCode'] === 'number' ? op['exitCode'] : null;
       const signal = typeof op['signal'] === 'string' ? (op['signal'] as NodeJS.Signals) : null;
@@ -184,8 +218,29 @@ export class NodeAgents {
         `lost node agent ${agent.address} of app "${agent.app}" (${why}): ${n} workers gone`,
       );
     }
+    if (warn && agent.node !== undefined) {
+      const until = Date.now() + agent.fence + 3 * this.options.heartbeat;
+      this.owed.set(agent.node, { app: agent.app, slots: agent.slots + agent.repay, until });
+    }
     for (const worker of [...agent.workers.values()]) {
       worker.exitedWith({ exitCode: null, signal: 'SIGKILL' });
     }
+  }
+
+  /** An agent that joins again: drop its old session, take back its slots. */
+  private takeBack(agent: Agent): void {
+    const now = Date.now();
+    for (const [node, owed] of this.owed) if (owed.until < now) this.owed.delete(node);
+    if (agent.node === undefined) return;
+    for (const other of this.agents) {
+      if (other !== agent && other.node === agent.node) this.lost(other, 'it joined again');
+    }
+    const owed = this.owed.get(agent.node);
+    if (owed === undefined || owed.app !== agent.app) return;
+    this.owed.delete(agent.node);
+    agent.repay = owed.slots;
+    this.options.logger.info(
+      `node agent ${agent.address} joined app "${agent.app}" again: ${owed.slots} workers will retire as its own start`,
+    );
   }
 }

@@ -68,6 +68,10 @@ export class RemoteHub {
         pool.resize(pool.workers + n, `node joined`);
         return undefined;
       },
+      onRejoined: (app) => {
+        const pool = pools.get(app);
+        pool?.resize(pool.workers - 1, 'node rejoined');
+      },
       onStarted: (aid, pid) => {
         const proxy = proxyOf?.(aid);
         if (proxy !== undefined) proxy.pid = pid;

@@ -6,7 +6,7 @@ import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { expect } from 'chai';
 import { captureLogs, ProtocolError, type LogCapture } from '../../lib/index.js';
 import { authenticate } from '../../lib/transport/hubAuth.js';
-import { JoinAgent } from '../../lib/remote/JoinAgent.js';
+import { JoinAgent, rejoinDelay } from '../../lib/remote/JoinAgent.js';
 import { connectTls } from '../../lib/transport/tlsConnect.js';
 import { standardProblems } from '../../lib/application/checkAppConfig.js';
 import { createLogger } from '../../lib/log/createLogger.js';
@@ -79,27 +79,77 @@ describe('JoinAgent', () => {
   });
 
   describe('done', () => {
-    it('should end (fenced) after two silent heartbeats and the fence timeout', async () => {
+    it('should end (fenced) after two silent heartbeats and the fence timeout, if it cannot join again', async () => {
       const secret = Buffer.from(readFileSync(files.secret, 'utf8').trim());
-      onPeer = (socket) =>
-        void authenticate(socket, {
-          role: 'hub',
-          secret,
-          timeout: 5000,
-          claim: { heartbeat: 100 },
-        }).catch(() => undefined);
+      let accepted = 0;
+      onPeer = (socket) => {
+        // The first connection is proved, then stays silent; later ones are refused.
+        if (accepted++ > 0) socket.destroy();
+        else
+          void authenticate(socket, {
+            role: 'hub',
+            secret,
+            timeout: 5000,
+            claim: { heartbeat: 100 },
+          }).catch(() => undefined);
+      };
       const agent = new JoinAgent({
         url,
         app: 'pool',
         workers: 1,
         tls: { secretFile: files.secret, ca: files.cert },
-        fenceTimeout: 200,
+        fenceTimeout: 1000,
         logger: createLogger('join'),
       });
       await agent.start();
       expect(await within(agent.done, 10_000, 'the agent ending')).to.equal(1);
       expect(logs.records.map((r) => r.message).join('\n')).to.match(/lost the arbiter \(no word/);
+      expect(accepted).to.be.greaterThan(1);
     });
+
+    it('should join again under the same node id when the hub comes back within the fence timeout', async () => {
+      const secret = Buffer.from(readFileSync(files.secret, 'utf8').trim());
+      const claims: Record<string, unknown>[] = [];
+      onPeer = (socket) =>
+        void authenticate(socket, { role: 'hub', secret, timeout: 5000, claim: { heartbeat: 100 } })
+          .then(({ claim }) => {
+            claims.push(claim);
+            // The first session ends at once (the hub restarted); the next one lives.
+            if (claims.length === 1) socket.destroy();
+            else socket.on('data', () => socket.write('{"op":"ping"}\n'));
+          })
+          .catch(() => undefined);
+      const agent = new JoinAgent({
+        url,
+        app: 'pool',
+        workers: 2,
+        tls: { secretFile: files.secret, ca: files.cert },
+        fenceTimeout: 30_000,
+        logger: createLogger('join'),
+      });
+      await agent.start();
+      await waitFor(() => claims.length === 2, 10_000, 'a second join');
+      expect(claims[1]).to.include({ as: 'agent', app: 'pool', workers: 2, node: agent.node });
+      expect(claims[0]!['node']).to.equal(agent.node);
+      expect(claims[1]!['fence']).to.equal(30_000);
+      await waitFor(
+        () => logs.records.some((r) => /joined tls:\S+ again \(attempt 1\)/.test(r.message)),
+        5000,
+        'the agent logging it',
+      );
+      await agent.stop();
+      expect(await within(agent.done, 10_000, 'the agent ending')).to.equal(0);
+    });
+  });
+});
+
+describe('rejoinDelay()', () => {
+  it('should double from 250 ms up to 5 s, within ±20 %', () => {
+    expect([0, 1, 2, 3, 4, 5, 20].map((n) => rejoinDelay(n, 0.5))).to.deep.equal([
+      250, 500, 1000, 2000, 4000, 5000, 5000,
+    ]);
+    expect(rejoinDelay(0, 0)).to.equal(200);
+    expect(rejoinDelay(10, 0.999_999)).to.equal(6000);
   });
 });
 

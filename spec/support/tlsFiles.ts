@@ -21,9 +21,10 @@ export interface TlsFiles {
 
 /**
  * Make a certificate, its key and secret files.
+ * @param ips - more IP addresses the certificate is for (besides 127.0.0.1).
  * @returns their paths.
  */
-export function makeTlsFiles(): TlsFiles {
+export function makeTlsFiles(ips: string[] = []): TlsFiles {
   const dir = mkdtempSync(join(tmpdir(), 'rxp-tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
@@ -46,7 +47,7 @@ export function makeTlsFiles(): TlsFiles {
       '-subj',
       '/CN=localhost',
       '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      `subjectAltName=${['127.0.0.1', ...ips].map((a) => `IP:${a}`).join(',')},DNS:localhost`,
     ],
     { stdio: 'ignore' },
   );
