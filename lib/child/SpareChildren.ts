@@ -66,6 +66,12 @@ export class SpareChildren {
     return { process: this.idle.process.length, thread: this.idle.thread.length };
   }
 
+  /** Spares warm (modules loaded, waiting for their data), per kind. */
+  get warm(): Record<Kind, number> {
+    const warm = (list: Spare[]): number => list.filter((s) => s.warm).length;
+    return { process: warm(this.idle.process), thread: warm(this.idle.thread) };
+  }
+
   /**
    * Keep `n` more spares of a kind ready from now on.
    *
