@@ -5,8 +5,9 @@
  * message and a handshake instead of a process start and the loading of
  * rxpulsar; the spare is then replaced in the background, once the actor
  * it became runs. Spares are kept only while someone asks for them (a
- * pool, through {@link SpareChildren.keep}); they are no actors and no
- * workers of any pool, and end when the last holder releases them.
+ * pool, through {@link SpareChildren.keep}), for that holder's spawns only
+ * (see {@link SpareChildren.claim}); they are no actors and no workers of
+ * any pool, and end when their holder releases them.
  * @module
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -21,6 +22,7 @@ type Kind = 'process' | 'thread';
 const MAX_EARLY_DEATHS = 3;
 
 interface Spare {
+  kind: Kind;
   worker: ProcessWorker | ThreadWorker;
   /** What it was started with: a spawn with other flags, variables or folder starts its own child. */
   signature: string;
@@ -41,79 +43,113 @@ function signature(): string {
   return JSON.stringify([process.execArgv, process.cwd(), process.env]);
 }
 
+/** The spares of one holder and kind. */
+interface Shelf {
+  kind: Kind;
+  wanted: number;
+  idle: Spare[];
+  /** Spares that died before they were warm, in a row. */
+  earlyDeaths: number;
+}
+
 /**
- * The spares of this process, per kind.
+ * The spares of this process, per holder and kind.
  *
  * @example
  * ```ts
- * const release = spares.keep('process');      // one warm process from now on
- * const worker = spares.take('process', data); // an actor, or undefined
- * await release();                             // the spare ends
+ * const release = spares.keep('process', 1, 'web');                // one warm process for "web"
+ * const worker = spares.claim('web', () => spares.take(data));      // the actor, or undefined
+ * await release();                                                   // the spare ends
  * ```
  */
 export class SpareChildren {
-  private readonly wanted: Record<Kind, number> = { process: 0, thread: 0 };
-  private readonly idle: Record<Kind, Spare[]> = { process: [], thread: [] };
-  private readonly earlyDeaths: Record<Kind, number> = { process: 0, thread: 0 };
+  private readonly shelves = new Map<string, Shelf>();
+  /** The holder whose spawn runs now (see `claim`); `''` for any other spawn. */
+  private owner = '';
 
   /**
    * @param entries - the entry modules of each kind (started without data).
    */
   constructor(private readonly entries: Record<Kind, URL>) {}
 
-  /** Spares started and not taken yet, per kind (warm or warming up). */
+  /** Spares started and not taken yet, per kind (warm or warming up), of every holder. */
   get count(): Record<Kind, number> {
-    return { process: this.idle.process.length, thread: this.idle.thread.length };
+    return this.countOf(() => true);
   }
 
-  /** Spares warm (modules loaded, waiting for their data), per kind. */
+  /** Spares warm (modules loaded, waiting for their data), per kind, of every holder. */
   get warm(): Record<Kind, number> {
-    const warm = (list: Spare[]): number => list.filter((s) => s.warm).length;
-    return { process: warm(this.idle.process), thread: warm(this.idle.thread) };
+    return this.countOf((s) => s.warm);
   }
 
   /**
-   * Keep `n` more spares of a kind ready from now on.
+   * Keep `n` more spares of a kind ready from now on, for the spawns of
+   * `owner` (run inside {@link claim}), or, without one, for every other spawn.
    *
    * @param kind - `process` or `thread`.
    * @param n - how many (default 1).
+   * @param owner - the holder (a pool's aid); default: spawns outside any claim.
    * @returns a function that gives them back: it resolves once the spares
    *   no longer wanted have exited.
    */
-  keep(kind: Kind, n = 1): () => Promise<void> {
+  keep(kind: Kind, n = 1, owner = ''): () => Promise<void> {
     const count = Math.max(0, Math.floor(n));
-    this.wanted[kind] += count;
-    this.earlyDeaths[kind] = 0;
-    this.fill(kind);
+    const key = `${kind}:${owner}`;
+    let shelf = this.shelves.get(key);
+    if (shelf === undefined) {
+      shelf = { kind, wanted: 0, idle: [], earlyDeaths: 0 };
+      this.shelves.set(key, shelf);
+    }
+    const mine = shelf;
+    mine.wanted += count;
+    mine.earlyDeaths = 0;
+    this.fill(mine);
     let released = false;
     return async () => {
       if (released) return;
       released = true;
-      this.wanted[kind] -= count;
-      const surplus = this.idle[kind].splice(this.wanted[kind]);
+      mine.wanted -= count;
+      const surplus = mine.idle.splice(mine.wanted);
+      if (mine.wanted === 0) this.shelves.delete(key);
       await Promise.all(surplus.map((s) => this.discard(s)));
     };
   }
 
   /**
-   * Turn a spare into the actor of `data`, if there is one of this kind
-   * started like a new child would be now.
+   * Run `spawn` as `owner`'s: a {@link take} inside takes its spares.
+   *
+   * @param owner - the holder.
+   * @param spawn - starts the worker, synchronously.
+   * @returns what `spawn` returns.
+   */
+  claim<T>(owner: string, spawn: () => T): T {
+    const before = this.owner;
+    this.owner = owner;
+    try {
+      return spawn();
+    } finally {
+      this.owner = before;
+    }
+  }
+
+  /**
+   * Turn a spare into the actor of `data`, if the spawn's holder (see
+   * {@link claim}) keeps one of this kind started like a new child would be now.
    *
    * @param data - the actor's start data.
    * @param port - a thread's end of its channel to the arbiter.
    * @returns the worker, or `undefined` (start a child then).
    */
   take(data: ChildData, port?: MessagePort): ProcessWorker | ThreadWorker | undefined {
-    const kind = data.concurrency;
-    const list = this.idle[kind];
-    if (list.length === 0) return undefined;
+    const shelf = this.shelves.get(`${data.concurrency}:${this.owner}`);
+    if (shelf === undefined || shelf.idle.length === 0) return undefined;
     const now = signature();
     let spare: Spare | undefined;
-    while ((spare = list.shift()) !== undefined && spare.signature !== now) {
+    while ((spare = shelf.idle.shift()) !== undefined && spare.signature !== now) {
       void this.discard(spare);
     }
     if (spare === undefined) {
-      this.fill(kind);
+      this.fill(shelf);
       return undefined;
     }
     spare.taken = true;
@@ -127,22 +163,31 @@ export class SpareChildren {
     return spare.worker;
   }
 
+  private countOf(which: (s: Spare) => boolean): Record<Kind, number> {
+    const counts = { process: 0, thread: 0 };
+    for (const shelf of this.shelves.values()) {
+      counts[shelf.kind] += shelf.idle.filter(which).length;
+    }
+    return counts;
+  }
+
   private async discard(spare: Spare): Promise<void> {
     spare.discarded = true;
     await spare.worker.terminate(1000);
   }
 
-  /** Start spares up to what is wanted. */
-  private fill(kind: Kind): void {
-    const list = this.idle[kind];
-    while (list.length < this.wanted[kind] && this.earlyDeaths[kind] < MAX_EARLY_DEATHS) {
-      list.push(this.start(kind));
+  /** Start spares up to what is wanted (a released shelf wants none). */
+  private fill(shelf: Shelf): void {
+    while (shelf.idle.length < shelf.wanted && shelf.earlyDeaths < MAX_EARLY_DEATHS) {
+      shelf.idle.push(this.start(shelf));
     }
   }
 
-  private start(kind: Kind): Spare {
+  private start(shelf: Shelf): Spare {
+    const { kind } = shelf;
     const options = { entry: this.entries[kind], data: undefined, name: `rxpulsar spare ${kind}` };
     const spare: Spare = {
+      kind,
       worker:
         kind === 'process'
           ? new ProcessWorker({ ...options, env: { [SPARE_ENV]: '1' } })
@@ -157,22 +202,21 @@ export class SpareChildren {
       const what = spareMessage(message);
       if (what === 'spare') {
         spare.warm = true;
-        this.earlyDeaths[kind] = 0;
+        shelf.earlyDeaths = 0;
         if (spare.pending !== undefined) spare.worker.post(spare.pending);
         spare.pending = undefined;
       } else if (what === 'running') {
         // Its successor starts once the actor runs, not to slow its handshake.
         spare.running = true;
-        this.fill(kind);
+        this.fill(shelf);
       }
     });
     spare.worker.exit$.subscribe(() => {
-      const list = this.idle[kind];
-      const at = list.indexOf(spare);
-      if (at >= 0) list.splice(at, 1);
+      const at = shelf.idle.indexOf(spare);
+      if (at >= 0) shelf.idle.splice(at, 1);
       if (spare.discarded || spare.running) return;
-      if (!spare.warm) this.earlyDeaths[kind]++;
-      this.fill(kind);
+      if (!spare.warm) shelf.earlyDeaths++;
+      this.fill(shelf);
     });
     return spare;
   }

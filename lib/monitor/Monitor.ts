@@ -150,7 +150,8 @@ export class Monitor extends Actor {
     }
     this.settings.actorParams?.(this, params);
     this.restartPolicy.spawned();
-    const d = this.arbiter.spawn(params);
+    // The pool's spares are for its own workers.
+    const d = spares.claim(this.aid, () => this.arbiter.spawn(params));
     this.spawning.set(d.aid, d);
     d.addCallbacks(
       (proxy) => {
@@ -394,7 +395,7 @@ export class Monitor extends Actor {
       // Spares warm up once the pool is up, not to slow its start down.
       if (this.settings.spares > 0 && this.state === 'running' && !this.releaseSpares) {
         const kind = this.workerParams.concurrency ?? 'process';
-        this.releaseSpares = spares.keep(kind, this.settings.spares);
+        this.releaseSpares = spares.keep(kind, this.settings.spares, this.aid);
       }
       d.callback(this);
     }

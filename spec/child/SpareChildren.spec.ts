@@ -101,6 +101,26 @@ describe('SpareChildren', () => {
       });
     }
 
+    it("should keep a holder's spares for the spawns it claims", async () => {
+      const release = spares.keep('thread', 1, 'pool-x');
+      try {
+        await waitFor(() => spares.warm.thread === 1, 20_000, 'a warm thread spare');
+        const t0 = await mark();
+        const other = await spawn({ name: 'other', concurrency: 'thread' });
+        const mine = await spares.claim('pool-x', () =>
+          spawn({ name: 'mine', concurrency: 'thread' }),
+        );
+        try {
+          expect(await startedBefore(other, t0)).to.equal(false);
+          expect(await startedBefore(mine, t0)).to.equal(true);
+        } finally {
+          await Promise.all([other.stop(), mine.stop()]);
+        }
+      } finally {
+        await release();
+      }
+    });
+
     it('should start a new child when the environment changed since the spare started', async () => {
       const release = spares.keep('process');
       try {
