@@ -3,7 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import { arbiter, send, spawn, type ActorProxy, type Arbiter } from '../../lib/index.js';
 import { spares } from '../../lib/child/startWorker.js';
-import { alive, waitFor } from '../support/waiting.js';
+import { SpareChildren } from '../../lib/child/SpareChildren.js';
+import { alive, sleep, waitFor } from '../support/waiting.js';
 
 /** A mark of now: the time, and the id the next thread of this process gets. */
 async function mark(): Promise<{ at: number; threadId: number }> {
@@ -47,6 +48,19 @@ describe('SpareChildren', () => {
         expect(spares.count[kind]).to.equal(0);
       });
     }
+
+    it('should stop starting spares that die before they are warm, three in a row', async () => {
+      const dies = new URL('../fixtures/actors/dies-at-once.js', import.meta.url);
+      const broken = new SpareChildren({ process: dies, thread: dies });
+      const release = broken.keep('thread');
+      try {
+        await waitFor(() => broken.count.thread === 0, 20_000, 'the refills to stop');
+        await sleep(200);
+        expect(broken.count.thread).to.equal(0);
+      } finally {
+        await release();
+      }
+    });
 
     it('should keep as many as asked, and give back only those of one holder', async () => {
       const one = spares.keep('thread', 2);
