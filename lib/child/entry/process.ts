@@ -45,9 +45,10 @@ try {
   process.exit(1);
 }
 
-/** A spare: say it is warm, then wait for its data on the IPC channel. */
-function fromArbiter(): Promise<ChildData> {
+/** A spare: load its client, say it is warm, then wait for its data on the IPC channel. */
+async function fromArbiter(): Promise<ChildData> {
   process.title = 'rxpulsar: spare';
+  await import('../../transport/HubClient.js');
   return new Promise((resolve) => {
     const onMessage = (message: unknown): void => {
       const data = spareData(message);

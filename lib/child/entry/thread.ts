@@ -23,8 +23,9 @@ try {
   process.exit(1);
 }
 
-/** A spare: wait for its data (and its port) on the `parentPort`. */
-function fromArbiter(): Promise<ChildData> {
+/** A spare: load its client, then wait for its data (and its port) on the `parentPort`. */
+async function fromArbiter(): Promise<ChildData> {
+  await import('../../transport/PortClient.js');
   return new Promise((resolve, reject) => {
     if (parentPort === null) {
       reject(new Error('a spare thread without its parentPort'));
