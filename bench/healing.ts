@@ -20,6 +20,8 @@ type Kind = 'process' | 'thread';
 
 const REPS = 8;
 const STOP_REPS = 3;
+/** A pause before each measure, for what the previous one stopped to finish (threads torn down). */
+const SETTLE_MS = 100;
 /** Worker handshake/heartbeat deadline of the kill pools, in ms. */
 const TIMEOUT = 1500;
 /** Heartbeat deadline of the SIGSTOP pool, in ms. */
@@ -55,21 +57,40 @@ async function settled(pool: Monitor): Promise<ActorProxy[]> {
  * @returns the victim and the time in ms.
  */
 async function heal(
+  a: Arbiter,
   pool: Monitor,
   hurt: (victim: ActorProxy) => void,
 ): Promise<{ victim: ActorProxy; ms: number }> {
+  await settled(pool);
+  await sleep(SETTLE_MS);
   const before = await settled(pool);
   const known = new Set(before.map((p) => p.aid));
   const victim = before[0];
   if (victim === undefined) throw new Error(`healing: pool "${pool.name}" is empty`);
-  const t0 = process.hrtime.bigint();
-  hurt(victim);
-  const fresh = await until(
-    () => pool.managedActors.find((p) => !known.has(p.aid)),
-    `a replacement of ${victim.aid}`,
-  );
-  await send(fresh, 'ping');
-  return { victim, ms: msSince(t0) };
+  const fresh = (): ActorProxy | undefined => pool.managedActors.find((p) => !known.has(p.aid));
+  // Woken by the handshake (the pool adopts its worker first), not by polling.
+  let wake = (): void => undefined;
+  const spawned = a.events.actorSpawned$.subscribe(() => wake());
+  try {
+    const t0 = process.hrtime.bigint();
+    hurt(victim);
+    const deadline = Date.now() + HEAL_DEADLINE;
+    let proxy: ActorProxy | undefined;
+    while ((proxy = fresh()) === undefined) {
+      if (Date.now() > deadline) throw new Error(`healing: no replacement of ${victim.aid}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await send(proxy, 'ping');
+    return { victim, ms: msSince(t0) };
+  } finally {
+    spawned.unsubscribe();
+  }
 }
 
 /**
@@ -87,6 +108,7 @@ async function plainSpawn(concurrency: Kind, warm = false): Promise<number> {
       await release();
     }
   }
+  await sleep(SETTLE_MS);
   const t0 = process.hrtime.bigint();
   const proxy = await spawn({ name: `plain-${concurrency}`, concurrency, timeout: TIMEOUT });
   try {
@@ -118,13 +140,13 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
   try {
     await pool.start();
     // Warm-up: one of each.
-    await heal(pool, kill);
+    await heal(a, pool, kill);
     await plainSpawn(concurrency);
     await plainSpawn(concurrency, true);
     for (let rep = 0; rep < REPS; rep++) {
       // The pool's spare is warm before the kill, as the plain spawn's is.
       await until(() => (spares.warm[concurrency] > 0 ? true : undefined), 'a warm spare');
-      replaced.push((await heal(pool, kill)).ms);
+      replaced.push((await heal(a, pool, kill)).ms);
       plain.push(await plainSpawn(concurrency));
       warm.push(await plainSpawn(concurrency, true));
     }
@@ -170,7 +192,7 @@ async function frozen(a: Arbiter): Promise<Row> {
   try {
     await pool.start();
     for (let rep = 0; rep < STOP_REPS; rep++) {
-      const { victim, ms } = await heal(pool, (v) => {
+      const { victim, ms } = await heal(a, pool, (v) => {
         if (v.pid === undefined) return;
         frozenPids.push(v.pid);
         process.kill(v.pid, 'SIGSTOP');
