@@ -1,15 +1,17 @@
 /**
  * Scenario `healing`: how fast a pool of 2 workers heals. A worker is
  * killed (`SIGKILL` for a process, `terminate()` for a thread) and the time
- * runs until its replacement answers `ping`; the baseline is a plain
- * `spawn()` of the same kind until ready and its first `ping`, measured in
- * the same run, interleaved with the kills. Then a process worker frozen
+ * runs until its replacement answers `ping` (the pool keeps its default
+ * warm spare, which becomes the replacement); the baselines are a plain
+ * `spawn()` of the same kind until ready and its first `ping`, cold and
+ * from a warm spare, measured in the same run, interleaved with the kills. Then a process worker frozen
  * with `SIGSTOP`: the time until its replacement answers `ping`, bounded by
  * the heartbeat timeout (no baseline). Every pool and actor is stopped
  * before the scenario resolves.
  * @module
  */
 import { send, spawn, type ActorProxy, type Arbiter, type Monitor } from '../lib/index.js';
+import { spares } from '../lib/child/startWorker.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, msSince, sleep } from './support/stats.js';
 import { withArbiter } from './support/withArbiter.js';
@@ -18,6 +20,8 @@ type Kind = 'process' | 'thread';
 
 const REPS = 8;
 const STOP_REPS = 3;
+/** A pause before each measure, for what the previous one stopped to finish (threads torn down). */
+const SETTLE_MS = 100;
 /** Worker handshake/heartbeat deadline of the kill pools, in ms. */
 const TIMEOUT = 1500;
 /** Heartbeat deadline of the SIGSTOP pool, in ms. */
@@ -53,25 +57,58 @@ async function settled(pool: Monitor): Promise<ActorProxy[]> {
  * @returns the victim and the time in ms.
  */
 async function heal(
+  a: Arbiter,
   pool: Monitor,
   hurt: (victim: ActorProxy) => void,
 ): Promise<{ victim: ActorProxy; ms: number }> {
+  await settled(pool);
+  await sleep(SETTLE_MS);
   const before = await settled(pool);
   const known = new Set(before.map((p) => p.aid));
   const victim = before[0];
   if (victim === undefined) throw new Error(`healing: pool "${pool.name}" is empty`);
-  const t0 = process.hrtime.bigint();
-  hurt(victim);
-  const fresh = await until(
-    () => pool.managedActors.find((p) => !known.has(p.aid)),
-    `a replacement of ${victim.aid}`,
-  );
-  await send(fresh, 'ping');
-  return { victim, ms: msSince(t0) };
+  const fresh = (): ActorProxy | undefined => pool.managedActors.find((p) => !known.has(p.aid));
+  // Woken by the handshake (the pool adopts its worker first), not by polling.
+  let wake = (): void => undefined;
+  const spawned = a.events.actorSpawned$.subscribe(() => wake());
+  try {
+    const t0 = process.hrtime.bigint();
+    hurt(victim);
+    const deadline = Date.now() + HEAL_DEADLINE;
+    let proxy: ActorProxy | undefined;
+    while ((proxy = fresh()) === undefined) {
+      if (Date.now() > deadline) throw new Error(`healing: no replacement of ${victim.aid}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await send(proxy, 'ping');
+    return { victim, ms: msSince(t0) };
+  } finally {
+    spawned.unsubscribe();
+  }
 }
 
-/** A plain spawn to ready plus its first `ping`, in ms; the actor is stopped after. */
-async function plainSpawn(concurrency: Kind): Promise<number> {
+/**
+ * A plain spawn to ready plus its first `ping`, in ms; the actor is stopped after.
+ * @param warm - from a warm spare (kept for it, warm before the clock starts).
+ */
+async function plainSpawn(concurrency: Kind, warm = false): Promise<number> {
+  if (warm) {
+    const release = spares.keep(concurrency);
+    try {
+      // Both warm: the pool's spare and the one kept here.
+      await until(() => (spares.warm[concurrency] > 1 ? true : undefined), 'a warm spare');
+      return await plainSpawn(concurrency);
+    } finally {
+      await release();
+    }
+  }
+  await sleep(SETTLE_MS);
   const t0 = process.hrtime.bigint();
   const proxy = await spawn({ name: `plain-${concurrency}`, concurrency, timeout: TIMEOUT });
   try {
@@ -88,7 +125,7 @@ function kill(victim: ActorProxy): void {
 }
 
 /** Kill and time the replacements, interleaved with plain spawns of the same kind. */
-async function killed(a: Arbiter, concurrency: Kind): Promise<Row> {
+async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
   const pool = a.addMonitor(`heal-${concurrency}`, {
     workers: 2,
     concurrency,
@@ -99,26 +136,44 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row> {
   });
   const replaced: number[] = [];
   const plain: number[] = [];
+  const warm: number[] = [];
   try {
     await pool.start();
     // Warm-up: one of each.
-    await heal(pool, kill);
+    await heal(a, pool, kill);
     await plainSpawn(concurrency);
+    await plainSpawn(concurrency, true);
     for (let rep = 0; rep < REPS; rep++) {
-      replaced.push((await heal(pool, kill)).ms);
+      // The pool's spare is warm before the kill, as the plain spawn's is.
+      await until(() => (spares.warm[concurrency] > 0 ? true : undefined), 'a warm spare');
+      replaced.push((await heal(a, pool, kill)).ms);
       plain.push(await plainSpawn(concurrency));
+      warm.push(await plainSpawn(concurrency, true));
     }
   } finally {
     await pool.stop();
   }
   const how = concurrency === 'process' ? 'SIGKILL' : 'terminate()';
-  return compare(
-    `replacement after ${how} (${concurrency}) vs plain spawn`,
-    'ms',
-    median(replaced),
-    median(plain),
-    { better: 'lower', target: 1.5 },
-  );
+  const range = (base: number[]): string => {
+    const r = replaced.map((v, i) => v / (base[i] ?? NaN));
+    return `per round ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}×`;
+  };
+  return [
+    compare(
+      `replacement after ${how} (${concurrency}) vs plain spawn`,
+      'ms',
+      median(replaced),
+      median(plain),
+      { better: 'lower', target: 1.5, note: range(plain) },
+    ),
+    compare(
+      `replacement after ${how} (${concurrency}) vs spawn from a warm spare`,
+      'ms',
+      median(replaced),
+      median(warm),
+      { better: 'lower', target: 1.2, note: range(warm) },
+    ),
+  ];
 }
 
 /** Freeze a process worker and time its replacement; the baseline is the heartbeat timeout. */
@@ -137,7 +192,7 @@ async function frozen(a: Arbiter): Promise<Row> {
   try {
     await pool.start();
     for (let rep = 0; rep < STOP_REPS; rep++) {
-      const { victim, ms } = await heal(pool, (v) => {
+      const { victim, ms } = await heal(a, pool, (v) => {
         if (v.pid === undefined) return;
         frozenPids.push(v.pid);
         process.kill(v.pid, 'SIGSTOP');
@@ -171,8 +226,8 @@ async function frozen(a: Arbiter): Promise<Row> {
 
 async function run(): Promise<Row[]> {
   return withArbiter(async (a) => [
-    await killed(a, 'process'),
-    await killed(a, 'thread'),
+    ...(await killed(a, 'process')),
+    ...(await killed(a, 'thread')),
     await frozen(a),
   ]);
 }

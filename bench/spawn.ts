@@ -1,17 +1,21 @@
 /**
  * Scenario `spawn`: time from `spawn()` to a ready proxy (handshake done)
- * for process and thread actors, against a bare `fork()` until its first
+ * for process and thread actors, cold (a child started for it) and from a
+ * warm spare (what a pool keeps, see `spares`: the spare is warm before
+ * the clock starts), against a bare `fork()` until its first
  * `process.send` and a bare `new Worker()` until its first `postMessage`;
  * and a pool of 8 process actors from zero to all ready against 8 bare
- * forks. Runs are interleaved; every child is stopped before the next run.
+ * forks. Runs are interleaved; every child (spares too) is stopped before
+ * the next run. Notes give the range of the per-round ratios.
  * @module
  */
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { spawn, type ActorProxy } from '../lib/index.js';
+import { spares } from '../lib/child/startWorker.js';
 import { endChild, firstMessage, fixture } from './support/fixture.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
-import { median, timeMs } from './support/stats.js';
+import { median, sleep, timeMs } from './support/stats.js';
 import { withArbiter } from './support/withArbiter.js';
 
 const REPS = 10;
@@ -28,6 +32,27 @@ async function spawnActors(concurrency: 'process' | 'thread', count: number): Pr
   });
   await Promise.all(proxies.map((p) => p.stop()));
   return ms;
+}
+
+/** Spawn one actor from a warm spare; resolves with the time until it is ready. */
+async function spawnWarm(concurrency: 'process' | 'thread'): Promise<number> {
+  const release = spares.keep(concurrency);
+  try {
+    const deadline = Date.now() + 10_000;
+    while (spares.warm[concurrency] < 1) {
+      if (Date.now() > deadline) throw new Error(`spawn: no warm ${concurrency} spare in 10 s`);
+      await sleep(5);
+    }
+    return await spawnActors(concurrency, 1);
+  } finally {
+    await release();
+  }
+}
+
+/** The range of the per-round ratios `ours[i] / base[i]`, for a note. */
+function ratioRange(ours: number[], base: number[]): string {
+  const ratios = ours.map((v, i) => v / (base[i] ?? NaN));
+  return `per round ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`;
 }
 
 /** Fork `count` bare children at once; resolves with the time until all said ready. */
@@ -66,6 +91,8 @@ async function run(): Promise<Row[]> {
       fork: [] as number[],
       thread: [] as number[],
       worker: [] as number[],
+      warmProcess: [] as number[],
+      warmThread: [] as number[],
       pool: [] as number[],
       forks: [] as number[],
     };
@@ -74,11 +101,15 @@ async function run(): Promise<Row[]> {
     await bareForks(1);
     await spawnActors('thread', 1);
     await bareWorker();
+    await spawnWarm('process');
+    await spawnWarm('thread');
     for (let rep = 0; rep < REPS; rep++) {
       t.process.push(await spawnActors('process', 1));
       t.fork.push(await bareForks(1));
+      t.warmProcess.push(await spawnWarm('process'));
       t.thread.push(await spawnActors('thread', 1));
       t.worker.push(await bareWorker());
+      t.warmThread.push(await spawnWarm('thread'));
     }
     for (let rep = 0; rep < POOL_REPS; rep++) {
       t.pool.push(await spawnActors('process', POOL));
@@ -88,11 +119,27 @@ async function run(): Promise<Row[]> {
       compare('spawn process actor vs bare fork', 'ms', median(t.process), median(t.fork), {
         better: 'lower',
         target: 1.5,
+        note: ratioRange(t.process, t.fork),
       }),
+      compare(
+        'spawn process actor, warm spare vs bare fork',
+        'ms',
+        median(t.warmProcess),
+        median(t.fork),
+        { better: 'lower', target: 1.2, note: ratioRange(t.warmProcess, t.fork) },
+      ),
       compare('spawn thread actor vs bare Worker', 'ms', median(t.thread), median(t.worker), {
         better: 'lower',
         target: 2,
+        note: ratioRange(t.thread, t.worker),
       }),
+      compare(
+        'spawn thread actor, warm spare vs bare Worker',
+        'ms',
+        median(t.warmThread),
+        median(t.worker),
+        { better: 'lower', target: 1.2, note: ratioRange(t.warmThread, t.worker) },
+      ),
       compare(
         `pool of ${POOL} process actors vs ${POOL} forks`,
         'ms',

@@ -263,6 +263,7 @@ export class Application {
         exitTimeout: cfg['exitTimeout'] as number,
         requestTimeout: cfg['requestTimeout'] as number,
         maxRequests: cfg['maxRequests'] as number,
+        spares: cfg['spares'] as number,
         maxRestarts: cfg['maxRestarts'] as number,
         restartWindow: cfg['restartWindow'] as number,
         restartCooldown: cfg['restartCooldown'] as number,

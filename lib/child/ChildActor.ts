@@ -6,8 +6,8 @@
 import { ActorExitedError } from '../errors.js';
 import { Actor, type ActorOptions } from '../actor/Actor.js';
 import type { ChildData } from './ChildData.js';
-import { HubClient } from '../transport/HubClient.js';
-import { PortClient } from '../transport/PortClient.js';
+import type { HubClient } from '../transport/HubClient.js';
+import type { PortClient } from '../transport/PortClient.js';
 import type { Envelope } from '../transport/protocol.js';
 
 /** The heartbeat period for a given `timeout`: often enough to be seen alive. */
@@ -31,8 +31,12 @@ export class ChildActor extends Actor {
    * serving them) that turn this actor's latency histogram on or off.
    */
   static readonly RECORD_LATENCY = 'recordLatency';
-  /** The hub's socket (a process), or the channel the arbiter gave it (a thread). */
-  private readonly client: HubClient | PortClient;
+  /**
+   * The hub's socket (a process), or the channel the arbiter gave it (a
+   * thread): each loads only its own client (a thread needs no node-ipc).
+   */
+  private client: HubClient | PortClient | undefined;
+  private readonly link: Pick<ChildData, 'hub' | 'maxMessageSize' | 'hubTls' | 'port'>;
   private readonly arbiterAid: string;
   /** The spawn's secret, sent with the handshake only. */
   private readonly nonce: string | undefined;
@@ -57,10 +61,18 @@ export class ChildActor extends Actor {
     });
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
-    this.client =
-      link.port !== undefined
-        ? new PortClient(link.port, link.maxMessageSize, link.arbiter)
-        : new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
+    this.link = link;
+  }
+
+  /** @returns the client of its kind, its module loaded now. */
+  private async createClient(): Promise<HubClient | PortClient> {
+    const { hub, maxMessageSize, hubTls, port } = this.link;
+    if (port !== undefined) {
+      const { PortClient } = await import('../transport/PortClient.js');
+      return new PortClient(port, maxMessageSize, this.arbiterAid);
+    }
+    const { HubClient } = await import('../transport/HubClient.js');
+    return new HubClient(this.aid, hub, maxMessageSize, hubTls);
   }
 
   /**
@@ -70,18 +82,20 @@ export class ChildActor extends Actor {
   async run(): Promise<void> {
     this.state = 'starting';
     this.loop.start();
-    await this.client.connect();
-    this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
-    if (this.client instanceof PortClient) {
+    const client = await this.createClient();
+    this.client = client;
+    await client.connect();
+    this.subscriptions.add(client.incoming$.subscribe((env) => this.receive(env)));
+    if ('peerLost$' in client) {
       // A thread it talked to directly exited: what waits on it fails now.
       this.subscriptions.add(
-        this.client.peerLost$.subscribe(({ aid, message }) =>
+        client.peerLost$.subscribe(({ aid, message }) =>
           this.failRequests(new ActorExitedError(message), aid),
         ),
       );
     }
     this.subscriptions.add(
-      this.client.closed$.subscribe(() => {
+      client.closed$.subscribe(() => {
         if (this.state === 'running' || this.state === 'starting') {
           this.logger.warn('lost the connection to the arbiter: stopping');
           void this.stop();
@@ -137,10 +151,11 @@ export class ChildActor extends Actor {
   }
 
   protected override deliver(env: Envelope): void {
-    this.client.send(env);
+    // Nothing is sent before `run()` connects (the start hook runs after).
+    this.client?.send(env);
   }
 
   protected override async close(): Promise<void> {
-    await this.client.close();
+    await this.client?.close();
   }
 }

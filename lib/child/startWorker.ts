@@ -12,6 +12,7 @@ import type { WorkerHandle } from '../concurrency/WorkerHandle.js';
 import { ImproperlyConfiguredError } from '../errors.js';
 import type { ChildData } from './ChildData.js';
 import type { SplitParams } from '../actor/splitParams.js';
+import { SpareChildren } from './SpareChildren.js';
 
 /**
  * A behaviour module as a URL: a URL is kept, a path is resolved from the
@@ -31,6 +32,18 @@ export function moduleUrl(module: string | URL): string {
 
 const PROCESS_ENTRY = new URL('./entry/process.js', import.meta.url);
 const THREAD_ENTRY = new URL('./entry/thread.js', import.meta.url);
+
+/**
+ * The warm spares of this process: {@link startChild} turns one into the
+ * new actor when there is one; pools keep them (`spares` of a monitor).
+ *
+ * @example
+ * ```ts
+ * const release = spares.keep('thread');
+ * await release();
+ * ```
+ */
+export const spares = new SpareChildren({ process: PROCESS_ENTRY, thread: THREAD_ENTRY });
 
 /** What a child is started with. */
 export interface WorkerSpec {
@@ -95,7 +108,8 @@ export function childData(spec: WorkerSpec): ChildData {
 }
 
 /**
- * Start a process or thread with its start data.
+ * Start a process or thread with its start data: a warm spare of its kind
+ * becomes it when there is one (see {@link spares}).
  *
  * @param data - from {@link childData} (here or on a joined node).
  * @param port - a thread's end of its channel to the arbiter (transferred to it).
@@ -107,6 +121,8 @@ export function childData(spec: WorkerSpec): ChildData {
  */
 export function startChild(data: ChildData, port?: MessagePort): WorkerHandle {
   const { concurrency, name } = data;
+  const spare = spares.take(data, port);
+  if (spare !== undefined) return spare;
   const options = { entry: concurrency === 'thread' ? THREAD_ENTRY : PROCESS_ENTRY, data, name };
   if (concurrency !== 'thread') return new ProcessWorker(options);
   if (port === undefined) return new ThreadWorker(options);

@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { firstValueFrom, ReplaySubject } from '../rx.js';
+import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
 /** Environment variable that carries the child's data (JSON). */
@@ -30,6 +30,8 @@ export class ProcessWorker implements WorkerHandle {
   readonly kind = 'process';
   readonly threadId = undefined;
   readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  /** Messages the child sends over its IPC channel (`process.send`). */
+  readonly messages$ = new Subject<unknown>();
   private readonly child: ChildProcess;
   private exitInfo: ExitInfo | undefined;
 
@@ -42,16 +44,18 @@ export class ProcessWorker implements WorkerHandle {
       execArgv: options.execArgv ?? process.execArgv,
       silent: false,
     });
-    const worker = cluster.fork({
-      ...options.env,
-      [CHILD_DATA_ENV]: JSON.stringify(options.data),
-    });
+    // Without data, the child gets it later (see `post`).
+    const env: Record<string, string> = { ...options.env };
+    if (options.data !== undefined) env[CHILD_DATA_ENV] = JSON.stringify(options.data);
+    const worker = cluster.fork(env);
     // cluster re-emits the child's errors on its Worker (an EPIPE when it
     // writes to a child that just died): they are handled on the child below.
     worker.on('error', () => undefined);
     this.child = worker.process;
+    this.child.on('message', (message: unknown) => this.messages$.next(message));
     this.child.once('exit', (exitCode, signal) => {
       this.exitInfo = { exitCode, signal };
+      this.messages$.complete();
       this.exit$.next(this.exitInfo);
       this.exit$.complete();
     });
@@ -78,6 +82,18 @@ export class ProcessWorker implements WorkerHandle {
   /** `true` once the child has exited. */
   get exited(): boolean {
     return this.exitInfo !== undefined;
+  }
+
+  /**
+   * Send a message over the child's IPC channel (its `process.on('message')`);
+   * nothing once it exited.
+   *
+   * @param message - a JSON-serialisable value.
+   */
+  post(message: unknown): void {
+    if (this.exited || !this.child.connected) return;
+    // A child that dies meanwhile is reported through `exit`.
+    this.child.send(message as object, (err: Error | null) => void err);
   }
 
   /** @param signal - the signal to send (default `SIGKILL`). */

@@ -2,8 +2,8 @@
  * A worker that is a `worker_threads` thread of the arbiter's process.
  * @module
  */
-import { Worker } from 'node:worker_threads';
-import { firstValueFrom, ReplaySubject } from '../rx.js';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
 import { refused, rememberThreadExecArgv, threadExecArgv } from './threadExecArgv.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
@@ -21,6 +21,8 @@ export class ThreadWorker implements WorkerHandle {
   readonly kind = 'thread';
   readonly pid = process.pid;
   readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  /** Messages the thread posts on its `parentPort`. */
+  readonly messages$ = new Subject<unknown>();
   private readonly worker!: Worker;
   private exitInfo: ExitInfo | undefined;
   private readonly id: number;
@@ -49,8 +51,10 @@ export class ThreadWorker implements WorkerHandle {
       }
     }
     this.id = this.worker.threadId;
+    this.worker.on('message', (message: unknown) => this.messages$.next(message));
     this.worker.once('exit', (exitCode) => {
       this.exitInfo = { exitCode, signal: null };
+      this.messages$.complete();
       this.exit$.next(this.exitInfo);
       this.exit$.complete();
     });
@@ -66,6 +70,16 @@ export class ThreadWorker implements WorkerHandle {
   /** `true` once the thread has exited. */
   get exited(): boolean {
     return this.exitInfo !== undefined;
+  }
+
+  /**
+   * Post a message to the thread (its `parentPort`); nothing once it exited.
+   *
+   * @param message - a structured-cloneable value.
+   * @param transferList - objects moved rather than copied (a `MessagePort`).
+   */
+  post(message: unknown, transferList?: readonly TransferListItem[]): void {
+    if (!this.exited) this.worker.postMessage(message, transferList);
   }
 
   /** Any signal ends a thread at once (`worker.terminate()`). */

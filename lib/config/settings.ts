@@ -188,6 +188,11 @@ export const appSettings: Schema = {
     format: 'count',
     default: 0,
   },
+  spares: {
+    doc: 'Warm spares kept ready (rxpulsar loaded) to become the next worker started (0: none).',
+    format: 'count',
+    default: 1,
+  },
   maxRestarts: {
     doc: 'Restarts (crashes, failed starts, heartbeat kills) allowed within restartWindow before the breaker opens.',
     format: 'count',

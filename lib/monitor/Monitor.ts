@@ -18,6 +18,7 @@ import { BreakerWatch } from './BreakerWatch.js';
 import { breakerInfo, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
 import type { Supervisor } from './Supervisor.js';
+import { spares } from '../child/startWorker.js';
 
 /**
  * A pool: keeps `workers` actors of its `concurrency` alive, replaces the
@@ -46,6 +47,8 @@ export class Monitor extends Actor {
   /** The timer of the next respawn (end of a backoff delay or of the breaker's cool-down). */
   private respawn: { unsubscribe(): void } | undefined;
   private respawnAt = 0;
+  /** Gives the pool's warm spares back (see `spares`). */
+  private releaseSpares: (() => Promise<void>) | undefined;
 
   /**
    * @param arbiter - its supervisor (the arbiter), whose process and loop the monitor shares.
@@ -147,7 +150,8 @@ export class Monitor extends Actor {
     }
     this.settings.actorParams?.(this, params);
     this.restartPolicy.spawned();
-    const d = this.arbiter.spawn(params);
+    // The pool's spares are for its own workers.
+    const d = spares.claim(this.aid, () => this.arbiter.spawn(params));
     this.spawning.set(d.aid, d);
     d.addCallbacks(
       (proxy) => {
@@ -248,6 +252,8 @@ export class Monitor extends Actor {
     const aids = [...this.managed.keys(), ...this.spawning.keys()];
     for (const d of this.spawning.values()) d.addErrback(() => undefined);
     await Promise.all(aids.map((aid) => this.arbiter.stopActor(aid)));
+    await this.releaseSpares?.();
+    this.releaseSpares = undefined;
     this.startDeferred?.addErrback(() => undefined);
   }
 
@@ -385,7 +391,13 @@ export class Monitor extends Actor {
 
   private checkReady(): void {
     const d = this.startDeferred;
-    if (d !== undefined && !d.called && this.managed.size >= this.settings.workers)
+    if (d !== undefined && !d.called && this.managed.size >= this.settings.workers) {
+      // Spares warm up once the pool is up, not to slow its start down.
+      if (this.settings.spares > 0 && this.state === 'running' && !this.releaseSpares) {
+        const kind = this.workerParams.concurrency ?? 'process';
+        this.releaseSpares = spares.keep(kind, this.settings.spares, this.aid);
+      }
       d.callback(this);
+    }
   }
 }

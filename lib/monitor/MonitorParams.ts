@@ -22,6 +22,12 @@ export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> 
   maxRequestsJitter: number;
   /** Grace between SIGTERM and SIGKILL for a worker killed for its heartbeat, in ms (default 2000). */
   killGrace: number;
+  /**
+   * Warm spares kept ready once the pool reached its size (default 1; 0:
+   * none): children of its kind with rxpulsar loaded, waiting to become the
+   * next worker spawned or replaced. They are no workers of the pool.
+   */
+  spares: number;
   /** May add to the parameters of every worker the monitor spawns. */
   actorParams?: (monitor: Actor, params: Record<string, unknown>) => void;
   /**
@@ -56,6 +62,7 @@ const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
   period: 1000,
   maxRequests: 0,
   killGrace: 2000,
+  spares: 1,
   scaleUpLoad: 1,
   scaleDownLoad: 0.1,
   cooldown: 5000,
@@ -73,6 +80,7 @@ const FORMATS: Readonly<Record<string, ParamFormat>> = {
   maxRestarts: 'count',
   period: 'positiveDuration',
   killGrace: 'duration',
+  spares: 'count',
   cooldown: 'duration',
   restartWindow: 'duration',
   backoffBase: 'duration',

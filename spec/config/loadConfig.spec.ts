@@ -50,6 +50,7 @@ describe('loadConfig()', () => {
         exitTimeout: 5000,
         requestTimeout: 30000,
         maxRequests: 0,
+        spares: 1,
         maxRestarts: 10,
         restartWindow: 60000,
         restartCooldown: 30000,

@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
 import {
   arbiter,
@@ -16,6 +18,7 @@ import {
   type Monitor,
   type ResizeEvent,
 } from '../../lib/index.js';
+import { spares } from '../../lib/child/startWorker.js';
 import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
@@ -168,6 +171,56 @@ describe('Monitor', () => {
       });
     });
   }
+
+  describe('spares', () => {
+    for (const concurrency of ['process', 'thread'] as const) {
+      it(`should keep a warm ${concurrency} apart from the workers, make it the replacement of a killed one, and end it with the pool`, async () => {
+        const pool = a.addMonitor(`spare-${concurrency}`, {
+          workers: 1,
+          concurrency,
+          period: 100,
+          backoffBase: 0,
+          module: workerModule,
+        });
+        try {
+          await pool.start();
+          await waitFor(() => spares.warm[concurrency] === 1, 20_000, 'a warm spare');
+          expect(pool.managedActors).to.have.length(1);
+          expect(pool.info()['workers']).to.equal(1);
+          const [victim] = pool.managedActors as [ActorProxy];
+          // The id the next thread would get; the time for a process.
+          const probe = new Worker('', { eval: true });
+          const nextThreadId = probe.threadId;
+          await once(probe, 'exit');
+          const killedAt = performance.timeOrigin + performance.now();
+          victim.worker?.kill('SIGKILL');
+          await waitFor(() => pool.managedActors.some((p) => p.aid !== victim.aid), 20_000);
+          const [successor] = pool.managedActors as [ActorProxy];
+          // Started before the kill: the spare became the successor.
+          if (concurrency === 'thread') expect(successor.threadId).to.be.below(nextThreadId);
+          else {
+            const started = await send(successor, 'run', () => performance.timeOrigin);
+            expect(started).to.be.below(killedAt);
+          }
+          expect(await send(successor, 'ping')).to.equal('pong');
+          await waitFor(() => spares.count[concurrency] === 1, 20_000, 'the next spare');
+        } finally {
+          await pool.stop();
+        }
+        expect(spares.count[concurrency]).to.equal(0);
+      });
+    }
+
+    it('should keep none with spares: 0', async () => {
+      const pool = a.addMonitor('no-spare', { workers: 1, spares: 0, module: workerModule });
+      try {
+        await pool.start();
+        expect(spares.count.process).to.equal(0);
+      } finally {
+        await pool.stop();
+      }
+    });
+  });
 
   describe('minWorkers..maxWorkers', () => {
     it('should grow under load and shrink when idle, saying why', async () => {

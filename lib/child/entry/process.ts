@@ -3,17 +3,24 @@
  * runs the actor, exits when it stops. Ctrl-C reaches the whole process
  * group; only the arbiter acts on it, and stops its children itself. A
  * watchdog thread kills the process if the arbiter dies while it is busy.
+ *
+ * A warm spare (see {@link SpareChildren}) starts without data: its
+ * modules loaded, it says so over the IPC channel and waits there for the
+ * data of the actor it becomes.
  * @module
  */
 import type { ChildData } from '../ChildData.js';
 import { runChild } from '../runChild.js';
 import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
+import { SPARE_ENV, spareData, type SpareMessage } from '../spareProtocol.js';
 import { startWatchdog } from './watchdog.js';
 
 process.on('SIGINT', () => undefined);
 const raw = process.env[CHILD_DATA_ENV];
 delete process.env[CHILD_DATA_ENV];
-if (raw === undefined) {
+const spare = process.env[SPARE_ENV] === '1';
+delete process.env[SPARE_ENV];
+if (raw === undefined && !spare) {
   process.stderr.write(
     `rxpulsar: ${CHILD_DATA_ENV} is not set; this module is started by spawn()\n`,
   );
@@ -24,13 +31,32 @@ if (raw === undefined) {
 // compares with the parent at start: one that died meanwhile is noticed.
 const parent = process.ppid;
 try {
-  const data = JSON.parse(raw) as ChildData;
+  const data = raw !== undefined ? (JSON.parse(raw) as ChildData) : await fromArbiter();
   if (data.title !== undefined) process.title = data.title;
-  await runChild(data, () => startWatchdog({ ppid: parent }));
+  await runChild(data, () => {
+    if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
+    startWatchdog({ ppid: parent });
+  });
   process.exit(0);
 } catch (err) {
   process.stderr.write(
     `rxpulsar: actor failed: ${err instanceof Error ? err.stack : String(err)}\n`,
   );
   process.exit(1);
+}
+
+/** A spare: load its client, say it is warm, then wait for its data on the IPC channel. */
+async function fromArbiter(): Promise<ChildData> {
+  process.title = 'rxpulsar: spare';
+  await import('../../transport/HubClient.js');
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      const data = spareData(message);
+      if (data === undefined) return;
+      process.off('message', onMessage);
+      resolve(data);
+    };
+    process.on('message', onMessage);
+    process.send?.({ rxpulsar: 'spare' } satisfies SpareMessage);
+  });
 }

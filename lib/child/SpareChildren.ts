@@ -1,0 +1,223 @@
+/**
+ * Warm spares: child processes and threads started ahead of need, their
+ * modules loaded, waiting for the data of the actor they become. A spawn
+ * takes one when there is one (see `startChild`), so that it costs a
+ * message and a handshake instead of a process start and the loading of
+ * rxpulsar; the spare is then replaced in the background, once the actor
+ * it became runs. Spares are kept only while someone asks for them (a
+ * pool, through {@link SpareChildren.keep}), for that holder's spawns only
+ * (see {@link SpareChildren.claim}); they are no actors and no workers of
+ * any pool, and end when their holder releases them.
+ * @module
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { ProcessWorker } from '../concurrency/ProcessWorker.js';
+import { ThreadWorker } from '../concurrency/ThreadWorker.js';
+import type { ChildData } from './ChildData.js';
+import { SPARE_ENV, spareMessage, type SpareAssignment } from './spareProtocol.js';
+
+type Kind = 'process' | 'thread';
+
+/** A spare dying this many times in a row before it is warm stops the refills (until the next `keep`). */
+const MAX_EARLY_DEATHS = 3;
+
+interface Spare {
+  kind: Kind;
+  worker: ProcessWorker | ThreadWorker;
+  /** What it was started with: a spawn with other flags, variables or folder starts its own child. */
+  signature: string;
+  /** It loaded its modules and listens for its data. */
+  warm: boolean;
+  /** Data waiting for the spare to be warm (a process listens once it loaded its modules). */
+  pending?: SpareAssignment;
+  /** It became an actor. */
+  taken: boolean;
+  /** Its actor reported running (its successor is on its way). */
+  running: boolean;
+  /** Ended on purpose (released, or started with other settings than a spawn's now). */
+  discarded: boolean;
+}
+
+/** What a child inherits from this process when it starts. */
+function signature(): string {
+  return JSON.stringify([process.execArgv, process.cwd(), process.env]);
+}
+
+/** The spares of one holder and kind. */
+interface Shelf {
+  kind: Kind;
+  wanted: number;
+  idle: Spare[];
+  /** Spares that died before they were warm, in a row. */
+  earlyDeaths: number;
+}
+
+/**
+ * The spares of this process, per holder and kind.
+ *
+ * @example
+ * ```ts
+ * const release = spares.keep('process', 1, 'web');                // one warm process for "web"
+ * const worker = spares.claim('web', () => spares.take(data));      // the actor, or undefined
+ * await release();                                                   // the spare ends
+ * ```
+ */
+export class SpareChildren {
+  private readonly shelves = new Map<string, Shelf>();
+  /** The holder whose spawn runs now (see `claim`); `''` for any other spawn. */
+  private owner = '';
+
+  /**
+   * @param entries - the entry modules of each kind (started without data).
+   */
+  constructor(private readonly entries: Record<Kind, URL>) {}
+
+  /** Spares started and not taken yet, per kind (warm or warming up), of every holder. */
+  get count(): Record<Kind, number> {
+    return this.countOf(() => true);
+  }
+
+  /** Spares warm (modules loaded, waiting for their data), per kind, of every holder. */
+  get warm(): Record<Kind, number> {
+    return this.countOf((s) => s.warm);
+  }
+
+  /**
+   * Keep `n` more spares of a kind ready from now on, for the spawns of
+   * `owner` (run inside {@link claim}), or, without one, for every other spawn.
+   *
+   * @param kind - `process` or `thread`.
+   * @param n - how many (default 1).
+   * @param owner - the holder (a pool's aid); default: spawns outside any claim.
+   * @returns a function that gives them back: it resolves once the spares
+   *   no longer wanted have exited.
+   */
+  keep(kind: Kind, n = 1, owner = ''): () => Promise<void> {
+    const count = Math.max(0, Math.floor(n));
+    const key = `${kind}:${owner}`;
+    let shelf = this.shelves.get(key);
+    if (shelf === undefined) {
+      shelf = { kind, wanted: 0, idle: [], earlyDeaths: 0 };
+      this.shelves.set(key, shelf);
+    }
+    const mine = shelf;
+    mine.wanted += count;
+    mine.earlyDeaths = 0;
+    this.fill(mine);
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      mine.wanted -= count;
+      const surplus = mine.idle.splice(mine.wanted);
+      if (mine.wanted === 0) this.shelves.delete(key);
+      await Promise.all(surplus.map((s) => this.discard(s)));
+    };
+  }
+
+  /**
+   * Run `spawn` as `owner`'s: a {@link take} inside takes its spares.
+   *
+   * @param owner - the holder.
+   * @param spawn - starts the worker, synchronously.
+   * @returns what `spawn` returns.
+   */
+  claim<T>(owner: string, spawn: () => T): T {
+    const before = this.owner;
+    this.owner = owner;
+    try {
+      return spawn();
+    } finally {
+      this.owner = before;
+    }
+  }
+
+  /**
+   * Turn a spare into the actor of `data`, if the spawn's holder (see
+   * {@link claim}) keeps one of this kind started like a new child would be now.
+   *
+   * @param data - the actor's start data.
+   * @param port - a thread's end of its channel to the arbiter.
+   * @returns the worker, or `undefined` (start a child then).
+   */
+  take(data: ChildData, port?: MessagePort): ProcessWorker | ThreadWorker | undefined {
+    const shelf = this.shelves.get(`${data.concurrency}:${this.owner}`);
+    if (shelf === undefined || shelf.idle.length === 0) return undefined;
+    const now = signature();
+    let spare: Spare | undefined;
+    while ((spare = shelf.idle.shift()) !== undefined && spare.signature !== now) {
+      void this.discard(spare);
+    }
+    if (spare === undefined) {
+      this.fill(shelf);
+      return undefined;
+    }
+    spare.taken = true;
+    if (port !== undefined) data.port = port;
+    const assignment: SpareAssignment = { rxpulsar: 'data', data };
+    if (spare.worker instanceof ThreadWorker) {
+      // A thread's port queues messages until it listens.
+      spare.worker.post(assignment, port === undefined ? undefined : [port]);
+    } else if (spare.warm) spare.worker.post(assignment);
+    else spare.pending = assignment;
+    return spare.worker;
+  }
+
+  private countOf(which: (s: Spare) => boolean): Record<Kind, number> {
+    const counts = { process: 0, thread: 0 };
+    for (const shelf of this.shelves.values()) {
+      counts[shelf.kind] += shelf.idle.filter(which).length;
+    }
+    return counts;
+  }
+
+  private async discard(spare: Spare): Promise<void> {
+    spare.discarded = true;
+    await spare.worker.terminate(1000);
+  }
+
+  /** Start spares up to what is wanted (a released shelf wants none). */
+  private fill(shelf: Shelf): void {
+    while (shelf.idle.length < shelf.wanted && shelf.earlyDeaths < MAX_EARLY_DEATHS) {
+      shelf.idle.push(this.start(shelf));
+    }
+  }
+
+  private start(shelf: Shelf): Spare {
+    const { kind } = shelf;
+    const options = { entry: this.entries[kind], data: undefined, name: `rxpulsar spare ${kind}` };
+    const spare: Spare = {
+      kind,
+      worker:
+        kind === 'process'
+          ? new ProcessWorker({ ...options, env: { [SPARE_ENV]: '1' } })
+          : new ThreadWorker(options),
+      signature: signature(),
+      warm: false,
+      taken: false,
+      running: false,
+      discarded: false,
+    };
+    spare.worker.messages$.subscribe((message) => {
+      const what = spareMessage(message);
+      if (what === 'spare') {
+        spare.warm = true;
+        shelf.earlyDeaths = 0;
+        if (spare.pending !== undefined) spare.worker.post(spare.pending);
+        spare.pending = undefined;
+      } else if (what === 'running') {
+        // Its successor starts once the actor runs, not to slow its handshake.
+        spare.running = true;
+        this.fill(shelf);
+      }
+    });
+    spare.worker.exit$.subscribe(() => {
+      const at = shelf.idle.indexOf(spare);
+      if (at >= 0) shelf.idle.splice(at, 1);
+      if (spare.discarded || spare.running) return;
+      if (!spare.warm) shelf.earlyDeaths++;
+      this.fill(shelf);
+    });
+    return spare;
+  }
+}
