@@ -4,6 +4,7 @@
  * actor's dispatcher and answers them.
  * @module
  */
+import { isAsync } from '../async/isAsync.js';
 import { decode } from '../codec/decode.js';
 import { encode } from '../codec/encode.js';
 import { deserializeError, serializeError } from '../codec/serializeError.js';
@@ -150,15 +151,21 @@ export class Mailbox {
   private serve(request: Request): void {
     this.inFlight++;
     const started = performance.now();
-    let outcome: Promise<unknown>;
+    let outcome: unknown;
     try {
       const args = decode(request.args) as unknown[];
-      outcome = Promise.resolve(this.dispatch(request, args));
+      outcome = this.dispatch(request, args);
     } catch (err) {
       this.answer(request, false, err, started);
       return;
     }
-    outcome.then(
+    if (!isAsync(outcome)) {
+      // A plain value is answered at once (no promise, no extra microtask):
+      // the reply still leaves with this tick's batch.
+      this.answer(request, true, outcome, started);
+      return;
+    }
+    Promise.resolve(outcome).then(
       (value) => this.answer(request, true, value, started),
       (err: unknown) => this.answer(request, false, err, started),
     );

@@ -14,6 +14,20 @@ import { connectTls } from './tlsConnect.js';
 import { Outbox } from './Outbox.js';
 import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
 
+const PREFIX = `{"type":"${BATCH_EVENT}","data":[`;
+
+/**
+ * The envelopes of a frame from the hub: a frame made by `frameOf()` is
+ * parsed as its batch alone (no wrapper object), anything else whole.
+ */
+function parseBatch(text: string): Envelope[] {
+  if (text.startsWith(PREFIX) && text.endsWith(']}')) {
+    return JSON.parse(text.slice(PREFIX.length - 1, text.length - 1)) as Envelope[];
+  }
+  const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
+  return frame.type === BATCH_EVENT && Array.isArray(frame.data) ? (frame.data as Envelope[]) : [];
+}
+
 /**
  * The client side of the hub.
  *
@@ -108,10 +122,7 @@ export class HubClient {
     const reader = new FrameReader(this.ipc.config.delimiter);
     const onFrame = (text: string): boolean => {
       try {
-        const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
-        if (frame.type === BATCH_EVENT && Array.isArray(frame.data)) {
-          for (const env of frame.data as Envelope[]) this.incoming$.next(env);
-        }
+        for (const env of parseBatch(text)) this.incoming$.next(env);
         return true;
       } catch (err) {
         socket.destroy(err instanceof Error ? err : new Error(String(err)));
