@@ -50,7 +50,13 @@ export class ChildActor extends Actor {
     this.client =
       link.port !== undefined
         ? new PortClient(link.port, link.maxMessageSize, link.arbiter)
-        : new HubClient(this.aid, link.hub, link.maxMessageSize, link.hubTls);
+        : new HubClient(
+            this.aid,
+            link.hub,
+            link.maxMessageSize,
+            link.hubTls,
+            options.concurrency === 'process' ? link.arbiter : undefined,
+          );
   }
 
   /**
@@ -62,14 +68,12 @@ export class ChildActor extends Actor {
     this.loop.start();
     await this.client.connect();
     this.subscriptions.add(this.client.incoming$.subscribe((env) => this.receive(env)));
-    if (this.client instanceof PortClient) {
-      // A thread it talked to directly exited: what waits on it fails now.
-      this.subscriptions.add(
-        this.client.peerLost$.subscribe(({ aid, message }) =>
-          this.failRequests(new ActorExitedError(message), aid),
-        ),
-      );
-    }
+    // An actor it talked to directly exited: what waits on it fails now.
+    this.subscriptions.add(
+      this.client.peerLost$.subscribe(({ aid, message }) =>
+        this.failRequests(new ActorExitedError(message), aid),
+      ),
+    );
     this.subscriptions.add(
       this.client.closed$.subscribe(() => {
         if (this.state === 'running' || this.state === 'starting') {
