@@ -35,7 +35,7 @@ const BINARY = { transfer: BUFFERS };
 
 /** `encode()` in binary mode; the ArrayBuffers made are moved to `env`. */
 function encodeFor(value: unknown): unknown {
-  BUFFERS.length = 0;
+  if (BUFFERS.length > 0) BUFFERS.length = 0; // left by an encoding that failed
   return encode(value, BINARY);
 }
 
