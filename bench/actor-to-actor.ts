@@ -1,8 +1,8 @@
 /**
  * Scenario `actor-to-actor`: actor A pings actor B (by aid), sequentially
- * and 100 in flight, measured inside A. Process actors go through the
- * arbiter's hub; thread actors get a direct MessageChannel from the arbiter
- * on their first exchange (see `Introducer`). There is no raw equivalent of
+ * and 100 in flight, measured inside A. On their first exchange the
+ * arbiter introduces them (see `Introducer`): process actors get a Unix
+ * socket of their own, thread actors a MessageChannel. There is no raw equivalent of
  * a routed hop, so the baseline is the arbiter pinging B directly in the
  * same run (the arbiter→actor path): the ratio is the price of A→B's path.
  * Targets (issue 13): round trip ≤ 1.2×, throughput ≥ 0.8× arbiter→B.
@@ -20,7 +20,7 @@ const PIPELINED = 20_000;
 const IN_FLIGHT = 100;
 const REPS = 3;
 const NOTE = {
-  process: 'baseline: arbiter→actor ping of the same run; A→B crosses the hub twice each way',
+  process: 'baseline: arbiter→actor ping of the same run; A→B on a direct Unix socket',
   thread: 'baseline: arbiter→actor ping of the same run; A→B on a direct MessageChannel',
 };
 

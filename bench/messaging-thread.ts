@@ -1,12 +1,16 @@
 /**
  * Scenario `messaging-thread`: the arbiter and one thread actor, `echo`
  * round trip and pipelined throughput at 16 B, 1 KB and 64 KB, against a
- * bare `worker_threads` `postMessage` echo measured in the same run.
+ * bare `worker_threads` `postMessage` echo measured in the same run; and a
+ * 64 KB Buffer both ways (bytes are transferred ArrayBuffers on a port,
+ * not base64), against `postMessage` of the same Buffer (a structured clone).
  * @module
  */
 import { send, spawn } from '../lib/index.js';
 import { PLANS } from './messaging-process.js';
 import { echoMatrix, sizeLabel } from './support/echoMatrix.js';
+import { roundTrip } from './support/echoLoad.js';
+import { median } from './support/stats.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { withArbiter } from './support/withArbiter.js';
 import { WorkerEcho } from './support/WorkerEcho.js';
@@ -43,6 +47,26 @@ async function run(): Promise<Row[]> {
           ),
         );
       }
+      const bytes = Buffer.alloc(64 * 1024, 7);
+      const contenders = {
+        rxpulsar: (p: unknown): PromiseLike<unknown> => send(proxy, 'echo', p),
+        worker: worker.request,
+      };
+      const times: Record<string, number[]> = { rxpulsar: [], worker: [] };
+      for (let round = 0; round < 12; round++) {
+        for (const [name, request] of Object.entries(contenders)) {
+          times[name]?.push(await roundTrip(request, bytes, 25));
+        }
+      }
+      rows.push(
+        compare(
+          'thread round trip 64 KB Buffer vs postMessage',
+          'µs',
+          median((times['rxpulsar'] ?? []).slice(2)),
+          median((times['worker'] ?? []).slice(2)),
+          { better: 'lower', note: 'bytes as transferred ArrayBuffers (no base64)' },
+        ),
+      );
       return rows;
     } finally {
       await Promise.all([proxy.stop(), worker.close()]);

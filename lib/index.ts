@@ -58,6 +58,7 @@ export { reportUnhandledErrors } from './async/reportUnhandledErrors.js';
 
 // Codec: any value an actor sends ⇄ a JSON-safe tree.
 export { encode } from './codec/encode.js';
+export type { EncodeOptions } from './codec/encode.js';
 export { decode } from './codec/decode.js';
 export type { DecodeOptions } from './codec/decode.js';
 export { serializeError } from './codec/serializeError.js';

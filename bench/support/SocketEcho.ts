@@ -68,6 +68,11 @@ export class SocketEcho {
     }
   }
 
+  /** The echo server's pid (to read its CPU time). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** @param payload - echoed back by the child. */
   readonly request = (payload: unknown): Promise<unknown> =>
     new Promise((resolve) => {

@@ -4,13 +4,14 @@
  * actor's dispatcher and answers them.
  * @module
  */
+import { isAsync } from '../async/isAsync.js';
 import { decode } from '../codec/decode.js';
 import { encode } from '../codec/encode.js';
 import { deserializeError, serializeError } from '../codec/serializeError.js';
 import { ActorExitedError, TimeoutError } from '../errors.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { ActorMessage } from './ActorMessage.js';
-import { isRequest, type Envelope, type Request } from '../transport/protocol.js';
+import { isRequest, TRANSFER, type Envelope, type Request } from '../transport/protocol.js';
 
 /** Runs a request's command; may return a promise. */
 export type Dispatcher = (request: Request, args: unknown[]) => unknown;
@@ -21,6 +22,28 @@ interface Pending {
 }
 
 const SWEEP_MS = 100;
+
+/**
+ * Arguments and results are encoded in binary mode: bytes are copied once
+ * into ArrayBuffers, which a MessagePort transfers and a socket writes in
+ * base64 (the Outbox does, only for the envelopes that have some). One
+ * list for every call (encoding is synchronous): nothing allocated for the
+ * many envelopes without bytes.
+ */
+const BUFFERS: ArrayBuffer[] = [];
+const BINARY = { transfer: BUFFERS };
+
+/** `encode()` in binary mode; the ArrayBuffers made are moved to `env`. */
+function encodeFor(value: unknown): unknown {
+  if (BUFFERS.length > 0) BUFFERS.length = 0; // left by an encoding that failed
+  return encode(value, BINARY);
+}
+
+/** Attach the ArrayBuffers of the last {@link encodeFor} to the envelope. */
+function withBuffers<E extends Envelope>(env: E): E {
+  if (BUFFERS.length > 0) env[TRANSFER] = BUFFERS.splice(0);
+  return env;
+}
 
 /**
  * Requests out, replies in, for one actor.
@@ -80,7 +103,7 @@ export class Mailbox {
     const message = new ActorMessage(id, to, cmd);
     let encoded: unknown[];
     try {
-      encoded = encode(args) as unknown[];
+      encoded = encodeFor(args) as unknown[];
     } catch (err) {
       message.errback(err);
       return message;
@@ -92,7 +115,7 @@ export class Mailbox {
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
     }
     try {
-      this.transport({ id, from: this.aid, to, cmd, args: encoded, ack });
+      this.transport(withBuffers({ id, from: this.aid, to, cmd, args: encoded, ack }));
     } catch (err) {
       // Too large for the wire (MessageTooLargeError): this call fails, here.
       this.pending.delete(id);
@@ -150,15 +173,21 @@ export class Mailbox {
   private serve(request: Request): void {
     this.inFlight++;
     const started = this.latency.enabled ? this.latency.start() : 0;
-    let outcome: Promise<unknown>;
+    let outcome: unknown;
     try {
       const args = decode(request.args) as unknown[];
-      outcome = Promise.resolve(this.dispatch(request, args));
+      outcome = this.dispatch(request, args);
     } catch (err) {
       this.answer(request, false, err, started);
       return;
     }
-    outcome.then(
+    if (!isAsync(outcome)) {
+      // A plain value is answered at once (no promise, no extra microtask):
+      // the reply still leaves with this tick's batch.
+      this.answer(request, true, outcome, started);
+      return;
+    }
+    Promise.resolve(outcome).then(
       (value) => this.answer(request, true, value, started),
       (err: unknown) => this.answer(request, false, err, started),
     );
@@ -173,13 +202,10 @@ export class Mailbox {
     const base = { id: request.id, from: this.aid, to: request.from };
     if (ok) {
       try {
-        this.transport({
-          id: request.id,
-          from: this.aid,
-          to: request.from,
-          ok,
-          value: encode(value),
-        });
+        const encoded = encodeFor(value);
+        this.transport(
+          withBuffers({ id: request.id, from: this.aid, to: request.from, ok, value: encoded }),
+        );
         return;
       } catch (err) {
         // A value that cannot travel, or a reply too large for the wire: the

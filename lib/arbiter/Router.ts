@@ -7,6 +7,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import type { Subscription } from '../rx.js';
 import { decode } from '../codec/decode.js';
 import { ActorNotFoundError } from '../errors.js';
@@ -64,7 +65,7 @@ export class Router {
    * @param children - spawned actors, by aid.
    * @param local - actors of this process (the arbiter, monitors), by aid.
    * @param named - local actors found by name (monitors).
-   * @param introducer - gives two thread actors that talk a direct channel.
+   * @param introducer - gives two thread actors, or two process actors, that talk a direct channel.
    */
   constructor(
     private readonly self: Actor,
@@ -149,6 +150,7 @@ export class Router {
         }
         continue;
       }
+      const byAid = env.to === target.proxy.aid;
       if (isRequest(env)) {
         env.to = target.proxy.aid;
         if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
@@ -158,6 +160,13 @@ export class Router {
       this.forward(link, target, env);
       if (link.kind === 'port' && target.link.kind === 'port') {
         this.introducer?.introduce(sender, target.proxy.aid);
+      } else if (
+        byAid &&
+        isRequest(env) &&
+        link.kind === 'socket' &&
+        target.link.kind === 'socket'
+      ) {
+        this.introduceProcesses(sender, target);
       }
     }
   }
@@ -175,6 +184,17 @@ export class Router {
       target.forwarded.delete(`${env.from}:${env.id}`);
       if (env.ack) from.send(errorReply(env, err instanceof Error ? err : new Error(String(err))));
     }
+  }
+
+  /** Two process actors talk by aid: they may get a connection of their own. */
+  private introduceProcesses(sender: string, target: Child): void {
+    const path = this.hub.path;
+    this.introducer?.introduceProcesses(
+      sender,
+      target.proxy.aid,
+      [this.children.get(sender)?.proxy.worker, target.proxy.worker],
+      path === undefined ? undefined : dirname(path),
+    );
   }
 
   /**

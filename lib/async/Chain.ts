@@ -162,13 +162,18 @@ export class Chain {
     return true;
   }
 
-  /** Run this chain, and the chains waiting on it, in one loop: no recursion. */
+  /**
+   * Run this chain, and the chains waiting on it, in one loop: no recursion.
+   * The stack of chains to come back to is made only when a chain hands its
+   * result on (most runs, a request's reply among them, never do).
+   */
   private run(): void {
     if (this.running || !this.called) return;
-    const stack: Chain[] = [this];
-    while (stack.length > 0) {
-      const current = stack[stack.length - 1]!;
-      let finished = true;
+    let stack: Chain[] | undefined;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the loop walks from this chain to those waiting on it
+    let current: Chain | undefined = this;
+    while (current !== undefined) {
+      let chainee: Chain | undefined;
       if (current.paused === 0) current.forget();
       while (current.paused === 0) {
         if (!current.failed && isAsync(current.result)) {
@@ -183,13 +188,11 @@ export class Chain {
         }
         current.next += 1;
         if (link.kind === 'continue') {
-          const chainee = link.chainee;
+          chainee = link.chainee;
           chainee.waitingOn = undefined;
           chainee.set(current.result, current.failed);
           if (current.failed) current.handled = true;
           chainee.paused -= 1;
-          stack.push(chainee);
-          finished = false;
           break;
         }
         if (link.kind === 'observe') {
@@ -199,12 +202,16 @@ export class Chain {
         const fn = current.failed ? link.eb : link.cb;
         if (fn !== undefined) current.call(fn);
       }
-      if (finished) {
-        stack.pop();
-        if (current.failed && !current.handled && current.paused === 0) {
-          current.unhandled = trackUnhandled(current, current.result);
-        }
+      if (chainee !== undefined) {
+        // Come back to this chain (its next links) once the chainee is done.
+        (stack ??= []).push(current);
+        current = chainee;
+        continue;
       }
+      if (current.failed && !current.handled && current.paused === 0) {
+        current.unhandled = trackUnhandled(current, current.result);
+      }
+      current = stack?.pop();
     }
   }
 

@@ -37,6 +37,8 @@ export class ChildActor extends Actor {
    */
   private client: HubClient | PortClient | undefined;
   private readonly link: Pick<ChildData, 'hub' | 'maxMessageSize' | 'hubTls' | 'port'>;
+  /** A process actor (it may get direct sockets to its peers), not a thread. */
+  private readonly process: boolean;
   private readonly arbiterAid: string;
   /** The spawn's secret, sent with the handshake only. */
   private readonly nonce: string | undefined;
@@ -62,6 +64,7 @@ export class ChildActor extends Actor {
     this.arbiterAid = link.arbiter;
     this.nonce = link.nonce;
     this.link = link;
+    this.process = options.concurrency === 'process';
   }
 
   /** @returns the client of its kind, its module loaded now. */
@@ -72,7 +75,9 @@ export class ChildActor extends Actor {
       return new PortClient(port, maxMessageSize, this.arbiterAid);
     }
     const { HubClient } = await import('../transport/HubClient.js');
-    return new HubClient(this.aid, hub, maxMessageSize, hubTls);
+    // A process actor also takes direct sockets to its peers from the arbiter.
+    const arbiter = this.process ? this.arbiterAid : undefined;
+    return new HubClient(this.aid, hub, maxMessageSize, hubTls, arbiter);
   }
 
   /**
@@ -86,14 +91,12 @@ export class ChildActor extends Actor {
     this.client = client;
     await client.connect();
     this.subscriptions.add(client.incoming$.subscribe((env) => this.receive(env)));
-    if ('peerLost$' in client) {
-      // A thread it talked to directly exited: what waits on it fails now.
-      this.subscriptions.add(
-        client.peerLost$.subscribe(({ aid, message }) =>
-          this.failRequests(new ActorExitedError(message), aid),
-        ),
-      );
-    }
+    // An actor it talked to directly exited: what waits on it fails now.
+    this.subscriptions.add(
+      client.peerLost$.subscribe(({ aid, message }) =>
+        this.failRequests(new ActorExitedError(message), aid),
+      ),
+    );
     this.subscriptions.add(
       client.closed$.subscribe(() => {
         if (this.state === 'running' || this.state === 'starting') {

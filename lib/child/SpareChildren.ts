@@ -158,7 +158,7 @@ export class SpareChildren {
     if (spare.worker instanceof ThreadWorker) {
       // A thread's port queues messages until it listens.
       spare.worker.post(assignment, port === undefined ? undefined : [port]);
-    } else if (spare.warm) spare.worker.post(assignment);
+    } else if (spare.warm) void spare.worker.post(assignment);
     else spare.pending = assignment;
     return spare.worker;
   }
@@ -203,7 +203,7 @@ export class SpareChildren {
       if (what === 'spare') {
         spare.warm = true;
         shelf.earlyDeaths = 0;
-        if (spare.pending !== undefined) spare.worker.post(spare.pending);
+        if (spare.pending !== undefined) void spare.worker.post(spare.pending);
         spare.pending = undefined;
       } else if (what === 'running') {
         // Its successor starts once the actor runs, not to slow its handshake.

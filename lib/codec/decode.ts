@@ -24,7 +24,8 @@ export interface DecodeOptions {
 
 /**
  * Decodes what {@link encode} produced (after it went through
- * `JSON.stringify`/`JSON.parse`) back into the original value.
+ * `JSON.stringify`/`JSON.parse`, or a structured clone in binary mode) back
+ * into the original value.
  *
  * Works in place: `json` is taken as owned (freshly parsed), its arrays and
  * objects are reused and only tagged objects are replaced, so a plain JSON
@@ -134,9 +135,11 @@ function decodeTag(
     case 'regexp':
       return decodeRegExp(tagged['src'], tagged['flags']);
     case 'buffer':
+      if (v instanceof ArrayBuffer) return Buffer.from(v); // binary mode: no copy
       if (typeof v !== 'string') throw malformed(tag, 'v is not a base64 string');
       return Buffer.from(v, 'base64');
     case 'arraybuffer':
+      if (v instanceof ArrayBuffer) return v;
       if (typeof v !== 'string') throw malformed(tag, 'v is not a base64 string');
       return fromBase64(v);
     case 'typed':
@@ -175,8 +178,10 @@ function decodeRegExp(src: unknown, flags: unknown): RegExp {
 function decodeView(type: unknown, v: unknown): ArrayBufferView {
   const View = typeof type === 'string' ? VIEWS.get(type) : undefined;
   if (View === undefined) throw malformed('typed', `unknown type ${JSON.stringify(type)}`);
-  if (typeof v !== 'string') throw malformed('typed', 'v is not a base64 string');
-  const bytes = fromBase64(v);
+  if (typeof v !== 'string' && !(v instanceof ArrayBuffer)) {
+    throw malformed('typed', 'v is not a base64 string');
+  }
+  const bytes = typeof v === 'string' ? fromBase64(v) : v;
   const size = (View as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
   if (bytes.byteLength % size !== 0) {
     throw malformed('typed', `${bytes.byteLength} bytes do not make whole ${String(type)} items`);

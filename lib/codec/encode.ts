@@ -43,12 +43,52 @@ const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
  *   bound function, an instance of a class other than the supported
  *   built-ins, a circular reference, or nesting past `MAX_DEPTH` (1000).
  */
-export function encode(value: unknown): unknown {
+export function encode(value: unknown, options?: EncodeOptions): unknown {
+  const outer = transfer;
+  transfer = options?.transfer;
   try {
     return encodeValue(value, 0);
   } catch (err) {
     throw err instanceof CodecFailure ? err.toError('encode') : err;
+  } finally {
+    transfer = outer;
   }
+}
+
+/**
+ * Options of {@link encode}.
+ *
+ * @example
+ * ```ts
+ * const transfer: ArrayBuffer[] = [];
+ * port.postMessage(encode(value, { transfer }), transfer);
+ * ```
+ */
+export interface EncodeOptions {
+  /**
+   * Binary mode, for a structured-clone transport (a MessagePort): the
+   * bytes of Buffers, typed arrays and ArrayBuffers are copied once into
+   * fresh ArrayBuffers (the `v` of their tags, instead of base64), which are
+   * added here to be transferred. Such a tree is not JSON: `binaryAsText()`
+   * turns it into one.
+   */
+  transfer?: ArrayBuffer[];
+}
+
+/** The transfer list of the current binary-mode `encode()`, if any. */
+let transfer: ArrayBuffer[] | undefined;
+
+/** The bytes a view sees (or an ArrayBuffer), in base64 or, in binary mode, a fresh ArrayBuffer. */
+function bytesOf(view: ArrayBufferView | ArrayBuffer): string | ArrayBuffer {
+  if (transfer === undefined) return toBase64(view);
+  const out = new ArrayBuffer(view.byteLength);
+  const source =
+    view instanceof ArrayBuffer
+      ? new Uint8Array(view)
+      : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  new Uint8Array(out).set(source);
+  transfer.push(out);
+  return out;
 }
 
 function encodeValue(value: unknown, depth: number): unknown {
@@ -99,13 +139,15 @@ function encodeObject(obj: object, depth: number): unknown {
   if (proto === RegExp.prototype) {
     return { [TAG]: 'regexp', src: (obj as RegExp).source, flags: (obj as RegExp).flags };
   }
-  if (Buffer.isBuffer(obj)) return { [TAG]: 'buffer', v: obj.toString('base64') };
+  if (Buffer.isBuffer(obj)) {
+    return { [TAG]: 'buffer', v: transfer === undefined ? obj.toString('base64') : bytesOf(obj) };
+  }
   if (ArrayBuffer.isView(obj)) {
     const type = viewName(proto);
-    if (type !== undefined) return { [TAG]: 'typed', type, v: toBase64(obj) };
+    if (type !== undefined) return { [TAG]: 'typed', type, v: bytesOf(obj) };
   }
   if (proto === ArrayBuffer.prototype) {
-    return { [TAG]: 'arraybuffer', v: toBase64(obj as ArrayBuffer) };
+    return { [TAG]: 'arraybuffer', v: bytesOf(obj as ArrayBuffer) };
   }
   throw refuse(obj, proto);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
@@ -85,15 +86,36 @@ export class ProcessWorker implements WorkerHandle {
   }
 
   /**
-   * Send a message over the child's IPC channel (its `process.on('message')`);
-   * nothing once it exited.
+   * Send the child a message over its IPC channel, with a socket if given
+   * (this side's copy is closed once sent).
    *
-   * @param message - a JSON-serialisable value.
+   * @param message - what the child's `process.on('message')` gets.
+   * @param socket - a socket to hand over with it.
+   * @returns whether it was sent (`false`: the child is gone; the socket is destroyed).
+   * @example
+   * ```ts
+   * await worker.post({ rxpulsar: 'peer', aid }, socket);
+   * ```
    */
-  post(message: unknown): void {
-    if (this.exited || !this.child.connected) return;
-    // A child that dies meanwhile is reported through `exit`.
-    this.child.send(message as object, (err: Error | null) => void err);
+  post(message: object, socket?: Socket): Promise<boolean> {
+    return new Promise((resolve) => {
+      const failed = (): void => {
+        socket?.destroy();
+        resolve(false);
+      };
+      if (this.exited || !this.child.connected) {
+        failed();
+        return;
+      }
+      try {
+        this.child.send(message, socket, { keepOpen: false }, (err) => {
+          if (err === null) resolve(true);
+          else failed();
+        });
+      } catch {
+        failed();
+      }
+    });
   }
 
   /** @param signal - the signal to send (default `SIGKILL`). */

@@ -266,8 +266,12 @@ export class Hub {
     }
     this.incoming$.next({ socket, envelopes: data as Envelope[] });
     // A batch the arbiter kept (the first one is a handshake, or the peer is gone).
-    if (socket.destroyed) return;
-    clearTimeout(this.handshakes.get(socket));
+    const timer = this.handshakes.get(socket);
+    if (timer === undefined || socket.destroyed) return;
+    // Once per connection, not on every batch.
+    clearTimeout(timer);
+    this.handshakes.delete(socket);
     this.guards.get(socket)?.handshaken();
+    this.guards.delete(socket);
   }
 }

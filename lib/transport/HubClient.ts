@@ -12,7 +12,23 @@ import type { HubTls } from './tlsConnect.js';
 import { FrameReader } from './FrameReader.js';
 import { connectTls } from './tlsConnect.js';
 import { Outbox } from './Outbox.js';
+import type { PeerLost } from './PortClient.js';
+import { SocketPeers } from './SocketPeers.js';
 import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
+
+const PREFIX = `{"type":"${BATCH_EVENT}","data":[`;
+
+/**
+ * The envelopes of a frame from the hub: a frame made by `frameOf()` is
+ * parsed as its batch alone (no wrapper object), anything else whole.
+ */
+function parseBatch(text: string): Envelope[] {
+  if (text.startsWith(PREFIX) && text.endsWith(']}')) {
+    return JSON.parse(text.slice(PREFIX.length - 1, text.length - 1)) as Envelope[];
+  }
+  const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
+  return frame.type === BATCH_EVENT && Array.isArray(frame.data) ? (frame.data as Envelope[]) : [];
+}
 
 /**
  * The client side of the hub.
@@ -30,24 +46,33 @@ export class HubClient {
   readonly incoming$ = new Subject<Envelope>();
   /** Emits once when the connection is gone. */
   readonly closed$ = new Subject<void>();
+  /** A process actor this one had a direct connection to is gone: fail what waits on it. */
+  readonly peerLost$ = new Subject<PeerLost>();
   private readonly ipc = new IPCModule();
   private client: IPCClient | undefined;
   /** The connection to a hub at `tls://HOST:PORT` (node-ipc is not used then). */
   private tlsSocket: Socket | undefined;
   private readonly outbox: Outbox;
   private closed = false;
+  /** Direct connections to other process actors (a process actor's client only). */
+  private readonly peers: SocketPeers | undefined;
+  private readonly onNotice = (notice: unknown, handle: unknown): void =>
+    this.peers?.notice(notice, handle);
 
   /**
    * @param id - the actor's aid (node-ipc's connection id).
    * @param path - the hub's socket path.
    * @param maxMessageSize - the hub's largest frame: no frame sent is larger.
    * @param tls - the secret and CA files, for a hub at `tls://HOST:PORT`.
+   * @param arbiter - the arbiter's aid, for a process actor that takes direct
+   *   connections to other process actors from it (over its IPC channel).
    */
   constructor(
     private readonly id: string,
     private readonly path: string,
     maxMessageSize = Infinity,
     private readonly tls?: HubTls,
+    arbiter?: string,
   ) {
     this.outbox = new Outbox(
       (parts) => {
@@ -56,6 +81,16 @@ export class HubClient {
       },
       { maxSize: maxMessageSize },
     );
+    if (arbiter !== undefined && tls === undefined && typeof process.send === 'function') {
+      this.peers = new SocketPeers({
+        self: id,
+        arbiter,
+        maxMessageSize,
+        viaHub: (env) => this.outbox.push(env),
+        deliver: (env) => this.incoming$.next(env),
+        lost: (aid, message) => this.peerLost$.next({ aid, message }),
+      });
+    }
     Object.assign(this.ipc.config, {
       silent: true,
       logInColor: false,
@@ -75,6 +110,7 @@ export class HubClient {
         this.client = client;
         client.on('connect', () => {
           connected = true;
+          if (this.peers !== undefined) process.on('message', this.onNotice);
           if (client.socket !== false) this.read(client.socket);
           resolve();
         });
@@ -108,9 +144,9 @@ export class HubClient {
     const reader = new FrameReader(this.ipc.config.delimiter);
     const onFrame = (text: string): boolean => {
       try {
-        const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
-        if (frame.type === BATCH_EVENT && Array.isArray(frame.data)) {
-          for (const env of frame.data as Envelope[]) this.incoming$.next(env);
+        const { peers } = this;
+        for (const env of parseBatch(text)) {
+          if (peers === undefined || peers.fromHub(env)) this.incoming$.next(env);
         }
         return true;
       } catch (err) {
@@ -126,13 +162,15 @@ export class HubClient {
    * @throws MessageTooLargeError when it is over the hub's `maxMessageSize` alone.
    */
   send(env: Envelope): void {
-    if (!this.closed) this.outbox.push(env);
+    if (this.closed || this.peers?.send(env) === true) return;
+    this.outbox.push(env);
   }
 
   /** Close the connection (what is queued this tick is written first). */
   close(): Promise<void> {
     return new Promise((resolve) => {
       queueMicrotask(() => {
+        this.peers?.close();
         const socket = this.tlsSocket ?? this.client?.socket;
         if (socket && !socket.destroyed) {
           socket.end(() => {
@@ -158,6 +196,11 @@ export class HubClient {
     if (this.closed) return;
     this.closed = true;
     this.outbox.clear();
+    if (this.peers !== undefined) {
+      process.off('message', this.onNotice);
+      this.peers.close();
+    }
+    this.peerLost$.complete();
     this.closed$.next();
     this.closed$.complete();
     this.incoming$.complete();

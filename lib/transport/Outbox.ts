@@ -5,7 +5,7 @@
  * @module
  */
 import { MessageTooLargeError } from '../errors.js';
-import { FRAME_OVERHEAD, isRequest, type Envelope } from './protocol.js';
+import { asText, FRAME_OVERHEAD, isRequest, TRANSFER, type Envelope } from './protocol.js';
 
 /** Limits of an {@link Outbox}. */
 export interface OutboxLimits {
@@ -57,7 +57,7 @@ export class Outbox {
    * @throws MessageTooLargeError when the envelope alone makes a frame over `maxSize`; nothing is sent.
    */
   push(env: Envelope): void {
-    const json = JSON.stringify(env);
+    const json = JSON.stringify(env[TRANSFER] === undefined ? env : asText(env));
     const separator = this.queue.length > 0 ? 1 : 0;
     if (FRAME_OVERHEAD + json.length > this.maxSize) {
       const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';

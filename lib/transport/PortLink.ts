@@ -13,7 +13,7 @@ import { Subject } from '../rx.js';
 import { checkEnvelopeSize } from './envelopeSize.js';
 import type { Link } from './Link.js';
 import { pack, unpack } from './portWire.js';
-import type { Envelope } from './protocol.js';
+import { TRANSFER, type Envelope } from './protocol.js';
 
 /** Settings of a {@link PortLink}. */
 export interface PortLinkOptions {
@@ -49,6 +49,8 @@ export class PortLink implements Link {
   /** Emits once when the channel is closed (by either side, or a thread that ended). */
   readonly closed$ = new Subject<void>();
   private queue: Envelope[] = [];
+  /** The ArrayBuffers of the queued binary-mode envelopes, transferred with them. */
+  private transfer: ArrayBuffer[] = [];
   private scheduled = false;
   private done = false;
   private readonly maxSize: number;
@@ -85,6 +87,8 @@ export class PortLink implements Link {
   send(env: Envelope): void {
     if (this.done) return;
     checkEnvelopeSize(env, this.maxSize);
+    const buffers = env[TRANSFER];
+    if (buffers !== undefined) for (const buffer of buffers) this.transfer.push(buffer);
     this.queue.push(env);
     if (this.queue.length >= MAX_BATCH) {
       this.flush();
@@ -153,7 +157,13 @@ export class PortLink implements Link {
     const batch = this.queue;
     if (batch.length === 0 || this.done) return;
     this.queue = [];
-    this.port.postMessage(pack(batch));
+    if (this.transfer.length === 0) {
+      this.port.postMessage(pack(batch));
+      return;
+    }
+    const transfer = this.transfer;
+    this.transfer = [];
+    this.port.postMessage(pack(batch), transfer);
   }
 
   private readonly drain = (): void => {
@@ -165,6 +175,7 @@ export class PortLink implements Link {
     if (this.done) return;
     this.done = true;
     this.queue = [];
+    this.transfer = [];
     this.port.removeAllListeners('message');
     this.closed$.next();
     this.closed$.complete();

@@ -30,6 +30,8 @@ export function jsonSize(value: unknown): number {
       return value ? 4 : 5;
     case 'object': {
       if (value === null) return 4;
+      // Binary mode: the bytes would travel as base64 on a socket.
+      if (value instanceof ArrayBuffer) return 4 * Math.ceil(value.byteLength / 3) + 2;
       if (Array.isArray(value)) {
         let size = value.length > 0 ? value.length + 1 : 2;
         for (const item of value) size += item === undefined ? 4 : jsonSize(item);

@@ -6,10 +6,14 @@
  *
  * - request: `id, from, to, cmd, args, ack` (slot 3 is a string)
  * - reply:   `id, from, to, ok, value, error` (slot 3 is a boolean)
+ *
+ * A batch with envelopes encoded in binary mode (their bytes as
+ * ArrayBuffers, transferred) ends with one more slot: their indexes, so
+ * that the other side knows which ones to turn to text before a socket.
  * @module
  */
 import type { SerializedError } from '../codec/SerializedError.js';
-import { isRequest, type Envelope } from './protocol.js';
+import { isRequest, TRANSFER, type Envelope } from './protocol.js';
 
 /** Slots per envelope in a packed batch. */
 const SLOTS = 6;
@@ -27,7 +31,9 @@ const SLOTS = 6;
 export function pack(batch: Envelope[]): unknown[] {
   const out = new Array<unknown>(batch.length * SLOTS);
   let i = 0;
+  let binary: number[] | undefined;
   for (const env of batch) {
+    if (env[TRANSFER] !== undefined) (binary ??= []).push(i / SLOTS);
     out[i] = env.id;
     out[i + 1] = env.from;
     out[i + 2] = env.to;
@@ -42,6 +48,7 @@ export function pack(batch: Envelope[]): unknown[] {
     }
     i += SLOTS;
   }
+  if (binary !== undefined) out.push(binary);
   return out;
 }
 
@@ -68,6 +75,12 @@ export function unpack(packed: unknown[]): Envelope[] {
       out.push({ id, from, to, ok: true, value: packed[i + 4] });
     } else {
       out.push({ id, from, to, ok: false, error: packed[i + 5] as SerializedError });
+    }
+  }
+  if (packed.length % SLOTS === 1) {
+    for (const index of packed[packed.length - 1] as number[]) {
+      const env = out[index];
+      if (env !== undefined) env[TRANSFER] = [];
     }
   }
   return out;

@@ -6,6 +6,7 @@
  * serialized with their class, code, message and stack.
  * @module
  */
+import { binaryAsText } from '../codec/binaryAsText.js';
 import { serializeError, type SerializedError } from '../codec/serializeError.js';
 
 /** The node-ipc event name every batch travels under. */
@@ -38,6 +39,13 @@ export function frameOf(parts: string[], delimiter: string): string {
   return `${FRAME_HEAD}${parts.join(',')}${FRAME_TAIL}${delimiter}`;
 }
 
+/**
+ * Where an envelope encoded in binary mode keeps the ArrayBuffers it
+ * carries (see `EncodeOptions.transfer`): a MessagePort transfers them, a
+ * socket writes them in base64 (`binaryAsText()`). Not part of the JSON.
+ */
+export const TRANSFER: unique symbol = Symbol('rxpulsar.transfer');
+
 /** A request to run `cmd` on actor `to`. */
 export interface Request {
   /** Message id, unique per sender. */
@@ -52,6 +60,8 @@ export interface Request {
   args: unknown[];
   /** `false` when the sender expects no reply. */
   ack: boolean;
+  /** The ArrayBuffers of its binary-mode arguments, if any. */
+  [TRANSFER]?: ArrayBuffer[];
 }
 
 /** The answer to a request: `ok` with an encoded `value`, or an `error`. */
@@ -68,6 +78,8 @@ export interface Reply {
   value?: unknown;
   /** The error when not `ok`. */
   error?: SerializedError;
+  /** The ArrayBuffers of its binary-mode value, if any. */
+  [TRANSFER]?: ArrayBuffer[];
 }
 
 /** Anything that travels in a batch. */
@@ -76,6 +88,25 @@ export type Envelope = Request | Reply;
 /** `true` when the envelope is a request. */
 export function isRequest(env: Envelope): env is Request {
   return (env as Request).cmd !== undefined;
+}
+
+/**
+ * Make an envelope JSON-safe for a socket: a binary-mode one gets its bytes
+ * in base64 (in place), any other is returned as it is.
+ *
+ * @param env - the envelope.
+ * @returns the same envelope.
+ * @example
+ * ```ts
+ * socket.write(JSON.stringify(asText(env)));
+ * ```
+ */
+export function asText(env: Envelope): Envelope {
+  if (env[TRANSFER] === undefined) return env;
+  delete env[TRANSFER];
+  if (isRequest(env)) binaryAsText(env.args);
+  else binaryAsText(env.value);
+  return env;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

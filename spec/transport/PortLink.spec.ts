@@ -4,7 +4,7 @@
  * data, deaths, actor to actor and the size limit, end to end.
  */
 import { Buffer } from 'node:buffer';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { expect } from 'chai';
 import {
   ActorExitedError,
@@ -88,6 +88,45 @@ describe('PortLink', () => {
       expect(await send(thread, 'length', new Uint8Array(1000))).to.equal(1000);
       const floats = (await send(thread, 'echo', new Float64Array([1.5, -2]))) as Float64Array;
       expect([...floats]).to.deep.equal([1.5, -2]);
+    });
+
+    it('should carry bytes as transferred ArrayBuffers, not base64, and in base64 to a process', async () => {
+      // What the thread's reply looks like on its port: the bytes in an ArrayBuffer.
+      const seen: unknown[] = [];
+      const children = (a as unknown as { children: Map<string, { link?: unknown }> }).children;
+      const link = children.get(thread.aid)?.link as { port: MessagePort };
+      const spy = (data: unknown): void => {
+        seen.push(data);
+      };
+      link.port.on('message', spy);
+      try {
+        const bytes = Buffer.alloc(16 * 1024, 7);
+        expect(await send(thread, 'echo', bytes)).to.deep.equal(bytes);
+      } finally {
+        link.port.off('message', spy);
+      }
+      const reply = seen.find((data) => Array.isArray(data) && data[3] === true) as unknown[];
+      expect(reply[4]).to.have.property('v').that.is.instanceOf(ArrayBuffer);
+      // Forwarded by the arbiter to a process actor, the bytes become base64 on the socket.
+      const proc = await spawn({ name: 'port-process', concurrency: 'process', commands });
+      try {
+        const fromThread = await send(
+          thread,
+          'run',
+          async (self: Actor, aid: string) => {
+            const back = (await self.send(
+              aid,
+              'echo',
+              new Float64Array([1.5, -2]),
+            )) as Float64Array;
+            return [await self.send(aid, 'length', new Uint8Array(300)), [...back]];
+          },
+          proc.aid,
+        );
+        expect(fromThread).to.deep.equal([300, [1.5, -2]]);
+      } finally {
+        await proc.stop();
+      }
     });
 
     it('should let two thread actors talk, by aid and by name', async () => {
