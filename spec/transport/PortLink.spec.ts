@@ -93,7 +93,8 @@ describe('PortLink', () => {
     it('should carry bytes as transferred ArrayBuffers, not base64, and in base64 to a process', async () => {
       // What the thread's reply looks like on its port: the bytes in an ArrayBuffer.
       const seen: unknown[] = [];
-      const children = (a as unknown as { children: Map<string, { link?: unknown }> }).children;
+      const children = (a as unknown as { table: { children: Map<string, { link?: unknown }> } })
+        .table.children;
       const link = children.get(thread.aid)?.link as { port: MessagePort };
       const spy = (data: unknown): void => {
         seen.push(data);
