@@ -7,7 +7,7 @@ import { Subscription } from '../rx.js';
 import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { reportUnhandledErrors } from '../async/reportUnhandledErrors.js';
-import { CommandNotFoundError } from '../errors.js';
+import { CommandNotFoundError, InvalidStateError } from '../errors.js';
 import { IOLoop } from '../eventloop/IOLoop.js';
 import { createLogger } from '../log/createLogger.js';
 import { ActorEvents } from './ActorEvents.js';
@@ -265,7 +265,7 @@ export class Actor {
 
   /** Write an envelope towards its target; subclasses provide the transport. */
   protected deliver(_env: Envelope): void {
-    throw new Error(`${this.constructor.name} has no transport`);
+    throw new InvalidStateError(`${this.constructor.name} has no transport`);
   }
 
   /**

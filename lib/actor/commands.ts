@@ -2,6 +2,7 @@
  * The commands every actor answers.
  * @module
  */
+import { ImproperlyConfiguredError } from '../errors.js';
 import type { Actor } from './Actor.js';
 import type { CommandHandler } from './types.js';
 
@@ -22,7 +23,9 @@ export const builtinCommands: Record<string, CommandHandler<Actor>> = {
   info: (actor) => actor.info(),
   notify: () => undefined,
   run: (actor, fn: unknown, ...args: unknown[]) => {
-    if (typeof fn !== 'function') throw new TypeError('run needs a function as first argument');
+    if (typeof fn !== 'function') {
+      throw new ImproperlyConfiguredError('run needs a function as first argument');
+    }
     return (fn as (a: Actor, ...rest: unknown[]) => unknown)(actor, ...args);
   },
   stop: (actor) => {
