@@ -5,6 +5,12 @@
  * DESIGN.md. Lower layers first.
  * @module
  */
+import { installExitPolicy } from './cli/exitProcess.js';
+
+// `node app.js` as `rxpulsar app.js`: the library only asks for an exit (the
+// end of a stop on a signal, `--help`, a bad configuration); the command
+// line's policy ends the process.
+installExitPolicy();
 
 // Errors: one registry of stable codes.
 export {
