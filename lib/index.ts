@@ -121,7 +121,15 @@ export { metricsRegistry } from './metrics/metricsRegistry.js';
 export { loadConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { globalSettings, appSettings, serverSettings } from './config/settings.js';
-export type { Setting, Schema } from './config/Setting.js';
+export type { Setting, Schema, SettingValue, ConfigValues } from './config/Setting.js';
+export type {
+  GlobalConfig,
+  AppConfig,
+  ServerConfig,
+  AppSchema,
+  ApplicationConfig,
+  ServerAppConfig,
+} from './config/settings.js';
 export { helpText } from './config/helpText.js';
 export type { HelpTextOptions } from './config/helpText.js';
 export { parseDuration } from './util/parseDuration.js';

@@ -6,12 +6,12 @@
  * line's exit policy (installed by the package entry) ends the process.
  * @module
  */
-import { configureLogging, type LogLevel } from '../log/createLogger.js';
+import { configureLogging } from '../log/createLogger.js';
 import { ConfigError } from '../errors.js';
 import { helpText } from '../config/helpText.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { writePidFile } from '../config/pidFile.js';
-import { appSettings, globalSettings } from '../config/settings.js';
+import { standardSettings, type AppSchema, type ApplicationConfig } from '../config/settings.js';
 import type { Schema } from '../config/Setting.js';
 import { requestExit } from '../util/requestExit.js';
 import { CliExit, getCliContext } from './cliContext.js';
@@ -32,8 +32,10 @@ export interface Configurable extends ConfigOwner {
  * @param app - the application.
  * @returns the schema.
  */
-export function appSchema(app: Configurable): Schema {
-  return { ...globalSettings, ...appSettings, ...app.schema() };
+export function appSchema(app: Configurable): AppSchema {
+  // An app's own settings come last: they may override a standard one's
+  // default or doc, never its format (see AppSchema).
+  return { ...standardSettings, ...app.schema() };
 }
 
 /**
@@ -75,7 +77,7 @@ export function settingParams(app: Configurable, _schema: Schema): Record<string
  * @param app - the application.
  * @returns the resolved configuration (durations in ms).
  */
-export function configureApplication(app: Configurable): Record<string, unknown> {
+export function configureApplication(app: Configurable): ApplicationConfig {
   const schema = appSchema(app);
   return readConfiguration(app, schema, settingParams(app, schema));
 }
@@ -111,9 +113,9 @@ export function refuse(owner: ConfigOwner, err: ConfigError): never {
  */
 export function readConfiguration(
   owner: ConfigOwner,
-  schema: Schema,
+  schema: AppSchema,
   params: Record<string, unknown>,
-): Record<string, unknown> {
+): ApplicationConfig {
   const cli = getCliContext();
   const given = owner.params['argv'];
   const argv = Array.isArray(given) ? (given as string[]) : (cli?.argv ?? process.argv.slice(2));
@@ -125,21 +127,21 @@ export function readConfiguration(
     if (cli === undefined) requestExit(0);
     throw new CliExit(0);
   }
-  let values: Record<string, unknown>;
+  let values: ApplicationConfig;
   try {
     ({ values } = loadConfig({ schema, params, argv, env: process.env }));
   } catch (err) {
     if (err instanceof ConfigError) refuse(owner, err);
     throw err;
   }
-  if (cli !== undefined) cli.debug = values['debug'] === true;
+  if (cli !== undefined) cli.debug = values.debug;
   configureLogging({
-    level: values['debug'] === true ? 'debug' : (values['logLevel'] as LogLevel),
-    format: values['logFormat'] as 'text' | 'json',
+    level: values.debug ? 'debug' : values.logLevel,
+    format: values.logFormat,
   });
-  if (typeof values['pidFile'] === 'string') {
+  if (values.pidFile !== null) {
     try {
-      writePidFile(values['pidFile']);
+      writePidFile(values.pidFile);
     } catch (err) {
       // A pid file held by a live process: the app cannot start (exit 1).
       if (!exits) throw err;

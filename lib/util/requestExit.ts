@@ -38,7 +38,7 @@ export function setExitHandler(next: ExitHandler | undefined): ExitHandler | und
  * @param code - the exit code (0 done, 1 a failure, 2 bad usage or configuration).
  * @example
  * ```ts
- * arbiter.stop().addBoth(() => requestExit(0));
+ * getActor()?.stop().addBoth(() => requestExit(0));
  * ```
  */
 export function requestExit(code: number): void {
