@@ -5,6 +5,12 @@
  * DESIGN.md. Lower layers first.
  * @module
  */
+import { installExitPolicy } from './cli/exitProcess.js';
+
+// `node app.js` as `rxpulsar app.js`: the library only asks for an exit (the
+// end of a stop on a signal, `--help`, a bad configuration); the command
+// line's policy ends the process.
+installExitPolicy();
 
 // Errors: one registry of stable codes.
 export {
@@ -117,7 +123,15 @@ export { metricsRegistry } from './metrics/metricsRegistry.js';
 export { loadConfig } from './config/loadConfig.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/loadConfig.js';
 export { globalSettings, appSettings, serverSettings } from './config/settings.js';
-export type { Setting, Schema } from './config/Setting.js';
+export type { Setting, Schema, SettingValue, ConfigValues } from './config/Setting.js';
+export type {
+  GlobalConfig,
+  AppConfig,
+  ServerConfig,
+  AppSchema,
+  ApplicationConfig,
+  ServerAppConfig,
+} from './config/settings.js';
 export { helpText } from './config/helpText.js';
 export type { HelpTextOptions } from './config/helpText.js';
 export { parseDuration } from './util/parseDuration.js';

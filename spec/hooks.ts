@@ -69,24 +69,30 @@ function carriedOver(): string[] {
   return found;
 }
 
+/**
+ * After a top-level suite (a spec file) and its own hooks, compare with the
+ * snapshot taken before it, then snapshot for the next one. Only mocha's
+ * public API: the check is a hook added to the suite (it runs after the
+ * hooks the file declared), the first snapshot a root hook.
+ *
+ * mocha arms a hook's timeout timer only once the hook's function has
+ * returned its promise; so every count is taken after an `await`, when
+ * exactly one mocha timer (the running hook's) is active, never in the
+ * synchronous start of a hook (a check that found nothing at once and then
+ * snapshotted there would miss that timer, and the next file's check after
+ * a wait would see one Timeout too many).
+ */
 function addLeakCheck(suite: Suite): void {
-  // The snapshot runs first in the suite, in an async hook like the check, so
-  // that both see mocha's own hook timer. mocha has no public way to put a
-  // hook first: this is the one reach into its internals (`_beforeAll`).
-  suite.beforeAll('snapshot active resources', async () => {
-    await Promise.resolve();
-    snapshot();
-  });
-  const hooks = (suite as unknown as { _beforeAll: unknown[] })._beforeAll;
-  hooks.unshift(hooks.pop());
   suite.afterAll('leaves nothing behind', async function (this: Context) {
     this.timeout(10_000);
+    await Promise.resolve(); // mocha's timer for this hook is armed now
     const deadline = Date.now() + 3000;
     let found = [...leaks(before, dirsBefore), ...carriedOver()];
     while (found.length > 0 && Date.now() < deadline) {
       await sleep(25);
       found = [...leaks(before, dirsBefore), ...carriedOver()];
     }
+    snapshot();
     if (found.length > 0) {
       if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) {
         const handles = (
@@ -100,7 +106,12 @@ function addLeakCheck(suite: Suite): void {
 }
 
 export const mochaHooks = {
-  beforeAll(this: Context) {
+  // Root hooks run once per mocha run: once per spec file under
+  // `rxpulsar test` (each file runs in a fresh Mocha), once for the whole
+  // suite under serial mocha (`npm run test:mocha`).
+  async beforeAll(this: Context) {
+    await Promise.resolve(); // as in the checks: mocha's timer for this hook is armed
+    snapshot();
     const root = this.test?.parent;
     if (root === undefined) return;
     for (const suite of root.suites) addLeakCheck(suite);

@@ -7,12 +7,12 @@ import { Subscription } from '../rx.js';
 import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { reportUnhandledErrors } from '../async/reportUnhandledErrors.js';
-import { CommandNotFoundError } from '../errors.js';
+import { CommandNotFoundError, InvalidStateError } from '../errors.js';
 import { IOLoop } from '../eventloop/IOLoop.js';
 import { createLogger } from '../log/createLogger.js';
 import { ActorEvents } from './ActorEvents.js';
 import type { ActorMessage } from './ActorMessage.js';
-import { builtinCommands } from './commands.js';
+import { builtinCommandOptions, builtinCommands } from './commands.js';
 import { Mailbox } from './Mailbox.js';
 import type { Envelope, Request } from '../transport/protocol.js';
 import type {
@@ -114,7 +114,7 @@ export class Actor {
       () => this.onServed(),
     );
     for (const [name, handler] of Object.entries(builtinCommands)) {
-      this.command(name, handler, { ack: name !== 'notify' });
+      this.command(name, handler, builtinCommandOptions[name]);
     }
     for (const [name, handler] of Object.entries(options.commands ?? {})) {
       this.command(name, handler);
@@ -182,7 +182,27 @@ export class Actor {
    */
   send(target: Target, action: string, ...args: unknown[]): ActorMessage {
     const to = this.resolveTarget(typeof target === 'string' ? target : target.aid);
-    return this.mailbox.request(to, action, args, action !== 'notify');
+    return this.mailbox.request(to, action, args, true);
+  }
+
+  /**
+   * Send a command and expect no reply (fire and forget): the envelope says
+   * so (`ack: false`), so the target sends nothing back and nothing waits
+   * here. For commands registered with `ack: false`, such as `notify`.
+   *
+   * @param target - an aid, a name or a proxy.
+   * @param action - the command name.
+   * @param args - its arguments.
+   * @returns a Deferred fired at once: with `undefined` once the message is
+   *   on its way, or with the error when it cannot travel (encoding, size).
+   * @example
+   * ```ts
+   * actor.tell('arbiter', 'notify', actor.info());
+   * ```
+   */
+  tell(target: Target, action: string, ...args: unknown[]): ActorMessage {
+    const to = this.resolveTarget(typeof target === 'string' ? target : target.aid);
+    return this.mailbox.request(to, action, args, false);
   }
 
   /**
@@ -265,7 +285,7 @@ export class Actor {
 
   /** Write an envelope towards its target; subclasses provide the transport. */
   protected deliver(_env: Envelope): void {
-    throw new Error(`${this.constructor.name} has no transport`);
+    throw new InvalidStateError(`${this.constructor.name} has no transport`);
   }
 
   /**

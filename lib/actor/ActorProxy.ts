@@ -54,6 +54,18 @@ export class ActorProxy {
   }
 
   /**
+   * Send it a command and expect no reply (from the current actor; see
+   * `Actor.tell()`).
+   * @param action - the command.
+   * @param args - its arguments.
+   * @returns a Deferred fired once the message is on its way (or with the
+   *   error when it cannot travel).
+   */
+  tell(action: string, ...args: unknown[]): ActorMessage {
+    return requireActor('ActorProxy.tell()').tell(this, action, ...args);
+  }
+
+  /**
    * Stop it gracefully (forced after its `exitTimeout`); resolves once it exited.
    * @returns a promise fired after the exit.
    */

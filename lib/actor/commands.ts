@@ -2,8 +2,9 @@
  * The commands every actor answers.
  * @module
  */
+import { ImproperlyConfiguredError } from '../errors.js';
 import type { Actor } from './Actor.js';
-import type { CommandHandler } from './types.js';
+import type { CommandHandler, CommandOptions } from './types.js';
 
 /**
  * Built-in commands: `ping` (→ `'pong'`), `echo` (its argument back, or the
@@ -22,7 +23,9 @@ export const builtinCommands: Record<string, CommandHandler<Actor>> = {
   info: (actor) => actor.info(),
   notify: () => undefined,
   run: (actor, fn: unknown, ...args: unknown[]) => {
-    if (typeof fn !== 'function') throw new TypeError('run needs a function as first argument');
+    if (typeof fn !== 'function') {
+      throw new ImproperlyConfiguredError('run needs a function as first argument');
+    }
     return (fn as (a: Actor, ...rest: unknown[]) => unknown)(actor, ...args);
   },
   stop: (actor) => {
@@ -30,3 +33,18 @@ export const builtinCommands: Record<string, CommandHandler<Actor>> = {
     return 'stopping';
   },
 };
+
+/**
+ * The options of the built-in commands, declared with them: `notify` is
+ * fire-and-forget (`ack: false`), the others answer. Senders say for
+ * themselves whether they wait for a reply ({@link Actor.send} or
+ * {@link Actor.tell}); nothing is inferred from a command's name.
+ *
+ * @example
+ * ```ts
+ * builtinCommandOptions['notify']; // { ack: false }
+ * ```
+ */
+export const builtinCommandOptions: Readonly<Record<string, CommandOptions>> = Object.freeze({
+  notify: Object.freeze({ ack: false }),
+});

@@ -13,7 +13,8 @@ import type { Arbiter } from '../arbiter/Arbiter.js';
 import { getActor, getSpawnContext } from '../actor/current.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { Schema } from '../config/Setting.js';
-import { configureLogging, type LogLevel } from '../log/createLogger.js';
+import type { ApplicationConfig } from '../config/settings.js';
+import { configureLogging } from '../log/createLogger.js';
 import { configErrorOf, standardProblems, type ValueProblem } from './checkAppConfig.js';
 import { getCliContext } from './cliContext.js';
 import { configureApplication, refuse } from './configureApplication.js';
@@ -68,8 +69,11 @@ export class Application {
   readonly name: string;
   /** The parameters it was constructed with. */
   readonly params: ApplicationParams;
-  /** The resolved configuration (after `start()`; in a worker, the arbiter's). */
-  cfg: Record<string, unknown> = {};
+  /**
+   * The resolved configuration (after `start()`; in a worker, the
+   * arbiter's), typed from the schemas: empty before.
+   */
+  cfg: ApplicationConfig = {} as ApplicationConfig;
   /** Its monitor, in the arbiter. */
   monitor: Monitor | undefined;
   /** The worker actor running it, in a worker. */
@@ -111,7 +115,7 @@ export class Application {
    * @param cfg - the app's values, or `undefined` to read them.
    * @returns the Deferred of `start()`.
    */
-  startWith(cfg: Record<string, unknown> | undefined): Deferred<this> {
+  startWith(cfg: ApplicationConfig | undefined): Deferred<this> {
     if (this.startDeferred !== undefined) return this.startDeferred as Deferred<this>;
     const d = new Deferred<this>();
     this.startDeferred = d;
@@ -192,36 +196,39 @@ export class Application {
    * @param cfg - the configuration read.
    * @returns the problems: `{ key, expected }` each.
    */
-  configProblems(cfg: Record<string, unknown>): ValueProblem[] {
+  configProblems(cfg: ApplicationConfig): ValueProblem[] {
     return standardProblems(cfg);
   }
 
   /** Arbiter side: the configuration was read (it may be changed here). */
-  onConfig(_cfg: Record<string, unknown>): unknown {
+  onConfig(_cfg: ApplicationConfig): unknown {
     return undefined;
   }
 
   /** @internal Worker side: the worker hook calls this, with the arbiter's configuration. */
   workerStarted(worker: Actor): unknown {
     this.worker = worker;
-    this.cfg = (worker.cfg['appCfg'] as Record<string, unknown> | undefined) ?? {};
+    // The arbiter's values, as it spawned this worker with them (spawn
+    // parameters are untyped on the way).
+    const given = worker.cfg['appCfg'] as ApplicationConfig | undefined;
+    this.cfg = given ?? ({} as ApplicationConfig);
     // The arbiter's logging settings (flags included) apply in workers too.
-    if (typeof this.cfg['logLevel'] === 'string') {
+    if (given !== undefined) {
       configureLogging({
-        level: this.cfg['debug'] === true ? 'debug' : (this.cfg['logLevel'] as LogLevel),
-        format: this.cfg['logFormat'] === 'json' ? 'json' : 'text',
+        level: given.debug ? 'debug' : given.logLevel,
+        format: given.logFormat,
       });
     }
     return this.workerStart(worker);
   }
 
   /** Arbiter side: subclasses adjust the configuration here, before `onConfig`. */
-  protected async configure(_cfg: Record<string, unknown>): Promise<void> {}
+  protected async configure(_cfg: ApplicationConfig): Promise<void> {}
 
   /** Arbiter side: after the pool is ready (subclasses finish their start here). */
   protected async started(): Promise<void> {}
 
-  private async boot(given: Record<string, unknown> | undefined): Promise<void> {
+  private async boot(given: ApplicationConfig | undefined): Promise<void> {
     const cfg = given ?? configureApplication(this);
     const invalid = configErrorOf(this.configProblems(cfg), cfg);
     if (invalid !== undefined) refuse(this, invalid);
@@ -235,18 +242,18 @@ export class Application {
       );
     }
     const a: Arbiter = getArbiter({
-      timeout: cfg['timeout'] as number,
-      exitTimeout: cfg['exitTimeout'] as number,
-      requestTimeout: cfg['requestTimeout'] as number,
-      maxMessageSize: cfg['maxMessageSize'] as number,
-      gracefulTimeout: cfg['gracefulTimeout'] as number,
-      controlName: (cfg['name'] as string | null) ?? this.name,
-      metrics: cfg['metrics'] as string | null,
-      hub: cfg['hub'] as string | null,
-      hubCert: cfg['hubCert'] as string | null,
-      hubKey: cfg['hubKey'] as string | null,
-      hubCa: cfg['hubCa'] as string | null,
-      hubSecretFile: cfg['hubSecretFile'] as string | null,
+      timeout: cfg.timeout,
+      exitTimeout: cfg.exitTimeout,
+      requestTimeout: cfg.requestTimeout,
+      maxMessageSize: cfg.maxMessageSize,
+      gracefulTimeout: cfg.gracefulTimeout,
+      controlName: cfg.name ?? this.name,
+      metrics: cfg.metrics,
+      hub: cfg.hub,
+      hubCert: cfg.hubCert,
+      hubKey: cfg.hubKey,
+      hubCa: cfg.hubCa,
+      hubSecretFile: cfg.hubSecretFile,
     });
     registerApplication(this);
     // Escalation stops the arbiter: under the CLI the process exits 1 at once.
@@ -257,20 +264,20 @@ export class Application {
     const monitor = a.addMonitor(
       this.name,
       {
-        workers: cfg['workers'] as number,
-        concurrency: cfg['concurrency'] as 'process' | 'thread',
-        timeout: cfg['timeout'] as number,
-        exitTimeout: cfg['exitTimeout'] as number,
-        requestTimeout: cfg['requestTimeout'] as number,
-        maxRequests: cfg['maxRequests'] as number,
-        spares: cfg['spares'] as number,
-        maxRestarts: cfg['maxRestarts'] as number,
-        restartWindow: cfg['restartWindow'] as number,
-        restartCooldown: cfg['restartCooldown'] as number,
-        onRestartLimit: cfg['onRestartLimit'] as 'retry' | 'escalate',
-        minWorkers: (cfg['minWorkers'] as number | null) ?? undefined,
-        maxWorkers: (cfg['maxWorkers'] as number | null) ?? undefined,
-        period: (cfg['period'] as number | undefined) ?? 1000,
+        workers: cfg.workers,
+        concurrency: cfg.concurrency,
+        timeout: cfg.timeout,
+        exitTimeout: cfg.exitTimeout,
+        requestTimeout: cfg.requestTimeout,
+        maxRequests: cfg.maxRequests,
+        spares: cfg.spares,
+        maxRestarts: cfg.maxRestarts,
+        restartWindow: cfg.restartWindow,
+        restartCooldown: cfg.restartCooldown,
+        onRestartLimit: cfg.onRestartLimit,
+        minWorkers: cfg.minWorkers ?? undefined,
+        maxWorkers: cfg.maxWorkers ?? undefined,
+        period: cfg.period,
         module: appModule(this.params.module),
         name: `${this.name}-worker`,
         app: this.name,

@@ -10,7 +10,7 @@ import { ImproperlyConfiguredError } from '../errors.js';
 import { getSpawnContext } from '../actor/current.js';
 import { prefixKey } from '../config/names.js';
 import { prefixSchema, unprefixValues } from '../config/prefixSchema.js';
-import type { Schema } from '../config/Setting.js';
+import type { AppSchema, ApplicationConfig } from '../config/settings.js';
 import type { Application, ApplicationParams } from './Application.js';
 import { configErrorOf } from './checkAppConfig.js';
 import { getCliContext } from './cliContext.js';
@@ -125,7 +125,8 @@ export class MultiApp {
         `MultiApp "${this.name}" needs exactly one main app (prefix ''), not ${mains.length}`,
       );
     }
-    const schema: Schema = {};
+    // The main app's schema holds the standard settings; the others add theirs, prefixed.
+    const schema: AppSchema = { ...appSchema(mains[0]!.app) };
     const params: Record<string, unknown> = {};
     for (const { app, prefix } of entries) {
       const own = appSchema(app);
@@ -140,7 +141,10 @@ export class MultiApp {
     const values = readConfiguration(this, schema, params);
     const cfgs = entries.map(({ app, prefix }) => {
       const own = appSchema(app);
-      return prefix === '' ? { ...values } : unprefixValues(values, own, prefix);
+      // `own` holds the standard settings: the app's values are typed as any app's.
+      return prefix === ''
+        ? { ...values }
+        : (unprefixValues(values, own, prefix) as ApplicationConfig);
     });
     // Every app's values are checked before any app starts.
     entries.forEach(({ app, prefix }, i) => {

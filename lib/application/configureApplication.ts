@@ -1,16 +1,19 @@
 /**
  * Read an application's configuration and apply the global settings
- * (logging, pid file). `--help` prints every setting and exits 0; a bad
- * setting prints one line per problem and exits 2, without a stack trace.
+ * (logging, pid file). `--help` prints every setting and asks to exit 0; a
+ * bad setting prints one line per problem and asks to exit 2, without a
+ * stack trace. Asks: {@link requestExit} reports the code, and the command
+ * line's exit policy (installed by the package entry) ends the process.
  * @module
  */
-import { configureLogging, type LogLevel } from '../log/createLogger.js';
+import { configureLogging } from '../log/createLogger.js';
 import { ConfigError } from '../errors.js';
 import { helpText } from '../config/helpText.js';
 import { loadConfig } from '../config/loadConfig.js';
 import { writePidFile } from '../config/pidFile.js';
-import { appSettings, globalSettings } from '../config/settings.js';
+import { standardSettings, type AppSchema, type ApplicationConfig } from '../config/settings.js';
 import type { Schema } from '../config/Setting.js';
+import { requestExit } from '../util/requestExit.js';
 import { CliExit, getCliContext } from './cliContext.js';
 
 /** What reading a configuration needs of its owner (an app, a MultiApp). */
@@ -29,8 +32,10 @@ export interface Configurable extends ConfigOwner {
  * @param app - the application.
  * @returns the schema.
  */
-export function appSchema(app: Configurable): Schema {
-  return { ...globalSettings, ...appSettings, ...app.schema() };
+export function appSchema(app: Configurable): AppSchema {
+  // An app's own settings come last: they may override a standard one's
+  // default or doc, never its format (see AppSchema).
+  return { ...standardSettings, ...app.schema() };
 }
 
 /**
@@ -72,32 +77,34 @@ export function settingParams(app: Configurable, _schema: Schema): Record<string
  * @param app - the application.
  * @returns the resolved configuration (durations in ms).
  */
-export function configureApplication(app: Configurable): Record<string, unknown> {
+export function configureApplication(app: Configurable): ApplicationConfig {
   const schema = appSchema(app);
   return readConfiguration(app, schema, settingParams(app, schema));
 }
 
 /**
- * Fail on a configuration error: print it and exit 2 when the owner says
- * so (`exitOnConfigError`, the default, outside the CLI); else throw it.
+ * Fail on a configuration error: print it and ask to exit 2 when the owner
+ * says so (`exitOnConfigError`, the default, outside the CLI); throw it
+ * (when nobody exits, or else).
  *
  * @param owner - the app (or MultiApp).
  * @param err - the error.
- * @returns never: it exits or throws.
+ * @returns never: the process exits or it throws.
  */
 export function refuse(owner: ConfigOwner, err: ConfigError): never {
   if (getCliContext() === undefined && owner.params['exitOnConfigError'] !== false) {
     process.stderr.write(`${err.message}\n`);
-    process.exit(err.exitCode);
+    requestExit(err.exitCode);
   }
   throw err;
 }
 
 /**
- * Read a configuration: `--help` prints it and exits 0; a ConfigError
- * prints its lines and exits 2, a pid file held by a live process exits 1
- * (unless `exitOnConfigError: false`, or under the CLI: then they are
- * thrown); then logging and the pid file are set up.
+ * Read a configuration: `--help` prints it and asks to exit 0; a
+ * ConfigError prints its lines and asks to exit 2, a pid file held by a
+ * live process asks to exit 1 (unless `exitOnConfigError: false`, or under
+ * the CLI: then they are thrown; they are also thrown when no exit policy
+ * ends the process); then logging and the pid file are set up.
  *
  * @param owner - the app (or MultiApp): its name and `argv`/`exitOnConfigError` params.
  * @param schema - every setting.
@@ -106,9 +113,9 @@ export function refuse(owner: ConfigOwner, err: ConfigError): never {
  */
 export function readConfiguration(
   owner: ConfigOwner,
-  schema: Schema,
+  schema: AppSchema,
   params: Record<string, unknown>,
-): Record<string, unknown> {
+): ApplicationConfig {
   const cli = getCliContext();
   const given = owner.params['argv'];
   const argv = Array.isArray(given) ? (given as string[]) : (cli?.argv ?? process.argv.slice(2));
@@ -117,29 +124,30 @@ export function readConfiguration(
   const exits = cli === undefined && owner.params['exitOnConfigError'] !== false;
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText(schema, { program: `rxpulsar <${owner.name} module>` })}\n`);
-    if (cli !== undefined) throw new CliExit(0);
-    process.exit(0);
+    if (cli === undefined) requestExit(0);
+    throw new CliExit(0);
   }
-  let values: Record<string, unknown>;
+  let values: ApplicationConfig;
   try {
     ({ values } = loadConfig({ schema, params, argv, env: process.env }));
   } catch (err) {
     if (err instanceof ConfigError) refuse(owner, err);
     throw err;
   }
-  if (cli !== undefined) cli.debug = values['debug'] === true;
+  if (cli !== undefined) cli.debug = values.debug;
   configureLogging({
-    level: values['debug'] === true ? 'debug' : (values['logLevel'] as LogLevel),
-    format: values['logFormat'] as 'text' | 'json',
+    level: values.debug ? 'debug' : values.logLevel,
+    format: values.logFormat,
   });
-  if (typeof values['pidFile'] === 'string') {
+  if (values.pidFile !== null) {
     try {
-      writePidFile(values['pidFile']);
+      writePidFile(values.pidFile);
     } catch (err) {
       // A pid file held by a live process: the app cannot start (exit 1).
       if (!exits) throw err;
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      requestExit(1);
+      throw err;
     }
   }
   return values;

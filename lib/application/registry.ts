@@ -46,3 +46,23 @@ export function registeredApplications(): string[] {
 export function getApplication(name: string): Application | undefined {
   return apps.get(name);
 }
+
+/**
+ * The application a worker's module registered, for the worker hooks (which
+ * travel by source and so cannot import the error classes themselves).
+ *
+ * @param name - the app's name.
+ * @returns the app.
+ * @throws ImproperlyConfiguredError when the module did not start an app of that name.
+ * @example
+ * ```ts
+ * const app = startedApplication('helloworld');
+ * ```
+ */
+export function startedApplication(name: string): Application {
+  const app = apps.get(name);
+  if (app === undefined) {
+    throw new ImproperlyConfiguredError(`app "${name}" was not started by its module`);
+  }
+  return app;
+}

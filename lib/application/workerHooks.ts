@@ -8,6 +8,7 @@
 import { pathToFileURL } from 'node:url';
 import type { Actor } from '../actor/Actor.js';
 import { moduleUrl } from '../child/startWorker.js';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { getCliContext } from './cliContext.js';
 
 /** What a worker hook needs of the app (it is an `Application`). */
@@ -29,7 +30,9 @@ const REGISTRY = new URL('./registry.js', import.meta.url).href;
 export function appModule(module: string | URL | undefined): string {
   if (module !== undefined) return moduleUrl(module);
   const main = getCliContext()?.module ?? process.argv[1];
-  if (main === undefined) throw new Error('no module to run the workers: give the app a module');
+  if (main === undefined) {
+    throw new ImproperlyConfiguredError('no module to run the workers: give the app a module');
+  }
   return pathToFileURL(main).href;
 }
 
@@ -42,12 +45,9 @@ export function workerHooks(): Record<string, unknown> {
     rxpulsarRegistry: REGISTRY,
     start: async (actor: Actor): Promise<void> => {
       const entry = (await import(String(actor.cfg['rxpulsarRegistry']))) as {
-        getApplication(name: string): WorkerSide | undefined;
+        startedApplication(name: string): WorkerSide;
       };
-      const app = entry.getApplication(String(actor.cfg['app']));
-      if (app === undefined) {
-        throw new Error(`app "${String(actor.cfg['app'])}" was not started by its module`);
-      }
+      const app = entry.startedApplication(String(actor.cfg['app']));
       actor.extra['app'] = app;
       await app.workerStarted(actor);
     },

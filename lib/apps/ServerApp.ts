@@ -11,7 +11,11 @@ import type { Monitor } from '../monitor/Monitor.js';
 import { Application } from '../application/Application.js';
 import type { ValueProblem } from '../application/checkAppConfig.js';
 import type { Schema } from '../config/Setting.js';
-import { serverSettings } from '../config/settings.js';
+import {
+  serverSettings,
+  type ApplicationConfig,
+  type ServerAppConfig,
+} from '../config/settings.js';
 import { drained, listen, pickPort, stopListening } from './listen.js';
 
 /** The command a worker stops accepting with. */
@@ -53,6 +57,8 @@ export abstract class ServerApp extends Application {
   static override constructorParams: readonly string[] = ['callable', 'protocol'];
   /** `bind`, `backlog`, `keepAlive`: settings of server apps only. */
   static override settings: Schema = serverSettings;
+  /** The configuration, with the server settings typed too. */
+  declare cfg: ServerAppConfig;
   /** The server, in a worker. */
   server: Server | undefined;
   /** Where it listens (`host:port`), once started (in the arbiter and in workers). */
@@ -78,7 +84,7 @@ export abstract class ServerApp extends Application {
   override async workerStart(worker: Actor): Promise<void> {
     const server = this.createServer(worker);
     this.server = server;
-    this.address = await listen(server, String(this.cfg['bind']), Number(this.cfg['backlog']));
+    this.address = await listen(server, this.cfg.bind, this.cfg.backlog);
     worker.extra['address'] = this.address;
     worker.extra['url'] = urlOf(this.address, server instanceof HttpServerClass ? 'http' : 'tcp');
     // The first step of a graceful stop of the whole app (see monitorStopping).
@@ -145,9 +151,9 @@ export abstract class ServerApp extends Application {
   }
 
   /** A server needs process workers: threads cannot share a listening socket. */
-  override configProblems(cfg: Record<string, unknown>): ValueProblem[] {
+  override configProblems(cfg: ApplicationConfig): ValueProblem[] {
     const problems = super.configProblems(cfg);
-    if (cfg['concurrency'] === 'thread') {
+    if (cfg.concurrency === 'thread') {
       problems.push({
         key: 'concurrency',
         expected: `must be "process" for a server app: worker threads cannot share a listening socket`,
@@ -156,8 +162,8 @@ export abstract class ServerApp extends Application {
     return problems;
   }
 
-  protected override async configure(cfg: Record<string, unknown>): Promise<void> {
-    cfg['bind'] = await pickPort(String(cfg['bind']));
+  protected override async configure(cfg: ServerAppConfig): Promise<void> {
+    cfg.bind = await pickPort(cfg.bind);
   }
 
   protected override async started(): Promise<void> {

@@ -2,6 +2,7 @@
  * `bind` values: `host:port`, `:port`, `port`, `[ipv6]:port`, or a Unix socket path.
  * @module
  */
+import { ImproperlyConfiguredError } from '../errors.js';
 
 /** Where a server listens. */
 export type BindAddress =
@@ -30,7 +31,9 @@ export function parseBind(bind: string): BindAddress {
   if (bind.includes('/')) return { path: bind };
   if (/^\d+$/.test(bind)) return { host: '0.0.0.0', port: Number(bind) };
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(bind);
-  if (match === null) throw new TypeError(`bind must be host:port or a socket path, not "${bind}"`);
+  if (match === null) {
+    throw new ImproperlyConfiguredError(`bind must be host:port or a socket path, not "${bind}"`);
+  }
   const host = match[1] ?? match[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port: Number(match[3]) };
 }

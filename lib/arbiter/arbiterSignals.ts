@@ -8,9 +8,13 @@
  * terminal already signalled as part of its process group). `SIGQUIT`: fast stop (workers
  * killed at once), exit 0. `SIGHUP`: reload and replace every worker,
  * rolling. `SIGTTIN`/`SIGTTOU`: one worker more/less on every monitor.
+ *
+ * The end of a stop is reported, not acted on: {@link requestExit} with 0
+ * (`process.exitCode`); the command line's exit policy ends the process.
  * @module
  */
 import { Subscription } from '../rx.js';
+import { requestExit } from '../util/requestExit.js';
 import type { Arbiter } from './Arbiter.js';
 
 /**
@@ -43,7 +47,7 @@ export function installSignals(arbiter: Arbiter): Subscription {
     subscription.add(arbiter.loop.signal(signal).subscribe(handler));
   };
   const exit = (): void => {
-    process.exit(0);
+    requestExit(0);
   };
   const fast = (signal: NodeJS.Signals): void => {
     if (stopping === 'fast') return;

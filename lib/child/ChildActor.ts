@@ -108,11 +108,11 @@ export class ChildActor extends Actor {
     try {
       await this.started();
     } catch (err) {
-      this.send(this.arbiterAid, 'notify', { aid: this.aid, error: err, nonce: this.nonce });
+      this.tell(this.arbiterAid, 'notify', { aid: this.aid, error: err, nonce: this.nonce });
       await this.stop();
       return;
     }
-    this.send(this.arbiterAid, 'notify', { ...this.info(), ready: true, nonce: this.nonce });
+    this.tell(this.arbiterAid, 'notify', { ...this.info(), ready: true, nonce: this.nonce });
     const period = heartbeatPeriod(this.cfg.timeout);
     let last = Date.now();
     this.loop.addPeriodic(() => {
@@ -120,7 +120,7 @@ export class ChildActor extends Actor {
       this.lag = Math.max(0, now - last - period);
       last = now;
       this.tick();
-      this.send(this.arbiterAid, 'notify', this.info());
+      this.tell(this.arbiterAid, 'notify', this.info());
     }, period);
   }
 
@@ -145,7 +145,7 @@ export class ChildActor extends Actor {
   protected override onServed(): void {
     if (this.maxRequests > 0 && !this.limitReported && this.served >= this.maxRequests) {
       this.limitReported = true;
-      this.send(this.arbiterAid, 'notify', this.info());
+      this.tell(this.arbiterAid, 'notify', this.info());
     }
   }
 

@@ -9,6 +9,7 @@ import { Arbiter } from '../arbiter/Arbiter.js';
 import { getActor } from '../actor/current.js';
 import { CliExit, setCliContext, type CliContext } from '../application/cliContext.js';
 import { ConfigError, RestartLimitError } from '../errors.js';
+import { exitProcess, installExitPolicy } from './exitProcess.js';
 
 /** How long stopping every actor may take after a failed start before the exit. */
 const STOP_LIMIT_MS = 2_000;
@@ -85,8 +86,9 @@ export async function runApp(given: string, module: string, argv: string[]): Pro
     const { code, text } = describeFailure(err, given, context.debug ?? debugAsked(argv));
     process.stderr.write(text);
     await stopEverything();
-    process.exit(code);
+    exitProcess(code);
   };
+  installExitPolicy();
   setCliContext(context);
   try {
     await import(pathToFileURL(module).href);

@@ -23,7 +23,7 @@ export interface Setting {
   /** One sentence for `--help` and the docs. */
   doc: string;
   /** The convict format that validates (and, for strings, parses) a value. */
-  format: string | unknown[] | ((value: unknown) => void);
+  format: string | readonly unknown[] | ((value: unknown) => void);
   /** The value when nothing else sets it (durations may be strings such as `'30 seconds'`). */
   default: unknown;
   /** A setting of the whole process: never prefixed in a `MultiApp` (see `prefixSchema`). */
@@ -35,6 +35,41 @@ export interface Setting {
   /** The placeholder of the value in `--help` (`FILE`, `N`…); derived from the format if absent. */
   placeholder?: string;
 }
+
+/**
+ * The type of the value a setting yields once loaded, from its format (and
+ * `nullable`): `count`, `duration` (milliseconds), `int`, `nat`, `port` and
+ * `Number` give numbers; `bool` and `Boolean` booleans; `bind` and `String`
+ * strings; an array of values one of them; anything else `unknown`.
+ *
+ * @example
+ * ```ts
+ * type Workers = SettingValue<{ doc: ''; format: 'count'; default: 1 }>; // number
+ * ```
+ */
+export type SettingValue<S extends Setting> =
+  | (S['format'] extends 'count' | 'duration' | 'int' | 'nat' | 'port' | NumberConstructor
+      ? number
+      : S['format'] extends 'bool' | BooleanConstructor
+        ? boolean
+        : S['format'] extends 'bind' | StringConstructor
+          ? string
+          : S['format'] extends readonly (infer V)[]
+            ? V
+            : unknown)
+  | (S['nullable'] extends true ? null : never);
+
+/**
+ * The values of a schema once loaded (`loadConfig().values`), typed from
+ * the schema: declare a schema `as const satisfies Schema` to get them.
+ *
+ * @example
+ * ```ts
+ * const mine = { retries: { doc: 'Retries.', format: 'count', default: 3 } } as const satisfies Schema;
+ * type Mine = ConfigValues<typeof mine>; // { retries: number }
+ * ```
+ */
+export type ConfigValues<S extends Schema> = { -readonly [K in keyof S]: SettingValue<S[K]> };
 
 /**
  * A configuration schema: settings by camelCase key. An app extends the

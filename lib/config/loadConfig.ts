@@ -6,18 +6,18 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem, type ConfigSource } from '../errors.js';
-import { checkSetting } from './checkSetting.js';
 import { envOf, prefixKey } from './names.js';
 import { parseArgv } from './parseArgv.js';
 import { prefixSchema, unprefixValues } from './prefixSchema.js';
 import { readConfigFile } from './readConfigFile.js';
-import type { ConfigEntry, Schema } from './Setting.js';
+import { schemaConfig } from './schemaConfig.js';
+import type { ConfigEntry, ConfigValues, Schema } from './Setting.js';
 import { suggest } from './suggest.js';
 
 /** Options of {@link loadConfig}. */
-export interface LoadConfigOptions {
+export interface LoadConfigOptions<S extends Schema = Schema> {
   /** Every setting of the app (`{ ...globalSettings, ...appSettings, ...own }`). */
-  schema: Schema;
+  schema: S;
   /** Constructor params: settings by the app's own (unprefixed) keys; all must be in the schema. */
   params?: Record<string, unknown>;
   /** Command-line arguments (default: none; pass `process.argv.slice(2)`). */
@@ -31,9 +31,9 @@ export interface LoadConfigOptions {
 }
 
 /** What {@link loadConfig} returns. */
-export interface LoadedConfig {
+export interface LoadedConfig<V = Record<string, unknown>> {
   /** Every setting of the schema, by the app's own keys; durations in milliseconds. */
-  values: Record<string, unknown>;
+  values: V;
   /** Where each value came from: `default`, `params`, `file`, `env` or `flag`. */
   sources: Record<string, ConfigSource>;
   /** The absolute path of the config file read, if any. */
@@ -119,10 +119,12 @@ function fromFile(data: Record<string, unknown>, path: string, schema: Schema) {
  * values.timeout; // 30000
  * ```
  */
-export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+export function loadConfig<S extends Schema>(
+  options: LoadConfigOptions<S>,
+): LoadedConfig<ConfigValues<S>> {
   const { prefix, cwd = process.cwd(), env = process.env } = options;
   const schema = prefix === undefined ? options.schema : prefixSchema(options.schema, prefix);
-  const checks = new Map(Object.entries(schema).map(([key, s]) => [key, checkSetting(key, s)]));
+  const config = schemaConfig(schema);
   const problems: ConfigProblem[] = [];
   const defaults = Object.entries(schema).map(([key, s]): ConfigEntry => ({
     key,
@@ -156,20 +158,27 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   }
   problems.push(...flags.problems);
 
-  const values: Record<string, unknown> = {};
+  // Every value of every source is checked on its own (a problem names its
+  // origin); the valid ones are merged by precedence in the one convict
+  // config of the schema, which then validates the result strictly.
   const sources: Record<string, ConfigSource> = {};
   const all = [...defaults, ...params.entries, ...fileEntries, ...envEntries, ...flags.entries];
   for (const entry of all) {
-    const result = checks.get(entry.key)!(entry.value);
+    const result = config.check(entry.key, entry.value);
     if (!result.ok) problems.push({ ...entry, expected: result.expected });
-    else [values[entry.key], sources[entry.key]] = [result.value, entry.source];
+    else sources[entry.key] = entry.source;
   }
   if (problems.length > 0) {
     problems.sort((a, b) => PRECEDENCE.indexOf(a.source) - PRECEDENCE.indexOf(b.source));
     throw new ConfigError(problems);
   }
+  const values = config.values();
   return {
-    values: prefix === undefined ? values : unprefixValues(values, options.schema, prefix),
+    // The prefixed schema's keys are renamed back to the app's: the values
+    // are those of `S`, which the type system cannot follow through the renaming.
+    values: (prefix === undefined
+      ? values
+      : unprefixValues(values, options.schema, prefix)) as ConfigValues<S>,
     sources: prefix === undefined ? sources : unprefixValues(sources, options.schema, prefix),
     ...(file === undefined ? {} : { file }),
     positionals: flags.positionals,

@@ -1,8 +1,12 @@
 /**
  * Command-line flags → configuration entries, strictly: every flag must be
- * a setting of the schema.
+ * a setting of the schema. `node:util` `parseArgs` splits the arguments
+ * (as mocha 12 does); what it lacks is done here: unknown flags with a "did
+ * you mean", `--no-` for true/false settings, a flag followed by another
+ * flag instead of its value.
  * @module
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { ConfigProblem } from '../errors.js';
 import { flagOf, keyOfFlag } from './names.js';
 import type { ConfigEntry, Schema, Setting } from './Setting.js';
@@ -18,13 +22,15 @@ export interface ParsedArgv {
   positionals: string[];
 }
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+
 function isBoolean(setting: Setting): boolean {
   return setting.format === 'bool' || setting.format === Boolean;
 }
 
-/** A token that can be a flag's value: not a flag itself (negative numbers are values). */
-function isValue(token: string | undefined): boolean {
-  return token !== undefined && (!token.startsWith('-') || token === '-' || /^-\d/.test(token));
+/** An argument that reads as a flag (negative numbers and `-` are values). */
+function isFlag(arg: string): boolean {
+  return arg.startsWith('-') && arg !== '-' && !/^-\d/.test(arg);
 }
 
 /**
@@ -45,64 +51,88 @@ function isValue(token: string | undefined): boolean {
  * ```
  */
 export function parseArgv(argv: readonly string[], schema: Schema): ParsedArgv {
-  const longs = new Map<string, string>();
-  const shorts = new Map<string, string>();
+  const options: Options = {};
+  const keys = new Map<string, string>(); // parseArgs option name → setting key
+  const flags: string[] = [];
   for (const [key, setting] of Object.entries(schema)) {
-    longs.set(flagOf(key), key);
-    if (setting.short !== undefined) shorts.set(`-${setting.short}`, key);
+    const name = flagOf(key).slice(2);
+    options[name] = { type: isBoolean(setting) ? 'boolean' : 'string' };
+    if (setting.short !== undefined) options[name].short = setting.short;
+    keys.set(name, key);
+    flags.push(`--${name}`, ...(setting.short === undefined ? [] : [`-${setting.short}`]));
   }
   const result: ParsedArgv = { entries: [], problems: [], positionals: [] };
   const problem = (key: string, value: unknown, origin: string, expected: string): void => {
     result.problems.push({ key, value, source: 'flag', origin, expected });
   };
 
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (token === '--') {
-      result.positionals.push(...argv.slice(i + 1));
-      break;
+  let args = [...argv];
+  parsing: for (;;) {
+    const { tokens } = parseArgs({
+      args,
+      options,
+      strict: false,
+      allowPositionals: true,
+      tokens: true,
+    });
+    let done = -1; // the argument of the last token handled (a short group gives several)
+    for (const token of tokens) {
+      if (token.kind === 'option-terminator') {
+        result.positionals.push(...args.slice(token.index + 1));
+        break parsing;
+      }
+      if (token.kind === 'positional') {
+        result.positionals.push(token.value);
+        continue;
+      }
+      if (token.index === done) continue;
+      done = token.index;
+      const arg = args[token.index]!;
+      if (!isFlag(arg)) {
+        result.positionals.push(arg); // -5: a value, not the flags -5
+        continue;
+      }
+      const short = !token.rawName.startsWith('--');
+      const flag = token.rawName;
+      // -w=4 as -w 4 (parseArgs reads "=4"); an unknown -xyz names -x only.
+      let inline = token.inlineValue === true ? token.value : undefined;
+      if (short && arg.length > 2) inline = arg.slice(arg[2] === '=' ? 3 : 2);
+      let key = keys.get(token.name);
+      let negated = false;
+      if (key === undefined && !short && token.name.startsWith('no-')) {
+        key = keys.get(token.name.slice(3));
+        negated = key !== undefined;
+      }
+      if (key === undefined) {
+        const hint = suggest(flag, flags);
+        const expected = `unknown option${hint === undefined ? '' : ` (did you mean ${hint}?)`}`;
+        problem(keyOfFlag(flag.replace(/^-+/, '')), inline, flag, expected);
+        continue;
+      }
+      const boolean = isBoolean(schema[key]!);
+      const entry = (value: unknown): void => {
+        result.entries.push({ key, value, source: 'flag', origin: flag });
+      };
+      if (negated) {
+        if (!boolean) problem(key, inline, flag, '--no- is only for true/false settings');
+        else if (inline !== undefined) problem(key, inline, flag, `${flag} takes no value`);
+        else entry(false);
+      } else if (inline !== undefined) {
+        entry(inline);
+      } else if (boolean) {
+        entry(true);
+      } else if (token.value !== undefined && !isFlag(token.value)) {
+        entry(token.value);
+      } else {
+        problem(key, undefined, flag, 'needs a value');
+        if (token.value !== undefined) {
+          // parseArgs took the next flag as this one's value: read on from it.
+          args = args.slice(token.index + 1);
+          continue parsing;
+        }
+      }
     }
-    if (isValue(token)) {
-      result.positionals.push(token);
-      continue;
-    }
-    const long = token.startsWith('--');
-    const eq = token.indexOf('=');
-    let flag: string;
-    let inline: string | undefined;
-    if (eq >= 0) [flag, inline] = [token.slice(0, eq), token.slice(eq + 1)];
-    else if (!long && token.length > 2) [flag, inline] = [token.slice(0, 2), token.slice(2)];
-    else flag = token;
-
-    let key = (long ? longs : shorts).get(flag);
-    let negated = false;
-    if (key === undefined && flag.startsWith('--no-')) {
-      key = longs.get(`--${flag.slice(5)}`);
-      negated = key !== undefined;
-    }
-    if (key === undefined) {
-      const hint = suggest(flag, [...longs.keys(), ...shorts.keys()]);
-      const expected = `unknown option${hint === undefined ? '' : ` (did you mean ${hint}?)`}`;
-      problem(keyOfFlag(flag.replace(/^-+/, '')), inline, flag, expected);
-      continue;
-    }
-    const boolean = isBoolean(schema[key]!);
-    const entry = (value: unknown): void => {
-      result.entries.push({ key, value, source: 'flag', origin: flag });
-    };
-    if (negated) {
-      if (!boolean) problem(key, inline, flag, '--no- is only for true/false settings');
-      else if (inline !== undefined) problem(key, inline, flag, `${flag} takes no value`);
-      else entry(false);
-    } else if (inline !== undefined) {
-      entry(inline);
-    } else if (boolean) {
-      entry(true);
-    } else if (isValue(argv[i + 1])) {
-      entry(argv[++i]!);
-    } else {
-      problem(key, undefined, flag, 'needs a value');
-    }
+    break;
   }
   return result;
 }

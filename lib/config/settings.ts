@@ -8,20 +8,10 @@
  * without configuration behaves as a hand-built arbiter does.
  * @module
  */
-import type { Schema } from './Setting.js';
+import type { ConfigValues, Schema } from './Setting.js';
 
-/**
- * Settings of the whole process: never prefixed in a `MultiApp`.
- *
- * `maxMessageSize` is here, not in {@link appSettings}: it limits the frames
- * of the arbiter's hub, which every app of the process shares.
- *
- * @example
- * ```ts
- * loadConfig({ schema: globalSettings, argv: ['--log-level', 'debug'] }).values.logLevel; // 'debug'
- * ```
- */
-export const globalSettings: Schema = {
+/** The definitions of {@link globalSettings}, typed as written (for {@link ConfigValues}). */
+const globalDefs = {
   config: {
     doc: 'JSON configuration file; relative paths are resolved from the current directory.',
     format: String,
@@ -118,23 +108,22 @@ export const globalSettings: Schema = {
     global: true,
     placeholder: 'FILE',
   },
-};
-
+} as const satisfies Schema;
 /**
- * Settings of every application (each `MultiApp` member has its own, prefixed).
+ * Settings of the whole process: never prefixed in a `MultiApp`.
  *
- * `workers` defaults to 1, not `os.availableParallelism()`: the number of
- * processes a server forks should be a decision of whoever deploys it (a
- * container's CPU quota is not what Node reports), and one worker keeps
- * development and tests light.
+ * `maxMessageSize` is here, not in {@link appSettings}: it limits the frames
+ * of the arbiter's hub, which every app of the process shares.
  *
  * @example
  * ```ts
- * const schema = { ...globalSettings, ...appSettings };
- * loadConfig({ schema, argv: ['-w', '4'] }).values.workers; // 4
+ * loadConfig({ schema: globalSettings, argv: ['--log-level', 'debug'] }).values.logLevel; // 'debug'
  * ```
  */
-export const appSettings: Schema = {
+export const globalSettings: Schema = globalDefs;
+
+/** The definitions of {@link appSettings}, typed as written (for {@link ConfigValues}). */
+const appDefs = {
   workers: {
     doc: 'Worker actors of the app (0: none until scaled up, SIGTTIN or resize()).',
     format: 'count',
@@ -213,19 +202,25 @@ export const appSettings: Schema = {
     format: ['retry', 'escalate'],
     default: 'retry',
   },
-};
-
+} as const satisfies Schema;
 /**
- * Settings of the server apps (`HttpServer`, `SocketServer`): their
- * `ServerApp.settings`, so they appear in `--help` and are accepted only
- * for a server app.
+ * Settings of every application (each `MultiApp` member has its own, prefixed).
+ *
+ * `workers` defaults to 1, not `os.availableParallelism()`: the number of
+ * processes a server forks should be a decision of whoever deploys it (a
+ * container's CPU quota is not what Node reports), and one worker keeps
+ * development and tests light.
  *
  * @example
  * ```ts
- * loadConfig({ schema: { ...globalSettings, ...appSettings, ...serverSettings }, argv: ['-b', ':0'] });
+ * const schema = { ...globalSettings, ...appSettings };
+ * loadConfig({ schema, argv: ['-w', '4'] }).values.workers; // 4
  * ```
  */
-export const serverSettings: Schema = {
+export const appSettings: Schema = appDefs;
+
+/** The definitions of {@link serverSettings}, typed as written (for {@link ConfigValues}). */
+const serverDefs = {
   bind: {
     doc: 'Address servers listen on: HOST:PORT (port 0: any free port) or a socket path.',
     format: 'bind',
@@ -243,4 +238,53 @@ export const serverSettings: Schema = {
     format: 'duration',
     default: '5 seconds',
   },
-};
+} as const satisfies Schema;
+/**
+ * Settings of the server apps (`HttpServer`, `SocketServer`): their
+ * `ServerApp.settings`, so they appear in `--help` and are accepted only
+ * for a server app.
+ *
+ * @example
+ * ```ts
+ * loadConfig({ schema: { ...globalSettings, ...appSettings, ...serverSettings }, argv: ['-b', ':0'] });
+ * ```
+ */
+export const serverSettings: Schema = serverDefs;
+
+/** The values of {@link globalSettings} once loaded (durations in milliseconds). */
+export type GlobalConfig = ConfigValues<typeof globalDefs>;
+
+/** The values of every application: {@link globalSettings} and {@link appSettings}. */
+export type AppConfig = GlobalConfig & ConfigValues<typeof appDefs>;
+
+/** The values of {@link serverSettings} once loaded. */
+export type ServerConfig = ConfigValues<typeof serverDefs>;
+
+/**
+ * @internal The standard settings of an application ({@link globalSettings}
+ * and {@link appSettings}) typed as written, for {@link AppSchema}.
+ */
+export const standardSettings = { ...globalDefs, ...appDefs };
+
+/**
+ * The schema of an application: the standard settings and its own. An app
+ * may override a standard setting (its default, its doc) but keeps its
+ * format, so the standard values keep their types.
+ */
+export type AppSchema = typeof standardSettings & Schema;
+
+/**
+ * An application's values (`app.cfg`): the standard ones typed from their
+ * schemas (`cfg.workers` is a number, `cfg.concurrency` `'process' |
+ * 'thread'`), the app's own `unknown` until its class narrows them.
+ *
+ * @example
+ * ```ts
+ * const cfg: ApplicationConfig = app.cfg;
+ * const ms: number = cfg.timeout;
+ * ```
+ */
+export type ApplicationConfig = ConfigValues<AppSchema>;
+
+/** A server app's values (`HttpServer`, `SocketServer`): an app's and {@link serverSettings}. */
+export type ServerAppConfig = ApplicationConfig & ServerConfig;

@@ -5,7 +5,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { errorRegistry, RxPulsarError } from '../errors.js';
+import { ActorExitedError, errorRegistry, RxPulsarError } from '../errors.js';
 
 interface Waiting {
   resolve(value: unknown): void;
@@ -32,7 +32,7 @@ export class ControlClient {
     createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => this.reply(line));
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => {
-      this.fail(new Error('the arbiter closed the control connection'));
+      this.fail(new ActorExitedError('the arbiter closed the control connection'));
       for (const listener of this.closeListeners.splice(0)) listener();
     });
   }

@@ -10,6 +10,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync 
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImproperlyConfiguredError } from '../errors.js';
 import { processAlive } from '../util/processAlive.js';
 
 /** What the registry knows of a running arbiter. */
@@ -47,7 +48,7 @@ export function registryDir(env: NodeJS.ProcessEnv = process.env): string {
   // A folder someone else made, or made too open, is not ours to trust.
   const stat = lstatSync(dir);
   if (!stat.isDirectory() || (process.getuid !== undefined && stat.uid !== process.getuid())) {
-    throw new Error(`${dir} is not a folder of this user`);
+    throw new ImproperlyConfiguredError(`${dir} is not a folder of this user`);
   }
   if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   return dir;

@@ -6,7 +6,7 @@
 import type { Subscription } from 'rxjs';
 import type winston from 'winston';
 import { isAsync } from '../async/isAsync.js';
-import { InvalidStateError } from '../errors.js';
+import { ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
 import { createLogger } from '../log/createLogger.js';
 import { logFailure, runGuarded } from './guard.js';
 import { armTimeout } from './timers.js';
@@ -60,7 +60,9 @@ export class PeriodicCallback {
     private readonly options: PeriodicCallbackOptions = {},
   ) {
     if (!(periodMs > 0) || !Number.isFinite(periodMs)) {
-      throw new RangeError(`periodMs must be a positive finite number, got ${periodMs}`);
+      throw new ImproperlyConfiguredError(
+        `periodMs must be a positive finite number, got ${periodMs}`,
+      );
     }
     this.logger = options.logger ?? createLogger('periodic');
   }

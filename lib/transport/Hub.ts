@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
+import { InvalidStateError } from '../errors.js';
 import { BurstLog } from '../log/BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
@@ -126,7 +127,7 @@ export class Hub {
         resolve(path);
       });
       const server = this.ipc.server;
-      if (server === false) throw new Error('node-ipc did not create a server');
+      if (server === false) throw new InvalidStateError('node-ipc did not create a server');
       server.on('connect', (socket: Socket) => this.accept(socket));
       server.on('socket.disconnected', (socket: Socket) => this.disconnected$.next(socket));
       server.on('error', (err: unknown, socket?: unknown) => {

@@ -79,7 +79,7 @@ export function authenticate(socket: Socket, options: AuthOptions): Promise<Auth
       let value: Record<string, unknown>;
       try {
         value = JSON.parse(line) as Record<string, unknown>;
-        if (typeof value !== 'object' || value === null) throw new Error('not an object');
+        if (typeof value !== 'object' || value === null) throw new ProtocolError('not an object');
       } catch {
         fail(`not an rxpulsar ${other}: ${JSON.stringify(line.slice(0, 40))}`);
         return false;

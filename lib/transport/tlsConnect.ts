@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
-import { ImproperlyConfiguredError } from '../errors.js';
+import { ImproperlyConfiguredError, TimeoutError } from '../errors.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
 
 /** How a worker on a joined node reaches the hub over TLS. */
@@ -103,7 +103,7 @@ export async function connectTls(
         reject(err);
       };
       const timer = setTimeout(
-        () => onError(new Error(`no TLS handshake within ${timeout} ms`)),
+        () => onError(new TimeoutError(`no TLS handshake within ${timeout} ms`)),
         timeout,
       );
       socket.once('error', onError);

@@ -11,7 +11,10 @@ describe('parseBind()', () => {
   });
 
   it('should refuse anything else with a clear error', () => {
-    expect(() => parseBind('localhost')).to.throw(TypeError, 'bind must be host:port');
+    expect(() => parseBind('localhost')).to.throw(
+      ImproperlyConfiguredError,
+      'bind must be host:port',
+    );
   });
 });
 

@@ -115,6 +115,13 @@ describe('Arbiter', () => {
         expect(await send('greeter', 'ping')).to.equal('pong');
       });
 
+      it('should run a command sent with tell(), which waits for no reply', async () => {
+        const told = proxy.tell('run', (actor: Actor) => (actor.extra['told'] = true));
+        expect(told.called, 'fired once on its way').to.equal(true);
+        await told;
+        expect(await send(proxy, 'run', (actor: Actor) => actor.extra['told'])).to.equal(true);
+      });
+
       it('should answer an unknown command with CommandNotFoundError and keep serving', async () => {
         const err = await rejection(send(proxy, 'nope'));
         expect(err).to.be.instanceOf(CommandNotFoundError);

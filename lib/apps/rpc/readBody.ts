@@ -3,6 +3,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { ProtocolError } from '../../errors.js';
 import { linger } from '../http/linger.js';
 
 /**
@@ -16,7 +17,7 @@ import { linger } from '../http/linger.js';
  * @param req - the incoming request.
  * @param maxBytes - the largest body accepted, in bytes.
  * @returns the body, or `undefined` when it is too large; rejects when the
- *   client aborts the request.
+ *   client aborts the request (a `ProtocolError`), or with the socket's error.
  * @example
  * ```ts
  * const body = await readBody(req, 1 << 20);
@@ -56,7 +57,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     };
     const onClose = (): void => {
       cleanup();
-      reject(new Error('request aborted before its body was complete'));
+      reject(new ProtocolError('request aborted before its body was complete'));
     };
     req.on('data', onData);
     req.on('end', onEnd);

@@ -13,7 +13,12 @@ import type { Redis } from 'ioredis';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import type { SerializedError } from '../../codec/SerializedError.js';
-import { TaskRevokedError, TaskTimeoutError, WorkerLostError } from '../../errors.js';
+import {
+  CancelledError,
+  TaskRevokedError,
+  TaskTimeoutError,
+  WorkerLostError,
+} from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { Dispatcher, type DispatchOwner, type Outcome, type Report } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
@@ -117,7 +122,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
 
   override async stop(): Promise<void> {
     await this.worker?.close(true);
-    for (const l of this.local.values()) l.reject(new Error('the arbiter stops'));
+    for (const l of this.local.values()) l.reject(new CancelledError('the arbiter stops'));
     this.local.clear();
     this.dispatcher.stop();
     this.subscriber?.disconnect();

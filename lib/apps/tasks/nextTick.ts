@@ -31,7 +31,7 @@ function cronParser(): CronParser {
  */
 export function checkCron(expr: unknown, job: string): void {
   try {
-    if (typeof expr !== 'string') throw new Error('not a string');
+    if (typeof expr !== 'string') throw new TaskOptionError('not a string');
     cronParser().CronExpressionParser.parse(expr);
   } catch (err) {
     throw new TaskOptionError(

@@ -438,8 +438,8 @@ describe('Hub', () => {
         void send(
           liar,
           'run',
-          (actor: { send(...args: unknown[]): unknown }, aid: string) => {
-            actor.send('arbiter', 'notify', { aid, spoofed: true });
+          (actor: { tell(...args: unknown[]): unknown }, aid: string) => {
+            actor.tell('arbiter', 'notify', { aid, spoofed: true });
           },
           threadActor.aid,
         ).then(undefined, () => undefined);
