@@ -11,6 +11,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
+import { ProtocolError } from '../errors.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
 import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
@@ -107,20 +108,20 @@ export class SocketPeer {
   private receive(data: unknown[]): void {
     if (this.token !== undefined) {
       if (data.length !== 1 || data[0] !== this.token) {
-        throw new Error("the connection did not open with the arbiter's token");
+        throw new ProtocolError("the connection did not open with the arbiter's token");
       }
       this.token = undefined;
       this.guard.handshaken();
       return;
     }
-    if (data.length === 0) throw new Error('an empty batch');
+    if (data.length === 0) throw new ProtocolError('an empty batch');
     const { self, peer } = this.options;
     for (const env of data) {
       const problem = invalidEnvelope(env);
-      if (problem !== undefined) throw new Error(problem);
+      if (problem !== undefined) throw new ProtocolError(problem);
       const { from, to } = env as Envelope;
-      if (from !== peer) throw new Error(`message from ${peer} claims to be from ${from}`);
-      if (to !== self) throw new Error(`message from ${peer} addressed to ${to}`);
+      if (from !== peer) throw new ProtocolError(`message from ${peer} claims to be from ${from}`);
+      if (to !== self) throw new ProtocolError(`message from ${peer} addressed to ${to}`);
     }
     for (const env of data as Envelope[]) this.options.onEnvelope(env);
   }

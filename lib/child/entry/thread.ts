@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ChildData } from '../ChildData.js';
 import { runChild } from '../runChild.js';
 import { spareData, type SpareMessage } from '../spareProtocol.js';
+import { InvalidStateError } from '../../errors.js';
 
 try {
   const given = workerData as ChildData | undefined;
@@ -28,7 +29,7 @@ async function fromArbiter(): Promise<ChildData> {
   await import('../../transport/PortClient.js');
   return new Promise((resolve, reject) => {
     if (parentPort === null) {
-      reject(new Error('a spare thread without its parentPort'));
+      reject(new InvalidStateError('a spare thread without its parentPort'));
       return;
     }
     const port = parentPort;
