@@ -30,6 +30,7 @@ const SCENARIOS: Record<string, Loader> = {
   reload: () => import('./reload.js'),
   testsuite: () => import('./testsuite.js'),
   taskqueue: () => import('./taskqueue.js'),
+  'taskqueue-rounds': () => import('./taskqueue-rounds.js'),
   metrics: () => import('./metrics.js'),
   'join-tls': () => import('./join-tls.js'),
 };
