@@ -94,9 +94,10 @@ describe('TaskQueue', () => {
     });
 
     it('should start higher priorities first', async () => {
-      // Fill the 2 × 2 credits, then queue low before high.
+      // Fill the 2 workers × 2 × PREFETCH credits (running and next in
+      // line), then queue low before high.
       const busy = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`b${i}`, 400])),
+        [0, 1, 2, 3, 4, 5, 6, 7].map((i) => queue.queueTask('label', [`b${i}`, 400])),
       );
       const low = await queue.queueTask('label', ['low'], { priority: 0 });
       const high = await queue.queueTask('label', ['high'], { priority: 10 });
