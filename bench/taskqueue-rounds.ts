@@ -8,15 +8,13 @@
  * (default 5).
  * @module
  */
-import { rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TaskQueue } from '../lib/index.js';
-import { startRedis } from '../spec/support/redisServer.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
-import { withArbiter } from './support/withArbiter.js';
+import { withRedisBench, type RedisBench } from './support/withRedisBench.js';
 
 const N = Number(process.env['TQ_N'] ?? 5000);
 const ROUNDS = Number(process.env['TQ_ROUNDS'] ?? 5);
@@ -50,116 +48,136 @@ async function timed(round: Round): Promise<number> {
   return N / ((performance.now() - t) / 1000);
 }
 
+/** The rounds of each contender, with `workers` workers. */
+function contenders(
+  { redis, dir, bullmq, connection }: RedisBench,
+  workers: number,
+): { rounds: Record<'emb' | 'red' | 'bull', Round>; close(): Promise<void> } {
+  const emb = apps[`embedded-${workers}` as 'embedded-1'];
+  const red = apps[`redis-${workers}` as 'redis-1'];
+  (emb.params as Record<string, unknown>)['dataDir'] = join(dir, `e${workers}`);
+  (red.params as Record<string, unknown>)['dataDir'] = join(dir, `r${workers}`);
+  (red.params as Record<string, unknown>)['taskBackend'] = redis.url;
+  const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
+  const bullQueue = new bullmq.Queue(`bench-bullr-${workers}`, { connection });
+  const bullWorker = new bullmq.Worker(bullQueue.name, () => Promise.resolve(1), {
+    connection,
+    concurrency: 16 * workers,
+    autorun: false,
+  });
+  const count = async (q: typeof bullQueue): Promise<number> =>
+    (await q.getJobCounts('completed'))['completed'] ?? 0;
+  let started: Promise<void> | undefined;
+  const start = (): Promise<void> =>
+    (started ??= (async () => {
+      await emb.start();
+      await red.start();
+      void bullWorker.run();
+      await bullWorker.waitUntilReady();
+    })());
+  return {
+    rounds: {
+      emb: async () => {
+        await start();
+        await oursRound(emb, () => Promise.resolve(emb.backend?.counts()['SUCCESS'] ?? 0))();
+      },
+      red: async () => {
+        await start();
+        await oursRound(red, () => count(redQueue))();
+      },
+      bull: async () => {
+        await start();
+        const base = await count(bullQueue);
+        await bullQueue.addBulk(Array.from({ length: N }, () => ({ name: 'noop', data: {} })));
+        await until(async () => (await count(bullQueue)) >= base + N, 'bullmq round');
+      },
+    },
+    async close() {
+      await bullWorker.close();
+      await bullQueue.close();
+      await redQueue.close();
+      await emb.stop();
+      await red.stop();
+    },
+  };
+}
+
+/** A warm-up round of each, then interleaved: ours, BullMQ, ours, BullMQ… */
+async function interleaved(
+  rounds: Record<'emb' | 'red' | 'bull', Round>,
+  workers: number,
+  loads: number[],
+): Promise<Row[]> {
+  for (const r of Object.values(rounds)) await r();
+  const rates = { emb: [] as number[], red: [] as number[], bull: [] as number[] };
+  const ratios = { emb: [] as number[], red: [] as number[] };
+  for (let i = 0; i < ROUNDS; i++) {
+    loads.push(loadavg()[0] ?? NaN);
+    for (const who of ['emb', 'red'] as const) {
+      const ours = await timed(rounds[who]);
+      const bull = await timed(rounds.bull);
+      rates[who].push(ours);
+      rates.bull.push(bull);
+      ratios[who].push(ours / bull);
+    }
+  }
+  return (['emb', 'red'] as const).map((who) => {
+    const rs = ratios[who];
+    const target = who === 'emb' ? 2 : 0.8;
+    const fmt = (x: number): string => x.toFixed(2);
+    const row = compare(
+      `taskqueue-rounds process ${N}, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
+      'tasks/s',
+      median(rates[who]),
+      median(rates.bull),
+      {
+        better: 'higher',
+        target,
+        note: `${ROUNDS} interleaved rounds: ratio median ${fmt(median(rs))}, range ${fmt(Math.min(...rs))}–${fmt(Math.max(...rs))} (${rs.map(fmt).join(' ')})`,
+      },
+    );
+    // The median of the ratios of each round, not the ratio of the medians.
+    row.ratio = median(rs);
+    row.pass = row.ratio >= target;
+    return row;
+  });
+}
+
 export const scenario: Scenario = {
   name: 'taskqueue-rounds',
-  async run(): Promise<Row[]> {
-    const redis = await startRedis();
-    const dir = join(tmpdir(), `rxp-bench-tqr-${process.pid}`);
-    const bullmq = await import('bullmq');
-    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
-    const rows: Row[] = [];
-    const loads: number[] = [];
-    try {
-      await withArbiter(async () => {
-        for (const workers of WORKERS) {
-          const emb = apps[`embedded-${workers}` as 'embedded-1'];
-          const red = apps[`redis-${workers}` as 'redis-1'];
-          (emb.params as Record<string, unknown>)['dataDir'] = join(dir, `e${workers}`);
-          (red.params as Record<string, unknown>)['dataDir'] = join(dir, `r${workers}`);
-          (red.params as Record<string, unknown>)['taskBackend'] = redis.url;
-          await emb.start();
-          await red.start();
-          const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
-          const bullName = `bench-bullr-${workers}`;
-          const bullQueue = new bullmq.Queue(bullName, { connection });
-          const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
-            connection,
-            concurrency: 16 * workers,
-          });
-          await bullWorker.waitUntilReady();
-          const count = async (q: typeof bullQueue): Promise<number> =>
-            (await q.getJobCounts('completed'))['completed'] ?? 0;
-          const rounds: Record<string, Round> = {
-            emb: oursRound(emb, () => Promise.resolve(emb.backend?.counts()['SUCCESS'] ?? 0)),
-            red: oursRound(red, () => count(redQueue)),
-            bull: async () => {
-              const base = await count(bullQueue);
-              await bullQueue.addBulk(
-                Array.from({ length: N }, () => ({ name: 'noop', data: {} })),
-              );
-              await until(async () => (await count(bullQueue)) >= base + N, 'bullmq round');
-            },
-          };
-          if (ONLY !== undefined) {
+  run(): Promise<Row[]> {
+    return withRedisBench('tqr', async (bench) => {
+      const rows: Row[] = [];
+      const loads: number[] = [];
+      for (const workers of WORKERS) {
+        const c = contenders(bench, workers);
+        const { rounds } = c;
+        try {
+          if (ONLY === undefined) rows.push(...(await interleaved(rounds, workers, loads)));
+          else {
             loads.push(loadavg()[0] ?? NaN);
             for (let i = 0; i < ROUNDS; i++) {
-              const rate = await timed(rounds[ONLY]!);
-              rows.push({
-                scenario: `${ONLY} ${workers} worker(s), round ${i}`,
-                rxpulsar: rate,
-                baseline: NaN,
-                unit: 'tasks/s',
-                ratio: NaN,
-              });
-            }
-            await bullWorker.close();
-            await bullQueue.close();
-            await redQueue.close();
-            await emb.stop();
-            await red.stop();
-            continue;
-          }
-          // A warm-up round of each, then interleaved: ours, baseline, ours, baseline…
-          for (const r of Object.values(rounds)) await r();
-          const ratios: Record<'emb' | 'red', number[]> = { emb: [], red: [] };
-          const rates: Record<string, number[]> = { emb: [], red: [], bull: [] };
-          for (let i = 0; i < ROUNDS; i++) {
-            loads.push(loadavg()[0] ?? NaN);
-            for (const who of ['emb', 'red'] as const) {
-              const ourRate = await timed(rounds[who]!);
-              const bullRate = await timed(rounds['bull']!);
-              rates[who]!.push(ourRate);
-              rates['bull']!.push(bullRate);
-              ratios[who].push(ourRate / bullRate);
+              const rate = await timed(rounds[ONLY as 'emb']);
+              const scenario = `${ONLY} ${workers} worker(s), round ${i}`;
+              rows.push({ scenario, rxpulsar: rate, baseline: NaN, unit: 'tasks/s', ratio: NaN });
             }
           }
-          for (const who of ['emb', 'red'] as const) {
-            const rs = ratios[who];
-            const row = compare(
-              `taskqueue-rounds process ${N}, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
-              'tasks/s',
-              median(rates[who]!),
-              median(rates['bull']!),
-              {
-                better: 'higher',
-                target: who === 'emb' ? 2 : 0.8,
-                note: `${ROUNDS} interleaved rounds: ratio median ${median(rs).toFixed(2)}, range ${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)} (${rs.map((r) => r.toFixed(2)).join(' ')})`,
-              },
-            );
-            row.ratio = median(rs);
-            row.pass = row.ratio >= (who === 'emb' ? 2 : 0.8);
-            rows.push(row);
-          }
-          await bullWorker.close();
-          await bullQueue.close();
-          await redQueue.close();
-          await emb.stop();
-          await red.stop();
+        } finally {
+          await c.close();
         }
-      });
-    } finally {
-      await redis.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    if (loads.length > 0)
-      rows.push({
-        scenario: 'taskqueue-rounds load (1 min average) during the rounds',
-        rxpulsar: median(loads),
-        baseline: NaN,
-        unit: 'load',
-        ratio: NaN,
-        note: `range ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`,
-      });
-    return rows;
+      }
+      if (loads.length > 0) {
+        const range = `range ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}`;
+        rows.push({
+          scenario: 'taskqueue-rounds load (1 min average) during the rounds',
+          rxpulsar: median(loads),
+          baseline: NaN,
+          unit: 'load',
+          ratio: NaN,
+          note: range,
+        });
+      }
+      return rows;
+    });
   },
 };

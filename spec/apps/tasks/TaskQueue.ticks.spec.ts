@@ -1,34 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { taskClient, type Task, type TaskClient } from '../../../lib/index.js';
 import { OVERDUE } from '../../../lib/apps/tasks/redisSchedules.js';
+import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { sleep, waitFor } from '../../support/waiting.js';
 
 const script = new URL('../../fixtures/tasks/ticks-arbiter.js', import.meta.url).pathname;
 
 /** An arbiter of `spec-redis-ticks` (a `tick` job every second) in a child process. */
-function startArbiter(url: string, missed: 'once' | 'skip'): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [script, url, missed], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (chunk.includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`ticks arbiter exited with ${code}`)));
-  });
-}
-
-async function stopArbiter(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.removeAllListeners('exit');
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+const startArbiter = (url: string, missed: 'once' | 'skip'): Promise<ChildProcess> =>
+  startChildArbiter(script, [url, missed]);
 
 /** The tick a tick task runs for (its id is `repeat:tick:<ms>`). */
 const tickOf = (t: Task): number => Number(t.id.split(':').at(-1));
@@ -50,7 +32,7 @@ describe('TaskQueue', () => {
     });
 
     after(async () => {
-      if (child !== undefined) await stopArbiter(child);
+      if (child !== undefined) await stopChildArbiter(child);
       await client.close();
       await redis.close();
     });
@@ -64,7 +46,7 @@ describe('TaskQueue', () => {
       child = await startArbiter(redis.url, missed);
       const before = done.size;
       await waitFor(() => done.size > before, 20_000, 'a tick');
-      await stopArbiter(child);
+      await stopChildArbiter(child);
       const stopped = Date.now();
       await sleep(OVERDUE + 2500);
       const restart = Date.now();
@@ -74,7 +56,7 @@ describe('TaskQueue', () => {
         20_000,
         'a tick after the restart',
       );
-      await stopArbiter(child);
+      await stopChildArbiter(child);
       child = undefined;
       return { after: [...done.values()].filter((t) => tickOf(t) > stopped), restart };
     }
