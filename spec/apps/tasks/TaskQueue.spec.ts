@@ -137,6 +137,22 @@ describe('TaskQueue', () => {
       expect(done.error).to.include({ code: 'RXP_ERR_TASK_TIMEOUT' });
     });
 
+    it("should count the timeout of a task waiting in its worker's line from its start", async () => {
+      // Both workers ready and idle (2 × 2 running, 2 × 2 next in line)…
+      await waitFor(() => queue.backend!.dispatcher.free === 8, 10_000, 'two idle workers');
+      // …4 busy tasks, then 4 that wait in the workers' lines.
+      const busy = await Promise.all(
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 2500])),
+      );
+      const waiting = await Promise.all(
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 1000 })),
+      );
+      const done = await Promise.all(waiting.map((t) => queue.waitForTask(t.id)));
+      await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
+      expect(done.map((t) => t.state)).to.deep.equal(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS']);
+      expect(done.map((t) => t.attempts)).to.deep.equal([1, 1, 1, 1]);
+    });
+
     it('should run a job that holds the CPU once (the heartbeat deadline is long)', async () => {
       expect(queue.cfg['timeout']).to.equal(600_000);
       const done = await queue.waitForTask((await queue.queueTask('block', [2500])).id);
