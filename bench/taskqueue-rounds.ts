@@ -14,6 +14,7 @@ import type { TaskQueue } from '../lib/index.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
+import { treeCpuMs } from './support/treeCpu.js';
 import { withRedisBench, type RedisBench } from './support/withRedisBench.js';
 
 const N = Number(process.env['TQ_N'] ?? 5000);
@@ -42,10 +43,16 @@ function oursRound(app: TaskQueue, completed: () => Promise<number>): Round {
   };
 }
 
-async function timed(round: Round): Promise<number> {
+/** CPU ms per 1000 tasks of the timed rounds (all processes: arbiter, workers, redis-server). */
+const cpu: Record<'emb' | 'red' | 'bull', number[]> = { emb: [], red: [], bull: [] };
+
+async function timed(round: Round, who?: 'emb' | 'red' | 'bull'): Promise<number> {
+  const c = treeCpuMs();
   const t = performance.now();
   await round();
-  return N / ((performance.now() - t) / 1000);
+  const rate = N / ((performance.now() - t) / 1000);
+  if (who !== undefined) cpu[who].push(((treeCpuMs() - c) * 1000) / N);
+  return rate;
 }
 
 /** The rounds of each contender, with `workers` workers. */
@@ -114,17 +121,17 @@ async function interleaved(
   for (let i = 0; i < ROUNDS; i++) {
     loads.push(loadavg()[0] ?? NaN);
     for (const who of ['emb', 'red'] as const) {
-      const ours = await timed(rounds[who]);
-      const bull = await timed(rounds.bull);
+      const ours = await timed(rounds[who], who);
+      const bull = await timed(rounds.bull, 'bull');
       rates[who].push(ours);
       rates.bull.push(bull);
       ratios[who].push(ours / bull);
     }
   }
-  return (['emb', 'red'] as const).map((who) => {
+  const fmt = (x: number): string => x.toFixed(2);
+  const rows = (['emb', 'red'] as const).map((who) => {
     const rs = ratios[who];
     const target = who === 'emb' ? 2 : 0.8;
-    const fmt = (x: number): string => x.toFixed(2);
     const row = compare(
       `taskqueue-rounds process ${N}, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
       'tasks/s',
@@ -141,6 +148,25 @@ async function interleaved(
     row.pass = row.ratio >= target;
     return row;
   });
+  // What a task cost in CPU, all processes together: steadier than the rate under load.
+  for (const who of ['emb', 'red'] as const) {
+    const ours = cpu[who].splice(0);
+    const bull = cpu.bull.filter((_, i) => i % 2 === (who === 'emb' ? 0 : 1));
+    rows.push(
+      compare(
+        `taskqueue-rounds CPU per 1000 tasks, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
+        'cpu ms',
+        median(ours),
+        median(bull),
+        {
+          better: 'lower',
+          note: `CPU ms per 1000 tasks, ${who}: ${ours.map(fmt).join(' ')}; BullMQ: ${bull.map(fmt).join(' ')}`,
+        },
+      ),
+    );
+  }
+  cpu.bull.length = 0;
+  return rows;
 }
 
 export const scenario: Scenario = {
