@@ -5,7 +5,7 @@
  * a shared machine; prints the median ratio and its range. Each round
  * queues `TQ_N` no-op tasks (default 5000; ours: concurrent `queueTask()`,
  * BullMQ: `addBulk`) and times until all are done. `TQ_ROUNDS` rounds
- * (default 5).
+ * (default 5). Each round's CPU, all processes together, is reported too.
  * @module
  */
 import { loadavg } from 'node:os';
@@ -14,13 +14,27 @@ import type { TaskQueue } from '../lib/index.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
-import { treeCpuMs } from './support/treeCpu.js';
+import { treeCpuByPid, treeCpuMs } from './support/treeCpu.js';
 import { withRedisBench, type RedisBench } from './support/withRedisBench.js';
 
 const N = Number(process.env['TQ_N'] ?? 5000);
 const ROUNDS = Number(process.env['TQ_ROUNDS'] ?? 5);
 /** For a profile (`--cpu-prof`): `TQ_ONLY=emb` (or `red`, `bull`) runs only its rounds, no ratio. */
 const ONLY = process.env['TQ_ONLY'];
+/**
+ * Experiment: `TQ_BULL_OPTS=1` gives BullMQ's jobs the options our Redis
+ * backend sets (a priority, attempts, backoff, removeOnComplete/Fail by age).
+ */
+const BULL_OPTS =
+  process.env['TQ_BULL_OPTS'] === '1'
+    ? {
+        priority: 1_048_576,
+        attempts: 1,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 86_400 },
+        removeOnFail: { age: 86_400 },
+      }
+    : {};
 const WORKERS = (process.env['TQ_WORKERS'] ?? '1,4').split(',').map(Number);
 
 /** Queues N tasks and resolves once they are all done. */
@@ -95,7 +109,9 @@ function contenders(
       bull: async () => {
         await start();
         const base = await count(bullQueue);
-        await bullQueue.addBulk(Array.from({ length: N }, () => ({ name: 'noop', data: {} })));
+        await bullQueue.addBulk(
+          Array.from({ length: N }, () => ({ name: 'noop', data: {}, opts: BULL_OPTS })),
+        );
         await until(async () => (await count(bullQueue)) >= base + N, 'bullmq round');
       },
     },
@@ -183,9 +199,23 @@ export const scenario: Scenario = {
           else {
             loads.push(loadavg()[0] ?? NaN);
             for (let i = 0; i < ROUNDS; i++) {
+              const before = treeCpuByPid();
               const rate = await timed(rounds[ONLY as 'emb']);
               const scenario = `${ONLY} ${workers} worker(s), round ${i}`;
-              rows.push({ scenario, rxpulsar: rate, baseline: NaN, unit: 'tasks/s', ratio: NaN });
+              // Where the CPU went, per 1000 tasks: this process (arbiter), then its children.
+              const per = [...treeCpuByPid()]
+                .map(([pid, ms]) => [pid, ((ms - (before.get(pid) ?? ms)) * 1000) / N] as const)
+                .filter(([, ms]) => ms > 0)
+                .map(([pid, ms]) => `${pid === process.pid ? 'arbiter' : pid} ${ms.toFixed(0)}`);
+              const note = `CPU ms per 1000 tasks: ${per.join(', ')}`;
+              rows.push({
+                scenario,
+                rxpulsar: rate,
+                baseline: NaN,
+                unit: 'tasks/s',
+                ratio: NaN,
+                note,
+              });
             }
           }
         } finally {

@@ -37,10 +37,24 @@ function cpuOf(pid: number): number {
  */
 export function treeCpuMs(): number {
   let total = 0;
+  for (const ms of treeCpuByPid().values()) total += ms;
+  return total;
+}
+
+/**
+ * @returns ms of CPU used so far by this process and each live descendant,
+ *   by pid.
+ * @example
+ * ```ts
+ * for (const [pid, ms] of treeCpuByPid()) console.log(pid, ms);
+ * ```
+ */
+export function treeCpuByPid(): Map<number, number> {
+  const out = new Map<number, number>();
   const todo = [process.pid];
   for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
-    total += cpuOf(pid);
+    out.set(pid, cpuOf(pid));
     todo.push(...children(pid));
   }
-  return total;
+  return out;
 }
