@@ -27,7 +27,10 @@ export interface Supervisor {
   /** The event loop the monitor shares (the arbiter's). */
   readonly loop: IOLoop;
   /** Exits of every spawned actor. */
-  readonly events: { readonly actorExited$: Observable<ActorExit> };
+  readonly events: {
+    /** One event per actor that exited (its aid, code, signal…). */
+    readonly actorExited$: Observable<ActorExit>;
+  };
   /**
    * Spawn a worker.
    * @param params - its spawn parameters.
