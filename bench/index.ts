@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <scenario>...]`: run the benchmark scenarios one after
- * the other (all of them by default), print one table of rxpulsar against
+ * the other (all of them by default, but those in `ON_REQUEST`), print one table of rxpulsar against
  * the baselines measured in the same run, and write it as JSON to
  * `bench/results/latest.json`. A new scenario is a new file exporting a
  * {@link Scenario} named `scenario`, registered in `SCENARIOS` below.
@@ -30,9 +30,14 @@ const SCENARIOS: Record<string, Loader> = {
   reload: () => import('./reload.js'),
   testsuite: () => import('./testsuite.js'),
   taskqueue: () => import('./taskqueue.js'),
+  'taskqueue-rounds': () => import('./taskqueue-rounds.js'),
+  'taskqueue-block': () => import('./taskqueue-block.js'),
   metrics: () => import('./metrics.js'),
   'join-tls': () => import('./join-tls.js'),
 };
+
+/** Run only when named: long, or a closer look at a scenario above. */
+const ON_REQUEST = new Set(['taskqueue-rounds', 'taskqueue-block']);
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/latest.json', import.meta.url));
 
@@ -44,7 +49,8 @@ async function main(): Promise<number> {
     console.error(`scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
     return 2;
   }
-  const names = wanted.length > 0 ? wanted : Object.keys(SCENARIOS);
+  const names =
+    wanted.length > 0 ? wanted : Object.keys(SCENARIOS).filter((n) => !ON_REQUEST.has(n));
   const { formatTable } = await import('./support/formatTable.js');
   const rows: Row[] = [];
   const timings: Record<string, number> = {};

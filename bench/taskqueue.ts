@@ -10,16 +10,13 @@
  * @module
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue as BullQueue } from 'bullmq';
 import type { Task, TaskQueue } from '../lib/index.js';
-import { startRedis } from '../spec/support/redisServer.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
-import { withArbiter } from './support/withArbiter.js';
+import { withRedisBench } from './support/withRedisBench.js';
 
 const N = 2000;
 const SEQ = 300;
@@ -119,66 +116,55 @@ async function recoverOurs(app: TaskQueue): Promise<number> {
 
 export const scenario: Scenario = {
   name: 'taskqueue',
-  async run(): Promise<Row[]> {
-    const redis = await startRedis();
-    const dir = join(tmpdir(), `rxp-bench-tq-${process.pid}`);
-    const bullmq = await import('bullmq');
-    const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
-    const rows: Row[] = [];
-    try {
-      await withArbiter(async () => {
-        for (const [key, app] of Object.entries(apps)) {
-          const params = app.params as Record<string, unknown>;
-          params['dataDir'] = join(dir, key);
-          if (key.startsWith('redis')) params['taskBackend'] = redis.url;
-        }
-        const results: Record<string, Record<string, number>> = {};
-        for (const workers of [1, 4]) {
-          const emb = apps[`embedded-${workers}` as 'embedded-1'];
-          const red = apps[`redis-${workers}` as 'redis-1'];
-          await emb.start();
-          await red.start();
-          const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
-          const bullName = `bench-bull-${workers}`;
-          const bullQueue = new bullmq.Queue(bullName, { connection });
-          const bullEvents = new bullmq.QueueEvents(bullName, { connection });
-          const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
-            connection,
-            concurrency: 16 * workers,
-          });
-          await bullEvents.waitUntilReady();
-          const bull: Contender = {
-            add: () => bullQueue.add('noop', {}),
-            addMany: (n) =>
-              bullQueue.addBulk(Array.from({ length: n }, () => ({ name: 'noop', data: {} }))),
-            completed: async () => (await bullQueue.getJobCounts('completed'))['completed'] ?? 0,
-            roundTrip: async () =>
-              (await bullQueue.add('noop', {})).waitUntilFinished(bullEvents) as Promise<unknown>,
+  run(): Promise<Row[]> {
+    return withRedisBench('tq', async ({ redis, dir, bullmq, connection }) => {
+      for (const [key, app] of Object.entries(apps)) {
+        const params = app.params as Record<string, unknown>;
+        params['dataDir'] = join(dir, key);
+        if (key.startsWith('redis')) params['taskBackend'] = redis.url;
+      }
+      const results: Record<string, Record<string, number>> = {};
+      for (const workers of [1, 4]) {
+        const emb = apps[`embedded-${workers}` as 'embedded-1'];
+        const red = apps[`redis-${workers}` as 'redis-1'];
+        await emb.start();
+        await red.start();
+        const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
+        const bullName = `bench-bull-${workers}`;
+        const bullQueue = new bullmq.Queue(bullName, { connection });
+        const bullEvents = new bullmq.QueueEvents(bullName, { connection });
+        const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
+          connection,
+          concurrency: 16 * workers,
+        });
+        await bullEvents.waitUntilReady();
+        const bull: Contender = {
+          add: () => bullQueue.add('noop', {}),
+          addMany: (n) =>
+            bullQueue.addBulk(Array.from({ length: n }, () => ({ name: 'noop', data: {} }))),
+          completed: async () => (await bullQueue.getJobCounts('completed'))['completed'] ?? 0,
+          roundTrip: async () =>
+            (await bullQueue.add('noop', {})).waitUntilFinished(bullEvents) as Promise<unknown>,
+        };
+        results[`emb${workers}`] = await measure(ours(emb, undefined));
+        results[`red${workers}`] = await measure(ours(red, redQueue));
+        results[`bull${workers}`] = await measure(bull);
+        if (workers === 4) {
+          results['recovery'] = {
+            emb: await recoverOurs(emb),
+            red: await recoverOurs(red),
+            bull: await recoverBull(bullmq, connection, redis.port),
           };
-          results[`emb${workers}`] = await measure(ours(emb, undefined));
-          results[`red${workers}`] = await measure(ours(red, redQueue));
-          results[`bull${workers}`] = await measure(bull);
-          if (workers === 4) {
-            results['recovery'] = {
-              emb: await recoverOurs(emb),
-              red: await recoverOurs(red),
-              bull: await recoverBull(bullmq, connection, redis.port),
-            };
-          }
-          await bullWorker.close();
-          await bullEvents.close();
-          await bullQueue.close();
-          await redQueue.close();
-          await emb.stop();
-          await red.stop();
         }
-        rows.push(...tableRows(results));
-      });
-    } finally {
-      await redis.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    return rows;
+        await bullWorker.close();
+        await bullEvents.close();
+        await bullQueue.close();
+        await redQueue.close();
+        await emb.stop();
+        await red.stop();
+      }
+      return tableRows(results);
+    });
   },
 };
 

@@ -1,47 +1,61 @@
 /**
- * CPU time of a process and its descendants, from `/proc` (Linux), for
- * benches that compare the CPU another process spends per operation: a
- * figure far less swayed than throughput by other work on the machine.
+ * CPU time of a process (this one by default) and all its descendants (Linux `/proc`): what a
+ * piece of work cost on all the cores, less swayed by other load on the
+ * machine than its wall-clock rate.
  * @module
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
-/** Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`: 100 on Linux). */
-const TICKS = 100;
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function children(pid: number): number[] {
+  try {
+    const tids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return tids.split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+  } catch {
+    return 0;
+  }
+}
 
 /**
- * @param pid - the root process.
- * @returns user + system CPU milliseconds of `pid` and of every live descendant.
+ * @param pid - the root process (default: this one).
+ * @returns ms of CPU used so far by `pid` and its live descendants
+ *   (0 where `/proc` cannot tell).
  * @example
  * ```ts
- * const before = treeCpuMs(server.pid);
- * // … load …
- * const spent = treeCpuMs(server.pid) - before;
+ * const before = treeCpuMs(); work(); const cost = treeCpuMs() - before;
  * ```
  */
-export function treeCpuMs(pid: number): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // After the command's closing parenthesis: state, ppid, … utime (14), stime (15).
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    stats.set(Number(name), {
-      ppid: Number(fields[1]),
-      ticks: Number(fields[11]) + Number(fields[12]),
-    });
+export function treeCpuMs(pid = process.pid): number {
+  let total = 0;
+  for (const ms of treeCpuByPid(pid).values()) total += ms;
+  return total;
+}
+
+/**
+ * @param root - the root process (default: this one).
+ * @returns ms of CPU used so far by `root` and each live descendant, by pid.
+ * @example
+ * ```ts
+ * for (const [pid, ms] of treeCpuByPid()) console.log(pid, ms);
+ * ```
+ */
+export function treeCpuByPid(root = process.pid): Map<number, number> {
+  const out = new Map<number, number>();
+  const todo = [root];
+  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
+    out.set(pid, cpuOf(pid));
+    todo.push(...children(pid));
   }
-  let ticks = 0;
-  const roots = [pid];
-  while (roots.length > 0) {
-    const p = roots.pop()!;
-    ticks += stats.get(p)?.ticks ?? 0;
-    for (const [child, s] of stats) if (s.ppid === p) roots.push(child);
-  }
-  return (ticks * 1000) / TICKS;
+  return out;
 }

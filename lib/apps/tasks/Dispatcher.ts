@@ -1,10 +1,15 @@
 /**
- * The monitor side of running tasks, shared by both backends: worker
- * credits (`concurrentTasks` each), one hold per attempt (its fencing
- * token), timeouts, aborts with a grace before the worker is replaced, and
- * the holds of a dead worker handed back at once. The attempts handed to a
- * worker in one turn travel in one `task_run` message (and workers report
- * in batches too: `task_done`), so a message costs per batch, not per task.
+ * The monitor side of running tasks, shared by both backends, and what the
+ * app's commands talk to for its workers (`task_worker_ready`, `task_done`,
+ * `task_progress`, exits): worker credits, one hold per attempt (its
+ * fencing token), timeouts, aborts with a grace before the worker is
+ * replaced, and the holds of a dead worker handed back at once. The
+ * attempts handed to a worker in one turn travel in one `task_run` message
+ * (and workers report in batches too: `task_done`), so a message costs per
+ * batch, not per task. Each worker holds up to twice `concurrentTasks`
+ * attempts: it runs `concurrentTasks` and keeps the others next in line, so
+ * it starts new ones as soon as some end instead of waiting for the
+ * monitor's answer to its report (a prefetch, as BullMQ's own).
  * @module
  */
 import type { Subscription } from '../../rx.js';
@@ -20,8 +25,16 @@ export interface Assignment {
   attempts: number;
   /** ms; 0 or undefined: none. */
   timeout: number | undefined;
-  /** The task as the job sees it (`ctx.task`). */
-  task: unknown;
+  /**
+   * The task's other fields (`ctx.task` is this with the fields above and
+   * state STARTED: what the attempt carries already does not travel twice).
+   */
+  meta: Record<string, unknown>;
+  /**
+   * The worker may have to keep it in line (sent past its `concurrentTasks`):
+   * it reports the start, and the timeout counts from there.
+   */
+  deferred?: true;
 }
 
 /** How an attempt ended, as the worker reports it. */
@@ -29,6 +42,12 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; error: Serial
 
 /** One report of a worker: task id, token, outcome. */
 export type Report = [id: string, token: number, outcome: Outcome];
+
+/** A deferred attempt that started: task id, token. */
+export type Started = [id: string, token: number];
+
+/** Attempts a worker holds, per `concurrentTasks`: running, and next in line. */
+export const PREFETCH = 2;
 
 /** What the dispatcher tells its backend. */
 export interface DispatchOwner {
@@ -48,6 +67,8 @@ interface Hold {
   id: string;
   token: number;
   aid: string;
+  /** ms, until armed: at dispatch, or when a deferred attempt starts. */
+  timeout: number | undefined;
   timer: Subscription | undefined;
   grace: Subscription | undefined;
 }
@@ -102,7 +123,7 @@ export class Dispatcher {
   workerReady(aid: string): void {
     if (this.workers.has(aid)) return;
     this.workers.set(aid, {
-      credits: this.options.concurrentTasks,
+      credits: PREFETCH * this.options.concurrentTasks,
       holds: new Map(),
       stopping: false,
     });
@@ -142,16 +163,22 @@ export class Dispatcher {
     if (best === undefined) return false;
     const [aid, w] = best;
     w.credits--;
-    const hold: Hold = { id: a.id, token: a.token, aid, timer: undefined, grace: undefined };
+    const timeout = a.timeout !== undefined && a.timeout > 0 ? a.timeout : undefined;
+    const hold: Hold = {
+      id: a.id,
+      token: a.token,
+      aid,
+      timeout,
+      timer: undefined,
+      grace: undefined,
+    };
+    // Fewer than concurrentTasks held: the worker has a free slot when this
+    // arrives (it runs or keeps at most what we hold). Otherwise it may wait
+    // in the worker's line: its timeout starts when the worker says it started.
+    if (w.holds.size >= this.options.concurrentTasks) a.deferred = true;
+    else this.arm(hold);
     w.holds.set(key(a.id, a.token), hold);
     this.byId.set(a.id, hold);
-    if (a.timeout !== undefined && a.timeout > 0) {
-      hold.timer = this.later(a.timeout, () => {
-        hold.timer = undefined;
-        this.abort(hold, 'timeout');
-        this.owner.timedOut(a.id, a.token);
-      });
-    }
     const batch = this.outgoing.get(aid);
     if (batch === undefined) this.outgoing.set(aid, [a]);
     else batch.push(a);
@@ -195,13 +222,18 @@ export class Dispatcher {
   }
 
   /**
-   * A worker reported the end of attempts.
+   * A worker reported the end of attempts, and the start of deferred ones.
    * @param aid - the worker.
    * @param reports - task id, the attempt's token, its result or error, for each.
+   * @param started - deferred attempts that started (their timeouts start).
    */
-  done(aid: string, reports: readonly Report[]): void {
+  done(aid: string, reports: readonly Report[], started: readonly Started[] = []): void {
     const w = this.workers.get(aid);
     if (w === undefined) return; // a worker we already gave up on
+    for (const [id, token] of started) {
+      const hold = w.holds.get(key(id, token));
+      if (hold !== undefined) this.arm(hold);
+    }
     for (const [id, token, outcome] of reports) {
       const hold = w.holds.get(key(id, token));
       if (hold === undefined) continue;
@@ -213,12 +245,34 @@ export class Dispatcher {
     this.owner.pump();
   }
 
+  /**
+   * A progress report of a worker, for the backend if the attempt is current.
+   * @param id - the task.
+   * @param token - the attempt.
+   * @param value - what the job gave `ctx.progress()`.
+   */
+  progress(id: string, token: number, value: unknown): void {
+    if (this.byId.get(id)?.token === token) this.owner.progressed(id, token, value);
+  }
+
   /** Cancel every timer (the app stops). */
   stop(): void {
     for (const w of this.workers.values()) for (const hold of w.holds.values()) this.release(hold);
     this.workers.clear();
     this.byId.clear();
     this.outgoing.clear();
+  }
+
+  /** Start the attempt's timeout (once). */
+  private arm(hold: Hold): void {
+    const ms = hold.timeout;
+    if (ms === undefined) return;
+    hold.timeout = undefined;
+    hold.timer = this.later(ms, () => {
+      hold.timer = undefined;
+      this.abort(hold, 'timeout');
+      this.owner.timedOut(hold.id, hold.token);
+    });
   }
 
   private abort(hold: Hold, reason: 'timeout' | 'revoked'): void {

@@ -16,7 +16,7 @@ import {
 import type { Monitor } from '../../monitor/Monitor.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { checkTask } from './checkTask.js';
-import { Dispatcher, type DispatchOwner, type Outcome, type Report } from './Dispatcher.js';
+import { Dispatcher, type DispatchOwner, type Outcome } from './Dispatcher.js';
 import { backoffDelay, type JobSpec } from './jobSpecs.js';
 import { Periodic } from './Periodic.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
@@ -52,7 +52,8 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   readonly task$: Observable<Task>;
   private readonly journal: TaskJournal;
   private readonly store: TaskStore;
-  private readonly dispatcher: Dispatcher;
+  /** The workers' side: their commands and exits. */
+  readonly dispatcher: Dispatcher;
   private readonly periodic: Periodic;
   private readonly waiters: TaskWaiters;
   private delayTimer: Subscription | undefined;
@@ -137,24 +138,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     return { ...entry.task };
   }
 
-  // Worker side, through the app's commands.
-
-  workerReady(aid: string): void {
-    this.dispatcher.workerReady(aid);
-  }
-
-  workerStopping(aid: string): void {
-    this.dispatcher.workerStopping(aid);
-  }
-
-  /** @param aid - a worker of the pool that exited. */
-  workerExited(aid: string): void {
-    this.dispatcher.workerExited(aid);
-  }
-
-  done(aid: string, reports: readonly Report[]): void {
-    this.dispatcher.done(aid, reports);
-  }
+  // Worker side: the dispatcher (the app's commands talk to it) tells us.
 
   progressed(id: string, token: number, value: unknown): void {
     const entry = this.current(id, token);
@@ -173,10 +157,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   }
 
   counts(): Record<string, number> {
-    const counts: Record<string, number> = { running: this.dispatcher.running };
-    for (const { task } of this.store.entries.values())
-      counts[task.state] = (counts[task.state] ?? 0) + 1;
-    return counts;
+    return { running: this.dispatcher.running, ...this.store.counts() };
   }
 
   // The dispatcher's owner.
@@ -216,15 +197,15 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     while (this.dispatcher.free > 0) {
       const entry = this.store.next();
       if (entry === undefined) break;
-      const { task } = entry;
+      const { id, name, args, attempts, state: _state, ...meta } = entry.task;
       this.dispatcher.dispatch({
-        id: task.id,
+        id,
         token: entry.token,
-        name: task.name,
-        args: task.args,
-        attempts: task.attempts,
+        name,
+        args,
+        attempts,
         timeout: entry.timeout,
-        task: { ...task },
+        meta,
       });
     }
     if (wait !== undefined) this.armDelay(wait);

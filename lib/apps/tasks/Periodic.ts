@@ -8,7 +8,7 @@
  */
 import type { Subscription } from '../../rx.js';
 import type { JobSpec } from './jobSpecs.js';
-import { nextTick } from './nextTick.js';
+import { latestTick, nextTick } from './nextTick.js';
 import type { JournalRecord, TaskJournal } from './TaskJournal.js';
 
 /** Longest a timer is armed for: later ticks are re-armed (timers past ~24 days overflow). */
@@ -96,15 +96,4 @@ export class Periodic {
     this.ticks.set(name, at);
     this.journal.append({ t: 'tick', job: name, at });
   }
-}
-
-function latestTick(spec: JobSpec, after: number, now: number): number {
-  if (spec.every !== undefined) return Math.floor(now / spec.every) * spec.every;
-  let t = nextTick(spec, after);
-  for (let i = 0; i < 100_000; i++) {
-    const n = nextTick(spec, t);
-    if (n > now) break;
-    t = n;
-  }
-  return t;
 }

@@ -20,13 +20,12 @@ import {
   WorkerLostError,
 } from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import { Dispatcher, type DispatchOwner, type Outcome, type Report } from './Dispatcher.js';
+import { Dispatcher, PREFETCH, type DispatchOwner, type Outcome } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
+import { PRIORITY_BASE } from './jobToTask.js';
 import { PREFIX, RedisTaskClient } from './RedisTaskClient.js';
+import { upsertSchedules } from './redisSchedules.js';
 import type { WorkerFacing } from './TaskBackend.js';
-
-/** Jobs the arbiter holds, per credit of its pool: running, or next in line. */
-const PREFETCH = 2;
 
 /** Settings of the Redis backend. */
 export interface RedisBackendOptions {
@@ -38,6 +37,8 @@ export interface RedisBackendOptions {
   abortGrace: number;
   /** ms: BullMQ's lockDuration and stalledInterval. */
   lease: number;
+  /** A tick missed while nothing ran: queued once on start, or skipped. */
+  missedTicks: 'once' | 'skip';
 }
 
 interface Local {
@@ -58,7 +59,8 @@ interface Local {
  * ```
  */
 export class RedisBackend extends RedisTaskClient implements WorkerFacing, DispatchOwner {
-  private readonly dispatcher: Dispatcher;
+  /** The workers' side: their commands and exits. */
+  readonly dispatcher: Dispatcher;
   private readonly local = new Map<string, Local>();
   private waiting: Local[] = [];
   private tokens = 0;
@@ -94,30 +96,32 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, id: string) => this.revoked(id));
     await this.guard('subscribe', () => this.subscriber!.subscribe(this.revokeChannel));
+    // Before the Worker: it would take an overdue tick at once.
+    await this.guard('schedule the periodic jobs', () =>
+      upsertSchedules(
+        this.bull(),
+        this.options.specs?.values() ?? [],
+        this.settings.missedTicks,
+        (spec, id) => this.queueTask(spec.name, spec.args, { id }),
+      ),
+    );
     const workers = Math.max(1, this.monitor.settings.workers);
     this.worker = new BullWorker(this.settings.queue, (job) => this.process(job), {
       prefix: PREFIX,
-      connection: { ...this.connection, maxRetriesPerRequest: null },
-      // Twice the pool's credits: the next jobs are fetched (and locked)
-      // while the current ones run, so a free credit never waits on a Redis
-      // round trip (a prefetch; a whole arbiter that dies gives them back
-      // after the lease, like its running jobs).
-      concurrency: PREFETCH * workers * this.settings.concurrentTasks,
+      // The completions a worker reports together (one `task_done`) reach
+      // Redis in one write: ioredis sends the commands of one turn as a pipeline.
+      connection: { ...this.connection, maxRetriesPerRequest: null, enableAutoPipelining: true },
+      // What the workers hold (PREFETCH × concurrentTasks each: running and
+      // next in line) and one more concurrentTasks each, fetched (and
+      // locked) while the others run, so a free credit never waits on a
+      // Redis round trip (a whole arbiter that dies gives them back after
+      // the lease, like its running jobs).
+      concurrency: (PREFETCH + 1) * workers * this.settings.concurrentTasks,
       lockDuration: this.settings.lease,
       stalledInterval: this.settings.lease,
       maxStalledCount: this.settings.maxDeaths,
     });
     this.worker.on('error', (err) => this.monitor.logger.debug(`redis worker: ${err.message}`));
-    for (const spec of this.options.specs?.values() ?? []) {
-      if (spec.every === undefined && spec.cron === undefined) continue;
-      await this.guard('schedule a periodic job', () =>
-        this.bull().upsertJobScheduler(
-          spec.name,
-          spec.every !== undefined ? { every: spec.every } : { pattern: spec.cron!, tz: 'UTC' },
-          { name: spec.name, data: { args: encode(spec.args) } },
-        ),
-      );
-    }
   }
 
   override async stop(): Promise<void> {
@@ -127,23 +131,6 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
     this.dispatcher.stop();
     this.subscriber?.disconnect();
     await super.stop();
-  }
-
-  workerReady(aid: string): void {
-    this.dispatcher.workerReady(aid);
-  }
-
-  workerStopping(aid: string): void {
-    this.dispatcher.workerStopping(aid);
-  }
-
-  /** @param aid - a worker actor that exited. */
-  workerExited(aid: string): void {
-    this.dispatcher.workerExited(aid);
-  }
-
-  done(aid: string, reports: readonly Report[]): void {
-    this.dispatcher.done(aid, reports);
   }
 
   progressed(id: string, token: number, value: unknown): void {
@@ -194,12 +181,6 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
       l.token = ++this.tokens;
       const { job } = l;
       const data = job.data as { args?: unknown; timeout?: number };
-      const task = {
-        id: String(job.id),
-        name: job.name,
-        attempts: job.attemptsStarted,
-        queuedAt: job.timestamp,
-      };
       this.dispatcher.dispatch({
         id: String(job.id),
         token: l.token,
@@ -207,7 +188,11 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
         args: (data.args as unknown[] | undefined) ?? [],
         attempts: job.attemptsStarted,
         timeout: data.timeout ?? this.options.specs?.get(job.name)?.timeout,
-        task,
+        meta: {
+          priority: job.priority > 0 ? PRIORITY_BASE - job.priority : 0,
+          queuedAt: job.timestamp,
+          startedAt: job.processedOn ?? Date.now(),
+        },
       });
     }
   }

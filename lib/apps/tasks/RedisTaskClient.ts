@@ -87,7 +87,13 @@ export class RedisTaskClient implements TaskBackend {
     const name = this.options.queue;
     this.queue = new Queue(name, {
       prefix: PREFIX,
-      connection: { ...this.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+      // Concurrent adds (one turn's) leave in one write, as `addBulk` would.
+      connection: {
+        ...this.connection,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        enableAutoPipelining: true,
+      },
     });
     this.queue.on('error', () => undefined); // reported to callers, as TaskBackendError
     this.redis = new Redis({

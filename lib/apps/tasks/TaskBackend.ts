@@ -3,7 +3,7 @@
  * @module
  */
 import type { Observable } from '../../rx.js';
-import type { Report } from './Dispatcher.js';
+import type { Dispatcher } from './Dispatcher.js';
 import type { QueueTaskOptions, Task } from './Task.js';
 
 /**
@@ -27,13 +27,10 @@ export interface TaskBackend {
   revokeTask(id: string): Promise<Task | undefined>;
 }
 
-/** The monitor-side half of a backend that dispatches to worker actors. */
+/** The monitor-side half of a backend that runs tasks on the app's workers. */
 export interface WorkerFacing {
-  workerReady(aid: string): void;
-  workerStopping(aid: string): void;
-  /** A worker's reports: the attempts it ended. */
-  done(aid: string, reports: readonly Report[]): void;
-  progressed(id: string, token: number, value: unknown): void;
+  /** What the workers' commands and exits go to (it tells the backend). */
+  readonly dispatcher: Dispatcher;
   /** Housekeeping, on every tick of the monitor. */
   tick(): void;
   /** Counts for `info()`. */

@@ -132,7 +132,7 @@ export class TaskQueue extends Application implements TaskProducerApi {
     this.backend = backend;
     this.teardown = taskCommands(monitor, backend, backend);
     const exits = getArbiter().events.actorExited$.subscribe((exit) =>
-      backend.workerExited(exit.aid),
+      backend.dispatcher.workerExited(exit.aid),
     );
     // With --metrics: tasks by state and their durations (lib/metrics/).
     const stopMetrics = !getArbiter().metricsOn
@@ -166,8 +166,12 @@ export class TaskQueue extends Application implements TaskProducerApi {
         ? this.jobsSource
         : (this.cfg['jobs'] as string | null),
     );
-    this.runner = new TaskWorker(worker, this.name, this.specs, (n, a, o) =>
-      this.queueTask(n, a, o),
+    this.runner = new TaskWorker(
+      worker,
+      this.name,
+      this.specs,
+      Math.max(1, Number(this.cfg['concurrentTasks'])),
+      (n, a, o) => this.queueTask(n, a, o),
     );
     this.runner.start();
   }

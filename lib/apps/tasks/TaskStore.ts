@@ -56,6 +56,8 @@ export class TaskStore {
     (a, b) => a.at < b.at,
   );
   private seq = 0;
+  /** Tasks by state, kept as they move (`counts()` reads it, however many tasks). */
+  private readonly states = new Map<TaskState, number>();
 
   /** @param journal - where every transition is appended. */
   constructor(private readonly journal: TaskJournal) {}
@@ -71,8 +73,9 @@ export class TaskStore {
    */
   restore(entry: Entry): void {
     this.entries.set(entry.task.id, entry);
+    this.count(entry.task.state, 1);
     if (entry.task.state === 'STARTED') {
-      entry.task.state = 'PENDING';
+      this.setState(entry, 'PENDING');
       this.write(entry);
     }
     if (!FINAL_STATES.has(entry.task.state)) this.enqueue(entry);
@@ -107,6 +110,7 @@ export class TaskStore {
       seq: 0,
     };
     this.entries.set(task.id, entry);
+    this.count('PENDING', 1);
     this.enqueue(entry);
     this.changed(entry);
     return { entry, created: true };
@@ -122,7 +126,7 @@ export class TaskStore {
       if (r.seq !== entry.seq || !runnable(entry.task.state)) continue;
       entry.token++;
       entry.task.attempts++;
-      entry.task.state = 'STARTED';
+      this.setState(entry, 'STARTED');
       entry.task.startedAt = Date.now();
       delete entry.task.runAt;
       this.changed(entry);
@@ -154,7 +158,7 @@ export class TaskStore {
    */
   move(entry: Entry, state: TaskState, fields: Partial<Task> = {}): void {
     Object.assign(entry.task, fields);
-    entry.task.state = state;
+    this.setState(entry, state);
     if (FINAL_STATES.has(state)) {
       entry.task.endedAt = Date.now();
       delete entry.task.runAt;
@@ -183,11 +187,17 @@ export class TaskStore {
       const ended = entry.task.endedAt;
       if (ended !== undefined && ended < before && FINAL_STATES.has(entry.task.state)) {
         this.entries.delete(id);
+        this.count(entry.task.state, -1);
         this.journal.append({ t: 'del', id });
         n++;
       }
     }
     return n;
+  }
+
+  /** @returns how many tasks are in each state (states with none left out). */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.states);
   }
 
   /** @returns the journal records of the live state (for compaction). */
@@ -199,6 +209,18 @@ export class TaskStore {
   changed(entry: Entry): void {
     this.write(entry);
     if (this.changes.observed) this.changes.next({ ...entry.task }); // a copy only for listeners
+  }
+
+  private setState(entry: Entry, state: TaskState): void {
+    this.count(entry.task.state, -1);
+    entry.task.state = state;
+    this.count(state, 1);
+  }
+
+  private count(state: TaskState, delta: number): void {
+    const n = (this.states.get(state) ?? 0) + delta;
+    if (n > 0) this.states.set(state, n);
+    else this.states.delete(state);
   }
 
   private write(entry: Entry): void {

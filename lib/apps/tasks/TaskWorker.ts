@@ -1,14 +1,16 @@
 /**
  * The worker side of a task queue: runs the attempts the monitor sends
- * (`task_run`, a batch), aborts their signals on `task_abort`, reports the
- * outcomes (`task_done`) with their fencing tokens, those that end in the
- * same turn of the event loop in one message.
+ * (`task_run`, a batch), `concurrentTasks` at once, the others next in line
+ * (the monitor sends up to twice as many: they start as soon as others
+ * end); aborts their signals on `task_abort`, reports the outcomes
+ * (`task_done`) with their fencing tokens, and the starts of deferred
+ * attempts, those of one turn of the event loop in one message.
  * @module
  */
 import type { Actor } from '../../actor/Actor.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
-import type { Assignment, Outcome, Report } from './Dispatcher.js';
+import type { Assignment, Outcome, Report, Started } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
 import type { JobContext, QueueTaskOptions, Task } from './Task.js';
 
@@ -17,27 +19,33 @@ import type { JobContext, QueueTaskOptions, Task } from './Task.js';
  *
  * @example
  * ```ts
- * const runner = new TaskWorker(worker, 'jobs', specs, (n, a, o) => app.queueTask(n, a, o));
+ * const runner = new TaskWorker(worker, 'jobs', specs, 8, (n, a, o) => app.queueTask(n, a, o));
  * runner.start();
  * ```
  */
 export class TaskWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly settled = new Set<Promise<void>>();
-  /** Outcomes waiting for the next report, and who waits for it. */
+  /** Attempts next in line, while `concurrency` run. */
+  private line: Assignment[] = [];
+  private stopped = false;
+  /** Outcomes and starts waiting for the next report, and who waits for it. */
   private reports: Report[] = [];
+  private started: Started[] = [];
   private sent: Promise<void> | undefined;
 
   /**
    * @param worker - the worker actor.
    * @param app - the app's name (its monitor's).
    * @param specs - the jobs.
+   * @param concurrency - attempts run at once (`concurrentTasks`).
    * @param queueTask - `ctx.queueTask`.
    */
   constructor(
     private readonly worker: Actor,
     private readonly app: string,
     private readonly specs: Map<string, JobSpec>,
+    private readonly concurrency: number,
     private readonly queueTask: (
       name: string,
       args?: unknown[],
@@ -50,7 +58,10 @@ export class TaskWorker {
     this.worker.command(
       'task_run',
       (_a, batch: Assignment[]) => {
-        for (const a of batch) this.run(a);
+        for (const a of batch) {
+          if (this.running.size < this.concurrency && !this.stopped) this.run(a);
+          else this.line.push(a);
+        }
       },
       { ack: false },
     );
@@ -75,6 +86,9 @@ export class TaskWorker {
    * @param ms - how long to wait for them.
    */
   async stopping(ms: number): Promise<void> {
+    // Those next in line go back to the queue when this worker exits.
+    this.stopped = true;
+    this.line = [];
     await this.worker.send(this.app, 'task_worker_stopping', this.worker.aid).then(
       () => undefined,
       () => undefined,
@@ -91,8 +105,14 @@ export class TaskWorker {
     const key = `${a.id}#${a.token}`;
     const controller = new AbortController();
     this.running.set(key, controller);
+    if (a.deferred === true) {
+      this.started.push([a.id, a.token]);
+      void this.schedule();
+    }
     const p = this.execute(a, controller.signal).then((outcome) => {
       this.running.delete(key);
+      const next = this.stopped ? undefined : this.line.shift();
+      if (next !== undefined) this.run(next);
       return this.report(a, outcome);
     });
     this.settled.add(p);
@@ -104,7 +124,14 @@ export class TaskWorker {
     try {
       if (spec === undefined) throw new UnknownJobError(`no job "${a.name}" in this worker`);
       const ctx: JobContext = {
-        task: a.task as Task,
+        task: {
+          ...a.meta,
+          id: a.id,
+          name: a.name,
+          args: a.args,
+          state: 'STARTED',
+          attempts: a.attempts,
+        } as Task,
         actor: this.worker,
         signal,
         progress: (value) => {
@@ -124,19 +151,30 @@ export class TaskWorker {
   /** Queue an outcome for the next report (sent once this turn's outcomes are in). */
   private report(a: Assignment, outcome: Outcome): Promise<void> {
     this.reports.push([a.id, a.token, outcome]);
+    return this.schedule();
+  }
+
+  private schedule(): Promise<void> {
     this.sent ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const reports = this.reports;
+      const started = this.started;
       this.reports = [];
+      this.started = [];
       this.sent = undefined;
-      return this.send(reports);
+      return this.send(reports, started);
     });
     return this.sent;
   }
 
-  private async send(reports: Report[]): Promise<void> {
+  private async send(reports: Report[], started: Started[] = []): Promise<void> {
     try {
-      await this.worker.send(this.app, 'task_done', this.worker.aid, reports);
+      await this.worker.send(this.app, 'task_done', this.worker.aid, reports, started);
     } catch (err) {
+      if (started.length > 0) {
+        // Starts alone are small: an outcome made it fail, or the monitor is gone.
+        if (reports.length > 0) await Promise.all([this.send([], started), this.send(reports)]);
+        return;
+      }
       if (reports.length > 1) {
         // One result could not travel (or the batch was too large): one by one.
         await Promise.all(reports.map((r) => this.send([r])));
@@ -154,12 +192,17 @@ export class TaskWorker {
   }
 
   private abort(id: string, token: number, reason: string): void {
-    const controller = this.running.get(`${id}#${token}`);
-    if (controller === undefined) return;
-    controller.abort(
+    const error =
       reason === 'timeout'
         ? new TaskTimeoutError(`task ${id} ran past its timeout`)
-        : new TaskRevokedError(`task ${id} was revoked`),
-    );
+        : new TaskRevokedError(`task ${id} was revoked`);
+    const waiting = this.line.findIndex((a) => a.id === id && a.token === token);
+    if (waiting >= 0) {
+      // Not started: it never runs; the report frees its credit.
+      const [a] = this.line.splice(waiting, 1);
+      void this.report(a!, { ok: false, error: serializeError(error) });
+      return;
+    }
+    this.running.get(`${id}#${token}`)?.abort(error);
   }
 }

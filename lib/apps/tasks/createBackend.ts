@@ -9,7 +9,7 @@ import type { JobSpec } from './jobSpecs.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 
 /** A backend that runs tasks on the app's pool. */
-export type PoolBackend = TaskBackend & WorkerFacing & { workerExited(aid: string): void };
+export type PoolBackend = TaskBackend & WorkerFacing;
 
 /**
  * @param monitor - the app's monitor.

@@ -62,3 +62,31 @@ export function nextTick(schedule: { every?: number; cron?: string }, after: num
   });
   return it.next().getTime();
 }
+
+/**
+ * The last tick of a periodic job at or before `now`, after `after`.
+ * @param schedule - `every` (ms) or `cron`.
+ * @param after - a time (ms): the tick is strictly after it.
+ * @param now - the time (ms) not to pass.
+ * @returns the tick (the first after `after` if none is due by `now`).
+ * @example
+ * ```ts
+ * latestTick({ every: 60_000 }, 0, 150_000); // 120000
+ * ```
+ */
+export function latestTick(
+  schedule: { every?: number; cron?: string },
+  after: number,
+  now: number,
+): number {
+  if (schedule.every !== undefined) {
+    return Math.max(nextTick(schedule, after), Math.floor(now / schedule.every) * schedule.every);
+  }
+  let t = nextTick(schedule, after);
+  for (let i = 0; i < 100_000; i++) {
+    const n = nextTick(schedule, t);
+    if (n > now) break;
+    t = n;
+  }
+  return t;
+}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import {
   type TaskClient,
 } from '../../../lib/index.js';
 import { redisPeriodic, redisQueue } from '../../fixtures/tasks/app.js';
+import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { alive, waitFor, within } from '../../support/waiting.js';
 
@@ -31,16 +32,7 @@ async function rejection(p: PromiseLike<unknown>): Promise<Error> {
 }
 
 function startSecondArbiter(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [second, url, String(LEASE)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      if (chunk.includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`second arbiter exited with ${code}`)));
-  });
+  return startChildArbiter(second, [url, String(LEASE)]);
 }
 
 function removeRuntimeDirs(pid: number): void {
@@ -48,15 +40,6 @@ function removeRuntimeDirs(pid: number): void {
     if (name.startsWith(`rxpulsar-${pid}-`))
       rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.removeAllListeners('exit');
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 describe('TaskQueue', () => {
@@ -223,7 +206,7 @@ describe('TaskQueue', () => {
       });
 
       after(async () => {
-        await stopChild(child);
+        await stopChildArbiter(child);
         await redisPeriodic.stop();
       });
 

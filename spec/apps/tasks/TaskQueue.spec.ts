@@ -94,9 +94,10 @@ describe('TaskQueue', () => {
     });
 
     it('should start higher priorities first', async () => {
-      // Fill the 2 × 2 credits, then queue low before high.
+      // Fill the 2 workers × 2 × PREFETCH credits (running and next in
+      // line), then queue low before high.
       const busy = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`b${i}`, 400])),
+        [0, 1, 2, 3, 4, 5, 6, 7].map((i) => queue.queueTask('label', [`b${i}`, 400])),
       );
       const low = await queue.queueTask('label', ['low'], { priority: 0 });
       const high = await queue.queueTask('label', ['high'], { priority: 10 });
@@ -134,6 +135,22 @@ describe('TaskQueue', () => {
       const done = await within(queue.waitForTask(task.id), 10_000, 'timed out');
       expect(done.state).to.equal('FAILURE');
       expect(done.error).to.include({ code: 'RXP_ERR_TASK_TIMEOUT' });
+    });
+
+    it("should count the timeout of a task waiting in its worker's line from its start", async () => {
+      // Both workers ready and idle (2 × 2 running, 2 × 2 next in line)…
+      await waitFor(() => queue.backend!.dispatcher.free === 8, 10_000, 'two idle workers');
+      // …4 busy tasks, then 4 that wait in the workers' lines.
+      const busy = await Promise.all(
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 2500])),
+      );
+      const waiting = await Promise.all(
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 1000 })),
+      );
+      const done = await Promise.all(waiting.map((t) => queue.waitForTask(t.id)));
+      await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
+      expect(done.map((t) => t.state)).to.deep.equal(['SUCCESS', 'SUCCESS', 'SUCCESS', 'SUCCESS']);
+      expect(done.map((t) => t.attempts)).to.deep.equal([1, 1, 1, 1]);
     });
 
     it('should run a job that holds the CPU once (the heartbeat deadline is long)', async () => {
