@@ -148,7 +148,9 @@ describe('TaskQueue', function () {
         );
         for (const t of done) {
           expect(t.state).to.equal('SUCCESS');
-          expect(t.attempts).to.equal(2);
+          // Its node held two workers: one attempt on each may die before
+          // the arbiter hears that the node is gone, then one runs it here.
+          expect(t.attempts).to.be.within(2, 3);
         }
         for (const t of tasks) await within(queue.waitForTask(t.id), 60_000, 'every task done');
         await within(node.closed, 20_000, 'the joined workers gone');
