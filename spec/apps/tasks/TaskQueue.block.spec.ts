@@ -51,7 +51,7 @@ describe('TaskQueue', () => {
     it('should outlast its worker heartbeats and the Redis lease (the settings of this spec)', () => {
       for (const app of [blockQueue, redisBlockQueue]) {
         expect(app.cfg['timeout']).to.equal(10_000);
-        expect(BLOCK).to.be.above(heartbeatPeriod(app.cfg['timeout'] as number));
+        expect(BLOCK).to.be.above(heartbeatPeriod(app.cfg['timeout']));
       }
       expect(BLOCK).to.be.at.least(4 * (redisBlockQueue.cfg['taskLease'] as number));
     });
