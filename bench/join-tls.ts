@@ -15,6 +15,7 @@ import { echoMatrix, sizeLabel, type EchoPlan } from './support/echoMatrix.js';
 import { endChild } from './support/fixture.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { TlsEcho } from './support/TlsEcho.js';
+import type { LineEcho } from './support/LineEcho.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rxpulsar.js', import.meta.url));
 
@@ -59,7 +60,7 @@ async function run(): Promise<Row[]> {
     ]),
     { stdio: 'inherit' },
   );
-  let tls: TlsEcho | undefined;
+  let tls: LineEcho | undefined;
   try {
     const pool = a.addMonitor('bench-remote', { workers: 0 });
     await pool.start();
