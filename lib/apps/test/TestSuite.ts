@@ -35,7 +35,7 @@ export interface TestSuiteParams extends ApplicationParams {
   spec?: string | string[];
   /** Worker actors (default: cores − 1, at least 1). */
   workers?: number;
-  /** `process` (default) or `thread`. */
+  /** Where the specs run: child processes (`process`, default) or worker threads (`thread`). */
   concurrency?: 'process' | 'thread';
   /** The durations cache file (default `.rxpulsar-test-durations.json`), or `false`. */
   durations?: string | false;
@@ -126,7 +126,9 @@ export class TestSuite extends Application {
   }
 
   override workerStart(worker: Actor): void {
-    this.runner = serveFiles(worker, this.name);
+    const kind = this.cfg['runner'] === 'thread' ? 'thread' : 'process';
+    const execArgv = this.cfg['runnerExecArgv'] as string[] | undefined;
+    this.runner = serveFiles(worker, this.name, kind, execArgv);
   }
 
   override async workerStopping(): Promise<void> {
@@ -150,6 +152,14 @@ export class TestSuite extends Application {
   }
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+    // Specs run in the runners: child processes, or threads with
+    // `concurrency: 'thread'`. The worker actors over them only relay, and
+    // are threads of this process either way: a worker is up without
+    // booting a process of its own (docs/choices.md, "rxpulsar test start-up").
+    cfg['runner'] = cfg['concurrency'] === 'thread' ? 'thread' : 'process';
+    cfg['concurrency'] = 'thread';
+    // A thread's own execArgv lacks the options threads refuse (a heap size…).
+    cfg['runnerExecArgv'] = process.execArgv;
     if (Number(cfg['workers']) < 1) {
       throw new ImproperlyConfiguredError(`${this.name}: a test suite needs at least 1 worker`);
     }
