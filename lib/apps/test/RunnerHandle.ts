@@ -139,6 +139,8 @@ export class RunnerHandle {
     const child = fork(fileURLToPath(ENTRY), [], {
       env,
       execArgv: this.execArgv,
+      // Events are JSON text already: no second JSON encoding on the way.
+      serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;

@@ -29,8 +29,11 @@ const RUNNER_EVENTS = [
 
 /** Where the reporter of the current run sends its events. */
 let sink: Emit | undefined;
-/** The suites of the current run that began. */
-let began = new WeakSet<object>();
+/** The suites of the current run that began, and its tests that ended. */
+let reported = new WeakSet<object>();
+
+/** mocha's id property of serialized runnables and suites. */
+const ID = '__mocha_id__';
 let serializer: typeof import('mocha/lib/nodejs/serializer.js') | undefined;
 
 /** Serialize a runnable and an error with mocha's serializer (as mocha's parallel mode does). */
@@ -98,18 +101,21 @@ function described(value: Member | undefined, data: unknown): unknown {
 
 /**
  * A suite's lists, each runnable serialized: the parent's suite tree gets
- * them at `suite end`. A child suite that never began comes whole.
+ * them at `suite end`. What the parent heard of already goes as its id
+ * only; a child suite that never began comes whole.
  * @param suite - the suite that ends.
- * @param began - the suites that began.
+ * @param reported - the suites that began and the tests that ended.
  */
-function members(suite: Record<string, Member[]>, began: WeakSet<object>): SuiteMembers {
-  const list = (key: string): unknown[] =>
-    (suite[key] ?? []).map((r) => described(r, serialized('member', r).data));
+function members(suite: Record<string, Member[]>, reported: WeakSet<object>): SuiteMembers {
+  const one = (r: Member): unknown =>
+    reported.has(r)
+      ? { [ID]: (r as { id?: string }).id }
+      : described(r, serialized('member', r).data);
+  const list = (key: string): unknown[] => (suite[key] ?? []).map(one);
   return {
     suites: (suite['suites'] ?? []).map((child) => {
-      const data = described(child, serialized('member', child).data);
-      if (began.has(child)) return { data };
-      return { data, members: members(child as Record<string, Member[]>, began) };
+      if (reported.has(child)) return { data: one(child) };
+      return { data: one(child), members: members(child as Record<string, Member[]>, reported) };
     }),
     tests: list('tests'),
     _beforeAll: list('_beforeAll'),
@@ -124,13 +130,14 @@ class StreamReporter {
   constructor(runner: NodeJS.EventEmitter) {
     for (const name of RUNNER_EVENTS) {
       runner.on(name, (runnable: Member, err: unknown) => {
-        if (name === 'suite') began.add(runnable);
+        // A hook is sent whole at its suite's end (mocha titles it again then).
+        if (name === 'suite' || name === 'test end') reported.add(runnable);
         exposeOwn(err);
         const timeout = (runnable as { timeout?: () => number }).timeout?.();
         const { data, error } = serialized(name, runnable, err);
         const event: WireEvent = { name, data: described(runnable, data), error, timeout };
         if (name === 'suite end') {
-          event.members = members(runnable as Record<string, Member[]>, began);
+          event.members = members(runnable as Record<string, Member[]>, reported);
         }
         sink?.(event);
       });
@@ -230,7 +237,7 @@ export class SpecFileRunner {
       delete options[key];
     }
     const mocha = new Mocha(options);
-    began = new WeakSet<object>();
+    reported = new WeakSet<object>();
     const files = [...job.setupFiles, job.file];
     for (const file of files) mocha.addFile(file);
     // A file loaded before in this worker (a dry pass, a --file file) is loaded afresh.
@@ -250,10 +257,10 @@ export class SpecFileRunner {
       if (this.aborted) runner.abort();
     });
     // Nothing of the file ran (--grep): its tree still goes to the parent's.
-    if (!began.has(mocha.suite)) {
+    if (!reported.has(mocha.suite)) {
       const root = mocha.suite as unknown as Record<string, Member[]>;
       const { data } = serialized('suite end', root);
-      emit({ name: 'suite end', data: described(root, data), members: members(root, began) });
+      emit({ name: 'suite end', data: described(root, data), members: members(root, reported) });
     }
     // The runner leaves its process listeners behind: remove what it added.
     for (const [event, listeners] of processListeners()) {
