@@ -6,7 +6,6 @@
 import { availableParallelism } from 'node:os';
 import { Subject, type Observable } from '../../rx.js';
 import { ImproperlyConfiguredError } from '../../errors.js';
-import type { Actor } from '../../actor/Actor.js';
 import { arbiter as getArbiter } from '../../arbiter/api.js';
 import { getActor } from '../../actor/current.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';
@@ -21,8 +20,6 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import type { RunnerHandle } from './RunnerHandle.js';
-import { serveFiles } from './serveFiles.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
 import { FILE_EVENTS, type WireEvent } from './wire.js';
@@ -77,7 +74,6 @@ export class TestSuite extends Application {
   private plan: { files: string[]; setupFiles: string[] } | undefined;
   private current: TestRun | undefined;
   private ownArbiter = false;
-  private runner: RunnerHandle | undefined;
   private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
 
@@ -123,16 +119,6 @@ export class TestSuite extends Application {
   interrupt(): void {
     this.interrupted = true;
     this.current?.stop(true);
-  }
-
-  override workerStart(worker: Actor): void {
-    const kind = this.cfg['runner'] === 'thread' ? 'thread' : 'process';
-    const execArgv = this.cfg['runnerExecArgv'] as string[] | undefined;
-    this.runner = serveFiles(worker, this.name, kind, execArgv);
-  }
-
-  override async workerStopping(): Promise<void> {
-    await this.runner?.close();
   }
 
   override async monitorStart(monitor: Monitor): Promise<void> {
