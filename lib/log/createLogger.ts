@@ -87,9 +87,13 @@ export function rootLogger(): winston.Logger {
         new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
       ],
     });
+    applyLogging(root, configured);
   }
   return root;
 }
+
+/** What `configureLogging` was given before the root logger existed. */
+let configured: LoggingOptions = {};
 
 /**
  * Set the level and format of every logger of this process or thread.
@@ -101,7 +105,19 @@ export function rootLogger(): winston.Logger {
  * ```
  */
 export function configureLogging(options: LoggingOptions): void {
-  const logger = rootLogger();
+  if (root === undefined) {
+    // Kept until the first line is logged: winston loads then, not now.
+    configured = {
+      ...configured,
+      ...(options.level !== undefined && { level: options.level }),
+      ...(options.format !== undefined && { format: options.format }),
+    };
+    return;
+  }
+  applyLogging(root, options);
+}
+
+function applyLogging(logger: winston.Logger, options: LoggingOptions): void {
   if (options.level !== undefined) {
     logger.silent = options.level === 'silent';
     if (options.level !== 'silent') logger.level = options.level;

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   FOCUS,
   fixture,
+  normalizeMochawesome,
   normalizeReport,
   rxpulsarTest,
   serialMocha,
@@ -38,6 +39,46 @@ describe('rxpulsar test (command line)', function () {
         );
       });
     }
+
+    it('should give a reporter that walks runner.suite at the end the tree of serial mocha', async () => {
+      const reporter = fixture('treeReporter.js');
+      for (const extra of [[], ['--grep', 'passes', '--invert']]) {
+        const args = [fixture('mixed'), '--reporter', reporter, ...extra];
+        const [ours, theirs] = await Promise.all([
+          rxpulsarTest([...args, '-w', '2']),
+          serialMocha(args),
+        ]);
+        expect(ours.stdout).to.contain('test "never runs" not run');
+        expect(ours.stdout.slice(ours.stdout.indexOf('TREE'))).to.equal(
+          theirs.stdout.slice(theirs.stdout.indexOf('TREE')),
+        );
+      }
+    });
+
+    it('should write the mochawesome report (8.1.1) of serial mocha', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-mochawesome-'));
+      try {
+        const args = (to: string): string[] => [
+          fixture('mixed'),
+          '--reporter',
+          'mochawesome',
+          '--reporter-option',
+          `reportDir=${join(dir, to)},html=false,consoleReporter=none,quiet=true`,
+        ];
+        await Promise.all([
+          rxpulsarTest([...args('ours'), '-w', '2']),
+          serialMocha(args('theirs')),
+        ]);
+        const report = (to: string): string =>
+          normalizeMochawesome(readFileSync(join(dir, to, 'mochawesome.json'), 'utf8'));
+        expect(report('ours'))
+          .to.contain('"skipped": true')
+          .and.contain('TypeError: still failing');
+        expect(report('ours')).to.equal(report('theirs'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('should report on worker threads as on processes', async () => {
       const args = [fixture('mixed'), '--reporter', 'json', '--slow', '100000'];

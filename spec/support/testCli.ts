@@ -151,3 +151,58 @@ export function normalizeReport(reporter: string, text: string): string {
     }
   }
 }
+
+interface AwesomeSuite {
+  uuid: string;
+  title: string;
+  file: string;
+  fullFile: string;
+  suites: AwesomeSuite[];
+  tests: { uuid: string; fullTitle: string }[];
+  beforeHooks: { uuid: string; fullTitle: string }[];
+  afterHooks: { uuid: string; fullTitle: string }[];
+}
+
+/**
+ * A mochawesome JSON report without what differs between two runs of the
+ * same suite: timings, random uuids (replaced by the titles they stand
+ * for), the order of files and the versions of the tools.
+ *
+ * @param json - the text of `mochawesome.json`.
+ * @returns the normalized report.
+ */
+export function normalizeMochawesome(json: string): string {
+  const report = JSON.parse(json) as { results: AwesomeSuite[]; meta?: unknown };
+  const names = new Map<string, string>();
+  const collect = (suite: AwesomeSuite): void => {
+    names.set(suite.uuid, `suite ${suite.title}`);
+    for (const t of [...suite.tests, ...suite.beforeHooks, ...suite.afterHooks]) {
+      names.set(t.uuid, `test ${t.fullTitle}`);
+    }
+    suite.suites.forEach(collect);
+  };
+  report.results.forEach(collect);
+  const timing = new Set(['duration', 'start', 'end', 'speed']);
+  const lists = new Set(['passes', 'failures', 'pending', 'skipped']);
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (typeof value !== 'object' || value === null) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (timing.has(key)) out[key] = 'T';
+      else if (key === 'uuid' || key === 'parentUUID') out[key] = names.get(String(v)) ?? v;
+      else if (lists.has(key) && Array.isArray(v))
+        out[key] = v.map((u: unknown) => names.get(String(u)) ?? u);
+      else out[key] = walk(v);
+    }
+    return out;
+  };
+  delete report.meta;
+  const [root] = report.results;
+  if (root !== undefined) {
+    // The root suite takes its file from its only suite: with several, none.
+    root.file = root.fullFile = '';
+    root.suites.sort((a, b) => (a.title < b.title ? -1 : 1));
+  }
+  return JSON.stringify(walk(report), null, 1);
+}

@@ -7,7 +7,8 @@
  * @module
  */
 import type { Subject } from '../../rx.js';
-import type { WireEvent } from './wire.js';
+import { SuiteTree, type TreeSuite } from './SuiteTree.js';
+import { ERROR_CLASS, type WireEvent } from './wire.js';
 
 /** A mocha event of a {@link TestSuite} run, as its reporter got it. */
 export interface TestEvent {
@@ -55,6 +56,7 @@ export class ParentRunner {
   private runner: Runner | undefined;
   private failures = 0;
   private readonly objects = new Map<string, Record<string, unknown>>();
+  private tree!: SuiteTree;
 
   private constructor(
     private readonly Mocha: MochaModule,
@@ -98,6 +100,11 @@ export class ParentRunner {
   run(files: string[], body: () => Promise<void>): Promise<Omit<TestResult, 'interrupted'>> {
     const drive = (runner: Runner): Promise<number> => {
       this.runner = runner;
+      this.tree = new SuiteTree(
+        runner.suite as unknown as TreeSuite,
+        (d) => this.link(d),
+        (d) => this.revive(d),
+      );
       return this.drive(runner, body);
     };
     class LiveRunner extends this.Mocha.Runner {
@@ -144,10 +151,14 @@ export class ParentRunner {
       this.events.next({ name, file, text: event.text, stream: event.stream });
       return;
     }
+    // Deserialized and linked in place: a copy, as the same data may be
+    // reported twice (a crash closes a test with `fail`, then `test end`).
     const { data, error } = this.serializer.SerializableEvent.deserialize({
-      data: event.data,
+      data: typeof event.data === 'object' && event.data !== null ? { ...event.data } : event.data,
       error: event.error,
     });
+    named(error);
+    named((data as { err?: unknown } | undefined)?.err);
     if (name === 'load error') {
       // As mocha's parallel mode reports a file that failed outside any test.
       const runnable = new this.Mocha.Runnable('Uncaught error outside test suite');
@@ -157,8 +168,24 @@ export class ParentRunner {
       return;
     }
     // The root suite is the run's, begun and ended once.
-    if ((name === 'suite' || name === 'suite end') && (data as { root?: boolean }).root) return;
-    this.emit(runner, name, this.link(data), error, file);
+    const root = (name === 'suite' || name === 'suite end') && (data as { root?: boolean }).root;
+    if (root) this.tree.root((data as Record<string, unknown>)[ID] as string);
+    const linked = root ? data : this.link(data);
+    if (name === 'suite end' && event.members !== undefined) {
+      this.tree.finish(linked, event.members, file);
+    }
+    if (root) return;
+    this.tree.place(name, linked, file);
+    this.emit(runner, name, linked, error, file);
+  }
+
+  /** A runnable a worker serialized (a member of a suite), deserialized. */
+  private revive(data: unknown): unknown {
+    // Deserialized in place: a copy, as the same data may be read twice.
+    const copy = typeof data === 'object' && data !== null ? { ...data } : data;
+    const item = this.serializer.SerializableEvent.deserialize({ data: copy }).data;
+    named((item as { err?: unknown } | undefined)?.err);
+    return item;
   }
 
   /**
@@ -198,4 +225,31 @@ export class ParentRunner {
     this.emit(runner, 'end', undefined, undefined);
     return this.failures;
   }
+}
+
+const prototypes = new Map<string, object>();
+
+/**
+ * Give a rebuilt error the class name it had in the worker (not as an own
+ * property: reporters list an error's own properties).
+ * @param err - an error deserialized by mocha's serializer.
+ */
+function named(err: unknown): void {
+  if (typeof err !== 'object' || err === null || !(ERROR_CLASS in err)) return;
+  const record = err as Record<string, unknown>;
+  const name = String(record[ERROR_CLASS]);
+  delete record[ERROR_CLASS];
+  const builtin = (globalThis as Record<string, unknown>)[name];
+  let proto = prototypes.get(name);
+  if (proto === undefined) {
+    const own = typeof builtin === 'function' ? (builtin.prototype as unknown) : undefined;
+    proto =
+      own instanceof Error
+        ? own
+        : (Object.create(Error.prototype, {
+            name: { value: name, writable: true, configurable: true },
+          }) as object);
+    prototypes.set(name, proto);
+  }
+  Object.setPrototypeOf(err, proto);
 }

@@ -29,17 +29,19 @@ let early: RunnerHandle | undefined;
  * Start this worker's runner now, while the actor itself starts (its
  * handshake, its hooks): the worker module calls it when it loads.
  * @param kind - a child process or a worker thread.
+ * @param execArgv - Node options of a child process (default: this process's).
  * @example
  * ```ts
- * startRunnerEarly(isMainThread ? 'process' : 'thread');
+ * startRunnerEarly('process', ['--enable-source-maps']);
  * ```
  */
-export function startRunnerEarly(kind: 'process' | 'thread'): void {
-  early ??= new RunnerHandle(kind);
+export function startRunnerEarly(kind: 'process' | 'thread', execArgv?: string[]): void {
+  early ??= new RunnerHandle(kind, undefined, undefined, execArgv);
 }
 
 /**
  * @param kind - a child process or a worker thread.
+ * @param execArgv - Node options of a child process (default: this process's).
  * @returns the runner started early, or a new one.
  * @example
  * ```ts
@@ -47,8 +49,8 @@ export function startRunnerEarly(kind: 'process' | 'thread'): void {
  * runner.onEvent = (json) => relay(json);
  * ```
  */
-export function takeRunner(kind: 'process' | 'thread'): RunnerHandle {
-  const runner = early ?? new RunnerHandle(kind);
+export function takeRunner(kind: 'process' | 'thread', execArgv?: string[]): RunnerHandle {
+  const runner = early ?? new RunnerHandle(kind, undefined, undefined, execArgv);
   early = undefined;
   return runner;
 }
@@ -72,11 +74,14 @@ export class RunnerHandle {
    * @param onEvent - each event of the running file, as the runner's JSON
    *   (may be set later, before the first job).
    * @param onExit - the runner died (a fresh one is started).
+   * @param execArgv - Node options of a child process (default: this
+   *   process's; a worker thread's own are a filtered copy of them).
    */
   constructor(
     private readonly kind: 'process' | 'thread',
     public onEvent: (json: string) => void = () => undefined,
     public onExit: (exit: RunnerExit) => void = () => undefined,
+    private readonly execArgv: string[] = process.execArgv,
   ) {
     this.start();
   }
@@ -133,7 +138,9 @@ export class RunnerHandle {
     delete env['NODE_UNIQUE_ID'];
     const child = fork(fileURLToPath(ENTRY), [], {
       env,
-      execArgv: process.execArgv,
+      execArgv: this.execArgv,
+      // Events are JSON text already: no second JSON encoding on the way.
+      serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;

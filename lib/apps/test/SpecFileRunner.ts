@@ -5,7 +5,8 @@
  * @module
  */
 import { pathToFileURL } from 'node:url';
-import type { FileJob, WireEvent } from './wire.js';
+import type { SuiteMembers } from './SuiteTree.js';
+import { ERROR_CLASS, type FileJob, type WireEvent } from './wire.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -28,6 +29,11 @@ const RUNNER_EVENTS = [
 
 /** Where the reporter of the current run sends its events. */
 let sink: Emit | undefined;
+/** The suites of the current run that began, and its tests that ended. */
+let reported = new WeakSet<object>();
+
+/** mocha's id property of serialized runnables and suites. */
+const ID = '__mocha_id__';
 let serializer: typeof import('mocha/lib/nodejs/serializer.js') | undefined;
 
 /** Serialize a runnable and an error with mocha's serializer (as mocha's parallel mode does). */
@@ -48,6 +54,11 @@ function serialized(
  */
 function exposeOwn(err: unknown): void {
   if (typeof err !== 'object' || err === null) return;
+  // A class's name (TypeError) is inherited, not own: it travels aside.
+  const { name } = err as { name?: unknown };
+  if (!Object.hasOwn(err, 'name') && typeof name === 'string' && name !== 'Error') {
+    (err as Record<string, unknown>)[ERROR_CLASS] = name;
+  }
   for (const key of Object.getOwnPropertyNames(err)) {
     if (key === 'stack' || key === 'message') continue;
     const desc = Object.getOwnPropertyDescriptor(err, key);
@@ -57,14 +68,78 @@ function exposeOwn(err: unknown): void {
   }
 }
 
+interface Member {
+  type?: string;
+  body?: string;
+  file?: string;
+  pending?: boolean;
+  timedOut?: boolean;
+  context?: unknown;
+  _timeout?: number;
+}
+
+/**
+ * A runnable or suite serialized, with what mocha's serializer leaves out
+ * and reporters of the suite tree read: a hook's body, a suite's file and
+ * timeout, a runnable's `pending` and `timedOut`, a test's `context`
+ * (mochawesome's `addContext`).
+ */
+function described(value: Member | undefined, data: unknown): unknown {
+  if (value === undefined || typeof data !== 'object' || data === null) return data;
+  const out = data as Record<string, unknown>;
+  if (value.type === undefined) {
+    if (typeof value.file === 'string') out['file'] = value.file;
+    out['_timeout'] = value._timeout;
+    return out;
+  }
+  if (value.type === 'hook' && typeof value.body === 'string') out['body'] = value.body;
+  out['pending'] = value.pending;
+  out['timedOut'] = value.timedOut;
+  if (value.context !== undefined) out['context'] = JSON.parse(JSON.stringify(value.context));
+  return out;
+}
+
+/**
+ * A suite's lists, each runnable serialized: the parent's suite tree gets
+ * them at `suite end`. What the parent heard of already goes as its id
+ * only; a child suite that never began comes whole.
+ * @param suite - the suite that ends.
+ * @param reported - the suites that began and the tests that ended.
+ */
+function members(suite: Record<string, Member[]>, reported: WeakSet<object>): SuiteMembers {
+  const one = (r: Member): unknown =>
+    reported.has(r)
+      ? { [ID]: (r as { id?: string }).id }
+      : described(r, serialized('member', r).data);
+  const list = (key: string): unknown[] => (suite[key] ?? []).map(one);
+  return {
+    suites: (suite['suites'] ?? []).map((child) => {
+      if (reported.has(child)) return { data: one(child) };
+      return { data: one(child), members: members(child as Record<string, Member[]>, reported) };
+    }),
+    tests: list('tests'),
+    _beforeAll: list('_beforeAll'),
+    _beforeEach: list('_beforeEach'),
+    _afterEach: list('_afterEach'),
+    _afterAll: list('_afterAll'),
+  };
+}
+
 /** The reporter of a worker's mocha: every runner event goes to the sink at once. */
 class StreamReporter {
   constructor(runner: NodeJS.EventEmitter) {
     for (const name of RUNNER_EVENTS) {
-      runner.on(name, (runnable: unknown, err: unknown) => {
+      runner.on(name, (runnable: Member, err: unknown) => {
+        // A hook is sent whole at its suite's end (mocha titles it again then).
+        if (name === 'suite' || name === 'test end') reported.add(runnable);
         exposeOwn(err);
         const timeout = (runnable as { timeout?: () => number }).timeout?.();
-        sink?.({ name, ...serialized(name, runnable, err), timeout });
+        const { data, error } = serialized(name, runnable, err);
+        const event: WireEvent = { name, data: described(runnable, data), error, timeout };
+        if (name === 'suite end') {
+          event.members = members(runnable as Record<string, Member[]>, reported);
+        }
+        sink?.(event);
       });
     }
   }
@@ -162,6 +237,7 @@ export class SpecFileRunner {
       delete options[key];
     }
     const mocha = new Mocha(options);
+    reported = new WeakSet<object>();
     const files = [...job.setupFiles, job.file];
     for (const file of files) mocha.addFile(file);
     // A file loaded before in this worker (a dry pass, a --file file) is loaded afresh.
@@ -180,6 +256,12 @@ export class SpecFileRunner {
       this.current = runner;
       if (this.aborted) runner.abort();
     });
+    // Nothing of the file ran (--grep): its tree still goes to the parent's.
+    if (!reported.has(mocha.suite)) {
+      const root = mocha.suite as unknown as Record<string, Member[]>;
+      const { data } = serialized('suite end', root);
+      emit({ name: 'suite end', data: described(root, data), members: members(root, reported) });
+    }
     // The runner leaves its process listeners behind: remove what it added.
     for (const [event, listeners] of processListeners()) {
       for (const listener of listeners) {

@@ -6,7 +6,6 @@
 import { availableParallelism } from 'node:os';
 import { Subject, type Observable } from '../../rx.js';
 import { ImproperlyConfiguredError } from '../../errors.js';
-import type { Actor } from '../../actor/Actor.js';
 import { arbiter as getArbiter } from '../../arbiter/api.js';
 import { getActor } from '../../actor/current.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';
@@ -21,8 +20,6 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import type { RunnerHandle } from './RunnerHandle.js';
-import { serveFiles } from './serveFiles.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
 import { FILE_EVENTS, type WireEvent } from './wire.js';
@@ -35,7 +32,7 @@ export interface TestSuiteParams extends ApplicationParams {
   spec?: string | string[];
   /** Worker actors (default: cores − 1, at least 1). */
   workers?: number;
-  /** `process` (default) or `thread`. */
+  /** Where the specs run: child processes (`process`, default) or worker threads (`thread`). */
   concurrency?: 'process' | 'thread';
   /** The durations cache file (default `.rxpulsar-test-durations.json`), or `false`. */
   durations?: string | false;
@@ -77,7 +74,6 @@ export class TestSuite extends Application {
   private plan: { files: string[]; setupFiles: string[] } | undefined;
   private current: TestRun | undefined;
   private ownArbiter = false;
-  private runner: RunnerHandle | undefined;
   private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
 
@@ -125,14 +121,6 @@ export class TestSuite extends Application {
     this.current?.stop(true);
   }
 
-  override workerStart(worker: Actor): void {
-    this.runner = serveFiles(worker, this.name);
-  }
-
-  override async workerStopping(): Promise<void> {
-    await this.runner?.close();
-  }
-
   override async monitorStart(monitor: Monitor): Promise<void> {
     // With --metrics: tests by result (counting ends with the run's events).
     if (getArbiter().metricsOn) {
@@ -150,6 +138,14 @@ export class TestSuite extends Application {
   }
 
   protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+    // Specs run in the runners: child processes, or threads with
+    // `concurrency: 'thread'`. The worker actors over them only relay, and
+    // are threads of this process either way: a worker is up without
+    // booting a process of its own (docs/choices.md, "rxpulsar test start-up").
+    cfg['runner'] = cfg['concurrency'] === 'thread' ? 'thread' : 'process';
+    cfg['concurrency'] = 'thread';
+    // A thread's own execArgv lacks the options threads refuse (a heap size…).
+    cfg['runnerExecArgv'] = process.execArgv;
     if (Number(cfg['workers']) < 1) {
       throw new ImproperlyConfiguredError(`${this.name}: a test suite needs at least 1 worker`);
     }

@@ -13,13 +13,20 @@ import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './
  *
  * @param worker - the worker actor.
  * @param monitor - the name of the app's monitor, which hears the events.
+ * @param kind - where the specs run: a child process or a worker thread.
+ * @param execArgv - Node options of a child process (default: this process's).
  * @returns the worker's runner (close it when the worker stops).
  * @example
  * ```ts
- * override workerStart(worker: Actor) { this.runner = serveFiles(worker, this.name); }
+ * override workerStart(worker: Actor) { this.runner = serveFiles(worker, this.name, 'process'); }
  * ```
  */
-export function serveFiles(worker: Actor, monitor: string): RunnerHandle {
+export function serveFiles(
+  worker: Actor,
+  monitor: string,
+  kind: 'process' | 'thread',
+  execArgv?: string[],
+): RunnerHandle {
   let current = 0;
   let queue: [number, string][] = [];
   const flush = (): void => {
@@ -40,7 +47,7 @@ export function serveFiles(worker: Actor, monitor: string): RunnerHandle {
   const push = (json: string): void => {
     if (queue.push([current, json]) === 1) setImmediate(flush);
   };
-  const runner = takeRunner(worker.isThread() ? 'thread' : 'process');
+  const runner = takeRunner(kind, execArgv);
   runner.onEvent = push;
   runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
   worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {

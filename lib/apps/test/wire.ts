@@ -4,6 +4,7 @@
  * streams back while it runs it.
  * @module
  */
+import type { SuiteMembers } from './SuiteTree.js';
 
 /** One spec file for one worker. */
 export interface FileJob {
@@ -40,6 +41,8 @@ export interface WireEvent {
   stream?: 'stdout' | 'stderr';
   /** `output`: what was written. */
   text?: string;
+  /** `suite end`: the suite's tests and hooks, serialized (the parent's suite tree). */
+  members?: SuiteMembers;
   /** `file end` of a dry job: the file holds a `.only`. */
   hasOnly?: boolean;
   /** `file end`: the failures mocha counted in the file. */
@@ -59,3 +62,10 @@ export const ABORT_FILE = 'rxpulsar.test.abortFile';
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
 /** Name of the monitor's command that receives a batch of {@link WireEvent}s. */
 export const FILE_EVENTS = 'rxpulsar.test.events';
+
+/**
+ * Property of a serialized error holding its class's name when the error
+ * inherits it (a `TypeError`): the arbiter gives the rebuilt error a
+ * prototype of that name, so that `err.name` reads as in the worker.
+ */
+export const ERROR_CLASS = '__rxpulsarErrorClass';
