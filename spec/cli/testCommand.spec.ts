@@ -171,10 +171,24 @@ describe('rxpulsar test (command line)', function () {
         /worker process \d+ exited \(signal SIGKILL\) while running "killed kills its worker" in \S+killed\.test\.js/,
       );
       expect(stdout).to.match(
-        /"hangs blocks the event loop" in \S+hangs\.test\.js ran past its timeout \(2000 ms\)/,
+        /"hangs blocks the event loop" in \S+hangs\.test\.js ran past its timeout \(300 ms\)/,
       );
       expect(stdout).to.contain('Uncaught error outside test suite').and.contain('broken at load');
       expect(stdout).to.contain('✔ still passes 3');
+    });
+
+    it('should follow a timeout a test sets in its own body, as mocha does', async () => {
+      // --timeout 500: without the test's this.timeout(10000) its worker
+      // would count as hung 1.75 s in (timeout and grace), before it ends.
+      const { code, stdout } = await rxpulsarTest([
+        fixture('longer'),
+        '-w',
+        '1',
+        '--timeout',
+        '500',
+      ]);
+      expect(stdout).to.contain('1 passing').and.not.contain('failing');
+      expect(code).to.equal(0);
     });
 
     it('should fail a test that runs its worker out of memory, and go on', async () => {

@@ -108,6 +108,11 @@ export class FileRun {
         // Back to the test body, if a test runs (its beforeEach hooks are over).
         this.arm(now, this.test?.timeout ?? 0);
         break;
+      case 'timeout':
+        // The running test or hook set its own timeout: mocha restarted its timer.
+        if (this.hook === undefined && this.test !== undefined) this.test.timeout = timeout;
+        this.arm(now, timeout);
+        break;
       case 'file end':
         this.done = true;
         break;

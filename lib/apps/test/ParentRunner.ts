@@ -145,7 +145,7 @@ export class ParentRunner {
     const runner = this.runner;
     if (runner === undefined) return;
     const { name } = event;
-    if (name === 'file end') return;
+    if (name === 'file end' || name === 'timeout') return;
     if (name === 'output') {
       (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text ?? '');
       this.events.next({ name, file, text: event.text, stream: event.stream });

@@ -35,6 +35,28 @@ let reported = new WeakSet<object>();
 /** mocha's id property of serialized runnables and suites. */
 const ID = '__mocha_id__';
 let serializer: typeof import('mocha/lib/nodejs/serializer.js') | undefined;
+/** The test or hook that runs now: a timeout it sets is told to the parent. */
+let running: object | undefined;
+
+/**
+ * Tell the parent when the running test or hook changes its own timeout
+ * (`this.timeout(ms)` in its body): the parent's hang deadline follows it,
+ * as mocha's own timer does. Done once per runner, on mocha's prototype.
+ * @param Runnable - mocha's Runnable class.
+ */
+function followTimeouts(Runnable: { prototype: Record<string, unknown> }): void {
+  const proto = Runnable.prototype;
+  if (proto['__rxpulsarTimeouts'] === true) return;
+  proto['__rxpulsarTimeouts'] = true;
+  const original = proto['timeout'] as (this: object, ...args: unknown[]) => unknown;
+  proto['timeout'] = function (this: object, ...args: unknown[]): unknown {
+    const result = original.apply(this, args);
+    if (args.length > 0 && this === running) {
+      sink?.({ name: 'timeout', timeout: original.call(this) as number });
+    }
+    return result;
+  };
+}
 
 /** Serialize a runnable and an error with mocha's serializer (as mocha's parallel mode does). */
 function serialized(
@@ -132,6 +154,9 @@ class StreamReporter {
       runner.on(name, (runnable: Member, err: unknown) => {
         // A hook is sent whole at its suite's end (mocha titles it again then).
         if (name === 'suite' || name === 'test end') reported.add(runnable);
+        if (name === 'test' || name === 'hook') running = runnable;
+        else if (name === 'hook end') running = undefined;
+        else if (name === 'test end' && running === runnable) running = undefined;
         exposeOwn(err);
         const timeout = (runnable as { timeout?: () => number }).timeout?.();
         const { data, error } = serialized(name, runnable, err);
@@ -224,6 +249,7 @@ export class SpecFileRunner {
 
   private async runCaptured(job: FileJob, emit: Emit): Promise<void> {
     const { default: Mocha } = await import('mocha');
+    followTimeouts(Mocha.Runnable as unknown as { prototype: Record<string, unknown> });
     await this.boot(job.options);
     const options: Record<string, unknown> = {
       ui: 'bdd',

@@ -24,7 +24,8 @@ export interface FileJob {
  * An event of a running file: a mocha runner event (`suite`, `test`,
  * `pass`, `fail`, `hook end`…) with its runnable serialized by mocha's own
  * serializer, or one of ours: `output` (what the file wrote to stdout or
- * stderr, at that point of the run), `load error` (the file could not be
+ * stderr, at that point of the run), `timeout` (the running test or hook
+ * set its own timeout: `timeout`), `load error` (the file could not be
  * loaded), `file end` (the file is over), `runner exit` (the runner process
  * or thread running the file died: `code`, `signal`, `pid`, `kind`).
  */
@@ -35,7 +36,7 @@ export interface WireEvent {
   data?: unknown;
   /** The error of a `fail`, serialized. */
   error?: unknown;
-  /** The timeout of the runnable that begins (`test`, `hook`), in ms; 0: none. */
+  /** The timeout of the runnable that begins (`test`, `hook`) or sets it (`timeout`), in ms; 0: none. */
   timeout?: number;
   /** `output`: the stream written to. */
   stream?: 'stdout' | 'stderr';

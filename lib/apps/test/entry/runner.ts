@@ -39,10 +39,20 @@ const warm = import('mocha')
 /**
  * Events leave in batches (a JSON array): what came so far leaves when user
  * code is about to run (a test or hook begins, a hook ended: the test body
- * follows), on output, a failure and the end of the file, so that a crash
- * loses nothing the arbiter needs to name what crashed.
+ * follows), when the running test sets its own timeout (the arbiter's hang
+ * deadline follows it), on output, a failure and the end of the file, so
+ * that a crash loses nothing the arbiter needs to name what crashed.
  */
-const FLUSH = new Set(['test', 'hook', 'hook end', 'fail', 'output', 'file end', 'load error']);
+const FLUSH = new Set([
+  'test',
+  'hook',
+  'hook end',
+  'timeout',
+  'fail',
+  'output',
+  'file end',
+  'load error',
+]);
 let pending: string[] = [];
 const emit = (event: { name: string }): void => {
   pending.push(JSON.stringify(event, jsonSafe));
