@@ -2,7 +2,7 @@
  * Scenario `metrics`: the cost of `--metrics`. With 64 thread actors in a
  * pool, the p99 of 200 scrapes of `/metrics` (against the 50 ms target),
  * and pipelined `echo` throughput to one actor with metrics off and on (a
- * scrape every 100 ms while on); then HTTP hello world (the `http`
+ * scrape every 100 ms while on, a stress; then every second); then HTTP hello world (the `http`
  * scenario's server and autocannon load, one worker process) with
  * `RXPULSAR_METRICS` off and on (scraped every second). Both in pairs of
  * rounds, on and off interleaved (the order alternating from pair to pair),
@@ -235,13 +235,27 @@ async function echoRows(): Promise<Row[]> {
         }
       };
       let unscraped: Figures;
+      // Once a second, as the HTTP rows (Prometheus' own default is once a
+      // minute): a round of ~0.4 s sees a scrape or none, so the pairs
+      // average the cost of one scrape a second.
+      const slowBind = `127.0.0.1:${await freePort()}`;
+      const slowScraper = new Scraper(`http://${slowBind}/metrics`, 1000);
+      let slow: Figures;
+      let slowScrapes: number;
       try {
         figures = await interleave(PAIRS, on(bind), run);
         unscraped = await interleave(PAIRS, on('127.0.0.1:0'), run);
       } finally {
         scrapes = await scraper.stop();
       }
-      if (scrapes === 0) throw new Error('metrics: no scrape answered during the echo rounds');
+      try {
+        slow = await interleave(PAIRS, on(slowBind), run);
+      } finally {
+        slowScrapes = await slowScraper.stop();
+      }
+      if (scrapes === 0 || slowScrapes === 0) {
+        throw new Error('metrics: no scrape answered during the echo rounds');
+      }
       return [
         compare(
           `scrape p99, ${ACTORS} thread actors (${Math.round(bytes / 1024)} kB) vs 50 ms target`,
@@ -259,6 +273,12 @@ async function echoRows(): Promise<Row[]> {
           'msg/s',
           figures,
           `${PAIRS} pairs of ${MESSAGES} messages; ${scrapes} scrapes answered`,
+        ),
+        ...pairedRows(
+          'echo, metrics on (scraped every 1 s) vs off',
+          'msg/s',
+          slow,
+          `${PAIRS} pairs of ${MESSAGES} messages; ${slowScrapes} scrapes answered`,
         ),
         ...pairedRows(
           'echo, metrics on (not scraped: the recording alone) vs off',
