@@ -10,9 +10,9 @@
  * @module
  */
 import type { ChildData } from '../ChildData.js';
-import { runChild } from '../runChild.js';
 import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
-import { SPARE_ENV, spareData, type SpareMessage } from '../spareProtocol.js';
+import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
+import { runEntry, spareDataFrom } from './runEntry.js';
 import { startWatchdog } from './watchdog.js';
 
 process.on('SIGINT', () => undefined);
@@ -30,33 +30,25 @@ if (raw === undefined && !spare) {
 // watchdog starts once the actor runs (not to slow the handshake down), and
 // compares with the parent at start: one that died meanwhile is noticed.
 const parent = process.ppid;
-try {
+await runEntry(childData(), () => {
+  if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
+  startWatchdog({ ppid: parent });
+});
+
+/** Its data, from the environment or (a spare) its arbiter; its title set. */
+async function childData(): Promise<ChildData> {
   const data = raw !== undefined ? (JSON.parse(raw) as ChildData) : await fromArbiter();
   if (data.title !== undefined) process.title = data.title;
-  await runChild(data, () => {
-    if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
-    startWatchdog({ ppid: parent });
-  });
-  process.exit(0);
-} catch (err) {
-  process.stderr.write(
-    `rxpulsar: actor failed: ${err instanceof Error ? err.stack : String(err)}\n`,
-  );
-  process.exit(1);
+  return data;
 }
 
 /** A spare: load its client, say it is warm, then wait for its data on the IPC channel. */
 async function fromArbiter(): Promise<ChildData> {
   process.title = 'rxpulsar: spare';
   await import('../../transport/HubClient.js');
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
-      const data = spareData(message);
-      if (data === undefined) return;
-      process.off('message', onMessage);
-      resolve(data);
-    };
-    process.on('message', onMessage);
-    process.send?.({ rxpulsar: 'spare' } satisfies SpareMessage);
+  return spareDataFrom({
+    on: (event, listener) => process.on(event, listener),
+    off: (event, listener) => process.off(event, listener),
+    send: (message) => process.send?.(message),
   });
 }
