@@ -24,7 +24,7 @@ const unavailable = netnsUnavailable();
 /** A test that needs network namespaces: skipped, saying why, without them. */
 const netnsIt = (title: string, fn: () => Promise<void>): void => {
   if (unavailable === undefined) it(title, fn);
-  else it.skip(`${title} (skipped: ${unavailable})`, fn);
+  else it.skip(`skipped, needs network namespaces (root and iproute2): ${title}`, fn);
 };
 
 /** GET `http://host:port/`: the pid that served and its host's addresses. */
