@@ -24,21 +24,12 @@ import {
 
 import { removeStaleRuntimeDirs } from '../../lib/util/runtimeDir.js';
 import { decode } from '../../lib/index.js';
-import { alive, waitFor } from '../support/waiting.js';
+import { alive, waitFor, rejection } from '../support/waiting.js';
 
 const decodeArg = (value: unknown): unknown => decode(value);
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/actors/${name}.js`, import.meta.url));
-
-async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Arbiter', () => {
   let a: Arbiter;

@@ -45,3 +45,17 @@ export async function within<T>(promise: PromiseLike<T>, ms: number, what: strin
     clearTimeout(timer);
   }
 }
+
+/**
+ * The error a promise rejects with; fails when it fulfils.
+ * @param promise - what should reject.
+ * @returns its rejection reason.
+ */
+export async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -18,18 +18,9 @@ import {
 } from '../../lib/index.js';
 import { PortLink } from '../../lib/transport/PortLink.js';
 import type { Envelope } from '../../lib/transport/protocol.js';
-import { within } from '../support/waiting.js';
+import { within, rejection } from '../support/waiting.js';
 
 const MAX = 64 * 1024;
-
-async function rejection(promise: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 const commands = {
   fail: () => {

@@ -6,17 +6,9 @@
 import { expect } from 'chai';
 import { arbiter, MessageTooLargeError, send, spawn } from '../../../lib/index.js';
 import type { Actor, ActorProxy, Arbiter } from '../../../lib/index.js';
+import { rejection } from '../../support/waiting.js';
 
 const MAX = 64 * 1024;
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Hub', () => {
   describe('maxMessageSize', function () {

@@ -9,7 +9,7 @@ import {
   TimeoutError,
 } from '../../../lib/errors.js';
 import { startServer, type TestServer } from '../../support/http.js';
-import { waitFor } from '../../support/waiting.js';
+import { waitFor, rejection } from '../../support/waiting.js';
 
 class Remote {
   readonly seen: unknown[] = [];
@@ -45,15 +45,6 @@ class Remote {
 }
 
 /** The rejection of a promise that must reject. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
 const sockets = (): number =>
   process.getActiveResourcesInfo().filter((type) => type === 'TCPSocketWrap').length;
 
@@ -220,7 +211,7 @@ describe('rpcProxy', () => {
       try {
         const err = await rejection(open<Remote>(small.url).later(1, 'x'.repeat(100)));
         expect(err).to.be.instanceOf(JsonRpcError).and.include({ code: -32600 });
-        expect((err as Error).message).to.match(/Payload Too Large/);
+        expect(err.message).to.match(/Payload Too Large/);
       } finally {
         await small.close();
       }

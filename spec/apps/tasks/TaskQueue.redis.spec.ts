@@ -15,21 +15,12 @@ import {
 import { redisPeriodic, redisQueue } from '../../fixtures/tasks/app.js';
 import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
-import { alive, waitFor, within } from '../../support/waiting.js';
+import { alive, waitFor, within, rejection } from '../../support/waiting.js';
 
 /** A short lease, so that a dead arbiter's tasks come back quickly. */
 const LEASE = 2000;
 
 const second = new URL('../../fixtures/tasks/redis-arbiter.js', import.meta.url).pathname;
-
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function startSecondArbiter(url: string): Promise<ChildProcess> {
   return startChildArbiter(second, [url, String(LEASE)]);

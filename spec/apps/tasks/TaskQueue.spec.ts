@@ -11,7 +11,7 @@ import {
   type Task,
 } from '../../../lib/index.js';
 import { dataDir, queue, threads } from '../../fixtures/tasks/app.js';
-import { alive, waitFor, within } from '../../support/waiting.js';
+import { alive, waitFor, within, rejection } from '../../support/waiting.js';
 
 /** The states a task went through, from task$. */
 function watch(): {
@@ -26,15 +26,6 @@ function watch(): {
     last: (id) => seen.filter((t) => t.id === id).at(-1),
     stop: () => sub.unsubscribe(),
   };
-}
-
-async function rejection(p: PromiseLike<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('TaskQueue', () => {
