@@ -30,7 +30,7 @@ import { ChildTable } from './ChildTable.js';
 import { Introducer } from './Introducer.js';
 import { MonitorRegistry } from './MonitorRegistry.js';
 import { Router } from './Router.js';
-import { startChild } from './startChild.js';
+import { startChild, type SpawnContext } from './startChild.js';
 
 export type { ArbiterOptions } from './ArbiterOptions.js';
 
@@ -54,6 +54,8 @@ export class Arbiter extends Actor implements Supervisor {
   private readonly hubs: ArbiterHub;
   private readonly router: Router;
   private readonly introducer: Introducer;
+  /** What every spawn needs of the arbiter (see startChild). */
+  private readonly spawning: SpawnContext;
   private startDeferred: Deferred<this> | undefined;
   private readonly options: ArbiterOptions;
   /** Closes the control socket and the metrics server. */
@@ -118,6 +120,17 @@ export class Arbiter extends Actor implements Supervisor {
       registry.byName,
       this.introducer,
     );
+    const { hub, remote } = this.hubs;
+    const router = this.router;
+    this.spawning = {
+      arbiter: this.aid,
+      cfg: this.cfg,
+      hub,
+      remote,
+      logger,
+      route: (port, batch) => router.route(port, batch),
+      stop: (aid) => this.stopActor(aid),
+    };
     local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
     this.command('kill_actor', (_a, aid: string) => this.stopActor(aid));
@@ -295,17 +308,12 @@ export class Arbiter extends Actor implements Supervisor {
     try {
       const checked = checkSpawnParams(params, name);
       this.checkCanSpawn(aid, name);
-      const { hubs, cfg, logger, router, table } = this;
-      const context = {
-        arbiter: this.aid,
-        cfg,
-        hub: hubs.hub,
-        remote: hubs.remote,
-        logger,
-        route: router.route.bind(router),
-        stop: (child: string) => this.stopActor(child),
-      };
-      const { child, timeout, port } = startChild(context, deferred, this.prepareParams(checked));
+      const { table } = this;
+      const { child, timeout, port } = startChild(
+        this.spawning,
+        deferred,
+        this.prepareParams(checked),
+      );
       // Cancelling the spawn kills the actor.
       deferred.addErrback((err: unknown) => {
         if (err instanceof CancelledError) child.proxy.worker?.kill('SIGKILL');
