@@ -3,8 +3,8 @@
  * pool, the p99 of 200 scrapes of `/metrics` (against the 50 ms target),
  * and pipelined `echo` throughput to one actor with metrics off and on (a
  * scrape every 100 ms while on, a stress; then every second); then HTTP hello world (the `http`
- * scenario's server and autocannon load, one worker process) with
- * `RXPULSAR_METRICS` off and on (scraped every second). Both in pairs of
+ * scenario's server and autocannon load, one worker process, one server
+ * whose metrics are turned off and on at run time; scraped every second). Both in pairs of
  * rounds, on and off interleaved (the order alternating from pair to pair),
  * in the same run: the figure is the median of the pairs' on/off ratios,
  * with their range, for throughput and for CPU per operation (less swayed
@@ -15,7 +15,7 @@
  */
 import { createServer } from 'node:net';
 import { send } from '../lib/index.js';
-import { load, startServer, stopServer } from './http.js';
+import { load, startServer, stopServer, type Server } from './http.js';
 import { attachMetrics } from '../lib/metrics/attachMetrics.js';
 import { metricsRegistry } from '../lib/metrics/metricsRegistry.js';
 import { throughput, warmUp } from './support/echoLoad.js';
@@ -130,48 +130,78 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether `url` answers 200 now. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url);
+    await res.text();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turn the server's metrics on or off at run time (SIGUSR2 to the fixture's
+ * arbiter) and wait until `/metrics` answers, or no longer does.
+ */
+async function setMetrics(server: Server, url: string, on: boolean): Promise<void> {
+  if ((await answers(url)) === on) return;
+  server.child.kill('SIGUSR2');
+  const deadline = Date.now() + 10_000;
+  while ((await answers(url)) !== on) {
+    if (Date.now() > deadline)
+      throw new Error(`metrics: the HTTP server did not turn its metrics ${on ? 'on' : 'off'}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * HTTP req/s and CPU per request of one worker, metrics on (scraped every
- * second) vs off. Each run has a server of its own, started for it: two
- * servers kept for the whole series differed by more than metrics do (one
- * process placed or compiled better than the other, pair after pair).
+ * second) vs off, on one long-lived server whose arbiter turns its metrics
+ * on and off between runs (as `--metrics` would have them, histograms
+ * included). A new server for each run varied more than metrics cost (pairs
+ * 0.73–1.26: one process placed or compiled better than the next).
  */
 async function httpRows(): Promise<Row[]> {
   const metrics = `127.0.0.1:${await freePort()}`;
+  const url = `http://${metrics}/metrics`;
   let scrapes: number;
   let figures: Figures;
-  // CPU of the server's processes (arbiter and worker) per request; the
-  // warm-up's CPU is counted too, alike on and off.
-  const run = (env: Record<string, string>) => async (): Promise<Sample> => {
-    const server = await startServer('rxpulsar', 1, env);
-    try {
-      const pid = server.child.pid!;
+  const server = await startServer('rxpulsar', 1, { BENCH_METRICS_TOGGLE: metrics });
+  const scraper = new Scraper(url, 1000);
+  try {
+    const pid = server.child.pid!;
+    // CPU of the server's processes (arbiter and worker) per request; the
+    // warm-up's CPU is counted too, alike on and off.
+    const run = (on: boolean) => async (): Promise<Sample> => {
+      await setMetrics(server, url, on);
       const before = treeCpuMs(pid);
       const { rps } = await load(server);
       return { rate: rps, cpu: ((treeCpuMs(pid) - before) * 1000) / (rps * HTTP_RUN_S) };
-    } finally {
-      await stopServer(server);
-    }
-  };
-  const scraper = new Scraper(`http://${metrics}/metrics`, 1000);
-  try {
-    figures = await interleave(HTTP_PAIRS, run({ RXPULSAR_METRICS: metrics }), run({}));
+    };
+    await load(server); // a first run to warm the server up, not counted
+    figures = await interleave(HTTP_PAIRS, run(true), run(false));
   } finally {
     scrapes = await scraper.stop();
+    await stopServer(server);
   }
-  if (scrapes === 0)
-    throw new Error('metrics: the HTTP server with RXPULSAR_METRICS never answered a scrape');
+  if (scrapes === 0) throw new Error('metrics: the HTTP server never answered a scrape');
   return pairedRows(
     'HTTP hello world, 1 worker, metrics on (scraped every 1 s) vs off',
     'req/s',
     figures,
-    `${HTTP_PAIRS} pairs (a new server each run; autocannon, 50 connections, 1 s warm-up + 5 s); ${scrapes} scrapes answered`,
+    `${HTTP_PAIRS} pairs on one server, metrics turned on and off between runs (autocannon, 50 connections, 1 s warm-up + 5 s); ${scrapes} scrapes answered`,
   );
 }
 
+/** `BENCH_METRICS_SERIES=echo` or `http`: that series only (default: both). */
+const SERIES = process.env['BENCH_METRICS_SERIES'] ?? 'echo,http';
+
 async function run(): Promise<Row[]> {
-  const rows = await echoRows();
-  rows.push(...(await httpRows()));
+  const rows: Row[] = [];
+  if (SERIES.includes('echo')) rows.push(...(await echoRows()));
+  if (SERIES.includes('http')) rows.push(...(await httpRows()));
   return rows;
 }
 
