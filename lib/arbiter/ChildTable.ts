@@ -15,6 +15,13 @@ import type { Monitor } from '../monitor/Monitor.js';
 import type { PortLink } from '../transport/PortLink.js';
 import type { Child } from './Router.js';
 
+/**
+ * How long a process that exited before its handshake has for its last
+ * frames (the `notify` saying why) to be read before its spawn fails with
+ * ActorExitedError, in ms: its connection may not be accepted yet.
+ */
+const EXIT_GRACE_MS = 250;
+
 /** What the table needs of its arbiter. */
 export interface ChildTableContext {
   readonly logger: winston.Logger;
@@ -46,6 +53,8 @@ export interface ChildTableContext {
 export class ChildTable {
   /** Every spawned actor not yet exited, by aid (the Router reads it). */
   readonly children = new Map<string, Child>();
+  /** Actors that exited before their handshake came: handle the exit now. */
+  private readonly settling = new Map<string, () => void>();
 
   /** @param context - logger, loop, events, local actors, monitors and the calls the table makes. */
   constructor(private readonly context: ChildTableContext) {}
@@ -65,7 +74,8 @@ export class ChildTable {
    * (else {@link HandshakeTimeoutError} and SIGKILL), its exit is handled.
    * @param child - the new entry (its proxy holds the worker).
    * @param timeout - the handshake's deadline (ms).
-   * @param port - a thread's channel, drained before its exit is handled.
+   * @param port - a thread's channel, drained before its exit is handled
+   *   (and, before the handshake, the `notify` it held handled first).
    * @returns a function that stops watching (the arbiter's subscriptions hold it).
    */
   add(child: Child, timeout: number, port?: PortLink): { unsubscribe(): void } {
@@ -80,8 +90,25 @@ export class ChildTable {
     });
     return worker.exit$.subscribe((exit) => {
       port?.readPending();
-      this.exited(proxy.aid, exit);
-      port?.close();
+      const settle = (): void => {
+        this.settling.delete(proxy.aid);
+        this.exited(proxy.aid, exit);
+        port?.close();
+      };
+      if (deferred.called) {
+        settle();
+        return;
+      }
+      // Exited before its handshake: the `notify` that says why (a start hook
+      // that threw) may still be on its way. A thread's was just read, and is
+      // handled a microtask later (a command without reply); a process's
+      // connection may not even be accepted yet when its exit is seen (a busy
+      // arbiter). Its handshake settles the spawn first, if it comes.
+      const timer = setTimeout(settle, port !== undefined ? 0 : EXIT_GRACE_MS);
+      this.settling.set(proxy.aid, () => {
+        clearTimeout(timer);
+        settle();
+      });
     });
   }
 
@@ -104,13 +131,15 @@ export class ChildTable {
     if (info['error'] !== undefined) {
       const error = info['error'];
       deferred.errback(error instanceof Error ? error : new Error(JSON.stringify(error)));
-      return;
+    } else {
+      proxy.info = info;
+      child.ready = true;
+      this.context.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
+      deferred.callback(proxy);
+      this.context.events._actorSpawned.next(proxy);
     }
-    proxy.info = info;
-    child.ready = true;
-    this.context.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
-    deferred.callback(proxy);
-    this.context.events._actorSpawned.next(proxy);
+    // It exited already: its exit is handled now that the spawn is settled.
+    this.settling.get(proxy.aid)?.();
   }
 
   /**
@@ -146,6 +175,7 @@ export class ChildTable {
    */
   async stopAll(): Promise<void> {
     await Promise.all([...this.children.keys()].map((aid) => this.stop(aid)));
+    for (const settle of [...this.settling.values()]) settle();
   }
 
   /** SIGKILL every child (threads are terminated) at once. */

@@ -55,20 +55,9 @@ export class IOLoop extends LoopEvents {
   readonly name: string;
   /** The logger failing callbacks are reported to. */
   readonly logger: winston.Logger;
-  /**
-   * Emits {@link IOLoop.numLoops} on every iteration while the loop runs and
-   * completes when it stops. While subscribed it makes the loop iterate on
-   * every turn of Node's event loop (a `setImmediate` chain that yields to
-   * I/O); unsubscribed, it costs nothing.
-   *
-   * @example
-   * ```ts
-   * loop.iterations$.pipe(take(3)).subscribe((n) => console.log('iteration', n));
-   * ```
-   */
-  readonly iterations$: Observable<number>;
 
   private state: 'initial' | 'running' | 'closed' = 'initial';
+  private iterationsObservable: Observable<number> | undefined;
   private deferred: Deferred<void> | undefined;
   private readonly root = new Subscription();
   private readonly ticker: LoopTicker;
@@ -85,12 +74,28 @@ export class IOLoop extends LoopEvents {
     this.name = options.name ?? 'ioloop';
     this.logger = options.logger ?? createLogger('ioloop');
     this.ticker = new LoopTicker(this.logger);
-    this.iterations$ = bindToLoop(this.ticker.observe(), this.closed$);
     this.root.add(() => this.ticker.close());
     this.root.add(() => {
       this.closed$.next();
       this.closed$.complete();
     });
+  }
+
+  /**
+   * Emits {@link IOLoop.numLoops} on every iteration while the loop runs and
+   * completes when it stops. While subscribed it makes the loop iterate on
+   * every turn of Node's event loop (a `setImmediate` chain that yields to
+   * I/O); unsubscribed, it costs nothing.
+   *
+   * @example
+   * ```ts
+   * loop.iterations$.pipe(take(3)).subscribe((n) => console.log('iteration', n));
+   * ```
+   */
+  get iterations$(): Observable<number> {
+    // Made on first use: its operator (`takeUntil`) loads a dozen RxJS
+    // modules that an actor's start does not need.
+    return (this.iterationsObservable ??= bindToLoop(this.ticker.observe(), this.closed$));
   }
 
   /** `true` between {@link IOLoop.start} and {@link IOLoop.stop}. */

@@ -12,7 +12,7 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Subject } from '../rx.js';
 import { checkEnvelopeSize } from './envelopeSize.js';
 import type { Link } from './Link.js';
-import { pack, unpack } from './portWire.js';
+import { pack, unpack, type WireState } from './portWire.js';
 import { TRANSFER, type Envelope } from './protocol.js';
 
 /** Settings of a {@link PortLink}. */
@@ -55,6 +55,9 @@ export class PortLink implements Link {
   private done = false;
   private readonly maxSize: number;
   private readonly handle: (data: unknown) => void;
+  /** What this side packed and unpacked last (see `portWire`). */
+  private readonly sent: WireState = {};
+  private readonly received: WireState = {};
 
   /**
    * @param port - this side's port; it is listened to at once.
@@ -68,7 +71,7 @@ export class PortLink implements Link {
   ) {
     this.maxSize = options.maxMessageSize ?? Infinity;
     this.handle = (data: unknown): void => {
-      if (Array.isArray(data)) onBatch(unpack(data));
+      if (Array.isArray(data)) onBatch(unpack(data, this.received));
       else options.onControl?.(data as PortControl);
     };
     port.on('message', this.handle);
@@ -157,13 +160,19 @@ export class PortLink implements Link {
     const batch = this.queue;
     if (batch.length === 0 || this.done) return;
     this.queue = [];
-    if (this.transfer.length === 0) {
-      this.port.postMessage(pack(batch));
-      return;
-    }
     const transfer = this.transfer;
-    this.transfer = [];
-    this.port.postMessage(pack(batch), transfer);
+    if (transfer.length > 0) this.transfer = [];
+    const { from, to } = this.sent;
+    try {
+      const packed = pack(batch, this.sent);
+      if (transfer.length === 0) this.port.postMessage(packed);
+      else this.port.postMessage(packed, transfer);
+    } catch (err) {
+      // Not posted (a value that cannot be cloned): the peer's state did not move.
+      this.sent.from = from;
+      this.sent.to = to;
+      throw err;
+    }
   }
 
   private readonly drain = (): void => {

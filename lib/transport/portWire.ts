@@ -7,6 +7,11 @@
  * - request: `id, from, to, cmd, args, ack` (slot 3 is a string)
  * - reply:   `id, from, to, ok, value, error` (slot 3 is a boolean)
  *
+ * A `from` or `to` equal to the one of the envelope before it on the same
+ * port (a {@link WireState} on each side) is left out (`undefined`): a
+ * channel mostly carries one pair of actors, and every string costs its
+ * clone.
+ *
  * A batch with envelopes encoded in binary mode (their bytes as
  * ArrayBuffers, transferred) ends with one more slot: their indexes, so
  * that the other side knows which ones to turn to text before a socket.
@@ -19,34 +24,39 @@ import { isRequest, TRANSFER, type Envelope } from './protocol.js';
 const SLOTS = 6;
 
 /**
+ * The `from` and `to` of the last envelope packed (on the sending side) or
+ * unpacked (on the receiving side) on one port: both sides keep theirs in
+ * step, a port delivering batches in order.
+ */
+export interface WireState {
+  from?: string;
+  to?: string;
+}
+
+/**
  * Pack a batch for `postMessage`.
  *
  * @param batch - the envelopes.
+ * @param last - the sending side's state of this port: read and updated.
  * @returns one flat array.
  * @example
  * ```ts
- * port.postMessage(pack([env]));
+ * const sent: WireState = {};
+ * port.postMessage(pack([env], sent));
  * ```
  */
-export function pack(batch: Envelope[]): unknown[] {
-  const out = new Array<unknown>(batch.length * SLOTS);
-  let i = 0;
+export function pack(batch: Envelope[], last: WireState = {}): unknown[] {
+  // Pushed, not written into `new Array(n)`: a holey array is cloned as a
+  // sparse one (an index before every slot), a packed one densely.
+  const out: unknown[] = [];
   let binary: number[] | undefined;
-  for (const env of batch) {
-    if (env[TRANSFER] !== undefined) (binary ??= []).push(i / SLOTS);
-    out[i] = env.id;
-    out[i + 1] = env.from;
-    out[i + 2] = env.to;
-    if (isRequest(env)) {
-      out[i + 3] = env.cmd;
-      out[i + 4] = env.args;
-      out[i + 5] = env.ack;
-    } else {
-      out[i + 3] = env.ok;
-      out[i + 4] = env.value;
-      out[i + 5] = env.error;
-    }
-    i += SLOTS;
+  for (let n = 0; n < batch.length; n++) {
+    const env = batch[n]!;
+    if (env[TRANSFER] !== undefined) (binary ??= []).push(n);
+    const from = env.from === last.from ? undefined : (last.from = env.from);
+    const to = env.to === last.to ? undefined : (last.to = env.to);
+    if (isRequest(env)) out.push(env.id, from, to, env.cmd, env.args, env.ack);
+    else out.push(env.id, from, to, env.ok, env.value, env.error);
   }
   if (binary !== undefined) out.push(binary);
   return out;
@@ -56,18 +66,20 @@ export function pack(batch: Envelope[]): unknown[] {
  * Unpack a batch made by {@link pack}.
  *
  * @param packed - what arrived on the port.
+ * @param last - the receiving side's state of this port: read and updated.
  * @returns the envelopes.
  * @example
  * ```ts
- * port.on('message', (packed) => route(unpack(packed)));
+ * const received: WireState = {};
+ * port.on('message', (packed) => route(unpack(packed, received)));
  * ```
  */
-export function unpack(packed: unknown[]): Envelope[] {
+export function unpack(packed: unknown[], last: WireState = {}): Envelope[] {
   const out: Envelope[] = [];
   for (let i = 0; i + SLOTS <= packed.length; i += SLOTS) {
     const id = packed[i] as number;
-    const from = packed[i + 1] as string;
-    const to = packed[i + 2] as string;
+    const from = (last.from = (packed[i + 1] as string | undefined) ?? last.from ?? '');
+    const to = (last.to = (packed[i + 2] as string | undefined) ?? last.to ?? '');
     const head = packed[i + 3];
     if (typeof head === 'string') {
       out.push({ id, from, to, cmd: head, args: packed[i + 4] as unknown[], ack: !!packed[i + 5] });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pack, unpack } from '../../lib/transport/portWire.js';
+import { pack, unpack, type WireState } from '../../lib/transport/portWire.js';
 import { TRANSFER, type Envelope } from '../../lib/transport/protocol.js';
 
 describe('portWire', () => {
@@ -34,6 +34,22 @@ describe('portWire', () => {
       expect(first?.[TRANSFER]).to.equal(undefined);
       expect(second?.[TRANSFER]).to.deep.equal([]);
       expect((second as { value: { v: unknown } }).value.v).to.be.instanceOf(ArrayBuffer);
+    });
+
+    it('should leave out a from or to equal to the last one on the port, and restore it', () => {
+      const sent: WireState = {};
+      const received: WireState = {};
+      const first: Envelope[] = [
+        { id: 1, from: 'a', to: 'b', cmd: 'echo', args: [1], ack: true },
+        { id: 2, from: 'a', to: 'c', cmd: 'echo', args: [2], ack: true },
+      ];
+      const second: Envelope[] = [{ id: 3, from: 'a', to: 'c', cmd: 'echo', args: [3], ack: true }];
+      const packedFirst = pack(first, sent);
+      const packedSecond = pack(second, sent);
+      expect(packedFirst.slice(6, 9)).to.deep.equal([2, undefined, 'c']);
+      expect(packedSecond.slice(0, 3)).to.deep.equal([3, undefined, undefined]);
+      expect(unpack(structuredClone(packedFirst), received)).to.deep.equal(first);
+      expect(unpack(structuredClone(packedSecond), received)).to.deep.equal(second);
     });
   });
 });
