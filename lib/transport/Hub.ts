@@ -1,8 +1,8 @@
 /**
  * The arbiter's end of node-ipc: a server on a Unix socket inside a private
  * runtime folder. It accepts actor connections, guards them against hostile
- * bytes, validates every batch and hands envelopes to the arbiter; it writes
- * envelopes back batched per tick. Routing is the arbiter's business.
+ * bytes (framing, limits, the wire format: see `guardSocket`) and hands
+ * envelopes to the arbiter; it writes envelopes back batched per tick. Routing is the arbiter's business.
  * @module
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { InvalidStateError } from '../errors.js';
 import { BurstLog } from '../log/BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
-import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
+import type { Envelope } from './protocol.js';
 import { removeStaleRuntimeDirs } from '../util/runtimeDir.js';
 
 /**
@@ -170,10 +170,9 @@ export class Hub {
   send(socket: Socket, env: Envelope): void {
     let outbox = this.outboxes.get(socket);
     if (outbox === undefined) {
-      const { delimiter } = this.ipc.config;
       outbox = new Outbox(
-        (parts) => {
-          if (!socket.destroyed) socket.write(frameOf(parts, delimiter));
+        (frames) => {
+          if (!socket.destroyed) socket.write(frames);
         },
         { maxSize: this.options.maxMessageSize },
       );
@@ -241,31 +240,15 @@ export class Hub {
     const guard = guardSocket(socket, {
       maxMessageSize: this.options.maxMessageSize,
       handshakeSize: HANDSHAKE_SIZE,
-      delimiter: this.ipc.config.delimiter,
-      onBatch: (data) => this.receive(data, socket),
+      onBatch: (envelopes) => this.receive(envelopes, socket),
       onViolation: (reason, cause) => this.reject(socket, reason, cause),
     });
     this.guards.set(socket, guard);
   }
 
-  private receive(data: unknown, socket: Socket): void {
+  private receive(envelopes: Envelope[], socket: Socket): void {
     if (socket.destroyed) return;
-    if (Array.isArray(data) && data.length === 0) {
-      this.reject(socket, 'an empty batch');
-      return;
-    }
-    if (!Array.isArray(data)) {
-      this.reject(socket, 'a batch that is not an array');
-      return;
-    }
-    for (const env of data) {
-      const problem = invalidEnvelope(env);
-      if (problem !== undefined) {
-        this.reject(socket, problem);
-        return;
-      }
-    }
-    this.incoming$.next({ socket, envelopes: data as Envelope[] });
+    this.incoming$.next({ socket, envelopes });
     // A batch the arbiter kept (the first one is a handshake, or the peer is gone).
     const timer = this.handshakes.get(socket);
     if (timer === undefined || socket.destroyed) return;

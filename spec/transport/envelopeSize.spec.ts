@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { checkEnvelopeSize, jsonSize } from '../../lib/transport/envelopeSize.js';
-import { FRAME_OVERHEAD, type Envelope } from '../../lib/transport/protocol.js';
+import { ID_DIGITS, type Envelope } from '../../lib/transport/protocol.js';
+import { WireWriter } from '../../lib/transport/WireWriter.js';
 import { MessageTooLargeError } from '../../lib/errors.js';
 
 const samples: Envelope[] = [
@@ -21,9 +22,14 @@ describe('envelopeSize', () => {
   });
 
   describe('checkEnvelopeSize()', () => {
-    it('should refuse exactly the envelopes whose frame is over the limit', () => {
+    it("should refuse exactly the envelopes a socket's WireWriter refuses", () => {
       for (const env of samples) {
-        const frame = FRAME_OVERHEAD + JSON.stringify(env).length;
+        // The frame with its id and slot numbers (one digit here) at their widest.
+        const written = new WireWriter().encode(env).split('\f').at(-2)!;
+        const slots = 'cmd' in env ? 3 : 2;
+        const frame = written.length + (ID_DIGITS - String(env.id).length) + 2 * slots;
+        expect(() => new WireWriter(frame).encode(env)).not.to.throw();
+        expect(() => new WireWriter(frame - 1).encode(env)).to.throw(MessageTooLargeError);
         expect(() => checkEnvelopeSize(env, frame)).not.to.throw();
         expect(() => checkEnvelopeSize(env, frame - 1)).to.throw(
           MessageTooLargeError,

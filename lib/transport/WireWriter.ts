@@ -1,0 +1,114 @@
+/**
+ * Writes envelopes as socket frames: one frame per envelope, a kind
+ * character, a text header and only the payload in JSON. `from`, `to` and
+ * `cmd` repeat on every message of a connection: each is sent once as a
+ * slot definition (`s<slot>,"text"`) and then as its slot number, so a
+ * ping's header is a dozen characters and the reader rebuilds no strings.
+ * @module
+ */
+import { MessageTooLargeError } from '../errors.js';
+import {
+  asText,
+  DELIMITER,
+  headerBound,
+  isRequest,
+  KIND,
+  SLOT_CHARS,
+  SLOTS,
+  TRANSFER,
+  type Envelope,
+} from './protocol.js';
+
+/**
+ * The writing side of one connection (its string table is the peer's
+ * reader's: one writer per connection, frames written in order).
+ *
+ * @example
+ * ```ts
+ * const writer = new WireWriter(64 << 20);
+ * socket.write(writer.encode(envelope)); // 's0,"arbiter-…"\f…q1,0,1,2,["hi"]\f'
+ * ```
+ */
+export class WireWriter {
+  private readonly slotOf = new Map<string, number>();
+  private readonly strings: string[] = [];
+  /** The slot taken next once all are in use (round robin). */
+  private victim = 0;
+  /** Slot definitions made for the envelope being encoded. */
+  private defs = '';
+  /** Slots the envelope being encoded refers to: not to be reused for it. */
+  private readonly pinned: number[] = [];
+
+  /**
+   * @param maxSize - the largest frame, in characters (the peer's
+   *   `maxMessageSize`): an envelope over it is refused.
+   */
+  constructor(private readonly maxSize = Infinity) {}
+
+  /**
+   * The frames of one envelope: the slot definitions it needs, then its own.
+   *
+   * @param env - the envelope (a binary-mode one gets its bytes in base64, in place).
+   * @returns the text to write, every frame ended by the delimiter.
+   * @throws MessageTooLargeError when the envelope's frame is over `maxSize`;
+   *   nothing is then written, and the table is as it was.
+   */
+  encode(env: Envelope): string {
+    if (env[TRANSFER] !== undefined) asText(env);
+    let kind: string;
+    let payload: string;
+    if (isRequest(env)) {
+      kind = env.ack ? KIND.request : KIND.tell;
+      payload = JSON.stringify(env.args);
+    } else if (env.ok) {
+      kind = KIND.reply;
+      payload = env.value === undefined ? '' : JSON.stringify(env.value);
+    } else {
+      kind = KIND.error;
+      payload = JSON.stringify(env.error ?? {});
+    }
+    if (this.maxSize !== Infinity) this.checkSize(env, payload.length);
+    this.defs = '';
+    this.pinned.length = 0;
+    let header = `${kind}${env.id},${this.ref(env.from)},${this.ref(env.to)},`;
+    if (isRequest(env)) header += `${this.ref(env.cmd)},`;
+    const defs = this.defs;
+    if (defs === '') return `${header}${payload}${DELIMITER}`;
+    this.defs = '';
+    return `${defs}${header}${payload}${DELIMITER}`;
+  }
+
+  private checkSize(env: Envelope, payload: number): void {
+    const size = headerBound(env) + payload;
+    if (size <= this.maxSize) return;
+    const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
+    throw new MessageTooLargeError(
+      `${what} to ${env.to} makes a frame of ${size} characters, over maxMessageSize (${this.maxSize})`,
+    );
+  }
+
+  /** A string as the header writes it: its slot (defined first if new), or JSON. */
+  private ref(text: string): string | number {
+    let slot = this.slotOf.get(text);
+    if (slot === undefined) {
+      if (text.length > SLOT_CHARS) return JSON.stringify(text);
+      slot = this.take();
+      const old = this.strings[slot];
+      if (old !== undefined) this.slotOf.delete(old);
+      this.strings[slot] = text;
+      this.slotOf.set(text, slot);
+      this.defs += `${KIND.slot}${slot},${JSON.stringify(text)}${DELIMITER}`;
+    }
+    this.pinned.push(slot);
+    return slot;
+  }
+
+  /** A free slot, or the oldest one this envelope does not use. */
+  private take(): number {
+    if (this.strings.length < SLOTS) return this.strings.length;
+    let slot = this.victim;
+    while (this.pinned.includes(slot)) slot = (slot + 1) % SLOTS;
+    this.victim = (slot + 1) % SLOTS;
+    return slot;
+  }
+}
