@@ -7,7 +7,7 @@
  * with `--cpu-prof`, what is left shows up (mostly `JSON.stringify` of the
  * envelope and `JSON.parse` of the frame).
  *
- *     node dist/bench/tools/pathCost.js [roundTrips=200000]
+ *     node dist/bench/tools/pathCost.js [roundTrips=200000] [bytes=16]
  * @module
  */
 import { Mailbox } from '../../lib/actor/Mailbox.js';
@@ -17,6 +17,7 @@ import { DELIMITER } from '../../lib/transport/protocol.js';
 import { WireReader } from '../../lib/transport/WireReader.js';
 
 const count = Number(process.argv[2] ?? 200_000);
+const payload = 'x'.repeat(Number(process.argv[3] ?? 16));
 
 /** A mailbox whose frames pile up in `frames`. */
 function side(
@@ -52,7 +53,7 @@ const server = side('echo-e5f6a7b8', [], (args) => args[0]);
 
 async function run(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const reply = client.mailbox.request(server.mailbox.aid, 'echo', ['x'.repeat(16)]);
+    const reply = client.mailbox.request(server.mailbox.aid, 'echo', [payload]);
     await carry(client, server.mailbox);
     await carry(server, client.mailbox);
     await reply;

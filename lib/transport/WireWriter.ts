@@ -36,8 +36,9 @@ export class WireWriter {
   private victim = 0;
   /** Slot definitions made for the envelope being encoded. */
   private defs = '';
-  /** Slots the envelope being encoded refers to: not to be reused for it. */
-  private readonly pinned: number[] = [];
+  /** Slots the envelope being encoded refers to (so far): not to be reused for it. */
+  private pinnedFrom = -1;
+  private pinnedTo = -1;
 
   /**
    * @param maxSize - the largest frame, in characters (the peer's
@@ -68,10 +69,18 @@ export class WireWriter {
       payload = JSON.stringify(env.error ?? {});
     }
     if (this.maxSize !== Infinity) this.checkSize(env, payload.length);
-    this.defs = '';
-    this.pinned.length = 0;
-    let header = `${kind}${env.id},${this.ref(env.from)},${this.ref(env.to)},`;
-    if (isRequest(env)) header += `${this.ref(env.cmd)},`;
+    this.pinnedFrom = -1;
+    this.pinnedTo = -1;
+    const from = this.ref(env.from);
+    this.pinnedFrom = this.slotOf.get(env.from) ?? -1;
+    const to = this.ref(env.to);
+    let header: string;
+    if (isRequest(env)) {
+      this.pinnedTo = this.slotOf.get(env.to) ?? -1;
+      header = `${kind}${env.id},${from},${to},${this.ref(env.cmd)},`;
+    } else {
+      header = `${kind}${env.id},${from},${to},`;
+    }
     const defs = this.defs;
     if (defs === '') return `${header}${payload}${DELIMITER}`;
     this.defs = '';
@@ -99,7 +108,6 @@ export class WireWriter {
       this.slotOf.set(text, slot);
       this.defs += `${KIND.slot}${slot},${JSON.stringify(text)}${DELIMITER}`;
     }
-    this.pinned.push(slot);
     return slot;
   }
 
@@ -107,7 +115,7 @@ export class WireWriter {
   private take(): number {
     if (this.strings.length < SLOTS) return this.strings.length;
     let slot = this.victim;
-    while (this.pinned.includes(slot)) slot = (slot + 1) % SLOTS;
+    while (slot === this.pinnedFrom || slot === this.pinnedTo) slot = (slot + 1) % SLOTS;
     this.victim = (slot + 1) % SLOTS;
     return slot;
   }
