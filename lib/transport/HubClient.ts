@@ -65,6 +65,7 @@ export class HubClient {
       (frames) => {
         const socket = this.tlsSocket ?? this.client?.socket;
         if (socket && !socket.destroyed) socket.write(frames);
+        else this.outbox.clear(); // not connected (yet): dropped, slots defined again
       },
       { maxSize: maxMessageSize },
     );

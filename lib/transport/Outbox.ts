@@ -45,7 +45,8 @@ export class Outbox {
   private queued = 0;
   private scheduled = false;
   private readonly maxBatch: number;
-  private readonly writer: WireWriter;
+  private readonly maxSize: number;
+  private writer: WireWriter;
 
   /**
    * @param flush - writes one batch: frames, each ended by the delimiter.
@@ -56,7 +57,8 @@ export class Outbox {
     limits: OutboxLimits = {},
   ) {
     this.maxBatch = limits.maxBatch ?? 32;
-    this.writer = new WireWriter(limits.maxSize ?? Infinity);
+    this.maxSize = limits.maxSize ?? Infinity;
+    this.writer = new WireWriter(this.maxSize);
   }
 
   /**
@@ -75,10 +77,15 @@ export class Outbox {
     }
   }
 
-  /** Drop whatever is waiting (the connection is gone). */
+  /**
+   * Drop whatever is waiting (the connection is gone, or `flush` could not
+   * write): the next envelopes define their slots again, so that a peer
+   * that missed frames is not sent slots it never saw.
+   */
   clear(): void {
     this.queue = '';
     this.queued = 0;
+    this.writer = new WireWriter(this.maxSize);
   }
 
   private flushNow(): void {

@@ -103,6 +103,18 @@ describe('Outbox', () => {
   });
 
   describe('clear()', () => {
+    it('should define the slots again after a write that was dropped', async () => {
+      const writes: string[] = [];
+      const outbox = new Outbox((text) => writes.push(text));
+      outbox.push(env(1));
+      await Promise.resolve();
+      outbox.clear(); // say the write above never reached the peer
+      outbox.push(env(2));
+      await Promise.resolve();
+      expect(wireReader()(writes[1]!).map((e) => e.id)).to.deep.equal([2]);
+    });
+
+
     it('should drop what waits', async () => {
       const batches: Envelope[][] = [];
       const outbox = new Outbox(collect(batches));
