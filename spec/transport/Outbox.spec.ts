@@ -114,7 +114,6 @@ describe('Outbox', () => {
       expect(wireReader()(writes[1]!).map((e) => e.id)).to.deep.equal([2]);
     });
 
-
     it('should drop what waits', async () => {
       const batches: Envelope[][] = [];
       const outbox = new Outbox(collect(batches));
