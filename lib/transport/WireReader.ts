@@ -22,8 +22,13 @@ const NINE = 57;
  *
  * @example
  * ```ts
- * const reader = new WireReader();
- * frames.feed(chunk, (frame) => { const env = reader.read(frame); if (typeof env === 'object') route(env); return true; });
+ * const wire = new WireReader();
+ * const splitter = new FrameReader('\f');
+ * splitter.feed(chunk, (frame) => {
+ *   const env = wire.read(frame);
+ *   if (typeof env === 'object') route(env);
+ *   return true;
+ * });
  * ```
  */
 export class WireReader {
