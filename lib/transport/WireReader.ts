@@ -12,6 +12,7 @@ import { ProtocolError } from '../errors.js';
 import { ID_DIGITS, KIND, SLOT_CHARS, SLOTS, type Envelope } from './protocol.js';
 
 const COMMA = 44;
+const APOSTROPHE = 39; // RAW
 const QUOTE = 34;
 const BACKSLASH = 92;
 const ZERO = 48;
@@ -51,7 +52,8 @@ export class WireReader {
         const from = this.ref(frame, 'envelope without from/to');
         const to = this.ref(frame, 'envelope without from/to');
         const cmd = this.ref(frame, 'request with a non-string cmd');
-        const args = this.payload(frame);
+        const args =
+          frame.charCodeAt(this.pos) === APOSTROPHE ? [this.raw(frame)] : this.payload(frame);
         if (!Array.isArray(args)) throw new ProtocolError('request without an args array');
         return { id, from, to, cmd, args, ack: kind === KIND.request };
       }
@@ -59,7 +61,12 @@ export class WireReader {
         const id = this.id(frame);
         const from = this.ref(frame, 'envelope without from/to');
         const to = this.ref(frame, 'envelope without from/to');
-        const value = this.pos === frame.length ? undefined : this.payload(frame);
+        const value =
+          this.pos === frame.length
+            ? undefined
+            : frame.charCodeAt(this.pos) === APOSTROPHE
+              ? this.raw(frame)
+              : this.payload(frame);
         return { id, from, to, ok: true, value };
       }
       case KIND.error: {
@@ -142,6 +149,15 @@ export class WireReader {
     } catch (err) {
       throw new ProtocolError(`${problem}: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The rest of the frame after the RAW mark, as a string of its own: a
+   * slice would keep the whole chunk it came in alive (64 KiB for a ping),
+   * a concatenation that is sliced is flattened into a fresh copy first.
+   */
+  private raw(frame: string): string {
+    return `${frame.slice(this.pos + 1)} `.slice(0, -1);
   }
 
   /** The rest of the frame, as JSON. */

@@ -4,6 +4,8 @@
  * `cmd` repeat on every message of a connection: each is sent once as a
  * slot definition (`s<slot>,"text"`) and then as its slot number, so a
  * ping's header is a dozen characters and the reader rebuilds no strings.
+ * A payload that is one string (a request's only argument, a reply's value)
+ * travels raw, after a `'`, when it can: no JSON either way.
  * @module
  */
 import { MessageTooLargeError } from '../errors.js';
@@ -13,11 +15,25 @@ import {
   headerBound,
   isRequest,
   KIND,
+  RAW,
   SLOT_CHARS,
   SLOTS,
   TRANSFER,
   type Envelope,
 } from './protocol.js';
+
+/**
+ * Whether a string can travel as it is, without JSON: it holds no frame
+ * delimiter, and no lone surrogate (which UTF-8 could not carry).
+ */
+function isRaw(text: string): boolean {
+  return text.indexOf(DELIMITER) === -1 && (text as unknown as WellFormed).isWellFormed();
+}
+
+/** `String.prototype.isWellFormed` (Node 20; ES2024, past this project's `lib`). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
 
 /**
  * The writing side of one connection (its string table is the peer's
@@ -58,17 +74,35 @@ export class WireWriter {
     if (env[TRANSFER] !== undefined) asText(env);
     let kind: string;
     let payload: string;
+    // The payload's size as JSON, escapes aside (as `checkEnvelopeSize` counts it).
+    let size: number;
     if (isRequest(env)) {
       kind = env.ack ? KIND.request : KIND.tell;
-      payload = JSON.stringify(env.args);
+      const { args } = env;
+      const only = args.length === 1 ? args[0] : undefined;
+      if (typeof only === 'string' && isRaw(only)) {
+        payload = `${RAW}${only}`;
+        size = only.length + 4; // ["…"]
+      } else {
+        payload = JSON.stringify(args);
+        size = payload.length;
+      }
     } else if (env.ok) {
       kind = KIND.reply;
-      payload = env.value === undefined ? '' : JSON.stringify(env.value);
+      const { value } = env;
+      if (typeof value === 'string' && isRaw(value)) {
+        payload = `${RAW}${value}`;
+        size = value.length + 2; // "…"
+      } else {
+        payload = value === undefined ? '' : JSON.stringify(value);
+        size = payload.length;
+      }
     } else {
       kind = KIND.error;
       payload = JSON.stringify(env.error ?? {});
+      size = payload.length;
     }
-    if (this.maxSize !== Infinity) this.checkSize(env, payload.length);
+    if (this.maxSize !== Infinity) this.checkSize(env, size);
     this.pinnedFrom = -1;
     this.pinnedTo = -1;
     const from = this.ref(env.from);

@@ -34,6 +34,12 @@ export const KIND = {
 } as const;
 
 /**
+ * The first character of a payload that is a string as it is, not JSON (no
+ * JSON text starts with it): a request's only argument, a reply's value.
+ */
+export const RAW = "'";
+
+/**
  * Slots of a connection's string table (per direction): `from`, `to` and
  * `cmd` of an envelope are written as a slot number once defined, not
  * again and again as JSON strings.

@@ -92,7 +92,7 @@ describe('SocketPeer', function () {
       }
       // Three slot definitions (from, to, cmd), then the two requests.
       expect(text.split('\f').map((f) => f[0])).to.deep.equal(['s', 's', 's', 'q', 'q', undefined]);
-      expect(text.split('\f')[4]).to.equal('q8,0,1,2,["hi"]');
+      expect(text.split('\f')[4]).to.equal("q8,0,1,2,'hi");
       expect(wireReader()(text).map((env) => env.id)).to.deep.equal([7, 8]);
     });
   });

@@ -44,6 +44,12 @@ describe('WireReader', () => {
         ok: false,
         error: { name: 'E' },
       });
+      expect(wire.read('q9,0,1,2,\'raw, "as it is"'))
+        .to.include({ id: 9 })
+        .and.to.deep.include({
+          args: ['raw, "as it is"'],
+        });
+      expect(wire.read("r9,1,0,'")).to.include({ value: '' });
       expect(wire.read('t"f00d"')).to.equal('f00d');
       expect(wire.read('q1,"in, \\"place\\"",1,2,[]')).to.include({ from: 'in, "place"' });
     });

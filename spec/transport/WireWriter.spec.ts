@@ -20,11 +20,36 @@ describe('WireWriter', () => {
   describe('encode()', () => {
     it('should define each name once, then write it as its slot', () => {
       const writer = new WireWriter();
-      expect(writer.encode(request())).to.equal('s0,"a"\fs1,"b"\fs2,"echo"\fq1,0,1,2,["hi"]\f');
-      expect(writer.encode(request({ id: 2 }))).to.equal('q2,0,1,2,["hi"]\f');
-      expect(writer.encode({ id: 2, from: 'b', to: 'a', ok: true, value: 'hi' })).to.equal(
-        'r2,1,0,"hi"\f',
+      expect(writer.encode(request({ args: [1, 'hi'] }))).to.equal(
+        's0,"a"\fs1,"b"\fs2,"echo"\fq1,0,1,2,[1,"hi"]\f',
       );
+      expect(writer.encode(request({ id: 2, args: [1, 'hi'] }))).to.equal('q2,0,1,2,[1,"hi"]\f');
+      expect(writer.encode({ id: 2, from: 'b', to: 'a', ok: true, value: [] })).to.equal(
+        'r2,1,0,[]\f',
+      );
+    });
+
+    it('should write a lone string argument or value raw, after an apostrophe', () => {
+      const writer = new WireWriter();
+      const read = wireReader();
+      const text = 'hé "quoted" \\ back\nslash 🙂'.repeat(3);
+      const envelopes: Envelope[] = [
+        request({ args: [text] }),
+        { id: 1, from: 'b', to: 'a', ok: true, value: text },
+        { id: 2, from: 'b', to: 'a', ok: true, value: '' },
+      ];
+      const written = envelopes.map((env) => writer.encode(env)).join('');
+      expect(written).to.contain(`,'${text}\f`);
+      expect(written).to.contain("r2,1,0,'\f");
+      expect(read(written)).to.deep.equal(envelopes);
+    });
+
+    it('should write in JSON a string that holds the delimiter or a lone surrogate', () => {
+      for (const text of ['a\fb', 'x\ud800y']) {
+        const written = new WireWriter().encode(request({ args: [text] }));
+        expect(written).to.contain(`,${JSON.stringify([text])}\f`);
+        expect(wireReader()(written)[0]).to.deep.equal(request({ args: [text] }));
+      }
     });
 
     it('should write every kind so that a reader gives the same envelopes back', () => {
