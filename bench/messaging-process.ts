@@ -1,7 +1,8 @@
 /**
  * Scenario `messaging-process`: the arbiter and one process actor, `echo`
  * round trip (one in flight) and pipelined throughput (100 in flight) at
- * 16 B, 1 KB and 64 KB, against a raw Unix-socket NDJSON echo, a
+ * 16 B, 1 KB and 64 KB strings (and 1 KB in an object, which rxpulsar
+ * writes in JSON where it writes a lone string raw), against a raw Unix-socket NDJSON echo, a
  * `fork()` + `process.send` echo and a forked comedy actor (the actor
  * framework of the same kind) measured in the same run; plus, as a
  * diagnostic without target, bare node-ipc (the transport rxpulsar is built
@@ -36,6 +37,15 @@ export const PLANS: EchoPlan[] = [
     inFlight: 100,
   },
   {
+    bytes: 1024,
+    object: true,
+    roundTrips: 2000,
+    roundTripSlice: 100,
+    pipelined: 9000,
+    pipelinedSlice: 3000,
+    inFlight: 100,
+  },
+  {
     bytes: 64 * 1024,
     roundTrips: 200,
     roundTripSlice: 20,
@@ -58,7 +68,7 @@ async function run(): Promise<Row[]> {
     try {
       const rows: Row[] = [];
       for (const plan of PLANS) {
-        const size = sizeLabel(plan.bytes);
+        const size = sizeLabel(plan.bytes, plan.object);
         const figures = await echoMatrix(
           [
             { name: 'rxpulsar', request: (p) => send(proxy, 'echo', p) },
