@@ -7,7 +7,7 @@
  * with `--cpu-prof`, what is left shows up (mostly `JSON.stringify` of the
  * envelope and `JSON.parse` of the frame).
  *
- *     node dist/bench/tools/pathCost.js [roundTrips=200000] [bytes=16]
+ *     node dist/bench/tools/pathCost.js [roundTrips=200000] [bytes=16] [string|object]
  * @module
  */
 import { Mailbox } from '../../lib/actor/Mailbox.js';
@@ -17,7 +17,8 @@ import { DELIMITER } from '../../lib/transport/protocol.js';
 import { WireReader } from '../../lib/transport/WireReader.js';
 
 const count = Number(process.argv[2] ?? 200_000);
-const payload = 'x'.repeat(Number(process.argv[3] ?? 16));
+const text = 'x'.repeat(Number(process.argv[3] ?? 16));
+const payload = process.argv[4] === 'object' ? { text } : text;
 
 /** A mailbox whose frames pile up in `frames`. */
 function side(
