@@ -74,12 +74,14 @@ export function throughput(
  * Send a few requests and check the replies echo the payload.
  *
  * @param request - the transport under test.
- * @param payload - a string payload.
+ * @param payload - a string, or a JSON-like object.
  * @param count - how many warm-up requests (half of them pipelined).
  */
-export async function warmUp(request: Requester, payload: string, count: number): Promise<void> {
+export async function warmUp(request: Requester, payload: unknown, count: number): Promise<void> {
   const reply = await request(payload);
-  if (reply !== payload) throw new Error(`echo mismatch: got ${String(reply).slice(0, 40)}`);
+  if (JSON.stringify(reply) !== JSON.stringify(payload)) {
+    throw new Error(`echo mismatch: got ${JSON.stringify(reply).slice(0, 40)}`);
+  }
   await roundTrip(request, payload, count >> 1);
   await throughput(request, payload, count >> 1, 50);
 }

@@ -18,6 +18,11 @@ export interface Contender {
 export interface EchoPlan {
   /** Payload size in bytes (a string of that many characters). */
   bytes: number;
+  /**
+   * Send an object holding that string (`{ text }`) instead of the string:
+   * rxpulsar writes a lone string raw, anything else in JSON.
+   */
+  object?: boolean;
   /** Sequential requests per contender, in all. */
   roundTrips: number;
   /** Sequential requests per slice. */
@@ -53,7 +58,8 @@ export async function echoMatrix(
   contenders: Contender[],
   plan: EchoPlan,
 ): Promise<Map<string, EchoFigures>> {
-  const payload = 'x'.repeat(plan.bytes);
+  const text = 'x'.repeat(plan.bytes);
+  const payload = plan.object === true ? { text } : text;
   // Two interleaved warm-up rounds: a path with more JavaScript than a bare
   // baseline takes longer to be optimized, and the first size measured
   // (16 B) showed it (0.1-0.15× worse than the same size measured again).
@@ -88,7 +94,12 @@ export async function echoMatrix(
   );
 }
 
-/** @returns `16 B`, `1 KB`, `64 KB`. */
-export function sizeLabel(bytes: number): string {
-  return bytes >= 1024 ? `${bytes / 1024} KB` : `${bytes} B`;
+/**
+ * @param bytes - a payload size.
+ * @param object - the string is sent in an object.
+ * @returns `16 B`, `1 KB`, `64 KB` (`1 KB object`).
+ */
+export function sizeLabel(bytes: number, object = false): string {
+  const size = bytes >= 1024 ? `${bytes / 1024} KB` : `${bytes} B`;
+  return object ? `${size} object` : size;
 }

@@ -7,39 +7,45 @@
  * with `--cpu-prof`, what is left shows up (mostly `JSON.stringify` of the
  * envelope and `JSON.parse` of the frame).
  *
- *     node dist/bench/tools/pathCost.js [roundTrips=200000]
+ *     node dist/bench/tools/pathCost.js [roundTrips=200000] [bytes=16] [string|object]
  * @module
  */
 import { Mailbox } from '../../lib/actor/Mailbox.js';
+import { FrameReader } from '../../lib/transport/FrameReader.js';
 import { Outbox } from '../../lib/transport/Outbox.js';
-import { frameOf, type Envelope } from '../../lib/transport/protocol.js';
+import { DELIMITER } from '../../lib/transport/protocol.js';
+import { WireReader } from '../../lib/transport/WireReader.js';
 
 const count = Number(process.argv[2] ?? 200_000);
-const PREFIX_LENGTH = '{"type":"m","data":['.length;
+const text = 'x'.repeat(Number(process.argv[3] ?? 16));
+const payload = process.argv[4] === 'object' ? { text } : text;
 
 /** A mailbox whose frames pile up in `frames`. */
 function side(
   aid: string,
   frames: string[],
   serve: (args: unknown[]) => unknown,
-): { mailbox: Mailbox; frames: string[] } {
-  const outbox = new Outbox((parts) => frames.push(frameOf(parts, '\f')));
+): { mailbox: Mailbox; frames: string[]; reader: FrameReader; wire: WireReader } {
+  const outbox = new Outbox((text) => frames.push(text));
   const mailbox = new Mailbox(
     aid,
     (env) => outbox.push(env),
     (_r, args) => serve(args),
     30_000,
   );
-  return { mailbox, frames };
+  return { mailbox, frames, reader: new FrameReader(DELIMITER), wire: new WireReader() };
 }
 
-/** Hand every frame waiting in `frames` to `to`, parsed as the guard does. */
-async function carry(frames: string[], to: Mailbox): Promise<void> {
+/** Hand every write waiting in `from.frames` to `to`, read as the guard reads it. */
+async function carry(from: ReturnType<typeof side>, to: Mailbox): Promise<void> {
   // The Outbox writes at the end of the tick (a microtask).
-  while (frames.length === 0) await Promise.resolve();
-  for (const frame of frames.splice(0)) {
-    const batch = JSON.parse(frame.slice(PREFIX_LENGTH - 1, frame.length - 2)) as Envelope[];
-    for (const env of batch) to.receive(env);
+  while (from.frames.length === 0) await Promise.resolve();
+  for (const text of from.frames.splice(0)) {
+    from.reader.feed(text, (frame) => {
+      const env = from.wire.read(frame);
+      if (typeof env === 'object') to.receive(env);
+      return true;
+    });
   }
 }
 
@@ -48,9 +54,9 @@ const server = side('echo-e5f6a7b8', [], (args) => args[0]);
 
 async function run(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const reply = client.mailbox.request(server.mailbox.aid, 'echo', ['x'.repeat(16)]);
-    await carry(client.frames, server.mailbox);
-    await carry(server.frames, client.mailbox);
+    const reply = client.mailbox.request(server.mailbox.aid, 'echo', [payload]);
+    await carry(client, server.mailbox);
+    await carry(server, client.mailbox);
     await reply;
   }
 }

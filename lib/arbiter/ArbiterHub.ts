@@ -4,7 +4,7 @@
  * @module
  */
 import type winston from 'winston';
-import type { Subscription } from '../rx.js';
+import { Subscription } from '../rx.js';
 import { RemoteHub, type JoinablePool } from '../remote/RemoteHub.js';
 import { Hub, type Incoming } from '../transport/Hub.js';
 import type { ArbiterOptions } from './ArbiterOptions.js';
@@ -64,7 +64,7 @@ export class ArbiterHub {
   async start(route: (batch: Incoming) => void): Promise<Subscription> {
     await this.hub.start();
     await this.remote?.start();
-    return this.hub.incoming$.subscribe(route);
+    return new Subscription(this.hub.onIncoming(route));
   }
 
   /**

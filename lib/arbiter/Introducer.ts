@@ -15,7 +15,7 @@ import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import type { WorkerHandle } from '../concurrency/WorkerHandle.js';
 import type { Link } from '../transport/Link.js';
 import { PortLink } from '../transport/PortLink.js';
-import { frameOf } from '../transport/protocol.js';
+import { tokenFrame } from '../transport/protocol.js';
 import { socketPair } from './socketPair.js';
 
 /**
@@ -84,7 +84,7 @@ export class Introducer {
     // The accepted end (b's) must open with the token: proof that no one
     // else connected to the listening socket first.
     const token = randomBytes(16).toString('hex');
-    socketPair(dir, frameOf([JSON.stringify(token)], '\f')).then(
+    socketPair(dir, tokenFrame(token)).then(
       ([one, other]) =>
         Promise.all([
           wa.post({ rxpulsar: 'peer', aid: b }, one),

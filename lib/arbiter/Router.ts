@@ -52,7 +52,7 @@ function claimOf(env: Request): { aid?: unknown; nonce?: unknown } {
  * @example
  * ```ts
  * const router = new Router(arbiter, hub, children, local, monitors);
- * hub.incoming$.subscribe(({ socket, envelopes }) => router.route(router.linkOf(socket), envelopes));
+ * hub.onIncoming(({ socket, envelopes }) => router.route(router.linkOf(socket), envelopes));
  * ```
  */
 export class Router {

@@ -6,7 +6,7 @@
  */
 import { IPCModule, type IPCClient } from './nodeIpc.js';
 import { Subject } from '../rx.js';
-import { ActorExitedError } from '../errors.js';
+import { ActorExitedError, ProtocolError } from '../errors.js';
 import type { Socket } from 'node:net';
 import type { HubTls } from './tlsConnect.js';
 import { FrameReader } from './FrameReader.js';
@@ -14,21 +14,8 @@ import { connectTls } from './tlsConnect.js';
 import { Outbox } from './Outbox.js';
 import type { PeerLost } from './PortClient.js';
 import { SocketPeers } from './SocketPeers.js';
-import { BATCH_EVENT, frameOf, type Envelope } from './protocol.js';
-
-const PREFIX = `{"type":"${BATCH_EVENT}","data":[`;
-
-/**
- * The envelopes of a frame from the hub: a frame made by `frameOf()` is
- * parsed as its batch alone (no wrapper object), anything else whole.
- */
-function parseBatch(text: string): Envelope[] {
-  if (text.startsWith(PREFIX) && text.endsWith(']}')) {
-    return JSON.parse(text.slice(PREFIX.length - 1, text.length - 1)) as Envelope[];
-  }
-  const frame = JSON.parse(text) as { type?: unknown; data?: unknown };
-  return frame.type === BATCH_EVENT && Array.isArray(frame.data) ? (frame.data as Envelope[]) : [];
-}
+import { DELIMITER, type Envelope } from './protocol.js';
+import { WireReader } from './WireReader.js';
 
 /**
  * The client side of the hub.
@@ -75,9 +62,10 @@ export class HubClient {
     arbiter?: string,
   ) {
     this.outbox = new Outbox(
-      (parts) => {
+      (frames) => {
         const socket = this.tlsSocket ?? this.client?.socket;
-        if (socket && !socket.destroyed) socket.write(frameOf(parts, this.ipc.config.delimiter));
+        if (socket && !socket.destroyed) socket.write(frames);
+        else this.outbox.clear(); // not connected (yet): dropped, slots defined again
       },
       { maxSize: maxMessageSize },
     );
@@ -141,20 +129,21 @@ export class HubClient {
    */
   private read(socket: Socket): void {
     socket.removeAllListeners('data');
-    const reader = new FrameReader(this.ipc.config.delimiter);
-    const onFrame = (text: string): boolean => {
+    const frames = new FrameReader(DELIMITER);
+    const wire = new WireReader();
+    const onFrame = (frame: string): boolean => {
       try {
-        const { peers } = this;
-        for (const env of parseBatch(text)) {
-          if (peers === undefined || peers.fromHub(env)) this.incoming$.next(env);
-        }
+        const env = wire.read(frame);
+        if (env === undefined) return true; // a slot definition
+        if (typeof env === 'string') throw new ProtocolError('a token frame from the hub');
+        if (this.peers === undefined || this.peers.fromHub(env)) this.incoming$.next(env);
         return true;
       } catch (err) {
         socket.destroy(err instanceof Error ? err : new Error(String(err)));
         return false;
       }
     };
-    socket.on('data', (chunk: string) => reader.feed(chunk, onFrame));
+    socket.on('data', (chunk: string) => frames.feed(chunk, onFrame));
   }
 
   /**

@@ -2,22 +2,19 @@
  * One direct connection between two process actors, made by the arbiter
  * (see `Introducer`) and handed to each over its IPC channel. The peer is
  * another process: its bytes are guarded as the hub guards them (framing,
- * size limits, the exact frame prefix, envelope shapes), and it may speak
+ * size limits, the wire format, envelope shapes), and it may speak
  * only for itself (`from`) and only to this actor (`to`). Reading starts
  * once the peer said, through the hub, that it switched to this socket
  * (see {@link SocketPeer.open}): what it sent before through the hub is
  * read first. The end the arbiter accepted opens with the arbiter's token
- * (a batch of one string), proof that the connection is the one it made.
+ * (a token frame), proof that the connection is the one it made.
  * @module
  */
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../errors.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
-import { frameOf, invalidEnvelope, type Envelope } from './protocol.js';
-
-/** node-ipc's delimiter, the same on every rxpulsar socket. */
-const DELIMITER = '\f';
+import type { Envelope } from './protocol.js';
 
 /** What a {@link SocketPeer} needs. */
 export interface SocketPeerOptions {
@@ -62,8 +59,8 @@ export class SocketPeer {
     socket.pause();
     socket.setEncoding('utf8');
     this.outbox = new Outbox(
-      (parts) => {
-        if (!socket.destroyed) socket.write(frameOf(parts, DELIMITER));
+      (frames) => {
+        if (!socket.destroyed) socket.write(frames);
       },
       { maxSize: options.maxMessageSize },
     );
@@ -71,8 +68,8 @@ export class SocketPeer {
     this.guard = guardSocket(socket, {
       maxMessageSize: options.maxMessageSize,
       ...(this.token === undefined ? {} : { handshakeSize: 1024 }),
-      delimiter: DELIMITER,
-      onBatch: (data) => this.receive(data),
+      onBatch: (envelopes) => this.receive(envelopes),
+      onToken: (token) => this.opened(token),
       onViolation: (reason, cause) =>
         this.drop(cause instanceof Error ? `${reason}: ${cause.message}` : reason),
     });
@@ -105,25 +102,24 @@ export class SocketPeer {
     this.socket.resume(); // read the peer's end, so that 'close' comes
   }
 
-  private receive(data: unknown[]): void {
-    if (this.token !== undefined) {
-      if (data.length !== 1 || data[0] !== this.token) {
-        throw new ProtocolError("the connection did not open with the arbiter's token");
-      }
-      this.token = undefined;
-      this.guard.handshaken();
-      return;
+  private opened(token: string): void {
+    if (this.token === undefined || token !== this.token) {
+      throw new ProtocolError("the connection did not open with the arbiter's token");
     }
-    if (data.length === 0) throw new ProtocolError('an empty batch');
+    this.token = undefined;
+    this.guard.handshaken();
+  }
+
+  private receive(envelopes: Envelope[]): void {
+    if (this.token !== undefined) {
+      throw new ProtocolError("the connection did not open with the arbiter's token");
+    }
     const { self, peer } = this.options;
-    for (const env of data) {
-      const problem = invalidEnvelope(env);
-      if (problem !== undefined) throw new ProtocolError(problem);
-      const { from, to } = env as Envelope;
+    for (const { from, to } of envelopes) {
       if (from !== peer) throw new ProtocolError(`message from ${peer} claims to be from ${from}`);
       if (to !== self) throw new ProtocolError(`message from ${peer} addressed to ${to}`);
     }
-    for (const env of data as Envelope[]) this.options.onEnvelope(env);
+    for (const env of envelopes) this.options.onEnvelope(env);
   }
 
   private drop(reason: string): void {

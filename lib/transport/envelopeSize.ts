@@ -6,7 +6,7 @@
  * @module
  */
 import { MessageTooLargeError } from '../errors.js';
-import { FRAME_OVERHEAD, isRequest, type Envelope } from './protocol.js';
+import { headerBound, isRequest, type Envelope } from './protocol.js';
 
 /**
  * The length of `JSON.stringify(value)`, escapes of strings not counted:
@@ -52,7 +52,7 @@ export function jsonSize(value: unknown): number {
 
 /**
  * Refuse an envelope that would make a frame over `maxSize`, as the
- * socket's Outbox does (same error, same message).
+ * socket's `WireWriter` does (same bound, same error, same message).
  *
  * @param env - the envelope about to be sent.
  * @param maxSize - the largest frame, in characters.
@@ -64,26 +64,17 @@ export function jsonSize(value: unknown): number {
  */
 export function checkEnvelopeSize(env: Envelope, maxSize: number): void {
   if (maxSize === Infinity) return;
-  // An id has at most 16 digits: below the limit even so, no exact count is needed.
-  const size = FRAME_OVERHEAD + envelopeSize(env, 16);
+  const size = headerBound(env) + payloadSize(env);
   if (size <= maxSize) return;
-  const exact = FRAME_OVERHEAD + envelopeSize(env, String(env.id).length);
-  if (exact <= maxSize) return;
   const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
   throw new MessageTooLargeError(
-    `${what} to ${env.to} makes a frame of ${exact} characters, over maxMessageSize (${maxSize})`,
+    `${what} to ${env.to} makes a frame of ${size} characters, over maxMessageSize (${maxSize})`,
   );
 }
 
-/** {@link jsonSize} of an envelope, its fixed fields counted without a walk. */
-function envelopeSize(env: Envelope, idLength: number): number {
-  // {"id":N,"from":"…","to":"…"  then the rest, and "}"
-  const head = 6 + idLength + 10 + env.from.length + 8 + env.to.length + 1;
-  if (isRequest(env)) {
-    // ,"cmd":"…","args":[…],"ack":true
-    return head + 9 + env.cmd.length + 8 + jsonSize(env.args) + 7 + (env.ack ? 4 : 5);
-  }
-  // ,"ok":true,"value":…  or  ,"ok":false,"error":{…}
-  if (env.ok) return head + 10 + (env.value === undefined ? 0 : 9 + jsonSize(env.value));
-  return head + 11 + (env.error === undefined ? 0 : 9 + jsonSize(env.error));
+/** {@link jsonSize} of what a socket frame carries in JSON (see `WireWriter`). */
+function payloadSize(env: Envelope): number {
+  if (isRequest(env)) return jsonSize(env.args);
+  if (env.ok) return env.value === undefined ? 0 : jsonSize(env.value);
+  return jsonSize(env.error ?? {});
 }

@@ -10,8 +10,13 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** The version of the hub protocol this build speaks. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The version of the hub protocol this build speaks: 2 since the socket
+ * wire of `WireWriter` and `WireReader` (a frame per envelope, names as
+ * string slots, lone strings raw), which version 1's JSON batches cannot
+ * read: a node of the other version is refused at the hello, saying so.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** The first line each side sends. */
 export interface Hello {

@@ -1,42 +1,97 @@
 /**
- * The wire protocol between actors. Every node-ipc frame carries one event,
- * `m`, whose data is a batch: an array of envelopes written in the same
- * tick. An envelope is a request (it has `cmd`) or a reply (it has `ok`).
- * Arguments and results are trees made by the codec (`encode`), errors are
- * serialized with their class, code, message and stack.
+ * The envelopes actors exchange, and the wire format of a socket. An
+ * envelope is a request (it has `cmd`) or a reply (it has `ok`). Arguments
+ * and results are trees made by the codec (`encode`), errors are serialized
+ * with their class, code, message and stack. On a socket every envelope is
+ * one frame (see `WireWriter` and `WireReader`): a kind character, a short
+ * text header (`id,from,to[,cmd],`, with the names as slots of a string
+ * table) and only the payload in JSON, ended by {@link DELIMITER}; the
+ * frames of a tick leave in one write.
  * @module
  */
 import { binaryAsText } from '../codec/binaryAsText.js';
 import { serializeError, type SerializedError } from '../codec/serializeError.js';
 
-/** The node-ipc event name every batch travels under. */
-export const BATCH_EVENT = 'm';
-
 /**
- * One frame on the wire is node-ipc's own format, `{"type":"m","data":[…]}`
- * then its delimiter, byte for byte what `emit('m', batch)` writes, without
- * node-ipc's wrapper object on the hot path.
+ * The end of every frame: node-ipc's delimiter. JSON never holds it raw (it
+ * writes `\\f`), and no header character is one.
  */
-const FRAME_HEAD = `{"type":"${BATCH_EVENT}","data":[`;
-const FRAME_TAIL = ']}';
-
-/** Characters a frame adds around its envelopes (the delimiter not counted). */
-export const FRAME_OVERHEAD = FRAME_HEAD.length + FRAME_TAIL.length;
+export const DELIMITER = '\f';
 
 /**
- * A frame made of envelopes already serialized (node-ipc's format).
+ * The first character of a frame, its kind: a request that waits for a
+ * reply, one that does not, a reply with a value, a reply with an error,
+ * the definition of a string slot, and the token a direct connection
+ * between two process actors opens with.
+ */
+export const KIND = {
+  request: 'q',
+  tell: 'n',
+  reply: 'r',
+  error: 'e',
+  slot: 's',
+  token: 't',
+} as const;
+
+/**
+ * The first character of a payload that is a string as it is, not JSON (no
+ * JSON text starts with it): a request's only argument, a reply's value.
+ */
+export const RAW = "'";
+
+/**
+ * Slots of a connection's string table (per direction): `from`, `to` and
+ * `cmd` of an envelope are written as a slot number once defined, not
+ * again and again as JSON strings.
+ */
+export const SLOTS = 256;
+
+/**
+ * Longest string kept in a slot, in characters; a longer one is written
+ * in place, as a JSON string. So a table holds at most
+ * `SLOTS × SLOT_CHARS` characters, whatever a peer sends.
+ */
+export const SLOT_CHARS = 256;
+
+/** Longest id, in digits (`Number.MAX_SAFE_INTEGER` has 16). */
+export const ID_DIGITS = 16;
+
+/**
+ * The most characters the frame of an envelope takes on a socket, its
+ * payload aside: kind, id (counted at its widest), commas, and each of
+ * `from`, `to` (and `cmd`) as a slot number (at most 3 digits) or, when
+ * too long for a slot, as a JSON string (escapes not counted).
  *
- * @param parts - the envelopes, each as JSON text.
- * @param delimiter - node-ipc's delimiter (`\f`).
- * @returns the frame; its length without the delimiter is
- *   `FRAME_OVERHEAD + sum of the parts + commas`.
+ * @param env - the envelope.
+ * @returns the header's size; the frame is at most this plus its payload's JSON.
  * @example
  * ```ts
- * frameOf([JSON.stringify(env)], '\f');
+ * headerBound({ id: 1, from: 'a', to: 'b', cmd: 'ping', args: [], ack: true }); // 30
  * ```
  */
-export function frameOf(parts: string[], delimiter: string): string {
-  return `${FRAME_HEAD}${parts.join(',')}${FRAME_TAIL}${delimiter}`;
+export function headerBound(env: Envelope): number {
+  const refs = refBound(env.from) + refBound(env.to);
+  if (isRequest(env)) return 1 + ID_DIGITS + 4 + refs + refBound(env.cmd);
+  return 1 + ID_DIGITS + 3 + refs;
+}
+
+function refBound(text: string): number {
+  return text.length <= SLOT_CHARS ? 3 : text.length + 2;
+}
+
+/**
+ * The frame a direct connection opens with (see `Introducer`): proof that
+ * the peer is the one the arbiter connected.
+ *
+ * @param token - the arbiter's random token.
+ * @returns the frame, delimiter included.
+ * @example
+ * ```ts
+ * socket.write(tokenFrame(token));
+ * ```
+ */
+export function tokenFrame(token: string): string {
+  return `${KIND.token}${JSON.stringify(token)}${DELIMITER}`;
 }
 
 /**
@@ -107,37 +162,6 @@ export function asText(env: Envelope): Envelope {
   if (isRequest(env)) binaryAsText(env.args);
   else binaryAsText(env.value);
   return env;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * Check the shape of one envelope received from the wire.
- *
- * @param value - a decoded JSON value.
- * @returns the reason it is not an envelope, or `undefined` when it is one.
- * @example
- * ```ts
- * invalidEnvelope({ id: 1 }); // 'envelope without from/to'
- * ```
- */
-export function invalidEnvelope(value: unknown): string | undefined {
-  if (!isRecord(value)) return 'envelope is not an object';
-  if (typeof value['id'] !== 'number') return 'envelope without a numeric id';
-  if (typeof value['from'] !== 'string' || typeof value['to'] !== 'string') {
-    return 'envelope without from/to';
-  }
-  if ('cmd' in value) {
-    if (typeof value['cmd'] !== 'string') return 'request with a non-string cmd';
-    if (!Array.isArray(value['args'])) return 'request without an args array';
-    if (typeof value['ack'] !== 'boolean') return 'request without an ack flag';
-    return undefined;
-  }
-  if (typeof value['ok'] !== 'boolean') return 'envelope is neither a request nor a reply';
-  if (value['ok'] === false && !isRecord(value['error'])) return 'error reply without an error';
-  return undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type LogCapture,
   type Monitor,
 } from '../../lib/index.js';
-import { hello } from '../../lib/transport/peerAuth.js';
+import { hello, PROTOCOL_VERSION } from '../../lib/transport/peerAuth.js';
 import { makeTlsFiles, type TlsFiles } from '../support/tlsFiles.js';
 import { alive, waitFor, within } from '../support/waiting.js';
 
@@ -283,7 +283,7 @@ describe('TlsListener', () => {
       const peer = await rawPeer(address, files);
       peer.socket.write(`${JSON.stringify({ ...hello(), version: 99 })}\n`);
       await within(peer.closed, 10_000, 'the connection closed');
-      expect(peer.text()).to.match(/protocol version 99 is not 1/);
+      expect(peer.text()).to.contain(`protocol version 99 is not ${PROTOCOL_VERSION}`);
       await waitFor(
         () => logs.records.some((r) => /protocol version 99/.test(r.message)),
         5000,

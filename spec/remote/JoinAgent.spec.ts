@@ -10,7 +10,7 @@ import { JoinAgent, rejoinDelay } from '../../lib/remote/JoinAgent.js';
 import { connectTls } from '../../lib/transport/tlsConnect.js';
 import { standardProblems } from '../../lib/application/checkAppConfig.js';
 import { createLogger } from '../../lib/log/createLogger.js';
-import { hello } from '../../lib/transport/peerAuth.js';
+import { hello, PROTOCOL_VERSION } from '../../lib/transport/peerAuth.js';
 import { makeTlsFiles, type TlsFiles } from '../support/tlsFiles.js';
 import { waitFor, within } from '../support/waiting.js';
 
@@ -48,7 +48,7 @@ describe('JoinAgent', () => {
       let told = '';
       onPeer = (socket) => {
         socket.on('data', (chunk: Buffer) => (told += chunk.toString()));
-        socket.write(`${JSON.stringify({ ...hello(), version: 2 })}\n`);
+        socket.write(`${JSON.stringify({ ...hello(), version: PROTOCOL_VERSION + 1 })}\n`);
       };
       let error: unknown;
       try {
@@ -57,8 +57,9 @@ describe('JoinAgent', () => {
         error = err;
       }
       expect(error).to.be.instanceOf(ProtocolError);
-      expect((error as Error).message).to.match(/protocol version 2 is not 1/);
-      await waitFor(() => /"error":"protocol version 2 is not 1/.test(told), 5000, 'the hub told');
+      const mismatch = `protocol version ${PROTOCOL_VERSION + 1} is not ${PROTOCOL_VERSION}`;
+      expect((error as Error).message).to.contain(mismatch);
+      await waitFor(() => told.includes(`"error":"${mismatch}`), 5000, 'the hub told');
     });
 
     it('should refuse a hub that does not prove the secret', async () => {

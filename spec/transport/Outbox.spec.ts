@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Outbox } from '../../lib/transport/Outbox.js';
-import { frameOf } from '../../lib/transport/protocol.js';
 import { MessageTooLargeError, type Envelope } from '../../lib/index.js';
+import { wireReader } from '../support/wire.js';
 
 const env = (id: number): Envelope => ({
   id,
@@ -12,12 +12,13 @@ const env = (id: number): Envelope => ({
   ack: true,
 });
 
-/** A flush that records each batch, parsed. */
-const collect =
-  (batches: Envelope[][]) =>
-  (parts: string[]): void => {
-    batches.push(parts.map((part) => JSON.parse(part) as Envelope));
+/** A flush that records each batch (one write), read back. */
+const collect = (batches: Envelope[][]): ((text: string) => void) => {
+  const read = wireReader();
+  return (text) => {
+    batches.push(read(text));
   };
+};
 
 describe('Outbox', () => {
   describe('push()', () => {
@@ -74,17 +75,17 @@ describe('Outbox', () => {
       value: 'x'.repeat(chars),
     });
 
-    it('should never merge envelopes into a frame over maxSize', async () => {
-      const frames: string[] = [];
-      const outbox = new Outbox((parts) => frames.push(frameOf(parts, '')), { maxSize: 1000 });
+    it('should write every envelope as a frame of its own, none over maxSize', async () => {
+      const writes: string[] = [];
+      const outbox = new Outbox((text) => writes.push(text), { maxSize: 1000 });
       for (let i = 1; i <= 10; i++) outbox.push(big(i, 300));
       await Promise.resolve();
-      expect(frames.length).to.be.greaterThan(3);
+      expect(writes).to.have.length(1);
+      const frames = writes[0]!.split('\f').slice(0, -1);
       for (const frame of frames) expect(frame.length).to.be.at.most(1000);
-      const ids = frames.flatMap((f) =>
-        (JSON.parse(f) as { data: Envelope[] }).data.map((e) => e.id),
-      );
-      expect(ids).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(wireReader()(writes[0]!).map((e) => e.id)).to.deep.equal([
+        1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+      ]);
     });
 
     it('should refuse an envelope over maxSize alone, and send the others', async () => {
@@ -102,6 +103,17 @@ describe('Outbox', () => {
   });
 
   describe('clear()', () => {
+    it('should define the slots again after a write that was dropped', async () => {
+      const writes: string[] = [];
+      const outbox = new Outbox((text) => writes.push(text));
+      outbox.push(env(1));
+      await Promise.resolve();
+      outbox.clear(); // say the write above never reached the peer
+      outbox.push(env(2));
+      await Promise.resolve();
+      expect(wireReader()(writes[1]!).map((e) => e.id)).to.deep.equal([2]);
+    });
+
     it('should drop what waits', async () => {
       const batches: Envelope[][] = [];
       const outbox = new Outbox(collect(batches));

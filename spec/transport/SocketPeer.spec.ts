@@ -10,15 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { socketPair } from '../../lib/arbiter/socketPair.js';
 import { SocketPeer } from '../../lib/transport/SocketPeer.js';
-import { frameOf, type Envelope } from '../../lib/transport/protocol.js';
+import { tokenFrame, type Envelope } from '../../lib/transport/protocol.js';
 import { within } from '../support/waiting.js';
+import { frames as frame, wireReader } from '../support/wire.js';
 
 const TOKEN = 'f00dfeedf00dfeedf00dfeedf00dfeed';
-const frame = (...data: unknown[]): string =>
-  frameOf(
-    data.map((d) => JSON.stringify(d)),
-    '\f',
-  );
 const request = (over: Partial<Envelope> = {}): Envelope => ({
   id: 1,
   from: 'peer-a',
@@ -37,7 +33,7 @@ describe('SocketPeer', function () {
   let received: Envelope[];
   let closed: Promise<string | undefined>;
 
-  async function connect(greeting = frame(TOKEN), maxMessageSize = 4096): Promise<void> {
+  async function connect(greeting = tokenFrame(TOKEN), maxMessageSize = 4096): Promise<void> {
     const [one, other] = await socketPair(dir, greeting);
     writer = one;
     writer.on('error', () => undefined);
@@ -82,7 +78,7 @@ describe('SocketPeer', function () {
   });
 
   describe('send()', () => {
-    it('should write the envelopes of one tick as one frame', async () => {
+    it('should write the envelopes of one tick in one write, names as slots once defined', async () => {
       await connect();
       let text = '';
       writer.setEncoding('utf8');
@@ -91,22 +87,24 @@ describe('SocketPeer', function () {
       peer.send(request({ id: 7, from: 'self-b', to: 'peer-a' }));
       peer.send(request({ id: 8, from: 'self-b', to: 'peer-a' }));
       const deadline = Date.now() + 5_000;
-      while (!text.endsWith('\f') && Date.now() < deadline) {
+      while (text.split('\f').length < 6 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      expect(text.split('\f')).to.have.length(2);
-      const batch = JSON.parse(text.slice(0, -1)) as { data: Envelope[] };
-      expect(batch.data.map((env) => env.id)).to.deep.equal([7, 8]);
+      // Three slot definitions (from, to, cmd), then the two requests.
+      expect(text.split('\f').map((f) => f[0])).to.deep.equal(['s', 's', 's', 'q', 'q', undefined]);
+      expect(text.split('\f')[4]).to.equal("q8,0,1,2,'hi");
+      expect(wireReader()(text).map((env) => env.id)).to.deep.equal([7, 8]);
     });
   });
 
   describe('hostile input', () => {
     const cases: [string, () => string, RegExp, string?][] = [
-      ['a connection without the token', () => frame(request()), /token/, frame('nope')],
+      ['a connection without the token', () => frame(request()), /token/, tokenFrame('nope')],
+      ['a second token', () => tokenFrame(TOKEN), /token/],
       ['bytes that are not a frame', () => 'hello\f', /malformed frame/],
       ['an envelope claiming another sender', () => frame(request({ from: 'x' })), /claims/],
       ['an envelope for another actor', () => frame(request({ to: 'x' })), /addressed to x/],
-      ['an envelope of the wrong shape', () => frame({ id: 1, from: 'peer-a' }), /from\/to/],
+      ['an envelope of the wrong shape', () => 'q1,"peer-a"\f', /from\/to/],
       ['a frame over maxMessageSize', () => frame(request({ args: ['x'.repeat(5000)] })), /over/],
     ];
     for (const [what, bytes, reason, greeting] of cases) {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { checkEnvelopeSize, jsonSize } from '../../lib/transport/envelopeSize.js';
-import { FRAME_OVERHEAD, type Envelope } from '../../lib/transport/protocol.js';
+import type { Envelope } from '../../lib/transport/protocol.js';
+import { WireWriter } from '../../lib/transport/WireWriter.js';
 import { MessageTooLargeError } from '../../lib/errors.js';
 
 const samples: Envelope[] = [
@@ -21,9 +22,20 @@ describe('envelopeSize', () => {
   });
 
   describe('checkEnvelopeSize()', () => {
-    it('should refuse exactly the envelopes whose frame is over the limit', () => {
-      for (const env of samples) {
-        const frame = FRAME_OVERHEAD + JSON.stringify(env).length;
+    it("should refuse exactly the envelopes a socket's WireWriter refuses", () => {
+      for (const env of [
+        ...samples,
+        { id: 9, from: 'a', to: 'b', cmd: 'echo', args: ['raw'], ack: true },
+      ]) {
+        let refused = '';
+        try {
+          new WireWriter(1).encode(env);
+        } catch (err) {
+          refused = String(err);
+        }
+        const frame = Number(/makes a frame of (\d+) characters/.exec(refused)?.[1]);
+        expect(frame).to.be.greaterThan(0);
+        expect(() => new WireWriter(frame).encode(env)).not.to.throw();
         expect(() => checkEnvelopeSize(env, frame)).not.to.throw();
         expect(() => checkEnvelopeSize(env, frame - 1)).to.throw(
           MessageTooLargeError,

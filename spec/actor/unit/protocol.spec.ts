@@ -1,24 +1,33 @@
 import { expect } from 'chai';
-import {
-  FRAME_OVERHEAD,
-  frameOf,
-  errorReply,
-  invalidEnvelope,
-  isRequest,
-} from '../../../lib/transport/protocol.js';
+import { errorReply, headerBound, isRequest, tokenFrame } from '../../../lib/transport/protocol.js';
+import { WireWriter } from '../../../lib/transport/WireWriter.js';
 import type { Request } from '../../../lib/transport/protocol.js';
 import { ActorNotFoundError } from '../../../lib/errors.js';
 
 const request: Request = { id: 1, from: 'a', to: 'b', cmd: 'ping', args: [], ack: true };
 
 describe('protocol', () => {
-  describe('frameOf()', () => {
-    it("should write node-ipc's own frame format, FRAME_OVERHEAD around the envelopes", () => {
-      const parts = [JSON.stringify(request), JSON.stringify(request)];
-      const frame = frameOf(parts, '\f');
-      expect(frame.endsWith('\f')).to.equal(true);
-      expect(JSON.parse(frame.slice(0, -1))).to.deep.equal({ type: 'm', data: [request, request] });
-      expect(frame.length - 1).to.equal(FRAME_OVERHEAD + parts[0]!.length * 2 + 1);
+  describe('headerBound()', () => {
+    it("should bound a frame's header, whatever the slots and the id", () => {
+      const writer = new WireWriter();
+      for (let id = 1; id < 1e15; id *= 7) {
+        const frame = writer
+          .encode({ ...request, id })
+          .split('\f')
+          .at(-2)!;
+        expect(frame.length - '[]'.length).to.be.at.most(headerBound(request));
+      }
+    });
+
+    it('should count a name too long for a slot as the JSON string it is written as', () => {
+      const long = { ...request, to: 'b'.repeat(300) };
+      expect(headerBound(long) - headerBound(request)).to.equal(300 + 2 - 3);
+    });
+  });
+
+  describe('tokenFrame()', () => {
+    it('should write a token frame, the token as a JSON string', () => {
+      expect(tokenFrame('ab12')).to.equal('t"ab12"\f');
     });
   });
 
@@ -26,31 +35,6 @@ describe('protocol', () => {
     it('should tell requests from replies', () => {
       expect(isRequest(request)).to.equal(true);
       expect(isRequest({ id: 1, from: 'b', to: 'a', ok: true })).to.equal(false);
-    });
-  });
-
-  describe('invalidEnvelope()', () => {
-    for (const [value, reason] of [
-      [null, 'not an object'],
-      [[1], 'not an object'],
-      [{ from: 'a', to: 'b' }, 'numeric id'],
-      [{ id: 1, to: 'b' }, 'from/to'],
-      [{ id: 1, from: 'a', to: 'b', cmd: 3 }, 'non-string cmd'],
-      [{ id: 1, from: 'a', to: 'b', cmd: 'x', args: {} }, 'args array'],
-      [{ id: 1, from: 'a', to: 'b', cmd: 'x', args: [] }, 'ack flag'],
-      [{ id: 1, from: 'a', to: 'b' }, 'neither a request nor a reply'],
-      [{ id: 1, from: 'a', to: 'b', ok: false }, 'without an error'],
-    ] as const) {
-      it(`should refuse ${JSON.stringify(value)} (${reason})`, () => {
-        expect(invalidEnvelope(value)).to.contain(reason);
-      });
-    }
-
-    it('should accept a request and a reply', () => {
-      expect(invalidEnvelope(request)).to.equal(undefined);
-      expect(invalidEnvelope({ id: 1, from: 'b', to: 'a', ok: true, value: 1 })).to.equal(
-        undefined,
-      );
     });
   });
 
