@@ -119,6 +119,26 @@ export class Dispatcher {
     return this.byId.size;
   }
 
+  /**
+   * Register the workers' commands on the monitor: `task_worker_ready`,
+   * `task_worker_stopping`, `task_done`, `task_progress`.
+   * @param monitor - the app's monitor.
+   */
+  commands(monitor: Monitor): void {
+    monitor.command('task_worker_ready', (_m, aid: string) => this.workerReady(aid));
+    monitor.command('task_worker_stopping', (_m, aid: string) => this.workerStopping(aid));
+    monitor.command(
+      'task_done',
+      (_m, aid: string, reports: Report[], started?: Started[]) => this.done(aid, reports, started),
+      { ack: false },
+    );
+    monitor.command(
+      'task_progress',
+      (_m, id: string, token: number, value: unknown) => this.progress(id, token, value),
+      { ack: false },
+    );
+  }
+
   /** @param aid - a worker that is ready to run tasks. */
   workerReady(aid: string): void {
     if (this.workers.has(aid)) return;
