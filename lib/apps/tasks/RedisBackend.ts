@@ -170,6 +170,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
 
   /** The jobs of a worker that exited: back to the queue at once, or failed (poison). */
   private async recover(consumer: string, death: boolean): Promise<void> {
+    let moved = 0;
     for (const owned of await ownedJobs(this.redis!, this.base, consumer, death)) {
       if (death && owned.deaths >= this.settings.maxDeaths) {
         const err = new WorkerLostError(
@@ -179,8 +180,16 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
         continue;
       }
       const job = await this.JobClass!.fromId(this.bull(), owned.id);
-      await job?.moveToWait(owned.token).catch(() => undefined); // finished meanwhile
+      if (
+        await job?.moveToWait(owned.token).then(
+          () => true,
+          () => false,
+        )
+      )
+        moved++; // or finished meanwhile
     }
+    // Wake the idle workers (BullMQ's move back of a prioritized job does not).
+    if (moved > 0) await this.redis!.zadd(`${this.base}marker`, 0, '0');
   }
 
   /** Fail an attempt, if its lock is still held by `token` (a retry if `final` is false and attempts remain). */

@@ -37,7 +37,10 @@ export type Timed = [id: string, token: string, timeout: number];
 
 interface Running {
   token: string;
-  controller: AbortController;
+  /** Made when the job reads `ctx.signal`, or on an abort. */
+  controller: AbortController | undefined;
+  /** Ends the attempt (its outcome: the error). */
+  stop: ((err: Error) => void) | undefined;
   /** Reported to the arbiter (timeout or abort): report its end too. */
   tracked: boolean;
 }
@@ -88,11 +91,9 @@ export class RedisConsumer {
     );
     const bull = new BullWorker(this.options.queue, (job, token) => this.process(job, token!), {
       prefix: PREFIX,
-      connection: {
-        ...redisOptions(this.options.url),
-        maxRetriesPerRequest: null,
-        enableAutoPipelining: true,
-      },
+      // No auto-pipelining: it cost this worker a fifth more CPU per task
+      // (measured: its completions rarely share a turn).
+      connection: { ...redisOptions(this.options.url), maxRetriesPerRequest: null },
       concurrency: this.options.concurrentTasks,
       lockDuration: this.options.lease,
       stalledInterval: this.options.lease,
@@ -135,33 +136,31 @@ export class RedisConsumer {
     const data = job.data as { args?: unknown; timeout?: number };
     const spec = this.specs.get(job.name);
     const timeout = data.timeout ?? spec?.timeout ?? 0;
-    const controller = new AbortController();
-    const entry: Running = { token, controller, tracked: timeout > 0 };
+    const entry: Running = { token, controller: undefined, stop: undefined, tracked: timeout > 0 };
     this.running.set(id, entry);
     let timer: NodeJS.Timeout | undefined;
     if (timeout > 0) {
       this.report(() => this.timed.push([id, token, timeout]));
       timer = setTimeout(
-        () =>
-          controller.abort(new TaskTimeoutError(`task ${id} (${job.name}) ran past its timeout`)),
+        () => stop(entry, new TaskTimeoutError(`task ${id} (${job.name}) ran past its timeout`)),
         timeout,
       );
     }
-    const run = this.execute(job, spec, controller.signal);
+    // The signal is made when the job first reads it (most never do).
+    const run = this.execute(job, spec, () => (entry.controller ??= new AbortController()).signal);
     const settled = (): void => {
       clearTimeout(timer);
       if (this.running.get(id) === entry) this.running.delete(id);
       if (entry.tracked) this.report(() => this.ended.push([id, token]));
     };
     run.then(settled, settled);
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
-        once: true,
-      });
-    });
-    aborted.catch(() => undefined); // an abort after the end
     try {
-      return encode(await Promise.race([run, aborted]));
+      // An abort ends the attempt at once, whether the job stops or not.
+      const result = await new Promise((resolve, reject) => {
+        entry.stop = reject;
+        run.then(resolve, reject);
+      });
+      return encode(result);
     } catch (err) {
       const error = serializeError(err);
       await job.updateData({ ...(job.data as object), error }).catch(() => undefined);
@@ -174,7 +173,7 @@ export class RedisConsumer {
   private async execute(
     job: Job,
     spec: JobSpec | undefined,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<unknown> {
     if (spec === undefined) throw new UnknownJobError(`no job "${job.name}" in this worker`);
     const args = (decode((job.data as { args?: unknown }).args ?? []) as unknown[]) ?? [];
@@ -190,7 +189,9 @@ export class RedisConsumer {
         startedAt: job.processedOn ?? Date.now(),
       },
       actor: this.worker,
-      signal,
+      get signal() {
+        return signal();
+      },
       progress: (value) => void job.updateProgress(value as number).catch(() => undefined),
       queueTask: this.queueTask,
     };
@@ -208,8 +209,8 @@ export class RedisConsumer {
       reason === 'timeout'
         ? new TaskTimeoutError(`task ${id} ran past its timeout`)
         : new TaskRevokedError(`task ${id} was revoked`);
-    if (!entry.tracked) entry.tracked = true; // the arbiter waits for its end (the grace)
-    entry.controller.abort(error);
+    entry.tracked = true; // the arbiter waits for its end (the grace)
+    stop(entry, error);
   }
 
   /** Queue a report; those of one turn leave together. */
@@ -228,4 +229,10 @@ export class RedisConsumer {
         .addErrback(() => undefined);
     });
   }
+}
+
+/** Abort an attempt's signal and end it with `err`. */
+function stop(entry: Running, err: Error): void {
+  (entry.controller ??= new AbortController()).abort(err);
+  entry.stop?.(err);
 }

@@ -154,13 +154,18 @@ export class RedisTaskClient implements TaskBackend {
     const job = await this.guard('queue a task', () =>
       this.bull().add(
         c.name,
-        { args: encode(c.args), timeout: c.timeout },
+        c.timeout === undefined
+          ? { args: encode(c.args) }
+          : { args: encode(c.args), timeout: c.timeout },
         {
-          jobId: c.id,
-          delay: c.delay,
+          ...(c.id !== undefined && { jobId: c.id }),
+          ...(c.delay > 0 && { delay: c.delay }),
           priority: bullPriority(c.priority),
-          attempts: c.retries + 1,
-          backoff: spec?.backoff ?? { type: 'exponential', delay: 1000 },
+          // Only what differs from BullMQ's defaults: the options travel with each job.
+          ...(c.retries > 0 && {
+            attempts: c.retries + 1,
+            backoff: spec?.backoff ?? { type: 'exponential', delay: 1000 },
+          }),
           removeOnComplete: { age: Math.ceil(this.resultTtl / 1000) },
           removeOnFail: { age: Math.ceil(this.resultTtl / 1000) },
         },
