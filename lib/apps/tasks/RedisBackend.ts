@@ -6,7 +6,8 @@
  * jobs of a worker that dies back at once (a job whose workers died
  * `maxDeaths` times fails), enforces timeouts and the abort grace of
  * revoked tasks (a worker that ignores its signal is replaced), and runs
- * the periodic jobs' schedulers. A whole arbiter that dies: its locks
+ * the periodic jobs' schedulers, and drops the tasks that ended more than
+ * `resultTtl` ago (a cleaner every tenth of it, at most a minute). A whole arbiter that dies: its locks
  * expire and BullMQ's stalled check gives its jobs to another arbiter
  * after the lease (`taskLease`). BullMQ's lock tokens are the fences: the
  * late result of an attempt whose job was moved on is refused by Redis.
@@ -63,6 +64,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
   private readonly watches = new Map<string, Watch>();
   private subscriber: Redis | undefined;
   private renewal: PeriodicCallback | undefined;
+  private cleaner: PeriodicCallback | undefined;
   private started: Promise<void> | undefined;
   private JobClass: typeof Job | undefined;
   private unrecoverable: (message: string) => Error = (m) => new Error(m);
@@ -89,6 +91,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
 
   override async stop(): Promise<void> {
     this.renewal?.stop();
+    this.cleaner?.stop();
     for (const w of this.watches.values()) release(w);
     this.watches.clear();
     this.consumers.clear();
@@ -166,6 +169,18 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
       },
       Math.max(50, Math.floor(lease / 3)),
     );
+    const ttl = this.settings.resultTtl;
+    this.cleaner = this.monitor.loop.addPeriodic(
+      () => this.clean(ttl).catch(() => undefined),
+      Math.min(60_000, Math.max(100, Math.floor(ttl / 10))),
+    );
+  }
+
+  /** Drop the tasks that ended more than `ttl` ms ago (any arbiter may: it is idempotent). */
+  private async clean(ttl: number): Promise<void> {
+    for (const state of ['completed', 'failed'] as const) {
+      while ((await this.bull().clean(ttl, 1000, state)).length === 1000);
+    }
   }
 
   /** The jobs of a worker that exited: back to the queue at once, or failed (poison). */

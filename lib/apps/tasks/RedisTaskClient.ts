@@ -166,8 +166,8 @@ export class RedisTaskClient implements TaskBackend {
             attempts: c.retries + 1,
             backoff: spec?.backoff ?? { type: 'exponential', delay: 1000 },
           }),
-          removeOnComplete: { age: Math.ceil(this.resultTtl / 1000) },
-          removeOnFail: { age: Math.ceil(this.resultTtl / 1000) },
+          // Final tasks are dropped after resultTtl by the arbiters' cleaner
+          // (cheaper than BullMQ's check at every completion).
         },
       ),
     );

@@ -12,7 +12,7 @@ import {
   type Task,
   type TaskClient,
 } from '../../../lib/index.js';
-import { redisPeriodic, redisQueue } from '../../fixtures/tasks/app.js';
+import { redisPeriodic, redisQueue, redisThreads } from '../../fixtures/tasks/app.js';
 import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { alive, waitFor, within, rejection } from '../../support/waiting.js';
@@ -186,6 +186,23 @@ describe('TaskQueue', () => {
       expect(done.result).to.equal(42);
       expect(states).to.include('SUCCESS');
       expect((await client.getTask(task.id))?.state).to.equal('SUCCESS');
+    });
+
+    it('should run tasks on thread workers and drop results after resultTtl', async () => {
+      (redisThreads.params as Record<string, unknown>)['taskBackend'] = redis.url;
+      await redisThreads.start();
+      try {
+        const done = await redisThreads.waitForTask((await redisThreads.queueTask('pid')).id);
+        expect(done).to.include({ state: 'SUCCESS', result: process.pid });
+        // Dropped by the arbiter's cleaner (every tenth of resultTtl).
+        const deadline = Date.now() + 10_000;
+        while ((await redisThreads.getTask(done.id)) !== undefined) {
+          if (Date.now() > deadline) throw new Error('not expired within 10 s');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await redisThreads.stop();
+      }
     });
 
     describe('with a second arbiter', () => {
