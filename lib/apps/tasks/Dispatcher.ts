@@ -1,5 +1,6 @@
 /**
- * The monitor side of running tasks, shared by both backends, and what the
+ * The monitor side of running tasks on the embedded backend (on Redis the
+ * workers take their tasks from Redis: `RedisConsumer`), and what the
  * app's commands talk to for its workers (`task_worker_ready`, `task_done`,
  * `task_progress`, exits): worker credits, one hold per attempt (its
  * fencing token), timeouts, aborts with a grace before the worker is

@@ -1,6 +1,6 @@
 /**
  * The Redis backend, arbiter side. The app's worker actors take jobs from
- * Redis themselves ({@link RedisConsumer}, a BullMQ Worker each, lock tokens
+ * Redis themselves (`RedisConsumer`, a BullMQ Worker each, lock tokens
  * `<consumer id>:<n>`); the arbiter holds what they cannot: it renews their
  * locks (so CPU work in a worker never makes a job look stalled), puts the
  * jobs of a worker that dies back at once (a job whose workers died

@@ -2,7 +2,7 @@
  * The worker side of the Redis backend: a BullMQ Worker in each worker
  * actor takes jobs straight from Redis and completes them there (a task
  * goes Redis → worker → Redis, no hop through the arbiter). It never renews
- * its locks: the arbiter does ({@link renewLocks}), so CPU work that blocks
+ * its locks: the arbiter does (`renewLocks`), so CPU work that blocks
  * this loop never makes a job look stalled, and the arbiter, which sees
  * this worker die, puts its jobs back at once. Tasks with a timeout, and
  * aborted ones, are reported to the arbiter (`task_timed`, `task_ended`, a
