@@ -146,6 +146,9 @@ export class RedisConsumer {
         timeout,
       );
     }
+    // The arbiter must know of a timeout before the job may block this loop:
+    // the report leaves at the next check phase, the job starts after it.
+    if (timeout > 0) await new Promise((resolve) => setImmediate(resolve));
     // The signal is made when the job first reads it (most never do).
     const run = this.execute(job, spec, () => (entry.controller ??= new AbortController()).signal);
     const settled = (): void => {

@@ -109,6 +109,42 @@ describe('TaskQueue', () => {
       expect(alive(pid)).to.equal(true);
     });
 
+    /** Follow a task on task$ until its worker reports its pid (as progress). */
+    async function startedPid(queued: PromiseLike<Task>): Promise<[Task, number]> {
+      const seen: Task[] = [];
+      const sub = redisQueue.task$.subscribe((t) => seen.push(t));
+      try {
+        const task = await queued;
+        const started = (): Task | undefined =>
+          seen.find((t) => t.id === task.id && t.progress !== undefined);
+        await waitFor(() => started() !== undefined, 10_000, 'started');
+        return [task, (started()!.progress as { pid: number }).pid];
+      } finally {
+        sub.unsubscribe();
+      }
+    }
+
+    it('should replace a worker whose task ignores its revoke signal past the grace', async () => {
+      const [task, pid] = await startedPid(redisQueue.queueTask('stubborn', [60_000]));
+      await redisQueue.revokeTask(task.id);
+      await waitFor(() => !alive(pid), 10_000, 'the stubborn worker replaced');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      expect((await redisQueue.getTask(task.id))?.state).to.equal('REVOKED');
+    });
+
+    it('should time out a task that blocks its worker, and replace the worker', async () => {
+      const pids = redisQueue.monitor!.managedActors.map((p) => p.pid!);
+      // Its worker's loop is blocked (no progress report gets out): the
+      // arbiter fails the attempt, then replaces the worker after the grace.
+      const task = await redisQueue.queueTask('blockPid', [4000], { timeout: 300 });
+      const done = await within(redisQueue.waitForTask(task.id), 10_000, 'timed out');
+      expect(done.state).to.equal('FAILURE');
+      expect(done.error?.code).to.equal('RXP_ERR_TASK_TIMEOUT');
+      await waitFor(() => pids.some((pid) => !alive(pid)), 10_000, 'the blocked worker replaced');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      expect((await redisQueue.getTask(task.id))?.state).to.equal('FAILURE');
+    });
+
     it('should give a task whose worker was SIGKILLed to another worker at once', async () => {
       const seen: Task[] = [];
       const sub = redisQueue.task$.subscribe((t) => seen.push(t));
