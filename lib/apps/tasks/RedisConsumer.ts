@@ -56,6 +56,7 @@ interface Running {
  */
 export class RedisConsumer {
   private bull: Worker | undefined;
+  private stopped = false;
   private readonly running = new Map<string, Running>();
   private timed: Timed[] = [];
   private ended: [string, string][] = [];
@@ -89,6 +90,7 @@ export class RedisConsumer {
       (_a, id: string, token: string, reason: string) => this.abort(id, token, reason),
       { ack: false },
     );
+    if (this.stopped) return;
     const bull = new BullWorker(this.options.queue, (job, token) => this.process(job, token!), {
       prefix: PREFIX,
       // No auto-pipelining: it cost this worker a fifth more CPU per task
@@ -106,7 +108,13 @@ export class RedisConsumer {
     // After the handshake (sent once the start hooks are over), and before
     // the first job: the arbiter must know whose locks to renew.
     await new Promise((resolve) => setImmediate(resolve));
-    await this.worker.send(this.app, 'task_consumer_ready', this.worker.aid, bull.id);
+    try {
+      await this.worker.send(this.app, 'task_consumer_ready', this.worker.aid, bull.id);
+    } catch (err) {
+      await bull.close(true).catch(() => undefined);
+      throw err;
+    }
+    if (this.stopped) return; // stopping() closed it meanwhile
     void bull.run().catch((err: unknown) => {
       this.worker.logger.error(`redis consumer stopped: ${String(err)}`);
     });
@@ -117,6 +125,7 @@ export class RedisConsumer {
    * @param ms - how long to wait for them.
    */
   async stopping(ms: number): Promise<void> {
+    this.stopped = true;
     await this.worker.send(this.app, 'task_worker_stopping', this.worker.aid).then(
       () => undefined,
       () => undefined,
