@@ -12,7 +12,12 @@ import {
   type Task,
   type TaskClient,
 } from '../../../lib/index.js';
-import { redisPeriodic, redisQueue, redisThreads } from '../../fixtures/tasks/app.js';
+import {
+  redisPeriodic,
+  redisQueue,
+  redisStopping,
+  redisThreads,
+} from '../../fixtures/tasks/app.js';
 import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { alive, waitFor, within, rejection } from '../../support/waiting.js';
@@ -239,6 +244,25 @@ describe('TaskQueue', () => {
       } finally {
         await redisThreads.stop();
       }
+    });
+
+    it('should let a running task finish when its app stops', async () => {
+      (redisStopping.params as Record<string, unknown>)['taskBackend'] = redis.url;
+      await redisStopping.start();
+      let id: string;
+      try {
+        const seen: Task[] = [];
+        const sub = redisStopping.task$.subscribe((t) => seen.push(t));
+        id = (await redisStopping.queueTask('sleep', [1000])).id;
+        await waitFor(() => seen.some((t) => t.id === id && t.state === 'STARTED'), 10_000, 'run');
+        sub.unsubscribe();
+      } finally {
+        await redisStopping.stop();
+      }
+      const reader = await taskClient(redis.url, 'spec-redis-stopping');
+      const task = await reader.getTask(id);
+      await reader.close();
+      expect(task, JSON.stringify(task)).to.include({ state: 'SUCCESS', attempts: 1 });
     });
 
     describe('with a second arbiter', () => {
