@@ -111,6 +111,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
     monitor.command(
       'task_tracked',
       (_m, aid: string, timed: Timed[], ended: [string, string][]) => {
+        if (!this.consumers.has(aid)) return; // a worker that is gone
         for (const [id, token, ms] of timed) this.watchTimeout(aid, id, token, ms);
         for (const [id, token] of ended) this.unwatch(id, token);
       },

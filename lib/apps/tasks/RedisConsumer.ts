@@ -4,10 +4,10 @@
  * goes Redis → worker → Redis, no hop through the arbiter). It never renews
  * its locks: the arbiter does (`renewLocks`), so CPU work that blocks
  * this loop never makes a job look stalled, and the arbiter, which sees
- * this worker die, puts its jobs back at once. Tasks with a timeout, and
- * aborted ones, are reported to the arbiter (`task_timed`, `task_ended`, a
- * batch per turn) so that it can enforce the timeout and the abort grace
- * even while this loop is blocked.
+ * this worker die, puts its jobs back at once. The starts of tasks with a
+ * timeout, and the ends of those and of aborted ones, are reported to the
+ * arbiter (`task_tracked`, one message per turn) so that it can enforce
+ * the timeout and the abort grace even while this loop is blocked.
  * @module
  */
 import type { Job, Worker } from 'bullmq';
