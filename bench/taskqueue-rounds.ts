@@ -36,6 +36,12 @@ const BULL_OPTS =
       }
     : {};
 const WORKERS = (process.env['TQ_WORKERS'] ?? '1,4').split(',').map(Number);
+/**
+ * Warm-up rounds of every contender before the timed ones (default 1).
+ * More show the steady state: each of our worker processes compiles
+ * BullMQ on its share of the tasks, BullMQ's one process on all of them.
+ */
+const WARMUP = Number(process.env['TQ_WARMUP'] ?? 1);
 
 /** Queues N tasks and resolves once they are all done. */
 type Round = () => Promise<void>;
@@ -125,13 +131,13 @@ function contenders(
   };
 }
 
-/** A warm-up round of each, then interleaved: ours, BullMQ, ours, BullMQ… */
+/** Warm-up rounds of each (`TQ_WARMUP`), then interleaved: ours, BullMQ, ours, BullMQ… */
 async function interleaved(
   rounds: Record<'emb' | 'red' | 'bull', Round>,
   workers: number,
   loads: number[],
 ): Promise<Row[]> {
-  for (const r of Object.values(rounds)) await r();
+  for (let i = 0; i < WARMUP; i++) for (const r of Object.values(rounds)) await r();
   const rates = { emb: [] as number[], red: [] as number[], bull: [] as number[] };
   const ratios = { emb: [] as number[], red: [] as number[] };
   for (let i = 0; i < ROUNDS; i++) {

@@ -1,5 +1,6 @@
 /**
- * The monitor side of running tasks, shared by both backends, and what the
+ * The monitor side of running tasks on the embedded backend (on Redis the
+ * workers take their tasks from Redis: `RedisConsumer`), and what the
  * app's commands talk to for its workers (`task_worker_ready`, `task_done`,
  * `task_progress`, exits): worker credits, one hold per attempt (its
  * fencing token), timeouts, aborts with a grace before the worker is
@@ -117,6 +118,26 @@ export class Dispatcher {
   /** Attempts held by workers. */
   get running(): number {
     return this.byId.size;
+  }
+
+  /**
+   * Register the workers' commands on the monitor: `task_worker_ready`,
+   * `task_worker_stopping`, `task_done`, `task_progress`.
+   * @param monitor - the app's monitor.
+   */
+  commands(monitor: Monitor): void {
+    monitor.command('task_worker_ready', (_m, aid: string) => this.workerReady(aid));
+    monitor.command('task_worker_stopping', (_m, aid: string) => this.workerStopping(aid));
+    monitor.command(
+      'task_done',
+      (_m, aid: string, reports: Report[], started?: Started[]) => this.done(aid, reports, started),
+      { ack: false },
+    );
+    monitor.command(
+      'task_progress',
+      (_m, id: string, token: number, value: unknown) => this.progress(id, token, value),
+      { ack: false },
+    );
   }
 
   /** @param aid - a worker that is ready to run tasks. */

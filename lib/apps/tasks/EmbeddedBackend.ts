@@ -140,6 +140,14 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
 
   // Worker side: the dispatcher (the app's commands talk to it) tells us.
 
+  workerCommands(monitor: Monitor): void {
+    this.dispatcher.commands(monitor);
+  }
+
+  workerExited(aid: string): void {
+    this.dispatcher.workerExited(aid);
+  }
+
   progressed(id: string, token: number, value: unknown): void {
     const entry = this.current(id, token);
     if (entry === undefined) return;

@@ -1,28 +1,29 @@
 /**
- * The Redis backend, arbiter side: a BullMQ Worker in the arbiter takes
- * jobs (it holds their locks, renewed by the arbiter's loop, so CPU work in
- * a worker actor never makes a job look stalled) and hands them to the
- * app's worker actors through the {@link Dispatcher}. A worker actor that
- * dies: its attempts go to another at once, under the same lock. A whole
- * arbiter that dies: BullMQ's stalled check gives its jobs to another
- * arbiter after the lease (`taskLease`).
+ * The Redis backend, arbiter side. The app's worker actors take jobs from
+ * Redis themselves (`RedisConsumer`, a BullMQ Worker each, lock tokens
+ * `<consumer id>:<n>`); the arbiter holds what they cannot: it renews their
+ * locks (so CPU work in a worker never makes a job look stalled), puts the
+ * jobs of a worker that dies back at once (a job whose workers died
+ * `maxDeaths` times fails), enforces timeouts and the abort grace of
+ * revoked tasks (a worker that ignores its signal is replaced), and runs
+ * the periodic jobs' schedulers, and drops the tasks that ended more than
+ * `resultTtl` ago (a cleaner every tenth of it, at most a minute). A whole arbiter that dies: its locks
+ * expire and BullMQ's stalled check gives its jobs to another arbiter
+ * after the lease (`taskLease`). BullMQ's lock tokens are the fences: the
+ * late result of an attempt whose job was moved on is refused by Redis.
  * @module
  */
-import type { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import type { SerializedError } from '../../codec/SerializedError.js';
-import {
-  CancelledError,
-  TaskRevokedError,
-  TaskTimeoutError,
-  WorkerLostError,
-} from '../../errors.js';
+import { TaskRevokedError, TaskTimeoutError, WorkerLostError } from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import { Dispatcher, PREFETCH, type DispatchOwner, type Outcome } from './Dispatcher.js';
+import type { PeriodicCallback } from '../../eventloop/PeriodicCallback.js';
+import type { Subscription } from '../../rx.js';
 import type { JobSpec } from './jobSpecs.js';
-import { PRIORITY_BASE } from './jobToTask.js';
+import type { Timed } from './RedisConsumer.js';
+import { ownedJobs, renewLocks } from './redisLocks.js';
 import { PREFIX, RedisTaskClient } from './RedisTaskClient.js';
 import { upsertSchedules } from './redisSchedules.js';
 import type { WorkerFacing } from './TaskBackend.js';
@@ -41,12 +42,11 @@ export interface RedisBackendOptions {
   missedTicks: 'once' | 'skip';
 }
 
-interface Local {
-  job: Job;
-  token: number;
-  deaths: number;
-  resolve(value: unknown): void;
-  reject(err: Error): void;
+/** An attempt the arbiter watches: it has a timeout, or was aborted. */
+interface Watch {
+  aid: string;
+  timer: Subscription | undefined;
+  grace: Subscription | undefined;
 }
 
 /**
@@ -58,14 +58,17 @@ interface Local {
  * await backend.start();
  * ```
  */
-export class RedisBackend extends RedisTaskClient implements WorkerFacing, DispatchOwner {
-  /** The workers' side: their commands and exits. */
-  readonly dispatcher: Dispatcher;
-  private readonly local = new Map<string, Local>();
-  private waiting: Local[] = [];
-  private tokens = 0;
-  private worker: Worker | undefined;
+export class RedisBackend extends RedisTaskClient implements WorkerFacing {
+  /** Worker actor → its BullMQ Worker id, and whether it is stopping. */
+  private readonly consumers = new Map<string, { id: string; stopping: boolean }>();
+  private readonly watches = new Map<string, Watch>();
   private subscriber: Redis | undefined;
+  private renewal: PeriodicCallback | undefined;
+  private cleaner: PeriodicCallback | undefined;
+  private started: Promise<void> | undefined;
+  private JobClass: typeof Job | undefined;
+  private unrecoverable: (message: string) => Error = (m) => new Error(m);
+  private readonly base: string;
 
   /**
    * @param monitor - the app's monitor.
@@ -73,30 +76,84 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
    * @param settings - URL, queue, credits, lease…
    */
   constructor(
-    monitor: Monitor,
+    private readonly monitor: Monitor,
     specs: Map<string, JobSpec>,
     private readonly settings: RedisBackendOptions,
   ) {
     super(settings.url, { queue: settings.queue, resultTtl: settings.resultTtl, specs });
-    this.dispatcher = new Dispatcher(monitor, this, {
-      concurrentTasks: settings.concurrentTasks,
-      grace: settings.abortGrace,
-    });
-    this.monitor = monitor;
+    this.base = `${PREFIX}:${settings.queue}:`;
   }
 
-  private readonly monitor: Monitor;
+  override start(): Promise<void> {
+    this.started ??= this.begin();
+    return this.started;
+  }
 
-  override async start(): Promise<void> {
+  override async stop(): Promise<void> {
+    this.renewal?.stop();
+    this.cleaner?.stop();
+    for (const w of this.watches.values()) release(w);
+    this.watches.clear();
+    this.consumers.clear();
+    this.subscriber?.disconnect();
+    await super.stop();
+  }
+
+  workerCommands(monitor: Monitor): void {
+    monitor.command('task_consumer_ready', async (_m, aid: string, id: string) => {
+      await this.start();
+      this.consumers.set(aid, { id, stopping: false });
+    });
+    monitor.command('task_worker_stopping', (_m, aid: string) => {
+      const c = this.consumers.get(aid);
+      if (c !== undefined) c.stopping = true;
+    });
+    monitor.command(
+      'task_tracked',
+      (_m, aid: string, timed: Timed[], ended: [string, string][]) => {
+        if (!this.consumers.has(aid)) return; // a worker that is gone
+        for (const [id, token, ms] of timed) this.watchTimeout(aid, id, token, ms);
+        for (const [id, token] of ended) this.unwatch(id, token);
+      },
+      { ack: false },
+    );
+  }
+
+  workerExited(aid: string): void {
+    const c = this.consumers.get(aid);
+    if (c === undefined) return;
+    this.consumers.delete(aid);
+    for (const [key, w] of this.watches) {
+      if (w.aid !== aid) continue;
+      release(w);
+      this.watches.delete(key);
+    }
+    void this.recover(c.id, !c.stopping).catch((err: unknown) =>
+      this.monitor.logger.warn(
+        `the tasks of worker ${aid} come back after the lease: ${String(err)}`,
+      ),
+    );
+  }
+
+  tick(): void {
+    // The locks are renewed by their own periodic.
+  }
+
+  counts(): Record<string, number> {
+    return { consumers: this.consumers.size, watched: this.watches.size };
+  }
+
+  private async begin(): Promise<void> {
     await super.start();
-    const { Worker: BullWorker, UnrecoverableError } = await import('bullmq');
+    const { Job: JobClass, UnrecoverableError } = await import('bullmq');
     const { Redis } = await import('ioredis');
+    this.JobClass = JobClass;
     this.unrecoverable = (message) => new UnrecoverableError(message);
     this.subscriber = new Redis({ ...this.connection, maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (_channel: string, id: string) => this.revoked(id));
+    this.subscriber.on('message', (_channel: string, id: string) => void this.revoked(id));
     await this.guard('subscribe', () => this.subscriber!.subscribe(this.revokeChannel));
-    // Before the Worker: it would take an overdue tick at once.
+    // Before any worker consumes: it would take an overdue tick at once.
     await this.guard('schedule the periodic jobs', () =>
       upsertSchedules(
         this.bull(),
@@ -105,131 +162,138 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing, Dispa
         (spec, id) => this.queueTask(spec.name, spec.args, { id }),
       ),
     );
-    const workers = Math.max(1, this.monitor.settings.workers);
-    this.worker = new BullWorker(this.settings.queue, (job) => this.process(job), {
-      prefix: PREFIX,
-      // The completions a worker reports together (one `task_done`) reach
-      // Redis in one write: ioredis sends the commands of one turn as a pipeline.
-      connection: { ...this.connection, maxRetriesPerRequest: null, enableAutoPipelining: true },
-      // What the workers hold (PREFETCH × concurrentTasks each: running and
-      // next in line) and one more concurrentTasks each, fetched (and
-      // locked) while the others run, so a free credit never waits on a
-      // Redis round trip (a whole arbiter that dies gives them back after
-      // the lease, like its running jobs).
-      concurrency: (PREFETCH + 1) * workers * this.settings.concurrentTasks,
-      lockDuration: this.settings.lease,
-      stalledInterval: this.settings.lease,
-      maxStalledCount: this.settings.maxDeaths,
-    });
-    this.worker.on('error', (err) => this.monitor.logger.debug(`redis worker: ${err.message}`));
-  }
-
-  override async stop(): Promise<void> {
-    await this.worker?.close(true);
-    for (const l of this.local.values()) l.reject(new CancelledError('the arbiter stops'));
-    this.local.clear();
-    this.dispatcher.stop();
-    this.subscriber?.disconnect();
-    await super.stop();
-  }
-
-  progressed(id: string, token: number, value: unknown): void {
-    const l = this.local.get(id);
-    if (l?.token === token) void l.job.updateProgress(value as number).catch(() => undefined);
-  }
-
-  tick(): void {
-    this.pump();
-  }
-
-  counts(): Record<string, number> {
-    return { running: this.dispatcher.running, waiting: this.waiting.length };
-  }
-
-  finished(id: string, token: number, outcome: Outcome): void {
-    const l = this.current(id, token);
-    if (l === undefined) return;
-    if (outcome.ok) l.resolve(encode(outcome.result));
-    else void this.fail(l, outcome.error, false);
-  }
-
-  lost(id: string, token: number, graceful: boolean): void {
-    const l = this.current(id, token);
-    if (l === undefined) return;
-    if (!graceful) l.deaths++;
-    if (l.deaths >= this.settings.maxDeaths) {
-      const err = new WorkerLostError(
-        `task ${id} (${l.job.name}) was running on ${l.deaths} workers that died: not retrying it`,
-      );
-      void this.fail(l, serializeError(err), true);
-      return;
-    }
-    this.local.set(id, l);
-    this.waiting.unshift(l); // at once, under the same lock
-  }
-
-  timedOut(id: string, token: number): void {
-    const l = this.current(id, token);
-    if (l === undefined) return;
-    const err = new TaskTimeoutError(`task ${id} (${l.job.name}) ran past its timeout`);
-    void this.fail(l, serializeError(err), false);
-  }
-
-  pump(): void {
-    while (this.dispatcher.free > 0 && this.waiting.length > 0) {
-      const l = this.waiting.shift()!;
-      l.token = ++this.tokens;
-      const { job } = l;
-      const data = job.data as { args?: unknown; timeout?: number };
-      this.dispatcher.dispatch({
-        id: String(job.id),
-        token: l.token,
-        name: job.name,
-        args: (data.args as unknown[] | undefined) ?? [],
-        attempts: job.attemptsStarted,
-        timeout: data.timeout ?? this.options.specs?.get(job.name)?.timeout,
-        meta: {
-          priority: job.priority > 0 ? PRIORITY_BASE - job.priority : 0,
-          queuedAt: job.timestamp,
-          startedAt: job.processedOn ?? Date.now(),
-        },
-      });
-    }
-  }
-
-  private unrecoverable: (message: string) => Error = (m) => new Error(m);
-
-  private process(job: Job): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const l: Local = { job, token: 0, deaths: 0, resolve, reject };
-      this.local.set(String(job.id), l);
-      this.waiting.push(l);
-      this.pump();
-    });
-  }
-
-  private current(id: string, token: number): Local | undefined {
-    const l = this.local.get(id);
-    if (l === undefined || l.token !== token) return undefined;
-    this.local.delete(id);
-    return l;
-  }
-
-  private async fail(l: Local, error: SerializedError, final: boolean): Promise<void> {
-    await l.job.updateData({ ...(l.job.data as object), error }).catch(() => undefined);
-    l.reject(
-      final
-        ? this.unrecoverable(error.message)
-        : Object.assign(new Error(error.message), { name: error.name }),
+    const lease = this.settings.lease;
+    this.renewal = this.monitor.loop.addPeriodic(
+      () => {
+        const ids = [...this.consumers.values()].map((c) => c.id);
+        return renewLocks(this.redis!, this.base, lease, ids).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(lease / 3)),
+    );
+    const ttl = this.settings.resultTtl;
+    this.cleaner = this.monitor.loop.addPeriodic(
+      () => this.clean(ttl).catch(() => undefined),
+      Math.min(60_000, Math.max(100, Math.floor(ttl / 10))),
     );
   }
 
-  private revoked(id: string): void {
-    const l = this.local.get(id);
-    if (l === undefined) return;
-    this.local.delete(id);
-    this.waiting = this.waiting.filter((w) => w !== l);
-    this.dispatcher.revoke(id);
-    void this.fail(l, serializeError(new TaskRevokedError(`task ${id} was revoked`)), true);
+  /** Drop the tasks that ended more than `ttl` ms ago (any arbiter may: it is idempotent). */
+  private async clean(ttl: number): Promise<void> {
+    for (const state of ['completed', 'failed'] as const) {
+      while ((await this.bull().clean(ttl, 1000, state)).length === 1000);
+    }
   }
+
+  /** The jobs of a worker that exited: back to the queue at once, or failed (poison). */
+  private async recover(consumer: string, death: boolean): Promise<void> {
+    let moved = 0;
+    for (const owned of await ownedJobs(this.redis!, this.base, consumer, death)) {
+      if (death && owned.deaths >= this.settings.maxDeaths) {
+        const err = new WorkerLostError(
+          `task ${owned.id} was running on ${owned.deaths} workers that died: not retrying it`,
+        );
+        await this.failJob(owned.id, owned.token, serializeError(err), true);
+        continue;
+      }
+      const job = await this.JobClass!.fromId(this.bull(), owned.id);
+      if (
+        await job?.moveToWait(owned.token).then(
+          () => true,
+          () => false,
+        )
+      )
+        moved++; // or finished meanwhile
+    }
+    // Wake the idle workers (BullMQ's move back of a prioritized job does not).
+    if (moved > 0) await this.redis!.zadd(`${this.base}marker`, 0, '0');
+  }
+
+  /** Fail an attempt, if its lock is still held by `token` (a retry if `final` is false and attempts remain). */
+  private async failJob(
+    id: string,
+    token: string,
+    error: SerializedError,
+    final: boolean,
+  ): Promise<boolean> {
+    if ((await this.redis!.get(`${this.base}${id}:lock`)) !== token) return false;
+    const job = await this.JobClass!.fromId(this.bull(), id);
+    if (job === undefined) return false;
+    await job.updateData({ ...(job.data as object), error });
+    const err = final
+      ? this.unrecoverable(error.message)
+      : Object.assign(new Error(error.message), { name: error.name });
+    return job.moveToFailed(err, token, false).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private watchTimeout(aid: string, id: string, token: string, ms: number): void {
+    const w = this.watch(aid, id, token);
+    // The worker aborts at `ms` itself; this fires if its loop is blocked.
+    w.timer ??= this.later(ms + 100, () => {
+      w.timer = undefined;
+      const err = new TaskTimeoutError(`task ${id} ran past its timeout`);
+      void this.failJob(id, token, serializeError(err), false).catch(() => undefined);
+      this.abort(w, id, token, 'timeout');
+    });
+  }
+
+  private async revoked(id: string): Promise<void> {
+    const token = await this.redis!.get(`${this.base}${id}:lock`).catch(() => null);
+    if (token === null) return;
+    const owner = token.slice(0, token.lastIndexOf(':'));
+    const aid = [...this.consumers].find(([, c]) => c.id === owner)?.[0];
+    if (aid === undefined) return; // another arbiter's
+    const err = new TaskRevokedError(`task ${id} was revoked`);
+    if (!(await this.failJob(id, token, serializeError(err), true).catch(() => false))) return;
+    this.abort(this.watch(aid, id, token), id, token, 'revoked');
+  }
+
+  /** Abort the attempt's signal; replace its worker if it still runs it after the grace. */
+  private abort(w: Watch, id: string, token: string, reason: 'timeout' | 'revoked'): void {
+    this.monitor.send(w.aid, 'task_abort', id, token, reason).addErrback(() => undefined);
+    w.grace ??= this.later(this.settings.abortGrace, () => {
+      w.grace = undefined;
+      if (this.watches.get(`${id}#${token}`) !== w) return;
+      this.monitor.logger.warn(
+        `task ${id} ignored its ${reason} signal for ${this.settings.abortGrace} ms: replacing worker ${w.aid}`,
+      );
+      const proxy = this.monitor.managedActors.find((p) => p.aid === w.aid);
+      void proxy?.worker?.terminate(1000);
+    });
+  }
+
+  private watch(aid: string, id: string, token: string): Watch {
+    const key = `${id}#${token}`;
+    let w = this.watches.get(key);
+    if (w === undefined) {
+      w = { aid, timer: undefined, grace: undefined };
+      this.watches.set(key, w);
+    }
+    return w;
+  }
+
+  private unwatch(id: string, token: string): void {
+    const key = `${id}#${token}`;
+    const w = this.watches.get(key);
+    if (w === undefined) return;
+    release(w);
+    this.watches.delete(key);
+  }
+
+  private later(ms: number, cb: () => void): Subscription | undefined {
+    try {
+      return this.monitor.loop.addTimeout(ms, cb);
+    } catch {
+      return undefined; // the loop stopped: the app is going away
+    }
+  }
+}
+
+function release(w: Watch): void {
+  w.timer?.unsubscribe();
+  w.grace?.unsubscribe();
+  w.timer = undefined;
+  w.grace = undefined;
 }

@@ -4,15 +4,15 @@
  * BullMQ and ioredis are loaded by `start()`, never by `import 'rxpulsar'`.
  * @module
  */
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
 import { Observable, Subject } from '../../rx.js';
-import { checkTask } from './checkTask.js';
+import { checkTask, type CheckedTask } from './checkTask.js';
 import type { JobSpec } from './jobSpecs.js';
-import { bullPriority, jobToTask } from './jobToTask.js';
+import { bullPriority, jobToTask, PRIORITY_BASE } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
@@ -150,27 +150,27 @@ export class RedisTaskClient implements TaskBackend {
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
     const c = checkTask(this.options.specs, name, args, options);
-    const spec = this.options.specs?.get(c.name);
-    const job = await this.guard('queue a task', () =>
-      this.bull().add(
-        c.name,
-        { args: encode(c.args), timeout: c.timeout },
-        {
-          jobId: c.id,
-          delay: c.delay,
-          priority: bullPriority(c.priority),
-          attempts: c.retries + 1,
-          backoff: spec?.backoff ?? { type: 'exponential', delay: 1000 },
-          removeOnComplete: { age: Math.ceil(this.resultTtl / 1000) },
-          removeOnFail: { age: Math.ceil(this.resultTtl / 1000) },
-        },
-      ),
-    );
+    const data: { args: unknown; timeout?: number } = { args: encode(c.args) };
+    if (c.timeout !== undefined) data.timeout = c.timeout;
+    // Only what differs from BullMQ's defaults: the options travel with each
+    // job. Final tasks are dropped after resultTtl by the arbiters' cleaner
+    // (cheaper than BullMQ's check at every completion).
+    const opts: JobsOptions = { priority: bullPriority(c.priority) };
+    if (c.id !== undefined) opts.jobId = c.id;
+    if (c.delay > 0) opts.delay = c.delay;
+    if (c.retries > 0) {
+      opts.attempts = c.retries + 1;
+      opts.backoff = this.options.specs?.get(c.name)?.backoff ?? {
+        type: 'exponential',
+        delay: 1000,
+      };
+    }
+    const job = await this.guard('queue a task', () => this.bull().add(c.name, data, opts));
     // Without an id the job is new: PENDING (it may have run already). With
     // one, it may be an earlier job (BullMQ then returns a job built here,
     // not the stored one): read the stored task.
-    if (c.id === undefined) return this.snapshot(job, c.delay);
-    return (await this.getTask(c.id)) ?? this.snapshot(job, c.delay);
+    if (c.id === undefined) return this.snapshot(job, c);
+    return (await this.getTask(c.id)) ?? this.snapshot(job, c);
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -272,9 +272,18 @@ export class RedisTaskClient implements TaskBackend {
     });
   }
 
-  private snapshot(job: Job, delay: number): Task {
-    const task = jobToTask(job, delay > 0 ? 'delayed' : 'waiting', false)!;
-    task.attempts = 0;
+  /** The task just queued (PENDING), from what was queued. */
+  private snapshot(job: Job, c: CheckedTask): Task {
+    const task: Task = {
+      id: String(job.id),
+      name: c.name,
+      args: c.args,
+      state: 'PENDING',
+      attempts: 0,
+      priority: PRIORITY_BASE - bullPriority(c.priority),
+      queuedAt: job.timestamp,
+    };
+    if (c.delay > 0) task.runAt = job.timestamp + c.delay;
     return task;
   }
 }

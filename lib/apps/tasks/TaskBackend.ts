@@ -3,7 +3,7 @@
  * @module
  */
 import type { Observable } from '../../rx.js';
-import type { Dispatcher } from './Dispatcher.js';
+import type { Monitor } from '../../monitor/Monitor.js';
 import type { QueueTaskOptions, Task } from './Task.js';
 
 /**
@@ -29,8 +29,10 @@ export interface TaskBackend {
 
 /** The monitor-side half of a backend that runs tasks on the app's workers. */
 export interface WorkerFacing {
-  /** What the workers' commands and exits go to (it tells the backend). */
-  readonly dispatcher: Dispatcher;
+  /** Register the commands the app's workers send its monitor. */
+  workerCommands(monitor: Monitor): void;
+  /** A worker actor of the app exited (its tasks go back to the queue). */
+  workerExited(aid: string): void;
   /** Housekeeping, on every tick of the monitor. */
   tick(): void;
   /** Counts for `info()`. */

@@ -54,7 +54,7 @@ export class TaskQueue extends Application implements TaskProducerApi {
   /** The jobs, once loaded. @internal */
   specs: Map<string, JobSpec> | undefined;
   private readonly jobsSource: Jobs | string | URL | undefined;
-  private runner: TaskWorker | undefined;
+  private runner: { stopping(ms: number): Promise<void> } | undefined;
   private teardown: (() => void) | undefined;
   private backendStopped: Promise<void> | undefined;
 
@@ -132,7 +132,7 @@ export class TaskQueue extends Application implements TaskProducerApi {
     this.backend = backend;
     this.teardown = taskCommands(monitor, backend, backend);
     const exits = getArbiter().events.actorExited$.subscribe((exit) =>
-      backend.dispatcher.workerExited(exit.aid),
+      backend.workerExited(exit.aid),
     );
     // With --metrics: tasks by state and their durations (lib/metrics/).
     const stopMetrics = !getArbiter().metricsOn
@@ -166,14 +166,36 @@ export class TaskQueue extends Application implements TaskProducerApi {
         ? this.jobsSource
         : (this.cfg['jobs'] as string | null),
     );
-    this.runner = new TaskWorker(
+    const queueTask = (n: string, a?: unknown[], o?: QueueTaskOptions): Deferred<Task> =>
+      this.queueTask(n, a, o);
+    const concurrentTasks = Math.max(1, Number(this.cfg['concurrentTasks']));
+    const url = String(this.cfg['taskBackend']);
+    if (url === 'embedded') {
+      const runner = new TaskWorker(worker, this.name, this.specs, concurrentTasks, queueTask);
+      this.runner = runner;
+      runner.start();
+      return;
+    }
+    // On Redis, each worker takes its tasks from Redis itself.
+    const { RedisConsumer } = await import('./RedisConsumer.js');
+    const consumer = new RedisConsumer(
       worker,
       this.name,
       this.specs,
-      Math.max(1, Number(this.cfg['concurrentTasks'])),
-      (n, a, o) => this.queueTask(n, a, o),
+      {
+        url,
+        queue: this.name,
+        concurrentTasks,
+        lease: Number(this.cfg['taskLease']),
+        maxDeaths: Math.max(1, Number(this.cfg['maxDeaths'])),
+      },
+      queueTask,
     );
-    this.runner.start();
+    this.runner = consumer;
+    // Not awaited: it registers with the monitor once the handshake is over.
+    consumer.start().catch((err: unknown) => {
+      worker.logger.error(`could not join the task queue: ${String(err)}`);
+    });
   }
 
   override async workerStopping(worker: Actor): Promise<void> {

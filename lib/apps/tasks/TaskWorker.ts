@@ -1,6 +1,7 @@
 /**
- * The worker side of a task queue: runs the attempts the monitor sends
- * (`task_run`, a batch), `concurrentTasks` at once, the others next in line
+ * The worker side of a task queue on the embedded backend: runs the
+ * attempts the monitor sends (`task_run`, a batch), `concurrentTasks` at
+ * once, the others next in line
  * (the monitor sends up to twice as many: they start as soon as others
  * end); aborts their signals on `task_abort`, reports the outcomes
  * (`task_done`) with their fencing tokens, and the starts of deferred

@@ -54,12 +54,14 @@ export function checkTask(
   if (args !== undefined && !Array.isArray(args)) {
     throw new TaskOptionError(`task "${name}": args must be an array (got ${typeof args})`);
   }
-  try {
-    JSON.stringify(encode(args ?? []));
-  } catch (err) {
-    throw new EncodingError(`task "${name}": its arguments cannot travel: ${String(err)}`, {
-      cause: err,
-    });
+  if (args !== undefined && args.length > 0) {
+    try {
+      JSON.stringify(encode(args));
+    } catch (err) {
+      throw new EncodingError(`task "${name}": its arguments cannot travel: ${String(err)}`, {
+        cause: err,
+      });
+    }
   }
   if (typeof options !== 'object' || options === null) {
     throw new TaskOptionError(`task "${name}": options must be an object`);

@@ -7,7 +7,6 @@
 import type { Subscription } from '../../rx.js';
 import { InvalidStateError } from '../../errors.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import type { Report, Started } from './Dispatcher.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions } from './Task.js';
 
@@ -56,20 +55,7 @@ export function taskCommands(
     subscribers.get(aid)?.unsubscribe();
     subscribers.delete(aid);
   });
-  const { dispatcher } = facing;
-  monitor.command('task_worker_ready', (_m, aid: string) => dispatcher.workerReady(aid));
-  monitor.command('task_worker_stopping', (_m, aid: string) => dispatcher.workerStopping(aid));
-  monitor.command(
-    'task_done',
-    (_m, aid: string, reports: Report[], started?: Started[]) =>
-      dispatcher.done(aid, reports, started),
-    { ack: false },
-  );
-  monitor.command(
-    'task_progress',
-    (_m, id: string, token: number, value: unknown) => dispatcher.progress(id, token, value),
-    { ack: false },
-  );
+  facing.workerCommands(monitor);
   return () => {
     for (const s of subscribers.values()) s.unsubscribe();
     subscribers.clear();

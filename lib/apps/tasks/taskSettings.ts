@@ -41,7 +41,7 @@ export const taskSettings: Schema = {
     placeholder: 'MODULE',
   },
   concurrentTasks: {
-    doc: 'Tasks each worker runs at once; it holds as many more next in line.',
+    doc: 'Tasks each worker runs at once (on the embedded backend it holds as many more next in line).',
     format: 'count',
     default: 1,
   },

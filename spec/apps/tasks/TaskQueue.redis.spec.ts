@@ -12,7 +12,12 @@ import {
   type Task,
   type TaskClient,
 } from '../../../lib/index.js';
-import { redisPeriodic, redisQueue } from '../../fixtures/tasks/app.js';
+import {
+  redisPeriodic,
+  redisQueue,
+  redisStopping,
+  redisThreads,
+} from '../../fixtures/tasks/app.js';
 import { startChildArbiter, stopChildArbiter } from '../../support/childArbiter.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { alive, waitFor, within, rejection } from '../../support/waiting.js';
@@ -109,6 +114,42 @@ describe('TaskQueue', () => {
       expect(alive(pid)).to.equal(true);
     });
 
+    /** Follow a task on task$ until its worker reports its pid (as progress). */
+    async function startedPid(queued: PromiseLike<Task>): Promise<[Task, number]> {
+      const seen: Task[] = [];
+      const sub = redisQueue.task$.subscribe((t) => seen.push(t));
+      try {
+        const task = await queued;
+        const started = (): Task | undefined =>
+          seen.find((t) => t.id === task.id && t.progress !== undefined);
+        await waitFor(() => started() !== undefined, 10_000, 'started');
+        return [task, (started()!.progress as { pid: number }).pid];
+      } finally {
+        sub.unsubscribe();
+      }
+    }
+
+    it('should replace a worker whose task ignores its revoke signal past the grace', async () => {
+      const [task, pid] = await startedPid(redisQueue.queueTask('stubborn', [60_000]));
+      await redisQueue.revokeTask(task.id);
+      await waitFor(() => !alive(pid), 10_000, 'the stubborn worker replaced');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      expect((await redisQueue.getTask(task.id))?.state).to.equal('REVOKED');
+    });
+
+    it('should time out a task that blocks its worker, and replace the worker', async () => {
+      const pids = redisQueue.monitor!.managedActors.map((p) => p.pid!);
+      // Its worker's loop is blocked (no progress report gets out): the
+      // arbiter fails the attempt, then replaces the worker after the grace.
+      const task = await redisQueue.queueTask('blockPid', [4000], { timeout: 300 });
+      const done = await within(redisQueue.waitForTask(task.id), 10_000, 'timed out');
+      expect(done.state).to.equal('FAILURE');
+      expect(done.error?.code).to.equal('RXP_ERR_TASK_TIMEOUT');
+      await waitFor(() => pids.some((pid) => !alive(pid)), 10_000, 'the blocked worker replaced');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      expect((await redisQueue.getTask(task.id))?.state).to.equal('FAILURE');
+    });
+
     it('should give a task whose worker was SIGKILLed to another worker at once', async () => {
       const seen: Task[] = [];
       const sub = redisQueue.task$.subscribe((t) => seen.push(t));
@@ -186,6 +227,42 @@ describe('TaskQueue', () => {
       expect(done.result).to.equal(42);
       expect(states).to.include('SUCCESS');
       expect((await client.getTask(task.id))?.state).to.equal('SUCCESS');
+    });
+
+    it('should run tasks on thread workers and drop results after resultTtl', async () => {
+      (redisThreads.params as Record<string, unknown>)['taskBackend'] = redis.url;
+      await redisThreads.start();
+      try {
+        const done = await redisThreads.waitForTask((await redisThreads.queueTask('pid')).id);
+        expect(done).to.include({ state: 'SUCCESS', result: process.pid });
+        // Dropped by the arbiter's cleaner (every tenth of resultTtl).
+        const deadline = Date.now() + 10_000;
+        while ((await redisThreads.getTask(done.id)) !== undefined) {
+          if (Date.now() > deadline) throw new Error('not expired within 10 s');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await redisThreads.stop();
+      }
+    });
+
+    it('should let a running task finish when its app stops', async () => {
+      (redisStopping.params as Record<string, unknown>)['taskBackend'] = redis.url;
+      await redisStopping.start();
+      let id: string;
+      try {
+        const seen: Task[] = [];
+        const sub = redisStopping.task$.subscribe((t) => seen.push(t));
+        id = (await redisStopping.queueTask('sleep', [1000])).id;
+        await waitFor(() => seen.some((t) => t.id === id && t.state === 'STARTED'), 10_000, 'run');
+        sub.unsubscribe();
+      } finally {
+        await redisStopping.stop();
+      }
+      const reader = await taskClient(redis.url, 'spec-redis-stopping');
+      const task = await reader.getTask(id);
+      await reader.close();
+      expect(task, JSON.stringify(task)).to.include({ state: 'SUCCESS', attempts: 1 });
     });
 
     describe('with a second arbiter', () => {

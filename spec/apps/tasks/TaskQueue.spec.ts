@@ -10,6 +10,7 @@ import {
   type Arbiter,
   type Task,
 } from '../../../lib/index.js';
+import type { EmbeddedBackend } from '../../../lib/apps/tasks/EmbeddedBackend.js';
 import { dataDir, queue, threads } from '../../fixtures/tasks/app.js';
 import { alive, waitFor, within, rejection } from '../../support/waiting.js';
 
@@ -130,7 +131,8 @@ describe('TaskQueue', () => {
 
     it("should count the timeout of a task waiting in its worker's line from its start", async () => {
       // Both workers ready and idle (2 × 2 running, 2 × 2 next in line)…
-      await waitFor(() => queue.backend!.dispatcher.free === 8, 10_000, 'two idle workers');
+      const embedded = (): EmbeddedBackend => queue.backend as EmbeddedBackend;
+      await waitFor(() => embedded().dispatcher.free === 8, 10_000, 'two idle workers');
       // …4 busy tasks, then 4 that wait in the workers' lines.
       const busy = await Promise.all(
         [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 2500])),
