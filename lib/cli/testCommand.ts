@@ -7,7 +7,9 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
+import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
@@ -102,6 +104,15 @@ function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
  * ```
  */
 export async function run(argv: string[]): Promise<number> {
+  try {
+    return await runTests(argv);
+  } finally {
+    // Runners started for a run that did not happen (bad usage, a re-exec).
+    await PrestartedRunners.discardEarly();
+  }
+}
+
+async function runTests(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -118,9 +129,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar test: ${(err as Error).message}\n${USAGE}\n`);
     return 1;
   }
+  // The runners boot while mocha's options load and the pool starts (not
+  // under a re-exec to come: its runners need its Node options).
+  if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
+    PrestartedRunners.startEarly(flags.workers ?? Math.max(1, availableParallelism() - 1));
+  }
   const { loadOptions } = await import('mocha/lib/cli/options.cjs');
   const runHelpers = await import('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
+
   const nodeOptions = [
     ...flags.nodeOptions,
     ...((args['node-option'] as string[] | undefined) ?? []),

@@ -34,6 +34,8 @@ export interface RunSink {
   report(event: WireEvent, run: FileRun): void;
   /** A file is over: `ms` it took (absent when it was interrupted). */
   fileDone(file: string, ms: number | undefined): void;
+  /** A worker gets its first job now (the job follows this call's messages). */
+  firstJob?(worker: ActorProxy): void;
 }
 
 /**
@@ -55,6 +57,7 @@ export class TestRun {
   private stopped = false;
   private phaseDone: (() => void) | undefined;
   private readonly hasOnly = new Set<string>();
+  private readonly served = new Set<string>();
 
   /**
    * @param monitor - the pool.
@@ -181,6 +184,11 @@ export class TestRun {
       if (this.queue.length === 0 || this.stopped) return;
       if (this.inflight.has(proxy.aid) || proxy.worker?.exited === true) continue;
       const job = this.queue.shift()!;
+
+      if (!this.served.has(proxy.aid)) {
+        this.served.add(proxy.aid);
+        this.sink.firstJob?.(proxy);
+      }
       const run = new FileRun(job, proxy.aid);
       this.runs.set(job.id, run);
       this.inflight.set(proxy.aid, run);
@@ -215,6 +223,7 @@ export class TestRun {
   private end(run: FileRun, ms: number | undefined): void {
     run.done = true;
     this.inflight.delete(run.aid);
+
     this.runs.delete(run.job.id);
     if (!this.dry) {
       this.order.ended(run);

@@ -20,9 +20,10 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
+import { PrestartedRunners } from './PrestartedRunners.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
-import { FILE_EVENTS, type WireEvent } from './wire.js';
+import { ADOPT_RUNNER, FILE_EVENTS, RUNNER_EXITED, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -76,6 +77,7 @@ export class TestSuite extends Application {
   private ownArbiter = false;
   private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
+  private runners: PrestartedRunners | undefined;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -111,6 +113,7 @@ export class TestSuite extends Application {
       return await this.result;
     } finally {
       await this.stop();
+
       if (this.ownArbiter) await getArbiter().stop();
     }
   }
@@ -146,6 +149,15 @@ export class TestSuite extends Application {
     cfg['concurrency'] = 'thread';
     // A thread's own execArgv lacks the options threads refuse (a heap size…).
     cfg['runnerExecArgv'] = process.execArgv;
+    // Process runners boot while the pool starts (or since the command
+    // line began): each worker gets one with its first job.
+    if (cfg['runner'] === 'process' && this.runners === undefined) {
+      const count = Number(cfg['workers']);
+      this.runners =
+        PrestartedRunners.takeEarly(process.execArgv) ?? PrestartedRunners.start(count);
+      this.runners.trim(count);
+      cfg['runnersPrestarted'] = true;
+    }
     if (Number(cfg['workers']) < 1) {
       throw new ImproperlyConfiguredError(`${this.name}: a test suite needs at least 1 worker`);
     }
@@ -161,9 +173,29 @@ export class TestSuite extends Application {
       });
     }
     this.plan = await collectSpecFiles(this.mochaOptions);
+
     // mocha and the reporter load while the pool starts.
     this.parent = ParentRunner.create(this.mochaOptions, this.events);
     this.parent.catch(() => undefined);
+  }
+
+  /** Stop the pool, and the runners started for it. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.runners?.close();
+  }
+
+  /** Give a worker a prestarted runner, if one is left; it is told how that runner ends. */
+  private giveRunner(monitor: Monitor, aid: string): void {
+    const given = this.runners?.take((exit) => {
+      monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
+    });
+    if (given === undefined) return;
+    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid).addCallbacks(
+      // It had started a runner of its own.
+      (adopted) => adopted === false && this.runners?.kill(given.pid),
+      () => this.runners?.kill(given.pid),
+    );
   }
 
   private async execute(monitor: Monitor): Promise<TestResult> {
@@ -186,6 +218,7 @@ export class TestSuite extends Application {
         bail: options['bail'] === true,
       },
       {
+        firstJob: (worker) => this.giveRunner(monitor, worker.aid),
         report: (event, fileRun) => parent.report(event, fileRun.file),
         fileDone: (file, ms) => {
           if (ms !== undefined) durations?.set(file, ms);
@@ -198,6 +231,7 @@ export class TestSuite extends Application {
     this.current = undefined;
     durations?.save();
     this.events.complete();
+
     return { ...result, interrupted: this.interrupted };
   }
 }

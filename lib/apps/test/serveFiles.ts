@@ -6,7 +6,16 @@
  */
 import type { Actor } from '../../actor/Actor.js';
 import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
-import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './wire.js';
+import type { RunnerExit } from './RunnerHandle.js';
+import {
+  ABORT_FILE,
+  ADOPT_RUNNER,
+  FILE_EVENTS,
+  KILL_RUNNER,
+  RUN_FILE,
+  RUNNER_EXITED,
+  type FileJob,
+} from './wire.js';
 
 /**
  * Make `worker` run spec files for the monitor named `monitor`.
@@ -15,6 +24,8 @@ import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './
  * @param monitor - the name of the app's monitor, which hears the events.
  * @param kind - where the specs run: a child process or a worker thread.
  * @param execArgv - Node options of a child process (default: this process's).
+ * @param lazy - start no runner before the first job: the monitor may give
+ *   a prestarted one first.
  * @returns the worker's runner (close it when the worker stops).
  * @example
  * ```ts
@@ -26,6 +37,7 @@ export function serveFiles(
   monitor: string,
   kind: 'process' | 'thread',
   execArgv?: string[],
+  lazy = false,
 ): RunnerHandle {
   let current = 0;
   let queue: [number, string][] = [];
@@ -47,7 +59,7 @@ export function serveFiles(
   const push = (json: string): void => {
     if (queue.push([current, json]) === 1) setImmediate(flush);
   };
-  const runner = takeRunner(kind, execArgv);
+  const runner = takeRunner(kind, execArgv, lazy);
   runner.onEvent = push;
   runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
   worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
@@ -57,5 +69,9 @@ export function serveFiles(
   });
   worker.command(ABORT_FILE, () => runner.abort());
   worker.command(KILL_RUNNER, () => runner.kill());
+  worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number) =>
+    runner.adopt(path, pid),
+  );
+  worker.command(RUNNER_EXITED, (_actor: Actor, exit: RunnerExit) => runner.remoteExited(exit));
   return runner;
 }

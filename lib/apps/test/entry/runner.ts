@@ -7,13 +7,22 @@
  * after it.
  * @module
  */
+import { createServer, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
+import { lines } from '../lines.js';
+import { RUNNER_SOCKET_ENV } from '../wire.js';
 
 const port = parentPort;
+// Prestarted by the arbiter's process: a worker connects to this socket.
+const socketPath = process.env[RUNNER_SOCKET_ENV];
+delete process.env[RUNNER_SOCKET_ENV];
+let socket: Socket | undefined;
+
 const post = (message: string): void => {
   if (port !== null) port.postMessage(message);
+  else if (socket !== undefined) socket.write(`${message}\n`);
   else process.send?.(message);
 };
 
@@ -64,7 +73,7 @@ const emit = (event: { name: string }): void => {
 
 const runner = new SpecFileRunner();
 let queue: Promise<unknown> = warm.then(
-  () => undefined,
+  () => {},
   () => undefined,
 );
 
@@ -74,9 +83,26 @@ const onMessage = (message: RunnerMessage): void => {
     return;
   }
   const { job } = message;
+
   queue = queue.then(() => runner.run(job, emit));
 };
 
-if (port !== null) port.on('message', onMessage);
-else process.on('message', onMessage);
-post(JSON.stringify({ name: 'ready' }));
+if (socketPath !== undefined) {
+  // One worker only; its leaving ends this runner.
+  const server = createServer((connection) => {
+    server.close();
+    socket = connection;
+    connection.setEncoding('utf8');
+    connection.on(
+      'data',
+      lines((line) => onMessage(JSON.parse(line) as RunnerMessage)),
+    );
+    connection.on('error', () => undefined);
+    connection.on('close', () => process.exit(0));
+  });
+  server.listen(socketPath);
+} else {
+  if (port !== null) port.on('message', onMessage);
+  else process.on('message', onMessage);
+  post(JSON.stringify({ name: 'ready' }));
+}
