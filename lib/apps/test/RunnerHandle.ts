@@ -12,7 +12,8 @@ import { RunnerSocket } from './RunnerSocket.js';
 import type { FileJob } from './wire.js';
 
 /** What an actor tells its runner. */
-export type RunnerMessage = { type: 'run'; job: FileJob } | { type: 'abort' };
+export type RunnerMessage =
+  { type: 'run'; job: FileJob } | { type: 'abort' } | { type: 'drop'; id: number };
 
 /** How a runner ended. */
 export interface RunnerExit {
@@ -137,9 +138,16 @@ export class RunnerHandle {
     this.post({ type: 'run', job });
   }
 
-  /** Stop the running file after its current test. */
+  /** Stop the running file after its current test; drop the jobs queued behind it. */
   abort(): void {
     this.post({ type: 'abort' });
+  }
+
+  /** @param id - a job queued behind the running file: drop it, unless it began. */
+  drop(id: number): void {
+    if (this.child !== undefined || this.thread !== undefined || this.remote !== undefined) {
+      this.post({ type: 'drop', id });
+    }
   }
 
   /** Kill the runner now (it hung); `onExit` follows. */

@@ -133,8 +133,8 @@ export class TestSuite extends Application {
     }
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
-    monitor.command(FILE_EVENTS, (_m, id: number, json: string) => {
-      this.current?.receive(id, JSON.parse(json) as WireEvent[]);
+    monitor.command(FILE_EVENTS, (_m, id: number, json: string, aid?: string) => {
+      this.current?.receive(id, JSON.parse(json) as WireEvent[], aid);
     });
     // The run begins now: files go to the workers as they come up.
     this.execute(monitor).then(this.settle, this.fail);

@@ -10,6 +10,7 @@ import type { RunnerExit } from './RunnerHandle.js';
 import {
   ABORT_FILE,
   ADOPT_RUNNER,
+  DROP_FILE,
   FILE_EVENTS,
   KILL_RUNNER,
   RUN_FILE,
@@ -39,34 +40,36 @@ export function serveFiles(
   execArgv?: string[],
   lazy = false,
 ): RunnerHandle {
-  let current = 0;
-  let queue: [number, string][] = [];
+  let queue: string[] = [];
+  // Each runner batch is a JSON array whose first item is its job's id.
+  const idOf = (batch: string): number => Number(batch.slice(1, batch.indexOf(',')));
   const flush = (): void => {
-    const batch = queue;
+    const batches = queue;
     queue = [];
-    // One message per job (a batch may straddle two jobs).
-    for (let i = 0; i < batch.length;) {
-      const id = batch[i]![0];
+    // One message per job (the batches of a turn may straddle two jobs).
+    for (let i = 0; i < batches.length;) {
+      const id = idOf(batches[i]!);
       let j = i;
-      while (j < batch.length && batch[j]![0] === id) j++;
-      // Each item is a runner's batch, a JSON array: one array of them all.
-      const items = batch.slice(i, j).map(([, e]) => e.slice(1, -1));
-      const json = `[${items.filter((e) => e !== '').join(',')}]`;
-      worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
+      while (j < batches.length && idOf(batches[j]!) === id) j++;
+      const items = batches.slice(i, j).map((b) => b.slice(b.indexOf(',') + 1, -1));
+      // The worker's aid: a runner that died names no job (the monitor knows which).
+      worker
+        .send(monitor, FILE_EVENTS, id, `[${items.join(',')}]`, worker.aid)
+        .addErrback(() => undefined);
       i = j;
     }
   };
-  const push = (json: string): void => {
-    if (queue.push([current, json]) === 1) setImmediate(flush);
+  const push = (batch: string): void => {
+    if (queue.push(batch) === 1) setImmediate(flush);
   };
   const runner = takeRunner(kind, execArgv, lazy);
   runner.onEvent = push;
-  runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
+  runner.onExit = (exit) => push(`[0,${JSON.stringify({ name: 'runner exit', ...exit })}]`);
   worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
-    current = job.id;
     runner.run(job);
     return true;
   });
+  worker.command(DROP_FILE, (_actor: Actor, id: number) => runner.drop(id));
   worker.command(ABORT_FILE, () => runner.abort());
   worker.command(KILL_RUNNER, () => runner.kill());
   worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number) =>

@@ -59,6 +59,8 @@ export interface WireEvent {
 export const RUN_FILE = 'rxpulsar.test.runFile';
 /** Name of the command that stops the file a worker runs (after its current test). */
 export const ABORT_FILE = 'rxpulsar.test.abortFile';
+/** Name of the command that takes back a job sent ahead to a worker (unless it began). */
+export const DROP_FILE = 'rxpulsar.test.dropFile';
 /** Name of the command that kills a worker's spec runner (its file hung). */
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
 /** Name of the command that gives a worker a prestarted runner (its socket's path, its pid). */

@@ -12,7 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
 import { lines } from '../lines.js';
-import { RUNNER_SOCKET_ENV } from '../wire.js';
+import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
 
 const port = parentPort;
 // Prestarted by the arbiter's process: a worker connects to this socket.
@@ -46,11 +46,12 @@ const warm = import('mocha')
   .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
 
 /**
- * Events leave in batches (a JSON array): what came so far leaves when user
- * code is about to run (a test or hook begins, a hook ended: the test body
- * follows), when the running test sets its own timeout (the arbiter's hang
- * deadline follows it), on output, a failure and the end of the file, so
- * that a crash loses nothing the arbiter needs to name what crashed.
+ * Events leave in batches (a JSON array, the job's id first): what came so
+ * far leaves when user code is about to run (a test or hook begins, a hook
+ * ended: the test body follows), when the running test sets its own
+ * timeout (the arbiter's hang deadline follows it), on output, a failure
+ * and the end of the file, so that a crash loses nothing the arbiter needs
+ * to name what crashed.
  */
 const FLUSH = new Set([
   'test',
@@ -63,28 +64,50 @@ const FLUSH = new Set([
   'load error',
 ]);
 let pending: string[] = [];
+let jobId = 0;
 const emit = (event: { name: string }): void => {
   pending.push(JSON.stringify(event, jsonSafe));
   if (FLUSH.has(event.name) || pending.length >= 64) {
-    post(`[${pending.join(',')}]`);
+    post(`[${jobId},${pending.join(',')}]`);
     pending = [];
   }
 };
 
 const runner = new SpecFileRunner();
-let queue: Promise<unknown> = warm.then(
-  () => {},
-  () => undefined,
-);
+/** Jobs sent ahead: the next one starts as the current file ends, without a word from the arbiter. */
+const jobs: FileJob[] = [];
+let busy = false;
+
+async function pump(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  await warm.catch(() => undefined);
+  for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
+    jobId = job.id;
+    await runner.run(job, emit).catch(() => undefined);
+  }
+  busy = false;
+}
 
 const onMessage = (message: RunnerMessage): void => {
-  if (message.type === 'abort') {
-    runner.abort();
-    return;
+  switch (message.type) {
+    case 'abort':
+      // The run stops: the jobs sent ahead are dropped (the arbiter forgot them).
+      jobs.length = 0;
+      runner.abort();
+      return;
+    case 'drop': {
+      // Taken back for an idle worker, unless it began.
+      const i = jobs.findIndex((job) => job.id === message.id);
+      if (i < 0) return;
+      jobs.splice(i, 1);
+      post(`[${message.id},{"name":"dropped"}]`);
+      return;
+    }
+    case 'run':
+      jobs.push(message.job);
+      void pump();
   }
-  const { job } = message;
-
-  queue = queue.then(() => runner.run(job, emit));
 };
 
 if (socketPath !== undefined) {
