@@ -247,8 +247,12 @@ export class TestRun {
   /** A file sent ahead did not begin (taken back, or its runner died): it goes first again. */
   private reclaim(run: FileRun): void {
     this.recalled.delete(run);
-    if (this.ahead.get(run.aid) !== run) return;
-    this.ahead.delete(run.aid);
+    if (this.ahead.get(run.aid) === run) this.ahead.delete(run.aid);
+    else if (this.inflight.get(run.aid) === run && run.loading) {
+      // Counted begun, yet taken back (its runner says so): the worker is idle.
+      this.inflight.delete(run.aid);
+      if (!this.dry) this.order.ended(run);
+    } else return;
     this.runs.delete(run.job.id);
     if (this.stopped) return;
     this.queue.unshift({ ...run.job, id: this.nextId++ });

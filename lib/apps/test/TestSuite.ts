@@ -63,6 +63,11 @@ export class TestSuite extends Application {
       format: 'count',
       default: Math.max(1, availableParallelism() - 1),
     },
+    spares: {
+      doc: 'Warm spares kept ready to replace a worker (0: none; a spec that crashes replaces its runner, not its worker).',
+      format: 'count',
+      default: 0,
+    },
   };
 
   /** mocha's options of this run. */

@@ -18,6 +18,9 @@ import {
   type FileJob,
 } from './wire.js';
 
+/** The least time between two messages of events to the monitor, in ms. */
+const RELAY_EVERY_MS = 10;
+
 /**
  * Make `worker` run spec files for the monitor named `monitor`.
  *
@@ -44,6 +47,7 @@ export function serveFiles(
   // Each runner batch is a JSON array whose first item is its job's id.
   const idOf = (batch: string): number => Number(batch.slice(1, batch.indexOf(',')));
   const flush = (): void => {
+    last = performance.now();
     const batches = queue;
     queue = [];
     // One message per job (the batches of a turn may straddle two jobs).
@@ -59,8 +63,14 @@ export function serveFiles(
       i = j;
     }
   };
+  let last = 0;
   const push = (batch: string): void => {
-    if (queue.push(batch) === 1) setImmediate(flush);
+    if (queue.push(batch) > 1) return;
+    // A runner's batches are read at once (it may die or hang next); they
+    // go on together, at most every RELAY_EVERY_MS.
+    const wait = last + RELAY_EVERY_MS - performance.now();
+    if (wait <= 0) setImmediate(flush);
+    else setTimeout(flush, wait);
   };
   const runner = takeRunner(kind, execArgv, lazy);
   runner.onEvent = push;

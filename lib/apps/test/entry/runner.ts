@@ -65,7 +65,10 @@ const FLUSH = new Set([
 ]);
 let pending: string[] = [];
 let jobId = 0;
+/** The current file told its end: the arbiter counts the next one begun. */
+let ended = true;
 const emit = (event: { name: string }): void => {
+  if (event.name === 'file end') ended = true;
   pending.push(JSON.stringify(event, jsonSafe));
   if (FLUSH.has(event.name) || pending.length >= 64) {
     post(`[${jobId},${pending.join(',')}]`);
@@ -84,6 +87,7 @@ async function pump(): Promise<void> {
   await warm.catch(() => undefined);
   for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
     jobId = job.id;
+    ended = false;
     await runner.run(job, emit).catch(() => undefined);
   }
   busy = false;
@@ -91,15 +95,21 @@ async function pump(): Promise<void> {
 
 const onMessage = (message: RunnerMessage): void => {
   switch (message.type) {
-    case 'abort':
-      // The run stops: the jobs sent ahead are dropped (the arbiter forgot them).
+    case 'abort': {
+      // The run stops: the jobs sent ahead are dropped (the arbiter forgot
+      // them), but for one the arbiter counts begun (the file before it told
+      // its end): that one ends at once, with nothing run.
+      const begun = ended ? jobs.shift() : undefined;
       jobs.length = 0;
       runner.abort();
+      if (begun !== undefined) post(`[${begun.id},{"name":"file end","failures":0}]`);
       return;
+    }
     case 'drop': {
-      // Taken back for an idle worker, unless it began.
+      // Taken back for an idle worker, unless it began (or is next after a
+      // file whose end is told: the arbiter has it begun).
       const i = jobs.findIndex((job) => job.id === message.id);
-      if (i < 0) return;
+      if (i < 0 || (i === 0 && ended)) return;
       jobs.splice(i, 1);
       post(`[${message.id},{"name":"dropped"}]`);
       return;
