@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
+import { withoutWatch } from '../apps/test/withoutWatch.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
@@ -129,11 +130,16 @@ async function runTests(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar test: ${(err as Error).message}\n${USAGE}\n`);
     return 1;
   }
-  // The runners boot while mocha's options load and the pool starts (not
-  // under a re-exec to come: its runners need its Node options).
+  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
+  // Not inherited by the specs (one may run rxpulsar test itself).
+  delete process.env['RXPULSAR_TEST_REEXEC'];
+  // The runners boot, and the threads of the worker actors start, while
+  // mocha's options load (not before a re-exec: its children need its Node
+  // options).
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
     PrestartedRunners.startEarly(flags.workers ?? Math.max(1, availableParallelism() - 1));
   }
+  withoutWatch();
   const { loadOptions } = await import('mocha/lib/cli/options.cjs');
   const runHelpers = await import('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
@@ -142,9 +148,6 @@ async function runTests(argv: string[]): Promise<number> {
     ...flags.nodeOptions,
     ...((args['node-option'] as string[] | undefined) ?? []),
   ];
-  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
-  // Not inherited by the specs (one may run rxpulsar test itself).
-  delete process.env['RXPULSAR_TEST_REEXEC'];
   if (nodeOptions.length > 0 && !reexecuted) {
     return reexec(
       nodeOptions,

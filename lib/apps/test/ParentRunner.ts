@@ -8,6 +8,7 @@
  */
 import type { Subject } from '../../rx.js';
 import { deserialize } from './deserialize.js';
+import { withoutWatch } from './withoutWatch.js';
 import { SuiteTree, type TreeSuite } from './SuiteTree.js';
 import { ERROR_CLASS, type WireEvent } from './wire.js';
 
@@ -74,6 +75,7 @@ export class ParentRunner {
     events: Subject<TestEvent>,
   ): Promise<ParentRunner> {
     const { default: Mocha } = await import('mocha');
+    withoutWatch();
     const { handleRequires } = await import('mocha/lib/cli/run-helpers.cjs');
     const requires = options['require'] as string[] | undefined;
     // Global fixtures run here, once; root hooks run in the workers.

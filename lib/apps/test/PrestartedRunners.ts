@@ -14,10 +14,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spares } from '../../child/startWorker.js';
 import type { RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV } from './wire.js';
 
 const ENTRY = fileURLToPath(new URL('./entry/runner.js', import.meta.url));
+
+/** The holder of the worker threads started early (see `startEarly`), until a pool takes them. */
+export const EARLY_WORKERS = 'rxpulsar test: early workers';
 
 /** A runner given to a worker: where it listens, its pid. */
 export interface PrestartedRunner {
@@ -52,6 +56,8 @@ export class PrestartedRunners {
   private readonly free: Entry[] = [];
   private readonly all: Entry[] = [];
   private closed = false;
+  /** Gives back the worker threads started early that no pool took. */
+  private releaseWorkers: (() => Promise<void>) | undefined;
   private readonly killAll = (): void => {
     for (const entry of this.all) if (entry.exit === undefined) entry.child.kill('SIGKILL');
   };
@@ -86,11 +92,14 @@ export class PrestartedRunners {
 
   /**
    * Fork runners for the next TestSuite of this process (the command line
-   * does so first thing).
+   * does so first thing), and start as many warm spare threads to become
+   * its worker actors (the pool takes them: see {@link EARLY_WORKERS}).
    * @param count - how many.
    */
   static startEarly(count: number): void {
-    early ??= new PrestartedRunners(count, process.execArgv);
+    if (early !== undefined) return;
+    early = new PrestartedRunners(count, process.execArgv);
+    early.releaseWorkers = spares.keep('thread', count, EARLY_WORKERS, true);
   }
 
   /** Kill the runners started early, if no TestSuite took them. */
@@ -152,6 +161,7 @@ export class PrestartedRunners {
     await Promise.all(this.all.map((entry) => entry.exited));
     process.removeListener('exit', this.atExit);
     rmSync(this.dir, { recursive: true, force: true });
+    await this.releaseWorkers?.();
   }
 
   private fork(i: number): void {

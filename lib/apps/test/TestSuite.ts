@@ -20,7 +20,8 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { PrestartedRunners } from './PrestartedRunners.js';
+import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
+import { spares } from '../../child/startWorker.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
 import { ADOPT_RUNNER, FILE_EVENTS, RUNNER_EXITED, type WireEvent } from './wire.js';
@@ -136,6 +137,8 @@ export class TestSuite extends Application {
         monitor.logger.warn(`no test metrics: ${String(err)}`),
       );
     }
+    // Threads started early (by the command line) become the workers.
+    spares.hand('thread', EARLY_WORKERS, monitor.aid);
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
     monitor.command(FILE_EVENTS, (_m, id: number, json: string, aid?: string) => {
