@@ -7,6 +7,7 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
@@ -137,7 +138,8 @@ async function runTests(argv: string[]): Promise<number> {
   // mocha's options load (not before a re-exec: its children need its Node
   // options).
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
-    PrestartedRunners.startEarly(flags.workers ?? Math.max(1, availableParallelism() - 1));
+    const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
+    PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
   }
   withoutWatch();
   const { loadOptions } = await import('mocha/lib/cli/options.cjs');
@@ -201,6 +203,29 @@ async function runTests(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', interrupt);
   }
+}
+
+/**
+ * How many spec files the arguments name, when they name files only (no
+ * folder, no glob, none from a configuration file): a run of fewer files
+ * than workers needs fewer runners. An option's value that is a file
+ * (`--require setup.js`) counts too: at worst a runner too many.
+ * @returns the count, or `undefined` when it is not known before mocha's options are read.
+ */
+function specFilesGiven(args: string[]): number | undefined {
+  let files = 0;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    if (/[*?[\]{}]/.test(arg)) return undefined;
+    try {
+      const stat = statSync(arg);
+      if (stat.isDirectory()) return undefined;
+      if (stat.isFile() && /\.[cm]?[jt]sx?$/.test(arg)) files++;
+    } catch {
+      // An option's value, or a file mocha will say it cannot find.
+    }
+  }
+  return files > 0 ? files : undefined;
 }
 
 function isNodeOption(argv: string[], i: number): boolean {

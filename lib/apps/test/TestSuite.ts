@@ -157,15 +157,6 @@ export class TestSuite extends Application {
     cfg['concurrency'] = 'thread';
     // A thread's own execArgv lacks the options threads refuse (a heap size…).
     cfg['runnerExecArgv'] = process.execArgv;
-    // Process runners boot while the pool starts (or since the command
-    // line began): each worker gets one with its first job.
-    if (cfg['runner'] === 'process' && this.runners === undefined) {
-      const count = Number(cfg['workers']);
-      this.runners =
-        PrestartedRunners.takeEarly(process.execArgv) ?? PrestartedRunners.start(count);
-      this.runners.trim(count);
-      cfg['runnersPrestarted'] = true;
-    }
     if (Number(cfg['workers']) < 1) {
       throw new ImproperlyConfiguredError(`${this.name}: a test suite needs at least 1 worker`);
     }
@@ -181,7 +172,17 @@ export class TestSuite extends Application {
       });
     }
     this.plan = await collectSpecFiles(this.mochaOptions);
-
+    // No more workers than files (mocha's pool starts no more either).
+    cfg['workers'] = Math.min(Number(cfg['workers']), Math.max(1, this.plan.files.length));
+    // Process runners boot while the pool starts (or since the command
+    // line began): each worker gets one with its first job.
+    if (cfg['runner'] === 'process' && this.runners === undefined) {
+      const count = Number(cfg['workers']);
+      this.runners =
+        PrestartedRunners.takeEarly(process.execArgv) ?? PrestartedRunners.start(count);
+      this.runners.trim(count);
+      cfg['runnersPrestarted'] = true;
+    }
     // mocha and the reporter load while the pool starts.
     this.parent = ParentRunner.create(this.mochaOptions, this.events);
     this.parent.catch(() => undefined);

@@ -56,9 +56,10 @@ export function serveFiles(
       let j = i;
       while (j < batches.length && idOf(batches[j]!) === id) j++;
       const items = batches.slice(i, j).map((b) => b.slice(b.indexOf(',') + 1, -1));
-      // The worker's aid: a runner that died names no job (the monitor knows which).
+      // The worker's aid: a runner that died names no job (the monitor knows
+      // which). No reply: the monitor acknowledges nothing.
       worker
-        .send(monitor, FILE_EVENTS, id, `[${items.join(',')}]`, worker.aid)
+        .tell(monitor, FILE_EVENTS, id, `[${items.join(',')}]`, worker.aid)
         .addErrback(() => undefined);
       i = j;
     }

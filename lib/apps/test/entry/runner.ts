@@ -12,6 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
 import { lines } from '../lines.js';
+import { fastMochaType } from '../fastMochaType.js';
 import { withoutWatch } from '../withoutWatch.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
 
@@ -42,6 +43,7 @@ function jsonSafe(_key: string, value: unknown): unknown {
 // a require() of an ES module that an import() is still loading fails in
 // Node 20 (mocha's .cjs files require its .js ones).
 withoutWatch();
+fastMochaType();
 const warm = import('mocha')
   .then(() => import('mocha/lib/nodejs/serializer.js'))
   .then(() => import('mocha/lib/cli/run-helpers.cjs'))
