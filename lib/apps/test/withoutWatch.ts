@@ -8,6 +8,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import { ImproperlyConfiguredError } from '../../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,7 +32,7 @@ export function withoutWatch(): void {
   }
   if (require.cache[path] !== undefined) return;
   const unsupported = (): never => {
-    throw new Error('mocha --watch is not supported by rxpulsar test');
+    throw new ImproperlyConfiguredError('mocha --watch is not supported by rxpulsar test');
   };
   const stand = {
     id: path,
