@@ -39,6 +39,15 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `${value}n` : value;
 }
 
+/** An event as JSON; a replacer (a call per value) only for one that holds a BigInt. */
+function toJson(event: unknown): string {
+  try {
+    return JSON.stringify(event);
+  } catch {
+    return JSON.stringify(event, jsonSafe);
+  }
+}
+
 // Warm up while the arbiter sends the first job, one module after the other:
 // a require() of an ES module that an import() is still loading fails in
 // Node 20 (mocha's .cjs files require its .js ones).
@@ -73,7 +82,7 @@ let jobId = 0;
 let ended = true;
 const emit = (event: { name: string }): void => {
   if (event.name === 'file end') ended = true;
-  pending.push(JSON.stringify(event, jsonSafe));
+  pending.push(toJson(event));
   if (FLUSH.has(event.name) || pending.length >= 64) {
     post(`[${jobId},${pending.join(',')}]`);
     pending = [];
