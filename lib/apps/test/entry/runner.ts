@@ -55,7 +55,6 @@ withoutWatch();
 fastMochaType();
 const warm = import('mocha')
   .then(() => import('mocha/lib/nodejs/serializer.js'))
-  .then(() => import('mocha/lib/cli/run-helpers.cjs'))
   .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
 
 /**
