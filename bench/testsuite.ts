@@ -128,7 +128,7 @@ async function cpuBound(work: string): Promise<Row[]> {
  * has no durations (files in the given order: the long one starts last);
  * the second has them (the long one starts first). Target: within 10 % of
  * the ideal wall, max(longest file, total / N), plus the start-up measured
- * by an empty suite.
+ * by an empty suite of N files.
  */
 async function skewed(work: string): Promise<Row[]> {
   const dir = join(work, 'skewed');
@@ -147,8 +147,9 @@ async function skewed(work: string): Promise<Row[]> {
     join(dir, 'z-long.spec.mjs'),
     `describe('long', () => { it('works', function () { this.timeout(0); ${busy(longMs)} }); });\n`,
   );
+  // The start-up of a pool of N (a pool has no more workers than files).
   const empty = join(work, 'skewed-empty');
-  generate(empty, 1, 0);
+  generate(empty, N, 0);
   const cache = ['--durations', join(work, 'skewed.json')];
   const startup = await ours(empty, work, N, ['--no-durations']);
   const first = await ours(dir, work, N, cache);

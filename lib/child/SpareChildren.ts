@@ -50,6 +50,8 @@ interface Shelf {
   idle: Spare[];
   /** Spares that died before they were warm, in a row. */
   earlyDeaths: number;
+  /** A spare taken is not replaced (see `keep`'s `once`). */
+  once: boolean;
 }
 
 /**
@@ -89,16 +91,17 @@ export class SpareChildren {
    * @param kind - `process` or `thread`.
    * @param n - how many (default 1).
    * @param owner - the holder (a pool's aid); default: spawns outside any claim.
+   * @param once - a spare taken is not replaced (spares started ahead of a
+   *   pool's first workers, for a holder of their own: see {@link hand}).
    * @returns a function that gives them back: it resolves once the spares
    *   no longer wanted have exited.
    */
-  keep(kind: Kind, n = 1, owner = ''): () => Promise<void> {
+  keep(kind: Kind, n = 1, owner = '', once = false): () => Promise<void> {
     const count = Math.max(0, Math.floor(n));
-    const key = `${kind}:${owner}`;
-    let shelf = this.shelves.get(key);
+    let shelf = this.shelves.get(`${kind}:${owner}`);
     if (shelf === undefined) {
-      shelf = { kind, wanted: 0, idle: [], earlyDeaths: 0 };
-      this.shelves.set(key, shelf);
+      shelf = { kind, wanted: 0, idle: [], earlyDeaths: 0, once };
+      this.shelves.set(`${kind}:${owner}`, shelf);
     }
     const mine = shelf;
     mine.wanted += count;
@@ -108,11 +111,36 @@ export class SpareChildren {
     return async () => {
       if (released) return;
       released = true;
-      mine.wanted -= count;
+      mine.wanted = Math.max(0, mine.wanted - count);
       const surplus = mine.idle.splice(mine.wanted);
-      if (mine.wanted === 0) this.shelves.delete(key);
+      if (mine.wanted === 0) this.drop(mine);
       await Promise.all(surplus.map((s) => this.discard(s)));
     };
+  }
+
+  /**
+   * Give the spares kept for `from` to `to` (a pool made after they
+   * started): they become the spares of `to`'s spawns.
+   *
+   * @param kind - `process` or `thread`.
+   * @param from - the holder they were kept for.
+   * @param to - the new holder (a pool's aid).
+   * @example
+   * ```ts
+   * const release = spares.keep('thread', 2, 'early', true);
+   * // ... once the pool exists:
+   * spares.hand('thread', 'early', monitor.aid);
+   * ```
+   */
+  hand(kind: Kind, from: string, to: string): void {
+    const shelf = this.shelves.get(`${kind}:${from}`);
+    if (shelf === undefined || this.shelves.has(`${kind}:${to}`)) return;
+    this.shelves.delete(`${kind}:${from}`);
+    this.shelves.set(`${kind}:${to}`, shelf);
+  }
+
+  private drop(shelf: Shelf): void {
+    for (const [key, value] of this.shelves) if (value === shelf) this.shelves.delete(key);
   }
 
   /**
@@ -149,10 +177,11 @@ export class SpareChildren {
       void this.discard(spare);
     }
     if (spare === undefined) {
-      this.fill(shelf);
+      if (!shelf.once) this.fill(shelf);
       return undefined;
     }
     spare.taken = true;
+    if (shelf.once && --shelf.wanted === 0 && shelf.idle.length === 0) this.drop(shelf);
     if (port !== undefined) data.port = port;
     const assignment: SpareAssignment = { rxpulsar: 'data', data };
     if (spare.worker instanceof ThreadWorker) {

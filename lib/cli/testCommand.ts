@@ -7,7 +7,11 @@
  * @module
  */
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
+import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
+import { withoutWatch } from '../apps/test/withoutWatch.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
@@ -102,6 +106,15 @@ function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
  * ```
  */
 export async function run(argv: string[]): Promise<number> {
+  try {
+    return await runTests(argv);
+  } finally {
+    // Runners started for a run that did not happen (bad usage, a re-exec).
+    await PrestartedRunners.discardEarly();
+  }
+}
+
+async function runTests(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -118,16 +131,25 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`rxpulsar test: ${(err as Error).message}\n${USAGE}\n`);
     return 1;
   }
+  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
+  // Not inherited by the specs (one may run rxpulsar test itself).
+  delete process.env['RXPULSAR_TEST_REEXEC'];
+  // The runners boot, and the threads of the worker actors start, while
+  // mocha's options load (not before a re-exec: its children need its Node
+  // options).
+  if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
+    const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
+    PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
+  }
+  withoutWatch();
   const { loadOptions } = await import('mocha/lib/cli/options.cjs');
   const runHelpers = await import('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
+
   const nodeOptions = [
     ...flags.nodeOptions,
     ...((args['node-option'] as string[] | undefined) ?? []),
   ];
-  const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
-  // Not inherited by the specs (one may run rxpulsar test itself).
-  delete process.env['RXPULSAR_TEST_REEXEC'];
   if (nodeOptions.length > 0 && !reexecuted) {
     return reexec(
       nodeOptions,
@@ -181,6 +203,29 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', interrupt);
   }
+}
+
+/**
+ * How many spec files the arguments name, when they name files only (no
+ * folder, no glob, none from a configuration file): a run of fewer files
+ * than workers needs fewer runners. An option's value that is a file
+ * (`--require setup.js`) counts too: at worst a runner too many.
+ * @returns the count, or `undefined` when it is not known before mocha's options are read.
+ */
+function specFilesGiven(args: string[]): number | undefined {
+  let files = 0;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    if (/[*?[\]{}]/.test(arg)) return undefined;
+    try {
+      const stat = statSync(arg);
+      if (stat.isDirectory()) return undefined;
+      if (stat.isFile() && /\.[cm]?[jt]sx?$/.test(arg)) files++;
+    } catch {
+      // An option's value, or a file mocha will say it cannot find.
+    }
+  }
+  return files > 0 ? files : undefined;
 }
 
 function isNodeOption(argv: string[], i: number): boolean {

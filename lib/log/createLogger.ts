@@ -127,6 +127,27 @@ function applyLogging(logger: winston.Logger, options: LoggingOptions): void {
   }
 }
 
+/** winston's npm levels, by severity (0 the most severe). */
+const SEVERITY: Record<string, number> = {
+  error: 0,
+  warn: 1,
+  info: 2,
+  http: 3,
+  verbose: 4,
+  debug: 5,
+  silly: 6,
+};
+
+const dropLine = (): void => undefined;
+
+/** `prop` is a logging method whose lines the level configured so far drops. */
+function belowLevel(prop: string | symbol): boolean {
+  const severity = typeof prop === 'string' ? SEVERITY[prop] : undefined;
+  if (severity === undefined) return false;
+  const level = configured.level ?? envLevel();
+  return level === 'silent' || severity > SEVERITY[level]!;
+}
+
 /**
  * A child logger labelled with `name` (and the actor's `aid` when given).
  *
@@ -143,9 +164,11 @@ export function createLogger(name: string, aid?: string): winston.Logger {
   const label = aid === undefined ? name : `${name}(${aid})`;
   let real: winston.Logger | undefined;
   const logger = (): winston.Logger => (real ??= rootLogger().child({ label }));
-  // A stand-in that creates the child logger (and loads winston) on first use.
+  // A stand-in that creates the child logger (and loads winston) on first
+  // use: a line below the level is dropped without loading it.
   return new Proxy({} as winston.Logger, {
     get(_target, prop) {
+      if (root === undefined && belowLevel(prop)) return dropLine;
       const target = logger();
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as () => unknown).bind(target) : value;

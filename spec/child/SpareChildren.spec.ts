@@ -135,6 +135,28 @@ describe('SpareChildren', () => {
       }
     });
 
+    it('should give spares kept once to the holder they are handed to, and not replace them', async () => {
+      const release = spares.keep('thread', 1, 'early', true);
+      try {
+        await waitFor(() => spares.warm.thread === 1, 20_000, 'a warm thread spare');
+        spares.hand('thread', 'early', 'pool-y');
+        const t0 = await mark();
+        const mine = await spares.claim('pool-y', () =>
+          spawn({ name: 'handed', concurrency: 'thread' }),
+        );
+        try {
+          expect(await startedBefore(mine, t0)).to.equal(true);
+          // Running, it would have a successor by now if it were replaced.
+          await sleep(300);
+          expect(spares.count.thread).to.equal(0);
+        } finally {
+          await mine.stop();
+        }
+      } finally {
+        await release();
+      }
+    });
+
     it('should start a new child when the environment changed since the spare started', async () => {
       const release = spares.keep('process');
       try {

@@ -102,12 +102,19 @@ export function startTest(args: string[], env: Record<string, string> = {}): Chi
 }
 
 /** Sort the chunks of `text` that begin where `start` matches (keeping what precedes the first). */
-function sortChunks(text: string, start: RegExp): string {
-  const positions = [...text.matchAll(start)].map((m) => m.index);
+function sortChunks(text: string, start: RegExp, tailAt?: RegExp): string {
+  // What follows the last chunk (a summary) stays last, whichever file ends the run.
+  const tailIndex = tailAt === undefined ? -1 : text.search(tailAt);
+  const tail = tailIndex < 0 ? '' : text.slice(tailIndex);
+  const body = tailIndex < 0 ? text : text.slice(0, tailIndex);
+  const positions = [...body.matchAll(start)].map((m) => m.index);
   if (positions.length === 0) return text;
-  const head = text.slice(0, positions[0]);
-  const chunks = positions.map((p, i) => text.slice(p, positions[i + 1] ?? text.length));
-  return head + chunks.sort().join('');
+  const head = body.slice(0, positions[0]);
+  // Blank lines at the end of a chunk depend on whether its file came last.
+  const chunks = positions.map((p, i) =>
+    body.slice(p, positions[i + 1] ?? body.length).replace(/\n+$/, '\n'),
+  );
+  return head + chunks.sort().join('') + tail;
 }
 
 /**
@@ -135,10 +142,14 @@ export function normalizeReport(reporter: string, text: string): string {
     }
     case 'xunit': {
       const timeless = text.replace(/ (time|timestamp)="[^"]*"/g, '');
-      return sortChunks(timeless, /^<testcase /gm);
+      return sortChunks(timeless, /^<testcase /gm, /^<\/testsuite>/m);
     }
     case 'tap':
-      return sortChunks(text.replace(/^(ok|not ok) \d+/gm, '$1 N'), /^(ok|not ok) /gm);
+      return sortChunks(
+        text.replace(/^(ok|not ok) \d+/gm, '$1 N'),
+        /^(ok|not ok) /gm,
+        /^# tests /m,
+      );
     default: {
       // spec: suites of the body and failures of the epilogue, each sorted.
       const plain = text.replace(/ ?\(\d+m?s\)/g, '').replace(/^(\s*)\d+\) /gm, '$1N) ');

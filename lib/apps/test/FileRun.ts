@@ -41,8 +41,8 @@ export function hangGrace(timeout: number): number {
 export class FileRun {
   /** Events received and not reported yet (the file is not the one reported live). */
   readonly buffer: WireEvent[] = [];
-  /** When the job was sent. */
-  readonly startedAt = Date.now();
+  /** When the file began (the job was sent, or the file before it on its worker ended). */
+  startedAt = Date.now();
   /** `file end` arrived, or the file was closed after its worker died. */
   done = false;
   /** Why the arbiter killed its worker (it hung), if it did. */
@@ -61,13 +61,19 @@ export class FileRun {
     readonly job: FileJob,
     readonly aid: string,
   ) {
+    this.begin();
+  }
+
+  /** The file begins now (it was queued behind another on its worker until now). */
+  begin(): void {
+    this.startedAt = Date.now();
     // Loading (the file's top-level code) has a deadline too, until its first event.
     this.arm(this.startedAt, LOAD_TIMEOUT);
     this.loading = true;
   }
 
   /** No event came yet: the runner is loading the file. */
-  loading: boolean;
+  loading = true;
 
   /** The file's path. */
   get file(): string {

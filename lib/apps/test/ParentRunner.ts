@@ -2,11 +2,13 @@
  * Arbiter side of the reporting: a real `Mocha` whose runner class is ours.
  * Mocha builds the reporter (any reporter, with its options), the stats and
  * the global fixtures as in a serial run; our runner re-emits the events the
- * workers stream, rebuilt by mocha's own serializer into objects with
+ * workers stream, rebuilt (as mocha's parallel mode does: `deserialize.ts`) into objects with
  * `fullTitle()`, `titlePath()`, `slow()`, `duration`, `err`…
  * @module
  */
 import type { Subject } from '../../rx.js';
+import { deserialize } from './deserialize.js';
+import { withoutWatch } from './withoutWatch.js';
 import { SuiteTree, type TreeSuite } from './SuiteTree.js';
 import { ERROR_CLASS, type WireEvent } from './wire.js';
 
@@ -37,7 +39,6 @@ export interface TestResult {
 }
 
 type MochaModule = typeof import('mocha');
-type Serializer = typeof import('mocha/lib/nodejs/serializer.js');
 type Runner = InstanceType<MochaModule['Runner']>;
 
 /** mocha's id property of serialized runnables and suites. */
@@ -60,7 +61,6 @@ export class ParentRunner {
 
   private constructor(
     private readonly Mocha: MochaModule,
-    private readonly serializer: Serializer,
     private readonly mocha: InstanceType<MochaModule>,
     private readonly events: Subject<TestEvent>,
   ) {}
@@ -75,7 +75,7 @@ export class ParentRunner {
     events: Subject<TestEvent>,
   ): Promise<ParentRunner> {
     const { default: Mocha } = await import('mocha');
-    const serializer = await import('mocha/lib/nodejs/serializer.js');
+    withoutWatch();
     const { handleRequires } = await import('mocha/lib/cli/run-helpers.cjs');
     const requires = options['require'] as string[] | undefined;
     // Global fixtures run here, once; root hooks run in the workers.
@@ -86,7 +86,7 @@ export class ParentRunner {
     const own: Record<string, unknown> = { ...options, ...plugins, parallel: false };
     delete own['jobs'];
     const mocha = new Mocha(own);
-    return new ParentRunner(Mocha, serializer, mocha, events);
+    return new ParentRunner(Mocha, mocha, events);
   }
 
   /**
@@ -153,7 +153,7 @@ export class ParentRunner {
     }
     // Deserialized and linked in place: a copy, as the same data may be
     // reported twice (a crash closes a test with `fail`, then `test end`).
-    const { data, error } = this.serializer.SerializableEvent.deserialize({
+    const { data, error } = deserialize({
       data: typeof event.data === 'object' && event.data !== null ? { ...event.data } : event.data,
       error: event.error,
     });
@@ -183,7 +183,7 @@ export class ParentRunner {
   private revive(data: unknown): unknown {
     // Deserialized in place: a copy, as the same data may be read twice.
     const copy = typeof data === 'object' && data !== null ? { ...data } : data;
-    const item = this.serializer.SerializableEvent.deserialize({ data: copy }).data;
+    const item = deserialize({ data: copy }).data;
     named((item as { err?: unknown } | undefined)?.err);
     return item;
   }

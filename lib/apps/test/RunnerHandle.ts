@@ -8,10 +8,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { RunnerSocket } from './RunnerSocket.js';
 import type { FileJob } from './wire.js';
 
 /** What an actor tells its runner. */
-export type RunnerMessage = { type: 'run'; job: FileJob } | { type: 'abort' };
+export type RunnerMessage =
+  { type: 'run'; job: FileJob } | { type: 'abort' } | { type: 'drop'; id: number };
 
 /** How a runner ended. */
 export interface RunnerExit {
@@ -49,8 +51,12 @@ export function startRunnerEarly(kind: 'process' | 'thread', execArgv?: string[]
  * runner.onEvent = (json) => relay(json);
  * ```
  */
-export function takeRunner(kind: 'process' | 'thread', execArgv?: string[]): RunnerHandle {
-  const runner = early ?? new RunnerHandle(kind, undefined, undefined, execArgv);
+export function takeRunner(
+  kind: 'process' | 'thread',
+  execArgv?: string[],
+  lazy = false,
+): RunnerHandle {
+  const runner = early ?? new RunnerHandle(kind, undefined, undefined, execArgv, lazy);
   early = undefined;
   return runner;
 }
@@ -67,6 +73,9 @@ export function takeRunner(kind: 'process' | 'thread', execArgv?: string[]): Run
 export class RunnerHandle {
   private child: ChildProcess | undefined;
   private thread: Worker | undefined;
+  /** A prestarted runner given to this worker, until it ends. */
+  private remote:
+    { socket: RunnerSocket; pid: number; exit?: RunnerExit; gone: boolean } | undefined;
   private closed = false;
 
   /**
@@ -76,14 +85,52 @@ export class RunnerHandle {
    * @param onExit - the runner died (a fresh one is started).
    * @param execArgv - Node options of a child process (default: this
    *   process's; a worker thread's own are a filtered copy of them).
+   * @param lazy - start no runner until the first job (one may be given by
+   *   {@link RunnerHandle.adopt} before).
    */
   constructor(
     private readonly kind: 'process' | 'thread',
     public onEvent: (json: string) => void = () => undefined,
     public onExit: (exit: RunnerExit) => void = () => undefined,
     private readonly execArgv: string[] = process.execArgv,
+    lazy = false,
   ) {
-    this.start();
+    if (!lazy) this.start();
+  }
+
+  /**
+   * Use a prestarted runner (when none was started yet).
+   * @param path - its socket.
+   * @param pid - its process.
+   * @returns `false` when this handle has a runner already.
+   */
+  adopt(path: string, pid: number): boolean {
+    if (this.closed || this.child !== undefined || this.thread !== undefined || this.remote) {
+      return false;
+    }
+    const remote = {
+      pid,
+      gone: false,
+      socket: new RunnerSocket(
+        path,
+        (line) => this.message(line),
+        () => {
+          remote.gone = true;
+          this.remoteEnded();
+        },
+      ),
+    } as NonNullable<RunnerHandle['remote']>;
+    this.remote = remote;
+    return true;
+  }
+
+  /** @param exit - how the prestarted runner ended (its parent tells). */
+  remoteExited(exit: RunnerExit): void {
+    if (this.remote === undefined) return;
+    this.remote.exit = exit;
+    // Whatever it wrote before it died is read first.
+    if (!this.remote.gone) this.remote.socket.ended();
+    else this.remoteEnded();
   }
 
   /** @param job - run it in the runner (jobs queue up there). */
@@ -91,13 +138,21 @@ export class RunnerHandle {
     this.post({ type: 'run', job });
   }
 
-  /** Stop the running file after its current test. */
+  /** Stop the running file after its current test; drop the jobs queued behind it. */
   abort(): void {
     this.post({ type: 'abort' });
   }
 
+  /** @param id - a job queued behind the running file: drop it, unless it began. */
+  drop(id: number): void {
+    if (this.child !== undefined || this.thread !== undefined || this.remote !== undefined) {
+      this.post({ type: 'drop', id });
+    }
+  }
+
   /** Kill the runner now (it hung); `onExit` follows. */
   kill(): void {
+    if (this.remote !== undefined) killPid(this.remote.pid);
     this.child?.kill('SIGKILL');
     void this.thread?.terminate();
   }
@@ -105,6 +160,11 @@ export class RunnerHandle {
   /** Kill the runner for good. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.remote !== undefined) {
+      killPid(this.remote.pid);
+      this.remote.socket.close();
+      this.remote = undefined;
+    }
     const child = this.child;
     const thread = this.thread;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -116,15 +176,36 @@ export class RunnerHandle {
   }
 
   private post(message: RunnerMessage): void {
+    if (this.remote !== undefined) {
+      this.remote.socket.write(JSON.stringify(message));
+      return;
+    }
+    if (this.thread === undefined && this.child === undefined) this.start();
     if (this.thread !== undefined) this.thread.postMessage(message);
     else this.child?.send(message);
   }
 
+  private readonly message = (json: unknown): void => {
+    if (typeof json === 'string' && json !== '{"name":"ready"}') this.onEvent(json);
+  };
+
+  /** The prestarted runner's connection is over: once its exit is known, a fresh runner starts. */
+  private remoteEnded(): void {
+    const remote = this.remote;
+    if (remote === undefined || !remote.gone) return;
+    if (remote.exit === undefined) {
+      // Closed first (it was killed, or exited): its parent tells how, soon.
+      return;
+    }
+    this.remote = undefined;
+    if (this.closed) return;
+    this.onExit(remote.exit);
+    this.start();
+  }
+
   private start(): void {
     if (this.closed) return;
-    const message = (json: unknown): void => {
-      if (typeof json === 'string' && json !== '{"name":"ready"}') this.onEvent(json);
-    };
+    const message = this.message;
     if (this.kind === 'thread') {
       const thread = new Worker(ENTRY);
       this.thread = thread;
@@ -159,5 +240,13 @@ export class RunnerHandle {
     if (this.closed) return;
     this.onExit({ kind: this.kind, pid, code, signal });
     this.start();
+  }
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
   }
 }

@@ -238,12 +238,16 @@ export class SpecFileRunner {
 
   private async boot(options: Record<string, unknown>): Promise<void> {
     if (this.booted) return;
-    const helpers = await import('mocha/lib/cli/run-helpers.cjs');
-    // Global fixtures run once, in the arbiter; root hooks run in every worker.
-    const plugins = await helpers.handleRequires(options['require'] as string[] | undefined, {
-      ignoredPlugins: ['mochaGlobalSetup', 'mochaGlobalTeardown'],
-    });
-    this.rootHooks = plugins['rootHooks'];
+    const requires = options['require'] as string[] | undefined;
+    // No --require: mocha's helpers (its file lookup, its plugin loader) are not loaded.
+    if (requires !== undefined && requires.length > 0) {
+      const helpers = await import('mocha/lib/cli/run-helpers.cjs');
+      // Global fixtures run once, in the arbiter; root hooks run in every worker.
+      const plugins = await helpers.handleRequires(requires, {
+        ignoredPlugins: ['mochaGlobalSetup', 'mochaGlobalTeardown'],
+      });
+      this.rootHooks = plugins['rootHooks'];
+    }
     this.booted = true;
   }
 

@@ -1,9 +1,11 @@
 /**
  * Arbiter side of one run of a {@link TestSuite}: sends the spec files to
- * the pool's workers one at a time each (longest first), hears their events
- * as they stream in, reports them in order, and closes a file whose worker
- * died or hung. With `.only` candidates, a first pass only loads those
- * files to learn which hold a `.only`.
+ * the pool's workers (longest first), each worker one file to run and one
+ * ahead (its runner starts it as the other ends, with no round trip through
+ * this thread; an idle worker takes back a file sent ahead to a busy one),
+ * hears their events as they stream in, reports them in order, and closes
+ * a file whose worker died or hung. With `.only` candidates, a first pass
+ * only loads those files to learn which hold a `.only`.
  * @module
  */
 import type { Observable, Subscription } from '../../rx.js';
@@ -12,7 +14,14 @@ import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { FileRun } from './FileRun.js';
 import { ReportOrder } from './ReportOrder.js';
-import { ABORT_FILE, KILL_RUNNER, RUN_FILE, type FileJob, type WireEvent } from './wire.js';
+import {
+  ABORT_FILE,
+  DROP_FILE,
+  KILL_RUNNER,
+  RUN_FILE,
+  type FileJob,
+  type WireEvent,
+} from './wire.js';
 
 /** What a run does. */
 export interface RunPlan {
@@ -34,6 +43,8 @@ export interface RunSink {
   report(event: WireEvent, run: FileRun): void;
   /** A file is over: `ms` it took (absent when it was interrupted). */
   fileDone(file: string, ms: number | undefined): void;
+  /** A worker gets its first job now (the job follows this call's messages). */
+  firstJob?(worker: ActorProxy): void;
 }
 
 /**
@@ -47,7 +58,12 @@ export interface RunSink {
  */
 export class TestRun {
   private readonly runs = new Map<number, FileRun>();
+  /** The file each worker runs, by aid. */
   private readonly inflight = new Map<string, FileRun>();
+  /** The file sent ahead to each busy worker, queued behind the one it runs. */
+  private readonly ahead = new Map<string, FileRun>();
+  /** Files sent ahead being taken back for idle workers. */
+  private readonly recalled = new Set<FileRun>();
   private readonly order: ReportOrder;
   private queue: FileJob[] = [];
   private dry = false;
@@ -55,6 +71,7 @@ export class TestRun {
   private stopped = false;
   private phaseDone: (() => void) | undefined;
   private readonly hasOnly = new Set<string>();
+  private readonly served = new Set<string>();
 
   /**
    * @param monitor - the pool.
@@ -105,6 +122,9 @@ export class TestRun {
   stop(now = false): void {
     this.stopped = true;
     this.queue = [];
+    // Their runners drop them with the abort (one that began is not reported).
+    for (const run of this.ahead.values()) this.runs.delete(run.job.id);
+    this.ahead.clear();
     for (const run of this.inflight.values()) {
       this.monitor.send(run.aid, ABORT_FILE).addErrback(() => undefined);
     }
@@ -120,13 +140,18 @@ export class TestRun {
   }
 
   /**
-   * @param jobId - the job the events belong to.
+   * @param jobId - the job the events belong to (0: the worker's runner died).
    * @param events - the next events of its file.
+   * @param aid - the worker they come from.
    */
-  receive(jobId: number, events: WireEvent[]): void {
-    const run = this.runs.get(jobId);
+  receive(jobId: number, events: WireEvent[], aid?: string): void {
+    const run = jobId === 0 && aid !== undefined ? this.inflight.get(aid) : this.runs.get(jobId);
     if (run === undefined || run.done) return;
     for (const event of events) {
+      if (event.name === 'dropped') {
+        this.reclaim(run);
+        return;
+      }
       if (event.name === 'runner exit') {
         const kind = event.kind === 'thread' ? 'thread' : `process ${event.pid ?? ''}`.trim();
         this.crashed(
@@ -177,18 +202,61 @@ export class TestRun {
   }
 
   private dispatch(): void {
-    for (const proxy of this.monitor.managedActors) {
-      if (this.queue.length === 0 || this.stopped) return;
-      if (this.inflight.has(proxy.aid) || proxy.worker?.exited === true) continue;
-      const job = this.queue.shift()!;
-      const run = new FileRun(job, proxy.aid);
-      this.runs.set(job.id, run);
+    if (this.stopped) return;
+    const workers = [...this.monitor.managedActors].filter((p) => p.worker?.exited !== true);
+    // An idle worker gets a file to run; then each busy one, a file ahead.
+    for (const ahead of [false, true]) {
+      for (const proxy of workers) {
+        if (this.queue.length === 0) break;
+        const busy = this.inflight.has(proxy.aid);
+        if (busy === ahead && !this.ahead.has(proxy.aid)) this.send(proxy, ahead);
+      }
+    }
+    if (this.queue.length > 0) return;
+    // No file left: idle workers take back files sent ahead to busy ones.
+    let idle = workers.filter((p) => !this.inflight.has(p.aid)).length - this.recalled.size;
+    for (const run of this.ahead.values()) {
+      if (idle <= 0) return;
+      if (this.recalled.has(run)) continue;
+      this.recalled.add(run);
+      idle--;
+      this.monitor.send(run.aid, DROP_FILE, run.job.id).addErrback(() => undefined);
+    }
+  }
+
+  private send(proxy: ActorProxy, ahead: boolean): void {
+    if (!this.served.has(proxy.aid)) {
+      this.served.add(proxy.aid);
+      this.sink.firstJob?.(proxy);
+    }
+    const job = this.queue.shift()!;
+    const run = new FileRun(job, proxy.aid);
+    this.runs.set(job.id, run);
+    if (ahead) {
+      this.ahead.set(proxy.aid, run);
+    } else {
       this.inflight.set(proxy.aid, run);
       if (!this.dry) this.order.started(run);
-      this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
-        this.crashed(run, `could not start ${run.file}: ${String(err)}`);
-      });
     }
+    this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
+      if (ahead) this.reclaim(run);
+      else this.crashed(run, `could not start ${run.file}: ${String(err)}`);
+    });
+  }
+
+  /** A file sent ahead did not begin (taken back, or its runner died): it goes first again. */
+  private reclaim(run: FileRun): void {
+    this.recalled.delete(run);
+    if (this.ahead.get(run.aid) === run) this.ahead.delete(run.aid);
+    else if (this.inflight.get(run.aid) === run && run.loading) {
+      // Counted begun, yet taken back (its runner says so): the worker is idle.
+      this.inflight.delete(run.aid);
+      if (!this.dry) this.order.ended(run);
+    } else return;
+    this.runs.delete(run.job.id);
+    if (this.stopped) return;
+    this.queue.unshift({ ...run.job, id: this.nextId++ });
+    this.dispatch();
   }
 
   private exited(exit: ActorExit): void {
@@ -206,6 +274,9 @@ export class TestRun {
 
   private crashed(run: FileRun, message: string): void {
     if (run.done) return;
+    // The file sent ahead died with the runner, unbegun.
+    const ahead = this.ahead.get(run.aid);
+    if (ahead !== undefined) this.reclaim(ahead);
     for (const event of run.close(message)) {
       if (!this.dry) this.order.event(run, event);
     }
@@ -220,8 +291,18 @@ export class TestRun {
       this.order.ended(run);
       this.sink.fileDone(run.file, ms);
     }
-    if (this.queue.length > 0 && !this.stopped) this.dispatch();
-    else if (this.inflight.size === 0) this.finishPhase();
+    // The file sent ahead begins now, in the runner already.
+    const next = this.ahead.get(run.aid);
+    if (next !== undefined) {
+      this.ahead.delete(run.aid);
+      this.recalled.delete(next);
+      next.begin();
+      this.inflight.set(run.aid, next);
+      if (!this.dry) this.order.started(next);
+    }
+    // More files, or files sent ahead an idle worker may take back.
+    if (!this.stopped) this.dispatch();
+    if (this.inflight.size === 0 && (this.queue.length === 0 || this.stopped)) this.finishPhase();
   }
 
   private finishPhase(): void {

@@ -20,9 +20,11 @@ import {
   workerOptions,
 } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
+import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
+import { spares } from '../../child/startWorker.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
-import { FILE_EVENTS, type WireEvent } from './wire.js';
+import { ADOPT_RUNNER, FILE_EVENTS, RUNNER_EXITED, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -62,6 +64,11 @@ export class TestSuite extends Application {
       format: 'count',
       default: Math.max(1, availableParallelism() - 1),
     },
+    spares: {
+      doc: 'Warm spares kept ready to replace a worker (0: none; a spec that crashes replaces its runner, not its worker).',
+      format: 'count',
+      default: 0,
+    },
   };
 
   /** mocha's options of this run. */
@@ -76,6 +83,7 @@ export class TestSuite extends Application {
   private ownArbiter = false;
   private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
+  private runners: PrestartedRunners | undefined;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -111,6 +119,7 @@ export class TestSuite extends Application {
       return await this.result;
     } finally {
       await this.stop();
+
       if (this.ownArbiter) await getArbiter().stop();
     }
   }
@@ -128,10 +137,12 @@ export class TestSuite extends Application {
         monitor.logger.warn(`no test metrics: ${String(err)}`),
       );
     }
+    // Threads started early (by the command line) become the workers.
+    spares.hand('thread', EARLY_WORKERS, monitor.aid);
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
-    monitor.command(FILE_EVENTS, (_m, id: number, json: string) => {
-      this.current?.receive(id, JSON.parse(json) as WireEvent[]);
+    monitor.command(FILE_EVENTS, (_m, id: number, json: string, aid?: string) => {
+      this.current?.receive(id, JSON.parse(json) as WireEvent[], aid);
     });
     // The run begins now: files go to the workers as they come up.
     this.execute(monitor).then(this.settle, this.fail);
@@ -161,9 +172,39 @@ export class TestSuite extends Application {
       });
     }
     this.plan = await collectSpecFiles(this.mochaOptions);
+    // No more workers than files (mocha's pool starts no more either).
+    cfg['workers'] = Math.min(Number(cfg['workers']), Math.max(1, this.plan.files.length));
+    // Process runners boot while the pool starts (or since the command
+    // line began): each worker gets one with its first job.
+    if (cfg['runner'] === 'process' && this.runners === undefined) {
+      const count = Number(cfg['workers']);
+      this.runners =
+        PrestartedRunners.takeEarly(process.execArgv) ?? PrestartedRunners.start(count);
+      this.runners.trim(count);
+      cfg['runnersPrestarted'] = true;
+    }
     // mocha and the reporter load while the pool starts.
     this.parent = ParentRunner.create(this.mochaOptions, this.events);
     this.parent.catch(() => undefined);
+  }
+
+  /** Stop the pool, and the runners started for it. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.runners?.close();
+  }
+
+  /** Give a worker a prestarted runner, if one is left; it is told how that runner ends. */
+  private giveRunner(monitor: Monitor, aid: string): void {
+    const given = this.runners?.take((exit) => {
+      monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
+    });
+    if (given === undefined) return;
+    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid).addCallbacks(
+      // It had started a runner of its own.
+      (adopted) => adopted === false && this.runners?.kill(given.pid),
+      () => this.runners?.kill(given.pid),
+    );
   }
 
   private async execute(monitor: Monitor): Promise<TestResult> {
@@ -186,6 +227,7 @@ export class TestSuite extends Application {
         bail: options['bail'] === true,
       },
       {
+        firstJob: (worker) => this.giveRunner(monitor, worker.aid),
         report: (event, fileRun) => parent.report(event, fileRun.file),
         fileDone: (file, ms) => {
           if (ms !== undefined) durations?.set(file, ms);
@@ -198,6 +240,7 @@ export class TestSuite extends Application {
     this.current = undefined;
     durations?.save();
     this.events.complete();
+
     return { ...result, interrupted: this.interrupted };
   }
 }

@@ -6,7 +6,20 @@
  */
 import type { Actor } from '../../actor/Actor.js';
 import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
-import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './wire.js';
+import type { RunnerExit } from './RunnerHandle.js';
+import {
+  ABORT_FILE,
+  ADOPT_RUNNER,
+  DROP_FILE,
+  FILE_EVENTS,
+  KILL_RUNNER,
+  RUN_FILE,
+  RUNNER_EXITED,
+  type FileJob,
+} from './wire.js';
+
+/** The least time between two messages of events to the monitor, in ms. */
+const RELAY_EVERY_MS = 10;
 
 /**
  * Make `worker` run spec files for the monitor named `monitor`.
@@ -15,6 +28,8 @@ import { ABORT_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './
  * @param monitor - the name of the app's monitor, which hears the events.
  * @param kind - where the specs run: a child process or a worker thread.
  * @param execArgv - Node options of a child process (default: this process's).
+ * @param lazy - start no runner before the first job: the monitor may give
+ *   a prestarted one first.
  * @returns the worker's runner (close it when the worker stops).
  * @example
  * ```ts
@@ -26,36 +41,51 @@ export function serveFiles(
   monitor: string,
   kind: 'process' | 'thread',
   execArgv?: string[],
+  lazy = false,
 ): RunnerHandle {
-  let current = 0;
-  let queue: [number, string][] = [];
+  let queue: string[] = [];
+  // Each runner batch is a JSON array whose first item is its job's id.
+  const idOf = (batch: string): number => Number(batch.slice(1, batch.indexOf(',')));
   const flush = (): void => {
-    const batch = queue;
+    last = performance.now();
+    const batches = queue;
     queue = [];
-    // One message per job (a batch may straddle two jobs).
-    for (let i = 0; i < batch.length;) {
-      const id = batch[i]![0];
+    // One message per job (the batches of a turn may straddle two jobs).
+    for (let i = 0; i < batches.length;) {
+      const id = idOf(batches[i]!);
       let j = i;
-      while (j < batch.length && batch[j]![0] === id) j++;
-      // Each item is a runner's batch, a JSON array: one array of them all.
-      const items = batch.slice(i, j).map(([, e]) => e.slice(1, -1));
-      const json = `[${items.filter((e) => e !== '').join(',')}]`;
-      worker.send(monitor, FILE_EVENTS, id, json).addErrback(() => undefined);
+      while (j < batches.length && idOf(batches[j]!) === id) j++;
+      const items = batches.slice(i, j).map((b) => b.slice(b.indexOf(',') + 1, -1));
+      // The worker's aid: a runner that died names no job (the monitor knows
+      // which). No reply: the monitor acknowledges nothing.
+      worker
+        .tell(monitor, FILE_EVENTS, id, `[${items.join(',')}]`, worker.aid)
+        .addErrback(() => undefined);
       i = j;
     }
   };
-  const push = (json: string): void => {
-    if (queue.push([current, json]) === 1) setImmediate(flush);
+  let last = 0;
+  const push = (batch: string): void => {
+    if (queue.push(batch) > 1) return;
+    // A runner's batches are read at once (it may die or hang next); they
+    // go on together, at most every RELAY_EVERY_MS.
+    const wait = last + RELAY_EVERY_MS - performance.now();
+    if (wait <= 0) setImmediate(flush);
+    else setTimeout(flush, wait);
   };
-  const runner = takeRunner(kind, execArgv);
+  const runner = takeRunner(kind, execArgv, lazy);
   runner.onEvent = push;
-  runner.onExit = (exit) => push(JSON.stringify([{ name: 'runner exit', ...exit }]));
+  runner.onExit = (exit) => push(`[0,${JSON.stringify({ name: 'runner exit', ...exit })}]`);
   worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
-    current = job.id;
     runner.run(job);
     return true;
   });
+  worker.command(DROP_FILE, (_actor: Actor, id: number) => runner.drop(id));
   worker.command(ABORT_FILE, () => runner.abort());
   worker.command(KILL_RUNNER, () => runner.kill());
+  worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number) =>
+    runner.adopt(path, pid),
+  );
+  worker.command(RUNNER_EXITED, (_actor: Actor, exit: RunnerExit) => runner.remoteExited(exit));
   return runner;
 }

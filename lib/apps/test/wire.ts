@@ -59,8 +59,16 @@ export interface WireEvent {
 export const RUN_FILE = 'rxpulsar.test.runFile';
 /** Name of the command that stops the file a worker runs (after its current test). */
 export const ABORT_FILE = 'rxpulsar.test.abortFile';
+/** Name of the command that takes back a job sent ahead to a worker (unless it began). */
+export const DROP_FILE = 'rxpulsar.test.dropFile';
 /** Name of the command that kills a worker's spec runner (its file hung). */
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
+/** Name of the command that gives a worker a prestarted runner (its socket's path, its pid). */
+export const ADOPT_RUNNER = 'rxpulsar.test.adoptRunner';
+/** Name of the command that tells a worker how its prestarted runner ended. */
+export const RUNNER_EXITED = 'rxpulsar.test.runnerExited';
+/** Environment variable naming the socket a prestarted runner listens on. */
+export const RUNNER_SOCKET_ENV = 'RXPULSAR_TEST_RUNNER_SOCKET';
 /** Name of the monitor's command that receives a batch of {@link WireEvent}s. */
 export const FILE_EVENTS = 'rxpulsar.test.events';
 

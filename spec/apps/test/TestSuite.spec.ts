@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ImproperlyConfiguredError, TestSuite, type TestEvent } from '../../../lib/index.js';
@@ -41,6 +42,39 @@ describe('TestSuite', function () {
       const { failures, stats } = await suite.run();
       expect(failures).to.equal(1);
       expect(stats).to.include({ passes: 4, failures: 1 });
+    });
+    it('should run a file sent ahead to a busy worker on a worker that became idle', async () => {
+      // "a" waits for "b" and "c" to run: whichever of them was sent ahead to
+      // a's worker, queued behind it, must be taken back by the other worker.
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-ahead-'));
+      try {
+        const marker = (name: string): string => JSON.stringify(join(dir, `${name}.ran`));
+        writeFileSync(
+          join(dir, 'a.spec.mjs'),
+          "import { existsSync } from 'node:fs';\n" +
+            "describe('a', () => { it('waits for b and c', async function () { this.timeout(30000);\n" +
+            `  while (!existsSync(${marker('b')}) || !existsSync(${marker('c')}))\n` +
+            '    await new Promise((resolve) => setTimeout(resolve, 20)); }); });\n',
+        );
+        for (const name of ['b', 'c']) {
+          writeFileSync(
+            join(dir, `${name}.spec.mjs`),
+            "import { writeFileSync } from 'node:fs';\n" +
+              `describe('${name}', () => { it('runs', () => writeFileSync(${marker(name)}, '')); });\n`,
+          );
+        }
+        const suite = new TestSuite({
+          spec: [dir],
+          workers: 2,
+          reporter: 'base',
+          durations: false,
+        });
+        const { failures, stats } = await suite.run();
+        expect(failures).to.equal(0);
+        expect(stats).to.include({ passes: 3, tests: 3 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

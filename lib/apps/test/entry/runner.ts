@@ -7,13 +7,24 @@
  * after it.
  * @module
  */
+import { createServer, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
+import { lines } from '../lines.js';
+import { fastMochaType } from '../fastMochaType.js';
+import { withoutWatch } from '../withoutWatch.js';
+import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
 
 const port = parentPort;
+// Prestarted by the arbiter's process: a worker connects to this socket.
+const socketPath = process.env[RUNNER_SOCKET_ENV];
+delete process.env[RUNNER_SOCKET_ENV];
+let socket: Socket | undefined;
+
 const post = (message: string): void => {
   if (port !== null) port.postMessage(message);
+  else if (socket !== undefined) socket.write(`${message}\n`);
   else process.send?.(message);
 };
 
@@ -28,20 +39,31 @@ function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? `${value}n` : value;
 }
 
+/** An event as JSON; a replacer (a call per value) only for one that holds a BigInt. */
+function toJson(event: unknown): string {
+  try {
+    return JSON.stringify(event);
+  } catch {
+    return JSON.stringify(event, jsonSafe);
+  }
+}
+
 // Warm up while the arbiter sends the first job, one module after the other:
 // a require() of an ES module that an import() is still loading fails in
 // Node 20 (mocha's .cjs files require its .js ones).
+withoutWatch();
+fastMochaType();
 const warm = import('mocha')
   .then(() => import('mocha/lib/nodejs/serializer.js'))
-  .then(() => import('mocha/lib/cli/run-helpers.cjs'))
   .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
 
 /**
- * Events leave in batches (a JSON array): what came so far leaves when user
- * code is about to run (a test or hook begins, a hook ended: the test body
- * follows), when the running test sets its own timeout (the arbiter's hang
- * deadline follows it), on output, a failure and the end of the file, so
- * that a crash loses nothing the arbiter needs to name what crashed.
+ * Events leave in batches (a JSON array, the job's id first): what came so
+ * far leaves when user code is about to run (a test or hook begins, a hook
+ * ended: the test body follows), when the running test sets its own
+ * timeout (the arbiter's hang deadline follows it), on output, a failure
+ * and the end of the file, so that a crash loses nothing the arbiter needs
+ * to name what crashed.
  */
 const FLUSH = new Set([
   'test',
@@ -54,29 +76,78 @@ const FLUSH = new Set([
   'load error',
 ]);
 let pending: string[] = [];
+let jobId = 0;
+/** The current file told its end: the arbiter counts the next one begun. */
+let ended = true;
 const emit = (event: { name: string }): void => {
-  pending.push(JSON.stringify(event, jsonSafe));
+  if (event.name === 'file end') ended = true;
+  pending.push(toJson(event));
   if (FLUSH.has(event.name) || pending.length >= 64) {
-    post(`[${pending.join(',')}]`);
+    post(`[${jobId},${pending.join(',')}]`);
     pending = [];
   }
 };
 
 const runner = new SpecFileRunner();
-let queue: Promise<unknown> = warm.then(
-  () => undefined,
-  () => undefined,
-);
+/** Jobs sent ahead: the next one starts as the current file ends, without a word from the arbiter. */
+const jobs: FileJob[] = [];
+let busy = false;
+
+async function pump(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  await warm.catch(() => undefined);
+  for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
+    jobId = job.id;
+    ended = false;
+    await runner.run(job, emit).catch(() => undefined);
+  }
+  busy = false;
+}
 
 const onMessage = (message: RunnerMessage): void => {
-  if (message.type === 'abort') {
-    runner.abort();
-    return;
+  switch (message.type) {
+    case 'abort': {
+      // The run stops: the jobs sent ahead are dropped (the arbiter forgot
+      // them), but for one the arbiter counts begun (the file before it told
+      // its end): that one ends at once, with nothing run.
+      const begun = ended ? jobs.shift() : undefined;
+      jobs.length = 0;
+      runner.abort();
+      if (begun !== undefined) post(`[${begun.id},{"name":"file end","failures":0}]`);
+      return;
+    }
+    case 'drop': {
+      // Taken back for an idle worker, unless it began (or is next after a
+      // file whose end is told: the arbiter has it begun).
+      const i = jobs.findIndex((job) => job.id === message.id);
+      if (i < 0 || (i === 0 && ended)) return;
+      jobs.splice(i, 1);
+      post(`[${message.id},{"name":"dropped"}]`);
+      return;
+    }
+    case 'run':
+      jobs.push(message.job);
+      void pump();
   }
-  const { job } = message;
-  queue = queue.then(() => runner.run(job, emit));
 };
 
-if (port !== null) port.on('message', onMessage);
-else process.on('message', onMessage);
-post(JSON.stringify({ name: 'ready' }));
+if (socketPath !== undefined) {
+  // One worker only; its leaving ends this runner.
+  const server = createServer((connection) => {
+    server.close();
+    socket = connection;
+    connection.setEncoding('utf8');
+    connection.on(
+      'data',
+      lines((line) => onMessage(JSON.parse(line) as RunnerMessage)),
+    );
+    connection.on('error', () => undefined);
+    connection.on('close', () => process.exit(0));
+  });
+  server.listen(socketPath);
+} else {
+  if (port !== null) port.on('message', onMessage);
+  else process.on('message', onMessage);
+  post(JSON.stringify({ name: 'ready' }));
+}

@@ -1,0 +1,202 @@
+/**
+ * Spec runners forked by the arbiter's process before its pool is up: a
+ * runner boots Node and loads mocha while the command line reads mocha's
+ * options and the worker threads start (a runner forked by its worker
+ * thread starts only once that thread is up). Each listens on a Unix
+ * socket of its own; the worker actor it is given connects to it and
+ * relays it as it relays a runner it forked itself. The arbiter keeps the
+ * process: it tells the worker how its runner ended, and kills what is
+ * left at the end.
+ * @module
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spares } from '../../child/startWorker.js';
+import type { RunnerExit } from './RunnerHandle.js';
+import { RUNNER_SOCKET_ENV } from './wire.js';
+
+const ENTRY = fileURLToPath(new URL('./entry/runner.js', import.meta.url));
+
+/** The holder of the worker threads started early (see `startEarly`), until a pool takes them. */
+export const EARLY_WORKERS = 'rxpulsar test: early workers';
+
+/** A runner given to a worker: where it listens, its pid. */
+export interface PrestartedRunner {
+  /** Its socket's path. */
+  path: string;
+  /** Its process id. */
+  pid: number;
+}
+
+interface Entry extends PrestartedRunner {
+  child: ChildProcess;
+  exited: Promise<void>;
+  exit?: RunnerExit;
+  /** Told how it ended, once it has. */
+  onExit?: (exit: RunnerExit) => void;
+}
+
+let early: PrestartedRunners | undefined;
+
+/**
+ * Runners forked now, for the next TestSuite of this process to take.
+ *
+ * @example
+ * ```ts
+ * const runners = PrestartedRunners.start(3);
+ * const first = runners.take((exit) => tellWorker(exit));
+ * await runners.close();
+ * ```
+ */
+export class PrestartedRunners {
+  private readonly dir: string;
+  private readonly free: Entry[] = [];
+  private readonly all: Entry[] = [];
+  private closed = false;
+  /** Gives back the worker threads started early that no pool took. */
+  private releaseWorkers: (() => Promise<void>) | undefined;
+  private readonly killAll = (): void => {
+    for (const entry of this.all) if (entry.exit === undefined) entry.child.kill('SIGKILL');
+  };
+  private readonly atExit = (): void => {
+    this.killAll();
+    rmSync(this.dir, { recursive: true, force: true });
+  };
+
+  /**
+   * @param count - runners to fork.
+   * @param execArgv - their Node options.
+   */
+  private constructor(
+    count: number,
+    readonly execArgv: readonly string[],
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'rxpt-'));
+    for (let i = 0; i < count; i++) this.fork(i);
+    // Never outlive this process, however it ends.
+    process.on('exit', this.atExit);
+  }
+
+  /**
+   * Fork `count` runners.
+   * @param count - how many.
+   * @param execArgv - their Node options (default: this process's).
+   * @returns the runners.
+   */
+  static start(count: number, execArgv: readonly string[] = process.execArgv): PrestartedRunners {
+    return new PrestartedRunners(count, execArgv);
+  }
+
+  /**
+   * Fork runners for the next TestSuite of this process (the command line
+   * does so first thing), and start as many warm spare threads to become
+   * its worker actors (the pool takes them: see {@link EARLY_WORKERS}).
+   * @param count - how many.
+   */
+  static startEarly(count: number): void {
+    if (early !== undefined) return;
+    early = new PrestartedRunners(count, process.execArgv);
+    early.releaseWorkers = spares.keep('thread', count, EARLY_WORKERS, true);
+  }
+
+  /** Kill the runners started early, if no TestSuite took them. */
+  static async discardEarly(): Promise<void> {
+    const runners = early;
+    early = undefined;
+    await runners?.close();
+  }
+
+  /**
+   * @param execArgv - the Node options the runners must have.
+   * @returns the runners started early with those options, once.
+   */
+  static takeEarly(execArgv: readonly string[]): PrestartedRunners | undefined {
+    const runners = early;
+    early = undefined;
+    if (runners === undefined) return undefined;
+    if (runners.execArgv.join('\0') === execArgv.join('\0')) return runners;
+    void runners.close();
+    return undefined;
+  }
+
+  /** Runners not given yet. */
+  get available(): number {
+    return this.free.length;
+  }
+
+  /**
+   * @param onExit - told how the runner ended (after its end).
+   * @returns a runner not given yet, alive, or `undefined`.
+   */
+  take(onExit: (exit: RunnerExit) => void): PrestartedRunner | undefined {
+    for (let entry = this.free.shift(); entry !== undefined; entry = this.free.shift()) {
+      if (entry.exit !== undefined) continue;
+      entry.onExit = onExit;
+      return { path: entry.path, pid: entry.pid };
+    }
+    return undefined;
+  }
+
+  /** @param pid - kill this runner (it was not used). */
+  kill(pid: number): void {
+    for (const entry of this.all) if (entry.pid === pid) entry.child.kill('SIGKILL');
+  }
+
+  /** @param count - keep at most this many runners not given yet (kill the others). */
+  trim(count: number): void {
+    for (const entry of this.free.splice(count)) entry.child.kill('SIGKILL');
+  }
+
+  /** Kill every runner still alive, wait for their exits, remove their sockets. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.free.length = 0;
+    // Their exits are awaited: the loop waits for them now.
+    for (const entry of this.all) entry.child.ref();
+    this.killAll();
+    await Promise.all(this.all.map((entry) => entry.exited));
+    process.removeListener('exit', this.atExit);
+    rmSync(this.dir, { recursive: true, force: true });
+    await this.releaseWorkers?.();
+  }
+
+  private fork(i: number): void {
+    const path = join(this.dir, `${i}.sock`);
+    // A plain child, not a cluster worker.
+    const env: NodeJS.ProcessEnv = { ...process.env, [RUNNER_SOCKET_ENV]: path };
+    delete env['NODE_UNIQUE_ID'];
+    const child = fork(ENTRY, [], {
+      env,
+      execArgv: [...this.execArgv],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    // Its IPC channel only tells it when this process is gone.
+    child.unref();
+    child.channel?.unref();
+    let ended!: () => void;
+    const entry = {
+      path,
+      pid: child.pid ?? 0,
+      child,
+      exited: new Promise<void>((resolve) => (ended = resolve)),
+    } as Entry;
+    const end = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (entry.exit !== undefined) return;
+      entry.exit = { kind: 'process', pid: entry.pid, code, signal };
+      ended();
+      entry.onExit?.(entry.exit);
+    };
+    child.once('exit', end);
+    // Not forked at all: no exit follows.
+    child.on('error', () => {
+      if (child.pid === undefined) end(null, null);
+    });
+    this.free.push(entry);
+    this.all.push(entry);
+  }
+}
