@@ -23,6 +23,72 @@ interface Pending {
 
 const SWEEP_MS = 100;
 
+/** Slots of a {@link PendingTable}'s ring (a power of two). */
+const RING = 256;
+const RING_MASK = RING - 1;
+
+/**
+ * The requests waiting for a reply, by id. Not a `Map`: when V8 outgrows a
+ * Map's hash table it links the old table to the new one (for iterators
+ * still walking it), and under a steady churn of requests each dead table,
+ * once promoted to the old generation, kept its successor and the requests
+ * it held alive through the next scavenge, and so on until a full GC: in a
+ * pipelined echo the arbiter promoted about 2 MB per scavenge. Ids are
+ * sequential, so a ring of slots indexed by the id's low bits holds them
+ * without hashing; an id whose slot is still taken by an older request
+ * (more than `RING` in flight, or a slow one) waits in a Map instead.
+ */
+class PendingTable {
+  /** How many are waiting. */
+  size = 0;
+  private ring: (ActorMessage | undefined)[] | undefined;
+  private deadlines: Float64Array | undefined;
+  private readonly overflow = new Map<number, Pending>();
+
+  get(id: number): ActorMessage | undefined {
+    const message = this.ring?.[id & RING_MASK];
+    if (message !== undefined && message.id === id) return message;
+    return this.overflow.size === 0 ? undefined : this.overflow.get(id)?.message;
+  }
+
+  deadline(id: number): number {
+    const message = this.ring?.[id & RING_MASK];
+    if (message !== undefined && message.id === id) return this.deadlines![id & RING_MASK]!;
+    return this.overflow.get(id)?.deadline ?? Infinity;
+  }
+
+  /** @param message - a request not waiting yet (its id is new). */
+  add(message: ActorMessage, deadline: number): void {
+    const ring = (this.ring ??= new Array<ActorMessage | undefined>(RING).fill(undefined));
+    const slot = message.id & RING_MASK;
+    this.size++;
+    if (ring[slot] === undefined) {
+      ring[slot] = message;
+      (this.deadlines ??= new Float64Array(RING))[slot] = deadline;
+    } else {
+      this.overflow.set(message.id, { message, deadline });
+    }
+  }
+
+  delete(id: number): void {
+    const ring = this.ring;
+    const slot = id & RING_MASK;
+    if (ring !== undefined && ring[slot]?.id === id) {
+      ring[slot] = undefined;
+      this.size--;
+    } else if (this.overflow.delete(id)) {
+      this.size--;
+    }
+  }
+
+  /** @returns the ids waiting, oldest first (a copy: deleting while walking it is safe). */
+  ids(): number[] {
+    const ids: number[] = [...this.overflow.keys()];
+    for (const message of this.ring ?? []) if (message !== undefined) ids.push(message.id);
+    return ids.sort((a, b) => a - b);
+  }
+}
+
 /**
  * Arguments and results are encoded in binary mode: bytes are copied once
  * into ArrayBuffers, which a MessagePort transfers and a socket writes in
@@ -62,7 +128,7 @@ export class Mailbox {
   /** How long the requests it answered took, while `latency.enabled` (metrics on). */
   readonly latency = new LatencyHistogram();
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingTable();
   private sweeper: NodeJS.Timeout | undefined;
 
   /**
@@ -109,7 +175,7 @@ export class Mailbox {
       return message;
     }
     if (ack) {
-      this.pending.set(id, { message, deadline: Date.now() + this.requestTimeout });
+      this.pending.add(message, Date.now() + this.requestTimeout);
       // One timer for all deadlines, kept while requests come (unref'd:
       // waiting requests do not keep a process alive; their connection does).
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS).unref();
@@ -132,21 +198,21 @@ export class Mailbox {
       this.serve(env);
       return;
     }
-    const entry = this.pending.get(env.id);
-    if (entry === undefined) return; // late reply after a deadline
+    const message = this.pending.get(env.id);
+    if (message === undefined) return; // late reply after a deadline
     this.pending.delete(env.id);
-    if (entry.message.called) return; // cancelled by the caller
+    if (message.called) return; // cancelled by the caller
     if (env.ok) {
       let value: unknown;
       try {
         value = decode(env.value);
       } catch (err) {
-        entry.message.errback(err);
+        message.errback(err);
         return;
       }
-      entry.message.callback(value);
+      message.callback(value);
     } else if (env.error !== undefined) {
-      entry.message.errback(deserializeError(env.error));
+      message.errback(deserializeError(env.error));
     }
   }
 
@@ -156,7 +222,9 @@ export class Mailbox {
    * @param target - only requests sent to this aid or name.
    */
   fail(error: Error, target?: string): void {
-    for (const [id, { message }] of this.pending) {
+    for (const id of this.pending.ids()) {
+      const message = this.pending.get(id);
+      if (message === undefined) continue;
       if (target !== undefined && message.target !== target) continue;
       this.pending.delete(id);
       if (!message.called) message.errback(error);
@@ -233,10 +301,12 @@ export class Mailbox {
       return;
     }
     const now = Date.now();
-    for (const [id, { message, deadline }] of this.pending) {
+    for (const id of this.pending.ids()) {
+      const message = this.pending.get(id);
+      if (message === undefined) continue;
       if (message.called) {
         this.pending.delete(id); // cancelled by the caller
-      } else if (deadline <= now) {
+      } else if (this.pending.deadline(id) <= now) {
         this.pending.delete(id);
         message.errback(
           new TimeoutError(

@@ -90,7 +90,7 @@ export class ChildActor extends Actor {
     const client = await this.createClient();
     this.client = client;
     await client.connect();
-    this.subscriptions.add(client.incoming$.subscribe((env) => this.receive(env)));
+    this.subscriptions.add(client.onIncoming((env) => this.receive(env)));
     // An actor it talked to directly exited: what waits on it fails now.
     this.subscriptions.add(
       client.peerLost$.subscribe(({ aid, message }) =>

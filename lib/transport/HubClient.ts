@@ -24,13 +24,15 @@ import { WireReader } from './WireReader.js';
  * ```ts
  * const client = new HubClient(aid, socketPath);
  * await client.connect();
- * client.incoming$.subscribe(handle);
+ * client.onIncoming(handle);
  * client.send(envelope);
  * ```
  */
 export class HubClient {
   /** Envelopes received from the hub. */
   readonly incoming$ = new Subject<Envelope>();
+  /** The direct handler of every envelope (see {@link onIncoming}). */
+  private handler: ((env: Envelope) => void) | undefined;
   /** Emits once when the connection is gone. */
   readonly closed$ = new Subject<void>();
   /** A process actor this one had a direct connection to is gone: fail what waits on it. */
@@ -75,7 +77,7 @@ export class HubClient {
         arbiter,
         maxMessageSize,
         viaHub: (env) => this.outbox.push(env),
-        deliver: (env) => this.incoming$.next(env),
+        deliver: (env) => this.emit(env),
         lost: (aid, message) => this.peerLost$.next({ aid, message }),
       });
     }
@@ -85,6 +87,39 @@ export class HubClient {
       maxRetries: 0,
       stopRetrying: true,
     });
+  }
+
+  /**
+   * Hand every envelope received to `handler`, called directly (one actor
+   * reads its client: no Subject between them on the message path);
+   * `incoming$` still emits to whoever subscribes.
+   * @param handler - gets each envelope, in order.
+   * @returns stops the handler.
+   * @example
+   * ```ts
+   * const stop = client.onIncoming((env) => mailbox.receive(env));
+   * ```
+   */
+  onIncoming(handler: (env: Envelope) => void): () => void {
+    this.handler = handler;
+    return () => {
+      if (this.handler === handler) this.handler = undefined;
+    };
+  }
+
+  private emit(env: Envelope): void {
+    const handler = this.handler;
+    if (handler !== undefined) {
+      try {
+        handler(env);
+      } catch (err) {
+        // The actor's own failure, not the peer's: uncaught, as a subscriber's error was.
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+    if (this.incoming$.observed) this.incoming$.next(env);
   }
 
   /** Connect; rejects if the hub cannot be reached. */
@@ -136,7 +171,7 @@ export class HubClient {
         const env = wire.read(frame);
         if (env === undefined) return true; // a slot definition
         if (typeof env === 'string') throw new ProtocolError('a token frame from the hub');
-        if (this.peers === undefined || this.peers.fromHub(env)) this.incoming$.next(env);
+        if (this.peers === undefined || this.peers.fromHub(env)) this.emit(env);
         return true;
       } catch (err) {
         socket.destroy(err instanceof Error ? err : new Error(String(err)));

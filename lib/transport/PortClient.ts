@@ -24,13 +24,15 @@ export interface PeerLost {
  * ```ts
  * const client = new PortClient(workerData.port, maxMessageSize);
  * await client.connect();
- * client.incoming$.subscribe(handle);
+ * client.onIncoming(handle);
  * client.send(envelope);
  * ```
  */
 export class PortClient {
   /** Envelopes received from the arbiter or a peer. */
   readonly incoming$ = new Subject<Envelope>();
+  /** The direct handler of every envelope (see {@link onIncoming}). */
+  private handler: ((env: Envelope) => void) | undefined;
   /** Emits once when the channel to the arbiter is gone. */
   readonly closed$ = new Subject<void>();
   /** A peer with a direct channel exited: fail what waits on it. */
@@ -44,14 +46,14 @@ export class PortClient {
    */
   private readonly routed = new Set<string>();
   private readonly receive = (batch: Envelope[]): void => {
-    for (const env of batch) this.incoming$.next(env);
+    for (const env of batch) this.emit(env);
   };
   private readonly receiveRouted = (batch: Envelope[]): void => {
     for (const env of batch) {
       if (isRequest(env) && env.ack && env.from !== this.arbiter) {
         this.routed.add(`${env.from}:${env.id}`);
       }
-      this.incoming$.next(env);
+      this.emit(env);
     }
   };
 
@@ -76,6 +78,39 @@ export class PortClient {
       this.peerLost$.complete();
       this.incoming$.complete();
     });
+  }
+
+  /**
+   * Hand every envelope received to `handler`, called directly (one actor
+   * reads its client: no Subject between them on the message path);
+   * `incoming$` still emits to whoever subscribes.
+   * @param handler - gets each envelope, in order.
+   * @returns stops the handler.
+   * @example
+   * ```ts
+   * const stop = client.onIncoming((env) => mailbox.receive(env));
+   * ```
+   */
+  onIncoming(handler: (env: Envelope) => void): () => void {
+    this.handler = handler;
+    return () => {
+      if (this.handler === handler) this.handler = undefined;
+    };
+  }
+
+  private emit(env: Envelope): void {
+    const handler = this.handler;
+    if (handler !== undefined) {
+      try {
+        handler(env);
+      } catch (err) {
+        // The actor's own failure, not the peer's: uncaught, as a subscriber's error was.
+        setTimeout(() => {
+          throw err;
+        });
+      }
+    }
+    if (this.incoming$.observed) this.incoming$.next(env);
   }
 
   /** The channel is open from the start: resolves at once. */

@@ -38,6 +38,42 @@ describe('Mailbox', () => {
       b.close();
     });
 
+    it('should match replies to requests with more in flight than its ring holds, a slow one among them', async () => {
+      let release: (() => void) | undefined;
+      const slow = new Promise<void>((resolve) => (release = resolve));
+      const { a, b } = pair((cmd, args) =>
+        cmd === 'slow' ? slow.then(() => 'late') : (args as number[])[0],
+      );
+      // The slow request keeps its slot while 600 more (ids 2-601) come and
+      // go: ids 257 and 513 share its slot and wait in the overflow.
+      const first = a.request('b', 'slow', []);
+      const rest = Array.from({ length: 600 }, (_, i) => a.request('b', 'echo', [i]));
+      expect(a.waiting).to.equal(601);
+      expect(await Promise.all(rest)).to.deep.equal(Array.from({ length: 600 }, (_, i) => i));
+      expect(a.waiting).to.equal(1);
+      release?.();
+      expect(await first).to.equal('late');
+      expect(a.waiting).to.equal(0);
+      a.close();
+      b.close();
+    });
+
+    it('should fail every waiting request, in the order sent, when closed', async () => {
+      const { a, b } = pair(() => new Promise(() => undefined));
+      const order: number[] = [];
+      const all = Array.from({ length: 300 }, (_, i) =>
+        a.request('b', 'never', []).then(undefined, (err: unknown) => {
+          expect(err).to.be.instanceOf(ActorExitedError);
+          order.push(i);
+        }),
+      );
+      a.close();
+      await Promise.all(all);
+      expect(order).to.deep.equal(Array.from({ length: 300 }, (_, i) => i));
+      expect(a.waiting).to.equal(0);
+      b.close();
+    });
+
     it('should carry the error of a failing command with its class', async () => {
       const { a, b } = pair(() => {
         throw new RangeError('too far');
