@@ -89,12 +89,15 @@ export class ControlServer {
 
   /** Close every connection and the server, and remove the socket file. */
   async close(): Promise<void> {
+    // Forgotten first: closing removes the socket file, and an
+    // ensureListening() while the close is on its way must not listen again.
+    const path = this.path;
+    this.path = undefined;
     for (const socket of this.sockets) socket.destroy();
     for (const old of this.retired) if (old.listening) old.close();
     this.retired.clear();
     if (this.server.listening) await new Promise<void>((r) => this.server.close(() => r()));
-    if (this.path !== undefined) rmSync(this.path, { force: true });
-    this.path = undefined;
+    if (path !== undefined) rmSync(path, { force: true });
   }
 
   private accept(socket: Socket): void {

@@ -57,6 +57,8 @@ export interface Incoming {
 export class Hub {
   /** Where valid batches go (see {@link Hub.onIncoming}). */
   private route: ((batch: Incoming) => void) | undefined;
+  /** Set by {@link Hub.stop}: no listening again from then on. */
+  private stopping = false;
   /** Connections that closed (for any reason). */
   readonly disconnected$ = new Subject<Socket>();
   private readonly ipc = new IPCModule();
@@ -133,6 +135,7 @@ export class Hub {
    * @returns the socket path.
    */
   start(): Promise<string> {
+    this.stopping = false;
     removeStaleRuntimeDirs();
     this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-`));
     const path = join(this.dir, 'hub.sock');
@@ -167,7 +170,10 @@ export class Hub {
   ensureListening(): boolean {
     const path = this.socketPath;
     const server = this.ipc.server;
-    if (path === undefined || server === false || existsSync(path)) return false;
+    // Never while stopping: closing the server removes its socket file, and
+    // a spawn (a pool replacing a worker the stop ended) or the periodic
+    // check in that window would start a server nothing closes.
+    if (this.stopping || path === undefined || server === false || existsSync(path)) return false;
     this.options.logger.warn(`the hub socket ${path} was removed: listening again`);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const previous = server.server;
@@ -231,6 +237,7 @@ export class Hub {
 
   /** Close every connection and the server, and remove the runtime folder. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.rejections.flush();
     for (const socket of this.adopted) socket.destroy();
     const server = this.ipc.server;

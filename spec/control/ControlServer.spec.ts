@@ -74,6 +74,14 @@ describe('ControlServer', () => {
     });
   });
 
+  describe('close()', () => {
+    it('should not listen again while it closes (the socket file is gone by then)', async () => {
+      const closing = server.close();
+      expect(await server.ensureListening()).to.equal(false);
+      await closing;
+    });
+  });
+
   describe('requests', () => {
     it('should answer each request with its id', async () => {
       const client = await ControlClient.connect(path);

@@ -44,6 +44,21 @@ describe('Hub', () => {
     });
   });
 
+  describe('ensureListening()', () => {
+    it('should not listen again while the hub stops (a spawn in that window)', async () => {
+      const stopping = hub.stop();
+      expect(hub.ensureListening()).to.equal(false);
+      await stopping;
+      expect(existsSync(dirname(path))).to.equal(false);
+      hub = new Hub({
+        maxConnections: 1,
+        maxMessageSize: 1,
+        handshakeTimeout: 1,
+        logger: createLogger('hub-spec'),
+      });
+    });
+  });
+
   describe('handshake deadline', () => {
     it('should drop a connection that sends nothing in time, and log why', async () => {
       const logs = captureLogs('warn');
