@@ -6,6 +6,7 @@
  */
 import { IPCModule, type IPCClient } from './nodeIpc.js';
 import { Subject } from '../rx.js';
+import { Delivery } from './Delivery.js';
 import { ActorExitedError, ProtocolError } from '../errors.js';
 import type { Socket } from 'node:net';
 import type { HubTls } from './tlsConnect.js';
@@ -29,10 +30,9 @@ import { WireReader } from './WireReader.js';
  * ```
  */
 export class HubClient {
-  /** Envelopes received from the hub. */
-  readonly incoming$ = new Subject<Envelope>();
-  /** The direct handler of every envelope (see {@link onIncoming}). */
-  private handler: ((env: Envelope) => void) | undefined;
+  private readonly delivery = new Delivery();
+  /** Envelopes received (the actor's handler gets them first: see {@link onIncoming}). */
+  readonly incoming$ = this.delivery.incoming$;
   /** Emits once when the connection is gone. */
   readonly closed$ = new Subject<void>();
   /** A process actor this one had a direct connection to is gone: fail what waits on it. */
@@ -77,7 +77,7 @@ export class HubClient {
         arbiter,
         maxMessageSize,
         viaHub: (env) => this.outbox.push(env),
-        deliver: (env) => this.emit(env),
+        deliver: (env) => this.delivery.emit(env),
         lost: (aid, message) => this.peerLost$.next({ aid, message }),
       });
     }
@@ -101,25 +101,7 @@ export class HubClient {
    * ```
    */
   onIncoming(handler: (env: Envelope) => void): () => void {
-    this.handler = handler;
-    return () => {
-      if (this.handler === handler) this.handler = undefined;
-    };
-  }
-
-  private emit(env: Envelope): void {
-    const handler = this.handler;
-    if (handler !== undefined) {
-      try {
-        handler(env);
-      } catch (err) {
-        // The actor's own failure, not the peer's: uncaught, as a subscriber's error was.
-        setTimeout(() => {
-          throw err;
-        });
-      }
-    }
-    if (this.incoming$.observed) this.incoming$.next(env);
+    return this.delivery.on(handler);
   }
 
   /** Connect; rejects if the hub cannot be reached. */
@@ -171,7 +153,7 @@ export class HubClient {
         const env = wire.read(frame);
         if (env === undefined) return true; // a slot definition
         if (typeof env === 'string') throw new ProtocolError('a token frame from the hub');
-        if (this.peers === undefined || this.peers.fromHub(env)) this.emit(env);
+        if (this.peers === undefined || this.peers.fromHub(env)) this.delivery.emit(env);
         return true;
       } catch (err) {
         socket.destroy(err instanceof Error ? err : new Error(String(err)));

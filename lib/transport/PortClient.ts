@@ -8,6 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Subject } from '../rx.js';
+import { Delivery } from './Delivery.js';
 import { PortLink, type PortControl } from './PortLink.js';
 import { isRequest, type Envelope } from './protocol.js';
 
@@ -29,10 +30,9 @@ export interface PeerLost {
  * ```
  */
 export class PortClient {
-  /** Envelopes received from the arbiter or a peer. */
-  readonly incoming$ = new Subject<Envelope>();
-  /** The direct handler of every envelope (see {@link onIncoming}). */
-  private handler: ((env: Envelope) => void) | undefined;
+  private readonly delivery = new Delivery();
+  /** Envelopes received (the actor's handler gets them first: see {@link onIncoming}). */
+  readonly incoming$ = this.delivery.incoming$;
   /** Emits once when the channel to the arbiter is gone. */
   readonly closed$ = new Subject<void>();
   /** A peer with a direct channel exited: fail what waits on it. */
@@ -46,14 +46,14 @@ export class PortClient {
    */
   private readonly routed = new Set<string>();
   private readonly receive = (batch: Envelope[]): void => {
-    for (const env of batch) this.emit(env);
+    for (const env of batch) this.delivery.emit(env);
   };
   private readonly receiveRouted = (batch: Envelope[]): void => {
     for (const env of batch) {
       if (isRequest(env) && env.ack && env.from !== this.arbiter) {
         this.routed.add(`${env.from}:${env.id}`);
       }
-      this.emit(env);
+      this.delivery.emit(env);
     }
   };
 
@@ -92,25 +92,7 @@ export class PortClient {
    * ```
    */
   onIncoming(handler: (env: Envelope) => void): () => void {
-    this.handler = handler;
-    return () => {
-      if (this.handler === handler) this.handler = undefined;
-    };
-  }
-
-  private emit(env: Envelope): void {
-    const handler = this.handler;
-    if (handler !== undefined) {
-      try {
-        handler(env);
-      } catch (err) {
-        // The actor's own failure, not the peer's: uncaught, as a subscriber's error was.
-        setTimeout(() => {
-          throw err;
-        });
-      }
-    }
-    if (this.incoming$.observed) this.incoming$.next(env);
+    return this.delivery.on(handler);
   }
 
   /** The channel is open from the start: resolves at once. */

@@ -5,6 +5,16 @@ import { expect } from 'chai';
 import { Hub } from '../../lib/transport/Hub.js';
 import { captureLogs, createLogger } from '../../lib/index.js';
 
+/** A hub never started (its stop() does nothing), in place of one a test stopped. */
+function unstarted(): Hub {
+  return new Hub({
+    maxConnections: 1,
+    maxMessageSize: 1,
+    handshakeTimeout: 1,
+    logger: createLogger('hub-spec'),
+  });
+}
+
 describe('Hub', () => {
   let hub: Hub;
   let path: string;
@@ -35,12 +45,7 @@ describe('Hub', () => {
     it('should remove the socket and its folder', async () => {
       await hub.stop();
       expect(existsSync(dirname(path))).to.equal(false);
-      hub = new Hub({
-        maxConnections: 1,
-        maxMessageSize: 1,
-        handshakeTimeout: 1,
-        logger: createLogger('hub-spec'),
-      });
+      hub = unstarted(); // for afterEach
     });
   });
 
@@ -50,12 +55,7 @@ describe('Hub', () => {
       expect(hub.ensureListening()).to.equal(false);
       await stopping;
       expect(existsSync(dirname(path))).to.equal(false);
-      hub = new Hub({
-        maxConnections: 1,
-        maxMessageSize: 1,
-        handshakeTimeout: 1,
-        logger: createLogger('hub-spec'),
-      });
+      hub = unstarted(); // for afterEach
     });
   });
 
