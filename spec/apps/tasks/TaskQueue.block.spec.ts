@@ -1,7 +1,8 @@
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { arbiter, type Arbiter, type Task, type TaskQueue } from '../../../lib/index.js';
 import { heartbeatPeriod } from '../../../lib/child/ChildActor.js';
-import { blockQueue, redisBlockQueue } from '../../fixtures/tasks/app.js';
+import { blockQueue, dataDir, redisBlockQueue } from '../../fixtures/tasks/app.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 import { within } from '../../support/waiting.js';
 
@@ -46,6 +47,7 @@ describe('TaskQueue', () => {
       await redisBlockQueue.stop();
       await a?.stop();
       await redis?.close();
+      rmSync(dataDir(blockQueue.name), { recursive: true, force: true });
     });
 
     it('should outlast its worker heartbeats and the Redis lease (the settings of this spec)', () => {
