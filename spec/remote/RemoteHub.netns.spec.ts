@@ -21,10 +21,10 @@ import { alive, waitFor, within } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
 const unavailable = netnsUnavailable();
-/** A test that needs network namespaces: skipped, saying why, without them. */
+/** A test that needs network namespaces: without them, pending (no body), its title saying why. */
 const netnsIt = (title: string, fn: () => Promise<void>): void => {
   if (unavailable === undefined) it(title, fn);
-  else it.skip(`skipped, needs network namespaces (root and iproute2): ${title}`, fn);
+  else it(`needs network namespaces (root and iproute2), not here: ${title}`);
 };
 
 /** GET `http://host:port/`: the pid that served and its host's addresses. */
@@ -74,6 +74,27 @@ describe('RemoteHub', function () {
   let files: TlsFiles | undefined;
   let a: Arbiter | undefined;
   let joiner: Joiner | undefined;
+
+  /**
+   * Two hosts, a pool of one local worker here, and a node on the other
+   * host joining it with two workers.
+   * @param fence - the node's `--fence-timeout`.
+   */
+  async function poolJoined(
+    fence: string,
+  ): Promise<{ pool: Monitor; arbiter: Arbiter; hosts: TwoHosts; node: Joiner }> {
+    const made = await twoHosts();
+    ({ hosts, files, a } = made);
+    const pool = made.a.addMonitor('pool', { workers: 1, module: workerModule, period: 200 });
+    await pool.start();
+    const node = startJoiner(made.a.remote!.address!, made.files, {
+      app: 'pool',
+      host: made.hosts,
+      args: ['--fence-timeout', fence],
+    });
+    joiner = node; // for afterEach
+    return { pool, arbiter: made.a, hosts: made.hosts, node };
+  }
 
   beforeEach(() => {
     logs = captureLogs('debug');
@@ -128,21 +149,10 @@ describe('RemoteHub', function () {
       netnsIt(
         `should lose the other host when the link is cut (veth ${how}): its workers gone, requests failed, the pool whole here, the node fenced`,
         async () => {
-          ({ hosts, files, a } = await twoHosts());
-          const pool: Monitor = a.addMonitor('pool', {
-            workers: 1,
-            module: workerModule,
-            period: 200,
-          });
-          await pool.start();
-          joiner = startJoiner(a.remote!.address!, files, {
-            app: 'pool',
-            host: hosts,
-            args: ['--fence-timeout', '2s'],
-          });
+          const { pool, arbiter: a, hosts, node: joiner } = await poolJoined('2s');
           await waitFor(
             () =>
-              remotePids(a!).filter((pid) => pid > 0).length === 2 &&
+              remotePids(a).filter((pid) => pid > 0).length === 2 &&
               pool.managedActors.length === 3,
             60_000,
             'three workers, two joined from the other host',
@@ -164,7 +174,7 @@ describe('RemoteHub', function () {
             /lost node agent .* \(silent for more than \d+ ms\): 2 workers gone/,
           );
           await waitFor(
-            () => pool.managedActors.length === 3 && remoteAids(a!).length === 0,
+            () => pool.managedActors.length === 3 && remoteAids(a).length === 0,
             60_000,
             'three local workers',
           );
@@ -182,27 +192,16 @@ describe('RemoteHub', function () {
     netnsIt(
       'should take the other host back when the cut link is mended within its fence timeout',
       async () => {
-        ({ hosts, files, a } = await twoHosts());
-        const pool: Monitor = a.addMonitor('pool', {
-          workers: 1,
-          module: workerModule,
-          period: 200,
-        });
-        await pool.start();
-        joiner = startJoiner(a.remote!.address!, files, {
-          app: 'pool',
-          host: hosts,
-          args: ['--fence-timeout', '60s'],
-        });
+        const { pool, arbiter: a, hosts, node: joiner } = await poolJoined('60s');
         const joinedHere = (): boolean =>
-          remotePids(a!).filter((pid) => pid > 0).length === 2 &&
+          remotePids(a).filter((pid) => pid > 0).length === 2 &&
           pool.managedActors.length === 3 &&
           pool.workers === 3;
         await waitFor(joinedHere, 60_000, 'three workers, two joined from the other host');
         const before = remotePids(a);
         hosts.cut();
         await waitFor(
-          () => remoteAids(a!).length === 0 && pool.managedActors.length === 3,
+          () => remoteAids(a).length === 0 && pool.managedActors.length === 3,
           60_000,
           'the other host lost, the pool whole here',
         );
