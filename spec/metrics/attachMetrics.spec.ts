@@ -1,20 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Arbiter, type Monitor } from '../../lib/index.js';
 import { metricsRegistry } from '../../lib/index.js';
 import { sample } from '../support/prometheus.js';
 import { waitFor } from '../support/waiting.js';
+import { privateRuntime } from '../support/privateRuntime.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
 
 describe('attachMetrics()', () => {
   let a: Arbiter;
   let pool: Monitor;
-  let runtime: string;
-  const saved = process.env['XDG_RUNTIME_DIR'];
+  let restoreRuntime: () => void;
   const scrape = async (path = '/metrics'): Promise<{ status: number; text: string }> => {
     const res = await fetch(`http://${a.metricsAddress!}${path}`);
     return { status: res.status, text: await res.text() };
@@ -23,8 +20,7 @@ describe('attachMetrics()', () => {
 
   before(async function () {
     this.timeout(30_000);
-    runtime = mkdtempSync(join(tmpdir(), 'rxp-metrics-spec-'));
-    process.env['XDG_RUNTIME_DIR'] = runtime;
+    restoreRuntime = privateRuntime('rxp-metrics-spec-');
     a = new Arbiter({ signals: false, metrics: '127.0.0.1:0', exitTimeout: 2000 });
     pool = a.addMonitor('pool', {
       workers: 2,
@@ -40,9 +36,7 @@ describe('attachMetrics()', () => {
   after(async function () {
     this.timeout(30_000);
     await a.stop();
-    if (saved === undefined) delete process.env['XDG_RUNTIME_DIR'];
-    else process.env['XDG_RUNTIME_DIR'] = saved;
-    rmSync(runtime, { recursive: true, force: true });
+    restoreRuntime();
   });
 
   it('should serve Prometheus text at /metrics only', async () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { Arbiter, type ActorProxy } from '../../lib/index.js';
 import { recordLatency } from '../../lib/metrics/recordLatency.js';
 import type { LatencySnapshot } from '../../lib/actor/LatencyHistogram.js';
+import { privateRuntime } from '../support/privateRuntime.js';
 
 /** The histogram an actor would send with its next heartbeat (`undefined`: none). */
 async function latencyOf(a: Arbiter, proxy: ActorProxy): Promise<LatencySnapshot | undefined> {
@@ -18,13 +16,11 @@ async function echo(a: Arbiter, proxy: ActorProxy, n: number): Promise<void> {
 
 describe('recordLatency()', () => {
   let a: Arbiter;
-  let runtime: string;
-  const saved = process.env['XDG_RUNTIME_DIR'];
+  let restoreRuntime: () => void;
 
   before(async function () {
     this.timeout(30_000);
-    runtime = mkdtempSync(join(tmpdir(), 'rxp-record-latency-spec-'));
-    process.env['XDG_RUNTIME_DIR'] = runtime;
+    restoreRuntime = privateRuntime('rxp-record-latency-spec-');
     // No --metrics: the workers record nothing until told.
     a = new Arbiter({ signals: false, exitTimeout: 2000 });
     await a.start();
@@ -33,9 +29,7 @@ describe('recordLatency()', () => {
   after(async function () {
     this.timeout(30_000);
     await a.stop();
-    if (saved === undefined) delete process.env['XDG_RUNTIME_DIR'];
-    else process.env['XDG_RUNTIME_DIR'] = saved;
-    rmSync(runtime, { recursive: true, force: true });
+    restoreRuntime();
   });
 
   it('should keep the workers of an arbiter without metrics from recording or sending a histogram', async function () {
