@@ -336,7 +336,9 @@ describe('Monitor', () => {
   });
 
   describe('a pool whose workers crash again and again', () => {
-    it('should open the breaker, retry half-open, and come back to its target once crashes stop', async () => {
+    it('should open the breaker, retry half-open, and come back to its target once crashes stop', async function () {
+      // Its waits, not a timing: each is bounded, their sum is not mocha's default.
+      this.timeout(80_000);
       const dir = mkdtempSync(join(tmpdir(), 'rxp-crashy-'));
       const crashFile = join(dir, 'crash');
       writeFileSync(crashFile, '');
