@@ -13,6 +13,7 @@
  *   close, since closing is asynchronous in Node.
  */
 import { readdirSync } from 'node:fs';
+import { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Context, Suite } from 'mocha';
 import { getActor } from '../lib/actor/current.js';
@@ -70,6 +71,27 @@ function carriedOver(): string[] {
 }
 
 /**
+ * A socket or server among the active handles, in a few words (which one
+ * leaked is not known: the ones open before the file are listed too).
+ */
+function describeSocket(handle: unknown): string | undefined {
+  if (handle instanceof Server) {
+    return `server ${JSON.stringify(handle.address())} (${handle.listenerCount('connection')} listeners)`;
+  }
+  if (!(handle instanceof Socket) || handle === process.stdout || handle === process.stderr) {
+    return undefined;
+  }
+  const s = handle as Socket & { _pendingData?: unknown; server?: unknown };
+  const ends = `${s.localAddress ?? ''}${s.remoteAddress !== undefined ? ` -> ${s.remoteAddress}` : ''}`;
+  const fd = (s as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  return (
+    `socket fd ${fd ?? '?'} ${ends} ${s.server !== undefined && s.server !== null ? 'accepted' : 'connected'}` +
+    `${s.readable ? ' readable' : ''}${s.writable ? ' writable' : ''}${s.connecting ? ' connecting' : ''}` +
+    ` [${s.eventNames().map(String).join(',')}]`
+  );
+}
+
+/**
  * After a top-level suite (a spec file) and its own hooks, compare with the
  * snapshot taken before it, then snapshot for the next one. Only mocha's
  * public API: the check is a hook added to the suite (it runs after the
@@ -94,13 +116,15 @@ function addLeakCheck(suite: Suite): void {
     }
     snapshot();
     if (found.length > 0) {
-      if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) {
-        const handles = (
-          process as unknown as { _getActiveHandles(): unknown[] }
-        )._getActiveHandles();
-        console.error(handles);
-      }
-      throw new Error(`"${suite.title}" left behind: ${found.join(', ')}`);
+      const handles = (
+        process as unknown as { _getActiveHandles(): unknown[] }
+      )._getActiveHandles();
+      if (process.env['RXPULSAR_DEBUG_LEAKS'] !== undefined) console.error(handles);
+      const sockets = handles.map(describeSocket).filter((d) => d !== undefined);
+      throw new Error(
+        `"${suite.title}" left behind: ${found.join(', ')}` +
+          (sockets.length > 0 ? ` (sockets and servers open now: ${sockets.join('; ')})` : ''),
+      );
     }
   });
 }
