@@ -9,7 +9,7 @@ import type { ExitInfo } from '../concurrency/WorkerHandle.js';
 import { ActorExitedError, HandshakeTimeoutError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
 import type { ActorProxy } from '../actor/ActorProxy.js';
-import type { ArbiterEvents } from '../actor/ArbiterEvents.js';
+import type { ActorExit, ArbiterEvents } from '../actor/ArbiterEvents.js';
 import type { IOLoop } from '../eventloop/IOLoop.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { PortLink } from '../transport/PortLink.js';
@@ -192,6 +192,26 @@ export class ChildTable {
     const how = exit.signal ?? `code ${exit.exitCode}`;
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
     this.context.logger.debug(error.message);
+    const exited: ActorExit = {
+      aid,
+      name: proxy.name,
+      concurrency: proxy.concurrency,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      proxy,
+    };
+    // Its pool replaces it first (from a warm spare: a message), then what
+    // waited on it fails, while the replacement starts.
+    for (const monitor of this.context.monitors.values()) {
+      try {
+        monitor.lost(exited);
+      } catch (err) {
+        // A pool's hook that threw: the cleanup below still runs.
+        this.context.logger.error(
+          `monitor "${monitor.name}" on the exit of ${aid}: ${String(err)}`,
+        );
+      }
+    }
     if (!deferred.called) deferred.errback(error);
     if (child.link !== undefined) {
       this.context.failForwarded(child, error);
@@ -199,13 +219,6 @@ export class ChildTable {
     }
     this.context.forget(aid, error.message);
     for (const actor of this.context.local.values()) actor.failRequests(error, aid);
-    this.context.events._actorExited.next({
-      aid,
-      name: proxy.name,
-      concurrency: proxy.concurrency,
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      proxy,
-    });
+    this.context.events._actorExited.next(exited);
   }
 }

@@ -111,7 +111,7 @@ export class Monitor extends Actor {
     const d = new Deferred<this>();
     this.startDeferred = d;
     this.state = 'running';
-    this.subscriptions.add(this.arbiter.events.actorExited$.subscribe((exit) => this.exited(exit)));
+    this.subscriptions.add(this.arbiter.events.actorExited$.subscribe((exit) => this.lost(exit)));
     const periodic = this.loop.addPeriodic(() => this.tick(), this.settings.period);
     this.subscriptions.add(() => periodic.stop());
     this.events._start.next(this);
@@ -350,7 +350,13 @@ export class Monitor extends Actor {
     this.spawnActors();
   }
 
-  private exited(exit: ActorExit): void {
+  /**
+   * @internal A worker of this pool exited: replace it. Its arbiter calls
+   * this as soon as it sees the exit, before it fails what waited on the
+   * worker (then `actorExited$` comes, and finds it gone).
+   * @param exit - who, and how.
+   */
+  lost(exit: ActorExit): void {
     const worker = this.managed.get(exit.aid);
     if (worker === undefined) return;
     this.managed.delete(exit.aid);

@@ -27,12 +27,14 @@ if (raw === undefined && !spare) {
   process.exit(2);
 }
 // A process stuck in CPU-bound code when its arbiter dies is killed too. Its
-// watchdog starts once the actor runs (not to slow the handshake down), and
-// compares with the parent at start: one that died meanwhile is noticed.
+// watchdog starts once the actor runs (not to slow the handshake down), or,
+// in a spare, while it waits for its data (not to slow its first requests
+// down); it compares with the parent at start: one that died meanwhile is
+// noticed.
 const parent = process.ppid;
 await runEntry(childData(), () => {
   if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
-  startWatchdog({ ppid: parent });
+  else startWatchdog({ ppid: parent });
 });
 
 /** Its data, from the environment or (a spare) its arbiter; its title set. */
@@ -46,6 +48,7 @@ async function childData(): Promise<ChildData> {
 async function fromArbiter(): Promise<ChildData> {
   process.title = 'rxpulsar: spare';
   await import('../../transport/HubClient.js');
+  startWatchdog({ ppid: parent });
   return spareDataFrom({
     on: (event, listener) => process.on(event, listener),
     off: (event, listener) => process.off(event, listener),
