@@ -14,6 +14,8 @@ import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
 import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 import { startWatchdog } from './watchdog.js';
+// Its client, loaded with the rest (in parallel) rather than after it.
+import '../../transport/HubClient.js';
 
 process.on('SIGINT', () => undefined);
 const raw = process.env[CHILD_DATA_ENV];
@@ -44,10 +46,9 @@ async function childData(): Promise<ChildData> {
   return data;
 }
 
-/** A spare: load its client, say it is warm, then wait for its data on the IPC channel. */
+/** A spare: say it is warm, then wait for its data on the IPC channel. */
 async function fromArbiter(): Promise<ChildData> {
   process.title = 'rxpulsar: spare';
-  await import('../../transport/HubClient.js');
   startWatchdog({ ppid: parent });
   return spareDataFrom({
     on: (event, listener) => process.on(event, listener),
