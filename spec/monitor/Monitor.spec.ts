@@ -211,6 +211,43 @@ describe('Monitor', () => {
       });
     }
 
+    for (const concurrency of ['process', 'thread'] as const) {
+      const when = concurrency === 'thread' ? 'as soon as it is terminated' : 'at its exit';
+      it(`should start the replacement of a ${concurrency} ${when}, before actorExited$ tells the rest`, async () => {
+        const pool = a.addMonitor(`early-${concurrency}`, {
+          workers: 1,
+          concurrency,
+          period: 100,
+          backoffBase: 0,
+          module: workerModule,
+        });
+        try {
+          await pool.start();
+          await waitFor(() => spares.warm[concurrency] === 1, 20_000, 'a warm spare');
+          const [victim] = pool.managedActors as [ActorProxy];
+          let replacing: number | undefined;
+          const sub = a.events.actorExited$.subscribe((e) => {
+            if (e.aid === victim.aid) replacing = pool.spawningActors.length;
+          });
+          try {
+            victim.worker?.kill('SIGKILL');
+            // A thread's end is certain once terminate() is called: its pool does not wait.
+            if (concurrency === 'thread') {
+              expect(victim.worker?.exited).to.equal(false);
+              expect(pool.spawningActors).to.have.length(1);
+            }
+            await waitFor(() => replacing !== undefined, 20_000, 'the exit');
+            expect(replacing).to.equal(1);
+            await waitFor(() => pool.managedActors.some((p) => p.aid !== victim.aid), 20_000);
+          } finally {
+            sub.unsubscribe();
+          }
+        } finally {
+          await pool.stop();
+        }
+      });
+    }
+
     it('should keep none with spares: 0', async () => {
       const pool = a.addMonitor('no-spare', { workers: 1, spares: 0, module: workerModule });
       try {
