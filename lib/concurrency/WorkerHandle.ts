@@ -45,8 +45,9 @@ export interface WorkerHandle {
   readonly exit$: Observable<ExitInfo>;
   /**
    * Emits once, as soon as the child's end is certain, how it will end (a
-   * thread being terminated, or one that threw, before its `exit`: it may
-   * be replaced then), then completes; at the latest with `exit$`.
+   * thread being terminated or that threw, a process sent SIGKILL: before
+   * its `exit`, it may be replaced then), then completes; at the latest
+   * with `exit$`.
    */
   readonly ending$?: Observable<ExitInfo>;
   /**
