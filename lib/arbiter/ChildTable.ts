@@ -9,7 +9,7 @@ import type { ExitInfo } from '../concurrency/WorkerHandle.js';
 import { ActorExitedError, HandshakeTimeoutError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
 import type { ActorProxy } from '../actor/ActorProxy.js';
-import type { ArbiterEvents } from '../actor/ArbiterEvents.js';
+import type { ActorExit, ArbiterEvents } from '../actor/ArbiterEvents.js';
 import type { IOLoop } from '../eventloop/IOLoop.js';
 import type { Monitor } from '../monitor/Monitor.js';
 import type { PortLink } from '../transport/PortLink.js';
@@ -88,7 +88,14 @@ export class ChildTable {
       deferred.errback(new HandshakeTimeoutError(error));
       worker.kill('SIGKILL');
     });
-    return worker.exit$.subscribe((exit) => {
+    // Its end is certain before its exit (a thread being terminated): a
+    // ready actor's pool replaces it now, and the rest waits for its exit.
+    const ending = worker.ending$?.subscribe((how) => {
+      if (deferred.called && this.children.get(proxy.aid) === child) {
+        this.tellMonitors(exitOf(child, how));
+      }
+    });
+    const exited = worker.exit$.subscribe((exit) => {
       port?.readPending();
       const settle = (): void => {
         this.settling.delete(proxy.aid);
@@ -110,6 +117,8 @@ export class ChildTable {
         settle();
       });
     });
+    if (ending !== undefined) exited.add(ending);
+    return exited;
   }
 
   /**
@@ -192,6 +201,10 @@ export class ChildTable {
     const how = exit.signal ?? `code ${exit.exitCode}`;
     const error = new ActorExitedError(`actor "${proxy.name}" (${aid}) exited (${how})`);
     this.context.logger.debug(error.message);
+    const exited = exitOf(child, exit);
+    // Its pool replaces it first (from a warm spare: a message), then what
+    // waited on it fails, while the replacement starts.
+    this.tellMonitors(exited);
     if (!deferred.called) deferred.errback(error);
     if (child.link !== undefined) {
       this.context.failForwarded(child, error);
@@ -199,13 +212,33 @@ export class ChildTable {
     }
     this.context.forget(aid, error.message);
     for (const actor of this.context.local.values()) actor.failRequests(error, aid);
-    this.context.events._actorExited.next({
-      aid,
-      name: proxy.name,
-      concurrency: proxy.concurrency,
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      proxy,
-    });
+    this.context.events._actorExited.next(exited);
   }
+
+  /** A worker is gone, or certain to be: its pool (if any) replaces it. */
+  private tellMonitors(exit: ActorExit): void {
+    for (const monitor of this.context.monitors.values()) {
+      try {
+        monitor.lost(exit);
+      } catch (err) {
+        // A pool's hook that threw: the exit is handled all the same.
+        this.context.logger.error(
+          `monitor "${monitor.name}" on the exit of ${exit.aid}: ${String(err)}`,
+        );
+      }
+    }
+  }
+}
+
+/** The `actorExited$` event of a child. */
+function exitOf(child: Child, exit: ExitInfo): ActorExit {
+  const { proxy } = child;
+  return {
+    aid: proxy.aid,
+    name: proxy.name,
+    concurrency: proxy.concurrency,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    proxy,
+  };
 }

@@ -21,6 +21,14 @@ type Kind = 'process' | 'thread';
 /** A spare dying this many times in a row before it is warm stops the refills (until the next `keep`). */
 const MAX_EARLY_DEATHS = 3;
 
+/**
+ * How long after a spare's actor runs its successor starts, in ms: starting
+ * a child blocks this process's loop (`fork()` waits for the child's `exec`,
+ * 4-10 ms on a loaded 2-core machine) and its start takes a core, which the
+ * new actor's first requests would otherwise pay.
+ */
+export const SUCCESSOR_DELAY_MS = 50;
+
 interface Spare {
   kind: Kind;
   worker: ProcessWorker | ThreadWorker;
@@ -52,6 +60,8 @@ interface Shelf {
   earlyDeaths: number;
   /** A spare taken is not replaced (see `keep`'s `once`). */
   once: boolean;
+  /** The start of a successor, planned (see {@link SUCCESSOR_DELAY_MS}). */
+  refill?: NodeJS.Timeout;
 }
 
 /**
@@ -140,6 +150,8 @@ export class SpareChildren {
   }
 
   private drop(shelf: Shelf): void {
+    clearTimeout(shelf.refill);
+    shelf.refill = undefined;
     for (const [key, value] of this.shelves) if (value === shelf) this.shelves.delete(key);
   }
 
@@ -170,7 +182,11 @@ export class SpareChildren {
    */
   take(data: ChildData, port?: MessagePort): ProcessWorker | ThreadWorker | undefined {
     const shelf = this.shelves.get(`${data.concurrency}:${this.owner}`);
-    if (shelf === undefined || shelf.idle.length === 0) return undefined;
+    if (shelf === undefined) return undefined;
+    // A successor planned and not started yet starts now, and this spawn
+    // takes it (its data waits until it is warm), as it would have before.
+    if (shelf.idle.length === 0 && shelf.refill !== undefined) this.fill(shelf);
+    if (shelf.idle.length === 0) return undefined;
     const now = signature();
     let spare: Spare | undefined;
     while ((spare = shelf.idle.shift()) !== undefined && spare.signature !== now) {
@@ -207,6 +223,8 @@ export class SpareChildren {
 
   /** Start spares up to what is wanted (a released shelf wants none). */
   private fill(shelf: Shelf): void {
+    clearTimeout(shelf.refill);
+    shelf.refill = undefined;
     while (shelf.idle.length < shelf.wanted && shelf.earlyDeaths < MAX_EARLY_DEATHS) {
       shelf.idle.push(this.start(shelf));
     }
@@ -235,9 +253,13 @@ export class SpareChildren {
         if (spare.pending !== undefined) void spare.worker.post(spare.pending);
         spare.pending = undefined;
       } else if (what === 'running') {
-        // Its successor starts once the actor runs, not to slow its handshake.
+        // Its successor starts a little after the actor runs: not to slow
+        // its handshake down, nor its first requests.
         spare.running = true;
-        this.fill(shelf);
+        if (shelf.refill === undefined) {
+          shelf.refill = setTimeout(() => this.fill(shelf), SUCCESSOR_DELAY_MS);
+          shelf.refill.unref();
+        }
       }
     });
     spare.worker.exit$.subscribe(() => {

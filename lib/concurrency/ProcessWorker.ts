@@ -31,10 +31,17 @@ export class ProcessWorker implements WorkerHandle {
   readonly kind = 'process';
   readonly threadId = undefined;
   readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  /**
+   * Emits once, when the child's end is certain: SIGKILL sent to it by
+   * {@link kill} (the kernel takes some milliseconds more to end it); else
+   * with its `exit`.
+   */
+  readonly ending$ = new ReplaySubject<ExitInfo>(1);
   /** Messages the child sends over its IPC channel (`process.send`). */
   readonly messages$ = new Subject<unknown>();
   private readonly child: ChildProcess;
   private exitInfo: ExitInfo | undefined;
+  private endingSeen = false;
 
   /** @param options - what to run; see {@link WorkerOptions}. */
   constructor(options: WorkerOptions) {
@@ -56,6 +63,7 @@ export class ProcessWorker implements WorkerHandle {
     this.child.on('message', (message: unknown) => this.messages$.next(message));
     this.child.once('exit', (exitCode, signal) => {
       this.exitInfo = { exitCode, signal };
+      this.ending(this.exitInfo);
       this.messages$.complete();
       this.exit$.next(this.exitInfo);
       this.exit$.complete();
@@ -69,6 +77,7 @@ export class ProcessWorker implements WorkerHandle {
         this.child.pid === undefined
       ) {
         this.exitInfo = { exitCode: -1, signal: null };
+        this.ending(this.exitInfo);
         this.exit$.next(this.exitInfo);
         this.exit$.complete();
       }
@@ -120,7 +129,16 @@ export class ProcessWorker implements WorkerHandle {
 
   /** @param signal - the signal to send (default `SIGKILL`). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
-    if (!this.exited) this.child.kill(signal);
+    if (this.exited) return;
+    // Delivered, SIGKILL cannot be caught: the end is certain.
+    if (this.child.kill(signal) && signal === 'SIGKILL') this.ending({ exitCode: null, signal });
+  }
+
+  private ending(how: ExitInfo): void {
+    if (this.endingSeen) return;
+    this.endingSeen = true;
+    this.ending$.next(how);
+    this.ending$.complete();
   }
 
   /**

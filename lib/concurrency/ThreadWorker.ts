@@ -21,10 +21,17 @@ export class ThreadWorker implements WorkerHandle {
   readonly kind = 'thread';
   readonly pid = process.pid;
   readonly exit$ = new ReplaySubject<ExitInfo>(1);
+  /**
+   * Emits once, when the thread's end is certain: it is being terminated
+   * (exit code 1), or it threw (exit code 1); else with its `exit`. Its
+   * teardown takes another 1-2 ms before the `exit` event.
+   */
+  readonly ending$ = new ReplaySubject<ExitInfo>(1);
   /** Messages the thread posts on its `parentPort`. */
   readonly messages$ = new Subject<unknown>();
   private readonly worker!: Worker;
   private exitInfo: ExitInfo | undefined;
+  private endingSeen = false;
   private readonly id: number;
 
   /** @param options - what to run; see {@link WorkerOptions}. */
@@ -54,12 +61,20 @@ export class ThreadWorker implements WorkerHandle {
     this.worker.on('message', (message: unknown) => this.messages$.next(message));
     this.worker.once('exit', (exitCode) => {
       this.exitInfo = { exitCode, signal: null };
+      this.ending(this.exitInfo);
       this.messages$.complete();
       this.exit$.next(this.exitInfo);
       this.exit$.complete();
     });
     // An uncaught error ends the thread; its `exit` event follows.
-    this.worker.on('error', () => undefined);
+    this.worker.on('error', () => this.ending({ exitCode: 1, signal: null }));
+  }
+
+  private ending(how: ExitInfo): void {
+    if (this.endingSeen) return;
+    this.endingSeen = true;
+    this.ending$.next(how);
+    this.ending$.complete();
   }
 
   /** The thread id (kept after exit). */
@@ -84,7 +99,9 @@ export class ThreadWorker implements WorkerHandle {
 
   /** Any signal ends a thread at once (`worker.terminate()`). */
   kill(): void {
-    if (!this.exited) void this.worker.terminate();
+    if (this.exited) return;
+    void this.worker.terminate();
+    this.ending({ exitCode: 1, signal: null });
   }
 
   /**

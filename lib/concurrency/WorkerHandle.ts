@@ -44,6 +44,13 @@ export interface WorkerHandle {
   /** Emits once when the child exits, then completes; late subscribers get it too. */
   readonly exit$: Observable<ExitInfo>;
   /**
+   * Emits once, as soon as the child's end is certain, how it will end (a
+   * thread being terminated or that threw, a process sent SIGKILL: before
+   * its `exit`, it may be replaced then), then completes; at the latest
+   * with `exit$`.
+   */
+  readonly ending$?: Observable<ExitInfo>;
+  /**
    * Send a signal now: `SIGKILL` (default) ends a thread with `terminate()`;
    * `SIGSTOP`/`SIGCONT` freeze and thaw a process.
    */

@@ -111,7 +111,7 @@ export class Monitor extends Actor {
     const d = new Deferred<this>();
     this.startDeferred = d;
     this.state = 'running';
-    this.subscriptions.add(this.arbiter.events.actorExited$.subscribe((exit) => this.exited(exit)));
+    this.subscriptions.add(this.arbiter.events.actorExited$.subscribe((exit) => this.lost(exit)));
     const periodic = this.loop.addPeriodic(() => this.tick(), this.settings.period);
     this.subscriptions.add(() => periodic.stop());
     this.events._start.next(this);
@@ -350,16 +350,22 @@ export class Monitor extends Actor {
     this.spawnActors();
   }
 
-  private exited(exit: ActorExit): void {
+  /**
+   * @internal A worker of this pool exited: replace it. Its arbiter calls
+   * this as soon as it sees the exit, before it fails what waited on the
+   * worker (then `actorExited$` comes, and finds it gone).
+   * @param exit - who, and how.
+   */
+  lost(exit: ActorExit): void {
     const worker = this.managed.get(exit.aid);
     if (worker === undefined) return;
     this.managed.delete(exit.aid);
-    if (!worker.stopping && this.state === 'running') {
-      const how = exit.signal ?? `code ${exit.exitCode}`;
-      this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
-      this.restartPolicy.restarted(`worker ${exit.aid} exited (${how})`);
-    }
+    const unplanned = !worker.stopping && this.state === 'running';
+    const how = exit.signal ?? `code ${exit.exitCode}`;
+    if (unplanned) this.restartPolicy.restarted(`worker ${exit.aid} exited (${how})`);
     this.spawnActors();
+    // Logged once the replacement is on its way: a line costs ~1 ms.
+    if (unplanned) this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
   }
 
   /** Log a change of the breaker's state; escalate when it opens, if so configured. */

@@ -1,17 +1,16 @@
 /**
- * An actor's connection to the arbiter's hub: its own node-ipc `IPCModule`
- * instance, no reconnection (a lost hub means the arbiter is gone, and the
- * actor stops itself rather than live on as an orphan), batches per tick.
+ * An actor's connection to the arbiter's hub (a node-ipc server): a plain
+ * Unix socket speaking the hub's frames, no reconnection (a lost hub means
+ * the arbiter is gone, and the actor stops itself rather than live on as
+ * an orphan), batches per tick.
  * @module
  */
-import { IPCModule, type IPCClient } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import { Delivery } from './Delivery.js';
 import { ActorExitedError, ProtocolError } from '../errors.js';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { HubTls } from './tlsConnect.js';
 import { FrameReader } from './FrameReader.js';
-import { connectTls } from './tlsConnect.js';
 import { Outbox } from './Outbox.js';
 import type { PeerLost } from './PortClient.js';
 import { SocketPeers } from './SocketPeers.js';
@@ -37,10 +36,8 @@ export class HubClient {
   readonly closed$ = new Subject<void>();
   /** A process actor this one had a direct connection to is gone: fail what waits on it. */
   readonly peerLost$ = new Subject<PeerLost>();
-  private readonly ipc = new IPCModule();
-  private client: IPCClient | undefined;
-  /** The connection to a hub at `tls://HOST:PORT` (node-ipc is not used then). */
-  private tlsSocket: Socket | undefined;
+  /** The connection to the hub (its Unix socket, or `tls://HOST:PORT`). */
+  private socket: Socket | undefined;
   private readonly outbox: Outbox;
   private closed = false;
   /** Direct connections to other process actors (a process actor's client only). */
@@ -49,7 +46,7 @@ export class HubClient {
     this.peers?.notice(notice, handle);
 
   /**
-   * @param id - the actor's aid (node-ipc's connection id).
+   * @param id - the actor's aid.
    * @param path - the hub's socket path.
    * @param maxMessageSize - the hub's largest frame: no frame sent is larger.
    * @param tls - the secret and CA files, for a hub at `tls://HOST:PORT`.
@@ -57,7 +54,7 @@ export class HubClient {
    *   connections to other process actors from it (over its IPC channel).
    */
   constructor(
-    private readonly id: string,
+    id: string,
     private readonly path: string,
     maxMessageSize = Infinity,
     private readonly tls?: HubTls,
@@ -65,7 +62,7 @@ export class HubClient {
   ) {
     this.outbox = new Outbox(
       (frames) => {
-        const socket = this.tlsSocket ?? this.client?.socket;
+        const socket = this.socket;
         if (socket && !socket.destroyed) socket.write(frames);
         else this.outbox.clear(); // not connected (yet): dropped, slots defined again
       },
@@ -81,12 +78,6 @@ export class HubClient {
         lost: (aid, message) => this.peerLost$.next({ aid, message }),
       });
     }
-    Object.assign(this.ipc.config, {
-      silent: true,
-      logInColor: false,
-      maxRetries: 0,
-      stopRetrying: true,
-    });
   }
 
   /**
@@ -107,22 +98,24 @@ export class HubClient {
   /** Connect; rejects if the hub cannot be reached. */
   connect(): Promise<void> {
     if (this.path.startsWith('tls://')) return this.connectTls();
+    // A plain socket: the hub's frames are read and written here anyway,
+    // and node-ipc's client (its bundle, its `os.networkInterfaces()`) cost
+    // ~10 ms of every process actor's start.
     return new Promise((resolve, reject) => {
       let connected = false;
-      this.ipc.connectTo(this.id, this.path, () => {
-        const client = this.ipc.of[this.id];
-        if (client === undefined) return;
-        this.client = client;
-        client.on('connect', () => {
-          connected = true;
-          if (this.peers !== undefined) process.on('message', this.onNotice);
-          if (client.socket !== false) this.read(client.socket);
-          resolve();
-        });
-        client.on('disconnect', () => {
-          if (!connected) reject(new ActorExitedError(`cannot reach the arbiter at ${this.path}`));
-          this.markClosed();
-        });
+      const socket = connect({ path: this.path });
+      this.socket = socket;
+      socket.setEncoding('utf8');
+      socket.on('error', () => socket.destroy());
+      socket.once('connect', () => {
+        connected = true;
+        if (this.peers !== undefined) process.on('message', this.onNotice);
+        this.read(socket);
+        resolve();
+      });
+      socket.once('close', () => {
+        if (!connected) reject(new ActorExitedError(`cannot reach the arbiter at ${this.path}`));
+        this.markClosed();
       });
     });
   }
@@ -131,8 +124,10 @@ export class HubClient {
     if (this.tls === undefined) {
       throw new ActorExitedError(`no hub secret to reach the arbiter at ${this.path}`);
     }
+    // Loaded here: TLS and its crypto cost a Unix-socket actor's start ~5 ms.
+    const { connectTls } = await import('./tlsConnect.js');
     const { socket, rest } = await connectTls(this.path, this.tls, { as: 'actor' }, 10_000);
-    this.tlsSocket = socket;
+    this.socket = socket;
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.markClosed());
     this.read(socket);
@@ -140,9 +135,9 @@ export class HubClient {
   }
 
   /**
-   * Read frames ourselves instead of node-ipc's handler, which copies its
-   * whole buffer on every chunk and parses only when a chunk happens to end
-   * on a delimiter (large or pipelined batches were held back).
+   * Read frames ourselves (node-ipc's handler copied its whole buffer on
+   * every chunk and parsed only when a chunk happened to end on a
+   * delimiter: large or pipelined batches were held back).
    */
   private read(socket: Socket): void {
     socket.removeAllListeners('data');
@@ -177,10 +172,10 @@ export class HubClient {
     return new Promise((resolve) => {
       queueMicrotask(() => {
         this.peers?.close();
-        const socket = this.tlsSocket ?? this.client?.socket;
+        const socket = this.socket;
         if (socket && !socket.destroyed) {
           socket.end(() => {
-            this.ipc.disconnect(this.id);
+            socket.destroy();
             this.markClosed();
             resolve();
           });
@@ -190,7 +185,6 @@ export class HubClient {
             resolve();
           }, 1000).unref();
         } else {
-          this.ipc.disconnect(this.id);
           this.markClosed();
           resolve();
         }

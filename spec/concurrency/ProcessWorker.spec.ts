@@ -94,6 +94,34 @@ describe('ProcessWorker', function () {
     exitContract((name, data) => start(name, data), 'child');
   });
 
+  describe('ending$', () => {
+    /** What the worker reported, in order. */
+    function record(worker: ProcessWorker): string[] {
+      const seen: string[] = [];
+      worker.ending$.subscribe((e) => seen.push(`ending ${e.exitCode} ${e.signal}`));
+      worker.exit$.subscribe((e) => seen.push(`exit ${e.exitCode} ${e.signal}`));
+      return seen;
+    }
+
+    it('should emit as soon as SIGKILL is sent, before the exit', async () => {
+      const worker = start('hang');
+      const seen = record(worker);
+      worker.kill('SIGKILL');
+      expect(seen).to.deep.equal(['ending null SIGKILL']);
+      await exitOf(worker);
+      expect(seen).to.deep.equal(['ending null SIGKILL', 'exit null SIGKILL']);
+    });
+
+    it('should wait for the exit after another signal, which the child may handle', async () => {
+      const worker = start('hang');
+      const seen = record(worker);
+      worker.kill('SIGTERM');
+      expect(seen).to.deep.equal([]);
+      await exitOf(worker);
+      expect(seen).to.deep.equal(['ending null SIGTERM', 'exit null SIGTERM']);
+    });
+  });
+
   describe('kill()', () => {
     it('should send SIGKILL by default', async () => {
       const worker = start('hang');

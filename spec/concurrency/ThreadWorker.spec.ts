@@ -86,6 +86,42 @@ describe('ThreadWorker', function () {
     exitContract((name, data) => start(name, data), 'thread');
   });
 
+  describe('ending$', () => {
+    /** What the worker reported, in order. */
+    function record(worker: ThreadWorker): string[] {
+      const seen: string[] = [];
+      worker.ending$.subscribe((e) => seen.push(`ending ${e.exitCode}`));
+      worker.exit$.subscribe((e) => seen.push(`exit ${e.exitCode}`));
+      return seen;
+    }
+
+    it('should emit as soon as the thread is being terminated, before its exit', async () => {
+      const flag = newFlag();
+      const worker = start('hang', { flag });
+      await ready(flag);
+      const seen = record(worker);
+      worker.kill();
+      expect(seen).to.deep.equal(['ending 1']);
+      await exitOf(worker);
+      expect(seen).to.deep.equal(['ending 1', 'exit 1']);
+    });
+
+    it('should emit when the thread throws, before its exit', async () => {
+      const worker = start('throw-error');
+      const seen = record(worker);
+      await exitOf(worker);
+      expect(seen).to.deep.equal(['ending 1', 'exit 1']);
+    });
+
+    it('should emit the exit of a thread that ends by itself, once', async () => {
+      const worker = start('exit-with', { exitCode: 3 });
+      const seen = record(worker);
+      await exitOf(worker);
+      worker.kill();
+      expect(seen).to.deep.equal(['ending 3', 'exit 3']);
+    });
+  });
+
   describe('kill()', () => {
     it('should terminate a thread stuck in an endless loop', async () => {
       const flag = newFlag();

@@ -150,7 +150,8 @@ describe('Monitor', () => {
         const [stuck] = pool.managedActors as [ActorProxy];
         send(stuck, 'spin').addErrback(() => undefined);
         await waitFor(() => !aids(pool).includes(stuck.aid) && pool.managedActors.length === 2);
-        expect(exits.some((e) => e.aid === stuck.aid)).to.equal(true);
+        // Its replacement starts once SIGKILL is sent, and may be ready before its exit is seen.
+        await waitFor(() => exits.some((e) => e.aid === stuck.aid), 10_000, 'its exit');
         expect(await send('arbiter', 'ping')).to.equal('pong');
       });
 
@@ -210,6 +211,56 @@ describe('Monitor', () => {
         expect(spares.count[concurrency]).to.equal(0);
       });
     }
+
+    /** A pool of one worker from the worker module, started, its spare warm. */
+    async function poolOfOne(name: string, concurrency: 'process' | 'thread'): Promise<Monitor> {
+      const pool = a.addMonitor(name, {
+        workers: 1,
+        concurrency,
+        period: 100,
+        backoffBase: 0,
+        module: workerModule,
+      });
+      await pool.start();
+      await waitFor(() => spares.warm[concurrency] === 1, 20_000, 'a warm spare');
+      return pool;
+    }
+
+    for (const concurrency of ['process', 'thread'] as const) {
+      it(`should start the replacement of a ${concurrency} its arbiter ends (SIGKILL, terminate()) at once, before its exit`, async () => {
+        const pool = await poolOfOne(`early-${concurrency}`, concurrency);
+        try {
+          const [victim] = pool.managedActors as [ActorProxy];
+          victim.worker?.kill('SIGKILL');
+          expect(victim.worker?.exited).to.equal(false);
+          expect(pool.spawningActors).to.have.length(1);
+          await waitFor(() => pool.managedActors.some((p) => p.aid !== victim.aid), 20_000);
+        } finally {
+          await pool.stop();
+        }
+      });
+    }
+
+    it('should start the replacement of a process killed from outside at its exit, before actorExited$ tells the rest', async () => {
+      const pool = await poolOfOne('outside-kill', 'process');
+      try {
+        const [victim] = pool.managedActors as [ActorProxy];
+        let replacing: number | undefined;
+        const sub = a.events.actorExited$.subscribe((e) => {
+          if (e.aid === victim.aid) replacing = pool.spawningActors.length;
+        });
+        try {
+          process.kill(victim.pid!, 'SIGKILL');
+          await waitFor(() => replacing !== undefined, 20_000, 'the exit');
+          expect(replacing).to.equal(1);
+          await waitFor(() => pool.managedActors.some((p) => p.aid !== victim.aid), 20_000);
+        } finally {
+          sub.unsubscribe();
+        }
+      } finally {
+        await pool.stop();
+      }
+    });
 
     it('should keep none with spares: 0', async () => {
       const pool = a.addMonitor('no-spare', { workers: 1, spares: 0, module: workerModule });

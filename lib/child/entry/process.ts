@@ -14,6 +14,8 @@ import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
 import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 import { startWatchdog } from './watchdog.js';
+// Its client, loaded with the rest (in parallel) rather than after it.
+import '../../transport/HubClient.js';
 
 process.on('SIGINT', () => undefined);
 const raw = process.env[CHILD_DATA_ENV];
@@ -27,12 +29,14 @@ if (raw === undefined && !spare) {
   process.exit(2);
 }
 // A process stuck in CPU-bound code when its arbiter dies is killed too. Its
-// watchdog starts once the actor runs (not to slow the handshake down), and
-// compares with the parent at start: one that died meanwhile is noticed.
+// watchdog starts once the actor runs (not to slow the handshake down), or,
+// in a spare, while it waits for its data (not to slow its first requests
+// down); it compares with the parent at start: one that died meanwhile is
+// noticed.
 const parent = process.ppid;
 await runEntry(childData(), () => {
   if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
-  startWatchdog({ ppid: parent });
+  else startWatchdog({ ppid: parent });
 });
 
 /** Its data, from the environment or (a spare) its arbiter; its title set. */
@@ -42,10 +46,10 @@ async function childData(): Promise<ChildData> {
   return data;
 }
 
-/** A spare: load its client, say it is warm, then wait for its data on the IPC channel. */
+/** A spare: say it is warm, then wait for its data on the IPC channel. */
 async function fromArbiter(): Promise<ChildData> {
   process.title = 'rxpulsar: spare';
-  await import('../../transport/HubClient.js');
+  startWatchdog({ ppid: parent });
   return spareDataFrom({
     on: (event, listener) => process.on(event, listener),
     off: (event, listener) => process.off(event, listener),

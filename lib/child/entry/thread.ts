@@ -8,15 +8,16 @@ import type { ChildData } from '../ChildData.js';
 import type { SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 import { InvalidStateError } from '../../errors.js';
+// Its client, loaded with the rest (in parallel) rather than after it.
+import '../../transport/PortClient.js';
 
 const given = workerData as ChildData | undefined;
 await runEntry(given ?? fromArbiter(), () => {
   if (given === undefined) parentPort?.postMessage({ rxpulsar: 'running' } satisfies SpareMessage);
 });
 
-/** A spare: load its client, then wait for its data (and its port) on the `parentPort`. */
+/** A spare: wait for its data (and its port) on the `parentPort`. */
 async function fromArbiter(): Promise<ChildData> {
-  await import('../../transport/PortClient.js');
   const port = parentPort;
   if (port === null) throw new InvalidStateError('a spare thread without its parentPort');
   return spareDataFrom({
