@@ -8,6 +8,7 @@
  * @module
  */
 import type { Job, JobsOptions, Queue } from 'bullmq';
+import { TaskBackendError } from '../../errors.js';
 
 interface Pending {
   name: string;
@@ -85,9 +86,10 @@ export class AddBatcher {
     }
     const results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
     added.forEach(([p, job], i) => {
-      const [err, id] = results[i] ?? [new Error('no reply from Redis'), undefined];
+      const [err, id] = results[i] ?? [new TaskBackendError('no reply from Redis'), undefined];
       if (err !== null && err !== undefined) p.reject(err);
-      else if (typeof id === 'number' && id < 0) p.reject(new Error(`BullMQ add failed (${id})`));
+      else if (typeof id === 'number' && id < 0)
+        p.reject(new TaskBackendError(`BullMQ add failed (${id})`));
       else {
         job.id = String(id);
         p.resolve(job);
