@@ -3,8 +3,9 @@
  * event loop leave in one pipeline, as BullMQ's `addBulk` sends them, but
  * each add gets its own outcome (BullMQ's `addBulk` fails them all when one
  * fails, though the others were added). A lone add is a plain `add()`.
- * Measured on the producer's process, per 1000 concurrent adds: 30–34 ms
- * of CPU one by one (auto-pipelined), 19–23 in one pipeline.
+ * Measured on the producer's process, per 1000 concurrent `queueTask()`:
+ * 30–34 ms of CPU one by one (auto-pipelined), 21–25 batched (BullMQ's
+ * `addBulk`: 19–28).
  * @module
  */
 import type { Job, JobsOptions, Queue } from 'bullmq';
