@@ -194,7 +194,8 @@ export class RedisConsumer {
     signal: () => AbortSignal,
   ): Promise<unknown> {
     if (spec === undefined) throw new UnknownJobError(`no job "${job.name}" in this worker`);
-    const args = (decode((job.data as { args?: unknown }).args ?? []) as unknown[]) ?? [];
+    const raw = (job.data as { args?: unknown }).args;
+    const args = raw === undefined ? [] : ((decode(raw) as unknown[]) ?? []);
     let task: Task | undefined;
     const ctx: JobContext = {
       // Made when the job reads it (most never do).

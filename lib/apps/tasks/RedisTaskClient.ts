@@ -154,7 +154,9 @@ export class RedisTaskClient implements TaskBackend {
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
     const c = checkTask(this.options.specs, name, args, options);
-    const data: { args: unknown; timeout?: number; priority?: number } = { args: encode(c.args) };
+    // No arguments: no `args` (the readers take it as []).
+    const data: { args?: unknown; timeout?: number; priority?: number } =
+      c.args.length === 0 ? {} : { args: encode(c.args) };
     if (c.timeout !== undefined) data.timeout = c.timeout;
     if (c.priority !== 0) data.priority = c.priority;
     // Only what differs from BullMQ's defaults: the options travel with each
@@ -172,7 +174,12 @@ export class RedisTaskClient implements TaskBackend {
       };
     }
     this.bull(); // started?
-    const job = await this.guard('queue a task', () => this.adds!.add(c.name, data, opts));
+    let job: Job;
+    try {
+      job = await this.adds!.add(c.name, data, opts); // no guard(): one promise less per task
+    } catch (err) {
+      throw this.backendError('queue a task', err);
+    }
     // Without an id the job is new: PENDING (it may have run already). With
     // one, it may be an earlier job (BullMQ then returns a job built here,
     // not the stored one): read the stored task.
@@ -259,12 +266,17 @@ export class RedisTaskClient implements TaskBackend {
     try {
       return await op();
     } catch (err) {
-      if (err instanceof InvalidStateError) throw err;
-      throw new TaskBackendError(
-        `cannot ${what}: Redis at ${this.url} failed (${err instanceof Error ? err.message : String(err)})`,
-        { cause: err },
-      );
+      throw this.backendError(what, err);
     }
+  }
+
+  /** @returns what a failed Redis operation is reported as. */
+  private backendError(what: string, err: unknown): Error {
+    if (err instanceof InvalidStateError) return err;
+    return new TaskBackendError(
+      `cannot ${what}: Redis at ${this.url} failed (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
   }
 
   private refresh(id: string): void {
