@@ -13,7 +13,7 @@ import { Observable, Subject } from '../../rx.js';
 import { AddBatcher } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
 import type { JobSpec } from './jobSpecs.js';
-import { bullPriority, jobToTask } from './jobToTask.js';
+import { bullPriority, checkBullId, jobToTask } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
@@ -154,6 +154,7 @@ export class RedisTaskClient implements TaskBackend {
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
     const c = checkTask(this.options.specs, name, args, options);
+    checkBullId(c.name, c.id);
     // No arguments: no `args` (the readers take it as []).
     const data: { args?: unknown; timeout?: number; priority?: number } =
       c.args.length === 0 ? {} : { args: encode(c.args) };

@@ -4,6 +4,7 @@
  */
 import { decode } from '../../codec/decode.js';
 import type { SerializedError } from '../../codec/SerializedError.js';
+import { TaskOptionError } from '../../errors.js';
 import type { Task, TaskState } from './Task.js';
 
 /** BullMQ's largest priority (its lowest). */
@@ -42,6 +43,28 @@ export function bullPriority(priority: number): { priority?: number; lifo?: bool
  */
 export function taskPriority(data: { priority?: number }): number {
   return typeof data.priority === 'number' ? data.priority : 0;
+}
+
+/**
+ * BullMQ refuses a custom job id that is an integer (`'42'`), or that holds
+ * a `:` unless it has exactly two (its own repeat ids): refused here, as
+ * bad input, before anything is queued.
+ * @param name - the task's job.
+ * @param id - its id, if it has one.
+ * @throws TaskOptionError for an id BullMQ refuses.
+ * @example
+ * ```ts
+ * checkBullId('add', 'order-42'); // fine
+ * checkBullId('add', '42'); // throws TaskOptionError
+ * ```
+ */
+export function checkBullId(name: string, id: string | undefined): void {
+  if (id === undefined) return;
+  if (`${parseInt(id, 10)}` === id || (id.includes(':') && id.split(':').length !== 3)) {
+    throw new TaskOptionError(
+      `task "${name}": on Redis an id cannot be an integer, nor hold a ':' unless it has two (BullMQ's rule): "${id}"`,
+    );
+  }
 }
 
 /** The fields of a BullMQ job that make a task. */

@@ -7,6 +7,7 @@ import {
   arbiter,
   taskClient,
   TaskBackendError,
+  TaskOptionError,
   UnknownJobError,
   type Arbiter,
   type Task,
@@ -126,6 +127,11 @@ describe('TaskQueue', () => {
 
     it('should refuse bad input and a timeout fails the task', async () => {
       expect(await rejection(redisQueue.queueTask('nope'))).to.be.instanceOf(UnknownJobError);
+      for (const id of ['4242424242', 'a:b']) {
+        const err = await rejection(redisQueue.queueTask('add', [1, 1], { id }));
+        expect(err, id).to.be.instanceOf(TaskOptionError);
+        expect(await redisQueue.getTask(id)).to.equal(undefined);
+      }
       const slow = await redisQueue.queueTask('sleep', [20_000], { timeout: 200 });
       const done = await redisQueue.waitForTask(slow.id);
       expect(done.state).to.equal('FAILURE');
