@@ -6,8 +6,14 @@
  * queues `TQ_N` no-op tasks (default 5000; ours: concurrent `queueTask()`,
  * BullMQ: `addBulk`) and times until all are done. `TQ_ROUNDS` rounds
  * (default 5). Each round's CPU, all processes together, is reported too.
+ * Two BullMQ baselines (`TQ_BASE`, default both): `bull`, its Worker in
+ * this process with the concurrency of all our workers together (no
+ * process hop: BullMQ at its cheapest), and `bullp`, one BullMQ Worker
+ * process per worker of ours, each with our `concurrentTasks` (like with
+ * like: as many Node processes, each compiling BullMQ on its share).
  * @module
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TaskQueue } from '../lib/index.js';
@@ -19,7 +25,7 @@ import { withRedisBench, type RedisBench } from './support/withRedisBench.js';
 
 const N = Number(process.env['TQ_N'] ?? 5000);
 const ROUNDS = Number(process.env['TQ_ROUNDS'] ?? 5);
-/** For a profile (`--cpu-prof`): `TQ_ONLY=emb` (or `red`, `bull`) runs only its rounds, no ratio. */
+/** For a profile (`--cpu-prof`): `TQ_ONLY=emb` (or `red`, `bull`, `bullp`) runs only its rounds, no ratio. */
 const ONLY = process.env['TQ_ONLY'];
 /**
  * Experiment: `TQ_BULL_OPTS=1` gives BullMQ's jobs the options our Redis
@@ -45,6 +51,21 @@ const WARMUP = Number(process.env['TQ_WARMUP'] ?? 1);
 
 /** Queues N tasks and resolves once they are all done. */
 type Round = () => Promise<void>;
+type Ours = 'emb' | 'red';
+type Base = 'bull' | 'bullp';
+type Who = Ours | Base;
+
+/** Ours to measure (`TQ_OURS`, default both). */
+const OURS = (process.env['TQ_OURS'] ?? 'emb,red').split(',') as Ours[];
+/** The baselines (`TQ_BASE`, default both): see the module's doc. */
+const BASES = (process.env['TQ_BASE'] ?? 'bull,bullp').split(',') as Base[];
+const CT = Number(process.env['TQ_CT'] ?? 16);
+const NAMES: Record<Who, string> = {
+  emb: 'embedded',
+  red: 'redis',
+  bull: 'BullMQ in-process',
+  bullp: 'BullMQ worker processes',
+};
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -63,23 +84,48 @@ function oursRound(app: TaskQueue, completed: () => Promise<number>): Round {
   };
 }
 
-/** CPU ms per 1000 tasks of the timed rounds (all processes: arbiter, workers, redis-server). */
-const cpu: Record<'emb' | 'red' | 'bull', number[]> = { emb: [], red: [], bull: [] };
-
-async function timed(round: Round, who?: 'emb' | 'red' | 'bull'): Promise<number> {
+/** A round's rate (tasks/s) and CPU ms per 1000 tasks (all processes: arbiter, workers, redis-server). */
+async function timed(round: Round): Promise<{ rate: number; cpu: number }> {
   const c = treeCpuMs();
   const t = performance.now();
   await round();
   const rate = N / ((performance.now() - t) / 1000);
-  if (who !== undefined) cpu[who].push(((treeCpuMs() - c) * 1000) / N);
-  return rate;
+  return { rate, cpu: ((treeCpuMs() - c) * 1000) / N };
+}
+
+/** `workers` BullMQ Worker processes (`bullmq-worker.js`), each with `CT` concurrency. */
+async function bullProcesses(
+  port: number,
+  queue: string,
+  workers: number,
+): Promise<ChildProcess[]> {
+  const script = new URL('./fixtures/bullmq-worker.js', import.meta.url).pathname;
+  const children = Array.from({ length: workers }, () =>
+    spawn(
+      process.execPath,
+      [...process.execArgv, script, String(port), queue, '30000', String(CT)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    ),
+  );
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve, reject) => {
+          child.stdout.once('data', () => resolve());
+          child.once('exit', (code) => reject(new Error(`bullmq-worker exited (${code})`)));
+        }),
+    ),
+  );
+  return children;
 }
 
 /** The rounds of each contender, with `workers` workers. */
 function contenders(
   { redis, dir, bullmq, connection }: RedisBench,
   workers: number,
-): { rounds: Record<'emb' | 'red' | 'bull', Round>; close(): Promise<void> } {
+): { rounds: Record<Who, Round>; close(): Promise<void> } {
   const emb = apps[`embedded-${workers}` as 'embedded-1'];
   const red = apps[`redis-${workers}` as 'redis-1'];
   (emb.params as Record<string, unknown>)['dataDir'] = join(dir, `e${workers}`);
@@ -87,21 +133,37 @@ function contenders(
   (red.params as Record<string, unknown>)['taskBackend'] = redis.url;
   const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
   const bullQueue = new bullmq.Queue(`bench-bullr-${workers}`, { connection });
+  const bullpQueue = new bullmq.Queue(`bench-bullp-${workers}`, { connection });
   const bullWorker = new bullmq.Worker(bullQueue.name, () => Promise.resolve(1), {
     connection,
-    concurrency: 16 * workers,
+    concurrency: CT * workers,
     autorun: false,
   });
+  let children: ChildProcess[] = [];
   const count = async (q: typeof bullQueue): Promise<number> =>
     (await q.getJobCounts('completed'))['completed'] ?? 0;
   let started: Promise<void> | undefined;
   const start = (): Promise<void> =>
     (started ??= (async () => {
-      await emb.start();
-      await red.start();
-      void bullWorker.run();
-      await bullWorker.waitUntilReady();
+      if (OURS.includes('emb')) await emb.start();
+      if (OURS.includes('red')) await red.start();
+      if (BASES.includes('bull')) {
+        void bullWorker.run();
+        await bullWorker.waitUntilReady();
+      }
+      if (BASES.includes('bullp'))
+        children = await bullProcesses(redis.port, bullpQueue.name, workers);
     })());
+  const bullRound =
+    (queue: typeof bullQueue): Round =>
+    async () => {
+      await start();
+      const base = await count(queue);
+      await queue.addBulk(
+        Array.from({ length: N }, () => ({ name: 'noop', data: {}, opts: BULL_OPTS })),
+      );
+      await until(async () => (await count(queue)) >= base + N, `${queue.name} round`);
+    };
   return {
     rounds: {
       emb: async () => {
@@ -112,53 +174,61 @@ function contenders(
         await start();
         await oursRound(red, () => count(redQueue))();
       },
-      bull: async () => {
-        await start();
-        const base = await count(bullQueue);
-        await bullQueue.addBulk(
-          Array.from({ length: N }, () => ({ name: 'noop', data: {}, opts: BULL_OPTS })),
-        );
-        await until(async () => (await count(bullQueue)) >= base + N, 'bullmq round');
-      },
+      bull: bullRound(bullQueue),
+      bullp: bullRound(bullpQueue),
     },
     async close() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
+              child.once('exit', resolve);
+              child.kill('SIGTERM');
+            }),
+        ),
+      );
       await bullWorker.close();
-      await bullQueue.close();
-      await redQueue.close();
+      await Promise.all([bullQueue.close(), bullpQueue.close(), redQueue.close()]);
       await emb.stop();
       await red.stop();
     },
   };
 }
 
-/** Warm-up rounds of each (`TQ_WARMUP`), then interleaved: ours, BullMQ, ours, BullMQ… */
+const fmt = (x: number): string => x.toFixed(2);
+
+/** Warm-up rounds of each (`TQ_WARMUP`), then interleaved: ours, each baseline, ours… */
 async function interleaved(
-  rounds: Record<'emb' | 'red' | 'bull', Round>,
+  rounds: Record<Who, Round>,
   workers: number,
   loads: number[],
 ): Promise<Row[]> {
-  for (let i = 0; i < WARMUP; i++) for (const r of Object.values(rounds)) await r();
-  const rates = { emb: [] as number[], red: [] as number[], bull: [] as number[] };
-  const ratios = { emb: [] as number[], red: [] as number[] };
+  for (let i = 0; i < WARMUP; i++) for (const who of [...OURS, ...BASES]) await rounds[who]();
+  const pairs = OURS.flatMap((ours) => BASES.map((base) => [ours, base] as const));
+  const runs = new Map(pairs.map((p) => [p.join(), { ours: [] as Run[], base: [] as Run[] }]));
   for (let i = 0; i < ROUNDS; i++) {
     loads.push(loadavg()[0] ?? NaN);
-    for (const who of ['emb', 'red'] as const) {
-      const ours = await timed(rounds[who], who);
-      const bull = await timed(rounds.bull, 'bull');
-      rates[who].push(ours);
-      rates.bull.push(bull);
-      ratios[who].push(ours / bull);
+    for (const ours of OURS) {
+      const run = await timed(rounds[ours]);
+      for (const base of BASES) {
+        const r = runs.get(`${ours},${base}`)!;
+        r.ours.push(run);
+        r.base.push(await timed(rounds[base]));
+      }
     }
   }
-  const fmt = (x: number): string => x.toFixed(2);
-  const rows = (['emb', 'red'] as const).map((who) => {
-    const rs = ratios[who];
-    const target = who === 'emb' ? 2 : 0.8;
+  const rows: Row[] = [];
+  for (const [ours, base] of pairs) {
+    const r = runs.get(`${ours},${base}`)!;
+    const rs = r.ours.map((o, i) => o.rate / r.base[i]!.rate);
+    const target = ours === 'emb' ? 2 : 0.8;
+    const label = `${workers} worker(s): ${NAMES[ours]} vs ${NAMES[base]}`;
     const row = compare(
-      `taskqueue-rounds process ${N}, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
+      `taskqueue-rounds process ${N}, ${label}`,
       'tasks/s',
-      median(rates[who]),
-      median(rates.bull),
+      median(r.ours.map((o) => o.rate)),
+      median(r.base.map((b) => b.rate)),
       {
         better: 'higher',
         target,
@@ -168,27 +238,27 @@ async function interleaved(
     // The median of the ratios of each round, not the ratio of the medians.
     row.ratio = median(rs);
     row.pass = row.ratio >= target;
-    return row;
-  });
-  // What a task cost in CPU, all processes together: steadier than the rate under load.
-  for (const who of ['emb', 'red'] as const) {
-    const ours = cpu[who].splice(0);
-    const bull = cpu.bull.filter((_, i) => i % 2 === (who === 'emb' ? 0 : 1));
-    rows.push(
-      compare(
-        `taskqueue-rounds CPU per 1000 tasks, ${workers} worker(s): ${who === 'emb' ? 'embedded' : 'redis'} vs BullMQ`,
-        'cpu ms',
-        median(ours),
-        median(bull),
-        {
-          better: 'lower',
-          note: `CPU ms per 1000 tasks, ${who}: ${ours.map(fmt).join(' ')}; BullMQ: ${bull.map(fmt).join(' ')}`,
-        },
-      ),
+    // What a task cost in CPU, all processes together: steadier than the rate under load.
+    const cpus = r.ours.map((o, i) => o.cpu / r.base[i]!.cpu);
+    const cpuRow = compare(
+      `taskqueue-rounds CPU per 1000 tasks, ${label}`,
+      'cpu ms',
+      median(r.ours.map((o) => o.cpu)),
+      median(r.base.map((b) => b.cpu)),
+      {
+        better: 'lower',
+        note: `ratio median ${fmt(median(cpus))}, range ${fmt(Math.min(...cpus))}–${fmt(Math.max(...cpus))}; ${ours}: ${r.ours.map((o) => fmt(o.cpu)).join(' ')}; ${base}: ${r.base.map((b) => fmt(b.cpu)).join(' ')}`,
+      },
     );
+    cpuRow.ratio = median(cpus);
+    rows.push(row, cpuRow);
   }
-  cpu.bull.length = 0;
   return rows;
+}
+
+interface Run {
+  rate: number;
+  cpu: number;
 }
 
 export const scenario: Scenario = {
@@ -206,7 +276,7 @@ export const scenario: Scenario = {
             loads.push(loadavg()[0] ?? NaN);
             for (let i = 0; i < ROUNDS; i++) {
               const before = treeCpuByPid();
-              const rate = await timed(rounds[ONLY as 'emb']);
+              const { rate } = await timed(rounds[ONLY as Who]);
               const scenario = `${ONLY} ${workers} worker(s), round ${i}`;
               // Where the CPU went, per 1000 tasks: this process (arbiter), then its children.
               const per = [...treeCpuByPid()]

@@ -7,6 +7,9 @@
  * result), and recovery after a worker is SIGKILLed mid-task (until the
  * task runs again; BullMQ: a Worker process killed, its job taken by
  * another Worker after the stalled check, with a 5 s lock and interval).
+ * Its processing rows are one cold round each; `taskqueue-rounds` measures
+ * throughput in interleaved rounds, also against BullMQ in as many worker
+ * processes as ours.
  * @module
  */
 import { spawn } from 'node:child_process';

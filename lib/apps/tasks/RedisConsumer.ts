@@ -17,7 +17,7 @@ import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
 import type { JobSpec } from './jobSpecs.js';
-import { PRIORITY_BASE } from './jobToTask.js';
+import { taskPriority } from './jobToTask.js';
 import { PREFIX } from './RedisTaskClient.js';
 import { redisOptions } from './redisOptions.js';
 import type { JobContext, QueueTaskOptions, Task } from './Task.js';
@@ -160,20 +160,26 @@ export class RedisConsumer {
     if (timeout > 0) await new Promise((resolve) => setImmediate(resolve));
     // The signal is made when the job first reads it (most never do).
     const run = this.execute(job, spec, () => (entry.controller ??= new AbortController()).signal);
+    let over = false;
     const settled = (): void => {
+      if (over) return;
+      over = true;
       clearTimeout(timer);
       if (this.running.get(id) === entry) this.running.delete(id);
       if (entry.tracked) this.report(() => this.ended.push([id, token]));
     };
-    run.then(settled, settled);
     try {
       // An abort ends the attempt at once, whether the job stops or not.
       const result = await new Promise((resolve, reject) => {
         entry.stop = reject;
         run.then(resolve, reject);
       });
+      settled();
       return encode(result);
     } catch (err) {
+      // Aborted: over when the job stops (the arbiter waits for it: the grace).
+      if (entry.controller?.signal.aborted === true) run.then(settled, settled);
+      else settled();
       const error = serializeError(err);
       await job.updateData({ ...(job.data as object), error }).catch(() => undefined);
       if (err instanceof TaskRevokedError || err instanceof UnknownJobError)
@@ -188,17 +194,22 @@ export class RedisConsumer {
     signal: () => AbortSignal,
   ): Promise<unknown> {
     if (spec === undefined) throw new UnknownJobError(`no job "${job.name}" in this worker`);
-    const args = (decode((job.data as { args?: unknown }).args ?? []) as unknown[]) ?? [];
+    const raw = (job.data as { args?: unknown }).args;
+    const args = raw === undefined ? [] : ((decode(raw) as unknown[]) ?? []);
+    let task: Task | undefined;
     const ctx: JobContext = {
-      task: {
-        id: String(job.id),
-        name: job.name,
-        args,
-        state: 'STARTED',
-        attempts: job.attemptsStarted,
-        priority: job.priority > 0 ? PRIORITY_BASE - job.priority : 0,
-        queuedAt: job.timestamp,
-        startedAt: job.processedOn ?? Date.now(),
+      // Made when the job reads it (most never do).
+      get task() {
+        return (task ??= {
+          id: String(job.id),
+          name: job.name,
+          args,
+          state: 'STARTED',
+          attempts: job.attemptsStarted,
+          priority: taskPriority(job.data as { priority?: number }),
+          queuedAt: job.timestamp,
+          startedAt: job.processedOn ?? Date.now(),
+        });
       },
       actor: this.worker,
       get signal() {

@@ -10,9 +10,10 @@ import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
 import { Observable, Subject } from '../../rx.js';
+import { AddBatcher } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
 import type { JobSpec } from './jobSpecs.js';
-import { bullPriority, jobToTask, PRIORITY_BASE } from './jobToTask.js';
+import { bullPriority, checkBullId, jobToTask } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
@@ -53,6 +54,7 @@ export class RedisTaskClient implements TaskBackend {
   private chain: Promise<void> = Promise.resolve();
   private listeners = 0;
   private readonly waiters: TaskWaiters;
+  private adds: AddBatcher | undefined;
 
   /**
    * @param url - `redis://host:port/db`.
@@ -82,12 +84,12 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async start(): Promise<void> {
-    const { Queue } = await import('bullmq');
+    const { Queue, Job } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const name = this.options.queue;
     this.queue = new Queue(name, {
       prefix: PREFIX,
-      // Concurrent adds (one turn's) leave in one write, as `addBulk` would.
+      // Other concurrent commands (one turn's) leave in one write.
       connection: {
         ...this.connection,
         enableOfflineQueue: false,
@@ -96,6 +98,8 @@ export class RedisTaskClient implements TaskBackend {
       },
     });
     this.queue.on('error', () => undefined); // reported to callers, as TaskBackendError
+    // The adds of one turn leave in one pipeline, as `addBulk` sends them.
+    this.adds = new AddBatcher(this.queue, Job);
     this.redis = new Redis({
       ...this.connection,
       enableOfflineQueue: false,
@@ -150,12 +154,17 @@ export class RedisTaskClient implements TaskBackend {
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
     const c = checkTask(this.options.specs, name, args, options);
-    const data: { args: unknown; timeout?: number } = { args: encode(c.args) };
+    checkBullId(c.name, c.id);
+    // No arguments: no `args` (the readers take it as []).
+    const data: { args?: unknown; timeout?: number; priority?: number } =
+      c.args.length === 0 ? {} : { args: encode(c.args) };
     if (c.timeout !== undefined) data.timeout = c.timeout;
+    if (c.priority !== 0) data.priority = c.priority;
     // Only what differs from BullMQ's defaults: the options travel with each
     // job. Final tasks are dropped after resultTtl by the arbiters' cleaner
-    // (cheaper than BullMQ's check at every completion).
-    const opts: JobsOptions = { priority: bullPriority(c.priority) };
+    // (cheaper than BullMQ's check at every completion). No priority: the
+    // wait list, BullMQ's fast path (see bullPriority).
+    const opts: JobsOptions = bullPriority(c.priority);
     if (c.id !== undefined) opts.jobId = c.id;
     if (c.delay > 0) opts.delay = c.delay;
     if (c.retries > 0) {
@@ -165,7 +174,13 @@ export class RedisTaskClient implements TaskBackend {
         delay: 1000,
       };
     }
-    const job = await this.guard('queue a task', () => this.bull().add(c.name, data, opts));
+    this.bull(); // started?
+    let job: Job;
+    try {
+      job = await this.adds!.add(c.name, data, opts); // no guard(): one promise less per task
+    } catch (err) {
+      throw this.backendError('queue a task', err);
+    }
     // Without an id the job is new: PENDING (it may have run already). With
     // one, it may be an earlier job (BullMQ then returns a job built here,
     // not the stored one): read the stored task.
@@ -252,12 +267,17 @@ export class RedisTaskClient implements TaskBackend {
     try {
       return await op();
     } catch (err) {
-      if (err instanceof InvalidStateError) throw err;
-      throw new TaskBackendError(
-        `cannot ${what}: Redis at ${this.url} failed (${err instanceof Error ? err.message : String(err)})`,
-        { cause: err },
-      );
+      throw this.backendError(what, err);
     }
+  }
+
+  /** @returns what a failed Redis operation is reported as. */
+  private backendError(what: string, err: unknown): Error {
+    if (err instanceof InvalidStateError) return err;
+    return new TaskBackendError(
+      `cannot ${what}: Redis at ${this.url} failed (${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
+    );
   }
 
   private refresh(id: string): void {
@@ -280,7 +300,7 @@ export class RedisTaskClient implements TaskBackend {
       args: c.args,
       state: 'PENDING',
       attempts: 0,
-      priority: PRIORITY_BASE - bullPriority(c.priority),
+      priority: c.priority,
       queuedAt: job.timestamp,
     };
     if (c.delay > 0) task.runAt = job.timestamp + c.delay;

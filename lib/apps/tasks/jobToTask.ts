@@ -4,24 +4,74 @@
  */
 import { decode } from '../../codec/decode.js';
 import type { SerializedError } from '../../codec/SerializedError.js';
+import { TaskOptionError } from '../../errors.js';
 import type { Task, TaskState } from './Task.js';
 
-/** BullMQ's priorities run lowest first, from 1; ours highest first, from any integer. */
-export const PRIORITY_BASE = 1_048_576;
+/** BullMQ's largest priority (its lowest). */
+const BULL_LOWEST = 2_097_151;
 
 /**
+ * Where a task of ours goes in BullMQ. Ours run higher first, default 0;
+ * BullMQ takes its plain wait list first (its fast path: a list push and
+ * pop), then its prioritized set, lowest number first. So a task without a
+ * priority goes to the wait list (in queueing order); a negative priority
+ * to the prioritized set (after every task without one, higher first); a
+ * positive one to the head of the wait list (`lifo`: it runs next, before
+ * every task waiting, the newest such task first). A priority other than
+ * 0 travels in the job's data, for `Task.priority`.
  * @param priority - ours (higher first).
- * @returns BullMQ's (lower first, 1 … 2^21 - 1).
+ * @returns BullMQ's options for it.
+ * @example
+ * ```ts
+ * bullPriority(0); // {}
+ * bullPriority(-3); // { priority: 3 }
+ * bullPriority(5); // { lifo: true }
+ * ```
  */
-export function bullPriority(priority: number): number {
-  return Math.min(2_097_151, Math.max(1, PRIORITY_BASE - priority));
+export function bullPriority(priority: number): { priority?: number; lifo?: boolean } {
+  if (priority < 0) return { priority: Math.min(BULL_LOWEST, -priority) };
+  return priority > 0 ? { lifo: true } : {};
+}
+
+/**
+ * @param data - a job's data.
+ * @returns the task's priority (ours), 0 when it has none.
+ * @example
+ * ```ts
+ * taskPriority(job.data); // 0
+ * ```
+ */
+export function taskPriority(data: { priority?: number }): number {
+  return typeof data.priority === 'number' ? data.priority : 0;
+}
+
+/**
+ * BullMQ refuses a custom job id that is an integer (`'42'`), or that holds
+ * a `:` unless it has exactly two (its own repeat ids): refused here, as
+ * bad input, before anything is queued.
+ * @param name - the task's job.
+ * @param id - its id, if it has one.
+ * @throws TaskOptionError for an id BullMQ refuses.
+ * @example
+ * ```ts
+ * checkBullId('add', 'order-42'); // fine
+ * checkBullId('add', '42'); // throws TaskOptionError
+ * ```
+ */
+export function checkBullId(name: string, id: string | undefined): void {
+  if (id === undefined) return;
+  if (`${parseInt(id, 10)}` === id || (id.includes(':') && id.split(':').length !== 3)) {
+    throw new TaskOptionError(
+      `task "${name}": on Redis an id cannot be an integer, nor hold a ':' unless it has two (BullMQ's rule): "${id}"`,
+    );
+  }
 }
 
 /** The fields of a BullMQ job that make a task. */
 export interface JobLike {
   id?: string | undefined;
   name: string;
-  data: { args?: unknown; error?: SerializedError };
+  data: { args?: unknown; error?: SerializedError; priority?: number };
   returnvalue: unknown;
   failedReason: string;
   attemptsMade: number;
@@ -54,7 +104,7 @@ export function jobToTask(job: JobLike, bullState: string, revoked: boolean): Ta
     args: (decode(job.data.args ?? []) as unknown[]) ?? [],
     state,
     attempts: job.attemptsStarted ?? job.attemptsMade,
-    priority: job.priority > 0 ? PRIORITY_BASE - job.priority : 0,
+    priority: taskPriority(job.data),
     queuedAt: job.timestamp,
   };
   if (state === 'SUCCESS') task.result = decode(job.returnvalue);

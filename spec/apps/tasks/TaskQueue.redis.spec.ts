@@ -7,6 +7,7 @@ import {
   arbiter,
   taskClient,
   TaskBackendError,
+  TaskOptionError,
   UnknownJobError,
   type Arbiter,
   type Task,
@@ -82,8 +83,55 @@ describe('TaskQueue', () => {
       expect(done.startedAt).to.be.at.least(delayed.queuedAt + 300);
     });
 
+    it('should start positive priorities first, then the tasks without one in order, then negative ones', async () => {
+      // Hold the 2 workers × 2 slots; one frees after 1.5 s and runs the rest one by one.
+      const starts: string[] = [];
+      const sub = redisQueue.task$.subscribe((t) => {
+        if (t.state !== 'PENDING' && !starts.includes(t.id)) starts.push(t.id);
+      });
+      try {
+        const busy = await Promise.all(
+          [1500, 5000, 5000, 5000].map((ms, i) => redisQueue.queueTask('label', [`b${i}`, ms])),
+        );
+        await waitFor(() => busy.every((t) => starts.includes(t.id)), 10_000, 'busy tasks started');
+        const order: [string, number][] = [
+          ['a', 0],
+          ['low', -5],
+          ['lower', -9],
+          ['b', 0],
+          ['urgent', 5],
+          ['c', 0],
+          ['lowish', -1],
+        ];
+        const queued: Task[] = [];
+        for (const [label, priority] of order)
+          queued.push(await redisQueue.queueTask('label', [label], { priority }));
+        expect(queued.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
+        const done = await Promise.all(queued.map((t) => redisQueue.waitForTask(t.id)));
+        expect(done.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
+        const label = new Map(done.map((t) => [t.id, t.result]));
+        expect(starts.filter((id) => label.has(id)).map((id) => label.get(id))).to.deep.equal([
+          'urgent',
+          'a',
+          'b',
+          'c',
+          'lowish',
+          'low',
+          'lower',
+        ]);
+        await Promise.all(busy.map((t) => redisQueue.waitForTask(t.id)));
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
     it('should refuse bad input and a timeout fails the task', async () => {
       expect(await rejection(redisQueue.queueTask('nope'))).to.be.instanceOf(UnknownJobError);
+      for (const id of ['4242424242', 'a:b']) {
+        const err = await rejection(redisQueue.queueTask('add', [1, 1], { id }));
+        expect(err, id).to.be.instanceOf(TaskOptionError);
+        expect(await redisQueue.getTask(id)).to.equal(undefined);
+      }
       const slow = await redisQueue.queueTask('sleep', [20_000], { timeout: 200 });
       const done = await redisQueue.waitForTask(slow.id);
       expect(done.state).to.equal('FAILURE');

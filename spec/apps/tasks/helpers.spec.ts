@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { checkTask } from '../../../lib/apps/tasks/checkTask.js';
 import { Heap } from '../../../lib/apps/tasks/Heap.js';
 import { backoffDelay, jobSpecs } from '../../../lib/apps/tasks/jobSpecs.js';
+import { bullPriority, checkBullId, taskPriority } from '../../../lib/apps/tasks/jobToTask.js';
 import { nextTick } from '../../../lib/apps/tasks/nextTick.js';
 import { redisOptions } from '../../../lib/apps/tasks/redisOptions.js';
 import { TaskOptionError, UnknownJobError } from '../../../lib/index.js';
@@ -92,6 +93,27 @@ describe('task queue helpers', () => {
         TaskOptionError,
         /durable must be true or false/,
       );
+    });
+  });
+
+  describe('bullPriority()', () => {
+    it('should leave tasks without a priority in the wait list, put positive ones first, negative ones after', () => {
+      expect(bullPriority(0)).to.deep.equal({});
+      expect(bullPriority(7)).to.deep.equal({ lifo: true });
+      expect(bullPriority(-1)).to.deep.equal({ priority: 1 });
+      expect(bullPriority(-9)).to.deep.equal({ priority: 9 });
+      expect(bullPriority(-1e9)).to.deep.equal({ priority: 2_097_151 });
+      expect(taskPriority({})).to.equal(0);
+      expect(taskPriority({ priority: -9 })).to.equal(-9);
+    });
+  });
+
+  describe('checkBullId()', () => {
+    it('should refuse the ids BullMQ refuses, with a TaskOptionError', () => {
+      for (const id of [undefined, 'order-42', 'cleanup@2026-01-01T00:10:00.000Z', '42x'])
+        expect(() => checkBullId('add', id), String(id)).to.not.throw();
+      for (const id of ['42', '-3', '0', 'a:b', 'a:b:c:d'])
+        expect(() => checkBullId('add', id), id).to.throw(TaskOptionError, /on Redis/);
     });
   });
 

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import type { Queue } from 'bullmq';
+import { AddBatcher } from '../../../lib/apps/tasks/AddBatcher.js';
+import { startRedis, type RedisServer } from '../../support/redisServer.js';
+
+describe('AddBatcher', function () {
+  this.timeout(30_000);
+  let redis: RedisServer;
+  let queue: Queue;
+  let adds: AddBatcher;
+
+  before(async () => {
+    redis = await startRedis();
+    const { Queue: BullQueue, Job } = await import('bullmq');
+    queue = new BullQueue('spec-adds', {
+      connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: 1 },
+    });
+    await queue.waitUntilReady();
+    adds = new AddBatcher(queue, Job);
+  });
+
+  after(async () => {
+    await queue?.close();
+    await redis?.close();
+  });
+
+  describe('add()', () => {
+    it('should add the jobs of one turn together, each with its own outcome', async () => {
+      const [a, bad, b] = await Promise.allSettled([
+        adds.add('one', { n: 1 }, { jobId: 'spec-a' }),
+        adds.add('two', { n: 2 }, { jobId: '42' }), // BullMQ refuses integer custom ids
+        adds.add('three', { n: 3 }, {}),
+      ]);
+      expect(a.status === 'fulfilled' && a.value.id).to.equal('spec-a');
+      expect(bad.status === 'rejected' && String(bad.reason)).to.match(/integer/);
+      if (b.status !== 'fulfilled') throw new Error('the third add failed');
+      const third = b.value;
+      expect((await queue.getJob('spec-a'))?.data).to.deep.equal({ n: 1 });
+      expect((await queue.getJob(third.id!))?.name).to.equal('three');
+      expect(await queue.getJob('42')).to.equal(undefined);
+      expect(await queue.getWaitingCount()).to.equal(2);
+    });
+
+    it('should add a lone job, and give the first job again for a known id', async () => {
+      const job = await adds.add('lone', {}, {});
+      expect((await queue.getJob(job.id!))?.name).to.equal('lone');
+      const again = await Promise.all([
+        adds.add('one', { n: 9 }, { jobId: 'spec-a' }),
+        adds.add('one', { n: 9 }, { jobId: 'spec-a' }),
+      ]);
+      expect(again.map((j) => j.id)).to.deep.equal(['spec-a', 'spec-a']);
+      expect((await queue.getJob('spec-a'))?.data).to.deep.equal({ n: 1 });
+    });
+  });
+});
