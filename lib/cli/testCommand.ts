@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
+import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
@@ -189,8 +190,8 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
   }
   withoutWatch();
-  const { loadOptions } = await import('mocha/lib/cli/options.cjs');
-  const runHelpers = await import('mocha/lib/cli/run.cjs');
+  const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
+  const runHelpers = requireMocha('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
 
   const nodeOptions = [
@@ -223,8 +224,8 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   }
   try {
     // A reporter or interface that cannot be loaded: mocha's message, before any worker starts.
-    const { default: Mocha } = await import('mocha');
-    const { validateLegacyPlugin } = await import('mocha/lib/cli/run-helpers.cjs');
+    const Mocha = requireMocha('mocha/lib/mocha.cjs');
+    const { validateLegacyPlugin } = requireMocha('mocha/lib/cli/run-helpers.cjs');
     validateLegacyPlugin(args, 'reporter', Mocha.reporters);
     validateLegacyPlugin(args, 'ui', Mocha.interfaces);
   } catch (err) {
