@@ -78,6 +78,8 @@ export class TestRun {
   private readonly hasOnly = new Set<string>();
   private readonly served = new Set<string>();
   private lastTick = 0;
+  /** The last tick judged no deadline (it followed a stall). */
+  private waited = false;
 
   /**
    * @param monitor - the pool.
@@ -202,9 +204,12 @@ export class TestRun {
     // A tick this late follows a stall of this thread (a busy machine, a
     // long GC): what the workers sent meanwhile waits behind it, unread,
     // and may be the end of the test that seems hung. It is read before
-    // any deadline is judged (the next tick).
-    const stalled = now - this.lastTick > TICK_MS + STALL_MS;
+    // any deadline is judged: by the next tick, whenever it comes (a turn
+    // of the loop, which reads it, lies between two ticks; so a loop late
+    // at every tick still judges every other one).
+    const stalled = now - this.lastTick > TICK_MS + STALL_MS && !this.waited;
     this.lastTick = now;
+    this.waited = stalled;
     if (stalled) {
       this.dispatch();
       return;

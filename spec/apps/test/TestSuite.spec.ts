@@ -109,6 +109,33 @@ describe('TestSuite', function () {
         /^worker process \d+ exited \(signal SIGKILL\) while running "late dies after a while" in \S+dies\.test\.js$/,
       );
     });
+
+    it("should still find a hung test when the arbiter's loop is late at every tick", async () => {
+      const suite = new TestSuite({
+        spec: [join(fixture('crash'), 'hangs.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+      });
+      const events: TestEvent[] = [];
+      suite.events$.subscribe((e) => events.push(e));
+      // This thread (the arbiter's) is busy 400 ms out of every 450.
+      const busy = setInterval(() => {
+        const until = Date.now() + 400;
+        while (Date.now() < until) {
+          // A reporter, a GC, a machine too busy to run this thread.
+        }
+      }, 50);
+      try {
+        expect((await suite.run()).failures).to.equal(1);
+      } finally {
+        clearInterval(busy);
+      }
+      const fail = events.find((e) => e.name === 'fail')!;
+      expect((fail.error as Error).message).to.match(
+        /"hangs blocks the event loop" in \S+hangs\.test\.js ran past its timeout \(300 ms\)/,
+      );
+    });
   });
 
   describe('start()', () => {
