@@ -101,6 +101,8 @@ function listenEnding(ending: Ending): () => void {
       process.exit(code(ending.signal));
     }
     ending.signal = signal;
+    // The terminal may be gone (SIGHUP): what is left to print may fail, quietly.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     ending.stop?.();
     setTimeout(() => process.exit(code(signal)), END_GRACE_MS).unref();
   };
