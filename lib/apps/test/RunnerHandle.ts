@@ -6,6 +6,7 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RunnerSocket } from './RunnerSocket.js';
@@ -166,21 +167,24 @@ export class RunnerHandle {
   }
 
   /**
-   * Kill the runner (it hung), on the next turn of the loop, unless it has
-   * ended by then: an exit already on its way (the runner died on its own
-   * while the arbiter's word travelled) is heard first, and is reported as
-   * it is. `onExit` follows, its `killed` saying which it was.
+   * Kill the runner (it hung), after the loop's next look at its I/O, unless
+   * it has ended by then: an exit already on its way (the runner died on
+   * its own while the arbiter's word travelled) is heard first, and is
+   * reported as it is. `onExit` follows, its `killed` saying which it was.
    */
   kill(): void {
-    setImmediate(() => {
+    // Two immediates: between them lies a poll phase of the loop, which
+    // reads what came (a child's exit, a socket's end) until now.
+    afterNextPoll(() => {
       const { remote, child, thread } = this;
       if (remote !== undefined) {
         // Its connection closed, or its parent told its end: it ended on its own.
-        if (remote.gone || remote.exit !== undefined) return;
+        if (remote.gone || remote.exit !== undefined || processEnded(remote.pid)) return;
         this.killing = true;
         killPid(remote.pid);
       } else if (child !== undefined) {
         if (child.exitCode !== null || child.signalCode !== null) return;
+        if (child.pid !== undefined && processEnded(child.pid)) return;
         this.killing = true;
         child.kill('SIGKILL');
       } else if (thread !== undefined) {
@@ -292,6 +296,25 @@ export class RunnerHandle {
     this.onExit({ kind: this.kind, pid, code, signal, killed });
     this.start();
   }
+}
+
+/**
+ * @param pid - a process.
+ * @returns `true` when it has ended, its exit not yet read by its parent (a
+ *   zombie) or read already (gone), where `/proc` tells; `false` where it
+ *   does not (the exit is then known only once the loop reads it).
+ */
+function processEnded(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '';
+    return state.startsWith('Z') || state.startsWith('X');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat');
+  }
+}
+
+function afterNextPoll(callback: () => void): void {
+  setImmediate(() => setImmediate(callback));
 }
 
 function killPid(pid: number): void {
