@@ -8,9 +8,10 @@
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
+import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
 import { TestSuite } from '../apps/test/TestSuite.js';
 
@@ -73,8 +74,46 @@ function ownFlags(argv: string[]): OwnFlags {
   return flags;
 }
 
+/**
+ * SIGTERM and SIGHUP end a run as they end mocha, but cleanly: the run
+ * stops as on Ctrl-C (the summary of what ran is printed), its runners are
+ * killed and their sockets removed, then the same signal ends this process
+ * (its parent sees it). A second one, or a stop past {@link END_GRACE_MS},
+ * ends it at once (the prestarted runners and their folder still go, on
+ * the process's `exit`).
+ */
+const ENDING_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
+
+/** How long a run stopped by SIGTERM or SIGHUP may take to clean up before the process ends anyway, in ms. */
+const END_GRACE_MS = 10_000;
+
+/** The signal that ends this run, once one came, and how to stop the run then. */
+interface Ending {
+  signal?: NodeJS.Signals;
+  /** Stop what runs (the suite, or the re-executed command). */
+  stop?: () => void;
+}
+
+function listenEnding(ending: Ending): () => void {
+  const code = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
+  const handler = (signal: NodeJS.Signals): void => {
+    if (ending.signal !== undefined) {
+      process.exit(code(ending.signal));
+    }
+    ending.signal = signal;
+    // The terminal may be gone (SIGHUP): what is left to print may fail, quietly.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+    ending.stop?.();
+    setTimeout(() => process.exit(code(signal)), END_GRACE_MS).unref();
+  };
+  for (const signal of ENDING_SIGNALS) process.on(signal, handler);
+  return () => {
+    for (const signal of ENDING_SIGNALS) process.removeListener(signal, handler);
+  };
+}
+
 /** Run again under `node --<option>...` (as mocha's `bin/mocha.js` does for `--node-option`). */
-function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
+function reexec(nodeOptions: string[], argv: string[], ending: Ending): Promise<number> {
   const script = process.argv[1]!;
   const child = spawn(
     process.execPath,
@@ -87,6 +126,8 @@ function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
   // Ctrl-C reaches the child from the terminal; this process waits for it.
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);
+  // SIGTERM and SIGHUP are this process's: passed on, then it ends as the child did.
+  ending.stop = () => child.kill(ending.signal);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       process.removeListener('SIGINT', ignore);
@@ -106,15 +147,24 @@ function reexec(nodeOptions: string[], argv: string[]): Promise<number> {
  * ```
  */
 export async function run(argv: string[]): Promise<number> {
+  const ending: Ending = {};
+  const unlisten = listenEnding(ending);
+  let code: number;
   try {
-    return await runTests(argv);
+    code = await runTests(argv, ending);
   } finally {
     // Runners started for a run that did not happen (bad usage, a re-exec).
     await PrestartedRunners.discardEarly();
+    unlisten();
   }
+  const { signal } = ending;
+  if (signal === undefined) return code;
+  // Clean: now the signal ends the process, by its default action.
+  process.kill(process.pid, signal);
+  return 128 + constants.signals[signal];
 }
 
-async function runTests(argv: string[]): Promise<number> {
+async function runTests(argv: string[], ending: Ending): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -142,8 +192,8 @@ async function runTests(argv: string[]): Promise<number> {
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
   }
   withoutWatch();
-  const { loadOptions } = await import('mocha/lib/cli/options.cjs');
-  const runHelpers = await import('mocha/lib/cli/run.cjs');
+  const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
+  const runHelpers = requireMocha('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
 
   const nodeOptions = [
@@ -154,6 +204,7 @@ async function runTests(argv: string[]): Promise<number> {
     return reexec(
       nodeOptions,
       argv.filter((_a, i) => !isNodeOption(argv, i)),
+      ending,
     );
   }
   delete args['node-option'];
@@ -175,8 +226,8 @@ async function runTests(argv: string[]): Promise<number> {
   }
   try {
     // A reporter or interface that cannot be loaded: mocha's message, before any worker starts.
-    const { default: Mocha } = await import('mocha');
-    const { validateLegacyPlugin } = await import('mocha/lib/cli/run-helpers.cjs');
+    const Mocha = requireMocha('mocha/lib/mocha.cjs');
+    const { validateLegacyPlugin } = requireMocha('mocha/lib/cli/run-helpers.cjs');
     validateLegacyPlugin(args, 'reporter', Mocha.reporters);
     validateLegacyPlugin(args, 'ui', Mocha.interfaces);
   } catch (err) {
@@ -193,6 +244,9 @@ async function runTests(argv: string[]): Promise<number> {
   });
   const interrupt = (): void => suite.interrupt();
   process.once('SIGINT', interrupt);
+  ending.stop = interrupt;
+  // Ended while mocha's options loaded: the run stops as it starts.
+  if (ending.signal !== undefined) interrupt();
   try {
     const result = await suite.run();
     return result.interrupted ? 130 : result.failures;

@@ -9,6 +9,7 @@
 import type { Subject } from '../../rx.js';
 import { deserialize } from './deserialize.js';
 import { withoutWatch } from './withoutWatch.js';
+import { requireMocha } from './requireMocha.js';
 import { SuiteTree, type TreeSuite } from './SuiteTree.js';
 import { ERROR_CLASS, type WireEvent } from './wire.js';
 
@@ -74,9 +75,9 @@ export class ParentRunner {
     options: Record<string, unknown>,
     events: Subject<TestEvent>,
   ): Promise<ParentRunner> {
-    const { default: Mocha } = await import('mocha');
+    const Mocha = requireMocha('mocha/lib/mocha.cjs');
     withoutWatch();
-    const { handleRequires } = await import('mocha/lib/cli/run-helpers.cjs');
+    const { handleRequires } = requireMocha('mocha/lib/cli/run-helpers.cjs');
     const requires = options['require'] as string[] | undefined;
     // Global fixtures run here, once; root hooks run in the workers.
     const plugins =

@@ -74,7 +74,9 @@ export class PrestartedRunners {
     count: number,
     readonly execArgv: readonly string[],
   ) {
-    this.dir = mkdtempSync(join(tmpdir(), 'rxpt-'));
+    // Named as a runtime folder of this process: should it be left behind
+    // (SIGKILL), the next arbiter removes it, as it removes its own.
+    this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-rxpt-`));
     for (let i = 0; i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);

@@ -6,6 +6,7 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { RunnerSocket } from './RunnerSocket.js';
@@ -21,7 +22,15 @@ export interface RunnerExit {
   pid: number | undefined;
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Its worker killed it (the arbiter found it hung); `false`: it ended on its own. */
+  killed?: boolean;
 }
+
+/**
+ * How long, past a child runner's exit, its last messages may take to come
+ * in before the exit is reported anyway, in ms.
+ */
+const EXIT_GRACE_MS = 2000;
 
 const ENTRY = new URL('./entry/runner.js', import.meta.url);
 
@@ -77,6 +86,8 @@ export class RunnerHandle {
   private remote:
     { socket: RunnerSocket; pid: number; exit?: RunnerExit; gone: boolean } | undefined;
   private closed = false;
+  /** This handle killed the runner it has now. */
+  private killing = false;
 
   /**
    * @param kind - a child process or a worker thread.
@@ -96,6 +107,11 @@ export class RunnerHandle {
     lazy = false,
   ) {
     if (!lazy) this.start();
+  }
+
+  /** The process id of the runner it has now, if a process. */
+  get pid(): number | undefined {
+    return this.remote?.pid ?? this.child?.pid;
   }
 
   /**
@@ -150,11 +166,32 @@ export class RunnerHandle {
     }
   }
 
-  /** Kill the runner now (it hung); `onExit` follows. */
+  /**
+   * Kill the runner (it hung), after the loop's next look at its I/O, unless
+   * it has ended by then: an exit already on its way (the runner died on
+   * its own while the arbiter's word travelled) is heard first, and is
+   * reported as it is. `onExit` follows, its `killed` saying which it was.
+   */
   kill(): void {
-    if (this.remote !== undefined) killPid(this.remote.pid);
-    this.child?.kill('SIGKILL');
-    void this.thread?.terminate();
+    // Two immediates: between them lies a poll phase of the loop, which
+    // reads what came (a child's exit, a socket's end) until now.
+    afterNextPoll(() => {
+      const { remote, child, thread } = this;
+      if (remote !== undefined) {
+        // Its connection closed, or its parent told its end: it ended on its own.
+        if (remote.gone || remote.exit !== undefined || processEnded(remote.pid)) return;
+        this.killing = true;
+        killPid(remote.pid);
+      } else if (child !== undefined) {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (child.pid !== undefined && processEnded(child.pid)) return;
+        this.killing = true;
+        child.kill('SIGKILL');
+      } else if (thread !== undefined) {
+        this.killing = true;
+        void thread.terminate();
+      }
+    });
   }
 
   /** Kill the runner for good. */
@@ -199,7 +236,8 @@ export class RunnerHandle {
     }
     this.remote = undefined;
     if (this.closed) return;
-    this.onExit(remote.exit);
+    this.onExit({ ...remote.exit, killed: this.killing });
+    this.killing = false;
     this.start();
   }
 
@@ -227,7 +265,22 @@ export class RunnerHandle {
     this.child = child;
     child.on('message', message);
     child.on('error', () => undefined);
-    child.once('exit', (code, signal) => this.exited(code, signal, child.pid));
+    child.once('exit', (code, signal) => {
+      // 'exit' is not ordered with the channel: the messages the runner sent
+      // just before it died (the test it began) may still be on their way.
+      // The channel's end comes after them.
+      if (!child.connected) {
+        this.exited(code, signal, child.pid);
+        return;
+      }
+      const reported = (): void => {
+        clearTimeout(grace);
+        child.removeListener('disconnect', reported);
+        this.exited(code, signal, child.pid);
+      };
+      const grace = setTimeout(reported, EXIT_GRACE_MS).unref();
+      child.once('disconnect', reported);
+    });
   }
 
   private exited(
@@ -237,10 +290,31 @@ export class RunnerHandle {
   ): void {
     this.child = undefined;
     this.thread = undefined;
+    const killed = this.killing;
+    this.killing = false;
     if (this.closed) return;
-    this.onExit({ kind: this.kind, pid, code, signal });
+    this.onExit({ kind: this.kind, pid, code, signal, killed });
     this.start();
   }
+}
+
+/**
+ * @param pid - a process.
+ * @returns `true` when it has ended, its exit not yet read by its parent (a
+ *   zombie) or read already (gone), where `/proc` tells; `false` where it
+ *   does not (the exit is then known only once the loop reads it).
+ */
+function processEnded(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '';
+    return state.startsWith('Z') || state.startsWith('X');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat');
+  }
+}
+
+function afterNextPoll(callback: () => void): void {
+  setImmediate(() => setImmediate(callback));
 }
 
 function killPid(pid: number): void {

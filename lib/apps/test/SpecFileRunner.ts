@@ -6,6 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { SuiteMembers } from './SuiteTree.js';
+import { requireMocha } from './requireMocha.js';
 import { ERROR_CLASS, type FileJob, type WireEvent } from './wire.js';
 
 type Listener = (...args: unknown[]) => void;
@@ -215,7 +216,7 @@ export class SpecFileRunner {
   }
 
   private async loadFiles(mocha: Mocha, files: string[]): Promise<void> {
-    const { requireOrImport } = await import('mocha/lib/nodejs/esm-utils.cjs');
+    const { requireOrImport } = requireMocha('mocha/lib/nodejs/esm-utils.cjs');
     const Mocha = mocha.constructor as unknown as { unloadFile(file: string): void };
     const suite = mocha.suite;
     (mocha as unknown as { lazyLoadFiles(on: boolean): void }).lazyLoadFiles(true);
@@ -241,7 +242,7 @@ export class SpecFileRunner {
     const requires = options['require'] as string[] | undefined;
     // No --require: mocha's helpers (its file lookup, its plugin loader) are not loaded.
     if (requires !== undefined && requires.length > 0) {
-      const helpers = await import('mocha/lib/cli/run-helpers.cjs');
+      const helpers = requireMocha('mocha/lib/cli/run-helpers.cjs');
       // Global fixtures run once, in the arbiter; root hooks run in every worker.
       const plugins = await helpers.handleRequires(requires, {
         ignoredPlugins: ['mochaGlobalSetup', 'mochaGlobalTeardown'],
@@ -252,7 +253,7 @@ export class SpecFileRunner {
   }
 
   private async runCaptured(job: FileJob, emit: Emit): Promise<void> {
-    const { default: Mocha } = await import('mocha');
+    const Mocha = requireMocha('mocha/lib/mocha.cjs');
     followTimeouts(Mocha.Runnable as unknown as { prototype: Record<string, unknown> });
     await this.boot(job.options);
     const options: Record<string, unknown> = {

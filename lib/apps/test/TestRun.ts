@@ -23,6 +23,11 @@ import {
   type WireEvent,
 } from './wire.js';
 
+/** How often the run looks for hung files, in ms. */
+const TICK_MS = 100;
+/** A tick later than this past its time follows a stall of the loop, in ms. */
+const STALL_MS = 250;
+
 /** What a run does. */
 export interface RunPlan {
   /** Spec files, in scheduling order. */
@@ -72,6 +77,9 @@ export class TestRun {
   private phaseDone: (() => void) | undefined;
   private readonly hasOnly = new Set<string>();
   private readonly served = new Set<string>();
+  private lastTick = 0;
+  /** The last tick judged no deadline (it followed a stall). */
+  private waited = false;
 
   /**
    * @param monitor - the pool.
@@ -96,7 +104,8 @@ export class TestRun {
     const exits: Subscription = this.arbiter.actorExited$.subscribe((exit) => this.exited(exit));
     // A worker that comes up gets a file at once (its monitor adopts it first).
     exits.add(this.arbiter.actorSpawned$.subscribe(() => setImmediate(() => this.dispatch())));
-    const periodic = this.monitor.loop.addPeriodic(() => this.tick(), 100);
+    this.lastTick = Date.now();
+    const periodic = this.monitor.loop.addPeriodic(() => this.tick(), TICK_MS);
     try {
       let files = this.plan.files;
       if (this.plan.onlyCandidates.length > 0) {
@@ -154,9 +163,11 @@ export class TestRun {
       }
       if (event.name === 'runner exit') {
         const kind = event.kind === 'thread' ? 'thread' : `process ${event.pid ?? ''}`.trim();
+        // Found hung, but it ended on its own before the kill: what it did is told.
+        const killed = event.killed === false ? undefined : run.killed;
         this.crashed(
           run,
-          run.killed ?? crashMessage(run, kind, event.code ?? null, event.signal ?? null),
+          killed ?? crashMessage(run, kind, event.code ?? null, event.signal ?? null),
         );
         return;
       }
@@ -190,6 +201,19 @@ export class TestRun {
 
   private tick(): void {
     const now = Date.now();
+    // A tick this late follows a stall of this thread (a busy machine, a
+    // long GC): what the workers sent meanwhile waits behind it, unread,
+    // and may be the end of the test that seems hung. It is read before
+    // any deadline is judged: by the next tick, whenever it comes (a turn
+    // of the loop, which reads it, lies between two ticks; so a loop late
+    // at every tick still judges every other one).
+    const stalled = now - this.lastTick > TICK_MS + STALL_MS && !this.waited;
+    this.lastTick = now;
+    this.waited = stalled;
+    if (stalled) {
+      this.dispatch();
+      return;
+    }
     for (const run of this.inflight.values()) {
       if (run.killed !== undefined || !run.hungAt(now)) continue;
       run.killed = run.loading

@@ -148,7 +148,8 @@ export class TestSuite extends Application {
     this.execute(monitor).then(this.settle, this.fail);
   }
 
-  protected override async configure(cfg: Record<string, unknown>): Promise<void> {
+  // Synchronous; `Promise<void>` as the hook it overrides (a throw rejects its caller's await).
+  protected override configure(cfg: Record<string, unknown>): Promise<void> {
     // Specs run in the runners: child processes, or threads with
     // `concurrency: 'thread'`. The worker actors over them only relay, and
     // are threads of this process either way: a worker is up without
@@ -171,7 +172,7 @@ export class TestSuite extends Application {
         metrics: cfg['metrics'] as string | null,
       });
     }
-    this.plan = await collectSpecFiles(this.mochaOptions);
+    this.plan = collectSpecFiles(this.mochaOptions);
     // No more workers than files (mocha's pool starts no more either).
     cfg['workers'] = Math.min(Number(cfg['workers']), Math.max(1, this.plan.files.length));
     // Process runners boot while the pool starts (or since the command
@@ -186,6 +187,7 @@ export class TestSuite extends Application {
     // mocha and the reporter load while the pool starts.
     this.parent = ParentRunner.create(this.mochaOptions, this.events);
     this.parent.catch(() => undefined);
+    return Promise.resolve();
   }
 
   /** Stop the pool, and the runners started for it. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { requireMocha } from './requireMocha.js';
 
 /** Parameters of a TestSuite that belong to the app, not to mocha. */
 const APP_KEYS = new Set([
@@ -102,13 +103,14 @@ const asList = (v: unknown): string[] =>
  * @returns the spec files and the `--file` files.
  * @example
  * ```ts
- * const { files, setupFiles } = await collectSpecFiles({ spec: ['test/'], recursive: true });
+ * const { files, setupFiles } = collectSpecFiles({ spec: ['test/'], recursive: true });
  * ```
  */
-export async function collectSpecFiles(
-  options: Record<string, unknown>,
-): Promise<{ files: string[]; setupFiles: string[] }> {
-  const { default: collectFiles } = await import('mocha/lib/cli/collect-files.cjs');
+export function collectSpecFiles(options: Record<string, unknown>): {
+  files: string[];
+  setupFiles: string[];
+} {
+  const collectFiles = requireMocha('mocha/lib/cli/collect-files.cjs');
   const spec = asList(options['spec']);
   const extension = asList(options['extension']);
   const setup = asList(options['file']);

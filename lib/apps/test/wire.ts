@@ -27,7 +27,7 @@ export interface FileJob {
  * stderr, at that point of the run), `timeout` (the running test or hook
  * set its own timeout: `timeout`), `load error` (the file could not be
  * loaded), `file end` (the file is over), `runner exit` (the runner process
- * or thread running the file died: `code`, `signal`, `pid`, `kind`).
+ * or thread running the file died: `code`, `signal`, `pid`, `kind`, `killed`).
  */
 export interface WireEvent {
   /** The event's name. */
@@ -53,6 +53,8 @@ export interface WireEvent {
   signal?: string | null;
   pid?: number;
   kind?: 'process' | 'thread';
+  /** `runner exit`: its worker killed it (it was found hung); `false`: it ended on its own. */
+  killed?: boolean;
 }
 
 /** Name of the command a worker runs a {@link FileJob} with. */

@@ -78,6 +78,66 @@ describe('TestSuite', function () {
     });
   });
 
+  describe('crash isolation', () => {
+    it("should name the test whose runner died when the arbiter's loop stalled past its hang deadline", async () => {
+      // The test's event comes in, then this thread (the arbiter's) blocks
+      // for longer than the test's timeout and grace while the runner dies
+      // on its own: the exit, waiting behind the stall, is what happened,
+      // not a hang of the test.
+      const suite = new TestSuite({
+        spec: [join(fixture('crashLate'), 'dies.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+        timeout: 1000,
+      });
+      const events: TestEvent[] = [];
+      suite.events$.subscribe((e) => {
+        events.push(e);
+        if (e.name !== 'test') return;
+        setTimeout(() => {
+          const until = Date.now() + 4000;
+          while (Date.now() < until) {
+            // The arbiter's loop is stalled (a busy machine, a long GC).
+          }
+        }, 50);
+      });
+      const { failures } = await suite.run();
+      expect(failures).to.equal(1);
+      const fail = events.find((e) => e.name === 'fail')!;
+      expect((fail.error as Error).message).to.match(
+        /^worker process \d+ exited \(signal SIGKILL\) while running "late dies after a while" in \S+dies\.test\.js$/,
+      );
+    });
+
+    it("should still find a hung test when the arbiter's loop is late at every tick", async () => {
+      const suite = new TestSuite({
+        spec: [join(fixture('crash'), 'hangs.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+      });
+      const events: TestEvent[] = [];
+      suite.events$.subscribe((e) => events.push(e));
+      // This thread (the arbiter's) is busy 400 ms out of every 450.
+      const busy = setInterval(() => {
+        const until = Date.now() + 400;
+        while (Date.now() < until) {
+          // A reporter, a GC, a machine too busy to run this thread.
+        }
+      }, 50);
+      try {
+        expect((await suite.run()).failures).to.equal(1);
+      } finally {
+        clearInterval(busy);
+      }
+      const fail = events.find((e) => e.name === 'fail')!;
+      expect((fail.error as Error).message).to.match(
+        /"hangs blocks the event loop" in \S+hangs\.test\.js ran past its timeout \(300 ms\)/,
+      );
+    });
+  });
+
   describe('start()', () => {
     it('should refuse a pool of no worker, before any starts', async () => {
       const suite = new TestSuite({ spec: [focused], workers: 0, reporter: 'base' });

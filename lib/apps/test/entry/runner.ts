@@ -13,6 +13,7 @@ import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
 import { lines } from '../lines.js';
 import { fastMochaType } from '../fastMochaType.js';
+import { requireMocha } from '../requireMocha.js';
 import { withoutWatch } from '../withoutWatch.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
 
@@ -48,14 +49,18 @@ function toJson(event: unknown): string {
   }
 }
 
-// Warm up while the arbiter sends the first job, one module after the other:
-// a require() of an ES module that an import() is still loading fails in
-// Node 20 (mocha's .cjs files require its .js ones).
+// Warm up while the arbiter sends the first job (after this turn: the
+// socket listens first). mocha's CommonJS is required (no lexing of it for
+// an import), then its serializer, an ES module, imported once mocha's own
+// require()s of its ES modules are done: a require() of an ES module that
+// an import() is still loading fails in Node 20.
 withoutWatch();
 fastMochaType();
-const warm = import('mocha')
-  .then(() => import('mocha/lib/nodejs/serializer.js'))
-  .then(() => import('mocha/lib/nodejs/esm-utils.cjs'));
+const warm = new Promise((resolve) => setImmediate(resolve)).then(() => {
+  requireMocha('mocha/lib/mocha.cjs');
+  requireMocha('mocha/lib/nodejs/esm-utils.cjs');
+  return import('mocha/lib/nodejs/serializer.js');
+});
 
 /**
  * Events leave in batches (a JSON array, the job's id first): what came so

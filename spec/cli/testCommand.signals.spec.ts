@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { expect } from 'chai';
+import { fixture, startTest } from '../support/testCli.js';
+
+/** The processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([, ppid]) => ppid === pid)
+    .map(([child]) => child!);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The folders of process `pid` in the temp directory (its hub's, its runners' sockets). */
+function foldersOf(pid: number): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith(`rxpulsar-${pid}-`));
+}
+
+describe('rxpulsar test (command line)', function () {
+  this.timeout(90_000);
+
+  describe('stopping', () => {
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      it(`should end by ${signal} as mocha, printing the summary and leaving no runner or socket folder`, async () => {
+        const child = startTest([fixture('slow'), '-w', '2', '--no-durations']);
+        const pid = child.pid!;
+        let stdout = '';
+        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+          child.on('exit', (code, sig) => resolve([code, sig])),
+        );
+        await new Promise<void>((resolve) => {
+          child.stdout!.on('data', (chunk: Buffer) => {
+            stdout += chunk.toString();
+            if (stdout.includes('✔')) resolve();
+          });
+        });
+        const runners = childrenOf(pid);
+        expect(runners).to.have.length.of.at.least(2);
+        expect(foldersOf(pid).filter((name) => name.includes('-rxpt-'))).to.have.length(1);
+        child.kill(signal);
+        expect(await exited).to.deep.equal([null, signal]);
+        expect(stdout).to.match(/\d+ passing/);
+        expect(foldersOf(pid)).to.deep.equal([]);
+        expect(runners.filter(alive)).to.deep.equal([]);
+      });
+    }
+  });
+});
