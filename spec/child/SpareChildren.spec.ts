@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { expect } from 'chai';
-import { arbiter, send, spawn, type ActorProxy, type Arbiter } from '../../lib/index.js';
+import { send, spawn, type ActorProxy } from '../../lib/index.js';
 import { spares } from '../../lib/child/startWorker.js';
 import { SpareChildren } from '../../lib/child/SpareChildren.js';
+import { arbiterPerSuite } from '../support/arbiterPerSuite.js';
 import { alive, sleep, waitFor } from '../support/waiting.js';
 
 /** A mark of now: the time, and the id the next thread of this process gets. */
@@ -24,16 +25,7 @@ async function startedBefore(
 }
 
 describe('SpareChildren', () => {
-  let a: Arbiter;
-
-  before(async () => {
-    a = arbiter({ signals: false, control: false });
-    await a.start();
-  });
-
-  after(async () => {
-    await a.stop();
-  });
+  const a = arbiterPerSuite();
 
   describe('keep()', () => {
     for (const kind of ['process', 'thread'] as const) {
@@ -102,7 +94,7 @@ describe('SpareChildren', () => {
             expect(
               await send(proxy, 'run', (actor: { cfg: { x: number } }) => actor.cfg.x),
             ).to.equal(42);
-            expect(a.actors).to.have.length(1);
+            expect(a().actors).to.have.length(1);
             // Its successor starts once the actor runs.
             await waitFor(() => spares.count[kind] === 1, 20_000, `the next ${kind} spare`);
           } finally {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { ActorExitedError } from '../../lib/errors.js';
-import { arbiter, createLogger, send, spawn, type Arbiter } from '../../lib/index.js';
+import { createLogger, send, spawn } from '../../lib/index.js';
 import { Hub } from '../../lib/transport/Hub.js';
 import { HubClient } from '../../lib/transport/HubClient.js';
 import type { Envelope } from '../../lib/transport/protocol.js';
+import { arbiterPerSuite } from '../support/arbiterPerSuite.js';
 import { waitFor } from '../support/waiting.js';
 
 describe('HubClient', () => {
@@ -45,16 +46,7 @@ describe('HubClient', () => {
   });
 
   describe('in a process actor', () => {
-    let a: Arbiter;
-
-    before(async () => {
-      a = arbiter({ signals: false, control: false });
-      await a.start();
-    });
-
-    after(async () => {
-      await a.stop();
-    });
+    arbiterPerSuite();
 
     it('should load neither node-ipc nor TLS for a Unix-socket hub (start-up cost)', async () => {
       const proxy = await spawn({ name: 'lean', concurrency: 'process' });
