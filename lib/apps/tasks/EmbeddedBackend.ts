@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from 'node:path';
+import { Deferred } from '../../async/Deferred.js';
 import type { Observable, Subscription } from '../../rx.js';
 import { writePidFile } from '../../config/pidFile.js';
 import {
@@ -105,12 +106,42 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   }
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
-    const checked = checkTask(this.specs, name, args, options);
-    const { entry } = this.store.add(checked);
-    const queued = { ...entry.task };
-    this.pump();
-    if (checked.durable) await this.journal.synced();
-    return queued;
+    return this.queueTaskDeferred(name, args, options);
+  }
+
+  /**
+   * `queueTask()` as a Deferred fired from the journal's fdatasync: no
+   * promise per task (the app's `queueTask()` returns it as it is).
+   * @param name - the job.
+   * @param args - its arguments.
+   * @param options - its options.
+   * @returns the Deferred of the queued task.
+   */
+  queueTaskDeferred(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task> {
+    const d = new Deferred<Task>();
+    let queued: Task;
+    let durable: boolean;
+    try {
+      const checked = checkTask(this.specs, name, args, options);
+      const { entry } = this.store.add(checked);
+      queued = { ...entry.task };
+      durable = checked.durable;
+      this.pump();
+    } catch (err) {
+      d.errback(err);
+      return d;
+    }
+    if (!durable) d.callback(queued);
+    else
+      this.journal.onSynced({
+        resolve: () => {
+          if (!d.called) d.callback(queued); // unless cancelled meanwhile
+        },
+        reject: (err) => {
+          if (!d.called) d.errback(err);
+        },
+      });
+    return d;
   }
 
   getTask(id: string): Promise<Task | undefined> {

@@ -12,6 +12,7 @@
  */
 import type { Job, Worker } from 'bullmq';
 import type { Actor } from '../../actor/Actor.js';
+import { isAsync } from '../../async/isAsync.js';
 import { decode } from '../../codec/decode.js';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
@@ -158,8 +159,6 @@ export class RedisConsumer {
     // The arbiter must know of a timeout before the job may block this loop:
     // the report leaves at the next check phase, the job starts after it.
     if (timeout > 0) await new Promise((resolve) => setImmediate(resolve));
-    // The signal is made when the job first reads it (most never do).
-    const run = this.execute(job, spec, () => (entry.controller ??= new AbortController()).signal);
     let over = false;
     const settled = (): void => {
       if (over) return;
@@ -168,17 +167,30 @@ export class RedisConsumer {
       if (this.running.get(id) === entry) this.running.delete(id);
       if (entry.tracked) this.report(() => this.ended.push([id, token]));
     };
+    let run: Promise<unknown> | undefined;
     try {
-      // An abort ends the attempt at once, whether the job stops or not.
-      const result = await new Promise((resolve, reject) => {
-        entry.stop = reject;
-        run.then(resolve, reject);
-      });
+      // The signal is made when the job first reads it (most never do).
+      let result = this.execute(
+        job,
+        spec,
+        () => (entry.controller ??= new AbortController()).signal,
+      );
+      // A job that returns a value (not a promise) costs no promise here.
+      if (isAsync(result)) {
+        const running = Promise.resolve(result);
+        run = running;
+        // An abort ends the attempt at once, whether the job stops or not.
+        result = await new Promise((resolve, reject) => {
+          entry.stop = reject;
+          running.then(resolve, reject);
+        });
+      }
       settled();
       return encode(result);
     } catch (err) {
       // Aborted: over when the job stops (the arbiter waits for it: the grace).
-      if (entry.controller?.signal.aborted === true) run.then(settled, settled);
+      if (run !== undefined && entry.controller?.signal.aborted === true)
+        run.then(settled, settled);
       else settled();
       const error = serializeError(err);
       await job.updateData({ ...(job.data as object), error }).catch(() => undefined);
@@ -188,11 +200,8 @@ export class RedisConsumer {
     }
   }
 
-  private async execute(
-    job: Job,
-    spec: JobSpec | undefined,
-    signal: () => AbortSignal,
-  ): Promise<unknown> {
+  /** Start the job: its return value (a promise for an async job); throws what it throws. */
+  private execute(job: Job, spec: JobSpec | undefined, signal: () => AbortSignal): unknown {
     if (spec === undefined) throw new UnknownJobError(`no job "${job.name}" in this worker`);
     const raw = (job.data as { args?: unknown }).args;
     const args = raw === undefined ? [] : ((decode(raw) as unknown[]) ?? []);
@@ -219,7 +228,7 @@ export class RedisConsumer {
       queueTask: this.queueTask,
     };
     const run = spec.run as (ctx: JobContext, ...args: unknown[]) => unknown;
-    return await run(ctx, ...args);
+    return run(ctx, ...args);
   }
 
   private abort(id: string, token: string, reason: string): void {

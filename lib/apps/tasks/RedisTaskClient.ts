@@ -6,11 +6,13 @@
  */
 import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { Deferred } from '../../async/Deferred.js';
+import { makeAsync } from '../../async/makeAsync.js';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
 import { Observable, Subject } from '../../rx.js';
-import { AddBatcher } from './AddBatcher.js';
+import { AddBatcher, type Added } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
 import type { JobSpec } from './jobSpecs.js';
 import { bullPriority, checkBullId, jobToTask } from './jobToTask.js';
@@ -153,17 +155,66 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task> {
-    const c = checkTask(this.options.specs, name, args, options);
-    checkBullId(c.name, c.id);
-    // No arguments: no `args` (the readers take it as []).
+    return this.queueTaskDeferred(name, args, options);
+  }
+
+  /**
+   * `queueTask()` as a Deferred, fired from the batch's replies: no promise
+   * of its own per task, nor one for the add (the producer's fast path: the
+   * app's `queueTask()` returns it as it is).
+   * @param name - the job.
+   * @param args - its arguments.
+   * @param options - its options.
+   * @returns the Deferred of the queued task.
+   */
+  queueTaskDeferred(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task> {
+    const d = new Deferred<Task>();
+    let c: CheckedTask;
+    try {
+      c = checkTask(this.options.specs, name, args, options);
+      checkBullId(c.name, c.id);
+      this.bull(); // started?
+    } catch (err) {
+      d.errback(err);
+      return d;
+    }
+    // With an id, it may be an earlier job (BullMQ then returns a job built
+    // here, not the stored one): read the stored task once added.
+    if (c.id !== undefined) return makeAsync(this.queueWithId(c));
+    this.adds!.push(c.name, this.jobData(c), this.jobOptions(c), (err, added) => {
+      if (d.called) return; // cancelled meanwhile
+      if (added === undefined) d.errback(this.backendError('queue a task', err));
+      else d.callback(this.snapshot(added, c));
+    });
+    return d;
+  }
+
+  private async queueWithId(c: CheckedTask): Promise<Task> {
+    let added: Added;
+    try {
+      added = await this.adds!.add(c.name, this.jobData(c), this.jobOptions(c));
+    } catch (err) {
+      throw this.backendError('queue a task', err);
+    }
+    return (await this.getTask(c.id!)) ?? this.snapshot(added, c);
+  }
+
+  /** The job's data: no arguments, no `args` (the readers take it as []). */
+  private jobData(c: CheckedTask): object {
     const data: { args?: unknown; timeout?: number; priority?: number } =
       c.args.length === 0 ? {} : { args: encode(c.args) };
     if (c.timeout !== undefined) data.timeout = c.timeout;
     if (c.priority !== 0) data.priority = c.priority;
-    // Only what differs from BullMQ's defaults: the options travel with each
-    // job. Final tasks are dropped after resultTtl by the arbiters' cleaner
-    // (cheaper than BullMQ's check at every completion). No priority: the
-    // wait list, BullMQ's fast path (see bullPriority).
+    return data;
+  }
+
+  /**
+   * Only what differs from BullMQ's defaults: the options travel with each
+   * job. Final tasks are dropped after resultTtl by the arbiters' cleaner
+   * (cheaper than BullMQ's check at every completion). No priority: the
+   * wait list, BullMQ's fast path (see bullPriority).
+   */
+  private jobOptions(c: CheckedTask): JobsOptions {
     const opts: JobsOptions = bullPriority(c.priority);
     if (c.id !== undefined) opts.jobId = c.id;
     if (c.delay > 0) opts.delay = c.delay;
@@ -174,18 +225,7 @@ export class RedisTaskClient implements TaskBackend {
         delay: 1000,
       };
     }
-    this.bull(); // started?
-    let job: Job;
-    try {
-      job = await this.adds!.add(c.name, data, opts); // no guard(): one promise less per task
-    } catch (err) {
-      throw this.backendError('queue a task', err);
-    }
-    // Without an id the job is new: PENDING (it may have run already). With
-    // one, it may be an earlier job (BullMQ then returns a job built here,
-    // not the stored one): read the stored task.
-    if (c.id === undefined) return this.snapshot(job, c);
-    return (await this.getTask(c.id)) ?? this.snapshot(job, c);
+    return opts;
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -293,9 +333,9 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   /** The task just queued (PENDING), from what was queued. */
-  private snapshot(job: Job, c: CheckedTask): Task {
+  private snapshot(job: Added, c: CheckedTask): Task {
     const task: Task = {
-      id: String(job.id),
+      id: job.id,
       name: c.name,
       args: c.args,
       state: 'PENDING',

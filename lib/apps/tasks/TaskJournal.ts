@@ -28,7 +28,8 @@ import { encode } from '../../codec/encode.js';
 /** Longest a transition nobody waits on stays written but not fdatasync'd, in ms. */
 export const SYNC_EVERY = 100;
 
-interface Waiter {
+/** Told once what was appended before it is on disk. */
+export interface Waiter {
   resolve(): void;
   reject(err: Error): void;
 }
@@ -119,15 +120,24 @@ export class TaskJournal {
    *   (rejected if the fdatasync fails).
    */
   synced(): Promise<void> {
+    return new Promise((resolve, reject) => this.onSynced({ resolve, reject }));
+  }
+
+  /**
+   * `synced()` without a promise: `waiter.resolve()` once everything
+   * appended so far is on disk (at once if it is), `waiter.reject(err)` if
+   * the fdatasync fails.
+   * @param waiter - told once.
+   */
+  onSynced(waiter: Waiter): void {
     const idle = this.pending.length === 0 && !this.scheduled;
     if (idle && (!this.dirty || this.fd === undefined)) {
-      const inflight = this.inflight;
-      if (inflight === undefined) return Promise.resolve();
-      return new Promise((resolve, reject) => inflight.push({ resolve, reject }));
+      if (this.inflight === undefined) waiter.resolve();
+      else this.inflight.push(waiter);
+      return;
     }
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.waiters.push(waiter);
     if (idle) this.startSync(); // written, not yet synced
-    return done;
   }
 
   /**

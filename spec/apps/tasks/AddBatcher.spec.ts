@@ -36,14 +36,14 @@ describe('AddBatcher', function () {
       if (b.status !== 'fulfilled') throw new Error('the third add failed');
       const third = b.value;
       expect((await queue.getJob('spec-a'))?.data).to.deep.equal({ n: 1 });
-      expect((await queue.getJob(third.id!))?.name).to.equal('three');
+      expect((await queue.getJob(third.id))?.name).to.equal('three');
       expect(await queue.getJob('42')).to.equal(undefined);
       expect(await queue.getWaitingCount()).to.equal(2);
     });
 
     it('should add a lone job, and give the first job again for a known id', async () => {
       const job = await adds.add('lone', {}, {});
-      expect((await queue.getJob(job.id!))?.name).to.equal('lone');
+      expect((await queue.getJob(job.id))?.name).to.equal('lone');
       const again = await Promise.all([
         adds.add('one', { n: 9 }, { jobId: 'spec-a' }),
         adds.add('one', { n: 9 }, { jobId: 'spec-a' }),
