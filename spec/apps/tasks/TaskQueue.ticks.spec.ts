@@ -15,6 +15,21 @@ const startArbiter = (url: string, missed: 'once' | 'skip'): Promise<ChildProces
 /** The tick a tick task runs for (its id is `repeat:tick:<ms>`). */
 const tickOf = (t: Task): number => Number(t.id.split(':').at(-1));
 
+/**
+ * The ticks queued on start to catch up: queued after their tick, and
+ * before the first tick the new scheduler queued (ahead of its time). A
+ * later scheduled tick may be queued late too, on a loaded machine (BullMQ
+ * queues each one as the one before runs): it is no catch-up.
+ */
+function caughtUpTicks(tasks: Task[]): number[] {
+  const scheduled = tasks.filter((t) => tickOf(t) > t.queuedAt).map(tickOf);
+  const first = Math.min(...scheduled);
+  return tasks
+    .filter((t) => tickOf(t) <= t.queuedAt && tickOf(t) < first)
+    .map(tickOf)
+    .sort((a, b) => a - b);
+}
+
 describe('TaskQueue', () => {
   describe('on Redis, missedTicks', function () {
     this.timeout(90_000);
@@ -63,17 +78,16 @@ describe('TaskQueue', () => {
 
     it("should queue the latest tick missed while nothing ran once, with 'once'", async () => {
       const { after, restart } = await outage('once');
-      // A catch-up task is queued after its tick; a scheduled one before.
-      const caughtUp = after.filter((t) => tickOf(t) <= t.queuedAt);
-      expect(caughtUp.map(tickOf)).to.have.lengthOf(1);
-      expect(tickOf(caughtUp[0]!)).to.be.above(restart - 1000);
+      const caughtUp = caughtUpTicks(after);
+      expect(caughtUp).to.have.lengthOf(1);
+      expect(caughtUp[0]).to.be.above(restart - 1000);
       // No other missed tick ran (the outage spans several).
       expect(after.filter((t) => tickOf(t) < restart - 1000)).to.deep.equal([]);
     });
 
     it("should skip the ticks missed while nothing ran, with 'skip'", async () => {
       const { after, restart } = await outage('skip');
-      expect(after.filter((t) => tickOf(t) <= t.queuedAt)).to.deep.equal([]);
+      expect(caughtUpTicks(after)).to.deep.equal([]);
       expect(after.filter((t) => tickOf(t) < restart)).to.deep.equal([]);
     });
   });
