@@ -76,7 +76,6 @@ export interface JobLike {
   failedReason: string;
   attemptsMade: number;
   attemptsStarted?: number;
-  priority: number;
   progress: unknown;
   timestamp: number;
   delay: number;
