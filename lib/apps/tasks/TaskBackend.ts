@@ -22,8 +22,8 @@ export interface TaskBackend {
   start(): Promise<void>;
   stop(): Promise<void>;
   queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Promise<Task>;
-  /** `queueTask()` as a Deferred without a promise per task, where a backend has it (the app returns it as it is). */
-  queueTaskDeferred?(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task>;
+  /** `queueTask()` as a Deferred without a promise per task (the app returns it as it is). */
+  queueTaskDeferred(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task>;
   getTask(id: string): Promise<Task | undefined>;
   /** The task once final; with `ms`, `null` if it is not final by then. */
   waitForTask(id: string, ms?: number): Promise<Task>;

@@ -81,10 +81,9 @@ export class TaskQueue extends Application implements TaskProducerApi {
    * @returns the Deferred of the queued task (fired once it is on disk, for the embedded backend).
    */
   queueTask(name: string, args?: unknown[], options?: QueueTaskOptions): Deferred<Task> {
-    // The fast path (Redis): a Deferred fired from the batch's replies, no promise per task.
+    // The fast path: the backend's own Deferred, no promise per task.
     const backend = this.backend;
-    if (backend?.queueTaskDeferred !== undefined)
-      return backend.queueTaskDeferred(name, args, options);
+    if (backend !== undefined) return backend.queueTaskDeferred(name, args, options);
     return this.call(
       (b) => b.queueTask(name, args, options),
       (p) => p.queueTask(name, args, options),
