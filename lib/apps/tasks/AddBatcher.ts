@@ -115,7 +115,14 @@ export class AddBatcher {
         p.done(err);
       }
     }
-    const results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    let results: [Error | null, unknown][];
+    try {
+      results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    } catch (err) {
+      // Only those sent: the others were told already (`done` is called once).
+      for (const p of added) p.done(err);
+      return;
+    }
     for (let i = 0; i < added.length; i++) {
       const p = added[i]!;
       const [err, id] = results[i] ?? [new TaskBackendError('no reply from Redis'), undefined];
