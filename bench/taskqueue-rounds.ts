@@ -18,6 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TaskQueue } from '../lib/index.js';
 import { apps } from './fixtures/taskqueue-apps.js';
+import { endChild, fixture } from './support/fixture.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
 import { treeCpuByPid, treeCpuMs } from './support/treeCpu.js';
@@ -99,7 +100,7 @@ async function bullProcesses(
   queue: string,
   workers: number,
 ): Promise<ChildProcess[]> {
-  const script = new URL('./fixtures/bullmq-worker.js', import.meta.url).pathname;
+  const script = fixture('bullmq-worker');
   const children = Array.from({ length: workers }, () =>
     spawn(
       process.execPath,
@@ -178,16 +179,7 @@ function contenders(
       bullp: bullRound(bullpQueue),
     },
     async close() {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve(undefined);
-              child.once('exit', resolve);
-              child.kill('SIGTERM');
-            }),
-        ),
-      );
+      await Promise.all(children.map((child) => endChild(child)));
       await bullWorker.close();
       await Promise.all([bullQueue.close(), bullpQueue.close(), redQueue.close()]);
       await emb.stop();
