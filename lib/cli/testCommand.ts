@@ -94,17 +94,21 @@ interface Ending {
   stop?: () => void;
 }
 
+/** The exit code of a process a signal ended, as a shell reports it. */
+function signalCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
+
 function listenEnding(ending: Ending): () => void {
-  const code = (signal: NodeJS.Signals): number => 128 + constants.signals[signal];
   const handler = (signal: NodeJS.Signals): void => {
     if (ending.signal !== undefined) {
-      process.exit(code(ending.signal));
+      process.exit(signalCode(ending.signal));
     }
     ending.signal = signal;
     // The terminal may be gone (SIGHUP): what is left to print may fail, quietly.
     for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     ending.stop?.();
-    setTimeout(() => process.exit(code(signal)), END_GRACE_MS).unref();
+    setTimeout(() => process.exit(signalCode(signal)), END_GRACE_MS).unref();
   };
   for (const signal of ENDING_SIGNALS) process.on(signal, handler);
   return () => {
@@ -161,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
   if (signal === undefined) return code;
   // Clean: now the signal ends the process, by its default action.
   process.kill(process.pid, signal);
-  return 128 + constants.signals[signal];
+  return signalCode(signal);
 }
 
 async function runTests(argv: string[], ending: Ending): Promise<number> {
@@ -195,7 +199,6 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
   const runHelpers = requireMocha('mocha/lib/cli/run.cjs');
   const args = loadOptions(flags.rest);
-
   const nodeOptions = [
     ...flags.nodeOptions,
     ...((args['node-option'] as string[] | undefined) ?? []),

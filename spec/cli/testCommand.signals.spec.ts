@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { expect } from 'chai';
+import { processAlive } from '../../lib/util/processAlive.js';
 import { fixture, startTest } from '../support/testCli.js';
 
 /** The processes whose parent is `pid`. */
@@ -13,15 +14,6 @@ function childrenOf(pid: number): number[] {
     .map((line) => line.trim().split(/\s+/).map(Number))
     .filter(([, ppid]) => ppid === pid)
     .map(([child]) => child!);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The folders of process `pid` in the temp directory (its hub's, its runners' sockets). */
@@ -41,20 +33,25 @@ describe('rxpulsar test (command line)', function () {
         const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
           child.on('exit', (code, sig) => resolve([code, sig])),
         );
-        await new Promise<void>((resolve) => {
-          child.stdout!.on('data', (chunk: Buffer) => {
-            stdout += chunk.toString();
-            if (stdout.includes('✔')) resolve();
+        try {
+          await new Promise<void>((resolve) => {
+            child.stdout!.on('data', (chunk: Buffer) => {
+              stdout += chunk.toString();
+              if (stdout.includes('✔')) resolve();
+            });
           });
-        });
-        const runners = childrenOf(pid);
-        expect(runners).to.have.length.of.at.least(2);
-        expect(foldersOf(pid).filter((name) => name.includes('-rxpt-'))).to.have.length(1);
-        child.kill(signal);
-        expect(await exited).to.deep.equal([null, signal]);
-        expect(stdout).to.match(/\d+ passing/);
-        expect(foldersOf(pid)).to.deep.equal([]);
-        expect(runners.filter(alive)).to.deep.equal([]);
+          const runners = childrenOf(pid);
+          expect(runners).to.have.length.of.at.least(2);
+          expect(foldersOf(pid).filter((name) => name.includes('-rxpt-'))).to.have.length(1);
+          child.kill(signal);
+          expect(await exited).to.deep.equal([null, signal]);
+          expect(stdout).to.match(/\d+ passing/);
+          expect(foldersOf(pid)).to.deep.equal([]);
+          expect(runners.filter(processAlive)).to.deep.equal([]);
+        } finally {
+          // A failed expectation before the signal must not leave the run going.
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }
       });
     }
   });

@@ -9,16 +9,13 @@
  * left at the end.
  * @module
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spares } from '../../child/startWorker.js';
-import type { RunnerExit } from './RunnerHandle.js';
+import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV } from './wire.js';
-
-const ENTRY = fileURLToPath(new URL('./entry/runner.js', import.meta.url));
 
 /** The holder of the worker threads started early (see `startEarly`), until a pool takes them. */
 export const EARLY_WORKERS = 'rxpulsar test: early workers';
@@ -168,15 +165,7 @@ export class PrestartedRunners {
 
   private fork(i: number): void {
     const path = join(this.dir, `${i}.sock`);
-    // A plain child, not a cluster worker.
-    const env: NodeJS.ProcessEnv = { ...process.env, [RUNNER_SOCKET_ENV]: path };
-    delete env['NODE_UNIQUE_ID'];
-    const child = fork(ENTRY, [], {
-      env,
-      execArgv: [...this.execArgv],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkRunner(this.execArgv, { [RUNNER_SOCKET_ENV]: path });
     // Its IPC channel only tells it when this process is gone.
     child.unref();
     child.channel?.unref();

@@ -252,16 +252,7 @@ export class RunnerHandle {
       thread.once('exit', (code) => this.exited(code, null, undefined));
       return;
     }
-    // A plain child, not a cluster worker like its actor.
-    const env = { ...process.env };
-    delete env['NODE_UNIQUE_ID'];
-    const child = fork(fileURLToPath(ENTRY), [], {
-      env,
-      execArgv: this.execArgv,
-      // Events are JSON text already: no second JSON encoding on the way.
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = forkRunner(this.execArgv);
     this.child = child;
     child.on('message', message);
     child.on('error', () => undefined);
@@ -296,6 +287,29 @@ export class RunnerHandle {
     this.onExit({ kind: this.kind, pid, code, signal, killed });
     this.start();
   }
+}
+
+/**
+ * Fork a spec runner process: a plain child, not a cluster worker like its actor.
+ *
+ * @param execArgv - its Node options.
+ * @param env - variables it gets besides this process's.
+ * @returns the child.
+ * @example
+ * ```ts
+ * const child = forkRunner(process.execArgv, { [RUNNER_SOCKET_ENV]: path });
+ * ```
+ */
+export function forkRunner(execArgv: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete childEnv['NODE_UNIQUE_ID'];
+  return fork(fileURLToPath(ENTRY), [], {
+    env: childEnv,
+    execArgv: [...execArgv],
+    // Events are JSON text already: no second JSON encoding on the way.
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 /**

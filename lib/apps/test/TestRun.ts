@@ -288,12 +288,7 @@ export class TestRun {
     if (run === undefined) return;
     const kind =
       exit.concurrency === 'thread' ? 'thread' : `process ${exit.proxy.pid ?? ''}`.trim();
-    const how = exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.exitCode}`;
-    const where =
-      run.running === undefined
-        ? `while running ${run.file}`
-        : `while running "${run.running}" in ${run.file}`;
-    this.crashed(run, run.killed ?? `worker ${kind} exited (${how}) ${where}`);
+    this.crashed(run, run.killed ?? crashMessage(run, kind, exit.exitCode, exit.signal));
   }
 
   private crashed(run: FileRun, message: string): void {
@@ -336,6 +331,7 @@ export class TestRun {
   }
 }
 
+/** What a file's report says when its worker died under it. */
 function crashMessage(
   run: FileRun,
   kind: string,

@@ -119,7 +119,6 @@ export class TestSuite extends Application {
       return await this.result;
     } finally {
       await this.stop();
-
       if (this.ownArbiter) await getArbiter().stop();
     }
   }
@@ -242,7 +241,6 @@ export class TestSuite extends Application {
     this.current = undefined;
     durations?.save();
     this.events.complete();
-
     return { ...result, interrupted: this.interrupted };
   }
 }

@@ -5,8 +5,7 @@
  * @module
  */
 import type { Actor } from '../../actor/Actor.js';
-import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
-import type { RunnerExit } from './RunnerHandle.js';
+import { takeRunner, type RunnerExit, type RunnerHandle } from './RunnerHandle.js';
 import {
   ABORT_FILE,
   ADOPT_RUNNER,
