@@ -5,9 +5,8 @@
  * envelopes to the arbiter; it writes envelopes back batched per tick. Routing is the arbiter's business.
  * @module
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
@@ -17,7 +16,7 @@ import { BurstLog } from '../log/BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
 import type { Envelope } from './protocol.js';
-import { removeStaleRuntimeDirs } from '../util/runtimeDir.js';
+import { makeRuntimeDir, removeStaleRuntimeDirs } from '../util/runtimeDir.js';
 
 /**
  * Largest frame a peer may send before its handshake, in characters (a
@@ -137,7 +136,7 @@ export class Hub {
   start(): Promise<string> {
     this.stopping = false;
     removeStaleRuntimeDirs();
-    this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-`));
+    this.dir = makeRuntimeDir();
     const path = join(this.dir, 'hub.sock');
     return new Promise((resolve, reject) => {
       this.ipc.serve(path, () => {

@@ -4,10 +4,28 @@
  * cleaning up (SIGKILL, power loss) is removed by the next arbiter.
  * @module
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive as alive } from './processAlive.js';
+
+/**
+ * Make a new runtime folder of this process (mode 0700), named so that
+ * {@link removeStaleRuntimeDirs} removes it once this process is gone.
+ *
+ * @param tag - a word after the pid, saying what the folder holds.
+ * @returns the folder's path.
+ * @example
+ * ```ts
+ * makeRuntimeDir(); // '/tmp/rxpulsar-4242-a1B2c3'
+ * makeRuntimeDir('rxpt'); // '/tmp/rxpulsar-4242-rxpt-a1B2c3'
+ * ```
+ */
+export function makeRuntimeDir(tag?: string): string {
+  return mkdtempSync(
+    join(tmpdir(), `rxpulsar-${process.pid}-${tag === undefined ? '' : `${tag}-`}`),
+  );
+}
 
 /**
  * Remove the runtime folders of arbiters that are no longer running.

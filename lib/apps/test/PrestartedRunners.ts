@@ -10,10 +10,10 @@
  * @module
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spares } from '../../child/startWorker.js';
+import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV } from './wire.js';
 
@@ -71,9 +71,9 @@ export class PrestartedRunners {
     count: number,
     readonly execArgv: readonly string[],
   ) {
-    // Named as a runtime folder of this process: should it be left behind
-    // (SIGKILL), the next arbiter removes it, as it removes its own.
-    this.dir = mkdtempSync(join(tmpdir(), `rxpulsar-${process.pid}-rxpt-`));
+    // A runtime folder of this process: should it be left behind (SIGKILL),
+    // the next arbiter removes it, as it removes its own.
+    this.dir = makeRuntimeDir('rxpt');
     for (let i = 0; i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);
