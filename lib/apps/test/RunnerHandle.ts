@@ -6,9 +6,9 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { processEnded } from '../../util/processEnded.js';
 import { RunnerSocket } from './RunnerSocket.js';
 import type { FileJob } from './wire.js';
 
@@ -310,21 +310,6 @@ export function forkRunner(execArgv: readonly string[], env: NodeJS.ProcessEnv =
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-}
-
-/**
- * @param pid - a process.
- * @returns `true` when it has ended, its exit not yet read by its parent (a
- *   zombie) or read already (gone), where `/proc` tells; `false` where it
- *   does not (the exit is then known only once the loop reads it).
- */
-function processEnded(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '';
-    return state.startsWith('Z') || state.startsWith('X');
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat');
-  }
 }
 
 function afterNextPoll(callback: () => void): void {

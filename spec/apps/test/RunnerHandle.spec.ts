@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { RunnerHandle, type RunnerExit } from '../../../lib/apps/test/RunnerHandle.js';
 import type { FileJob } from '../../../lib/apps/test/wire.js';
+import { processEnded } from '../../../lib/util/processEnded.js';
 import { fixture } from '../../support/testCli.js';
 
 const job = (file: string): FileJob => ({
@@ -20,15 +21,8 @@ const job = (file: string): FileJob => ({
  * @param pids - the processes.
  */
 function blockUntilDead(pids: number[]): void {
-  const dead = (pid: number): boolean => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
-    } catch {
-      return true;
-    }
-  };
   const until = Date.now() + (existsSync('/proc/self/stat') ? 30_000 : 5_000);
-  while (Date.now() < until && !pids.every(dead)) {
+  while (Date.now() < until && !pids.every(processEnded)) {
     // Blocked: the runners' messages and exits wait for the same turn.
   }
 }
