@@ -11,4 +11,3 @@ const require = createRequire(import.meta.url);
 
 export const { IPCModule } = require('node-ipc') as typeof import('node-ipc');
 export type IPCModule = import('node-ipc').IPCModule;
-export type IPCClient = import('node-ipc').IPCClient;
