@@ -106,11 +106,11 @@ export class WireWriter {
     this.pinnedFrom = -1;
     this.pinnedTo = -1;
     const from = this.ref(env.from);
-    this.pinnedFrom = this.slotOf.get(env.from) ?? -1;
+    this.pinnedFrom = typeof from === 'number' ? from : -1; // its slot, or none (written in place)
     const to = this.ref(env.to);
     let header: string;
     if (isRequest(env)) {
-      this.pinnedTo = this.slotOf.get(env.to) ?? -1;
+      this.pinnedTo = typeof to === 'number' ? to : -1;
       header = `${kind}${env.id},${from},${to},${this.ref(env.cmd)},`;
     } else {
       header = `${kind}${env.id},${from},${to},`;
