@@ -41,7 +41,6 @@ export class ProcessWorker implements WorkerHandle {
   readonly messages$ = new Subject<unknown>();
   private readonly child: ChildProcess;
   private exitInfo: ExitInfo | undefined;
-  private endingSeen = false;
 
   /** @param options - what to run; see {@link WorkerOptions}. */
   constructor(options: WorkerOptions) {
@@ -134,9 +133,8 @@ export class ProcessWorker implements WorkerHandle {
     if (this.child.kill(signal) && signal === 'SIGKILL') this.ending({ exitCode: null, signal });
   }
 
+  /** Emit how it ends; once: a completed subject ignores the next calls. */
   private ending(how: ExitInfo): void {
-    if (this.endingSeen) return;
-    this.endingSeen = true;
     this.ending$.next(how);
     this.ending$.complete();
   }

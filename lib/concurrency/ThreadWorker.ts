@@ -31,7 +31,6 @@ export class ThreadWorker implements WorkerHandle {
   readonly messages$ = new Subject<unknown>();
   private readonly worker!: Worker;
   private exitInfo: ExitInfo | undefined;
-  private endingSeen = false;
   private readonly id: number;
 
   /** @param options - what to run; see {@link WorkerOptions}. */
@@ -70,9 +69,8 @@ export class ThreadWorker implements WorkerHandle {
     this.worker.on('error', () => this.ending({ exitCode: 1, signal: null }));
   }
 
+  /** Emit how it ends; once: a completed subject ignores the next calls. */
   private ending(how: ExitInfo): void {
-    if (this.endingSeen) return;
-    this.endingSeen = true;
     this.ending$.next(how);
     this.ending$.complete();
   }

@@ -163,7 +163,7 @@ export class WireReader {
   /** The rest of the frame, as JSON. */
   private payload(frame: string): unknown {
     try {
-      return JSON.parse(this.pos === 0 ? frame : frame.slice(this.pos));
+      return JSON.parse(frame.slice(this.pos));
     } catch (err) {
       throw new ProtocolError(`unreadable frame: ${(err as Error).message}`);
     }

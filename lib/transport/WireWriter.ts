@@ -8,11 +8,10 @@
  * travels raw, after a `'`, when it can: no JSON either way.
  * @module
  */
-import { MessageTooLargeError } from '../errors.js';
+import { checkEnvelopeSize } from './envelopeSize.js';
 import {
   asText,
   DELIMITER,
-  headerBound,
   isRequest,
   KIND,
   RAW,
@@ -102,15 +101,15 @@ export class WireWriter {
       payload = JSON.stringify(env.error ?? {});
       size = payload.length;
     }
-    if (this.maxSize !== Infinity) this.checkSize(env, size);
+    if (this.maxSize !== Infinity) checkEnvelopeSize(env, this.maxSize, size);
     this.pinnedFrom = -1;
     this.pinnedTo = -1;
     const from = this.ref(env.from);
-    this.pinnedFrom = this.slotOf.get(env.from) ?? -1;
+    this.pinnedFrom = typeof from === 'number' ? from : -1; // its slot, or none (written in place)
     const to = this.ref(env.to);
     let header: string;
     if (isRequest(env)) {
-      this.pinnedTo = this.slotOf.get(env.to) ?? -1;
+      this.pinnedTo = typeof to === 'number' ? to : -1;
       header = `${kind}${env.id},${from},${to},${this.ref(env.cmd)},`;
     } else {
       header = `${kind}${env.id},${from},${to},`;
@@ -119,15 +118,6 @@ export class WireWriter {
     if (defs === '') return `${header}${payload}${DELIMITER}`;
     this.defs = '';
     return `${defs}${header}${payload}${DELIMITER}`;
-  }
-
-  private checkSize(env: Envelope, payload: number): void {
-    const size = headerBound(env) + payload;
-    if (size <= this.maxSize) return;
-    const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
-    throw new MessageTooLargeError(
-      `${what} to ${env.to} makes a frame of ${size} characters, over maxMessageSize (${this.maxSize})`,
-    );
   }
 
   /** A string as the header writes it: its slot (defined first if new), or JSON. */

@@ -56,15 +56,17 @@ export function jsonSize(value: unknown): number {
  *
  * @param env - the envelope about to be sent.
  * @param maxSize - the largest frame, in characters.
+ * @param payload - the size of its payload as JSON, escapes aside, when the
+ *   caller measured it already (default: walked here with {@link jsonSize}).
  * @throws MessageTooLargeError when it is over.
  * @example
  * ```ts
  * checkEnvelopeSize(env, 64 << 20);
  * ```
  */
-export function checkEnvelopeSize(env: Envelope, maxSize: number): void {
+export function checkEnvelopeSize(env: Envelope, maxSize: number, payload?: number): void {
   if (maxSize === Infinity) return;
-  const size = headerBound(env) + payloadSize(env);
+  const size = headerBound(env) + (payload ?? payloadSize(env));
   if (size <= maxSize) return;
   const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
   throw new MessageTooLargeError(
