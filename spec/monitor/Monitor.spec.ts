@@ -421,6 +421,13 @@ describe('Monitor', () => {
           'the pool back at 2 workers, breaker closed',
         );
         await waitFor(() => said('half-open → closed'), 5000, 'the breaker closed, logged');
+      } catch (err) {
+        // What the pool went through, to tell a slow machine from a stuck breaker.
+        const seen = logs.records.map((r) => r.message).filter((m) => /→|exited|spawn/.test(m));
+        (err as Error).message +=
+          ` (workers ${pool.managedActors.length}, breaker ${pool.restartPolicy.state};` +
+          ` log: ${seen.slice(-30).join(' | ')})`;
+        throw err;
       } finally {
         logs.restore();
         await pool.stop();
