@@ -82,7 +82,7 @@ export type { EventHandler } from './eventloop/HandlerRegistry.js';
 export { arbiter, spawn, send, command } from './arbiter/api.js';
 export { getActor } from './actor/current.js';
 export { Actor } from './actor/Actor.js';
-export type { ActorOptions, Target } from './actor/Actor.js';
+export type { ActorOptions } from './actor/Actor.js';
 export { Arbiter } from './arbiter/Arbiter.js';
 export type { ArbiterOptions } from './arbiter/Arbiter.js';
 export { ActorProxy, ActorProxyDeferred } from './actor/ActorProxy.js';
@@ -114,6 +114,7 @@ export type {
   SpawnParams,
   Duration,
   TimeoutParams,
+  Target,
 } from './actor/types.js';
 
 // Operating: metrics (the control CLI is under lib/cli/control/).

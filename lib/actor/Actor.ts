@@ -22,6 +22,7 @@ import type {
   CommandHandler,
   CommandOptions,
   Concurrency,
+  Target,
 } from './types.js';
 
 /** How an actor is made. */
@@ -42,18 +43,7 @@ export interface ActorOptions {
   loop?: IOLoop;
 }
 
-/** Anything `send()` accepts as a target: an aid, a name, or an object with an `aid`. */
-export type Target =
-  | string
-  | {
-      /** The aid of the target actor. */
-      readonly aid: string;
-    };
-
-interface CommandEntry {
-  handler: CommandHandler;
-  ack: boolean;
-}
+type CommandEntry = { handler: CommandHandler; ack: boolean };
 
 /**
  * An actor. Process and thread actors are made by `spawn()`; the arbiter is

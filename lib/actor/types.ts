@@ -7,6 +7,14 @@ import type { Actor } from './Actor.js';
 /** The life of an actor, in order. `terminated` means it was killed. */
 export type ActorState = 'initial' | 'starting' | 'running' | 'stopping' | 'closed' | 'terminated';
 
+/** Anything `send()` accepts as a target: an aid, a name, or an object with an `aid`. */
+export type Target =
+  | string
+  | {
+      /** The aid of the target actor. */
+      readonly aid: string;
+    };
+
 /** What an actor runs as. */
 export type Concurrency = 'arbiter' | 'monitor' | 'process' | 'thread';
 

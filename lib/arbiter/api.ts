@@ -3,7 +3,7 @@
  * @module
  */
 import { InvalidStateError } from '../errors.js';
-import type { Target } from '../actor/Actor.js';
+import type { Target } from '../actor/types.js';
 import type { ActorMessage } from '../actor/ActorMessage.js';
 import { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
 import { newAid } from '../actor/aid.js';
