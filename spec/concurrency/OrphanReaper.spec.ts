@@ -133,6 +133,32 @@ describe('OrphanReaper', () => {
     });
   });
 
+  describe('hold()', () => {
+    it('should keep the reaper while no child is watched, until released', async () => {
+      const reaper = new OrphanReaper(100);
+      const [a, b] = [sleeper(), sleeper()];
+      const release = reaper.hold();
+      try {
+        expect(reaper.pid, 'held, not started').to.equal(undefined);
+        reaper.watch(a.pid!);
+        const pid = reaper.pid!;
+        reaper.forget(a.pid!);
+        await sleep(300);
+        expect(alive(pid)).to.equal(true);
+        reaper.watch(b.pid!);
+        expect(reaper.pid, 'the same reaper').to.equal(pid);
+        reaper.forget(b.pid!);
+        release();
+        release(); // once only
+        expect(reaper.pid).to.equal(undefined);
+        await waitFor(() => !alive(pid), 10_000, 'the reaper gone');
+      } finally {
+        release();
+        await reap(a, b);
+      }
+    });
+  });
+
   describe('when the arbiter dies', () => {
     it('should kill a process actor busy in an endless loop after the grace', async () => {
       await killArbiter('busy-arbiter', {}, async (child, reaper) => {
@@ -158,16 +184,20 @@ describe('OrphanReaper', () => {
   });
 
   describe('when the arbiter stops', () => {
-    it('should leave no reaper behind', async () => {
+    it('should leave no reaper behind, having kept one for all its process actors', async () => {
       const a = arbiter({ signals: false, control: false });
       await a.start();
       let pid: number | undefined;
       try {
-        const proxy = await spawnActor({ name: 'reaped', concurrency: 'process' });
+        expect(OrphanReaper.shared.pid, 'started with the first process actor').to.equal(undefined);
+        const first = await spawnActor({ name: 'reaped', concurrency: 'process' });
         pid = OrphanReaper.shared.pid;
         expect(alive(pid)).to.equal(true);
         expect(ppidOf(pid!)).to.equal(process.pid);
-        expect(proxy.pid).to.not.equal(process.pid);
+        await first.stop();
+        const second = await spawnActor({ name: 'reaped-too', concurrency: 'process' });
+        expect(OrphanReaper.shared.pid, 'the same reaper').to.equal(pid);
+        expect(second.pid).to.not.equal(process.pid);
       } finally {
         await a.stop();
       }
