@@ -14,6 +14,7 @@ import cluster from 'node:cluster';
 import type { ChildData } from '../ChildData.js';
 import { getActor } from '../../actor/current.js';
 import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
+import { ORPHAN_GRACE_MS } from '../../concurrency/OrphanReaper.js';
 import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 // Its client, loaded with the rest (in parallel) rather than after it.
@@ -22,14 +23,16 @@ import '../../transport/HubClient.js';
 process.on('SIGINT', () => undefined);
 // Its IPC channel closed: the arbiter is gone. `cluster` would exit at once,
 // before the actor heard its hub close too; an actor stops as it does then,
-// its `stopping` hook run (the arbiter's reaper kills one stuck in a loop).
+// its `stopping` hook run, within the grace the arbiter's reaper gives it
+// (the reaper kills one stuck in a loop; this timer, one whose stop hangs).
 if (cluster.worker !== undefined) {
   (cluster.worker as { exitedAfterDisconnect: boolean }).exitedAfterDisconnect = true;
 }
 process.once('disconnect', () => {
   const actor = getActor();
   if (actor === undefined) process.exit(0);
-  else if (actor.state === 'running' || actor.state === 'starting') void actor.stop();
+  if (actor.state === 'running' || actor.state === 'starting') void actor.stop();
+  setTimeout(() => process.exit(0), ORPHAN_GRACE_MS).unref();
 });
 const raw = process.env[CHILD_DATA_ENV];
 delete process.env[CHILD_DATA_ENV];
