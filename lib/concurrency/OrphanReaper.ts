@@ -16,7 +16,8 @@ export const ORPHAN_GRACE_MS = 1000;
 // arbiter is gone (it died, or it has no child left and closed the pipe):
 // the children still listed get the grace, then SIGKILL if they are still
 // the processes that were forked (same start time in /proc/<pid>/stat,
-// where there is a /proc: a pid reused meanwhile is left alone). Ctrl-C and
+// where there is a /proc: a pid reused meanwhile is left alone; one gone
+// before the reaper heard of it is not listed). Ctrl-C and
 // a hang-up reach the whole process group: only the arbiter acts on them.
 const SCRIPT = `
 trap '' INT HUP
@@ -25,7 +26,7 @@ st() { s=; if [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat; then s=\${s##*)
 w=' '
 while read -r op p; do
   case $op in
-    +) st "$p"; w="$w$p:$s " ;;
+    +) st "$p"; [ -z "$s" ] && [ -r /proc/$$/stat ] || w="$w$p:$s " ;;
     -) case $w in *" $p:"*) a=\${w%%" $p:"*}; b=\${w#*" $p:"}; b=\${b#* }; w="$a $b" ;; esac ;;
   esac
 done
