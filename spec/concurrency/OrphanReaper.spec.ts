@@ -35,6 +35,12 @@ function ppidOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
+/** Whether a Linux process ignores a signal (its `SigIgn` mask, from /proc). */
+function ignores(pid: number, signal: number): boolean {
+  const mask = /SigIgn:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(signal - 1))) !== 0n;
+}
+
 /**
  * Run an arbiter script in its own process: the pids it prints (its
  * child's, its reaper's), then SIGKILL it and run `then` with them.
@@ -104,7 +110,7 @@ describe('OrphanReaper', () => {
       try {
         reaper.watch(a.pid!);
         const pid = reaper.pid!;
-        await sleep(100); // its shell has set its traps
+        await waitFor(() => ignores(pid, 2), 10_000, 'its trap set'); // SIGINT is 2
         process.kill(pid, 'SIGINT');
         await sleep(200);
         expect(alive(pid)).to.equal(true);
