@@ -5,11 +5,14 @@
  * the clock starts), against a bare `fork()` until its first
  * `process.send` and a bare `new Worker()` until its first `postMessage`;
  * and a pool of 8 process actors from zero to all ready against 8 bare
- * forks. Runs are interleaved; every child (spares too) is stopped before
+ * forks; and the CPU a cold process actor costs (the arbiter's and the
+ * child's, its ready state plus 300 ms) against a bare fork's, on Linux.
+ * Runs are interleaved; every child (spares too) is stopped before
  * the next run. Notes give the range of the per-round ratios.
  * @module
  */
 import { fork } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { spawn, type ActorProxy } from '../lib/index.js';
 import { spares } from '../lib/child/startWorker.js';
@@ -21,6 +24,49 @@ import { withArbiter } from './support/withArbiter.js';
 const REPS = 10;
 const POOL = 8;
 const POOL_REPS = 3;
+const CPU_REPS = 5;
+/** How long after ready a child's CPU is counted (what it does once it runs). */
+const CPU_SETTLE_MS = 300;
+
+/** CPU time of a process, all its threads (Linux `schedstat`), in ms. */
+function cpuOfProcess(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+  }
+  return ns / 1e6;
+}
+
+/** CPU of this process since `start` (`process.cpuUsage()`), in ms. */
+const cpuSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+};
+
+/** CPU of a cold process actor, this process's and the child's, until ready plus a while, in ms. */
+async function actorCpu(): Promise<number> {
+  const start = process.cpuUsage();
+  const proxy = await spawn({ name: 'bench-cpu', concurrency: 'process' });
+  try {
+    await sleep(CPU_SETTLE_MS);
+    return cpuSince(start) + cpuOfProcess(proxy.pid!);
+  } finally {
+    await proxy.stop();
+  }
+}
+
+/** The same for a bare fork. */
+async function forkCpu(): Promise<number> {
+  const start = process.cpuUsage();
+  const child = fork(fixture('ready-fork'), [], { stdio: 'inherit' });
+  try {
+    await firstMessage(child);
+    await sleep(CPU_SETTLE_MS);
+    return cpuSince(start) + cpuOfProcess(child.pid!);
+  } finally {
+    await endChild(child);
+  }
+}
 
 /** Spawn `count` actors at once; resolves with the time until all are ready. */
 async function spawnActors(concurrency: 'process' | 'thread', count: number): Promise<number> {
@@ -95,6 +141,8 @@ async function run(): Promise<Row[]> {
       warmThread: [] as number[],
       pool: [] as number[],
       forks: [] as number[],
+      actorCpu: [] as number[],
+      forkCpu: [] as number[],
     };
     // Warm-up: the file system cache and the modules of each kind.
     await spawnActors('process', 1);
@@ -115,6 +163,22 @@ async function run(): Promise<Row[]> {
       t.pool.push(await spawnActors('process', POOL));
       t.forks.push(await bareForks(POOL));
     }
+    const linux = existsSync('/proc/self/task');
+    for (let rep = 0; linux && rep < CPU_REPS; rep++) {
+      t.actorCpu.push(await actorCpu());
+      t.forkCpu.push(await forkCpu());
+    }
+    const cpu = linux
+      ? [
+          compare(
+            `CPU of a process actor vs bare fork (to ready + ${CPU_SETTLE_MS} ms)`,
+            'ms',
+            median(t.actorCpu),
+            median(t.forkCpu),
+            { better: 'lower', note: ratioRange(t.actorCpu, t.forkCpu) },
+          ),
+        ]
+      : [];
     return [
       compare('spawn process actor vs bare fork', 'ms', median(t.process), median(t.fork), {
         better: 'lower',
@@ -149,6 +213,7 @@ async function run(): Promise<Row[]> {
           better: 'lower',
         },
       ),
+      ...cpu,
     ];
   });
 }

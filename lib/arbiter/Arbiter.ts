@@ -11,6 +11,7 @@ import { attachControl } from '../control/attachControl.js';
 import { attachMetrics } from '../metrics/attachMetrics.js';
 import { CancelledError, ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
+import { OrphanReaper } from '../concurrency/OrphanReaper.js';
 import { ActorProxyDeferred, type ActorProxy } from '../actor/ActorProxy.js';
 import { newAid } from '../actor/aid.js';
 import { ArbiterEvents } from '../actor/ArbiterEvents.js';
@@ -368,6 +369,9 @@ export class Arbiter extends Actor implements Supervisor {
       this.metricsAddress = served.address;
       this.closers.push(() => served.close());
     }
+    // One reaper for its process actors while it runs (started with the first).
+    const release = OrphanReaper.shared.hold();
+    this.closers.push(() => Promise.resolve(release()));
     await this.started();
     this.loop.addPeriodic(() => {
       this.hubs.hub.ensureListening();

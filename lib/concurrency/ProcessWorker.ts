@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
+import { OrphanReaper } from './OrphanReaper.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 
 /** Environment variable that carries the child's data (JSON). */
@@ -19,6 +20,8 @@ export const CHILD_DATA_ENV = 'RXPULSAR_ACTOR';
  * environment, as a `cluster` worker. Its stdio is the parent's. Actor
  * messages travel over node-ipc; Node's IPC channel only serves `cluster`
  * (shared listening sockets) and tells the child when the arbiter is gone.
+ * The arbiter's {@link OrphanReaper} kills the child if the arbiter dies
+ * while the child is busy.
  *
  * @example
  * ```ts
@@ -59,6 +62,9 @@ export class ProcessWorker implements WorkerHandle {
     // writes to a child that just died): they are handled on the child below.
     worker.on('error', () => undefined);
     this.child = worker.process;
+    // Killed if the arbiter dies while it is stuck in CPU-bound code.
+    const pid = this.child.pid;
+    if (pid !== undefined) OrphanReaper.shared.watch(pid);
     this.child.on('message', (message: unknown) => this.messages$.next(message));
     this.child.once('exit', (exitCode, signal) => {
       this.exitInfo = { exitCode, signal };
@@ -66,6 +72,8 @@ export class ProcessWorker implements WorkerHandle {
       this.messages$.complete();
       this.exit$.next(this.exitInfo);
       this.exit$.complete();
+      // After its exit is told: a replacement forked meanwhile keeps the reaper.
+      if (pid !== undefined) OrphanReaper.shared.forget(pid);
     });
     // A failed spawn (EAGAIN, ENOMEM) is reported through `exit` too; a failed
     // kill() (EPERM) is an `error` as well, and must not crash the arbiter.

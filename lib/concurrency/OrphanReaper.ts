@@ -1,0 +1,163 @@
+/**
+ * One watchdog per arbiter for its process actors: a tiny `/bin/sh` child
+ * that kills the arbiter's children if the arbiter dies (even by SIGKILL)
+ * while one of them is stuck in CPU-bound code and cannot notice by itself.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+
+/** How long an orphaned process actor may take to stop by itself before it is killed, in ms. */
+export const ORPHAN_GRACE_MS = 1000;
+
+// The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
+// but for one `sleep`). Its stdin is a pipe from the arbiter: `+ <pid>` for
+// each child forked, `- <pid>` for each that exited. End of file means the
+// arbiter is gone (it died, or it has no child left and closed the pipe):
+// the children still listed get the grace, then SIGKILL if they are still
+// the processes that were forked (same start time in /proc/<pid>/stat,
+// where there is a /proc: a pid reused meanwhile is left alone; one gone
+// before the reaper heard of it is not listed). Ctrl-C and
+// a hang-up reach the whole process group: only the arbiter acts on them.
+const SCRIPT = `
+trap '' INT HUP
+set -f
+st() { s=; if [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat; then s=\${s##*) }; set -- $s; s=\${20}; fi; }
+w=' '
+while read -r op p; do
+  case $op in
+    +) st "$p"; [ -z "$s" ] && [ -r /proc/$$/stat ] || w="$w$p:$s " ;;
+    -) case $w in *" $p:"*) a=\${w%%" $p:"*}; b=\${w#*" $p:"}; b=\${b#* }; w="$a $b" ;; esac ;;
+  esac
+done
+[ "$w" = ' ' ] && exit 0
+sleep "$1" 2>/dev/null || sleep 1
+for e in $w; do
+  p=\${e%%:*}; t=\${e#*:}
+  if [ -n "$t" ]; then st "$p"; [ "$s" = "$t" ] && kill -9 "$p" 2>/dev/null
+  else kill -9 "$p" 2>/dev/null; fi
+done
+exit 0
+`;
+
+/**
+ * Watches the child processes of this process, to kill them after
+ * {@link ORPHAN_GRACE_MS} if it dies. The reaper process starts with the
+ * first child watched and ends (its pipe closed) once none is left and no
+ * arbiter holds it ({@link OrphanReaper.hold}), so an arbiter that stopped
+ * leaves nothing behind; its handles are `unref()`'d:
+ * it never keeps the arbiter alive. `ProcessWorker` watches every
+ * child it forks with {@link OrphanReaper.shared}.
+ *
+ * @example
+ * ```ts
+ * OrphanReaper.shared.watch(child.pid);
+ * child.once('exit', () => OrphanReaper.shared.forget(child.pid));
+ * ```
+ */
+export class OrphanReaper {
+  /** The reaper of this process's process actors. */
+  static readonly shared = new OrphanReaper();
+  private readonly pids = new Set<number>();
+  private holds = 0;
+  private child: ChildProcess | undefined;
+  private unavailable = process.platform === 'win32';
+
+  /**
+   * @param graceMs - how long orphans may take to stop by themselves.
+   * @param shell - the POSIX shell that runs the reaper.
+   */
+  constructor(
+    private readonly graceMs = ORPHAN_GRACE_MS,
+    private readonly shell = '/bin/sh',
+  ) {}
+
+  /** The reaper's pid while it runs, else `undefined`. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /**
+   * Watch a child: it is killed after the grace if this process dies first.
+   * @param pid - the child's pid.
+   */
+  watch(pid: number): void {
+    if (pid <= 0 || this.pids.has(pid)) return;
+    this.pids.add(pid);
+    if (this.child === undefined) this.start();
+    else this.write(`+ ${pid}\n`);
+  }
+
+  /**
+   * Stop watching a child (it exited); the last one ends the reaper, unless
+   * it is held.
+   * @param pid - the child's pid.
+   */
+  forget(pid: number): void {
+    if (!this.pids.delete(pid)) return;
+    this.write(`- ${pid}\n`);
+    this.endIfIdle();
+  }
+
+  /**
+   * Keep the reaper, once started, while no child is watched: an arbiter
+   * holds it from its start to its stop, so that spawning one actor after
+   * another does not start a reaper for each (a `fork()` of the arbiter,
+   * 2-3 ms of its loop).
+   * @returns releases the hold (the reaper ends if no child is watched).
+   */
+  hold(): () => void {
+    this.holds += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.holds -= 1;
+      this.endIfIdle();
+    };
+  }
+
+  /** End the reaper if no child is watched and nobody holds it. */
+  private endIfIdle(): void {
+    if (this.pids.size > 0 || this.holds > 0) return;
+    this.child?.stdin?.end();
+    this.child = undefined;
+  }
+
+  /** Start the reaper with the children watched now. */
+  private start(): void {
+    if (this.unavailable) return;
+    const seconds = String(Math.max(0, this.graceMs) / 1000);
+    let child: ChildProcess;
+    try {
+      child = spawn(this.shell, ['-c', SCRIPT, 'rxpulsar-reaper', seconds], {
+        argv0: 'rxpulsar: reaper',
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+    } catch {
+      this.unavailable = true;
+      return;
+    }
+    this.child = child;
+    child.unref();
+    const stdin = child.stdin as Socket;
+    stdin.unref();
+    // A reaper that died (killed from outside) is restarted with the next
+    // child watched; its pipe's EPIPE is not the arbiter's problem.
+    stdin.on('error', () => undefined);
+    child.once('error', () => {
+      if (child.pid === undefined) this.unavailable = true; // no shell
+      if (this.child === child) this.child = undefined;
+    });
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    this.write([...this.pids].map((pid) => `+ ${pid}\n`).join(''));
+  }
+
+  /** Tell the reaper, if it runs. */
+  private write(line: string): void {
+    const stdin = this.child?.stdin;
+    if (stdin !== null && stdin !== undefined && stdin.writable) stdin.write(line);
+  }
+}

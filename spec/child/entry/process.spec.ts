@@ -1,0 +1,42 @@
+import cluster from 'node:cluster';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { spawn } from '../../../lib/index.js';
+import { arbiterPerSuite } from '../../support/arbiterPerSuite.js';
+import { alive, waitFor } from '../../support/waiting.js';
+
+const module = fileURLToPath(new URL('../../fixtures/actors/marks-stopping.js', import.meta.url));
+
+describe('process entry', () => {
+  arbiterPerSuite();
+  let dir: string;
+  let saved: string | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'process-entry-spec-'));
+    saved = process.env['RXPULSAR_SPEC_MARK'];
+    process.env['RXPULSAR_SPEC_MARK'] = join(dir, 'stopped');
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env['RXPULSAR_SPEC_MARK'];
+    else process.env['RXPULSAR_SPEC_MARK'] = saved;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should stop its actor, stopping hook run, when its IPC channel closes (its arbiter gone)', async () => {
+    const proxy = await spawn({ name: 'disconnected', concurrency: 'process', module });
+    const pid = proxy.pid!;
+    const worker = Object.values(cluster.workers ?? {}).find((w) => w?.process.pid === pid);
+    expect(worker, 'its cluster worker').to.not.equal(undefined);
+    const exited = new Promise<number | null>((resolve) =>
+      worker!.process.once('exit', (code) => resolve(code)),
+    );
+    worker!.process.disconnect(); // what its arbiter's death does to it, first
+    expect(await exited, 'its exit code').to.equal(0);
+    expect(readFileSync(join(dir, 'stopped'), 'utf8')).to.equal(`stopped ${pid}\n`);
+    await waitFor(() => !alive(pid), 10_000, 'the actor gone');
+    expect(existsSync(join(dir, 'stopped'))).to.equal(true);
+  });
+});
