@@ -54,6 +54,11 @@ const WARMUP = Number(process.env['TQ_WARMUP'] ?? 1);
  * (`INFO commandstats`, reset before the round).
  */
 const STATS = process.env['TQ_STATS'] === '1';
+/**
+ * `TQ_LISTEN=1`: something listens to our apps' `task$` (as `--metrics`
+ * does), so every state change reaches the arbiter (on Redis: its events).
+ */
+const LISTEN = process.env['TQ_LISTEN'] === '1';
 
 /** Queues N tasks and resolves once they are all done. */
 type Round = () => Promise<void>;
@@ -153,6 +158,7 @@ function contenders(
     (started ??= (async () => {
       if (OURS.includes('emb')) await emb.start();
       if (OURS.includes('red')) await red.start();
+      if (LISTEN) for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined });
       if (BASES.includes('bull')) {
         void bullWorker.run();
         await bullWorker.waitUntilReady();
