@@ -159,6 +159,9 @@ function contenders(
       if (OURS.includes('emb')) await emb.start();
       if (OURS.includes('red')) await red.start();
       if (LISTEN) for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined });
+      // Experiment: a listener that came and went (the events stay read).
+      if (process.env['TQ_LISTEN'] === 'gone')
+        for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined }).unsubscribe();
       if (BASES.includes('bull')) {
         void bullWorker.run();
         await bullWorker.waitUntilReady();
