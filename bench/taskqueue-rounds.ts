@@ -49,6 +49,16 @@ const WORKERS = (process.env['TQ_WORKERS'] ?? '1,4').split(',').map(Number);
  * BullMQ on its share of the tasks, BullMQ's one process on all of them.
  */
 const WARMUP = Number(process.env['TQ_WARMUP'] ?? 1);
+/**
+ * With `TQ_ONLY`: `TQ_STATS=1` adds each round's Redis commands per task
+ * (`INFO commandstats`, reset before the round).
+ */
+const STATS = process.env['TQ_STATS'] === '1';
+/**
+ * `TQ_LISTEN=1`: something listens to our apps' `task$` (as `--metrics`
+ * does), so every state change reaches the arbiter (on Redis: its events).
+ */
+const LISTEN = process.env['TQ_LISTEN'] === '1';
 
 /** Queues N tasks and resolves once they are all done. */
 type Round = () => Promise<void>;
@@ -148,6 +158,10 @@ function contenders(
     (started ??= (async () => {
       if (OURS.includes('emb')) await emb.start();
       if (OURS.includes('red')) await red.start();
+      if (LISTEN) for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined });
+      // Experiment: a listener that came and went (the events stay read).
+      if (process.env['TQ_LISTEN'] === 'gone')
+        for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined }).unsubscribe();
       if (BASES.includes('bull')) {
         void bullWorker.run();
         await bullWorker.waitUntilReady();
@@ -248,6 +262,16 @@ async function interleaved(
   return rows;
 }
 
+/** `INFO commandstats` as "command calls-per-task …", the commonest first. */
+function perTask(info: string): string {
+  return [...info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
+    .map(([, cmd, calls]) => [cmd!, Number(calls) / N] as const)
+    .filter(([cmd, n]) => n >= 0.01 && cmd !== 'info' && cmd !== 'config')
+    .sort((a, b) => b[1] - a[1])
+    .map(([cmd, n]) => `${cmd} ${n.toFixed(2)}`)
+    .join(' ');
+}
+
 interface Run {
   rate: number;
   cpu: number;
@@ -266,7 +290,10 @@ export const scenario: Scenario = {
           if (ONLY === undefined) rows.push(...(await interleaved(rounds, workers, loads)));
           else {
             loads.push(loadavg()[0] ?? NaN);
+            const { Redis } = STATS ? await import('ioredis') : { Redis: undefined };
+            const stats = Redis === undefined ? undefined : new Redis(bench.connection);
             for (let i = 0; i < ROUNDS; i++) {
+              await stats?.config('RESETSTAT');
               const before = treeCpuByPid();
               const { rate } = await timed(rounds[ONLY as Who]);
               const scenario = `${ONLY} ${workers} worker(s), round ${i}`;
@@ -275,7 +302,11 @@ export const scenario: Scenario = {
                 .map(([pid, ms]) => [pid, ((ms - (before.get(pid) ?? ms)) * 1000) / N] as const)
                 .filter(([, ms]) => ms > 0)
                 .map(([pid, ms]) => `${pid === process.pid ? 'arbiter' : pid} ${ms.toFixed(0)}`);
-              const note = `CPU ms per 1000 tasks: ${per.join(', ')}`;
+              const calls =
+                stats === undefined
+                  ? ''
+                  : `; Redis calls per task: ${perTask(await stats.info('commandstats'))}`;
+              const note = `CPU ms per 1000 tasks: ${per.join(', ')}${calls}`;
               rows.push({
                 scenario,
                 rxpulsar: rate,
@@ -285,6 +316,7 @@ export const scenario: Scenario = {
                 note,
               });
             }
+            stats?.disconnect();
           }
         } finally {
           await c.close();

@@ -17,6 +17,17 @@ export interface Added {
   timestamp: number;
 }
 
+/**
+ * Most adds in one pipeline. A pipeline leaves once built, so a burst of
+ * 5000 adds in one turn went out only after all 5000 were built (Redis and
+ * the workers idle meanwhile); in pipelines of 256 Redis runs the first
+ * while the next are built, and their callers hear back sooner (fewer
+ * objects alive at each scavenge). Measured (`taskqueue-rounds`, runs
+ * alternated, load 3.4–5.7): Redis backend, 4 workers, 0.74–0.75× →
+ * 0.93–0.98× BullMQ in-process; 64 per pipeline did as well.
+ */
+export const PIPELINE_ADDS = 256;
+
 /** What becomes of an add: an error, or the job added. */
 export type AddDone = (err: unknown, added?: Added) => void;
 
@@ -90,9 +101,14 @@ export class AddBatcher {
       );
       return;
     }
-    this.pipeline(batch).catch((err: unknown) => {
-      for (const p of batch) p.done(err);
-    });
+    // Pipelines of PIPELINE_ADDS, each sent once built: Redis runs the
+    // first adds, and workers take them, while the next are being built.
+    for (let i = 0; i < batch.length; i += PIPELINE_ADDS) {
+      const chunk = batch.length <= PIPELINE_ADDS ? batch : batch.slice(i, i + PIPELINE_ADDS);
+      this.pipeline(chunk).catch((err: unknown) => {
+        for (const p of chunk) p.done(err);
+      });
+    }
   }
 
   private async pipeline(batch: Pending[]): Promise<void> {

@@ -204,7 +204,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   finished(id: string, token: number, outcome: Outcome): void {
     const entry = this.current(id, token);
     if (entry === undefined) return; // a stale attempt: fenced off
-    if (outcome.ok) this.store.move(entry, 'SUCCESS', { result: outcome.result });
+    if (outcome.ok) this.store.succeed(entry, outcome.result);
     else this.retryOrFail(entry, outcome.error);
   }
 

@@ -33,14 +33,17 @@ export class Heap<T> {
   /** @param item - added in O(log n). */
   push(item: T): void {
     const items = this.items;
+    // Moves the parents down into the hole, then fills it (no swap arrays).
+    let i = items.length;
     items.push(item);
-    let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      const p = items[parent]!;
+      if (!this.less(item, p)) break;
+      items[i] = p;
       i = parent;
     }
+    items[i] = item;
   }
 
   /** @returns the first item, removed, in O(log n). */
@@ -48,19 +51,20 @@ export class Heap<T> {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    items[0] = last;
+    const n = items.length;
+    if (n === 0 || last === undefined) return top;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < items.length && this.less(items[l]!, items[m]!)) m = l;
-      if (r < items.length && this.less(items[r]!, items[m]!)) m = r;
-      if (m === i) break;
-      [items[i], items[m]] = [items[m]!, items[i]!];
+      const m = r < n && this.less(items[r]!, items[l]!) ? r : l;
+      const child = items[m]!;
+      if (!this.less(child, last)) break;
+      items[i] = child;
       i = m;
     }
+    items[i] = last;
     return top;
   }
 }

@@ -124,12 +124,15 @@ export class TaskStore {
     for (let r = this.ready.pop(); r !== undefined; r = this.ready.pop()) {
       const { entry } = r;
       if (r.seq !== entry.seq || !runnable(entry.task.state)) continue;
+      const task = entry.task;
       entry.token++;
-      entry.task.attempts++;
+      task.attempts++;
       this.setState(entry, 'STARTED');
-      entry.task.startedAt = Date.now();
-      delete entry.task.runAt;
-      this.changed(entry);
+      const at = (task.startedAt = Date.now());
+      delete task.runAt;
+      // What changed, not the whole entry: a quarter of the CPU.
+      this.journal.append({ t: 'start', id: task.id, token: entry.token, n: task.attempts, at });
+      this.emit(entry);
       return entry;
     }
     return undefined;
@@ -164,6 +167,22 @@ export class TaskStore {
       delete entry.task.runAt;
     } else this.enqueue(entry);
     this.changed(entry);
+  }
+
+  /**
+   * A running task succeeded: SUCCESS with its result, journaled as what
+   * changed, not the whole entry (the commonest move, with STARTED).
+   * @param entry - the task.
+   * @param result - what its job returned.
+   */
+  succeed(entry: Entry, result: unknown): void {
+    const task = entry.task;
+    task.result = result;
+    this.setState(entry, 'SUCCESS');
+    const at = (task.endedAt = Date.now());
+    delete task.runAt;
+    this.journal.append({ t: 'ok', id: task.id, r: result, at });
+    this.emit(entry);
   }
 
   /**
@@ -208,6 +227,10 @@ export class TaskStore {
   /** Journal and emit the entry's current state. @param entry - the task. */
   changed(entry: Entry): void {
     this.write(entry);
+    this.emit(entry);
+  }
+
+  private emit(entry: Entry): void {
     if (this.changes.observed) this.changes.next({ ...entry.task }); // a copy only for listeners
   }
 

@@ -9,11 +9,16 @@
  * @module
  */
 import type { Actor } from '../../actor/Actor.js';
+import { isAsync } from '../../async/isAsync.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
 import type { Assignment, Outcome, Report, Started } from './Dispatcher.js';
 import type { JobSpec } from './jobSpecs.js';
 import type { JobContext, QueueTaskOptions, Task } from './Task.js';
+import { TaskJobContext, type SignalHolder } from './TaskJobContext.js';
+
+const succeeded = (result: unknown): Outcome => ({ ok: true, result });
+const failed = (err: unknown): Outcome => ({ ok: false, error: serializeError(err) });
 
 /**
  * Runs tasks in a worker actor.
@@ -25,7 +30,7 @@ import type { JobContext, QueueTaskOptions, Task } from './Task.js';
  * ```
  */
 export class TaskWorker {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, SignalHolder>();
   private readonly settled = new Set<Promise<void>>();
   /** Attempts next in line, while `concurrency` run. */
   private line: Assignment[] = [];
@@ -96,7 +101,8 @@ export class TaskWorker {
     );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(this.settled),
+      // Then the last report (the jobs that returned a value are in it).
+      Promise.all(this.settled).then(() => this.sent),
       new Promise((resolve) => (timer = setTimeout(resolve, ms))),
     ]);
     clearTimeout(timer);
@@ -104,48 +110,44 @@ export class TaskWorker {
 
   private run(a: Assignment): void {
     const key = `${a.id}#${a.token}`;
-    const controller = new AbortController();
-    this.running.set(key, controller);
+    const entry: SignalHolder = { controller: undefined };
+    this.running.set(key, entry);
     if (a.deferred === true) {
       this.started.push([a.id, a.token]);
       void this.schedule();
     }
-    const p = this.execute(a, controller.signal).then((outcome) => {
-      this.running.delete(key);
-      const next = this.stopped ? undefined : this.line.shift();
-      if (next !== undefined) this.run(next);
-      return this.report(a, outcome);
-    });
+    const outcome = this.execute(a, entry);
+    if (!isAsync(outcome)) {
+      // A job that returned a value: no promise per task.
+      void this.finish(a, key, outcome);
+      return;
+    }
+    const p = outcome.then((o) => this.finish(a, key, o));
     this.settled.add(p);
     void p.finally(() => this.settled.delete(p));
   }
 
-  private async execute(a: Assignment, signal: AbortSignal): Promise<Outcome> {
-    const spec = this.specs.get(a.name);
+  /** The attempt ended: report it, and start the next in line. */
+  private finish(a: Assignment, key: string, outcome: Outcome): Promise<void> {
+    this.running.delete(key);
+    const sent = this.report(a, outcome);
+    const next = this.stopped ? undefined : this.line.shift();
+    if (next !== undefined) this.run(next);
+    return sent;
+  }
+
+  /** Run the job: its outcome, or a promise of it (an async job). */
+  private execute(a: Assignment, entry: SignalHolder): Outcome | Promise<Outcome> {
     try {
+      const spec = this.specs.get(a.name);
       if (spec === undefined) throw new UnknownJobError(`no job "${a.name}" in this worker`);
-      const ctx: JobContext = {
-        task: {
-          ...a.meta,
-          id: a.id,
-          name: a.name,
-          args: a.args,
-          state: 'STARTED',
-          attempts: a.attempts,
-        } as Task,
-        actor: this.worker,
-        signal,
-        progress: (value) => {
-          this.worker
-            .send(this.app, 'task_progress', a.id, a.token, value)
-            .addErrback(() => undefined);
-        },
-        queueTask: this.queueTask,
-      };
+      const ctx = new TaskJobContext(a, entry, this.worker, this.app, this.queueTask);
       const run = spec.run as (ctx: JobContext, ...args: unknown[]) => unknown;
-      return { ok: true, result: await run(ctx, ...a.args) };
+      const result = run(ctx, ...a.args);
+      if (isAsync(result)) return Promise.resolve(result).then(succeeded, failed);
+      return { ok: true, result };
     } catch (err) {
-      return { ok: false, error: serializeError(err) };
+      return failed(err);
     }
   }
 
@@ -204,6 +206,7 @@ export class TaskWorker {
       void this.report(a!, { ok: false, error: serializeError(error) });
       return;
     }
-    this.running.get(`${id}#${token}`)?.abort(error);
+    const entry = this.running.get(`${id}#${token}`);
+    if (entry !== undefined) (entry.controller ??= new AbortController()).abort(error);
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Queue } from 'bullmq';
-import { AddBatcher } from '../../../lib/apps/tasks/AddBatcher.js';
+import { AddBatcher, PIPELINE_ADDS } from '../../../lib/apps/tasks/AddBatcher.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 
 describe('AddBatcher', function () {
@@ -39,6 +39,26 @@ describe('AddBatcher', function () {
       expect((await queue.getJob(third.id))?.name).to.equal('three');
       expect(await queue.getJob('42')).to.equal(undefined);
       expect(await queue.getWaitingCount()).to.equal(2);
+    });
+
+    it('should add a burst larger than one pipeline, in order, each with its own outcome', async () => {
+      const n = 2 * PIPELINE_ADDS + 10;
+      const before = await queue.getWaitingCount();
+      const added = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          adds.add('burst', { i }, i === PIPELINE_ADDS + 1 ? { jobId: '7' } : {}).then(
+            (job) => job.id,
+            (err: unknown) => `refused: ${String(err)}`,
+          ),
+        ),
+      );
+      // The refused add, in the second pipeline, fails alone.
+      expect(added[PIPELINE_ADDS + 1]).to.match(/^refused: .*integer/);
+      const ids = added.filter((_, i) => i !== PIPELINE_ADDS + 1).map(Number);
+      expect(ids).to.have.length(n - 1);
+      // Queued in the order of the calls: BullMQ's ids count up.
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).to.equal(true);
+      expect(await queue.getWaitingCount()).to.equal(before + n - 1);
     });
 
     it('should add a lone job, and give the first job again for a known id', async () => {

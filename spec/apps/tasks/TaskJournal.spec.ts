@@ -38,6 +38,32 @@ describe('TaskJournal', () => {
       expect(state.records).to.equal(5);
     });
 
+    it('should apply start and ok records to the last entry of their task', async () => {
+      const j = new TaskJournal(dir);
+      j.load();
+      j.append({ t: 'task', v: entry('a', 'PENDING', { attempts: 0, runAt: 5 }) });
+      j.append({ t: 'task', v: entry('b', 'PENDING', { attempts: 0 }) });
+      j.append({ t: 'start', id: 'a', token: 2, n: 1, at: 10 });
+      j.append({ t: 'ok', id: 'a', r: new Date(7), at: 20 });
+      j.append({ t: 'start', id: 'b', token: 5, n: 3, at: 30 });
+      j.append({ t: 'ok', id: 'gone', r: 1, at: 40 }); // deleted meanwhile: nothing to apply
+      await j.synced();
+      j.close();
+      const reader = new TaskJournal(dir);
+      const state = reader.load();
+      reader.close();
+      expect([...state.tasks.keys()]).to.deep.equal(['a', 'b']);
+      const a = state.tasks.get('a') as { token: number; task: Record<string, unknown> };
+      expect(a.token).to.equal(2);
+      expect(a.task).to.include({ state: 'SUCCESS', attempts: 1, startedAt: 10, endedAt: 20 });
+      expect(a.task['result']).to.be.instanceOf(Date); // through the codec
+      expect(a.task).not.to.have.property('runAt');
+      const b = state.tasks.get('b') as { token: number; task: Record<string, unknown> };
+      expect(b.token).to.equal(5);
+      expect(b.task).to.include({ state: 'STARTED', attempts: 3, startedAt: 30 });
+      expect(state.records).to.equal(6);
+    });
+
     it('should skip a torn last line (a crash mid-write)', () => {
       const j = new TaskJournal(dir);
       j.load();

@@ -15,6 +15,13 @@ function journaled(dir: string): Map<string, Task> {
       const entry = decode(record.v) as { task: Task };
       tasks.set(entry.task.id, entry.task);
     } else if (record.t === 'del') tasks.delete(record.id!);
+    // What changed for the commonest moves: STARTED, and SUCCESS with its result.
+    else if (record.t === 'start') tasks.get(record.id!)!.state = 'STARTED';
+    else if (record.t === 'ok') {
+      const task = tasks.get(record.id!)!;
+      task.state = 'SUCCESS';
+      task.result = decode((record as { r?: unknown }).r);
+    }
   }
   return tasks;
 }

@@ -3,6 +3,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { RedisTaskClient } from '../../../lib/apps/tasks/RedisTaskClient.js';
 import {
   arbiter,
   taskClient,
@@ -275,6 +276,24 @@ describe('TaskQueue', () => {
       expect(done.result).to.equal(42);
       expect(states).to.include('SUCCESS');
       expect((await client.getTask(task.id))?.state).to.equal('SUCCESS');
+    });
+
+    it('should stop reading the events once nobody listens, and read them again for the next', async () => {
+      const reader = new RedisTaskClient(redis.url, { queue: 'spec-redis' });
+      await reader.start();
+      try {
+        const inside = reader as unknown as { events: unknown; closeIdleEvents(): void };
+        await reader.waitForTask((await reader.queueTask('add', [1, 2])).id);
+        expect(inside.events).not.to.equal(undefined);
+        // What its timer does EVENTS_LINGER ms after the last listener left.
+        inside.closeIdleEvents();
+        expect(inside.events).to.equal(undefined);
+        const done = await reader.waitForTask((await reader.queueTask('add', [2, 3])).id);
+        expect(done.result).to.equal(5);
+        expect(inside.events).not.to.equal(undefined);
+      } finally {
+        await reader.stop();
+      }
     });
 
     it('should run tasks on thread workers and drop results after resultTtl', async () => {

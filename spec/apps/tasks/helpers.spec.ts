@@ -6,7 +6,16 @@ import { backoffDelay, jobSpecs } from '../../../lib/apps/tasks/jobSpecs.js';
 import { bullPriority, checkBullId, taskPriority } from '../../../lib/apps/tasks/jobToTask.js';
 import { nextTick } from '../../../lib/apps/tasks/nextTick.js';
 import { redisOptions } from '../../../lib/apps/tasks/redisOptions.js';
-import { TaskOptionError, UnknownJobError } from '../../../lib/index.js';
+import { RedisJobContext } from '../../../lib/apps/tasks/RedisJobContext.js';
+import { TaskJobContext } from '../../../lib/apps/tasks/TaskJobContext.js';
+import {
+  Deferred,
+  TaskOptionError,
+  UnknownJobError,
+  type Actor,
+  type Task,
+} from '../../../lib/index.js';
+import type { Job } from 'bullmq';
 
 describe('task queue helpers', () => {
   describe('Heap', () => {
@@ -16,6 +25,77 @@ describe('task queue helpers', () => {
       const out: number[] = [];
       for (let n = h.pop(); n !== undefined; n = h.pop()) out.push(n);
       expect(out).to.deep.equal([0, 1, 2, 3, 4, 5]);
+    });
+
+    it('should pop the least item while pushes and pops interleave', () => {
+      const h = new Heap<number>((a, b) => a < b);
+      const model: number[] = [];
+      let seed = 7;
+      const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) % 1000;
+      for (let i = 0; i < 5000; i++) {
+        if (random() < 550 || model.length === 0) {
+          const n = random();
+          h.push(n);
+          model.push(n);
+        } else {
+          model.sort((a, b) => a - b);
+          expect(h.pop()).to.equal(model.shift());
+        }
+      }
+      expect(h.size).to.equal(model.length);
+    });
+  });
+
+  describe('TaskJobContext', () => {
+    it('should make task, signal and progress when read, progress bound to its attempt', () => {
+      const sent: unknown[][] = [];
+      const actor = {
+        send: (...args: unknown[]) => {
+          sent.push(args);
+          return new Deferred();
+        },
+      } as unknown as Actor;
+      const entry: { controller: AbortController | undefined } = { controller: undefined };
+      const a = {
+        ...{ id: 't1', token: 3, name: 'add', args: [1, 2], attempts: 2, timeout: undefined },
+        meta: { priority: 5, queuedAt: 100 },
+      };
+      const ctx = new TaskJobContext(a, entry, actor, 'jobs', () => new Deferred<Task>());
+      expect(entry.controller).to.equal(undefined);
+      expect(ctx.task).to.deep.equal({
+        ...{ id: 't1', name: 'add', args: [1, 2], state: 'STARTED', attempts: 2 },
+        ...{ priority: 5, queuedAt: 100 },
+      });
+      expect(ctx.task).to.equal(ctx.task); // made once
+      const { progress, signal } = ctx;
+      expect(entry.controller!.signal).to.equal(signal);
+      progress(50);
+      expect(sent).to.deep.equal([['jobs', 'task_progress', 't1', 3, 50]]);
+    });
+  });
+
+  describe('RedisJobContext', () => {
+    it('should make task, signal and progress when read, progress bound to its job', async () => {
+      const progress: unknown[] = [];
+      const job = {
+        ...{ id: 'r1', name: 'add', data: { priority: -2 }, attemptsStarted: 1 },
+        ...{ timestamp: 100, processedOn: 150 },
+        updateProgress: (value: unknown) => Promise.resolve(void progress.push(value)),
+      } as unknown as Job;
+      const entry: { controller: AbortController | undefined } = { controller: undefined };
+      const actor = {} as Actor;
+      const ctx = new RedisJobContext(job, [1, 2], entry, actor, () => new Deferred<Task>());
+      expect(entry.controller).to.equal(undefined);
+      expect(ctx.task).to.deep.equal({
+        ...{ id: 'r1', name: 'add', args: [1, 2], state: 'STARTED', attempts: 1 },
+        ...{ priority: -2, queuedAt: 100, startedAt: 150 },
+      });
+      const { progress: report, signal } = ctx;
+      expect(entry.controller!.signal).to.equal(signal);
+      expect(ctx.actor).to.equal(actor);
+      report(7);
+      await Promise.resolve();
+      expect(progress).to.deep.equal([7]);
     });
   });
 
