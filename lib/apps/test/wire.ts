@@ -71,6 +71,25 @@ export const ADOPT_RUNNER = 'rxpulsar.test.adoptRunner';
 export const RUNNER_EXITED = 'rxpulsar.test.runnerExited';
 /** Environment variable naming the socket a prestarted runner listens on. */
 export const RUNNER_SOCKET_ENV = 'RXPULSAR_TEST_RUNNER_SOCKET';
+/**
+ * The line a prestarted runner writes to its worker once what it told
+ * before the worker connected (its first job's events) is all sent.
+ */
+export const RUNNER_LIVE = '{"name":"live"}';
+
+/**
+ * @param socketPath - a prestarted runner's socket.
+ * @returns the log beside it, where the runner writes what it tells before
+ *   its worker connects (read by the worker if the runner dies first).
+ * @example
+ * ```ts
+ * readFileSync(runnerLog(path), 'utf8');
+ * ```
+ */
+export function runnerLog(socketPath: string): string {
+  return `${socketPath}.log`;
+}
+
 /** Name of the monitor's command that receives a batch of {@link WireEvent}s. */
 export const FILE_EVENTS = 'rxpulsar.test.events';
 

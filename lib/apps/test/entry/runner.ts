@@ -7,6 +7,7 @@
  * after it.
  * @module
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
@@ -15,18 +16,30 @@ import { lines } from '../lines.js';
 import { fastMochaType } from '../fastMochaType.js';
 import { requireMocha } from '../requireMocha.js';
 import { withoutWatch } from '../withoutWatch.js';
-import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
+import { RUNNER_LIVE, RUNNER_SOCKET_ENV, runnerLog, type FileJob } from '../wire.js';
 
 const port = parentPort;
 // Prestarted by the arbiter's process: a worker connects to this socket.
 const socketPath = process.env[RUNNER_SOCKET_ENV];
 delete process.env[RUNNER_SOCKET_ENV];
 let socket: Socket | undefined;
+/**
+ * Prestarted, before its worker connects: what the runner told so far (a
+ * first job may come from the arbiter's process before any worker is up),
+ * kept to be sent first, and written to a log beside the socket, which
+ * the worker reads if this runner dies before it could send it.
+ */
+let early: string[] | undefined = socketPath === undefined ? undefined : [];
+let log: number | undefined;
 
 const post = (message: string): void => {
   if (port !== null) port.postMessage(message);
   else if (socket !== undefined) socket.write(`${message}\n`);
-  else process.send?.(message);
+  else if (early !== undefined) {
+    early.push(message);
+    log ??= openSync(runnerLog(socketPath!), 'a');
+    writeSync(log, `${message}\n`);
+  } else process.send?.(message);
 };
 
 if (port === null) {
@@ -131,9 +144,14 @@ const onMessage = (message: RunnerMessage): void => {
       post(`[${message.id},{"name":"dropped"}]`);
       return;
     }
-    case 'run':
-      jobs.push(message.job);
+    case 'run': {
+      // In the order of their ids: a first job, given by the arbiter's
+      // process, comes by another way than those its worker sends.
+      const i = jobs.findIndex((job) => job.id > message.job.id);
+      if (i < 0) jobs.push(message.job);
+      else jobs.splice(i, 0, message.job);
       void pump();
+    }
   }
 };
 
@@ -141,6 +159,10 @@ if (socketPath !== undefined) {
   // One worker only; its leaving ends this runner.
   const server = createServer((connection) => {
     server.close();
+    // What was told before goes first, then the mark that says it is all there.
+    connection.write(`${[...early!, RUNNER_LIVE].join('\n')}\n`);
+    early = undefined;
+    if (log !== undefined) closeSync(log);
     socket = connection;
     connection.setEncoding('utf8');
     connection.on(
@@ -151,6 +173,8 @@ if (socketPath !== undefined) {
     connection.on('close', () => process.exit(0));
   });
   server.listen(socketPath);
+  // A first job may come from the arbiter's process, before a worker connects.
+  process.on('message', onMessage);
 } else {
   if (port !== null) port.on('message', onMessage);
   else process.on('message', onMessage);
