@@ -6,12 +6,11 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { processEnded } from '../../util/processEnded.js';
 import { RunnerSocket } from './RunnerSocket.js';
-import { RUNNER_LIVE, runnerLog, type FileJob } from './wire.js';
+import type { FileJob } from './wire.js';
 
 /** What an actor tells its runner. */
 export type RunnerMessage =
@@ -84,7 +83,8 @@ export class RunnerHandle {
   private child: ChildProcess | undefined;
   private thread: Worker | undefined;
   /** A prestarted runner given to this worker, until it ends. */
-  private remote: Remote | undefined;
+  private remote:
+    { socket: RunnerSocket; pid: number; exit?: RunnerExit; gone: boolean } | undefined;
   private closed = false;
   /** This handle killed the runner it has now. */
   private killing = false;
@@ -126,27 +126,16 @@ export class RunnerHandle {
     }
     const remote = {
       pid,
-      path,
       gone: false,
-      live: false,
-      received: 0,
       socket: new RunnerSocket(
         path,
-        (line) => {
-          // Before the mark: what the runner told before this worker connected.
-          if (remote.live) this.message(line);
-          else if (line === RUNNER_LIVE) remote.live = true;
-          else {
-            remote.received++;
-            this.message(line);
-          }
-        },
+        (line) => this.message(line),
         () => {
           remote.gone = true;
           this.remoteEnded();
         },
       ),
-    } as Remote;
+    } as NonNullable<RunnerHandle['remote']>;
     this.remote = remote;
     return true;
   }
@@ -247,10 +236,6 @@ export class RunnerHandle {
     }
     this.remote = undefined;
     if (this.closed) return;
-    // It died before it sent all it told first (its first job's events): the rest is in its log.
-    if (!remote.live) {
-      for (const line of readLog(remote.path).slice(remote.received)) this.message(line);
-    }
     this.onExit({ ...remote.exit, killed: this.killing });
     this.killing = false;
     this.start();
@@ -325,32 +310,6 @@ export function forkRunner(execArgv: readonly string[], env: NodeJS.ProcessEnv =
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-}
-
-/** A prestarted runner given to a worker, until it ends. */
-interface Remote {
-  socket: RunnerSocket;
-  path: string;
-  pid: number;
-  exit?: RunnerExit;
-  /** Its connection is over. */
-  gone: boolean;
-  /** It sent all it told before the connection ({@link RUNNER_LIVE}). */
-  live: boolean;
-  /** Lines of that received so far. */
-  received: number;
-}
-
-/** @returns the lines a prestarted runner wrote to its log (none if it wrote none). */
-function readLog(socketPath: string): string[] {
-  try {
-    const lines = readFileSync(runnerLog(socketPath), 'utf8').split('\n');
-    // The last is a whole line only if a newline ends it.
-    lines.pop();
-    return lines.filter((l) => l !== '');
-  } catch {
-    return [];
-  }
 }
 
 function afterNextPoll(callback: () => void): void {

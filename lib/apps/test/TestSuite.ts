@@ -13,7 +13,7 @@ import type { Schema } from '../../config/Setting.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { planRun, type RunFiles } from './planRun.js';
+import { firstJobs, planRun, type RunFiles } from './planRun.js';
 import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
 import type { FileJob } from './wire.js';
 import { spares } from '../../child/startWorker.js';
@@ -75,7 +75,7 @@ export class TestSuite extends Application {
   private fail!: (err: unknown) => void;
   private plan: RunFiles | undefined;
   /** Jobs given to the prestarted runners before the pool was up. */
-  private firstJobs: FileJob[] = [];
+  private jobsGiven: FileJob[] = [];
   private current: TestRun | undefined;
   private ownArbiter = false;
   private parent: Promise<ParentRunner> | undefined;
@@ -182,7 +182,9 @@ export class TestSuite extends Application {
       const count = Number(cfg['workers']);
       this.runners = early ?? PrestartedRunners.start(count);
       this.runners.trim(count);
-      this.firstJobs = this.runners.dispatched;
+      // Each runner runs its first file while the pool starts (the command line gave them already).
+      if (this.runners.dispatched.length === 0) this.runners.dispatch(firstJobs(this.plan, count));
+      this.jobsGiven = this.runners.dispatched;
       cfg['runnersPrestarted'] = true;
     }
     // mocha and the reporter load while the pool starts.
@@ -206,7 +208,7 @@ export class TestSuite extends Application {
       monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
     });
     if (given === undefined) return undefined;
-    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid).addCallbacks(
+    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid, given.job ?? null).addCallbacks(
       // It had started a runner of its own.
       (adopted) => adopted === false && this.runners?.kill(given.pid),
       () => this.runners?.kill(given.pid),
@@ -227,7 +229,7 @@ export class TestSuite extends Application {
         options: jobOptions,
         onlyCandidates,
         bail: options['bail'] === true,
-        firstJobs: this.firstJobs,
+        firstJobs: this.jobsGiven,
       },
       {
         firstJob: (worker) => this.giveRunner(monitor, worker.aid),

@@ -24,19 +24,19 @@ const socketPath = process.env[RUNNER_SOCKET_ENV];
 delete process.env[RUNNER_SOCKET_ENV];
 let socket: Socket | undefined;
 /**
- * Prestarted, before its worker connects: what the runner told so far (a
- * first job may come from the arbiter's process before any worker is up),
- * kept to be sent first, and written to a log beside the socket, which
- * the worker reads if this runner dies before it could send it.
+ * Prestarted, before its worker connects (a first job may come from the
+ * arbiter's process before any worker is up): what the runner tells is
+ * appended to a log beside its socket, which the worker reads (as it is
+ * written, and to its end if this runner dies), then the mark that says
+ * the rest comes by the socket.
  */
-let early: string[] | undefined = socketPath === undefined ? undefined : [];
 let log: number | undefined;
+let logging = socketPath !== undefined;
 
 const post = (message: string): void => {
   if (port !== null) port.postMessage(message);
   else if (socket !== undefined) socket.write(`${message}\n`);
-  else if (early !== undefined) {
-    early.push(message);
+  else if (logging) {
     log ??= openSync(runnerLog(socketPath!), 'a');
     writeSync(log, `${message}\n`);
   } else process.send?.(message);
@@ -109,6 +109,8 @@ const emit = (event: { name: string }): void => {
 const runner = new SpecFileRunner();
 /** Jobs sent ahead: the next one starts as the current file ends, without a word from the arbiter. */
 const jobs: FileJob[] = [];
+/** The ids of the jobs given so far. */
+const seen = new Set<number>();
 let busy = false;
 
 async function pump(): Promise<void> {
@@ -144,14 +146,13 @@ const onMessage = (message: RunnerMessage): void => {
       post(`[${message.id},{"name":"dropped"}]`);
       return;
     }
-    case 'run': {
-      // In the order of their ids: a first job, given by the arbiter's
-      // process, comes by another way than those its worker sends.
-      const i = jobs.findIndex((job) => job.id > message.job.id);
-      if (i < 0) jobs.push(message.job);
-      else jobs.splice(i, 0, message.job);
+    case 'run':
+      // A first job comes twice: from the arbiter's process (to start at
+      // once) and from the worker (before the jobs it sends after it).
+      if (seen.has(message.job.id)) return;
+      seen.add(message.job.id);
+      jobs.push(message.job);
       void pump();
-    }
   }
 };
 
@@ -159,10 +160,11 @@ if (socketPath !== undefined) {
   // One worker only; its leaving ends this runner.
   const server = createServer((connection) => {
     server.close();
-    // What was told before goes first, then the mark that says it is all there.
-    connection.write(`${[...early!, RUNNER_LIVE].join('\n')}\n`);
-    early = undefined;
-    if (log !== undefined) closeSync(log);
+    // What comes next goes by the socket: the log says so, last.
+    log ??= openSync(runnerLog(socketPath), 'a');
+    writeSync(log, `${RUNNER_LIVE}\n`);
+    closeSync(log);
+    logging = false;
     socket = connection;
     connection.setEncoding('utf8');
     connection.on(
