@@ -49,7 +49,7 @@ describe('PrestartedRunners', function () {
         runners.dispatch([job('fine.test.js')]);
         expect(runners.dispatched.map((j) => j.id)).to.deep.equal([1]);
         // The whole file ran with no worker: its events are in the runner's log.
-        const log = runnerLog(join(runners['dir'] as string, '0.sock'));
+        const log = runnerLog(join(runners['dir'], '0.sock'));
         await until(
           () => existsSync(log) && readFileSync(log, 'utf8').includes('"file end"'),
           'the file to end',
