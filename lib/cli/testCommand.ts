@@ -188,12 +188,14 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
   // Not inherited by the specs (one may run rxpulsar test itself).
   delete process.env['RXPULSAR_TEST_REEXEC'];
-  // The runners boot while mocha's options load (not before a re-exec: its
-  // children need its Node options). Only the modules that fork them are
-  // loaded before: the suite's (arbiter, monitor…) load after.
+  // The runners boot, and the threads of the worker actors start, while
+  // mocha's options load (not before a re-exec: its children need its Node
+  // options). Only the modules that fork them are loaded before: the
+  // suite's (arbiter, monitor…) load after.
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
     const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
+    PrestartedRunners.early?.startWorkers();
   }
   withoutWatch();
   const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
@@ -282,7 +284,6 @@ function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void 
   runners.trim(count);
   runners.plan = plan;
   runners.dispatch(firstJobs(plan, count));
-  runners.startWorkers();
 }
 
 /**
