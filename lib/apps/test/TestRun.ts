@@ -191,7 +191,8 @@ export class TestRun {
         this.order.event(run, event);
       }
       if (run.done) {
-        this.end(run, Date.now() - run.startedAt);
+        // The runner's own measure: a first file began there before this run heard of it.
+        this.end(run, event.ms ?? Date.now() - run.startedAt);
         return;
       }
     }

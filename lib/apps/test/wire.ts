@@ -48,6 +48,8 @@ export interface WireEvent {
   hasOnly?: boolean;
   /** `file end`: the failures mocha counted in the file. */
   failures?: number;
+  /** `file end`: what the file took in its runner, in ms (its duration kept between runs). */
+  ms?: number;
   /** `runner exit`: how the runner ended. */
   code?: number | null;
   signal?: string | null;

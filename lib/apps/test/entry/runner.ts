@@ -97,8 +97,16 @@ let pending: string[] = [];
 let jobId = 0;
 /** The current file told its end: the arbiter counts the next one begun. */
 let ended = true;
-const emit = (event: { name: string }): void => {
-  if (event.name === 'file end') ended = true;
+// Captured now: specs may fake the clocks.
+const now = performance.now.bind(performance);
+/** When the current file began here. */
+let began = 0;
+const emit = (event: { name: string; ms?: number }): void => {
+  if (event.name === 'file end') {
+    ended = true;
+    // What the file took here: the arbiter may have heard of its start later (a first file).
+    event.ms ??= Math.round(now() - began);
+  }
   pending.push(toJson(event));
   if (FLUSH.has(event.name) || pending.length >= 64) {
     post(`[${jobId},${pending.join(',')}]`);
@@ -120,6 +128,7 @@ async function pump(): Promise<void> {
   for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
     jobId = job.id;
     ended = false;
+    began = now();
     await runner.run(job, emit).catch(() => undefined);
   }
   busy = false;
