@@ -9,11 +9,11 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
-import { unsupportedReporter } from '../apps/test/mochaOptions.js';
+import { splitTestParams, unsupportedReporter } from '../apps/test/mochaOptions.js';
+import { firstJobs, planRun } from '../apps/test/planRun.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
 import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
-import { TestSuite } from '../apps/test/TestSuite.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
 
@@ -190,10 +190,12 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   delete process.env['RXPULSAR_TEST_REEXEC'];
   // The runners boot, and the threads of the worker actors start, while
   // mocha's options load (not before a re-exec: its children need its Node
-  // options).
+  // options). Only the modules that fork them are loaded before: the
+  // suite's (arbiter, monitor…) load after.
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
     const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
+    PrestartedRunners.early?.startWorkers();
   }
   withoutWatch();
   const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
@@ -237,14 +239,17 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     console.error('\n✖ ERROR:', err);
     return 1;
   }
-  const suite = new TestSuite({
+  const params = {
     ...args,
     workers: flags.workers,
     concurrency: flags.concurrency,
     durations: flags.durations,
     metrics: flags.metrics,
     logLevel: 'error',
-  });
+  };
+  giveFirstFiles(params, flags);
+  const { TestSuite } = await import('../apps/test/TestSuite.js');
+  const suite = new TestSuite(params);
   const interrupt = (): void => suite.interrupt();
   process.once('SIGINT', interrupt);
   ending.stop = interrupt;
@@ -260,6 +265,25 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   } finally {
     process.removeListener('SIGINT', interrupt);
   }
+}
+
+/**
+ * The runners started early get their first files now, before the
+ * arbiter and the pool start: they run them while the worker actors come
+ * up (their events wait for them). The threads of the worker actors start
+ * after that, so that they do not hold back the runners' boot.
+ * @param params - the suite's parameters.
+ * @param flags - our own flags.
+ */
+function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void {
+  const runners = PrestartedRunners.early;
+  if (runners === undefined) return;
+  const plan = planRun(splitTestParams(params).mocha, flags.durations);
+  const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
+  const count = Math.min(workers, Math.max(1, plan.files.length));
+  runners.trim(count);
+  runners.plan = plan;
+  runners.dispatch(firstJobs(plan, count));
 }
 
 /**

@@ -367,6 +367,22 @@ describe('rxpulsar test (command line)', function () {
       }
     });
 
+    it('should keep the whole time of a first file, begun in its runner before its worker was up', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rxpulsar-durations-'));
+      try {
+        const cache = join(dir, 'durations.json');
+        // 10 tests of 150 ms: at least 1.5 s in its runner.
+        const file = join(fixture('slow'), 'a.test.js');
+        const { code } = await rxpulsarTest([file, '--durations', cache, '-w', '1']);
+        expect(code).to.equal(0);
+        const durations = JSON.parse(readFileSync(cache, 'utf8')) as Record<string, number>;
+        expect(Object.values(durations)).to.have.length(1);
+        expect(Object.values(durations)[0]).to.be.at.least(1500);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it("should refuse a reporter it cannot load with mocha's message and exit code", async () => {
       const [ours, theirs] = await Promise.all([
         rxpulsarTest([focused, '--reporter', 'no-such-reporter']),

@@ -4,18 +4,20 @@
  * options and the worker threads start (a runner forked by its worker
  * thread starts only once that thread is up). Each listens on a Unix
  * socket of its own; the worker actor it is given connects to it and
- * relays it as it relays a runner it forked itself. The arbiter keeps the
- * process: it tells the worker how its runner ended, and kills what is
- * left at the end.
+ * relays it as it relays a runner it forked itself. A runner may be given
+ * its first file before that (`dispatch`), as soon as the files are known:
+ * it runs it while the pool starts, and its worker gets what it told first
+ * when it connects. The arbiter keeps the process: it tells the worker how
+ * its runner ended, and kills what is left at the end.
  * @module
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spares } from '../../child/startWorker.js';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
+import type { RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
-import { RUNNER_SOCKET_ENV } from './wire.js';
+import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
 
 /** The holder of the worker threads started early (see `startEarly`), until a pool takes them. */
 export const EARLY_WORKERS = 'rxpulsar test: early workers';
@@ -26,6 +28,8 @@ export interface PrestartedRunner {
   path: string;
   /** Its process id. */
   pid: number;
+  /** The file it was given before any worker (see `dispatch`). */
+  job?: FileJob;
 }
 
 interface Entry extends PrestartedRunner {
@@ -54,7 +58,9 @@ export class PrestartedRunners {
   private readonly all: Entry[] = [];
   private closed = false;
   /** Gives back the worker threads started early that no pool took. */
-  private releaseWorkers: (() => Promise<void>) | undefined;
+  private releaseWorkers: Promise<(() => Promise<void>) | undefined> | undefined;
+  /** The run's plan, when the command line read it (and gave first files with it). */
+  plan: RunFiles | undefined;
   private readonly killAll = (): void => {
     for (const entry of this.all) if (entry.exit === undefined) entry.child.kill('SIGKILL');
   };
@@ -91,14 +97,29 @@ export class PrestartedRunners {
 
   /**
    * Fork runners for the next TestSuite of this process (the command line
-   * does so first thing), and start as many warm spare threads to become
-   * its worker actors (the pool takes them: see {@link EARLY_WORKERS}).
+   * does so first thing).
    * @param count - how many.
    */
   static startEarly(count: number): void {
     if (early !== undefined) return;
     early = new PrestartedRunners(count, process.execArgv);
-    early.releaseWorkers = spares.keep('thread', count, EARLY_WORKERS, true);
+  }
+
+  /** @returns the runners started early, not taken yet. */
+  static get early(): PrestartedRunners | undefined {
+    return early;
+  }
+
+  /**
+   * Start as many warm spare threads as runners, to become the worker
+   * actors of the next TestSuite (its pool takes them: see {@link EARLY_WORKERS}).
+   */
+  startWorkers(): void {
+    if (this.releaseWorkers !== undefined || this.closed) return;
+    const count = this.free.length;
+    this.releaseWorkers = import('../../child/startWorker.js').then(({ spares }) =>
+      this.closed ? undefined : spares.keep('thread', count, EARLY_WORKERS, true),
+    );
   }
 
   /** Kill the runners started early, if no TestSuite took them. */
@@ -127,14 +148,37 @@ export class PrestartedRunners {
   }
 
   /**
+   * Give each runner not given yet one job, in order, before any worker
+   * has it: it runs it at once (its events wait for the worker).
+   * @param jobs - at most one per runner (see `firstJobs`).
+   */
+  dispatch(jobs: FileJob[]): void {
+    jobs.slice(0, this.free.length).forEach((job, i) => {
+      const entry = this.free[i]!;
+      entry.job = job;
+      // Gone already: its worker hears of its exit, and fails the file as one it crashed.
+      entry.child.send({ type: 'run', job }, () => undefined);
+    });
+  }
+
+  /** The jobs given by `dispatch` to runners not given yet. */
+  get dispatched(): FileJob[] {
+    return this.free.flatMap((entry) => (entry.job === undefined ? [] : [entry.job]));
+  }
+
+  /**
    * @param onExit - told how the runner ended (after its end).
-   * @returns a runner not given yet, alive, or `undefined`.
+   * @returns a runner not given yet, alive (or dead, if it has a job: its
+   *   worker reports how it ended while running it), or `undefined`.
    */
   take(onExit: (exit: RunnerExit) => void): PrestartedRunner | undefined {
     for (let entry = this.free.shift(); entry !== undefined; entry = this.free.shift()) {
-      if (entry.exit !== undefined) continue;
+      const { exit, job } = entry;
+      if (exit !== undefined && job === undefined) continue;
       entry.onExit = onExit;
-      return { path: entry.path, pid: entry.pid };
+      // Told after the worker is given it (this call's caller sends that first).
+      if (exit !== undefined) setImmediate(() => onExit(exit));
+      return { path: entry.path, pid: entry.pid, job };
     }
     return undefined;
   }
@@ -160,7 +204,9 @@ export class PrestartedRunners {
     await Promise.all(this.all.map((entry) => entry.exited));
     process.removeListener('exit', this.atExit);
     rmSync(this.dir, { recursive: true, force: true });
-    await this.releaseWorkers?.();
+    await (
+      await this.releaseWorkers
+    )?.();
   }
 
   private fork(i: number): void {

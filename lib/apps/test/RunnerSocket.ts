@@ -2,13 +2,23 @@
  * Worker side of a prestarted spec runner (see `PrestartedRunners`): the
  * connection to the socket it listens on, made as soon as the runner
  * listens (retried until then), one line of JSON per message both ways.
+ * What the runner told before the connection (a first file it was given
+ * before any worker was up) is in its log: read first, as it grows, until
+ * the runner's mark that the rest comes by the socket; to its end if the
+ * runner dies first. A runner busy in a test (blocked, or hung) cannot
+ * answer a connection, but its log tells the test it is in.
  * @module
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { lines } from './lines.js';
+import { RUNNER_LIVE, runnerLog } from './wire.js';
 
 /** How often a worker tries again to reach a runner still booting, in ms. */
 const RETRY_MS = 5;
+/** How often a worker reads its runner's log until the runner's mark, in ms. */
+const TAIL_MS = 10;
 
 /**
  * The connection to one prestarted runner.
@@ -26,6 +36,14 @@ export class RunnerSocket {
   private done = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** The runner's mark was read: its lines come by the socket only. */
+  private live = false;
+  /** Lines of the socket read before the mark, until it. */
+  private held: string[] = [];
+  private log: number | undefined;
+  private readonly logLines: (chunk: string) => void;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly tail: NodeJS.Timeout;
 
   /**
    * @param path - the runner's socket.
@@ -37,6 +55,9 @@ export class RunnerSocket {
     private readonly onLine: (line: string) => void,
     private readonly onClose: () => void,
   ) {
+    this.logLines = lines((line) => this.logged(line));
+    this.tail = setInterval(() => this.readLog(), TAIL_MS).unref();
+    this.readLog();
     this.connect();
   }
 
@@ -78,7 +99,10 @@ export class RunnerSocket {
       this.pending = [];
       for (const line of pending) socket.write(`${line}\n`);
     });
-    socket.on('data', lines(this.onLine));
+    socket.on(
+      'data',
+      lines((line) => (this.live ? this.onLine(line) : this.held.push(line))),
+    );
     socket.on('error', () => undefined);
     socket.on('close', () => {
       if (this.socket !== socket) return;
@@ -92,9 +116,47 @@ export class RunnerSocket {
     });
   }
 
+  /** Read what the runner's log has now (nothing once its mark was read). */
+  private readLog(): void {
+    if (this.live) return;
+    try {
+      this.log ??= openSync(runnerLog(this.path), 'r');
+    } catch {
+      // Nothing written yet.
+      return;
+    }
+    const buffer = Buffer.allocUnsafe(65_536);
+    for (let n = readSync(this.log, buffer); n > 0; n = readSync(this.log, buffer)) {
+      this.logLines(this.decoder.write(buffer.subarray(0, n)));
+      if (this.live) return;
+    }
+  }
+
+  private logged(line: string): void {
+    if (this.live) return;
+    if (line !== RUNNER_LIVE) {
+      this.onLine(line);
+      return;
+    }
+    this.live = true;
+    this.stopTail();
+    const held = this.held;
+    this.held = [];
+    for (const line of held) this.onLine(line);
+  }
+
+  private stopTail(): void {
+    clearInterval(this.tail);
+    if (this.log !== undefined) closeSync(this.log);
+    this.log = undefined;
+  }
+
   private finish(): void {
     if (this.done) return;
     this.done = true;
+    // The runner is gone: what its log holds is all it told before the socket.
+    this.readLog();
+    this.stopTail();
     this.onClose();
   }
 }

@@ -40,6 +40,11 @@ export interface RunPlan {
   onlyCandidates: string[];
   /** Stop the whole run after the first failure. */
   bail: boolean;
+  /**
+   * Jobs of files given to runners before the pool was up (ids below those
+   * the run gives): each goes to the worker that gets its runner.
+   */
+  firstJobs?: FileJob[];
 }
 
 /** What the run reports to (the parent runner). */
@@ -48,8 +53,11 @@ export interface RunSink {
   report(event: WireEvent, run: FileRun): void;
   /** A file is over: `ms` it took (absent when it was interrupted). */
   fileDone(file: string, ms: number | undefined): void;
-  /** A worker gets its first job now (the job follows this call's messages). */
-  firstJob?(worker: ActorProxy): void;
+  /**
+   * A worker gets its first job now (the job follows this call's messages).
+   * @returns the job its runner was given already, if one of `firstJobs`.
+   */
+  firstJob?(worker: ActorProxy): FileJob | undefined;
 }
 
 /**
@@ -71,6 +79,8 @@ export class TestRun {
   private readonly recalled = new Set<FileRun>();
   private readonly order: ReportOrder;
   private queue: FileJob[] = [];
+  /** Jobs given to runners already, until their workers get them. */
+  private reserved: FileJob[] = [];
   private dry = false;
   private nextId = 1;
   private stopped = false;
@@ -97,6 +107,7 @@ export class TestRun {
     private readonly sink: RunSink,
   ) {
     this.order = new ReportOrder((event, run) => sink.report(event, run));
+    for (const job of plan.firstJobs ?? []) this.nextId = Math.max(this.nextId, job.id + 1);
   }
 
   /** Run every file; resolves once all are reported (or the run was stopped). */
@@ -131,6 +142,7 @@ export class TestRun {
   stop(now = false): void {
     this.stopped = true;
     this.queue = [];
+    this.reserved = [];
     // Their runners drop them with the abort (one that began is not reported).
     for (const run of this.ahead.values()) this.runs.delete(run.job.id);
     this.ahead.clear();
@@ -179,21 +191,29 @@ export class TestRun {
         this.order.event(run, event);
       }
       if (run.done) {
-        this.end(run, Date.now() - run.startedAt);
+        // The runner's own measure: a first file began there before this run heard of it.
+        this.end(run, event.ms ?? Date.now() - run.startedAt);
         return;
       }
     }
   }
 
   private async phase(files: string[]): Promise<void> {
-    this.queue = files.map((file) => ({
-      id: this.nextId++,
-      file,
-      setupFiles: this.plan.setupFiles,
-      options: this.plan.options,
-      dry: this.dry,
-    }));
-    if (this.queue.length === 0) return;
+    // The files runners have already (there is no first pass then).
+    this.reserved = this.dry
+      ? []
+      : (this.plan.firstJobs ?? []).filter((j) => files.includes(j.file));
+    const given = new Set(this.reserved.map((j) => j.file));
+    this.queue = files
+      .filter((file) => !given.has(file))
+      .map((file) => ({
+        id: this.nextId++,
+        file,
+        setupFiles: this.plan.setupFiles,
+        options: this.plan.options,
+        dry: this.dry,
+      }));
+    if (!this.hasWork()) return;
     const done = new Promise<void>((resolve) => (this.phaseDone = resolve));
     this.dispatch();
     await done;
@@ -231,12 +251,12 @@ export class TestRun {
     // An idle worker gets a file to run; then each busy one, a file ahead.
     for (const ahead of [false, true]) {
       for (const proxy of workers) {
-        if (this.queue.length === 0) break;
+        if (!this.hasWork()) break;
         const busy = this.inflight.has(proxy.aid);
         if (busy === ahead && !this.ahead.has(proxy.aid)) this.send(proxy, ahead);
       }
     }
-    if (this.queue.length > 0) return;
+    if (this.hasWork()) return;
     // No file left: idle workers take back files sent ahead to busy ones.
     let idle = workers.filter((p) => !this.inflight.has(p.aid)).length - this.recalled.size;
     for (const run of this.ahead.values()) {
@@ -248,12 +268,22 @@ export class TestRun {
     }
   }
 
+  /** Files not given to a worker yet. */
+  private hasWork(): boolean {
+    return this.queue.length > 0 || this.reserved.length > 0;
+  }
+
   private send(proxy: ActorProxy, ahead: boolean): void {
+    let given: FileJob | undefined;
     if (!this.served.has(proxy.aid)) {
       this.served.add(proxy.aid);
-      this.sink.firstJob?.(proxy);
+      const job = this.sink.firstJob?.(proxy);
+      const i = job === undefined ? -1 : this.reserved.indexOf(job);
+      if (i >= 0) given = this.reserved.splice(i, 1)[0];
     }
-    const job = this.queue.shift()!;
+    // Reserved jobs go only with their runners.
+    const job = given ?? this.queue.shift();
+    if (job === undefined) return;
     const run = new FileRun(job, proxy.aid);
     this.runs.set(job.id, run);
     if (ahead) {
@@ -262,6 +292,8 @@ export class TestRun {
       this.inflight.set(proxy.aid, run);
       if (!this.dry) this.order.started(run);
     }
+    // Its runner has it already.
+    if (given !== undefined) return;
     this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
       if (ahead) this.reclaim(run);
       else this.crashed(run, `could not start ${run.file}: ${String(err)}`);
@@ -321,7 +353,7 @@ export class TestRun {
     }
     // More files, or files sent ahead an idle worker may take back.
     if (!this.stopped) this.dispatch();
-    if (this.inflight.size === 0 && (this.queue.length === 0 || this.stopped)) this.finishPhase();
+    if (this.inflight.size === 0 && (!this.hasWork() || this.stopped)) this.finishPhase();
   }
 
   private finishPhase(): void {

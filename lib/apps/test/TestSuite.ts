@@ -11,16 +11,11 @@ import { getActor } from '../../actor/current.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';
 import type { Schema } from '../../config/Setting.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import { Durations, DURATIONS_FILE } from './Durations.js';
-import {
-  collectSpecFiles,
-  onlyCandidates,
-  splitTestParams,
-  unsupportedReporter,
-  workerOptions,
-} from './mochaOptions.js';
+import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
+import { firstJobs, planRun, type RunFiles } from './planRun.js';
 import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
+import type { FileJob } from './wire.js';
 import { spares } from '../../child/startWorker.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
@@ -78,7 +73,9 @@ export class TestSuite extends Application {
   private readonly events = new Subject<TestEvent>();
   private settle!: (result: TestResult) => void;
   private fail!: (err: unknown) => void;
-  private plan: { files: string[]; setupFiles: string[] } | undefined;
+  private plan: RunFiles | undefined;
+  /** Jobs given to the prestarted runners before the pool was up. */
+  private jobsGiven: FileJob[] = [];
   private current: TestRun | undefined;
   private ownArbiter = false;
   private parent: Promise<ParentRunner> | undefined;
@@ -171,16 +168,23 @@ export class TestSuite extends Application {
         metrics: cfg['metrics'] as string | null,
       });
     }
-    this.plan = collectSpecFiles(this.mochaOptions);
+    // Runners started by the command line may have their first files already (its plan).
+    const early =
+      cfg['runner'] === 'process' && this.runners === undefined
+        ? PrestartedRunners.takeEarly(process.execArgv)
+        : undefined;
+    this.plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
     // No more workers than files (mocha's pool starts no more either).
     cfg['workers'] = Math.min(Number(cfg['workers']), Math.max(1, this.plan.files.length));
     // Process runners boot while the pool starts (or since the command
     // line began): each worker gets one with its first job.
     if (cfg['runner'] === 'process' && this.runners === undefined) {
       const count = Number(cfg['workers']);
-      this.runners =
-        PrestartedRunners.takeEarly(process.execArgv) ?? PrestartedRunners.start(count);
+      this.runners = early ?? PrestartedRunners.start(count);
       this.runners.trim(count);
+      // Each runner runs its first file while the pool starts (the command line gave them already).
+      if (this.runners.dispatched.length === 0) this.runners.dispatch(firstJobs(this.plan, count));
+      this.jobsGiven = this.runners.dispatched;
       cfg['runnersPrestarted'] = true;
     }
     // mocha and the reporter load while the pool starts.
@@ -195,37 +199,37 @@ export class TestSuite extends Application {
     await this.runners?.close();
   }
 
-  /** Give a worker a prestarted runner, if one is left; it is told how that runner ends. */
-  private giveRunner(monitor: Monitor, aid: string): void {
+  /**
+   * Give a worker a prestarted runner, if one is left; it is told how that runner ends.
+   * @returns the job that runner was given already, if any.
+   */
+  private giveRunner(monitor: Monitor, aid: string): FileJob | undefined {
     const given = this.runners?.take((exit) => {
       monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
     });
-    if (given === undefined) return;
-    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid).addCallbacks(
+    if (given === undefined) return undefined;
+    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid, given.job ?? null).addCallbacks(
       // It had started a runner of its own.
       (adopted) => adopted === false && this.runners?.kill(given.pid),
       () => this.runners?.kill(given.pid),
     );
+    return given.job;
   }
 
   private async execute(monitor: Monitor): Promise<TestResult> {
-    const { files, setupFiles } = this.plan!;
-    const cache = this.params['durations'];
-    const durations =
-      cache === false
-        ? undefined
-        : new Durations(typeof cache === 'string' ? cache : DURATIONS_FILE);
+    const { files, setupFiles, options: jobOptions, onlyCandidates, durations } = this.plan!;
     const options = this.mochaOptions;
     const parent = await (this.parent ?? ParentRunner.create(options, this.events));
     const run = new TestRun(
       monitor,
       getArbiter().events,
       {
-        files: durations?.order(files) ?? files,
+        files,
         setupFiles,
-        options: workerOptions(options),
-        onlyCandidates: onlyCandidates(files),
+        options: jobOptions,
+        onlyCandidates,
         bail: options['bail'] === true,
+        firstJobs: this.jobsGiven,
       },
       {
         firstJob: (worker) => this.giveRunner(monitor, worker.aid),

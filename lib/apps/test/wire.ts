@@ -48,6 +48,8 @@ export interface WireEvent {
   hasOnly?: boolean;
   /** `file end`: the failures mocha counted in the file. */
   failures?: number;
+  /** `file end`: what the file took in its runner, in ms (its duration kept between runs). */
+  ms?: number;
   /** `runner exit`: how the runner ended. */
   code?: number | null;
   signal?: string | null;
@@ -65,12 +67,34 @@ export const ABORT_FILE = 'rxpulsar.test.abortFile';
 export const DROP_FILE = 'rxpulsar.test.dropFile';
 /** Name of the command that kills a worker's spec runner (its file hung). */
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
-/** Name of the command that gives a worker a prestarted runner (its socket's path, its pid). */
+/**
+ * Name of the command that gives a worker a prestarted runner (its
+ * socket's path, its pid, and the job it was given already, or `null`).
+ */
 export const ADOPT_RUNNER = 'rxpulsar.test.adoptRunner';
 /** Name of the command that tells a worker how its prestarted runner ended. */
 export const RUNNER_EXITED = 'rxpulsar.test.runnerExited';
 /** Environment variable naming the socket a prestarted runner listens on. */
 export const RUNNER_SOCKET_ENV = 'RXPULSAR_TEST_RUNNER_SOCKET';
+/**
+ * The line a prestarted runner writes to its worker once what it told
+ * before the worker connected (its first job's events) is all sent.
+ */
+export const RUNNER_LIVE = '{"name":"live"}';
+
+/**
+ * @param socketPath - a prestarted runner's socket.
+ * @returns the log beside it, where the runner writes what it tells before
+ *   its worker connects (read by the worker if the runner dies first).
+ * @example
+ * ```ts
+ * readFileSync(runnerLog(path), 'utf8');
+ * ```
+ */
+export function runnerLog(socketPath: string): string {
+  return `${socketPath}.log`;
+}
+
 /** Name of the monitor's command that receives a batch of {@link WireEvent}s. */
 export const FILE_EVENTS = 'rxpulsar.test.events';
 

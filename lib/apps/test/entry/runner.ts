@@ -7,6 +7,7 @@
  * after it.
  * @module
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
@@ -15,18 +16,30 @@ import { lines } from '../lines.js';
 import { fastMochaType } from '../fastMochaType.js';
 import { requireMocha } from '../requireMocha.js';
 import { withoutWatch } from '../withoutWatch.js';
-import { RUNNER_SOCKET_ENV, type FileJob } from '../wire.js';
+import { RUNNER_LIVE, RUNNER_SOCKET_ENV, runnerLog, type FileJob } from '../wire.js';
 
 const port = parentPort;
 // Prestarted by the arbiter's process: a worker connects to this socket.
 const socketPath = process.env[RUNNER_SOCKET_ENV];
 delete process.env[RUNNER_SOCKET_ENV];
 let socket: Socket | undefined;
+/**
+ * Prestarted, before its worker connects (a first job may come from the
+ * arbiter's process before any worker is up): what the runner tells is
+ * appended to a log beside its socket, which the worker reads (as it is
+ * written, and to its end if this runner dies), then the mark that says
+ * the rest comes by the socket.
+ */
+let log: number | undefined;
+let logging = socketPath !== undefined;
 
 const post = (message: string): void => {
   if (port !== null) port.postMessage(message);
   else if (socket !== undefined) socket.write(`${message}\n`);
-  else process.send?.(message);
+  else if (logging) {
+    log ??= openSync(runnerLog(socketPath!), 'a');
+    writeSync(log, `${message}\n`);
+  } else process.send?.(message);
 };
 
 if (port === null) {
@@ -84,8 +97,16 @@ let pending: string[] = [];
 let jobId = 0;
 /** The current file told its end: the arbiter counts the next one begun. */
 let ended = true;
-const emit = (event: { name: string }): void => {
-  if (event.name === 'file end') ended = true;
+// Captured now: specs may fake the clocks.
+const now = performance.now.bind(performance);
+/** When the current file began here. */
+let began = 0;
+const emit = (event: { name: string; ms?: number }): void => {
+  if (event.name === 'file end') {
+    ended = true;
+    // What the file took here: the arbiter may have heard of its start later (a first file).
+    event.ms ??= Math.round(now() - began);
+  }
   pending.push(toJson(event));
   if (FLUSH.has(event.name) || pending.length >= 64) {
     post(`[${jobId},${pending.join(',')}]`);
@@ -96,6 +117,8 @@ const emit = (event: { name: string }): void => {
 const runner = new SpecFileRunner();
 /** Jobs sent ahead: the next one starts as the current file ends, without a word from the arbiter. */
 const jobs: FileJob[] = [];
+/** The ids of the jobs given so far. */
+const seen = new Set<number>();
 let busy = false;
 
 async function pump(): Promise<void> {
@@ -105,6 +128,7 @@ async function pump(): Promise<void> {
   for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
     jobId = job.id;
     ended = false;
+    began = now();
     await runner.run(job, emit).catch(() => undefined);
   }
   busy = false;
@@ -132,6 +156,10 @@ const onMessage = (message: RunnerMessage): void => {
       return;
     }
     case 'run':
+      // A first job comes twice: from the arbiter's process (to start at
+      // once) and from the worker (before the jobs it sends after it).
+      if (seen.has(message.job.id)) return;
+      seen.add(message.job.id);
       jobs.push(message.job);
       void pump();
   }
@@ -141,6 +169,11 @@ if (socketPath !== undefined) {
   // One worker only; its leaving ends this runner.
   const server = createServer((connection) => {
     server.close();
+    // What comes next goes by the socket: the log says so, last.
+    log ??= openSync(runnerLog(socketPath), 'a');
+    writeSync(log, `${RUNNER_LIVE}\n`);
+    closeSync(log);
+    logging = false;
     socket = connection;
     connection.setEncoding('utf8');
     connection.on(
@@ -151,6 +184,8 @@ if (socketPath !== undefined) {
     connection.on('close', () => process.exit(0));
   });
   server.listen(socketPath);
+  // A first job may come from the arbiter's process, before a worker connects.
+  process.on('message', onMessage);
 } else {
   if (port !== null) port.on('message', onMessage);
   else process.on('message', onMessage);

@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { PrestartedRunners } from '../../../lib/apps/test/PrestartedRunners.js';
+import { RunnerHandle, type RunnerExit } from '../../../lib/apps/test/RunnerHandle.js';
+import { runnerLog, type FileJob } from '../../../lib/apps/test/wire.js';
+import { fixture } from '../../support/testCli.js';
+
+const job = (file: string): FileJob => ({
+  id: 1,
+  file: join(fixture('crash'), file),
+  setupFiles: [],
+  options: {},
+});
+
+/** Wait until `check` holds (checked every 20 ms, for 30 s at most). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A worker's side of a prestarted runner: the events it relays, and its runner's exit. */
+function adopt(runners: PrestartedRunners): {
+  handle: RunnerHandle;
+  events: string[];
+  exit: Promise<RunnerExit>;
+} {
+  const events: string[] = [];
+  let ended!: (exit: RunnerExit) => void;
+  const exit = new Promise<RunnerExit>((resolve) => (ended = resolve));
+  const handle = new RunnerHandle('process', (json) => events.push(json), ended, undefined, true);
+  const given = runners.take((how) => handle.remoteExited(how));
+  expect(given?.job?.id).to.equal(1);
+  expect(handle.adopt(given!.path, given!.pid)).to.equal(true);
+  return { handle, events, exit };
+}
+
+describe('PrestartedRunners', function () {
+  this.timeout(60_000);
+
+  describe('dispatch()', () => {
+    it('should run a first file before any worker connects, its worker getting its events first', async () => {
+      const runners = PrestartedRunners.start(1);
+      let handle: RunnerHandle | undefined;
+      try {
+        runners.dispatch([job('fine.test.js')]);
+        expect(runners.dispatched.map((j) => j.id)).to.deep.equal([1]);
+        // The whole file ran with no worker: its events are in the runner's log.
+        const log = runnerLog(join(runners['dir'], '0.sock'));
+        await until(
+          () => existsSync(log) && readFileSync(log, 'utf8').includes('"file end"'),
+          'the file to end',
+        );
+        const worker = adopt(runners);
+        handle = worker.handle;
+        await until(() => worker.events.some((e) => e.includes('"file end"')), 'its events');
+        const passes = worker.events.join('\n').match(/"name":"pass"/g) ?? [];
+        expect(passes).to.have.length(3);
+        expect(worker.events[0]).to.match(/^\[1,/);
+      } finally {
+        await handle?.close();
+        await runners.close();
+      }
+    });
+
+    it("should give a runner that died on its first file to a worker, which names the test from the runner's log", async () => {
+      const runners = PrestartedRunners.start(1);
+      let handle: RunnerHandle | undefined;
+      try {
+        runners.dispatch([job('killed.test.js')]);
+        const entry = (runners['all'] as { exit?: RunnerExit }[])[0]!;
+        await until(() => entry.exit !== undefined, 'the runner to die');
+        // Dead before any worker: given all the same, with its job.
+        const worker = adopt(runners);
+        handle = worker.handle;
+        const exit = await worker.exit;
+        expect(exit).to.include({ kind: 'process', signal: 'SIGKILL', killed: false });
+        const told = worker.events.join('\n');
+        expect(told).to.include('"name":"test"');
+        expect(told).to.include('kills its worker');
+      } finally {
+        await handle?.close();
+        await runners.close();
+      }
+    });
+
+    it('should tell the test a runner is in when it hangs in its first file and cannot answer its worker', async () => {
+      const runners = PrestartedRunners.start(1);
+      let handle: RunnerHandle | undefined;
+      try {
+        runners.dispatch([job('hangs.test.js')]);
+        const worker = adopt(runners);
+        handle = worker.handle;
+        await until(
+          () => worker.events.some((e) => e.includes('"name":"test"')),
+          'the test it is in',
+        );
+        expect(worker.events.join('\n')).to.include('blocks the event loop');
+      } finally {
+        await handle?.close();
+        await runners.close();
+      }
+    });
+  });
+
+  describe('take()', () => {
+    it('should skip a runner that died with no job', async () => {
+      const runners = PrestartedRunners.start(1);
+      try {
+        const entry = (runners['all'] as { pid: number; exit?: RunnerExit }[])[0]!;
+        runners.kill(entry.pid);
+        await until(() => entry.exit !== undefined, 'the runner to die');
+        expect(runners.take(() => undefined)).to.equal(undefined);
+      } finally {
+        await runners.close();
+      }
+    });
+  });
+});
