@@ -20,6 +20,7 @@ import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
 import { TaskWaiters } from './TaskWaiters.js';
+import { whenReady } from './whenReady.js';
 
 /** Options of a Redis queue client. */
 export interface RedisClientOptions {
@@ -119,7 +120,12 @@ export class RedisTaskClient implements TaskBackend {
       maxRetriesPerRequest: 1,
     });
     this.redis.on('error', () => undefined);
-    await this.guard('connect', () => this.queue!.waitUntilReady());
+    // Both connections: a read right after start() goes on the second one,
+    // which refuses commands until it is ready (no offline queue).
+    await this.guard('connect', async () => {
+      await this.queue!.waitUntilReady();
+      await whenReady(this.redis!);
+    });
   }
 
   /**

@@ -327,8 +327,12 @@ describe('TaskQueue', () => {
         await redisStopping.stop();
       }
       const reader = await taskClient(redis.url, 'spec-redis-stopping');
-      const task = await reader.getTask(id);
-      await reader.close();
+      let task: Task | undefined;
+      try {
+        task = await reader.getTask(id);
+      } finally {
+        await reader.close();
+      }
       expect(task, JSON.stringify(task)).to.include({ state: 'SUCCESS', attempts: 1 });
     });
 
