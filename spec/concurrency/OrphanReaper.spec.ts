@@ -104,6 +104,26 @@ describe('OrphanReaper', () => {
       }
     });
 
+    it('should keep watching a pid watched again before its first forget() (a pid reused)', async () => {
+      const reaper = new OrphanReaper(100);
+      const a = sleeper();
+      try {
+        // The replacement forked in another child's exit got that child's pid:
+        // watched again before the old one's forget().
+        reaper.watch(a.pid!);
+        reaper.watch(a.pid!);
+        const pid = reaper.pid!;
+        reaper.forget(a.pid!); // the old process's
+        expect(reaper.pid, 'the new one still watched').to.equal(pid);
+        // Its arbiter gone (the pipe closed): the new process is killed.
+        (reaper as unknown as { child: ChildProcess }).child.stdin!.end();
+        await waitFor(() => a.signalCode === 'SIGKILL', 10_000, 'the child killed');
+        await waitFor(() => !alive(pid), 10_000, 'the reaper gone');
+      } finally {
+        await reap(a);
+      }
+    });
+
     it('should ignore SIGINT (Ctrl-C reaches the whole process group)', async () => {
       const reaper = new OrphanReaper(100);
       const a = sleeper();
