@@ -44,7 +44,7 @@ describe('TaskJournal', () => {
       j.append({ t: 'task', v: entry('a', 'PENDING', { attempts: 0, runAt: 5 }) });
       j.append({ t: 'task', v: entry('b', 'PENDING', { attempts: 0 }) });
       j.append({ t: 'start', id: 'a', token: 2, n: 1, at: 10 });
-      j.append({ t: 'ok', id: 'a', r: new Date(7), at: 20 });
+      j.append({ t: 'ok', id: 'a', r: new Date(7), at: 20, p: { done: new Date(8) } });
       j.append({ t: 'start', id: 'b', token: 5, n: 3, at: 30 });
       j.append({ t: 'ok', id: 'gone', r: 1, at: 40 }); // deleted meanwhile: nothing to apply
       await j.synced();
@@ -57,6 +57,8 @@ describe('TaskJournal', () => {
       expect(a.token).to.equal(2);
       expect(a.task).to.include({ state: 'SUCCESS', attempts: 1, startedAt: 10, endedAt: 20 });
       expect(a.task['result']).to.be.instanceOf(Date); // through the codec
+      // Its last progress, reported since its last whole entry, kept.
+      expect((a.task['progress'] as { done: unknown }).done).to.be.instanceOf(Date);
       expect(a.task).not.to.have.property('runAt');
       const b = state.tasks.get('b') as { token: number; task: Record<string, unknown> };
       expect(b.token).to.equal(5);
