@@ -111,6 +111,7 @@ export class TaskJournal {
         } catch {
           continue; // a torn last line
         }
+        if (typeof record !== 'object' || record === null) continue; // not a record
         state.records++;
         if (record.t === 'task') {
           const entry = decode(record.v) as { task: { id: string } };
@@ -119,7 +120,8 @@ export class TaskJournal {
           const entry = state.tasks.get(record.id) as Replayed | undefined;
           if (entry !== undefined) replay(entry, record);
         } else if (record.t === 'del') state.tasks.delete(record.id);
-        else state.ticks.set(record.job, record.at);
+        else if (record.t === 'tick') state.ticks.set(record.job, record.at);
+        // Another kind (a later version's) is left alone, not taken for a tick.
       }
     }
     this.records = state.records;

@@ -75,6 +75,18 @@ describe('TaskJournal', () => {
       const state = new TaskJournal(dir).load();
       expect([...state.tasks.keys()]).to.deep.equal(['a']);
     });
+
+    it('should leave alone a line that is no record, or a record of an unknown kind', () => {
+      const j = new TaskJournal(dir);
+      j.load();
+      j.append({ t: 'tick', job: 'tick', at: 1000 });
+      j.close();
+      appendFileSync(j.path, 'null\n7\n{"t":"later","job":"x","at":5}\n');
+      const reader = new TaskJournal(dir);
+      const state = reader.load();
+      reader.close();
+      expect([...state.ticks]).to.deep.equal([['tick', 1000]]);
+    });
   });
 
   describe('synced()', () => {
