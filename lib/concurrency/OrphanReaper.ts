@@ -158,8 +158,11 @@ export class OrphanReaper {
     // A reaper that died (killed from outside) is restarted with the next
     // child watched; its pipe's EPIPE is not the arbiter's problem.
     stdin.on('error', () => undefined);
-    child.once('error', () => {
-      if (child.pid === undefined) this.unavailable = true; // no shell
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // No shell: never again. A fork that failed for now (EAGAIN, ENOMEM):
+      // tried again with the next child watched.
+      const noShell = err.code === 'ENOENT' || err.code === 'EACCES';
+      if (child.pid === undefined && noShell) this.unavailable = true;
       if (this.child === child) this.child = undefined;
     });
     child.once('exit', () => {

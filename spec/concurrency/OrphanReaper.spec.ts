@@ -124,6 +124,28 @@ describe('OrphanReaper', () => {
       }
     });
 
+    it('should do without a reaper when there is no shell, and not try again', async () => {
+      const reaper = new OrphanReaper(100, '/nonexistent/sh');
+      const [a, b] = [sleeper(), sleeper()];
+      try {
+        reaper.watch(a.pid!);
+        expect(reaper.pid).to.equal(undefined);
+        await waitFor(
+          () => (reaper as unknown as { unavailable: boolean }).unavailable,
+          10_000,
+          'the failed spawn seen',
+        );
+        reaper.watch(b.pid!);
+        expect((reaper as unknown as { child: unknown }).child, 'not spawned again').to.equal(
+          undefined,
+        );
+        reaper.forget(a.pid!);
+        reaper.forget(b.pid!);
+      } finally {
+        await reap(a, b);
+      }
+    });
+
     it('should ignore SIGINT (Ctrl-C reaches the whole process group)', async () => {
       const reaper = new OrphanReaper(100);
       const a = sleeper();
