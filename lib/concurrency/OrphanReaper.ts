@@ -12,7 +12,8 @@ export const ORPHAN_GRACE_MS = 1000;
 
 // The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
 // but for one `sleep`). Its stdin is a pipe from the arbiter: `+ <pid>` for
-// each child forked, `- <pid>` for each that exited. End of file means the
+// each child forked, `- <pid>` for each that exited (a pid listed twice,
+// reused, loses its older entry). End of file means the
 // arbiter is gone (it died, or it has no child left and closed the pipe):
 // the children still listed get the grace, then SIGKILL if they are still
 // the processes that were forked (same start time in /proc/<pid>/stat,
@@ -58,7 +59,12 @@ exit 0
 export class OrphanReaper {
   /** The reaper of this process's process actors. */
   static readonly shared = new OrphanReaper();
-  private readonly pids = new Set<number>();
+  /**
+   * The pids watched, each with how many `watch()`es it has not had a
+   * `forget()` for: more than one when a pid was forked again between a
+   * child's exit and the `forget()` that follows it (a pid reused).
+   */
+  private readonly pids = new Map<number, number>();
   private holds = 0;
   private child: ChildProcess | undefined;
   private unavailable = process.platform === 'win32';
@@ -82,8 +88,12 @@ export class OrphanReaper {
    * @param pid - the child's pid.
    */
   watch(pid: number): void {
-    if (pid <= 0 || this.pids.has(pid)) return;
-    this.pids.add(pid);
+    if (!Number.isSafeInteger(pid) || pid <= 0) return;
+    // A pid watched already was reused (two children exited at once, and a
+    // replacement forked in the first one's exit got the second one's pid):
+    // the reaper lists it again, with the new process's start time; the
+    // `forget()` of the old one removes its older entry.
+    this.pids.set(pid, (this.pids.get(pid) ?? 0) + 1);
     if (this.child === undefined) this.start();
     else this.write(`+ ${pid}\n`);
   }
@@ -94,7 +104,10 @@ export class OrphanReaper {
    * @param pid - the child's pid.
    */
   forget(pid: number): void {
-    if (!this.pids.delete(pid)) return;
+    const n = this.pids.get(pid);
+    if (n === undefined) return;
+    if (n > 1) this.pids.set(pid, n - 1);
+    else this.pids.delete(pid);
     this.write(`- ${pid}\n`);
     this.endIfIdle();
   }
@@ -145,14 +158,19 @@ export class OrphanReaper {
     // A reaper that died (killed from outside) is restarted with the next
     // child watched; its pipe's EPIPE is not the arbiter's problem.
     stdin.on('error', () => undefined);
-    child.once('error', () => {
-      if (child.pid === undefined) this.unavailable = true; // no shell
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      // No shell: never again. A fork that failed for now (EAGAIN, ENOMEM):
+      // tried again with the next child watched.
+      const noShell = err.code === 'ENOENT' || err.code === 'EACCES';
+      if (child.pid === undefined && noShell) this.unavailable = true;
       if (this.child === child) this.child = undefined;
     });
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
-    this.write([...this.pids].map((pid) => `+ ${pid}\n`).join(''));
+    let lines = '';
+    for (const [pid, n] of this.pids) lines += `+ ${pid}\n`.repeat(n);
+    this.write(lines);
   }
 
   /** Tell the reaper, if it runs. */

@@ -104,6 +104,48 @@ describe('OrphanReaper', () => {
       }
     });
 
+    it('should keep watching a pid watched again before its first forget() (a pid reused)', async () => {
+      const reaper = new OrphanReaper(100);
+      const a = sleeper();
+      try {
+        // The replacement forked in another child's exit got that child's pid:
+        // watched again before the old one's forget().
+        reaper.watch(a.pid!);
+        reaper.watch(a.pid!);
+        const pid = reaper.pid!;
+        reaper.forget(a.pid!); // the old process's
+        expect(reaper.pid, 'the new one still watched').to.equal(pid);
+        // Its arbiter gone (the pipe closed): the new process is killed.
+        (reaper as unknown as { child: ChildProcess }).child.stdin!.end();
+        await waitFor(() => a.signalCode === 'SIGKILL', 10_000, 'the child killed');
+        await waitFor(() => !alive(pid), 10_000, 'the reaper gone');
+      } finally {
+        await reap(a);
+      }
+    });
+
+    it('should do without a reaper when there is no shell, and not try again', async () => {
+      const reaper = new OrphanReaper(100, '/nonexistent/sh');
+      const [a, b] = [sleeper(), sleeper()];
+      try {
+        reaper.watch(a.pid!);
+        expect(reaper.pid).to.equal(undefined);
+        await waitFor(
+          () => (reaper as unknown as { unavailable: boolean }).unavailable,
+          10_000,
+          'the failed spawn seen',
+        );
+        reaper.watch(b.pid!);
+        expect((reaper as unknown as { child: unknown }).child, 'not spawned again').to.equal(
+          undefined,
+        );
+        reaper.forget(a.pid!);
+        reaper.forget(b.pid!);
+      } finally {
+        await reap(a, b);
+      }
+    });
+
     it('should ignore SIGINT (Ctrl-C reaches the whole process group)', async () => {
       const reaper = new OrphanReaper(100);
       const a = sleeper();

@@ -189,6 +189,12 @@ export class RedisConsumer {
     // The arbiter must know of the timeout before the job may block this
     // loop: the report leaves at the next check phase, the job starts after it.
     await new Promise((resolve) => setImmediate(resolve));
+    // Revoked (or timed out) meanwhile: not started, failed as its abort says.
+    const signal = entry.controller?.signal;
+    if (signal?.aborted === true) {
+      this.settle(entry);
+      return this.failed(job, signal.reason);
+    }
     return this.run(job, entry, spec);
   }
 

@@ -9,13 +9,8 @@
 import type { Job } from 'bullmq';
 import type { Actor } from '../../actor/Actor.js';
 import { taskPriority } from './jobToTask.js';
-import type { JobContext, QueueTaskOptions, Task } from './Task.js';
-
-/** What the consumer keeps of a running attempt that its context reads. */
-export interface SignalHolder {
-  /** Made when the job reads `ctx.signal`, or on an abort. */
-  controller: AbortController | undefined;
-}
+import type { JobContext, Task } from './Task.js';
+import type { SignalHolder } from './TaskJobContext.js';
 
 /**
  * A job's context on the Redis backend.
@@ -42,11 +37,7 @@ export class RedisJobContext implements JobContext {
     private readonly args: unknown[],
     private readonly entry: SignalHolder,
     readonly actor: Actor,
-    readonly queueTask: (
-      name: string,
-      args?: unknown[],
-      options?: QueueTaskOptions,
-    ) => PromiseLike<Task>,
+    readonly queueTask: JobContext['queueTask'],
   ) {}
 
   /** The task, as it started. */

@@ -8,9 +8,9 @@
  */
 import type { Actor } from '../../actor/Actor.js';
 import type { Assignment } from './Dispatcher.js';
-import type { JobContext, QueueTaskOptions, Task } from './Task.js';
+import type { JobContext, Task } from './Task.js';
 
-/** What the worker keeps of a running attempt that its context reads. */
+/** What a worker keeps of a running attempt that its context reads (both backends). */
 export interface SignalHolder {
   /** Made when the job reads `ctx.signal`, or on an abort. */
   controller: AbortController | undefined;
@@ -41,11 +41,7 @@ export class TaskJobContext implements JobContext {
     private readonly entry: SignalHolder,
     readonly actor: Actor,
     private readonly app: string,
-    readonly queueTask: (
-      name: string,
-      args?: unknown[],
-      options?: QueueTaskOptions,
-    ) => PromiseLike<Task>,
+    readonly queueTask: JobContext['queueTask'],
   ) {}
 
   /** The task, as it started. */

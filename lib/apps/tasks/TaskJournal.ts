@@ -38,13 +38,14 @@ export interface Waiter {
  * One line of the journal: a task's whole entry (`task`), or what changed
  * for the two commonest moves, which replay applies to the task's last
  * entry (`start`: STARTED, its token, attempts and time; `ok`: SUCCESS, its
- * result and time). The whole entry costs about four times as much CPU
+ * result and time, and its last progress if the job reported one: it is
+ * in no other record). The whole entry costs about four times as much CPU
  * (`encode()` and `JSON.stringify` of about 300 characters a line).
  */
 export type JournalRecord =
   | { t: 'task'; v: unknown }
   | { t: 'start'; id: string; token: number; n: number; at: number }
-  | { t: 'ok'; id: string; r: unknown; at: number }
+  | { t: 'ok'; id: string; r: unknown; at: number; p?: unknown }
   | { t: 'del'; id: string }
   | { t: 'tick'; job: string; at: number };
 
@@ -110,6 +111,7 @@ export class TaskJournal {
         } catch {
           continue; // a torn last line
         }
+        if (typeof record !== 'object' || record === null) continue; // not a record
         state.records++;
         if (record.t === 'task') {
           const entry = decode(record.v) as { task: { id: string } };
@@ -118,7 +120,8 @@ export class TaskJournal {
           const entry = state.tasks.get(record.id) as Replayed | undefined;
           if (entry !== undefined) replay(entry, record);
         } else if (record.t === 'del') state.tasks.delete(record.id);
-        else state.ticks.set(record.job, record.at);
+        else if (record.t === 'tick') state.ticks.set(record.job, record.at);
+        // Another kind (a later version's) is left alone, not taken for a tick.
       }
     }
     this.records = state.records;
@@ -270,7 +273,12 @@ export class TaskJournal {
 /** A record as written: the values that may hold anything go through `encode()`. */
 function encoded(record: JournalRecord): object {
   if (record.t === 'task') return { t: 'task', v: encode(record.v) };
-  if (record.t === 'ok') return { t: 'ok', id: record.id, r: encode(record.r), at: record.at };
+  if (record.t === 'ok') {
+    const { id, r, at, p } = record;
+    return p === undefined
+      ? { t: 'ok', id, r: encode(r), at }
+      : { t: 'ok', id, r: encode(r), at, p: encode(p) };
+  }
   return record;
 }
 
@@ -290,5 +298,6 @@ function replay(
     task['state'] = 'SUCCESS';
     task['result'] = decode(record.r);
     task['endedAt'] = record.at;
+    if (record.p !== undefined) task['progress'] = decode(record.p);
   }
 }

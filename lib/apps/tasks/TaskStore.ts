@@ -181,7 +181,8 @@ export class TaskStore {
     this.setState(entry, 'SUCCESS');
     const at = (task.endedAt = Date.now());
     delete task.runAt;
-    this.journal.append({ t: 'ok', id: task.id, r: result, at });
+    // Its progress too: reported since the last whole entry, it is in no record yet.
+    this.journal.append({ t: 'ok', id: task.id, r: result, at, p: task.progress });
     this.emit(entry);
   }
 

@@ -31,7 +31,11 @@ if (cluster.worker !== undefined) {
 process.once('disconnect', () => {
   const actor = getActor();
   if (actor === undefined) process.exit(0);
-  if (actor.state === 'running' || actor.state === 'starting') void actor.stop();
+  if (actor.state === 'running' || actor.state === 'starting') {
+    // As when its hub closes first (ChildActor): one warning, whichever comes first.
+    actor.logger.warn('lost the connection to the arbiter: stopping');
+    void actor.stop();
+  }
   setTimeout(() => process.exit(0), ORPHAN_GRACE_MS).unref();
 });
 const raw = process.env[CHILD_DATA_ENV];

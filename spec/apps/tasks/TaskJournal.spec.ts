@@ -44,7 +44,7 @@ describe('TaskJournal', () => {
       j.append({ t: 'task', v: entry('a', 'PENDING', { attempts: 0, runAt: 5 }) });
       j.append({ t: 'task', v: entry('b', 'PENDING', { attempts: 0 }) });
       j.append({ t: 'start', id: 'a', token: 2, n: 1, at: 10 });
-      j.append({ t: 'ok', id: 'a', r: new Date(7), at: 20 });
+      j.append({ t: 'ok', id: 'a', r: new Date(7), at: 20, p: { done: new Date(8) } });
       j.append({ t: 'start', id: 'b', token: 5, n: 3, at: 30 });
       j.append({ t: 'ok', id: 'gone', r: 1, at: 40 }); // deleted meanwhile: nothing to apply
       await j.synced();
@@ -57,6 +57,8 @@ describe('TaskJournal', () => {
       expect(a.token).to.equal(2);
       expect(a.task).to.include({ state: 'SUCCESS', attempts: 1, startedAt: 10, endedAt: 20 });
       expect(a.task['result']).to.be.instanceOf(Date); // through the codec
+      // Its last progress, reported since its last whole entry, kept.
+      expect((a.task['progress'] as { done: unknown }).done).to.be.instanceOf(Date);
       expect(a.task).not.to.have.property('runAt');
       const b = state.tasks.get('b') as { token: number; task: Record<string, unknown> };
       expect(b.token).to.equal(5);
@@ -72,6 +74,18 @@ describe('TaskJournal', () => {
       appendFileSync(j.path, '{"t":"task","v":{"task":{"id":"b"');
       const state = new TaskJournal(dir).load();
       expect([...state.tasks.keys()]).to.deep.equal(['a']);
+    });
+
+    it('should leave alone a line that is no record, or a record of an unknown kind', () => {
+      const j = new TaskJournal(dir);
+      j.load();
+      j.append({ t: 'tick', job: 'tick', at: 1000 });
+      j.close();
+      appendFileSync(j.path, 'null\n7\n{"t":"later","job":"x","at":5}\n');
+      const reader = new TaskJournal(dir);
+      const state = reader.load();
+      reader.close();
+      expect([...state.ticks]).to.deep.equal([['tick', 1000]]);
     });
   });
 
