@@ -18,10 +18,11 @@ export const ORPHAN_GRACE_MS = 1000;
 // the children still listed get the grace, then SIGKILL if they are still
 // the processes that were forked (same start time in /proc/<pid>/stat,
 // where there is a /proc: a pid reused meanwhile is left alone; one gone
-// before the reaper heard of it is not listed). Ctrl-C and
-// a hang-up reach the whole process group: only the arbiter acts on them.
+// before the reaper heard of it is not listed). Ctrl-C, a hang-up and a
+// service manager's SIGTERM reach the whole process group: only the arbiter
+// acts on them; the reaper stays until its pipe closes.
 const SCRIPT = `
-trap '' INT HUP
+trap '' INT HUP TERM
 set -f
 st() { s=; if [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat; then s=\${s##*) }; set -- $s; s=\${20}; fi; }
 w=' '

@@ -146,14 +146,16 @@ describe('OrphanReaper', () => {
       }
     });
 
-    it('should ignore SIGINT (Ctrl-C reaches the whole process group)', async () => {
+    it('should ignore SIGINT and SIGTERM (Ctrl-C or a service manager reach the whole process group)', async () => {
       const reaper = new OrphanReaper(100);
       const a = sleeper();
       try {
         reaper.watch(a.pid!);
         const pid = reaper.pid!;
-        await waitFor(() => ignores(pid, 2), 10_000, 'its trap set'); // SIGINT is 2
+        // SIGINT is 2, SIGTERM 15.
+        await waitFor(() => ignores(pid, 2) && ignores(pid, 15), 10_000, 'its trap set');
         process.kill(pid, 'SIGINT');
+        process.kill(pid, 'SIGTERM');
         await sleep(200);
         expect(alive(pid)).to.equal(true);
         reaper.forget(a.pid!);

@@ -39,6 +39,8 @@ export class TaskWorker {
   private reports: Report[] = [];
   private started: Started[] = [];
   private sent: Promise<void> | undefined;
+  /** The reports sent so far: fired once the last one is delivered. */
+  private sending: Promise<void> = Promise.resolve();
 
   /**
    * @param worker - the worker actor.
@@ -102,7 +104,10 @@ export class TaskWorker {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       // Then the last report (the jobs that returned a value are in it).
-      Promise.all(this.settled).then(() => this.sent),
+      // (and the report on its way, which `sent` no longer holds).
+      Promise.all(this.settled)
+        .then(() => this.sent)
+        .then(() => this.sending),
       new Promise((resolve) => (timer = setTimeout(resolve, ms))),
     ]);
     clearTimeout(timer);
@@ -164,7 +169,9 @@ export class TaskWorker {
       this.reports = [];
       this.started = [];
       this.sent = undefined;
-      return this.send(reports, started);
+      const sending = this.send(reports, started);
+      this.sending = this.sending.then(() => sending);
+      return sending;
     });
     return this.sent;
   }
