@@ -119,13 +119,16 @@ export class Arbiter extends Actor implements Supervisor {
       registry.byName,
       this.introducer,
     );
-    const { hub, remote } = this.hubs;
+    const hubs = this.hubs;
     const router = this.router;
     this.spawning = {
       arbiter: this.aid,
       cfg: this.cfg,
-      hub,
-      remote,
+      hub: hubs.hub,
+      // Set once started (its module is loaded then).
+      get remote() {
+        return hubs.remote;
+      },
       logger,
       route: (port, batch) => router.route(port, batch),
       stop: (aid) => this.stopActor(aid),
