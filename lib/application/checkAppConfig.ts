@@ -8,7 +8,7 @@
  */
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { prefixKey } from '../config/names.js';
-import { tlsHubProblem } from '../transport/TlsListener.js';
+import { tlsHubProblem } from '../transport/tlsHubProblem.js';
 
 /** The smallest `maxMessageSize` that works: a handshake is up to 64 KiB (the hub's bound before it). */
 export const MIN_MESSAGE_SIZE = 64 * 1024;

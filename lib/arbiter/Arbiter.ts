@@ -7,8 +7,6 @@
  */
 import { dirname } from 'node:path';
 import { Deferred } from '../async/Deferred.js';
-import { attachControl } from '../control/attachControl.js';
-import { attachMetrics } from '../metrics/attachMetrics.js';
 import { CancelledError, ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
 import { OrphanReaper } from '../concurrency/OrphanReaper.js';
@@ -121,13 +119,16 @@ export class Arbiter extends Actor implements Supervisor {
       registry.byName,
       this.introducer,
     );
-    const { hub, remote } = this.hubs;
+    const hubs = this.hubs;
     const router = this.router;
     this.spawning = {
       arbiter: this.aid,
       cfg: this.cfg,
-      hub,
-      remote,
+      hub: hubs.hub,
+      // Set once started (its module is loaded then).
+      get remote() {
+        return hubs.remote;
+      },
       logger,
       route: (port, batch) => router.route(port, batch),
       stop: (aid) => this.stopActor(aid),
@@ -352,19 +353,24 @@ export class Arbiter extends Actor implements Supervisor {
 
   private async boot(): Promise<void> {
     const { router } = this;
+    const { control, controlName, metrics, signals } = this.options;
+    // Loaded only when asked for (a pool of threads needs neither), while the hub starts.
+    const controlModule = control !== false ? import('../control/attachControl.js') : undefined;
+    controlModule?.catch(() => undefined); // awaited below, after the hub
     this.subscriptions.add(
       await this.hubs.start(({ socket, envelopes }) =>
         router.route(router.linkOf(socket), envelopes),
       ),
     );
-    const { control, controlName, metrics, signals } = this.options;
-    if (control !== false) {
+    if (controlModule !== undefined) {
+      const { attachControl } = await controlModule;
       const dir = dirname(this.hubPath ?? '');
       this.closers.push(
         await attachControl(this, { dir, name: controlName, signals: signals !== false }),
       );
     }
     if (typeof metrics === 'string' && metrics !== '') {
+      const { attachMetrics } = await import('../metrics/attachMetrics.js');
       const served = await attachMetrics(this, metrics);
       this.metricsAddress = served.address;
       this.closers.push(() => served.close());

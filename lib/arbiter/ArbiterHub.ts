@@ -5,8 +5,10 @@
  */
 import type winston from 'winston';
 import { Subscription } from '../rx.js';
-import { RemoteHub, type JoinablePool } from '../remote/RemoteHub.js';
+import { ImproperlyConfiguredError } from '../errors.js';
+import type { JoinablePool, RemoteHub } from '../remote/RemoteHub.js';
 import { Hub, type Incoming } from '../transport/Hub.js';
+import { readSecret, tlsHubProblem, type TlsHubOptions } from '../transport/tlsHubProblem.js';
 import type { ArbiterOptions } from './ArbiterOptions.js';
 
 /** What the hub needs of its arbiter. */
@@ -33,15 +35,20 @@ export interface ArbiterHubContext {
 export class ArbiterHub {
   /** The Unix hub. */
   readonly hub: Hub;
-  /** The TLS side, when `hub` is `tls://HOST:PORT`. */
-  readonly remote: RemoteHub | undefined;
+  /** The TLS side, when `hub` is `tls://HOST:PORT`, once started. */
+  remote: RemoteHub | undefined;
+  /** Its settings, checked: `RemoteHub` (and `node:tls`) is loaded by `start()`. */
+  private readonly tls: TlsHubOptions | undefined;
 
   /**
    * @param options - the arbiter's options (hub limits, TLS hub files).
    * @param context - logger, timeout, pools and proxies.
    * @throws ImproperlyConfiguredError for settings that cannot make a TLS hub.
    */
-  constructor(options: ArbiterOptions, context: ArbiterHubContext) {
+  constructor(
+    options: ArbiterOptions,
+    private readonly context: ArbiterHubContext,
+  ) {
     const { logger, timeout } = context;
     this.hub = new Hub({
       maxConnections: options.maxConnections ?? 1024,
@@ -52,7 +59,11 @@ export class ArbiterHub {
     const { hub, hubCert, hubKey, hubCa, hubSecretFile } = options;
     if (typeof hub === 'string' && hub !== '') {
       const tls = { hub, hubCert, hubKey, hubCa, hubSecretFile };
-      this.remote = new RemoteHub(this.hub, tls, context);
+      // Checked now, as `RemoteHub` does, so that a bad setting fails here.
+      const problem = tlsHubProblem(tls);
+      if (problem !== undefined) throw new ImproperlyConfiguredError(`hub ${hub}: ${problem}`);
+      readSecret(hubSecretFile!);
+      this.tls = tls;
     }
   }
 
@@ -63,7 +74,11 @@ export class ArbiterHub {
    */
   async start(route: (batch: Incoming) => void): Promise<Subscription> {
     await this.hub.start();
-    await this.remote?.start();
+    if (this.tls !== undefined) {
+      const { RemoteHub } = await import('../remote/RemoteHub.js');
+      this.remote = new RemoteHub(this.hub, this.tls, this.context);
+      await this.remote.start();
+    }
     return new Subscription(this.hub.onIncoming(route));
   }
 

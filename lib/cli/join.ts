@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { JoinAgent } from '../remote/JoinAgent.js';
-import { parseTlsUrl, readSecret } from '../transport/tlsConnect.js';
+import { parseTlsUrl, readSecret } from '../transport/tlsHubProblem.js';
 import { parseDuration } from '../util/parseDuration.js';
 import { createLogger } from '../log/createLogger.js';
 

@@ -11,7 +11,8 @@ import { heartbeatPeriod } from '../child/ChildActor.js';
 import type { Hub } from '../transport/Hub.js';
 import { NodeAgents, type AgentInfo } from './NodeAgents.js';
 import { childData, type WorkerSpec } from '../child/startWorker.js';
-import { TlsListener, type TlsHubOptions } from '../transport/TlsListener.js';
+import { TlsListener } from '../transport/TlsListener.js';
+import type { TlsHubOptions } from '../transport/tlsHubProblem.js';
 
 /** A pool an agent can join (a monitor). */
 export interface JoinablePool {

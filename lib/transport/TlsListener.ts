@@ -13,45 +13,7 @@ import { ImproperlyConfiguredError } from '../errors.js';
 import { BurstLog } from '../log/BurstLog.js';
 import type { Hub } from './Hub.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
-import { parseTlsUrl, readSecret } from './tlsConnect.js';
-
-/** Settings of the TLS listener (`--hub`, `--hub-cert`…). */
-export interface TlsHubOptions {
-  /** `tls://HOST:PORT` (port 0: any free port). */
-  hub: string;
-  /** PEM certificate file of the hub. */
-  hubCert?: string | null;
-  /** PEM key file of the hub. */
-  hubKey?: string | null;
-  /** PEM CA file: when given, peers must show a certificate it signed (mutual TLS). */
-  hubCa?: string | null;
-  /** File holding the shared secret (at least 16 bytes). */
-  hubSecretFile?: string | null;
-}
-
-/**
- * Why these settings cannot make a TLS hub, or `undefined`.
- *
- * @param options - the settings.
- * @returns the problem.
- * @example
- * ```ts
- * tlsHubProblem({ hub: 'tcp://0.0.0.0:7070' }); // 'must be tls://HOST:PORT ...'
- * ```
- */
-export function tlsHubProblem(options: TlsHubOptions): string | undefined {
-  if (!options.hub.startsWith('tls://')) {
-    return 'must be tls://HOST:PORT: the hub never listens on TCP without TLS';
-  }
-  try {
-    parseTlsUrl(options.hub);
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (!options.hubCert || !options.hubKey) return 'needs --hub-cert and --hub-key';
-  if (!options.hubSecretFile) return 'needs --hub-secret-file (a peer must prove the secret)';
-  return undefined;
-}
+import { parseTlsUrl, readSecret, tlsHubProblem, type TlsHubOptions } from './tlsHubProblem.js';
 
 /**
  * The TLS listener of a hub.

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
-import { ImproperlyConfiguredError, TimeoutError } from '../errors.js';
+import { TimeoutError } from '../errors.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
+import { parseTlsUrl, readSecret } from './tlsHubProblem.js';
 
 /** How a worker on a joined node reaches the hub over TLS. */
 export interface HubTls {
@@ -17,52 +18,6 @@ export interface HubTls {
   /** Client certificate and key files, for a hub that asks for them (mutual TLS). */
   cert?: string;
   key?: string;
-}
-
-/**
- * Host and port of a `tls://HOST:PORT` address.
- *
- * @param url - the address.
- * @returns its host and port.
- * @throws ImproperlyConfiguredError when it is not one.
- * @example
- * ```ts
- * parseTlsUrl('tls://10.0.0.1:7070'); // { host: '10.0.0.1', port: 7070 }
- * ```
- */
-export function parseTlsUrl(url: string): { host: string; port: number } {
-  const match = /^tls:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
-  const port = match === null ? NaN : Number(match[2]);
-  if (match === null || !(port >= 0 && port < 65536)) {
-    throw new ImproperlyConfiguredError(
-      `a hub address is tls://HOST:PORT, not ${JSON.stringify(url)}`,
-    );
-  }
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
-}
-
-/**
- * Read a shared secret file: its content, surrounding blanks trimmed.
- *
- * @param file - the path.
- * @returns the secret.
- * @throws ImproperlyConfiguredError when it cannot be read or is shorter than 16 bytes.
- * @example
- * ```ts
- * const secret = readSecret('/etc/rxpulsar/secret');
- * ```
- */
-export function readSecret(file: string): Buffer {
-  let secret: Buffer;
-  try {
-    secret = Buffer.from(readFileSync(file, 'utf8').trim());
-  } catch (err) {
-    throw new ImproperlyConfiguredError(`cannot read the hub secret file ${file}: ${String(err)}`);
-  }
-  if (secret.length < 16) {
-    throw new ImproperlyConfiguredError(`the hub secret in ${file} is shorter than 16 bytes`);
-  }
-  return secret;
 }
 
 /**
