@@ -103,13 +103,10 @@ export class RedisTaskClient implements TaskBackend {
     const name = this.options.queue;
     this.queue = new Queue(name, {
       prefix: PREFIX,
-      // Other concurrent commands (one turn's) leave in one write.
-      connection: {
-        ...this.connection,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        enableAutoPipelining: true,
-      },
+      // No auto-pipelining: an ioredis Pipeline copies every script BullMQ
+      // defines on the connection (some 50) when it is made, once a turn
+      // with it: a lone add cost 1.5-2x as much (see docs/choices.md).
+      connection: { ...this.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
     });
     this.queue.on('error', () => undefined); // reported to callers, as TaskBackendError
     // The adds of one turn leave in one pipeline, as `addBulk` sends them.
