@@ -4,6 +4,7 @@
  * when the pool stays idle, never more often than the cooldown.
  * @module
  */
+import { ImproperlyConfiguredError } from '../errors.js';
 
 /** Settings of the load policy. */
 export interface LoadSettings {
@@ -49,6 +50,35 @@ export class LoadPolicy {
     public settings: LoadSettings,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * The policy of a pool whose settings bound its size (`minWorkers` or
+   * `maxWorkers`, the other defaulted), its `workers` clamped into them.
+   * @param settings - the pool's settings; `workers` is changed in place.
+   * @param pool - the pool's name, for the error.
+   * @returns the policy, or `undefined` for a pool of fixed size.
+   * @throws ImproperlyConfiguredError when minWorkers is above maxWorkers.
+   * @example
+   * ```ts
+   * const policy = LoadPolicy.forPool(settings, 'web'); // settings.workers within the bounds
+   * ```
+   */
+  static forPool(
+    settings: Omit<LoadSettings, 'minWorkers' | 'maxWorkers'> &
+      Partial<Pick<LoadSettings, 'minWorkers' | 'maxWorkers'>> & { workers: number },
+    pool: string,
+  ): LoadPolicy | undefined {
+    if (settings.minWorkers === undefined && settings.maxWorkers === undefined) return undefined;
+    const minWorkers = settings.minWorkers ?? 1;
+    const maxWorkers = settings.maxWorkers ?? Math.max(minWorkers, settings.workers);
+    if (minWorkers > maxWorkers) {
+      throw new ImproperlyConfiguredError(
+        `monitor "${pool}": minWorkers (${minWorkers}) is above maxWorkers (${maxWorkers})`,
+      );
+    }
+    settings.workers = Math.min(maxWorkers, Math.max(minWorkers, settings.workers));
+    return new LoadPolicy({ ...settings, minWorkers, maxWorkers });
+  }
 
   /**
    * @param size - the current target size.

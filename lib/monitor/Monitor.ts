@@ -3,7 +3,6 @@
  * @module
  */
 import { Deferred } from '../async/Deferred.js';
-import { ImproperlyConfiguredError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
 import type { ActorExit } from '../actor/ArbiterEvents.js';
@@ -74,17 +73,7 @@ export class Monitor extends Actor {
     this.workerParams = { ...worker, concurrency: params.concurrency ?? 'process' };
     this.restartPolicy = new RestartPolicy(settings);
     this.breaker = new BreakerWatch(this.restartPolicy, this.logger);
-    if (settings.minWorkers !== undefined || settings.maxWorkers !== undefined) {
-      const minWorkers = settings.minWorkers ?? 1;
-      const maxWorkers = settings.maxWorkers ?? Math.max(minWorkers, settings.workers);
-      if (minWorkers > maxWorkers) {
-        throw new ImproperlyConfiguredError(
-          `monitor "${name}": minWorkers (${minWorkers}) is above maxWorkers (${maxWorkers})`,
-        );
-      }
-      this.loadPolicy = new LoadPolicy({ ...settings, minWorkers, maxWorkers });
-      settings.workers = Math.min(maxWorkers, Math.max(minWorkers, settings.workers));
-    }
+    this.loadPolicy = LoadPolicy.forPool(settings, name);
   }
 
   /** The target size of the pool. */

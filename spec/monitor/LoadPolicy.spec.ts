@@ -66,4 +66,30 @@ describe('LoadPolicy', () => {
       expect(policy.decide(9, 0)).to.deep.equal({ to: 4, reason: 'above maxWorkers 4' });
     });
   });
+
+  describe('forPool()', () => {
+    const pool = { scaleUpLoad: 1, scaleDownLoad: 0.1, cooldown: 1000 };
+
+    it('should give no policy to a pool of fixed size', () => {
+      expect(LoadPolicy.forPool({ ...pool, workers: 3 }, 'web')).to.equal(undefined);
+    });
+
+    it('should default the other bound and clamp the workers into the bounds', () => {
+      const low = { ...pool, workers: 1, minWorkers: 2 };
+      expect(LoadPolicy.forPool(low, 'web')?.settings).to.include({ minWorkers: 2, maxWorkers: 2 });
+      expect(low.workers).to.equal(2);
+      const high = { ...pool, workers: 8, maxWorkers: 4 };
+      expect(LoadPolicy.forPool(high, 'web')?.settings).to.include({
+        minWorkers: 1,
+        maxWorkers: 4,
+      });
+      expect(high.workers).to.equal(4);
+    });
+
+    it('should refuse minWorkers above maxWorkers, naming the pool', () => {
+      expect(() =>
+        LoadPolicy.forPool({ ...pool, workers: 2, minWorkers: 5, maxWorkers: 3 }, 'web'),
+      ).to.throw(/monitor "web": minWorkers \(5\) is above maxWorkers \(3\)/);
+    });
+  });
 });
