@@ -5,10 +5,9 @@
  */
 import type winston from 'winston';
 import { Subscription } from '../rx.js';
-import { ImproperlyConfiguredError } from '../errors.js';
 import type { JoinablePool, RemoteHub } from '../remote/RemoteHub.js';
 import { Hub, type Incoming } from '../transport/Hub.js';
-import { readSecret, tlsHubProblem, type TlsHubOptions } from '../transport/tlsHubProblem.js';
+import { checkTlsHub, type TlsHubOptions } from '../transport/tlsHubProblem.js';
 import type { ArbiterOptions } from './ArbiterOptions.js';
 
 /** What the hub needs of its arbiter. */
@@ -59,10 +58,8 @@ export class ArbiterHub {
     const { hub, hubCert, hubKey, hubCa, hubSecretFile } = options;
     if (typeof hub === 'string' && hub !== '') {
       const tls = { hub, hubCert, hubKey, hubCa, hubSecretFile };
-      // Checked now, as `RemoteHub` does, so that a bad setting fails here.
-      const problem = tlsHubProblem(tls);
-      if (problem !== undefined) throw new ImproperlyConfiguredError(`hub ${hub}: ${problem}`);
-      readSecret(hubSecretFile!);
+      // Checked when the arbiter is made (its listener, loaded by start(), checks again).
+      checkTlsHub(tls);
       this.tls = tls;
     }
   }

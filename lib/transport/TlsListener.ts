@@ -9,11 +9,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type winston from 'winston';
-import { ImproperlyConfiguredError } from '../errors.js';
 import { BurstLog } from '../log/BurstLog.js';
 import type { Hub } from './Hub.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
-import { parseTlsUrl, readSecret, tlsHubProblem, type TlsHubOptions } from './tlsHubProblem.js';
+import { checkTlsHub, parseTlsUrl, type TlsHubOptions } from './tlsHubProblem.js';
 
 /**
  * The TLS listener of a hub.
@@ -46,10 +45,7 @@ export class TlsListener {
     private readonly onAgent: (socket: TLSSocket, auth: Authenticated) => void,
     private readonly timing: { timeout: number; heartbeat: number },
   ) {
-    const problem = tlsHubProblem(options);
-    if (problem !== undefined)
-      throw new ImproperlyConfiguredError(`hub ${options.hub}: ${problem}`);
-    this.secret = readSecret(options.hubSecretFile!);
+    this.secret = checkTlsHub(options);
     this.rejections = new BurstLog(logger);
   }
 

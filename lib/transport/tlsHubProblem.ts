@@ -89,3 +89,21 @@ export function readSecret(file: string): Buffer {
   }
   return secret;
 }
+
+/**
+ * Check a TLS hub's settings and read its secret, as the arbiter does when
+ * it is made and the TLS listener when it is.
+ *
+ * @param options - the settings.
+ * @returns the shared secret.
+ * @throws ImproperlyConfiguredError naming the hub and its problem.
+ * @example
+ * ```ts
+ * const secret = checkTlsHub({ hub: 'tls://0.0.0.0:7070', hubCert, hubKey, hubSecretFile });
+ * ```
+ */
+export function checkTlsHub(options: TlsHubOptions): Buffer {
+  const problem = tlsHubProblem(options);
+  if (problem !== undefined) throw new ImproperlyConfiguredError(`hub ${options.hub}: ${problem}`);
+  return readSecret(options.hubSecretFile!);
+}
