@@ -97,14 +97,7 @@ export class ChildActor extends Actor {
         this.failRequests(new ActorExitedError(message), aid),
       ),
     );
-    this.subscriptions.add(
-      client.closed$.subscribe(() => {
-        if (this.state === 'running' || this.state === 'starting') {
-          this.logger.warn('lost the connection to the arbiter: stopping');
-          void this.stop();
-        }
-      }),
-    );
+    this.subscriptions.add(client.closed$.subscribe(() => this.arbiterLost()));
     try {
       await this.started();
     } catch (err) {
@@ -125,6 +118,18 @@ export class ChildActor extends Actor {
   }
 
   /** @returns the actor's info, with `lag` (how late its last heartbeat ran, in ms). */
+  /**
+   * The arbiter is gone (its hub closed, or, for a process, its IPC
+   * channel): a running actor stops, its `stopping` hook run; one warning,
+   * whichever sign comes first.
+   */
+  arbiterLost(): void {
+    if (this.state === 'running' || this.state === 'starting') {
+      this.logger.warn('lost the connection to the arbiter: stopping');
+      void this.stop();
+    }
+  }
+
   override info(): Record<string, unknown> {
     const info: Record<string, unknown> = { ...super.info(), lag: this.lag };
     if (this.maxRequests > 0) info['maxRequests'] = this.maxRequests;

@@ -12,6 +12,7 @@
  */
 import cluster from 'node:cluster';
 import type { ChildData } from '../ChildData.js';
+import { ChildActor } from '../ChildActor.js';
 import { getActor } from '../../actor/current.js';
 import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
 import { ORPHAN_GRACE_MS } from '../../concurrency/OrphanReaper.js';
@@ -30,12 +31,8 @@ if (cluster.worker !== undefined) {
 }
 process.once('disconnect', () => {
   const actor = getActor();
-  if (actor === undefined) process.exit(0);
-  if (actor.state === 'running' || actor.state === 'starting') {
-    // As when its hub closes first (ChildActor): one warning, whichever comes first.
-    actor.logger.warn('lost the connection to the arbiter: stopping');
-    void actor.stop();
-  }
+  if (!(actor instanceof ChildActor)) process.exit(0); // a spare: no actor yet
+  actor.arbiterLost();
   setTimeout(() => process.exit(0), ORPHAN_GRACE_MS).unref();
 });
 const raw = process.env[CHILD_DATA_ENV];
