@@ -193,7 +193,7 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   // options). Only the modules that fork them are loaded before: the
   // suite's (arbiter, monitor…) load after.
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
-    const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
+    const workers = workersWanted(flags);
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
     PrestartedRunners.early?.startWorkers();
   }
@@ -279,11 +279,16 @@ function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void 
   const runners = PrestartedRunners.early;
   if (runners === undefined) return;
   const plan = planRun(splitTestParams(params).mocha, flags.durations);
-  const workers = flags.workers ?? Math.max(1, availableParallelism() - 1);
+  const workers = workersWanted(flags);
   const count = Math.min(workers, Math.max(1, plan.files.length));
   runners.trim(count);
   runners.plan = plan;
   runners.dispatch(firstJobs(plan, count));
+}
+
+/** The workers asked for with `-w`, or one per core but one (the arbiter's). */
+function workersWanted(flags: OwnFlags): number {
+  return flags.workers ?? Math.max(1, availableParallelism() - 1);
 }
 
 /**

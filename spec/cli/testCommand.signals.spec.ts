@@ -34,11 +34,15 @@ describe('rxpulsar test (command line)', function () {
           child.on('exit', (code, sig) => resolve([code, sig])),
         );
         try {
-          await new Promise<void>((resolve) => {
+          await new Promise<void>((resolve, reject) => {
             child.stdout!.on('data', (chunk: Buffer) => {
               stdout += chunk.toString();
               if (stdout.includes('✔')) resolve();
             });
+            // Ended before its first test passed: fail now, not at the timeout.
+            void exited.then(([code, sig]) =>
+              reject(new Error(`ended early (${code ?? sig}):\n${stdout}`)),
+            );
           });
           const runners = childrenOf(pid);
           expect(runners).to.have.length.of.at.least(2);
@@ -50,7 +54,10 @@ describe('rxpulsar test (command line)', function () {
           expect(runners.filter(processAlive)).to.deep.equal([]);
         } finally {
           // A failed expectation before the signal must not leave the run going.
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGKILL');
+            await exited;
+          }
         }
       });
     }

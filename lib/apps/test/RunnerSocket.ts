@@ -19,6 +19,8 @@ import { RUNNER_LIVE, runnerLog } from './wire.js';
 const RETRY_MS = 5;
 /** How often a worker reads its runner's log until the runner's mark, in ms. */
 const TAIL_MS = 10;
+/** One buffer for every log read (reads are synchronous): none allocated per tick. */
+const LOG_BUFFER = Buffer.allocUnsafe(65_536);
 
 /**
  * The connection to one prestarted runner.
@@ -125,9 +127,8 @@ export class RunnerSocket {
       // Nothing written yet.
       return;
     }
-    const buffer = Buffer.allocUnsafe(65_536);
-    for (let n = readSync(this.log, buffer); n > 0; n = readSync(this.log, buffer)) {
-      this.logLines(this.decoder.write(buffer.subarray(0, n)));
+    for (let n = readSync(this.log, LOG_BUFFER); n > 0; n = readSync(this.log, LOG_BUFFER)) {
+      this.logLines(this.decoder.write(LOG_BUFFER.subarray(0, n)));
       if (this.live) return;
     }
   }
