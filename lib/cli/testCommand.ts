@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
 import { splitTestParams, unsupportedReporter } from '../apps/test/mochaOptions.js';
-import { firstJobs, planRun } from '../apps/test/planRun.js';
+import { planRun } from '../apps/test/planRun.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
 import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
@@ -276,14 +276,10 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
  * @param flags - our own flags.
  */
 function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void {
-  const runners = PrestartedRunners.early;
-  if (runners === undefined) return;
-  const plan = planRun(splitTestParams(params).mocha, flags.durations);
-  const workers = workersWanted(flags);
-  const count = Math.min(workers, Math.max(1, plan.files.length));
-  runners.trim(count);
-  runners.plan = plan;
-  runners.dispatch(firstJobs(plan, count));
+  PrestartedRunners.early?.begin(
+    planRun(splitTestParams(params).mocha, flags.durations),
+    workersWanted(flags),
+  );
 }
 
 /** The workers asked for with `-w`, or one per core but one (the arbiter's). */

@@ -15,7 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
-import type { RunFiles } from './planRun.js';
+import { firstJobs, workersFor, type RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
 
@@ -59,7 +59,7 @@ export class PrestartedRunners {
   private closed = false;
   /** Gives back the worker threads started early that no pool took. */
   private releaseWorkers: Promise<(() => Promise<void>) | undefined> | undefined;
-  /** The run's plan, when the command line read it (and gave first files with it). */
+  /** The run's plan, once {@link PrestartedRunners.begin} gave first files with it. */
   plan: RunFiles | undefined;
   private readonly killAll = (): void => {
     for (const entry of this.all) if (entry.exit === undefined) entry.child.kill('SIGKILL');
@@ -189,6 +189,22 @@ export class PrestartedRunners {
   }
 
   /** @param count - keep at most this many runners not given yet (kill the others). */
+  /**
+   * Begin a run on these runners: as many kept as it has workers
+   * ({@link workersFor}), the others killed, and each kept one
+   * given its first file unless it has one already; the plan is kept.
+   * @param plan - the run's files, in their order.
+   * @param workers - the workers asked for.
+   * @returns the workers the run has.
+   */
+  begin(plan: RunFiles, workers: number): number {
+    const count = workersFor(plan, workers);
+    this.plan = plan;
+    this.trim(count);
+    if (this.dispatched.length === 0) this.dispatch(firstJobs(plan, count));
+    return count;
+  }
+
   trim(count: number): void {
     for (const entry of this.free.splice(count)) entry.child.kill('SIGKILL');
   }

@@ -13,7 +13,7 @@ import type { Schema } from '../../config/Setting.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
-import { firstJobs, planRun, type RunFiles } from './planRun.js';
+import { planRun, workersFor, type RunFiles } from './planRun.js';
 import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
 import type { FileJob } from './wire.js';
 import { spares } from '../../child/startWorker.js';
@@ -168,24 +168,20 @@ export class TestSuite extends Application {
         metrics: cfg['metrics'] as string | null,
       });
     }
-    // Runners started by the command line may have their first files already (its plan).
-    const early =
-      cfg['runner'] === 'process' && this.runners === undefined
-        ? PrestartedRunners.takeEarly(process.execArgv)
-        : undefined;
-    this.plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
-    // No more workers than files (mocha's pool starts no more either).
-    cfg['workers'] = Math.min(Number(cfg['workers']), Math.max(1, this.plan.files.length));
-    // Process runners boot while the pool starts (or since the command
-    // line began): each worker gets one with its first job.
+    // Process runners boot while the pool starts (or since the command line
+    // began, which may have given them their first files and read the plan):
+    // each worker gets one, running its first file already.
     if (cfg['runner'] === 'process' && this.runners === undefined) {
-      const count = Number(cfg['workers']);
-      this.runners = early ?? PrestartedRunners.start(count);
-      this.runners.trim(count);
-      // Each runner runs its first file while the pool starts (the command line gave them already).
-      if (this.runners.dispatched.length === 0) this.runners.dispatch(firstJobs(this.plan, count));
+      const early = PrestartedRunners.takeEarly(process.execArgv);
+      this.plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
+      this.runners =
+        early ?? PrestartedRunners.start(workersFor(this.plan, Number(cfg['workers'])));
+      cfg['workers'] = this.runners.begin(this.plan, Number(cfg['workers']));
       this.jobsGiven = this.runners.dispatched;
       cfg['runnersPrestarted'] = true;
+    } else {
+      this.plan = planRun(this.mochaOptions, this.params['durations']);
+      cfg['workers'] = workersFor(this.plan, Number(cfg['workers']));
     }
     // mocha and the reporter load while the pool starts.
     this.parent = ParentRunner.create(this.mochaOptions, this.events);

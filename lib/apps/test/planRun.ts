@@ -66,3 +66,18 @@ export function firstJobs(plan: RunFiles, count: number): FileJob[] {
     options: plan.options,
   }));
 }
+
+/**
+ * The workers a run has: those asked for, but no more than its files (as
+ * mocha's pool starts no more either), and at least one.
+ * @param plan - a run's plan.
+ * @param workers - the workers asked for.
+ * @returns how many.
+ * @example
+ * ```ts
+ * workersFor(plan, 8); // 3 for a plan of 3 files
+ * ```
+ */
+export function workersFor(plan: RunFiles, workers: number): number {
+  return Math.min(workers, Math.max(1, plan.files.length));
+}
