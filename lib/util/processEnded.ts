@@ -4,6 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 
+/** Whether this system has a `/proc` (read once). */
+let hasProc: boolean | undefined;
+
 /**
  * Whether a process has ended: its exit not yet read by its parent (a
  * zombie) or read already (gone), where `/proc` tells.
@@ -21,6 +24,9 @@ export function processEnded(pid: number): boolean {
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '';
     return state.startsWith('Z') || state.startsWith('X');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self/stat');
+    return (
+      (err as NodeJS.ErrnoException).code === 'ENOENT' &&
+      (hasProc ??= existsSync('/proc/self/stat'))
+    );
   }
 }
