@@ -120,15 +120,21 @@ async function bullProcesses(
       },
     ),
   );
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve, reject) => {
-          child.stdout.once('data', () => resolve());
-          child.once('exit', (code) => reject(new Error(`bullmq-worker exited (${code})`)));
-        }),
-    ),
-  );
+  try {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.stdout.once('data', () => resolve());
+            child.once('exit', (code) => reject(new Error(`bullmq-worker exited (${code})`)));
+          }),
+      ),
+    );
+  } catch (err) {
+    // One failed to start: the others are nobody's to end otherwise.
+    await Promise.all(children.map((child) => endChild(child)));
+    throw err;
+  }
   return children;
 }
 

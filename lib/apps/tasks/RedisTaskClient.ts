@@ -20,7 +20,6 @@ import { redisOptions, type RedisOptions } from './redisOptions.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
 import { TaskWaiters } from './TaskWaiters.js';
-import { whenReady } from './whenReady.js';
 
 /** Options of a Redis queue client. */
 export interface RedisClientOptions {
@@ -115,13 +114,15 @@ export class RedisTaskClient implements TaskBackend {
       ...this.connection,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      lazyConnect: true,
     });
     this.redis.on('error', () => undefined);
     // Both connections: a read right after start() goes on the second one,
-    // which refuses commands until it is ready (no offline queue).
+    // which refuses commands until it is ready (no offline queue); ioredis's
+    // connect() resolves once it is ready, rejects if it closes first.
     await this.guard('connect', async () => {
       await this.queue!.waitUntilReady();
-      await whenReady(this.redis!);
+      await this.redis!.connect();
     });
   }
 

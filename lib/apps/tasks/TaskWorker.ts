@@ -103,8 +103,8 @@ export class TaskWorker {
     );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      // Then the last report (the jobs that returned a value are in it).
-      // (and the report on its way, which `sent` no longer holds).
+      // Then the reports: the one being gathered (`sent`; jobs that returned
+      // a value are only in it) and those on their way (`sending`).
       Promise.all(this.settled)
         .then(() => this.sent)
         .then(() => this.sending),
