@@ -1,8 +1,11 @@
 /**
- * The adds of a Redis queue client, batched: those of one turn of the
- * event loop leave in one pipeline, as BullMQ's `addBulk` sends them, but
- * each add gets its own outcome (BullMQ's `addBulk` fails them all when one
- * fails, though the others were added). A lone add is a plain `add()`.
+ * The adds of a Redis queue client, batched: an add made while none is on
+ * its way leaves at once, as a plain `add()` (a producer that awaits each
+ * add waits for no turn of the event loop); those made while adds are on
+ * their way leave together at the end of the turn, in one pipeline, as
+ * BullMQ's `addBulk` sends them, but each add gets its own outcome
+ * (BullMQ's `addBulk` fails them all when one fails, though the others
+ * were added).
  * Measured on the producer's process, per 1000 concurrent `queueTask()`:
  * 30–34 ms of CPU one by one (auto-pipelined), 21–25 batched (BullMQ's
  * `addBulk`: 19–28).
@@ -10,6 +13,7 @@
  */
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { TaskBackendError } from '../../errors.js';
+import { createLogger } from '../../log/createLogger.js';
 
 /** A job added: its id and when it was queued. */
 export interface Added {
@@ -50,6 +54,8 @@ interface Pending {
  */
 export class AddBatcher {
   private pending: Pending[] = [];
+  /** Adds and pipelines sent whose replies have not come yet. */
+  private inFlight = 0;
 
   /**
    * @param queue - the BullMQ queue (started).
@@ -87,7 +93,10 @@ export class AddBatcher {
    * @param done - called once, with an error or the job added.
    */
   push(name: string, data: object, opts: JobsOptions, done: AddDone): void {
-    if (this.pending.push({ name, data, opts, done }) === 1) setImmediate(() => this.flush());
+    const p = { name, data, opts, done };
+    // Nothing on its way: nothing to wait for (a producer awaiting each add).
+    if (this.inFlight === 0 && this.pending.length === 0) this.send(p);
+    else if (this.pending.push(p) === 1) setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -95,25 +104,44 @@ export class AddBatcher {
     this.pending = [];
     const [first] = batch;
     if (batch.length === 1 && first !== undefined) {
-      this.queue.add(first.name, first.data, first.opts).then(
-        (job) => first.done(undefined, { id: String(job.id), timestamp: job.timestamp }),
-        (err: unknown) => first.done(err),
-      );
+      this.send(first);
       return;
     }
     // Pipelines of PIPELINE_ADDS, each sent once built: Redis runs the
     // first adds, and workers take them, while the next are being built.
     for (let i = 0; i < batch.length; i += PIPELINE_ADDS) {
       const chunk = batch.length <= PIPELINE_ADDS ? batch : batch.slice(i, i + PIPELINE_ADDS);
-      this.pipeline(chunk).catch((err: unknown) => {
-        for (const p of chunk) p.done(err);
-      });
+      this.inFlight++;
+      // pipeline() tells each add of its outcome itself, and never rejects.
+      void this.pipeline(chunk).finally(() => this.inFlight--);
     }
   }
 
+  /** One add, as BullMQ's `add()`. */
+  private send(p: Pending): void {
+    this.inFlight++;
+    this.queue.add(p.name, p.data, p.opts).then(
+      (job) => {
+        this.inFlight--;
+        tell(p, undefined, { id: String(job.id), timestamp: job.timestamp });
+      },
+      (err: unknown) => {
+        this.inFlight--;
+        tell(p, err);
+      },
+    );
+  }
+
+  /** Send `batch` in one pipeline; tell each add its outcome (once); never rejects. */
   private async pipeline(batch: Pending[]): Promise<void> {
     const backend = this.queue.backend;
-    const pipeline = (await backend.connection.client).pipeline();
+    let pipeline: ReturnType<Awaited<typeof backend.connection.client>['pipeline']>;
+    try {
+      pipeline = (await backend.connection.client).pipeline();
+    } catch (err) {
+      for (const p of batch) tell(p, err);
+      return;
+    }
     const JobClass = this.JobClass;
     // Only what the outcome needs is kept until the replies (not the Job).
     const added: Pending[] = [];
@@ -128,7 +156,7 @@ export class AddBatcher {
         added.push(p);
         stamps.push(job.timestamp);
       } catch (err) {
-        p.done(err);
+        tell(p, err);
       }
     }
     let results: [Error | null, unknown][];
@@ -136,16 +164,29 @@ export class AddBatcher {
       results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
     } catch (err) {
       // Only those sent: the others were told already (`done` is called once).
-      for (const p of added) p.done(err);
+      for (const p of added) tell(p, err);
       return;
     }
     for (let i = 0; i < added.length; i++) {
       const p = added[i]!;
       const [err, id] = results[i] ?? [new TaskBackendError('no reply from Redis'), undefined];
-      if (err !== null && err !== undefined) p.done(err);
+      if (err !== null && err !== undefined) tell(p, err);
       else if (typeof id === 'number' && id < 0)
-        p.done(new TaskBackendError(`BullMQ add failed (${id})`));
-      else p.done(undefined, { id: String(id), timestamp: stamps[i]! });
+        tell(p, new TaskBackendError(`BullMQ add failed (${id})`));
+      else tell(p, undefined, { id: String(id), timestamp: stamps[i]! });
     }
+  }
+}
+
+/**
+ * Give an add its outcome. A callback that throws is a bug of its caller:
+ * its error is logged (as a Deferred logs a watcher that throws), and
+ * neither this add nor the others of its batch are told twice.
+ */
+function tell(p: Pending, err: unknown, added?: Added): void {
+  try {
+    p.done(err, added);
+  } catch (thrown) {
+    createLogger('tasks').error(`an add's callback threw: ${String(thrown)}`);
   }
 }

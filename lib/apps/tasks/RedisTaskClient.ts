@@ -7,7 +7,6 @@
 import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Deferred } from '../../async/Deferred.js';
-import { makeAsync } from '../../async/makeAsync.js';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
@@ -217,7 +216,17 @@ export class RedisTaskClient implements TaskBackend {
     }
     // With an id, it may be an earlier job (BullMQ then returns a job built
     // here, not the stored one): read the stored task once added.
-    if (c.id !== undefined) return makeAsync(this.queueWithId(c));
+    if (c.id !== undefined) {
+      this.queueWithId(c).then(
+        (task) => {
+          if (!d.called) d.callback(task); // or cancelled meanwhile
+        },
+        (err: unknown) => {
+          if (!d.called) d.errback(err);
+        },
+      );
+      return d;
+    }
     this.adds!.push(c.name, this.jobData(c), this.jobOptions(c), (err, added) => {
       if (d.called) return; // cancelled meanwhile
       if (added === undefined) d.errback(this.backendError('queue a task', err));

@@ -46,8 +46,9 @@ export async function taskClient(url: string, queue?: string): Promise<TaskClien
     get task$(): Observable<Task> {
       return client.task$;
     },
+    // The client's Deferred as it is (no promise, no second Deferred per task).
     queueTask: (name: string, args?: unknown[], options?: QueueTaskOptions) =>
-      wrap(client.queueTask(name, args, options)),
+      client.queueTaskDeferred(name, args, options),
     waitForTask: (id: string) => wrap(client.waitForTask(id)),
     getTask: (id: string) => wrap(client.getTask(id)),
     revokeTask: (id: string) => wrap(client.revokeTask(id)),

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Queue } from 'bullmq';
 import { AddBatcher, PIPELINE_ADDS } from '../../../lib/apps/tasks/AddBatcher.js';
+import { captureLogs } from '../../../lib/log/captureLogs.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 
 describe('AddBatcher', function () {
@@ -70,6 +71,62 @@ describe('AddBatcher', function () {
       ]);
       expect(again.map((j) => j.id)).to.deep.equal(['spec-a', 'spec-a']);
       expect((await queue.getJob('spec-a'))?.data).to.deep.equal({ n: 1 });
+    });
+  });
+
+  describe('push()', () => {
+    it('should send a lone add at once, and batch those made while it is on its way', async () => {
+      const sent: string[] = [];
+      const add = queue.add.bind(queue);
+      const backend = queue.backend;
+      const client = await backend.connection.client;
+      const pipeline = client.pipeline.bind(client);
+      queue.add = ((...a: Parameters<typeof add>) => {
+        sent.push(`add ${a[0]}`);
+        return add(...a);
+      }) as typeof queue.add;
+      client.pipeline = (...a: Parameters<typeof pipeline>) => {
+        sent.push('pipeline');
+        return pipeline(...a);
+      };
+      try {
+        const lone = adds.add('lone', {}, {});
+        // Sent before this turn ends: no turn waited.
+        expect(sent).to.deep.equal(['add lone']);
+        const others = [adds.add('second', {}, {}), adds.add('third', {}, {})];
+        expect(sent).to.deep.equal(['add lone']);
+        const jobs = await Promise.all([lone, ...others]);
+        // The two made while the first was on its way: one pipeline.
+        expect(sent).to.deep.equal(['add lone', 'pipeline']);
+        const names = await Promise.all(jobs.map(async (j) => (await queue.getJob(j.id))?.name));
+        expect(names).to.deep.equal(['lone', 'second', 'third']);
+        expect(Number(jobs[1]!.id)).to.be.above(Number(jobs[0].id));
+      } finally {
+        queue.add = add;
+        client.pipeline = pipeline;
+      }
+    });
+
+    it('should tell each add once, and log a callback that throws', async () => {
+      const logs = captureLogs('error');
+      const told: string[] = [];
+      try {
+        await new Promise<void>((resolve) => {
+          adds.push('a', {}, {}, () => told.push('a')); // alone: sent at once
+          adds.push('b', {}, {}, () => {
+            told.push('b');
+            throw new Error('bad callback');
+          });
+          adds.push('c', {}, {}, (err) => {
+            told.push(err === undefined ? 'c' : 'c failed');
+            resolve();
+          });
+        });
+      } finally {
+        logs.restore();
+      }
+      expect(told.sort()).to.deep.equal(['a', 'b', 'c']);
+      expect(logs.records.map((r) => r.message).join()).to.match(/callback threw.*bad callback/);
     });
   });
 });
