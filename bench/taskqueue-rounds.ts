@@ -13,12 +13,13 @@
  * like: as many Node processes, each compiling BullMQ on its share).
  * @module
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { TaskQueue } from '../lib/index.js';
 import { apps } from './fixtures/taskqueue-apps.js';
-import { endChild, fixture } from './support/fixture.js';
+import { bullProcesses } from './support/bullProcesses.js';
+import { endChild } from './support/fixture.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, sleep } from './support/stats.js';
 import { treeCpuByPid, treeCpuMs } from './support/treeCpu.js';
@@ -104,40 +105,6 @@ async function timed(round: Round): Promise<{ rate: number; cpu: number }> {
   return { rate, cpu: ((treeCpuMs() - c) * 1000) / N };
 }
 
-/** `workers` BullMQ Worker processes (`bullmq-worker.js`), each with `CT` concurrency. */
-async function bullProcesses(
-  port: number,
-  queue: string,
-  workers: number,
-): Promise<ChildProcess[]> {
-  const script = fixture('bullmq-worker');
-  const children = Array.from({ length: workers }, () =>
-    spawn(
-      process.execPath,
-      [...process.execArgv, script, String(port), queue, '30000', String(CT)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    ),
-  );
-  try {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve, reject) => {
-            child.stdout.once('data', () => resolve());
-            child.once('exit', (code) => reject(new Error(`bullmq-worker exited (${code})`)));
-          }),
-      ),
-    );
-  } catch (err) {
-    // One failed to start: the others are nobody's to end otherwise.
-    await Promise.all(children.map((child) => endChild(child)));
-    throw err;
-  }
-  return children;
-}
-
 /** The rounds of each contender, with `workers` workers. */
 function contenders(
   { redis, dir, bullmq, connection }: RedisBench,
@@ -173,7 +140,7 @@ function contenders(
         await bullWorker.waitUntilReady();
       }
       if (BASES.includes('bullp'))
-        children = await bullProcesses(redis.port, bullpQueue.name, workers);
+        children = await bullProcesses(redis.port, bullpQueue.name, workers, CT);
     })());
   const bullRound =
     (queue: typeof bullQueue): Round =>
