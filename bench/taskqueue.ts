@@ -34,8 +34,8 @@ import { withRedisBench } from './support/withRedisBench.js';
 
 const N = 2000;
 /** Sequential adds per round, and rounds (`TQ_SEQ_ROUNDS`), interleaved. */
-const SEQ = 100;
-const SEQ_ROUNDS = Number(process.env['TQ_SEQ_ROUNDS'] ?? 11);
+const SEQ = 200;
+const SEQ_ROUNDS = Number(process.env['TQ_SEQ_ROUNDS'] ?? 9);
 const LATENCY_REPS = 100;
 const BULL_LEASE = 5000;
 /**
