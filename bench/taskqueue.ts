@@ -214,15 +214,19 @@ export const scenario: Scenario = {
         const bullp = bullContender(bullpQueue);
         const bull = bullContender(bullQueue, bullEvents);
         const contenders = { emb: ours(emb, undefined), red: ours(red, redQueue), bull };
-        // BullMQ's adds to the queue of its Worker processes: its in-process
-        // Worker would run each job on the adding loop (ours run elsewhere).
-        if (workers === 1) seq = await seqRounds({ ...contenders, bull: bullp });
-        results[`emb${workers}`] = await measure(contenders.emb);
-        results[`red${workers}`] = await measure(contenders.red);
-        results[`bull${workers}`] = await measure(bull);
-        rounds[workers] = await processRounds({ ...contenders, bullp });
-        await Promise.all(children.map((child) => endChild(child)));
-        await bullpQueue.close();
+        try {
+          // BullMQ's adds to the queue of its Worker processes: its in-process
+          // Worker would run each job on the adding loop (ours run elsewhere).
+          if (workers === 1) seq = await seqRounds({ ...contenders, bull: bullp });
+          results[`emb${workers}`] = await measure(contenders.emb);
+          results[`red${workers}`] = await measure(contenders.red);
+          results[`bull${workers}`] = await measure(bull);
+          rounds[workers] = await processRounds({ ...contenders, bullp });
+        } finally {
+          // On every path: nothing else would end them.
+          await Promise.all(children.map((child) => endChild(child)));
+          await bullpQueue.close();
+        }
         if (workers === 4) {
           results['recovery'] = {
             emb: await recoverOurs(emb),
