@@ -195,7 +195,7 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
     const workers = workersWanted(flags);
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
-    PrestartedRunners.early?.startWorkers();
+    await PrestartedRunners.early?.startWorkers();
   }
   withoutWatch();
   const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
