@@ -16,6 +16,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
+import { requireEsm } from './requireEsm.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
 
@@ -115,14 +116,14 @@ export class PrestartedRunners {
   /**
    * Start as many warm spare threads as runners, to become the worker
    * actors of the next TestSuite (its pool takes them: see {@link EARLY_WORKERS}).
-   * @returns once the threads are started (not up yet): await it before
-   *   long synchronous work, which would hold back the module load that
-   *   starts them (mocha's options: 0.3–0.4 s later under load).
+   * @returns once the threads are started (not up yet).
    */
   startWorkers(): Promise<void> {
     if (this.releaseWorkers === undefined && !this.closed) {
       const count = this.free.length;
-      this.releaseWorkers = import('../../child/startWorker.js').then(({ spares }) =>
+      this.releaseWorkers = requireEsm<typeof import('../../child/startWorker.js')>(
+        new URL('../../child/startWorker.js', import.meta.url),
+      ).then(({ spares }) =>
         this.closed ? undefined : spares.keep('thread', count, EARLY_WORKERS, true),
       );
     }
