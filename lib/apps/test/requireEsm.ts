@@ -20,8 +20,8 @@ const require = createRequire(import.meta.url);
  *   module an `import()` is still loading) imports it.
  * @example
  * ```ts
- * const { TestSuite } = await requireEsm<typeof import('./TestSuite.js')>(
- *   new URL('./TestSuite.js', import.meta.url),
+ * const { spares } = await requireEsm<typeof import('../../child/startWorker.js')>(
+ *   new URL('../../child/startWorker.js', import.meta.url),
  * );
  * ```
  */
