@@ -12,6 +12,7 @@ import { availableParallelism, constants } from 'node:os';
 import { splitTestParams, unsupportedReporter } from '../apps/test/mochaOptions.js';
 import { planRun } from '../apps/test/planRun.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
+import { requireEsm } from '../apps/test/requireEsm.js';
 import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
 
@@ -188,14 +189,12 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   const reexecuted = process.env['RXPULSAR_TEST_REEXEC'] !== undefined;
   // Not inherited by the specs (one may run rxpulsar test itself).
   delete process.env['RXPULSAR_TEST_REEXEC'];
-  // The runners boot, and the threads of the worker actors start, while
-  // mocha's options load (not before a re-exec: its children need its Node
-  // options). Only the modules that fork them are loaded before: the
-  // suite's (arbiter, monitor…) load after.
+  // The runners boot while mocha's options load (not before a re-exec: its
+  // children need its Node options). Only the modules that fork them are
+  // loaded before: the suite's (arbiter, monitor…) load after.
   if (flags.concurrency !== 'thread' && flags.nodeOptions.length === 0) {
     const workers = workersWanted(flags);
     PrestartedRunners.startEarly(Math.min(workers, specFilesGiven(flags.rest) ?? workers));
-    PrestartedRunners.early?.startWorkers();
   }
   withoutWatch();
   const { loadOptions } = requireMocha('mocha/lib/cli/options.cjs');
@@ -247,8 +246,11 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     metrics: flags.metrics,
     logLevel: 'error',
   };
-  giveFirstFiles(params, flags);
-  const { TestSuite } = await import('../apps/test/TestSuite.js');
+  await giveFirstFiles(params, flags);
+  // Required: its files are read at once, not a turn of the loop each.
+  const { TestSuite } = await requireEsm<typeof import('../apps/test/TestSuite.js')>(
+    new URL('../apps/test/TestSuite.js', import.meta.url),
+  );
   const suite = new TestSuite(params);
   const interrupt = (): void => suite.interrupt();
   process.once('SIGINT', interrupt);
@@ -268,18 +270,19 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
 }
 
 /**
- * The runners started early get their first files now, before the
- * arbiter and the pool start: they run them while the worker actors come
- * up (their events wait for them). The threads of the worker actors start
- * after that, so that they do not hold back the runners' boot.
+ * The runners started early get their first files now (one to run and one
+ * ahead each), before the arbiter and the pool start: they run them while
+ * the worker actors come up (their events wait for them). The threads of
+ * the worker actors start after that, so that they do not hold back the
+ * runners' boot (docs/choices.md, "rxpulsar test: start-up, fifth round").
  * @param params - the suite's parameters.
  * @param flags - our own flags.
  */
-function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void {
-  PrestartedRunners.early?.begin(
-    planRun(splitTestParams(params).mocha, flags.durations),
-    workersWanted(flags),
-  );
+async function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): Promise<void> {
+  const early = PrestartedRunners.early;
+  if (early === undefined) return;
+  early.begin(planRun(splitTestParams(params).mocha, flags.durations), workersWanted(flags));
+  await early.startWorkers();
 }
 
 /** The workers asked for with `-w`, or one per core but one (the arbiter's). */

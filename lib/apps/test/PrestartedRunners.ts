@@ -16,6 +16,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
+import { requireEsm } from './requireEsm.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
 
@@ -30,6 +31,8 @@ export interface PrestartedRunner {
   pid: number;
   /** The file it was given before any worker (see `dispatch`). */
   job?: FileJob;
+  /** The file it was given to hold ahead, behind `job`. */
+  ahead?: FileJob;
 }
 
 interface Entry extends PrestartedRunner {
@@ -113,12 +116,22 @@ export class PrestartedRunners {
   /**
    * Start as many warm spare threads as runners, to become the worker
    * actors of the next TestSuite (its pool takes them: see {@link EARLY_WORKERS}).
+   * @returns once the threads are started (not up yet).
    */
-  startWorkers(): void {
-    if (this.releaseWorkers !== undefined || this.closed) return;
-    const count = this.free.length;
-    this.releaseWorkers = import('../../child/startWorker.js').then(({ spares }) =>
-      this.closed ? undefined : spares.keep('thread', count, EARLY_WORKERS, true),
+  startWorkers(): Promise<void> {
+    if (this.releaseWorkers === undefined && !this.closed) {
+      const count = this.free.length;
+      this.releaseWorkers = requireEsm<typeof import('../../child/startWorker.js')>(
+        new URL('../../child/startWorker.js', import.meta.url),
+      ).then(({ spares }) =>
+        this.closed ? undefined : spares.keep('thread', count, EARLY_WORKERS, true),
+      );
+    }
+    return (
+      this.releaseWorkers?.then(
+        () => undefined,
+        () => undefined,
+      ) ?? Promise.resolve()
     );
   }
 
@@ -149,21 +162,29 @@ export class PrestartedRunners {
 
   /**
    * Give each runner not given yet one job, in order, before any worker
-   * has it: it runs it at once (its events wait for the worker).
-   * @param jobs - at most one per runner (see `firstJobs`).
+   * has it: it runs it at once (its events wait for the worker); then,
+   * with more jobs than runners, each one more to hold ahead, which it
+   * starts as the first ends, should its worker not be up by then.
+   * @param jobs - at most two per runner (see `firstJobs`): runner `i`
+   *   gets `jobs[i]`, and `jobs[n + i]` ahead (`n` runners).
    */
   dispatch(jobs: FileJob[]): void {
-    jobs.slice(0, this.free.length).forEach((job, i) => {
-      const entry = this.free[i]!;
-      entry.job = job;
+    const n = this.free.length;
+    jobs.slice(0, 2 * n).forEach((job, i) => {
+      const entry = this.free[i % n]!;
+      if (i < n) entry.job = job;
+      else entry.ahead = job;
       // Gone already: its worker hears of its exit, and fails the file as one it crashed.
       entry.child.send({ type: 'run', job }, () => undefined);
     });
   }
 
-  /** The jobs given by `dispatch` to runners not given yet. */
+  /** The jobs given by `dispatch` to runners not given yet (to run, then ahead). */
   get dispatched(): FileJob[] {
-    return this.free.flatMap((entry) => (entry.job === undefined ? [] : [entry.job]));
+    return [
+      ...this.free.flatMap((entry) => (entry.job === undefined ? [] : [entry.job])),
+      ...this.free.flatMap((entry) => (entry.ahead === undefined ? [] : [entry.ahead])),
+    ];
   }
 
   /**
@@ -173,12 +194,12 @@ export class PrestartedRunners {
    */
   take(onExit: (exit: RunnerExit) => void): PrestartedRunner | undefined {
     for (let entry = this.free.shift(); entry !== undefined; entry = this.free.shift()) {
-      const { exit, job } = entry;
+      const { exit, job, ahead } = entry;
       if (exit !== undefined && job === undefined) continue;
       entry.onExit = onExit;
       // Told after the worker is given it (this call's caller sends that first).
       if (exit !== undefined) setImmediate(() => onExit(exit));
-      return { path: entry.path, pid: entry.pid, job };
+      return { path: entry.path, pid: entry.pid, job, ahead };
     }
     return undefined;
   }
@@ -192,7 +213,8 @@ export class PrestartedRunners {
   /**
    * Begin a run on these runners: as many kept as it has workers
    * ({@link workersFor}), the others killed, and each kept one
-   * given its first file unless it has one already; the plan is kept.
+   * given its first file and one ahead ({@link firstJobs}) unless it has
+   * some already; the plan is kept.
    * @param plan - the run's files, in their order.
    * @param workers - the workers asked for.
    * @returns the workers the run has.

@@ -42,7 +42,8 @@ export interface RunPlan {
   bail: boolean;
   /**
    * Jobs of files given to runners before the pool was up (ids below those
-   * the run gives): each goes to the worker that gets its runner.
+   * the run gives), one to run and one ahead per runner: each goes to the
+   * worker that gets its runner.
    */
   firstJobs?: FileJob[];
 }
@@ -55,9 +56,10 @@ export interface RunSink {
   fileDone(file: string, ms: number | undefined): void;
   /**
    * A worker gets its first job now (the job follows this call's messages).
-   * @returns the job its runner was given already, if one of `firstJobs`.
+   * @returns the jobs its runner was given already (of `firstJobs`): the
+   *   one it runs, then the one it holds ahead.
    */
-  firstJob?(worker: ActorProxy): FileJob | undefined;
+  firstJob?(worker: ActorProxy): FileJob[];
 }
 
 /**
@@ -275,11 +277,12 @@ export class TestRun {
 
   private send(proxy: ActorProxy, ahead: boolean): void {
     let given: FileJob | undefined;
+    let givenAhead: FileJob | undefined;
     if (!this.served.has(proxy.aid)) {
       this.served.add(proxy.aid);
-      const job = this.sink.firstJob?.(proxy);
-      const i = job === undefined ? -1 : this.reserved.indexOf(job);
-      if (i >= 0) given = this.reserved.splice(i, 1)[0];
+      const [job, next] = this.sink.firstJob?.(proxy) ?? [];
+      given = this.unreserve(job);
+      if (given !== undefined) givenAhead = this.unreserve(next);
     }
     // Reserved jobs go only with their runners.
     const job = given ?? this.queue.shift();
@@ -292,12 +295,23 @@ export class TestRun {
       this.inflight.set(proxy.aid, run);
       if (!this.dry) this.order.started(run);
     }
-    // Its runner has it already.
+    // Its runner has it already, and the one it holds ahead.
+    if (givenAhead !== undefined) {
+      const next = new FileRun(givenAhead, proxy.aid);
+      this.runs.set(givenAhead.id, next);
+      this.ahead.set(proxy.aid, next);
+    }
     if (given !== undefined) return;
     this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
       if (ahead) this.reclaim(run);
       else this.crashed(run, `could not start ${run.file}: ${String(err)}`);
     });
+  }
+
+  /** @returns `job` taken out of the reserved jobs, if it was one. */
+  private unreserve(job: FileJob | undefined): FileJob | undefined {
+    const i = job === undefined ? -1 : this.reserved.indexOf(job);
+    return i < 0 ? undefined : this.reserved.splice(i, 1)[0];
   }
 
   /** A file sent ahead did not begin (taken back, or its runner died): it goes first again. */

@@ -197,19 +197,20 @@ export class TestSuite extends Application {
 
   /**
    * Give a worker a prestarted runner, if one is left; it is told how that runner ends.
-   * @returns the job that runner was given already, if any.
+   * @returns the jobs that runner was given already: the one it runs, and the one it holds ahead.
    */
-  private giveRunner(monitor: Monitor, aid: string): FileJob | undefined {
+  private giveRunner(monitor: Monitor, aid: string): FileJob[] {
     const given = this.runners?.take((exit) => {
       monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
     });
-    if (given === undefined) return undefined;
-    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid, given.job ?? null).addCallbacks(
+    if (given === undefined) return [];
+    const jobs = [given.job, given.ahead].filter((job) => job !== undefined);
+    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid, jobs).addCallbacks(
       // It had started a runner of its own.
       (adopted) => adopted === false && this.runners?.kill(given.pid),
       () => this.runners?.kill(given.pid),
     );
-    return given.job;
+    return jobs;
   }
 
   private async execute(monitor: Monitor): Promise<TestResult> {

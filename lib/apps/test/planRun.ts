@@ -48,10 +48,11 @@ export function planRun(mocha: Record<string, unknown>, cache: unknown): RunFile
 
 /**
  * @param plan - a run's plan.
- * @param count - how many.
- * @returns the jobs of its first `count` files (ids from 1), to give to
- *   runners before the pool is up; none when a first pass must look for
- *   `.only` (its jobs only load files).
+ * @param count - how many runners.
+ * @returns the jobs of its first `2 × count` files (ids from 1), to give to
+ *   runners before the pool is up: the first `count` to run, one each, the
+ *   next `count` one each to hold ahead (see `PrestartedRunners.dispatch`);
+ *   none when a first pass must look for `.only` (its jobs only load files).
  * @example
  * ```ts
  * runners.dispatch(firstJobs(plan, 2));
@@ -59,7 +60,7 @@ export function planRun(mocha: Record<string, unknown>, cache: unknown): RunFile
  */
 export function firstJobs(plan: RunFiles, count: number): FileJob[] {
   if (plan.onlyCandidates.length > 0) return [];
-  return plan.files.slice(0, count).map((file, i) => ({
+  return plan.files.slice(0, 2 * count).map((file, i) => ({
     id: i + 1,
     file,
     setupFiles: plan.setupFiles,

@@ -106,11 +106,11 @@ export function serveFiles(
   worker.command(DROP_FILE, (_actor: Actor, id: number) => runner.drop(id));
   worker.command(ABORT_FILE, () => runner.abort());
   worker.command(KILL_RUNNER, () => runner.kill());
-  worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number, job?: FileJob) => {
+  worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number, jobs?: FileJob[]) => {
     const adopted = runner.adopt(path, pid);
-    // The file it was given before this worker was up: sent again, so
-    // that it comes before the files sent after it (the runner runs it once).
-    if (adopted && job !== undefined && job !== null) runner.run(job);
+    // The files it was given before this worker was up: sent again, so
+    // that they come before the files sent after them (the runner runs each once).
+    if (adopted) for (const job of jobs ?? []) runner.run(job);
     return adopted;
   });
   worker.command(RUNNER_EXITED, (_actor: Actor, exit: RunnerExit) => runner.remoteExited(exit));

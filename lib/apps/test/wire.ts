@@ -69,7 +69,8 @@ export const DROP_FILE = 'rxpulsar.test.dropFile';
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
 /**
  * Name of the command that gives a worker a prestarted runner (its
- * socket's path, its pid, and the job it was given already, or `null`).
+ * socket's path, its pid, and the jobs it was given already: the one it
+ * runs, then the one it holds ahead).
  */
 export const ADOPT_RUNNER = 'rxpulsar.test.adoptRunner';
 /** Name of the command that tells a worker how its prestarted runner ended. */

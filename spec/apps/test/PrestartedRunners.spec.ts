@@ -23,7 +23,10 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 /** A worker's side of a prestarted runner: the events it relays, and its runner's exit. */
-function adopt(runners: PrestartedRunners): {
+function adopt(
+  runners: PrestartedRunners,
+  ids = [1],
+): {
   handle: RunnerHandle;
   events: string[];
   exit: Promise<RunnerExit>;
@@ -33,7 +36,7 @@ function adopt(runners: PrestartedRunners): {
   const exit = new Promise<RunnerExit>((resolve) => (ended = resolve));
   const handle = new RunnerHandle('process', (json) => events.push(json), ended, undefined, true);
   const given = runners.take((how) => handle.remoteExited(how));
-  expect(given?.job?.id).to.equal(1);
+  expect([given?.job?.id, given?.ahead?.id].filter((id) => id !== undefined)).to.deep.equal(ids);
   expect(handle.adopt(given!.path, given!.pid)).to.equal(true);
   return { handle, events, exit };
 }
@@ -60,6 +63,34 @@ describe('PrestartedRunners', function () {
         const passes = worker.events.join('\n').match(/"name":"pass"/g) ?? [];
         expect(passes).to.have.length(3);
         expect(worker.events[0]).to.match(/^\[1,/);
+      } finally {
+        await handle?.close();
+        await runners.close();
+      }
+    });
+
+    it('should run the file held ahead after the first one, before any worker connects, and give both to its worker', async () => {
+      const runners = PrestartedRunners.start(1);
+      let handle: RunnerHandle | undefined;
+      try {
+        const second = { ...job('broken.test.js'), id: 2 };
+        runners.dispatch([job('fine.test.js'), second]);
+        expect(runners.dispatched.map((j) => j.id)).to.deep.equal([1, 2]);
+        const log = runnerLog(join(runners['dir'], '0.sock'));
+        await until(
+          () => existsSync(log) && /^\[2,.*"file end"/m.test(readFileSync(log, 'utf8')),
+          'the second file to end',
+        );
+        const worker = adopt(runners, [1, 2]);
+        handle = worker.handle;
+        await until(
+          () => worker.events.some((e) => e.startsWith('[2,') && e.includes('"file end"')),
+          'its events',
+        );
+        // The first file's events, then the second's (a load error), in that order.
+        const ids = worker.events.map((e) => Number(e.slice(1, e.indexOf(','))));
+        expect(ids).to.deep.equal([...ids].sort());
+        expect(worker.events.join('\n')).to.include('broken at load');
       } finally {
         await handle?.close();
         await runners.close();

@@ -1,0 +1,35 @@
+/**
+ * One of rxpulsar's ES modules, loaded by `require` (Node 20.19's
+ * `require()` of ES modules) rather than `import()`: `require` reads the
+ * files of the graph at once, where `import()` reads each on libuv's
+ * thread pool and goes on at a later turn of the loop, a round trip per
+ * file that a loaded machine makes long (the suite's graph, 130 files:
+ * 52–74 ms of wall against 67–201 ms for the same 51–73 ms of CPU, under
+ * other work; docs/choices.md, "rxpulsar test: start-up, fifth round").
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * @param url - the module (a `file:` URL).
+ * @returns its exports. A Node that cannot `require` it (its
+ *   `--no-experimental-require-module`, a graph with a top-level `await`, a
+ *   module an `import()` is still loading) imports it.
+ * @example
+ * ```ts
+ * const { spares } = await requireEsm<typeof import('../../child/startWorker.js')>(
+ *   new URL('../../child/startWorker.js', import.meta.url),
+ * );
+ * ```
+ */
+export async function requireEsm<T>(url: URL): Promise<T> {
+  try {
+    return require(fileURLToPath(url)) as T;
+  } catch (err) {
+    if (!/^ERR_REQUIRE_/.test(String((err as { code?: unknown }).code))) throw err;
+    return (await import(url.href)) as T;
+  }
+}
