@@ -15,9 +15,8 @@
  * round's ratio in a note). `taskqueue-rounds` measures throughput longer.
  * @module
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Task, TaskQueue } from '../lib/index.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { bullProcesses } from './support/bullProcesses.js';
@@ -30,6 +29,7 @@ import {
   until,
   type Contender,
 } from './support/tqContenders.js';
+import { BULL_LEASE, recoverBull, recoverOurs } from './support/tqRecovery.js';
 import { withRedisBench } from './support/withRedisBench.js';
 
 const N = 2000;
@@ -37,7 +37,6 @@ const N = 2000;
 const SEQ = 200;
 const SEQ_ROUNDS = Number(process.env['TQ_SEQ_ROUNDS'] ?? 9);
 const LATENCY_REPS = 100;
-const BULL_LEASE = 5000;
 /**
  * Processing rounds of N tasks after the other measures (which warm every
  * contender up): interleaved, each of ours followed by a BullMQ round, the
@@ -157,31 +156,6 @@ async function processRounds(c: Record<Ours | Base, Contender>): Promise<Rates> 
   return r;
 }
 
-/** Time from SIGKILL of the worker running a task until the task runs again. */
-async function recoverOurs(app: TaskQueue): Promise<number> {
-  const seen: Task[] = [];
-  const sub = app.task$.subscribe((t) => seen.push(t));
-  try {
-    const task = await app.queueTask('hold', [20_000]);
-    const pidOf = (t: Task): number | undefined =>
-      t.id === task.id ? (t.progress as number | undefined) : undefined;
-    await until(() => seen.some((t) => pidOf(t) !== undefined), 'hold started');
-    const pid = seen.map(pidOf).find((p) => p !== undefined)!;
-    const t0 = performance.now();
-    process.kill(pid, 'SIGKILL');
-    await until(
-      () => seen.some((t) => pidOf(t) !== undefined && pidOf(t) !== pid),
-      'hold again',
-      60_000,
-    );
-    const ms = performance.now() - t0;
-    await app.revokeTask(task.id);
-    return ms;
-  } finally {
-    sub.unsubscribe();
-  }
-}
-
 export const scenario: Scenario = {
   name: 'taskqueue',
   run(): Promise<Row[]> {
@@ -197,49 +171,58 @@ export const scenario: Scenario = {
       for (const workers of [1, 4]) {
         const emb = apps[`embedded-${workers}` as 'embedded-1'];
         const red = apps[`redis-${workers}` as 'redis-1'];
-        await emb.start();
-        await red.start();
-        const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
-        const bullName = `bench-bull-${workers}`;
-        const bullQueue = new bullmq.Queue(bullName, { connection });
-        const bullEvents = new bullmq.QueueEvents(bullName, { connection });
-        const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
-          connection,
-          concurrency: 16 * workers,
-        });
-        await bullEvents.waitUntilReady();
-        // Like with like: as many BullMQ Worker processes as our workers, as fresh.
-        const bullpQueue = new bullmq.Queue(`bench-bullp-${workers}`, { connection });
-        const children = await bullProcesses(redis.port, bullpQueue.name, workers, 16);
-        const bullp = bullContender(bullpQueue);
-        const bull = bullContender(bullQueue, bullEvents);
-        const contenders = { emb: ours(emb, undefined), red: ours(red, redQueue), bull };
+        // Ended on every path, last made first (a failed round left BullMQ's
+        // Worker and the apps' connections retrying a stopped redis-server).
+        const ends: (() => Promise<unknown>)[] = [];
         try {
-          // BullMQ's adds to the queue of its Worker processes: its in-process
-          // Worker would run each job on the adding loop (ours run elsewhere).
-          if (workers === 1) seq = await seqRounds({ ...contenders, bull: bullp });
-          results[`emb${workers}`] = await measure(contenders.emb);
-          results[`red${workers}`] = await measure(contenders.red);
-          results[`bull${workers}`] = await measure(bull);
-          rounds[workers] = await processRounds({ ...contenders, bullp });
+          await emb.start();
+          ends.push(() => emb.stop());
+          await red.start();
+          ends.push(() => red.stop());
+          const redQueue = new bullmq.Queue(red.name, { prefix: 'rxp', connection });
+          const bullName = `bench-bull-${workers}`;
+          const bullQueue = new bullmq.Queue(bullName, { connection });
+          const bullEvents = new bullmq.QueueEvents(bullName, { connection });
+          const bullWorker = new bullmq.Worker(bullName, () => Promise.resolve(1), {
+            connection,
+            concurrency: 16 * workers,
+          });
+          ends.push(...[redQueue, bullQueue, bullEvents, bullWorker].map((c) => () => c.close()));
+          await bullEvents.waitUntilReady();
+          // Like with like: as many BullMQ Worker processes as our workers, as fresh.
+          const bullpQueue = new bullmq.Queue(`bench-bullp-${workers}`, { connection });
+          let children: ChildProcess[] = [];
+          const bullp = bullContender(bullpQueue);
+          const bull = bullContender(bullQueue, bullEvents);
+          const contenders = { emb: ours(emb, undefined), red: ours(red, redQueue), bull };
+          try {
+            children = await bullProcesses(redis.port, bullpQueue.name, workers, 16);
+            // BullMQ's adds to the queue of its Worker processes: its in-process
+            // Worker would run each job on the adding loop (ours run elsewhere).
+            if (workers === 1) seq = await seqRounds({ ...contenders, bull: bullp });
+            results[`emb${workers}`] = await measure(contenders.emb);
+            results[`red${workers}`] = await measure(contenders.red);
+            results[`bull${workers}`] = await measure(bull);
+            rounds[workers] = await processRounds({ ...contenders, bullp });
+          } finally {
+            // Before the recovery phase: their CPU is not its to share.
+            await Promise.all(children.map((child) => endChild(child)));
+            await bullpQueue.close();
+          }
+          if (workers === 4) {
+            results['recovery'] = {
+              emb: await recoverOurs(emb),
+              red: await recoverOurs(red),
+              bull: await recoverBull(bullmq, connection, redis.port),
+            };
+          }
         } finally {
-          // On every path: nothing else would end them.
-          await Promise.all(children.map((child) => endChild(child)));
-          await bullpQueue.close();
+          for (const end of ends.reverse()) {
+            await end().catch((err: unknown) =>
+              process.stderr.write(`\ntaskqueue: ${String(err)}`),
+            );
+          }
         }
-        if (workers === 4) {
-          results['recovery'] = {
-            emb: await recoverOurs(emb),
-            red: await recoverOurs(red),
-            bull: await recoverBull(bullmq, connection, redis.port),
-          };
-        }
-        await bullWorker.close();
-        await bullEvents.close();
-        await bullQueue.close();
-        await redQueue.close();
-        await emb.stop();
-        await red.stop();
       }
       return tableRows(results, rounds, seq!);
     });
@@ -352,44 +335,4 @@ function tableRows(
     ),
   );
   return rows;
-}
-
-/** BullMQ alone: a Worker process killed mid-job, until another Worker runs the job. */
-async function recoverBull(
-  bullmq: typeof import('bullmq'),
-  connection: { host: string; port: number; maxRetriesPerRequest: null },
-  port: number,
-): Promise<number> {
-  const name = 'bench-bull-recovery';
-  const queue = new bullmq.Queue(name, { connection });
-  const events = new bullmq.QueueEvents(name, { connection });
-  await events.waitUntilReady();
-  const script = new URL('./fixtures/bullmq-worker.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, String(port), name, String(BULL_LEASE)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let rescuer: import('bullmq').Worker | undefined;
-  try {
-    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
-    const active: number[] = [];
-    events.on('active', () => active.push(performance.now()));
-    const job = await queue.add('hold', { ms: 1000 });
-    await until(() => active.length > 0, 'bull job active');
-    const t0 = performance.now();
-    child.kill('SIGKILL');
-    rescuer = new bullmq.Worker(name, () => Promise.resolve(1), {
-      connection,
-      lockDuration: BULL_LEASE,
-      stalledInterval: BULL_LEASE,
-    });
-    await until(() => active.length > 1, 'bull job active again', 120_000);
-    const ms = (active[1] ?? NaN) - t0;
-    await job.waitUntilFinished(events);
-    return ms;
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await rescuer?.close();
-    await events.close();
-    await queue.close();
-  }
 }

@@ -27,19 +27,17 @@ const only = process.env['ONLY'];
 const sides = (['ours', 'bull'] as const).filter((s) => only === undefined || only === s);
 
 const redis = await startRedis();
-const client = await taskClient(redis.url, 'seq-ours');
-const queue = new Queue('seq-bull', {
-  connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
-});
-await queue.waitUntilReady();
+// Made in the try below: a client that fails to start leaves no redis-server behind.
+let client: Awaited<ReturnType<typeof taskClient>> | undefined;
+let queue: InstanceType<typeof Queue> | undefined;
 const wall = { ours: [] as number[], bull: [] as number[] };
 const cpu = { ours: [] as number[], bull: [] as number[] };
 
 async function round(side: 'ours' | 'bull', timed: boolean): Promise<void> {
   const t = performance.now();
   const c = process.cpuUsage();
-  if (side === 'ours') for (let i = 0; i < n; i++) await client.queueTask('noop');
-  else for (let i = 0; i < n; i++) await queue.add('noop', {});
+  if (side === 'ours') for (let i = 0; i < n; i++) await client!.queueTask('noop');
+  else for (let i = 0; i < n; i++) await queue!.add('noop', {});
   const used = process.cpuUsage(c);
   if (!timed) return;
   wall[side].push(((performance.now() - t) * 1000) / n);
@@ -49,6 +47,11 @@ async function round(side: 'ours' | 'bull', timed: boolean): Promise<void> {
 const file = process.env['PROF'];
 const session = file === undefined ? undefined : new Session();
 try {
+  client = await taskClient(redis.url, 'seq-ours');
+  queue = new Queue('seq-bull', {
+    connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null },
+  });
+  await queue.waitUntilReady();
   for (const side of sides) await round(side, false);
   if (session !== undefined) {
     session.connect();
@@ -72,7 +75,7 @@ try {
     console.log(`rate, ours / BullMQ, per round: ${fmt(ratios, 2)}`);
   }
 } finally {
-  await client.close();
-  await queue.close();
+  await client?.close();
+  await queue?.close();
   await redis.close();
 }

@@ -111,17 +111,22 @@ describe('AddBatcher', function () {
       const logs = captureLogs('error');
       const told: string[] = [];
       try {
+        // Until all three are told: the lone add's reply and the pipeline's
+        // may be read together, and then either callback may run first.
         await new Promise<void>((resolve) => {
-          adds.push('a', {}, {}, () => told.push('a')); // alone: sent at once
+          const tell = (what: string): void => {
+            told.push(what);
+            if (told.length === 3) resolve();
+          };
+          adds.push('a', {}, {}, (err) => tell(err === undefined ? 'a' : 'a failed')); // alone: sent at once
           adds.push('b', {}, {}, () => {
-            told.push('b');
+            tell('b');
             throw new Error('bad callback');
           });
-          adds.push('c', {}, {}, (err) => {
-            told.push(err === undefined ? 'c' : 'c failed');
-            resolve();
-          });
+          adds.push('c', {}, {}, (err) => tell(err === undefined ? 'c' : 'c failed'));
         });
+        // A callback told twice would show here, a turn later.
+        await new Promise((resolve) => setImmediate(resolve));
       } finally {
         logs.restore();
       }
