@@ -103,6 +103,37 @@ describe('the package', () => {
       expect(stdout.trim()).to.equal('function function');
     });
   });
+
+  describe('the runtime bundle (dist/lib/runtime.js)', () => {
+    const lib = `${root}dist/lib/`;
+    /** The relative specifiers a built module imports statically. */
+    const relativeImports = (file: string): string[] =>
+      [
+        ...readFileSync(`${lib}${file}`, 'utf8').matchAll(
+          /^(?:import|export)\b[^'"]*["'](\.[^'"]+)["']/gm,
+        ),
+      ].map((m) => m[1]!);
+
+    it('should let a child entry load rxpulsar from two files: itself and runtime.js', () => {
+      for (const entry of ['child/entry/process.js', 'child/entry/thread.js']) {
+        expect(relativeImports(entry), entry).to.satisfy((specs: string[]) =>
+          specs.every((s) => s === '../../runtime.js'),
+        );
+      }
+      expect(relativeImports('runtime.js')).to.deep.equal([]);
+    });
+
+    it('should give a deep import and `rxpulsar` the one instance of a bundled module', async () => {
+      const manifest = JSON.parse(readFileSync(`${lib}runtime.json`, 'utf8')) as string[];
+      expect(manifest).to.include.members(['child/ChildActor', 'actor/current', 'actor/Actor']);
+      const index = (await import(`${lib}index.js`)) as Record<string, unknown>;
+      const current = (await import(`${lib}actor/current.js`)) as Record<string, unknown>;
+      const actor = (await import(`${lib}actor/Actor.js`)) as Record<string, unknown>;
+      expect(current['getActor']).to.equal(index['getActor']);
+      expect(actor['Actor']).to.equal(index['Actor']);
+      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.js']);
+    });
+  });
 });
 
 describe('README.md', () => {
