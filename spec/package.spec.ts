@@ -104,7 +104,7 @@ describe('the package', () => {
     });
   });
 
-  describe('the runtime bundle (dist/lib/runtime.js)', () => {
+  describe('the runtime bundle (dist/lib/runtime*.js)', () => {
     const lib = `${root}dist/lib/`;
     /** The relative specifiers a built module imports statically. */
     const relativeImports = (file: string): string[] =>
@@ -114,12 +114,24 @@ describe('the package', () => {
         ),
       ].map((m) => m[1]!);
 
-    it('should let a child entry load rxpulsar from two files: itself and runtime.js', () => {
-      for (const entry of ['child/entry/process.js', 'child/entry/thread.js']) {
-        expect(relativeImports(entry), entry).to.satisfy((specs: string[]) =>
-          specs.every((s) => s === '../../runtime.js'),
-        );
+    it("should let a child entry load rxpulsar from its own file and the runtime's", () => {
+      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.js$/;
+      for (const file of [
+        'child/entry/process.js',
+        'child/entry/thread.js',
+        'runtime.js',
+        'runtime-process.js',
+        'runtime-thread.js',
+      ]) {
+        const specs = relativeImports(file);
+        expect(
+          specs.filter((s) => !runtime.test(s)),
+          file,
+        ).to.deep.equal([]);
       }
+      // A thread does not load the socket transport; a process, not the port one.
+      expect(relativeImports('child/entry/thread.js')).not.to.include('../../runtime-process.js');
+      expect(relativeImports('child/entry/process.js')).not.to.include('../../runtime-thread.js');
       expect(relativeImports('runtime.js')).to.deep.equal([]);
     });
 

@@ -29,7 +29,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIB = join(ROOT, 'lib');
 const OUT = join(ROOT, 'dist', 'lib');
-const RUNTIME = join(OUT, 'runtime.js');
 const MANIFEST = join(OUT, 'runtime.json');
 const ENTRIES = ['child/entry/process.ts', 'child/entry/thread.ts'];
 /** The first line of a module made a one-liner. */
@@ -55,11 +54,11 @@ const common = {
   tsconfig: join(ROOT, 'tsconfig.json'),
 } as const;
 
-/** The modules the entries import statically, entries excluded (absolute .ts paths). */
-async function staticGraph(): Promise<string[]> {
+/** The modules `entry` imports statically, itself excluded (absolute .ts paths). */
+async function staticGraph(entry: string): Promise<Set<string>> {
   const result = await build({
     ...common,
-    entryPoints: ENTRIES.map((e) => join(LIB, e)),
+    entryPoints: [join(LIB, entry)],
     bundle: true,
     write: false,
     metafile: true,
@@ -74,11 +73,10 @@ async function staticGraph(): Promise<string[]> {
       if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
     }
   };
-  for (const entry of ENTRIES) visit(slash(join('lib', entry)));
-  return [...seen]
-    .filter((p) => !ENTRIES.some((e) => p === slash(join('lib', e))))
-    .map((p) => join(ROOT, p))
-    .sort();
+  const own = slash(join('lib', entry));
+  visit(own);
+  seen.delete(own);
+  return new Set([...seen].map((p) => join(ROOT, p)));
 }
 
 /** The value exports of a module (types are gone once transpiled). */
@@ -126,78 +124,99 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
   };
 }
 
+/** Where the bundled modules are: their number, names and runtime file. */
+interface Layout {
+  index: Map<string, number>;
+  names: Map<string, string[]>;
+  /** The runtime file (its module name, `runtime` or `runtime-<kind>`) of each module. */
+  home: Map<string, string>;
+}
+
+/** `export { m1$a as a } from '<runtime>'` for a bundled module, seen from `from`. */
+function reexport(layout: Layout, file: string, from: string): string {
+  const i = layout.index.get(file)!;
+  const list = layout.names.get(file)!.map((n) => `${bundled(i, n)} as ${n}`);
+  const spec = JSON.stringify(specifier(from, layout.home.get(file)!));
+  return list.length > 0 ? `export { ${list.join(', ')} } from ${spec};` : `import ${spec};`;
+}
+
 /**
- * A plugin that takes the imports of bundled modules from runtime.js
- * (`runtime`: its specifier from the module being built).
+ * A plugin that takes the imports of bundled modules (but those in
+ * `inside`) from their runtime file, seen from module `from`.
  */
-function fromRuntime(
-  runtime: string,
-  index: Map<string, number>,
-  names: Map<string, string[]>,
-): Plugin {
+function fromRuntime(from: string, layout: Layout, inside: (file: string) => boolean): Plugin {
   return {
     name: 'rxpulsar-runtime-imports',
     setup(b) {
       b.onResolve({ filter: /^\./ }, (args) => {
-        if (args.namespace === 'runtime') return { path: runtime, external: true };
+        if (args.namespace === 'runtime') return { path: args.path, external: true };
         const target = join(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
-        return index.has(target) ? { path: moduleName(target), namespace: 'runtime' } : undefined;
+        if (!layout.home.has(target) || inside(target)) return undefined;
+        // Loaded when needed: by its own path (its one-liner), still dynamically.
+        if (args.kind === 'dynamic-import') {
+          return { path: specifier(from, moduleName(target)), external: true };
+        }
+        return layout.home.has(target) && !inside(target)
+          ? { path: moduleName(target), namespace: 'runtime' }
+          : undefined;
       });
-      b.onLoad({ filter: /.*/, namespace: 'runtime' }, (args) => {
-        const file = join(LIB, `${args.path}.ts`);
-        const i = index.get(file)!;
-        const list = names.get(file)!.map((n) => `${bundled(i, n)} as ${n}`);
-        const from = JSON.stringify(runtime);
-        return {
-          contents:
-            list.length > 0 ? `export { ${list.join(', ')} } from ${from};` : `import ${from};`,
-          loader: 'js',
-        };
-      });
+      b.onLoad({ filter: /.*/, namespace: 'runtime' }, (args) => ({
+        contents: reexport(layout, join(LIB, `${args.path}.ts`), from),
+        loader: 'js',
+      }));
     },
   };
 }
 
 async function main(): Promise<void> {
-  const graph = await staticGraph();
-  const names = new Map<string, string[]>();
-  for (const file of graph) names.set(file, await exportsOf(file));
-  const index = new Map(graph.map((file, i) => [file, i]));
-  const inGraph = (file: string): boolean => index.has(file);
-
-  // runtime.js: every module of the graph, every export under a unique name.
-  const runtimeEntry = graph
-    .map((file, i) => {
-      const list = names.get(file)!.map((n) => `${n} as ${bundled(i, n)}`);
-      return list.length > 0
-        ? `export { ${list.join(', ')} } from ${JSON.stringify(file)};`
-        : `import ${JSON.stringify(file)};`;
-    })
-    .join('\n');
-  await build({
-    ...common,
-    stdin: { contents: runtimeEntry, resolveDir: LIB, sourcefile: 'runtime.ts', loader: 'ts' },
-    bundle: true,
-    outfile: RUNTIME,
-    sourcemap: true,
-    banner: { js: '// Generated by tools/bundleRuntime.ts: the modules a child actor loads.' },
-    plugins: [libPlugin('runtime', inGraph)],
-  });
-
-  // Each bundled module: its names, from runtime.js.
-  for (const file of graph) {
-    const i = index.get(file)!;
-    const name = moduleName(file);
-    const list = names.get(file)!.map((n) => `${bundled(i, n)} as ${n}`);
-    const from = JSON.stringify(specifier(name, 'runtime'));
-    writeFileSync(
-      join(OUT, `${name}.js`),
-      `${SHIM_MARK}\n` +
-        (list.length > 0 ? `export { ${list.join(', ')} } from ${from};\n` : `import ${from};\n`),
+  const [processGraph, threadGraph] = [
+    await staticGraph(ENTRIES[0]!),
+    await staticGraph(ENTRIES[1]!),
+  ];
+  const home = new Map<string, string>();
+  for (const file of [...processGraph, ...threadGraph].sort()) {
+    const both = processGraph.has(file) && threadGraph.has(file);
+    home.set(
+      file,
+      both ? 'runtime' : processGraph.has(file) ? 'runtime-process' : 'runtime-thread',
     );
   }
+  const graph = [...home.keys()];
+  const names = new Map<string, string[]>();
+  for (const file of graph) names.set(file, await exportsOf(file));
+  const layout: Layout = { index: new Map(graph.map((file, i) => [file, i])), names, home };
 
-  // The entries: their own code, their imports from runtime.js.
+  // Each runtime file: its modules, every export under a unique name.
+  for (const runtime of ['runtime', 'runtime-process', 'runtime-thread']) {
+    const inside = (file: string): boolean => home.get(file) === runtime;
+    const contents = graph
+      .filter(inside)
+      .map((file) => {
+        const i = layout.index.get(file)!;
+        const list = names.get(file)!.map((n) => `${n} as ${bundled(i, n)}`);
+        return list.length > 0
+          ? `export { ${list.join(', ')} } from ${JSON.stringify(file)};`
+          : `import ${JSON.stringify(file)};`;
+      })
+      .join('\n');
+    await build({
+      ...common,
+      stdin: { contents, resolveDir: LIB, sourcefile: `${runtime}.ts`, loader: 'ts' },
+      bundle: true,
+      outfile: join(OUT, `${runtime}.js`),
+      sourcemap: true,
+      banner: { js: '// Generated by tools/bundleRuntime.ts: modules a child actor loads.' },
+      plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
+    });
+  }
+
+  // Each bundled module: its names, from its runtime file.
+  for (const file of graph) {
+    const name = moduleName(file);
+    writeFileSync(join(OUT, `${name}.js`), `${SHIM_MARK}\n${reexport(layout, file, name)}\n`);
+  }
+
+  // The entries: their own code, their imports from the runtime files.
   for (const entry of ENTRIES) {
     const name = moduleName(join(LIB, entry));
     await build({
@@ -206,7 +225,7 @@ async function main(): Promise<void> {
       bundle: true,
       outfile: join(OUT, `${name}.js`),
       sourcemap: true,
-      plugins: [fromRuntime(specifier(name, 'runtime'), index, names), libPlugin(name, inGraph)],
+      plugins: [fromRuntime(name, layout, () => false), libPlugin(name, () => false)],
     });
   }
 
