@@ -19,7 +19,7 @@ export const CHILD_DATA_ENV = 'RXPULSAR_ACTOR';
  * How long an orphaned process actor may take to stop by itself before it is killed, in ms.
  * @example
  * ```ts
- * setTimeout(() => process.exit(0), ORPHAN_GRACE_MS).unref();
+ * const deadline = Date.now() + ORPHAN_GRACE_MS;
  * ```
  */
 export const ORPHAN_GRACE_MS = 1000;
