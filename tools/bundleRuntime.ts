@@ -141,6 +141,32 @@ interface Layout {
   home: Map<string, string>;
 }
 
+/** The prefix of a dynamic import of a bundled module in another runtime file. */
+const DYNAMIC = 'rxpulsar-runtime:';
+
+/**
+ * Rewrite, in the output `file` built as module `from`, each dynamic
+ * import of a bundled module of another runtime file into an import of
+ * that file, its names mapped back: the module's one-liner is not loaded
+ * (it would cost a module load at the first spawn; the runtime file is
+ * loaded already, or comes with the names).
+ */
+function dynamicImports(layout: Layout, file: string, from: string): void {
+  const code = readFileSync(file, 'utf8').replace(
+    new RegExp(`import\\("${DYNAMIC}([^"]+)"\\)`, 'g'),
+    (_all, name: string) => {
+      const target = join(LIB, `${name}.ts`);
+      const i = layout.index.get(target)!;
+      const spec = JSON.stringify(specifier(from, layout.home.get(target)!));
+      const names = layout.names.get(target)!.map((n) => `${n}: m.${bundled(i, n)}`);
+      return `import(${spec}).then((m) => ({ ${names.join(', ')} }))`;
+    },
+  );
+  if (code.includes(DYNAMIC))
+    throw new Error(`bundleRuntime: ${file}: a dynamic import left as is`);
+  writeFileSync(file, code);
+}
+
 /** `export { m1$a as a } from '<runtime>'` for a bundled module, seen from `from`. */
 function reexport(layout: Layout, file: string, from: string): string {
   const i = layout.index.get(file)!;
@@ -161,9 +187,9 @@ function fromRuntime(from: string, layout: Layout, inside: (file: string) => boo
         if (args.namespace === 'runtime') return { path: args.path, external: true };
         const target = join(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
         if (!layout.home.has(target) || inside(target)) return undefined;
-        // Loaded when needed: by its own path (its one-liner), still dynamically.
+        // Loaded when needed, still dynamically: see `dynamicImports`.
         if (args.kind === 'dynamic-import') {
-          return { path: specifier(from, moduleName(target)), external: true };
+          return { path: `${DYNAMIC}${moduleName(target)}`, external: true };
         }
         return layout.home.has(target) && !inside(target)
           ? { path: moduleName(target), namespace: 'runtime' }
@@ -226,6 +252,7 @@ async function main(): Promise<void> {
       banner: { js: `${GENERATED}: modules of rxpulsar, bundled.` },
       plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
     });
+    dynamicImports(layout, join(OUT, `${runtime}.js`), runtime);
   }
 
   // Each bundled module: its names, from its runtime file.
@@ -245,6 +272,7 @@ async function main(): Promise<void> {
       sourcemap: true,
       plugins: [fromRuntime(name, layout, () => false), libPlugin(name, () => false)],
     });
+    dynamicImports(layout, join(OUT, `${name}.js`), name);
   }
 
   // Modules bundled last time but no longer: their own code again.
