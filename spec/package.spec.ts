@@ -135,6 +135,17 @@ describe('the package', () => {
       expect(relativeImports('runtime.js')).to.deep.equal([]);
     });
 
+    it("should load neither node-ipc nor TLS with import 'rxpulsar' (the hub loads node-ipc)", async () => {
+      const script =
+        "import('rxpulsar').then(() => { const { createRequire } = require('node:module');" +
+        " const cache = Object.keys(createRequire(process.cwd() + '/').cache);" +
+        " console.log(JSON.stringify({ nodeIpc: cache.some((f) => f.includes('node-ipc'))," +
+        " tls: process.moduleLoadList.includes('NativeModule tls') })); })";
+      const { code, stdout, stderr } = await run(process.execPath, ['-e', script]);
+      expect(code, stderr).to.equal(0);
+      expect(JSON.parse(stdout)).to.deep.equal({ nodeIpc: false, tls: false });
+    });
+
     it('should give a deep import and `rxpulsar` the one instance of a bundled module', async () => {
       const manifest = JSON.parse(readFileSync(`${lib}runtime.json`, 'utf8')) as string[];
       expect(manifest).to.include.members(['child/ChildActor', 'actor/current', 'actor/Actor']);
