@@ -126,6 +126,10 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
       b.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(LIB)) return undefined;
         const source = readFileSync(args.path, 'utf8');
+        // They would name the runtime file, not the module, once bundled.
+        if (/import\.meta\.(dirname|filename|resolve)\b/.test(source)) {
+          throw new Error(`bundleRuntime: ${args.path}: use import.meta.url (it is rewritten)`);
+        }
         const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, import.meta.url).href`;
         return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
       });
