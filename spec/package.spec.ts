@@ -103,6 +103,60 @@ describe('the package', () => {
       expect(stdout.trim()).to.equal('function function');
     });
   });
+
+  describe('the runtime bundle (dist/lib/runtime*.js)', () => {
+    const lib = `${root}dist/lib/`;
+    /** The relative specifiers a built module imports statically. */
+    const relativeImports = (file: string): string[] =>
+      [
+        ...readFileSync(`${lib}${file}`, 'utf8').matchAll(
+          /^(?:import|export)\b[^'"]*["'](\.[^'"]+)["']/gm,
+        ),
+      ].map((m) => m[1]!);
+
+    it("should let a child entry load rxpulsar from its own file and the runtime's", () => {
+      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.js$/;
+      for (const file of [
+        'child/entry/process.js',
+        'child/entry/thread.js',
+        'runtime.js',
+        'runtime-process.js',
+        'runtime-thread.js',
+      ]) {
+        const specs = relativeImports(file);
+        expect(
+          specs.filter((s) => !runtime.test(s)),
+          file,
+        ).to.deep.equal([]);
+      }
+      // A thread does not load the socket transport; a process, not the port one.
+      expect(relativeImports('child/entry/thread.js')).not.to.include('../../runtime-process.js');
+      expect(relativeImports('child/entry/process.js')).not.to.include('../../runtime-thread.js');
+      expect(relativeImports('runtime.js')).to.deep.equal([]);
+    });
+
+    it("should load neither node-ipc nor TLS with import 'rxpulsar' (the hub loads node-ipc)", async () => {
+      const script =
+        "import('rxpulsar').then(() => { const { createRequire } = require('node:module');" +
+        " const cache = Object.keys(createRequire(process.cwd() + '/').cache);" +
+        " console.log(JSON.stringify({ nodeIpc: cache.some((f) => f.includes('node-ipc'))," +
+        " tls: process.moduleLoadList.includes('NativeModule tls') })); })";
+      const { code, stdout, stderr } = await run(process.execPath, ['-e', script]);
+      expect(code, stderr).to.equal(0);
+      expect(JSON.parse(stdout)).to.deep.equal({ nodeIpc: false, tls: false });
+    });
+
+    it('should give a deep import and `rxpulsar` the one instance of a bundled module', async () => {
+      const manifest = JSON.parse(readFileSync(`${lib}runtime.json`, 'utf8')) as string[];
+      expect(manifest).to.include.members(['child/ChildActor', 'actor/current', 'actor/Actor']);
+      const index = (await import(`${lib}index.js`)) as Record<string, unknown>;
+      const current = (await import(`${lib}actor/current.js`)) as Record<string, unknown>;
+      const actor = (await import(`${lib}actor/Actor.js`)) as Record<string, unknown>;
+      expect(current['getActor']).to.equal(index['getActor']);
+      expect(actor['Actor']).to.equal(index['Actor']);
+      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.js']);
+    });
+  });
 });
 
 describe('README.md', () => {

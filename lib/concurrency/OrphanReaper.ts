@@ -6,9 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { ORPHAN_GRACE_MS } from './processChild.js';
 
-/** How long an orphaned process actor may take to stop by itself before it is killed, in ms. */
-export const ORPHAN_GRACE_MS = 1000;
+export { ORPHAN_GRACE_MS };
 
 // The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
 // but for one `sleep`). Its stdin is a pipe from the arbiter: `+ <pid>` for

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
 import { OrphanReaper } from './OrphanReaper.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
+import { CHILD_DATA_ENV } from './processChild.js';
 
-/** Environment variable that carries the child's data (JSON). */
-export const CHILD_DATA_ENV = 'RXPULSAR_ACTOR';
+export { CHILD_DATA_ENV };
 
 /**
  * Start a child process running `options.entry` with `options.data` in its

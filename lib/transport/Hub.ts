@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { IPCModule } from './nodeIpc.js';
+import { nodeIpc } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
 import { InvalidStateError } from '../errors.js';
@@ -60,7 +60,7 @@ export class Hub {
   private stopping = false;
   /** Connections that closed (for any reason). */
   readonly disconnected$ = new Subject<Socket>();
-  private readonly ipc = new IPCModule();
+  private readonly ipc = new (nodeIpc())();
   private readonly outboxes = new WeakMap<Socket, Outbox>();
   private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly guards = new WeakMap<Socket, Guard>();

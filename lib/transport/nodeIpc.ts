@@ -10,5 +10,20 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export const { IPCModule } = require('node-ipc') as typeof import('node-ipc');
+/** An instance of node-ipc. */
 export type IPCModule = import('node-ipc').IPCModule;
+
+/**
+ * node-ipc's `IPCModule` class, loaded on the first call: loading node-ipc
+ * takes ~10 ms (it loads `tls`, `crypto` and `os`), which
+ * `import 'rxpulsar'` (in a child whose behaviour imports it, too) no
+ * longer pays; the arbiter's hub loads it when it is made.
+ * @returns the class.
+ * @example
+ * ```ts
+ * const ipc = new (nodeIpc())();
+ * ```
+ */
+export function nodeIpc(): typeof import('node-ipc').IPCModule {
+  return (require('node-ipc') as typeof import('node-ipc')).IPCModule;
+}

@@ -14,8 +14,7 @@ import cluster from 'node:cluster';
 import type { ChildData } from '../ChildData.js';
 import { ChildActor } from '../ChildActor.js';
 import { getActor } from '../../actor/current.js';
-import { CHILD_DATA_ENV } from '../../concurrency/ProcessWorker.js';
-import { ORPHAN_GRACE_MS } from '../../concurrency/OrphanReaper.js';
+import { CHILD_DATA_ENV, ORPHAN_GRACE_MS } from '../../concurrency/processChild.js';
 import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 // Its client, loaded with the rest (in parallel) rather than after it.
