@@ -24,11 +24,13 @@
  * - the entries and `index.js` are bundled with their imports taken from
  *   the runtime files directly.
  *
- * `dist/lib/runtime.json` lists the modules made one-liners: one that left
- * the graphs gets its own code back (transpiled) at the next build.
+ * `dist/lib/runtime.json` lists the modules made one-liners; a one-liner
+ * (found by its first line) whose module left the graphs gets its own code
+ * back (transpiled) at the next build, and one whose source is gone is
+ * removed. Classes and functions keep their names (esbuild `keepNames`).
  */
 import { build, transform, type Plugin } from 'esbuild';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -59,6 +61,10 @@ const common = {
   target: 'node20',
   packages: 'external',
   logLevel: 'warning',
+  // Bundling renames a class that names itself (\`class _Deferred\`) or
+  // clashes with another module's name (\`spawn2\`): keep \`.name\` as in
+  // the source (error names, \`new.target.name\`, messages, inspect()).
+  keepNames: true,
   tsconfig: join(ROOT, 'tsconfig.json'),
 } as const;
 
@@ -263,6 +269,8 @@ async function main(): Promise<void> {
   for (const file of graph) {
     const name = moduleName(file);
     writeFileSync(join(OUT, `${name}.js`), `${SHIM_MARK}\n${reexport(layout, file, name)}\n`);
+    // tsc's map of the module's own code: the runtime file's map covers it.
+    rmSync(join(OUT, `${name}.js.map`), { force: true });
   }
 
   // The entries: their own code, their imports from the runtime files.
@@ -279,16 +287,22 @@ async function main(): Promise<void> {
     dynamicImports(layout, join(OUT, `${name}.js`), name);
   }
 
-  // Modules bundled last time but no longer: their own code again.
-  const before: string[] = existsSync(MANIFEST)
-    ? (JSON.parse(readFileSync(MANIFEST, 'utf8')) as string[])
-    : [];
+  // Modules bundled last time but no longer: their own code again. Found
+  // by their first line, not from the manifest (which may be gone).
   const now = graph.map(moduleName);
-  for (const name of before.filter((n) => !now.includes(n))) {
+  const shims = readdirSync(OUT, { recursive: true, encoding: 'utf8' })
+    .map(slash)
+    .filter((path) => path.endsWith('.js') && !/^runtime(-\w+)?\.js$/.test(path))
+    .map((path) => path.replace(/\.js$/, ''))
+    .filter((name) => readFileSync(join(OUT, `${name}.js`), 'utf8').startsWith(SHIM_MARK));
+  for (const name of shims.filter((n) => !now.includes(n))) {
     const file = join(LIB, `${name}.ts`);
     const built = join(OUT, `${name}.js`);
-    // Emitted again by tsc (its source changed): its own code already.
-    if (!existsSync(file) || !readFileSync(built, 'utf8').startsWith(GENERATED)) continue;
+    if (!existsSync(file)) {
+      // Its source is gone: so goes the one-liner (its names are gone too).
+      rmSync(built);
+      continue;
+    }
     const { code } = await transform(readFileSync(file, 'utf8'), {
       loader: 'ts',
       format: 'esm',
