@@ -303,13 +303,16 @@ async function main(): Promise<void> {
       rmSync(built);
       continue;
     }
-    const { code } = await transform(readFileSync(file, 'utf8'), {
+    const { code, map } = await transform(readFileSync(file, 'utf8'), {
       loader: 'ts',
       format: 'esm',
       target: 'node20',
       tsconfigRaw: readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'),
+      sourcemap: 'external',
+      sourcefile: slash(relative(dirname(built), file)),
     });
-    writeFileSync(built, code);
+    writeFileSync(built, `${code}//# sourceMappingURL=${name.split('/').pop()!}.js.map\n`);
+    writeFileSync(`${built}.map`, map);
   }
   writeFileSync(MANIFEST, `${JSON.stringify(now, null, 2)}\n`);
 }
