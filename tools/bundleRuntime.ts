@@ -111,8 +111,20 @@ async function exportsOf(file: string): Promise<string[] | undefined> {
   return Object.values(result.metafile.outputs).flatMap((o) => o.exports);
 }
 
-/** The unique name of export `name` of module number `i` in runtime.js. */
-const bundled = (i: number, name: string): string => `m${i}$${name}`;
+/**
+ * The unique name, in its runtime file, of export `name` of the module
+ * whose id is `id` (see `moduleId`).
+ */
+const bundled = (id: string, name: string): string => `${id}$${name}`;
+
+/**
+ * A module's id in the runtime files, from its path (`actor/Actor` to
+ * `m$actor$Actor`), not its rank: the names a one-liner imports stay the
+ * same from one build to the next, so a module an arbiter loads lazily
+ * after a rebuild still links to the runtime file it loaded before.
+ */
+const moduleId = (file: string): string =>
+  `m$${moduleName(file).replace(/[^A-Za-z0-9_]/g, (c) => (c === '/' ? '$' : '_'))}`;
 
 /**
  * A plugin that keeps rxpulsar's modules outside `inside` out of the bundle
@@ -143,9 +155,9 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
   };
 }
 
-/** Where the bundled modules are: their number, names and runtime file. */
+/** Where the bundled modules are: their id, names and runtime file. */
 interface Layout {
-  index: Map<string, number>;
+  index: Map<string, string>;
   names: Map<string, string[]>;
   /** The runtime file (its module name, `runtime` or `runtime-<kind>`) of each module. */
   home: Map<string, string>;
@@ -238,7 +250,14 @@ async function main(): Promise<void> {
     );
   }
   const graph = [...home.keys()];
-  const layout: Layout = { index: new Map(graph.map((file, i) => [file, i])), names, home };
+  const layout: Layout = {
+    index: new Map(graph.map((file) => [file, moduleId(file)])),
+    names,
+    home,
+  };
+  if (new Set(layout.index.values()).size !== graph.length) {
+    throw new Error('bundleRuntime: two modules with one id (their paths differ in - or .)');
+  }
 
   // Each runtime file: its modules, every export under a unique name.
   for (const runtime of ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib']) {
