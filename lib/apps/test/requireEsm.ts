@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +18,10 @@ const require = createRequire(import.meta.url);
  * @param url - the module (a `file:` URL).
  * @returns its exports. A Node that cannot `require` it (its
  *   `--no-experimental-require-module`, a graph with a top-level `await`, a
- *   module an `import()` is still loading) imports it.
+ *   module an `import()` is still loading) imports it; so does one whose
+ *   `require` a loader took over (tsx's `--import tsx` compiles the file
+ *   to CommonJS: a second copy of the graph, whose singletons, such as
+ *   `PrestartedRunners.early`, are not those of the modules imported).
  * @example
  * ```ts
  * const { spares } = await requireEsm<typeof import('../../child/startWorker.js')>(
@@ -27,9 +31,10 @@ const require = createRequire(import.meta.url);
  */
 export async function requireEsm<T>(url: URL): Promise<T> {
   try {
-    return require(fileURLToPath(url)) as T;
+    const exports: unknown = require(fileURLToPath(url));
+    if (types.isModuleNamespaceObject(exports)) return exports as T;
   } catch (err) {
     if (!/^ERR_REQUIRE_/.test(String((err as { code?: unknown }).code))) throw err;
-    return (await import(url.href)) as T;
   }
+  return (await import(url.href)) as T;
 }
