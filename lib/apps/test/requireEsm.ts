@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { types } from 'node:util';
 
 const require = createRequire(import.meta.url);
+/** Cleared once a loader gave a CommonJS copy: the next modules are imported at once. */
+let requireGivesModules = true;
 
 /**
  * @param url - the module (a `file:` URL).
@@ -31,8 +33,9 @@ const require = createRequire(import.meta.url);
  */
 export async function requireEsm<T>(url: URL): Promise<T> {
   try {
-    const exports: unknown = require(fileURLToPath(url));
+    const exports: unknown = requireGivesModules ? require(fileURLToPath(url)) : undefined;
     if (types.isModuleNamespaceObject(exports)) return exports as T;
+    requireGivesModules = false;
   } catch (err) {
     if (!/^ERR_REQUIRE_/.test(String((err as { code?: unknown }).code))) throw err;
   }

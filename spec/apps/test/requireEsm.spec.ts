@@ -26,7 +26,9 @@ describe('requireEsm()', function () {
         `const url = new URL(${JSON.stringify(`${lib}PrestartedRunners.js`)});\n` +
         'const required = await requireEsm(url);\n' +
         'const imported = await import(url.href);\n' +
-        'process.stdout.write(String(required.PrestartedRunners === imported.PrestartedRunners));\n';
+        // The next one too (imported at once: require is no longer tried).
+        `const wire = await requireEsm(new URL(${JSON.stringify(`${lib}wire.js`)}));\n` +
+        'process.stdout.write(String(required.PrestartedRunners === imported.PrestartedRunners && wire === await import(url.href.replace("PrestartedRunners", "wire"))));\n';
       const { stdout } = await run(
         process.execPath,
         ['--import', 'tsx', '--input-type=module', '-e', script],
