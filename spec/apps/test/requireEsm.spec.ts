@@ -6,7 +6,7 @@ import * as imported from '../../../lib/apps/test/wire.js';
 
 const run = promisify(execFile);
 
-describe('requireEsm()', function () {
+describe('requireEsm', function () {
   this.timeout(60_000);
 
   describe('requireEsm()', () => {
