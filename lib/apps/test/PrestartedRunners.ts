@@ -209,7 +209,6 @@ export class PrestartedRunners {
     for (const entry of this.all) if (entry.pid === pid) entry.child.kill('SIGKILL');
   }
 
-  /** @param count - keep at most this many runners not given yet (kill the others). */
   /**
    * Begin a run on these runners: as many kept as it has workers
    * ({@link workersFor}), the others killed, and each kept one
@@ -227,6 +226,7 @@ export class PrestartedRunners {
     return count;
   }
 
+  /** @param count - keep at most this many runners not given yet (kill the others). */
   trim(count: number): void {
     for (const entry of this.free.splice(count)) entry.child.kill('SIGKILL');
   }

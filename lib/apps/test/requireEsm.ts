@@ -10,14 +10,20 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
 
 const require = createRequire(import.meta.url);
+/** Cleared once a loader gave a CommonJS copy: the next modules are imported at once. */
+let requireGivesModules = true;
 
 /**
  * @param url - the module (a `file:` URL).
  * @returns its exports. A Node that cannot `require` it (its
  *   `--no-experimental-require-module`, a graph with a top-level `await`, a
- *   module an `import()` is still loading) imports it.
+ *   module an `import()` is still loading) imports it; so does one whose
+ *   `require` a loader took over (tsx's `--import tsx` compiles the file
+ *   to CommonJS: a second copy of the graph, whose singletons, such as
+ *   `PrestartedRunners.early`, are not those of the modules imported).
  * @example
  * ```ts
  * const { spares } = await requireEsm<typeof import('../../child/startWorker.js')>(
@@ -27,9 +33,11 @@ const require = createRequire(import.meta.url);
  */
 export async function requireEsm<T>(url: URL): Promise<T> {
   try {
-    return require(fileURLToPath(url)) as T;
+    const exports: unknown = requireGivesModules ? require(fileURLToPath(url)) : undefined;
+    if (types.isModuleNamespaceObject(exports)) return exports as T;
+    requireGivesModules = false;
   } catch (err) {
     if (!/^ERR_REQUIRE_/.test(String((err as { code?: unknown }).code))) throw err;
-    return (await import(url.href)) as T;
   }
+  return (await import(url.href)) as T;
 }

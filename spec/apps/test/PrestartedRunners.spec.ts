@@ -118,6 +118,28 @@ describe('PrestartedRunners', function () {
       }
     });
 
+    it('should tell a worker the first file whole and the test of the file held ahead that killed its runner, before any worker connected', async () => {
+      const runners = PrestartedRunners.start(1);
+      let handle: RunnerHandle | undefined;
+      try {
+        runners.dispatch([job('fine.test.js'), { ...job('killed.test.js'), id: 2 }]);
+        const entry = (runners['all'] as { exit?: RunnerExit }[])[0]!;
+        await until(() => entry.exit !== undefined, 'the runner to die');
+        const worker = adopt(runners, [1, 2]);
+        handle = worker.handle;
+        const exit = await worker.exit;
+        expect(exit).to.include({ kind: 'process', signal: 'SIGKILL', killed: false });
+        // The first file ended (its run is whole); the second died in its test.
+        const first = worker.events.filter((e) => e.startsWith('[1,')).join('\n');
+        expect(first).to.include('"file end"');
+        const second = worker.events.filter((e) => e.startsWith('[2,')).join('\n');
+        expect(second).to.include('kills its worker').and.not.include('"file end"');
+      } finally {
+        await handle?.close();
+        await runners.close();
+      }
+    });
+
     it('should tell the test a runner is in when it hangs in its first file and cannot answer its worker', async () => {
       const runners = PrestartedRunners.start(1);
       let handle: RunnerHandle | undefined;
