@@ -362,6 +362,13 @@ export class Arbiter extends Actor implements Supervisor {
         router.route(router.linkOf(socket), envelopes),
       ),
     );
+    // A process actor that drops its connection unannounced is dead (see ChildTable.linkClosed).
+    this.subscriptions.add(
+      this.hubs.hub.disconnected$.subscribe((socket) => {
+        const aid = router.aidOf(socket);
+        if (aid !== undefined) this.table.linkClosed(aid);
+      }),
+    );
     if (controlModule !== undefined) {
       const { attachControl } = await controlModule;
       const dir = dirname(this.hubPath ?? '');

@@ -5,6 +5,7 @@
  * @module
  */
 import type winston from 'winston';
+import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import type { ExitInfo } from '../concurrency/WorkerHandle.js';
 import { ActorExitedError, HandshakeTimeoutError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
@@ -91,6 +92,7 @@ export class ChildTable {
     // Its end is certain before its exit (a thread being terminated): a
     // ready actor's pool replaces it now, and the rest waits for its exit.
     const ending = worker.ending$?.subscribe((how) => {
+      child.ending = true;
       if (deferred.called && this.children.get(proxy.aid) === child) {
         this.tellMonitors(exitOf(child, how));
       }
@@ -163,6 +165,7 @@ export class ChildTable {
     const worker = child.proxy.worker;
     if (worker === undefined || worker.exited) return true;
     const exitTimeout = child.exitTimeout;
+    child.stopping = true;
     if (child.link !== undefined && !child.link.closed) {
       this.context.sendStop(aid);
       let timer: NodeJS.Timeout | undefined;
@@ -185,6 +188,33 @@ export class ChildTable {
   async stopAll(): Promise<void> {
     await Promise.all([...this.children.keys()].map((aid) => this.stop(aid)));
     for (const settle of [...this.settling.values()]) settle();
+  }
+
+  /**
+   * A process actor's hub connection closed. Unless its stop was announced
+   * or asked for (or its end is certain already), it is dead to the
+   * arbiter: a child that dropped its link while alive is useless, and its
+   * exit is often seen 10 ms after its socket closed (the kernel ends a
+   * killed process's memory first). It is killed (SIGKILL: there are never
+   * two actors in one slot) and its pools replace it now, through its
+   * `ending$`; the rest (its requests failed, `actorExited$` with its exit
+   * code or signal) comes with its exit. Thread actors (their channel) and
+   * workers on joined nodes (their node reports their exit) are left alone.
+   * @param aid - the actor whose connection closed.
+   * @returns `true` when it was killed for it.
+   */
+  linkClosed(aid: string): boolean {
+    const child = this.children.get(aid);
+    if (child === undefined || !child.ready || child.stopping || child.ending) return false;
+    const worker = child.proxy.worker;
+    if (!(worker instanceof ProcessWorker) || worker.exited) return false;
+    worker.kill('SIGKILL');
+    // Logged once the replacement is on its way.
+    const { name } = child.proxy;
+    this.context.logger.warn(
+      `actor "${name}" (${aid}) closed its hub connection without stopping: killed`,
+    );
+    return true;
   }
 
   /** SIGKILL every child (threads are terminated) at once. */

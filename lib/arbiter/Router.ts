@@ -34,10 +34,17 @@ export interface Child {
   forwarded: Map<string, Request>;
   /** The spawn's secret: its handshake must carry it. */
   nonce?: string;
+  /**
+   * `true` once its stop was announced (its `notify` in state `stopping`) or
+   * asked for by the arbiter: its connection closing then is no death.
+   */
+  stopping?: boolean;
+  /** `true` once its end is certain (`ending$`): its pools were told. */
+  ending?: boolean;
 }
 
-/** The `aid` and `nonce` a `notify` request claims (its first argument). */
-function claimOf(env: Request): { aid?: unknown; nonce?: unknown } {
+/** The `aid`, `nonce` and `state` a `notify` request claims (its first argument). */
+function claimOf(env: Request): { aid?: unknown; nonce?: unknown; state?: unknown } {
   try {
     const info = decode(env.args[0]);
     return typeof info === 'object' && info !== null ? info : {};
@@ -103,6 +110,15 @@ export class Router {
     return link;
   }
 
+  /**
+   * @param socket - a connection of the hub.
+   * @returns the aid of the actor that shook hands on it, if one did.
+   */
+  aidOf(socket: Socket): string | undefined {
+    const link = this.socketLinks.get(socket);
+    return link === undefined ? undefined : this.linkAid.get(link);
+  }
+
   /** @param env - written by a local actor: delivered in this process or sent to a child. */
   deliver(env: Envelope): void {
     const local = this.local.get(env.to);
@@ -133,9 +149,16 @@ export class Router {
         link.reject(`message from ${sender} claims to be from ${env.from}`);
         return;
       }
-      if (isRequest(env) && env.cmd === 'notify' && claimOf(env).aid !== sender) {
-        link.reject(`notify from ${sender} speaks for another actor`);
-        return;
+      if (isRequest(env) && env.cmd === 'notify') {
+        const claim = claimOf(env);
+        if (claim.aid !== sender) {
+          link.reject(`notify from ${sender} speaks for another actor`);
+          return;
+        }
+        // Its stop announced, marked now (its connection closes next):
+        // the `notify` itself is handled a microtask later.
+        const child = claim.state === 'stopping' ? this.children.get(sender) : undefined;
+        if (child !== undefined) child.stopping = true;
       }
       const to = this.resolve(env.to);
       const local = to === undefined ? undefined : this.local.get(to);

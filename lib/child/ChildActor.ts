@@ -164,6 +164,11 @@ export class ChildActor extends Actor {
   }
 
   protected override async close(): Promise<void> {
+    // A process announces its stop (state `stopping`), written before its
+    // connection closes: the arbiter takes an unannounced close for a death.
+    if (this.process && this.client !== undefined) {
+      this.tell(this.arbiterAid, 'notify', this.info());
+    }
     await this.client?.close();
   }
 }

@@ -58,7 +58,7 @@ export class Hub {
   private route: ((batch: Incoming) => void) | undefined;
   /** Set by {@link Hub.stop}: no listening again from then on. */
   private stopping = false;
-  /** Connections that closed (for any reason). */
+  /** Connections that closed (for any reason), as each closes. */
   readonly disconnected$ = new Subject<Socket>();
   private readonly ipc = new (nodeIpc())();
   private readonly outboxes = new WeakMap<Socket, Outbox>();
@@ -147,7 +147,6 @@ export class Hub {
       const server = this.ipc.server;
       if (server === false) throw new InvalidStateError('node-ipc did not create a server');
       server.on('connect', (socket: Socket) => this.accept(socket));
-      server.on('socket.disconnected', (socket: Socket) => this.disconnected$.next(socket));
       server.on('error', (err: unknown, socket?: unknown) => {
         if (socket !== undefined && typeof socket === 'object') {
           this.reject(socket as Socket, 'unreadable frame', err);
@@ -226,10 +225,7 @@ export class Hub {
   adopt(socket: Socket, rest = ''): void {
     this.adopted.add(socket);
     socket.on('error', () => socket.destroy());
-    socket.once('close', () => {
-      this.adopted.delete(socket);
-      this.disconnected$.next(socket);
-    });
+    socket.once('close', () => this.adopted.delete(socket));
     this.accept(socket);
     if (rest !== '') socket.emit('data', rest);
   }
@@ -258,7 +254,12 @@ export class Hub {
       this.options.handshakeTimeout,
     );
     this.handshakes.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
+    // Its own event: node-ipc's `socket.disconnected` names the first
+    // unreadable socket of its list, not necessarily the one that closed.
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.disconnected$.next(socket);
+    });
     const guard = guardSocket(socket, {
       maxMessageSize: this.options.maxMessageSize,
       handshakeSize: HANDSHAKE_SIZE,

@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { arbiter, type Arbiter } from '../../lib/index.js';
-import { rejection } from '../support/waiting.js';
+import {
+  arbiter,
+  captureLogs,
+  send,
+  type Actor,
+  type ActorExit,
+  type ActorProxy,
+  type Arbiter,
+  type Monitor,
+} from '../../lib/index.js';
+import { alive, rejection, waitFor } from '../support/waiting.js';
 
 const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/actors/${name}.js`, import.meta.url));
@@ -14,13 +23,26 @@ function block(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * Evaluated in a process actor: destroy its hub connection (the arbiter's
+ * side sees it close, the actor is alive), then keep its event loop blocked
+ * so that it cannot end by itself before the arbiter acts.
+ */
+function dropLink(actor: Actor): void {
+  (actor as unknown as { client: { socket: { destroy(): void } } }).client.socket.destroy();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_000);
+}
+
 describe('ChildTable', () => {
   let a: Arbiter;
   let dir: string;
+  const exits: ActorExit[] = [];
+  const exitsOf = (aid: string): ActorExit[] => exits.filter((e) => e.aid === aid);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rxp-childtable-'));
-    a = arbiter({ requestTimeout: 3000, exitTimeout: 2000 });
+    a = arbiter({ requestTimeout: 3000, exitTimeout: 2000, signals: false });
+    a.events.actorExited$.subscribe((e) => exits.push(e));
     await a.start();
   });
 
@@ -52,5 +74,123 @@ describe('ChildTable', () => {
         }
       });
     }
+  });
+
+  describe('linkClosed()', () => {
+    let pool: Monitor;
+
+    beforeEach(async () => {
+      pool = a.addMonitor('link-closed', {
+        workers: 1,
+        concurrency: 'process',
+        backoffBase: 0,
+        maxRestarts: 20,
+      });
+      await pool.start();
+    });
+
+    afterEach(async () => {
+      await pool.stop();
+    });
+
+    /** The pool's worker that replaced `victim`, once it answers. */
+    async function replacement(victim: ActorProxy): Promise<ActorProxy> {
+      await waitFor(
+        () => pool.managedActors.some((p) => p.aid !== victim.aid),
+        10_000,
+        `a replacement of ${victim.aid}`,
+      );
+      const proxy = pool.managedActors.find((p) => p.aid !== victim.aid)!;
+      expect(await send(proxy, 'ping')).to.equal('pong');
+      return proxy;
+    }
+
+    it('should replace a process actor killed with SIGKILL, with one death reported and its process gone', async () => {
+      const [victim] = pool.managedActors as [ActorProxy];
+      const pid = victim.pid!;
+      process.kill(pid, 'SIGKILL');
+      const next = await replacement(victim);
+      await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
+      await waitFor(() => !alive(pid), 10_000, `the end of pid ${pid}`);
+      expect(exitsOf(victim.aid)).to.have.length(1);
+      expect(exitsOf(victim.aid)[0]).to.include({ exitCode: null, signal: 'SIGKILL' });
+      expect(pool.managedActors.map((p) => p.aid)).to.deep.equal([next.aid]);
+      expect(a.actors.map((p) => p.aid)).not.to.include(victim.aid);
+    });
+
+    it('should kill and replace a process actor that closes its hub connection while alive', async () => {
+      const logs = captureLogs('warn');
+      try {
+        const [victim] = pool.managedActors as [ActorProxy];
+        const pid = victim.pid!;
+        victim.tell('run', dropLink);
+        const next = await replacement(victim);
+        await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
+        await waitFor(() => !alive(pid), 10_000, `the end of pid ${pid}`);
+        // Killed by its arbiter: blocked, it could not have ended by itself.
+        expect(exitsOf(victim.aid)).to.have.length(1);
+        expect(exitsOf(victim.aid)[0]).to.include({ exitCode: null, signal: 'SIGKILL' });
+        expect(pool.managedActors.map((p) => p.aid)).to.deep.equal([next.aid]);
+        const said = logs.records.map((r) => r.message);
+        expect(said.some((m) => m.includes(`(${victim.aid}) closed its hub connection`))).to.equal(
+          true,
+        );
+      } finally {
+        logs.restore();
+      }
+    });
+
+    it('should fail a request waiting on an actor that closed its hub connection', async () => {
+      const [victim] = pool.managedActors as [ActorProxy];
+      const pending = send(victim, 'run', dropLink);
+      const err = await rejection(pending);
+      expect(err.name).to.equal('ActorExitedError');
+      await replacement(victim);
+    });
+
+    it('should take an actor that exits by itself for no stop, and keep its exit code', async () => {
+      const [victim] = pool.managedActors as [ActorProxy];
+      victim.tell('run', () => process.exit(3));
+      await replacement(victim);
+      await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
+      expect(exitsOf(victim.aid)).to.have.length(1);
+      expect(exitsOf(victim.aid)[0]).to.include({ exitCode: 3, signal: null });
+    });
+
+    it('should not take a stop the actor announced for a death', async () => {
+      const logs = captureLogs('warn');
+      try {
+        const [victim] = pool.managedActors as [ActorProxy];
+        victim.tell('run', (actor: Actor) => void actor.stop());
+        await replacement(victim);
+        await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
+        expect(exitsOf(victim.aid)).to.have.length(1);
+        expect(exitsOf(victim.aid)[0]).to.include({ exitCode: 0, signal: null });
+        const said = logs.records.map((r) => r.message);
+        expect(said.some((m) => m.includes('closed its hub connection'))).to.equal(false);
+      } finally {
+        logs.restore();
+      }
+    });
+
+    it('should not take a stop the arbiter asked for, or a resize, for a death', async () => {
+      const logs = captureLogs('warn');
+      try {
+        const [first] = pool.managedActors as [ActorProxy];
+        await a.reload();
+        const second = await replacement(first);
+        await waitFor(() => exitsOf(first.aid).length > 0, 10_000, 'the exit of the first');
+        pool.resize(0);
+        await waitFor(() => exitsOf(second.aid).length > 0, 10_000, 'the exit of the second');
+        for (const { aid } of [first, second]) {
+          expect(exitsOf(aid)).to.have.length(1);
+          expect(exitsOf(aid)[0]).to.include({ exitCode: 0, signal: null });
+        }
+        const said = logs.records.map((r) => r.message);
+        expect(said.some((m) => m.includes('closed its hub connection'))).to.equal(false);
+      } finally {
+        logs.restore();
+      }
+    });
   });
 });
