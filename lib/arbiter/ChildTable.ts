@@ -193,13 +193,17 @@ export class ChildTable {
   /**
    * A process actor's hub connection closed. Unless its stop was announced
    * or asked for (or its end is certain already), it is dead to the
-   * arbiter: a child that dropped its link while alive is useless, and its
-   * exit is often seen 10 ms after its socket closed (the kernel ends a
-   * killed process's memory first). It is killed (SIGKILL: there are never
-   * two actors in one slot) and its pools replace it now, through its
-   * `ending$`; the rest (its requests failed, `actorExited$` with its exit
-   * code or signal) comes with its exit. Thread actors (their channel) and
-   * workers on joined nodes (their node reports their exit) are left alone.
+   * arbiter: a child that dropped its link while alive can neither be
+   * reached nor answer, and is killed (SIGKILL) rather than left to drain
+   * its requests for up to its `exitTimeout` while its pool is one short.
+   * Everything else comes with its exit, as for any death: its pool
+   * replaces it, what waited on it fails, `actorExited$` tells its code or
+   * signal. The kill goes to its pid, not through `worker.kill()`, whose
+   * `ending$` would tell its pool `SIGKILL` at once: a child that ends by
+   * itself (`process.exit(3)`) closes its connection before its exit is
+   * seen too, and its pool's breaker names the code it exited with. Thread
+   * actors (their channel) and workers on joined nodes (their node reports
+   * their exit) are left alone.
    * @param aid - the actor whose connection closed.
    * @returns `true` when it was killed for it.
    */
@@ -207,9 +211,13 @@ export class ChildTable {
     const child = this.children.get(aid);
     if (child === undefined || !child.ready || child.stopping || child.ending) return false;
     const worker = child.proxy.worker;
-    if (!(worker instanceof ProcessWorker) || worker.exited) return false;
-    worker.kill('SIGKILL');
-    // Logged once the replacement is on its way.
+    // Not reaped before its exit is seen: the pid is still its own.
+    if (!(worker instanceof ProcessWorker) || worker.exited || worker.pid === 0) return false;
+    try {
+      process.kill(worker.pid, 'SIGKILL');
+    } catch {
+      return false; // gone already
+    }
     const { name } = child.proxy;
     this.context.logger.warn(
       `actor "${name}" (${aid}) closed its hub connection without stopping: killed`,
