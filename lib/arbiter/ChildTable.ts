@@ -200,7 +200,7 @@ export class ChildTable {
    * replaces it, what waited on it fails, `actorExited$` tells its code or
    * signal. The kill goes to its pid, not through `worker.kill()`, whose
    * `ending$` would tell its pool `SIGKILL` at once: a child that ends by
-   * itself (`process.exit(3)`) closes its connection before its exit is
+   * itself (with exit code 3) closes its connection before its exit is
    * seen too, and its pool's breaker names the code it exited with. Thread
    * actors (their channel) and workers on joined nodes (their node reports
    * their exit) are left alone.
