@@ -135,11 +135,13 @@ function contenders(
       // Experiment: a listener that came and went (the events stay read).
       if (process.env['TQ_LISTEN'] === 'gone')
         for (const app of [emb, red]) app.task$.subscribe({ error: () => undefined }).unsubscribe();
-      if (BASES.includes('bull')) {
+      // Experiment: `TQ_IDLE=1` keeps the baselines' workers alive (idle) beside `TQ_ONLY`'s rounds, as in `taskqueue`.
+      const idle = process.env['TQ_IDLE'] === '1';
+      if (BASES.includes('bull') || idle) {
         void bullWorker.run();
         await bullWorker.waitUntilReady();
       }
-      if (BASES.includes('bullp'))
+      if (BASES.includes('bullp') || idle)
         children = await bullProcesses(redis.port, bullpQueue.name, workers, CT);
     })());
   const bullRound =

@@ -17,11 +17,12 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { EVENTS_LINGER } from '../lib/apps/tasks/RedisTaskClient.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { bullProcesses } from './support/bullProcesses.js';
 import { endChild } from './support/fixture.js';
-import { median } from './support/stats.js';
+import { median, sleep } from './support/stats.js';
 import {
   bullContender,
   ours,
@@ -203,6 +204,14 @@ export const scenario: Scenario = {
             results[`emb${workers}`] = await measure(contenders.emb);
             results[`red${workers}`] = await measure(contenders.red);
             results[`bull${workers}`] = await measure(bull);
+            // Processing with nobody reading the queues' events, on every side:
+            // the latency measure's waitForTask() leaves ours read for
+            // EVENTS_LINGER (a wake-up and a parse per event in our arbiter and
+            // an XREAD in redis-server: 175 instead of 135-145 CPU ms per 1000
+            // tasks, 8,400 instead of ~11,500 tasks/s), and BullMQ's in-process
+            // side read its own all along, while its worker processes had none.
+            await bullEvents.close();
+            await sleep(EVENTS_LINGER + 500);
             rounds[workers] = await processRounds({ ...contenders, bullp });
           } finally {
             // Before the recovery phase: their CPU is not its to share.

@@ -6,7 +6,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { TaskQueue } from '../../lib/index.js';
 import { sleep } from './stats.js';
-import { treeCpuMs } from './treeCpu.js';
+import { treeCpuByPid, treeCpuMs } from './treeCpu.js';
 
 /** How one contender adds, waits and counts. */
 export interface Contender {
@@ -73,13 +73,21 @@ const TRACE = process.env['TQ_TRACE'] === '1';
 export async function processRound(n: number, c: Contender, who = ''): Promise<number> {
   const base = await c.completed();
   const cpu = TRACE ? treeCpuMs() : 0;
+  const byPid = TRACE ? treeCpuByPid() : new Map<number, number>();
   const t = performance.now();
   await c.addMany(n);
   await until(async () => (await c.completed()) >= base + n, 'round processed');
   const rate = n / ((performance.now() - t) / 1000);
   if (TRACE) {
     const perK = ((treeCpuMs() - cpu) * 1000) / n;
-    process.stderr.write(`\n  ${who}: ${rate.toFixed(0)} tasks/s, ${perK.toFixed(0)} cpu ms/1000`);
+    // Where it went: this process (the bench, with our arbiters), then each child.
+    const per = [...treeCpuByPid()]
+      .map(([pid, ms]) => [pid, ((ms - (byPid.get(pid) ?? ms)) * 1000) / n] as const)
+      .filter(([, ms]) => ms >= 5)
+      .map(([pid, ms]) => `${pid === process.pid ? 'bench' : pid} ${ms.toFixed(0)}`);
+    process.stderr.write(
+      `\n  ${who}: ${rate.toFixed(0)} tasks/s, ${perK.toFixed(0)} cpu ms/1000 (${per.join(', ')})`,
+    );
   }
   return rate;
 }
