@@ -8,8 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ORPHAN_GRACE_MS } from './processChild.js';
 
-export { ORPHAN_GRACE_MS };
-
 // The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
 // but for one `sleep`). Its stdin is a pipe from the arbiter: `+ <pid>` for
 // each child forked, `- <pid>` for each that exited (a pid listed twice,

@@ -105,16 +105,24 @@ describe('ChildTable', () => {
       return proxy;
     }
 
-    it('should replace a process actor killed with SIGKILL, with one death reported and its process gone', async () => {
-      const [victim] = pool.managedActors as [ActorProxy];
-      const pid = victim.pid!;
-      process.kill(pid, 'SIGKILL');
-      const next = await replacement(victim);
+    /** `victim` (pid `pid`) died once, of SIGKILL, and `next` alone is in its pool. */
+    async function expectKilledAndReplaced(
+      victim: ActorProxy,
+      pid: number,
+      next: ActorProxy,
+    ): Promise<void> {
       await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
       await waitFor(() => !alive(pid), 10_000, `the end of pid ${pid}`);
       expect(exitsOf(victim.aid)).to.have.length(1);
       expect(exitsOf(victim.aid)[0]).to.include({ exitCode: null, signal: 'SIGKILL' });
       expect(pool.managedActors.map((p) => p.aid)).to.deep.equal([next.aid]);
+    }
+
+    it('should replace a process actor killed with SIGKILL, with one death reported and its process gone', async () => {
+      const [victim] = pool.managedActors as [ActorProxy];
+      const pid = victim.pid!;
+      process.kill(pid, 'SIGKILL');
+      await expectKilledAndReplaced(victim, pid, await replacement(victim));
       expect(a.actors.map((p) => p.aid)).not.to.include(victim.aid);
     });
 
@@ -124,13 +132,8 @@ describe('ChildTable', () => {
         const [victim] = pool.managedActors as [ActorProxy];
         const pid = victim.pid!;
         victim.tell('run', dropLink);
-        const next = await replacement(victim);
-        await waitFor(() => exitsOf(victim.aid).length > 0, 10_000, 'its exit');
-        await waitFor(() => !alive(pid), 10_000, `the end of pid ${pid}`);
         // Killed by its arbiter: blocked, it could not have ended by itself.
-        expect(exitsOf(victim.aid)).to.have.length(1);
-        expect(exitsOf(victim.aid)[0]).to.include({ exitCode: null, signal: 'SIGKILL' });
-        expect(pool.managedActors.map((p) => p.aid)).to.deep.equal([next.aid]);
+        await expectKilledAndReplaced(victim, pid, await replacement(victim));
         const said = logs.records.map((r) => r.message);
         expect(said.some((m) => m.includes(`(${victim.aid}) closed its hub connection`))).to.equal(
           true,
