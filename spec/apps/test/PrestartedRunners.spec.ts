@@ -41,14 +41,36 @@ function adopt(
   return { handle, events, exit };
 }
 
+/**
+ * Run `body` with one prestarted runner; `adoptIt` is {@link adopt} on it,
+ * whose handle is closed after `body`, before the runners.
+ */
+async function withRunner(
+  body: (
+    runners: PrestartedRunners,
+    adoptIt: (ids?: number[]) => ReturnType<typeof adopt>,
+  ) => Promise<void>,
+): Promise<void> {
+  const runners = PrestartedRunners.start(1);
+  let handle: RunnerHandle | undefined;
+  try {
+    await body(runners, (ids) => {
+      const worker = adopt(runners, ids);
+      handle = worker.handle;
+      return worker;
+    });
+  } finally {
+    await handle?.close();
+    await runners.close();
+  }
+}
+
 describe('PrestartedRunners', function () {
   this.timeout(60_000);
 
   describe('dispatch()', () => {
     it('should run a first file before any worker connects, its worker getting its events first', async () => {
-      const runners = PrestartedRunners.start(1);
-      let handle: RunnerHandle | undefined;
-      try {
+      await withRunner(async (runners, adoptIt) => {
         runners.dispatch([job('fine.test.js')]);
         expect(runners.dispatched.map((j) => j.id)).to.deep.equal([1]);
         // The whole file ran with no worker: its events are in the runner's log.
@@ -57,22 +79,16 @@ describe('PrestartedRunners', function () {
           () => existsSync(log) && readFileSync(log, 'utf8').includes('"file end"'),
           'the file to end',
         );
-        const worker = adopt(runners);
-        handle = worker.handle;
+        const worker = adoptIt();
         await until(() => worker.events.some((e) => e.includes('"file end"')), 'its events');
         const passes = worker.events.join('\n').match(/"name":"pass"/g) ?? [];
         expect(passes).to.have.length(3);
         expect(worker.events[0]).to.match(/^\[1,/);
-      } finally {
-        await handle?.close();
-        await runners.close();
-      }
+      });
     });
 
     it('should run the file held ahead after the first one, before any worker connects, and give both to its worker', async () => {
-      const runners = PrestartedRunners.start(1);
-      let handle: RunnerHandle | undefined;
-      try {
+      await withRunner(async (runners, adoptIt) => {
         const second = { ...job('broken.test.js'), id: 2 };
         runners.dispatch([job('fine.test.js'), second]);
         expect(runners.dispatched.map((j) => j.id)).to.deep.equal([1, 2]);
@@ -81,8 +97,7 @@ describe('PrestartedRunners', function () {
           () => existsSync(log) && /^\[2,.*"file end"/m.test(readFileSync(log, 'utf8')),
           'the second file to end',
         );
-        const worker = adopt(runners, [1, 2]);
-        handle = worker.handle;
+        const worker = adoptIt([1, 2]);
         await until(
           () => worker.events.some((e) => e.startsWith('[2,') && e.includes('"file end"')),
           'its events',
@@ -91,42 +106,30 @@ describe('PrestartedRunners', function () {
         const ids = worker.events.map((e) => Number(e.slice(1, e.indexOf(','))));
         expect(ids).to.deep.equal([...ids].sort());
         expect(worker.events.join('\n')).to.include('broken at load');
-      } finally {
-        await handle?.close();
-        await runners.close();
-      }
+      });
     });
 
     it("should give a runner that died on its first file to a worker, which names the test from the runner's log", async () => {
-      const runners = PrestartedRunners.start(1);
-      let handle: RunnerHandle | undefined;
-      try {
+      await withRunner(async (runners, adoptIt) => {
         runners.dispatch([job('killed.test.js')]);
         const entry = (runners['all'] as { exit?: RunnerExit }[])[0]!;
         await until(() => entry.exit !== undefined, 'the runner to die');
         // Dead before any worker: given all the same, with its job.
-        const worker = adopt(runners);
-        handle = worker.handle;
+        const worker = adoptIt();
         const exit = await worker.exit;
         expect(exit).to.include({ kind: 'process', signal: 'SIGKILL', killed: false });
         const told = worker.events.join('\n');
         expect(told).to.include('"name":"test"');
         expect(told).to.include('kills its worker');
-      } finally {
-        await handle?.close();
-        await runners.close();
-      }
+      });
     });
 
     it('should tell a worker the first file whole and the test of the file held ahead that killed its runner, before any worker connected', async () => {
-      const runners = PrestartedRunners.start(1);
-      let handle: RunnerHandle | undefined;
-      try {
+      await withRunner(async (runners, adoptIt) => {
         runners.dispatch([job('fine.test.js'), { ...job('killed.test.js'), id: 2 }]);
         const entry = (runners['all'] as { exit?: RunnerExit }[])[0]!;
         await until(() => entry.exit !== undefined, 'the runner to die');
-        const worker = adopt(runners, [1, 2]);
-        handle = worker.handle;
+        const worker = adoptIt([1, 2]);
         const exit = await worker.exit;
         expect(exit).to.include({ kind: 'process', signal: 'SIGKILL', killed: false });
         // The first file ended (its run is whole); the second died in its test.
@@ -134,28 +137,19 @@ describe('PrestartedRunners', function () {
         expect(first).to.include('"file end"');
         const second = worker.events.filter((e) => e.startsWith('[2,')).join('\n');
         expect(second).to.include('kills its worker').and.not.include('"file end"');
-      } finally {
-        await handle?.close();
-        await runners.close();
-      }
+      });
     });
 
     it('should tell the test a runner is in when it hangs in its first file and cannot answer its worker', async () => {
-      const runners = PrestartedRunners.start(1);
-      let handle: RunnerHandle | undefined;
-      try {
+      await withRunner(async (runners, adoptIt) => {
         runners.dispatch([job('hangs.test.js')]);
-        const worker = adopt(runners);
-        handle = worker.handle;
+        const worker = adoptIt();
         await until(
           () => worker.events.some((e) => e.includes('"name":"test"')),
           'the test it is in',
         );
         expect(worker.events.join('\n')).to.include('blocks the event loop');
-      } finally {
-        await handle?.close();
-        await runners.close();
-      }
+      });
     });
   });
 
