@@ -8,7 +8,6 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { ImproperlyConfiguredError } from '../../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +31,10 @@ export function withoutWatch(): void {
   }
   if (require.cache[path] !== undefined) return;
   const unsupported = (): never => {
+    // Required here, never before: a spec runner loads none of rxpulsar's
+    // runtime (errors.js is bundled in it), only mocha and its own modules.
+    const { ImproperlyConfiguredError } =
+      require('../../errors.js') as typeof import('../../errors.js');
     throw new ImproperlyConfiguredError('mocha --watch is not supported by rxpulsar test');
   };
   const stand = {
