@@ -282,7 +282,11 @@ export class TestRun {
       this.served.add(proxy.aid);
       const [job, next] = this.sink.firstJob?.(proxy) ?? [];
       given = this.unreserve(job);
-      if (given !== undefined) givenAhead = this.unreserve(next);
+      givenAhead = this.unreserve(next);
+      // Its first file is not of this phase (its events are nobody's): the
+      // one it holds ahead is this phase's first on it. Left reserved, that
+      // one would never be sent, and the phase would never end.
+      if (given === undefined) [given, givenAhead] = [givenAhead, undefined];
     }
     // Reserved jobs go only with their runners.
     const job = given ?? this.queue.shift();
