@@ -10,6 +10,7 @@ import {
   type Arbiter,
   type Monitor,
 } from '../../lib/index.js';
+import { MetricsAggregate } from '../../lib/metrics/MetricsAggregate.js';
 import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
@@ -160,6 +161,40 @@ describe('Standbys', () => {
       });
     });
   }
+
+  describe('metrics', () => {
+    it('should count a standby in its pool only once adopted, and the death it healed as a restart', async () => {
+      const agg = new MetricsAggregate(a);
+      const pool = a.addMonitor('standby-metrics', {
+        workers: 1,
+        standby: 1,
+        concurrency: 'thread',
+        period: 100,
+        backoffBase: 0,
+        module: workerModule,
+      });
+      const mine = (): string[] =>
+        agg
+          .actors()
+          .filter((s) => s.monitor === pool.name)
+          .map((s) => s.actor);
+      try {
+        await pool.start();
+        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
+        const [ready] = pool.standbyActors as [ActorProxy];
+        const [victim] = pool.managedActors as [ActorProxy];
+        expect(mine()).to.deep.equal([victim.aid]);
+        victim.worker?.kill('SIGKILL');
+        await waitFor(() => mine().includes(ready.aid), 20_000, 'the adoption, labelled');
+        await waitFor(() => !mine().includes(victim.aid), 20_000, 'the exit');
+        expect(mine()).to.deep.equal([ready.aid]);
+        expect(agg.pools().find((p) => p.monitor === pool.name)?.restarts).to.equal(1);
+      } finally {
+        agg.close();
+        await pool.stop();
+      }
+    });
+  });
 
   describe('stopAll()', () => {
     it('should stop the standbys of a reloaded pool (old code) and start new ones', async () => {
