@@ -162,6 +162,50 @@ describe('Standbys', () => {
     });
   }
 
+  describe('check()', () => {
+    it('should adopt the standby in place of a worker killed for its heartbeat, and replace a frozen standby', async () => {
+      const pool = a.addMonitor('standby-frozen', {
+        workers: 1,
+        standby: 1,
+        concurrency: 'process',
+        timeout: 1000,
+        killGrace: 200,
+        period: 100,
+        backoffBase: 0,
+        module: workerModule,
+      });
+      const frozen: number[] = [];
+      const freeze = (proxy: ActorProxy): void => {
+        frozen.push(proxy.pid!);
+        process.kill(proxy.pid!, 'SIGSTOP');
+      };
+      try {
+        await pool.start();
+        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
+        const [ready] = pool.standbyActors as [ActorProxy];
+        const [victim] = pool.managedActors as [ActorProxy];
+        freeze(victim);
+        await waitFor(() => aids(pool.managedActors).includes(ready.aid), 20_000, 'the adoption');
+        // The frozen worker is listed until its exit (SIGKILL after killGrace).
+        await waitFor(() => victim.worker?.exited === true, 20_000, 'the frozen worker killed');
+        expect(aids(pool.managedActors)).to.deep.equal([ready.aid]);
+        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'the next standby');
+        const [next] = pool.standbyActors as [ActorProxy];
+        freeze(next);
+        await waitFor(() => next.worker?.exited === true, 20_000, 'the frozen standby killed');
+        await waitFor(
+          () => pool.standbyActors.length === 1 && pool.standbyActors[0]!.aid !== next.aid,
+          20_000,
+          'its replacement',
+        );
+        expect(aids(pool.managedActors)).to.deep.equal([ready.aid]);
+      } finally {
+        for (const pid of frozen) if (alive(pid)) process.kill(pid, 'SIGCONT');
+        await pool.stop();
+      }
+    });
+  });
+
   describe('metrics', () => {
     it('should count a standby in its pool only once adopted, and the death it healed as a restart', async () => {
       const agg = new MetricsAggregate(a);
