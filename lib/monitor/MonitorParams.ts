@@ -168,7 +168,7 @@ export function monitorSettings(
  * @returns fresh parameters for one spawn.
  * @example
  * ```ts
- * arbiter.spawn(workerSpawnParams(pool, { module: './w.js' }, pool.settings));
+ * const params = workerSpawnParams(pool, { module: './w.js' }, pool.settings); // { name: 'pool-worker', … }
  * ```
  */
 export function workerSpawnParams(
