@@ -300,7 +300,7 @@ export class Arbiter extends Actor implements Supervisor {
    * Spawn a process or thread actor.
    *
    * @param params - name, concurrency, hooks, commands, module, timeouts and free-form params.
-   * @param options - `standby: true`: a pool's standby, hidden until {@link adoptStandby}.
+   * @param options - `standby: true`: a pool's standby, hidden until its pool adopts it.
    * @returns the Deferred of its proxy, fired after the handshake (`HandshakeTimeoutError`
    *   when none comes within its `timeout`); its `aid` is known at once.
    */
