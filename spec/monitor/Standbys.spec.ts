@@ -15,20 +15,22 @@ import { alive, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
 
-/** The pids of this process's Node children (the arbiter's reaper, a shell, aside), sorted. */
-function childPids(): string[] {
+/** The pids of this process's children whose title names them actors of `name` (an actor's title: `rxpulsar: NAME actor AID`). */
+function actorPids(name: string): string[] {
   const pids: string[] = [];
   for (const pid of readdirSync('/proc')) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // pid (comm) state ppid ...: comm may hold spaces, the rest follows its ')'.
       const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
-      if (ppid === String(process.pid) && !stat.includes('(sh)')) pids.push(pid);
+      if (ppid !== String(process.pid)) continue;
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (title.startsWith(`rxpulsar: ${name} actor `)) pids.push(pid);
     } catch {
       // not a process, or gone
     }
   }
-  return pids.sort();
+  return pids;
 }
 
 const aids = (proxies: ActorProxy[]): string[] => proxies.map((p) => p.aid);
@@ -273,7 +275,6 @@ describe('Standbys', () => {
     });
 
     it('should leave no process behind when a pool stops while its standbys start', async () => {
-      const before = childPids();
       const pool = a.addMonitor('standby-stop', {
         workers: 1,
         standby: 2,
@@ -281,13 +282,17 @@ describe('Standbys', () => {
         module: workerModule,
       });
       await pool.start();
-      expect(childPids().length).to.be.above(before.length);
+      // One standby ready, the other one most likely still starting.
+      await waitFor(() => pool.standbyActors.length >= 1, 20_000, 'a standby');
+      const ready = pool.standbyActors;
+      expect(actorPids('standby-stop-worker').length).to.be.at.least(2);
       await pool.stop();
       expect(pool.standbyActors).to.have.length(0);
+      for (const proxy of ready) expect(proxy.worker?.exited).to.equal(true);
       await waitFor(
-        () => childPids().join() === before.join(),
+        () => actorPids('standby-stop-worker').length === 0,
         20_000,
-        'the children of the arbiter back to what they were',
+        'no process of the pool left',
       );
     });
   });
