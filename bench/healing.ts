@@ -154,8 +154,18 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
   /** A kill in the pool with a standby: the time to its adopted replacement's `ping`. */
   const adopted: number[] = [];
   const adoptedExit: number[] = [];
-  const standbyReady = (): Promise<unknown> =>
-    until(() => (standbyPool.standbyActors.length > 0 ? true : undefined), 'a standby');
+  /**
+   * Both pools back to rest: the standby pool's standby ready (its successor
+   * starts 50 ms after an adoption) and both pools' spares warm (a spare's
+   * successor starts 50 ms after it became an actor): no child of the one
+   * pool boots while the other one is measured.
+   */
+  const quiet = (): Promise<unknown> =>
+    until(
+      () =>
+        standbyPool.standbyActors.length > 0 && spares.warm[concurrency] > 1 ? true : undefined,
+      'a standby and warm spares',
+    );
   const replaced: number[] = [];
   /** The same, less the time until the exit was seen. */
   const afterExit: number[] = [];
@@ -167,20 +177,20 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
     await standbyPool.start();
     // Warm-up: one of each.
     await heal(a, pool, kill);
-    await standbyReady();
+    await quiet();
     await heal(a, standbyPool, kill);
     await plainSpawn(concurrency);
     await plainSpawn(concurrency, true, 2);
     for (let rep = 0; rep < REPS; rep++) {
       // The pools' spares are warm before the kill, as the plain spawn's is.
-      await until(() => (spares.warm[concurrency] > 1 ? true : undefined), 'warm spares');
+      await quiet();
       const { ms, exitMs } = await heal(a, pool, kill);
       replaced.push(ms);
       exitSeen.push(exitMs);
       afterExit.push(ms - exitMs);
       plain.push(await plainSpawn(concurrency));
       warm.push(await plainSpawn(concurrency, true, 2));
-      await standbyReady();
+      await quiet();
       const withStandby = await heal(a, standbyPool, kill);
       adopted.push(withStandby.ms);
       adoptedExit.push(withStandby.exitMs);
