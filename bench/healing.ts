@@ -7,7 +7,9 @@
  * from a warm spare, measured in the same run, interleaved with the kills;
  * for a process, also the replacement's time from the moment its arbiter
  * saw the exit (what the kernel takes to end a killed process, ~3 ms, is
- * the floor of any replacement). Then a process worker frozen
+ * the floor of any replacement). The same kills in a pool with a standby
+ * (`standby: 1`: a worker started ahead, adopted at the death), interleaved
+ * too, against the same warm-spare spawns. Then a process worker frozen
  * with `SIGSTOP`: the time until its replacement answers `ping`, bounded by
  * the heartbeat timeout (no baseline). Every pool and actor is stopped
  * before the scenario resolves.
@@ -101,13 +103,14 @@ async function heal(
 /**
  * A plain spawn to ready plus its first `ping`, in ms; the actor is stopped after.
  * @param warm - from a warm spare (kept for it, warm before the clock starts).
+ * @param pools - the pools whose spares are kept meanwhile (each has one).
  */
-async function plainSpawn(concurrency: Kind, warm = false): Promise<number> {
+async function plainSpawn(concurrency: Kind, warm = false, pools = 1): Promise<number> {
   if (warm) {
     const release = spares.keep(concurrency);
     try {
-      // Both warm: the pool's spare and the one kept here.
-      await until(() => (spares.warm[concurrency] > 1 ? true : undefined), 'a warm spare');
+      // All warm: the pools' spares and the one kept here.
+      await until(() => (spares.warm[concurrency] > pools ? true : undefined), 'a warm spare');
       return await plainSpawn(concurrency);
     } finally {
       await release();
@@ -139,6 +142,30 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
     maxRestarts: REPS * 4,
     backoffBase: 0, // the replacement itself is measured, not the crash-loop backoff
   });
+  const standbyPool = a.addMonitor(`heal-standby-${concurrency}`, {
+    workers: 2,
+    standby: 1,
+    concurrency,
+    timeout: TIMEOUT,
+    period: 100,
+    maxRestarts: REPS * 4,
+    backoffBase: 0,
+  });
+  /** A kill in the pool with a standby: the time to its adopted replacement's `ping`. */
+  const adopted: number[] = [];
+  const adoptedExit: number[] = [];
+  /**
+   * Both pools back to rest: the standby pool's standby ready (its successor
+   * starts 50 ms after an adoption) and both pools' spares warm (a spare's
+   * successor starts 50 ms after it became an actor): no child of the one
+   * pool boots while the other one is measured.
+   */
+  const quiet = (): Promise<unknown> =>
+    until(
+      () =>
+        standbyPool.standbyActors.length > 0 && spares.warm[concurrency] > 1 ? true : undefined,
+      'a standby and warm spares',
+    );
   const replaced: number[] = [];
   /** The same, less the time until the exit was seen. */
   const afterExit: number[] = [];
@@ -147,26 +174,33 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
   const warm: number[] = [];
   try {
     await pool.start();
+    await standbyPool.start();
     // Warm-up: one of each.
     await heal(a, pool, kill);
+    await quiet();
+    await heal(a, standbyPool, kill);
     await plainSpawn(concurrency);
-    await plainSpawn(concurrency, true);
+    await plainSpawn(concurrency, true, 2);
     for (let rep = 0; rep < REPS; rep++) {
-      // The pool's spare is warm before the kill, as the plain spawn's is.
-      await until(() => (spares.warm[concurrency] > 0 ? true : undefined), 'a warm spare');
+      // The pools' spares are warm before the kill, as the plain spawn's is.
+      await quiet();
       const { ms, exitMs } = await heal(a, pool, kill);
       replaced.push(ms);
       exitSeen.push(exitMs);
       afterExit.push(ms - exitMs);
       plain.push(await plainSpawn(concurrency));
-      warm.push(await plainSpawn(concurrency, true));
+      warm.push(await plainSpawn(concurrency, true, 2));
+      await quiet();
+      const withStandby = await heal(a, standbyPool, kill);
+      adopted.push(withStandby.ms);
+      adoptedExit.push(withStandby.exitMs);
     }
   } finally {
-    await pool.stop();
+    await Promise.all([pool.stop(), standbyPool.stop()]);
   }
   const how = concurrency === 'process' ? 'SIGKILL' : 'terminate()';
-  const range = (base: number[]): string => {
-    const r = replaced.map((v, i) => v / (base[i] ?? NaN));
+  const range = (base: number[], of = replaced): string => {
+    const r = of.map((v, i) => v / (base[i] ?? NaN));
     return `per round ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)}×`;
   };
   const rows = [
@@ -185,6 +219,19 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
       { better: 'lower', target: 1.2, note: range(warm) },
     ),
   ];
+  const exitNote =
+    concurrency === 'process'
+      ? `; its exit was seen ${median(adoptedExit).toFixed(1)} ms after the kill (median)`
+      : '';
+  rows.push(
+    compare(
+      `replacement after ${how} (${concurrency}) with a standby vs spawn from a warm spare`,
+      'ms',
+      median(adopted),
+      median(warm),
+      { better: 'lower', target: 1.2, note: `${range(warm, adopted)}${exitNote}` },
+    ),
+  );
   // A thread's pool replaces it when terminate() is called, not at its exit.
   if (concurrency === 'process') {
     rows.push(

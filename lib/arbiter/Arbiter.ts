@@ -300,10 +300,11 @@ export class Arbiter extends Actor implements Supervisor {
    * Spawn a process or thread actor.
    *
    * @param params - name, concurrency, hooks, commands, module, timeouts and free-form params.
+   * @param options - `standby: true`: a pool's standby, hidden until its pool adopts it.
    * @returns the Deferred of its proxy, fired after the handshake (`HandshakeTimeoutError`
    *   when none comes within its `timeout`); its `aid` is known at once.
    */
-  spawn(params: SpawnParams = {}): ActorProxyDeferred {
+  spawn(params: SpawnParams = {}, options: { standby?: boolean } = {}): ActorProxyDeferred {
     const aid = params.aid ?? newAid();
     const name = params.name ?? 'actor';
     const deferred = new ActorProxyDeferred(aid, name);
@@ -316,6 +317,7 @@ export class Arbiter extends Actor implements Supervisor {
         deferred,
         this.prepareParams(checked),
       );
+      if (options.standby === true) child.standby = true;
       // Cancelling the spawn kills the actor.
       deferred.addErrback((err: unknown) => {
         if (err instanceof CancelledError) child.proxy.worker?.kill('SIGKILL');
@@ -326,6 +328,16 @@ export class Arbiter extends Actor implements Supervisor {
       deferred.errback(err);
     }
     return deferred;
+  }
+
+  /**
+   * @internal A pool adopts its standby (see `Monitor`): it becomes an actor
+   * like any other, announced by `actorSpawned$` now.
+   * @param aid - the standby's aid.
+   * @returns `true` when it was a ready standby, alive.
+   */
+  adoptStandby(aid: string): boolean {
+    return this.table.adopt(aid);
   }
 
   /**

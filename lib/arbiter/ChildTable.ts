@@ -62,7 +62,7 @@ export class ChildTable {
 
   /** Proxies of the spawned actors that completed their handshake. */
   get actors(): ActorProxy[] {
-    return [...this.children.values()].filter((c) => c.ready).map((c) => c.proxy);
+    return [...this.children.values()].filter((c) => c.ready && !c.standby).map((c) => c.proxy);
   }
 
   /** Thread actors and processes not yet connected: they count against the hub's `maxConnections`. */
@@ -147,7 +147,8 @@ export class ChildTable {
       child.ready = true;
       this.context.logger.debug(`actor "${proxy.name}" (${proxy.aid}) is ready`);
       deferred.callback(proxy);
-      this.context.events._actorSpawned.next(proxy);
+      // A standby is announced when its pool adopts it (see adopt()).
+      if (child.standby !== true) this.context.events._actorSpawned.next(proxy);
     }
     // It exited already: its exit is handled now that the spawn is settled.
     this.settling.get(proxy.aid)?.();
@@ -228,6 +229,21 @@ export class ChildTable {
     return true;
   }
 
+  /**
+   * A pool adopts its standby: from now on it is an actor like any other
+   * (in `actors`, found by name), announced by `actorSpawned$` now.
+   * @param aid - the standby's aid.
+   * @returns `true` when it was a ready standby, alive.
+   */
+  adopt(aid: string): boolean {
+    const child = this.children.get(aid);
+    if (child?.standby !== true || !child.ready || child.ending) return false;
+    if (child.proxy.worker?.exited === true) return false;
+    child.standby = false;
+    this.context.events._actorSpawned.next(child.proxy);
+    return true;
+  }
+
   /** SIGKILL every child (threads are terminated) at once. */
   killAll(): void {
     for (const child of this.children.values()) child.proxy.worker?.kill('SIGKILL');
@@ -253,7 +269,8 @@ export class ChildTable {
     }
     this.context.forget(aid, error.message);
     for (const actor of this.context.local.values()) actor.failRequests(error, aid);
-    this.context.events._actorExited.next(exited);
+    // A standby never announced (see adopt()) leaves unannounced too.
+    if (child.standby !== true) this.context.events._actorExited.next(exited);
   }
 
   /** A worker is gone, or certain to be: its pool (if any) replaces it. */

@@ -41,6 +41,11 @@ export interface Child {
   stopping?: boolean;
   /** `true` once its end is certain (`ending$`): its pools were told. */
   ending?: boolean;
+  /**
+   * A pool's standby (see `Monitor`): started and hidden until its pool
+   * adopts it (no `actorSpawned$`, not in `actors`, not found by name).
+   */
+  standby?: boolean;
 }
 
 /** The `aid`, `nonce` and `state` a `notify` request claims (its first argument). */
@@ -93,7 +98,9 @@ export class Router {
     if (this.children.has(to) || this.local.has(to)) return to;
     const named = this.named.get(to);
     if (named !== undefined) return named.aid;
-    for (const child of this.children.values()) if (child.proxy.name === to) return child.proxy.aid;
+    for (const child of this.children.values()) {
+      if (child.proxy.name === to && child.standby !== true) return child.proxy.aid;
+    }
     return undefined;
   }
 

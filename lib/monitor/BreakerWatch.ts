@@ -5,6 +5,7 @@
  * @module
  */
 import type winston from 'winston';
+import type { IOLoop } from '../eventloop/IOLoop.js';
 import type { BreakerState, RestartPolicy } from './RestartPolicy.js';
 
 /**
@@ -18,6 +19,9 @@ import type { BreakerState, RestartPolicy } from './RestartPolicy.js';
  */
 export class BreakerWatch {
   private last: BreakerState = 'closed';
+  /** The timer of the next respawn (end of a backoff delay or of the breaker's cool-down). */
+  private respawn: { unsubscribe(): void } | undefined;
+  private respawnAt = 0;
 
   /**
    * @param policy - the pool's restart policy.
@@ -52,5 +56,47 @@ export class BreakerWatch {
       this.logger.info(`breaker ${from} → closed: respawning as usual`);
     }
     return state;
+  }
+
+  /**
+   * Look at the breaker ({@link check}); when it just opened with
+   * `onRestartLimit: 'escalate'`, escalate.
+   * @param escalate - gives up, with the breaker's reason.
+   */
+  watch(escalate: (reason: string) => void): void {
+    if (this.check() !== 'opened') return;
+    if (this.policy.settings.onRestartLimit === 'escalate') {
+      escalate(this.policy.reason ?? 'restart limit');
+    }
+  }
+
+  /**
+   * One timer for the next moment a spawn may be allowed (backoff or
+   * cool-down over); none when nothing is to wait for.
+   * @param loop - the pool's loop.
+   * @param then - called at that moment (the pool spawns).
+   */
+  planRespawn(loop: IOLoop, then: () => void): void {
+    const policy = this.policy;
+    const at = policy.state === 'open' ? policy.retryAt : policy.nextSpawnAt;
+    // Nothing to wait for (escalated; or a half-open trial on its way,
+    // whose outcome spawns again): no timer.
+    if (at <= Date.now() || (this.respawn !== undefined && this.respawnAt === at)) return;
+    this.respawn?.unsubscribe();
+    this.respawnAt = at;
+    const wait = Math.max(0, at - Date.now()) + 1;
+    this.logger.debug(
+      `respawning in ${wait} ms (${policy.state === 'open' ? 'cool-down' : 'backoff'})`,
+    );
+    this.respawn = loop.addTimeout(wait, () => {
+      this.respawn = undefined;
+      then();
+    });
+  }
+
+  /** Cancel the planned respawn (the pool stops). */
+  cancel(): void {
+    this.respawn?.unsubscribe();
+    this.respawn = undefined;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Deferred } from '../async/Deferred.js';
 import { Actor } from '../actor/Actor.js';
-import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
+import { ActorProxyDeferred, type ActorProxy } from '../actor/ActorProxy.js';
 import type { ActorExit } from '../actor/ArbiterEvents.js';
 import { newAid } from '../actor/aid.js';
 import type { Envelope } from '../transport/protocol.js';
@@ -12,10 +12,16 @@ import { splitParams } from '../actor/splitParams.js';
 import { DEFAULT_TIMEOUTS, type SpawnParams } from '../actor/types.js';
 import { LoadPolicy } from './LoadPolicy.js';
 import { MonitorEvents } from './MonitorEvents.js';
-import { monitorSettings, type MonitorParams, type MonitorSettings } from './MonitorParams.js';
+import {
+  monitorSettings,
+  workerSpawnParams,
+  type MonitorParams,
+  type MonitorSettings,
+} from './MonitorParams.js';
 import { BreakerWatch } from './BreakerWatch.js';
 import { breakerInfo, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
+import { Standbys } from './Standbys.js';
 import type { Supervisor } from './Supervisor.js';
 import { spares } from '../child/startWorker.js';
 
@@ -43,11 +49,8 @@ export class Monitor extends Actor {
   private readonly spawning = new Map<string, ActorProxyDeferred>();
   private startDeferred: Deferred<this> | undefined;
   private readonly breaker: BreakerWatch;
-  /** The timer of the next respawn (end of a backoff delay or of the breaker's cool-down). */
-  private respawn: { unsubscribe(): void } | undefined;
-  private respawnAt = 0;
-  /** Gives the pool's warm spares back (see `spares`). */
-  private releaseSpares: (() => Promise<void>) | undefined;
+  /** Started workers kept ready to replace one that dies (see `standby`), and the warm spares. */
+  private readonly standbys: Standbys;
 
   /**
    * @param arbiter - its supervisor (the arbiter), whose process and loop the monitor shares.
@@ -74,6 +77,17 @@ export class Monitor extends Actor {
     this.restartPolicy = new RestartPolicy(settings);
     this.breaker = new BreakerWatch(this.restartPolicy, this.logger);
     this.loadPolicy = LoadPolicy.forPool(settings, name);
+    this.standbys = new Standbys({
+      logger: this.logger,
+      wanted: () => (this.state === 'running' && arbiter.adoptStandby ? settings.standby : 0),
+      canStart: () => this.restartPolicy.canSpawn(),
+      spawn: () => {
+        const params = workerSpawnParams(this, this.workerParams, this.settings);
+        return spares.claim(this.aid, () => arbiter.spawn(params, { standby: true }));
+      },
+      failed: (err) => this.failed(err),
+      stop: (aid) => arbiter.stopActor(aid),
+    });
   }
 
   /** The target size of the pool. */
@@ -84,6 +98,11 @@ export class Monitor extends Actor {
   /** Proxies of the running workers (retiring ones included). */
   get managedActors(): ActorProxy[] {
     return [...this.managed.values()].map((w) => w.proxy);
+  }
+
+  /** Proxies of the ready standbys (see `standby`): no workers of the pool until adopted. */
+  get standbyActors(): ActorProxy[] {
+    return this.standbys.proxies;
   }
 
   /** Deferreds of the workers being spawned. */
@@ -131,14 +150,17 @@ export class Monitor extends Actor {
    * @returns the Deferred of its proxy.
    */
   spawn(): ActorProxyDeferred {
-    const params: Record<string, unknown> = { ...this.workerParams, name: this.workerName() };
-    const { maxRequests, maxRequestsJitter } = this.settings;
-    // The worker knows its limit (with jitter) and reports at once when it reaches it.
-    if (maxRequests > 0) {
-      params['maxRequests'] = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
-    }
-    this.settings.actorParams?.(this, params);
     this.restartPolicy.spawned();
+    // A standby is adopted at once: it is announced as the pool's new worker.
+    const standby = this.standbys.take();
+    if (standby !== undefined) {
+      const d = new ActorProxyDeferred(standby.aid, standby.name);
+      this.adopt(standby); // in the pool before it is announced (metrics label it so)
+      this.arbiter.adoptStandby?.(standby.aid);
+      d.callback(standby);
+      return d;
+    }
+    const params = workerSpawnParams(this, this.workerParams, this.settings);
     // The pool's spares are for its own workers.
     const d = spares.claim(this.aid, () => this.arbiter.spawn(params));
     this.spawning.set(d.aid, d);
@@ -164,9 +186,15 @@ export class Monitor extends Actor {
    */
   spawnActors(): void {
     if (this.state !== 'running') return;
-    this.watchBreaker();
-    while (this.active() < this.settings.workers && this.restartPolicy.canSpawn()) this.spawn();
-    if (this.active() < this.settings.workers) this.planRespawn();
+    // A change of the breaker's state is logged; past the limit, it may escalate.
+    this.breaker.watch((reason) => this.arbiter.escalate(this.name, reason));
+    // Adopting a standby (nothing to start) waits for no backoff.
+    const policy = this.restartPolicy;
+    const adopt = (): boolean => this.standbys.count > 0 && policy.state === 'closed';
+    while (this.active() < this.settings.workers && (adopt() || policy.canSpawn())) this.spawn();
+    if (this.active() < this.settings.workers)
+      this.breaker.planRespawn(this.loop, () => this.spawnActors());
+    else this.standbys.fill();
   }
 
   /** Stop the surplus of workers gracefully, oldest first. */
@@ -186,6 +214,7 @@ export class Monitor extends Actor {
    */
   manageActors(): void {
     const now = Date.now();
+    this.standbys.check(now, this.cfg.timeout, this.settings.killGrace);
     for (const worker of this.managed.values()) {
       if (worker.stopping) continue;
       const silent = now - worker.proxy.lastNotified;
@@ -210,6 +239,7 @@ export class Monitor extends Actor {
    * its predecessor stops (a rolling restart, as on SIGHUP).
    */
   restartWorkers(): void {
+    void this.standbys.stopAll(); // started with the old code
     for (const worker of this.managed.values()) if (!worker.stopping) worker.retiring = true;
     this.spawnActors();
   }
@@ -221,6 +251,7 @@ export class Monitor extends Actor {
       workers: this.settings.workers,
       workerConcurrency: this.workerParams.concurrency,
       spawning: this.spawning.size,
+      ...(this.settings.standby > 0 ? { standby: this.standbys.count } : {}),
       restarts: this.restartPolicy.recentRestarts,
       breaker: breakerInfo(this.restartPolicy),
       actors: [...this.managed.values()].map((w) => workerInfo(w, now)),
@@ -237,12 +268,12 @@ export class Monitor extends Actor {
 
   protected override async close(): Promise<void> {
     this.subscriptions.unsubscribe();
-    this.respawn?.unsubscribe();
+    this.breaker.cancel();
     const aids = [...this.managed.keys(), ...this.spawning.keys()];
     for (const d of this.spawning.values()) d.addErrback(() => undefined);
+    const standbys = this.standbys.release();
     await Promise.all(aids.map((aid) => this.arbiter.stopActor(aid)));
-    await this.releaseSpares?.();
-    this.releaseSpares = undefined;
+    await standbys;
     this.startDeferred?.addErrback(() => undefined);
   }
 
@@ -281,12 +312,6 @@ export class Monitor extends Actor {
     let n = this.spawning.size;
     for (const w of this.managed.values()) if (!w.retiring && !w.stopping) n++;
     return n;
-  }
-
-  private workerName(): string {
-    return typeof this.workerParams.name === 'string'
-      ? this.workerParams.name
-      : `${this.name}-worker`;
   }
 
   private adopt(proxy: ActorProxy): void {
@@ -346,6 +371,7 @@ export class Monitor extends Actor {
    * @param exit - who, and how.
    */
   lost(exit: ActorExit): void {
+    if (this.standbys.lost(exit.aid)) return;
     const worker = this.managed.get(exit.aid);
     if (worker === undefined) return;
     this.managed.delete(exit.aid);
@@ -357,40 +383,13 @@ export class Monitor extends Actor {
     if (unplanned) this.logger.warn(`worker ${exit.aid} exited (${how}): replacing it`);
   }
 
-  /** Log a change of the breaker's state; escalate when it opens, if so configured. */
-  private watchBreaker(): void {
-    if (this.breaker.check() !== 'opened') return;
-    if (this.settings.onRestartLimit === 'escalate') {
-      this.arbiter.escalate(this.name, this.restartPolicy.reason ?? 'restart limit');
-    }
-  }
-
-  /** One timer for the next moment a spawn may be allowed (backoff or cool-down over). */
-  private planRespawn(): void {
-    const policy = this.restartPolicy;
-    const at = policy.state === 'open' ? policy.retryAt : policy.nextSpawnAt;
-    // Nothing to wait for (escalated; or a half-open trial on its way,
-    // whose outcome spawns again): no timer.
-    if (at <= Date.now() || (this.respawn !== undefined && this.respawnAt === at)) return;
-    this.respawn?.unsubscribe();
-    this.respawnAt = at;
-    const wait = Math.max(0, at - Date.now()) + 1;
-    this.logger.debug(
-      `respawning in ${wait} ms (${policy.state === 'open' ? 'cool-down' : 'backoff'})`,
-    );
-    this.respawn = this.loop.addTimeout(wait, () => {
-      this.respawn = undefined;
-      this.spawnActors();
-    });
-  }
-
   private checkReady(): void {
     const d = this.startDeferred;
     if (d !== undefined && !d.called && this.managed.size >= this.settings.workers) {
-      // Spares warm up once the pool is up, not to slow its start down.
-      if (this.settings.spares > 0 && this.state === 'running' && !this.releaseSpares) {
+      // Spares and standbys warm up once the pool is up, not to slow its start down.
+      if (this.state === 'running') {
         const kind = this.workerParams.concurrency ?? 'process';
-        this.releaseSpares = spares.keep(kind, this.settings.spares, this.aid);
+        this.standbys.warm(kind, this.settings.spares, this.aid);
       }
       d.callback(this);
     }

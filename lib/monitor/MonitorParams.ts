@@ -28,6 +28,14 @@ export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> 
    * next worker spawned or replaced. They are no workers of the pool.
    */
   spares: number;
+  /**
+   * Standby workers (default 0): started with the pool's parameters, their
+   * `start` hook run and their handshake done, but given no work and not
+   * counted in the pool's size. When a worker dies (a crash, SIGKILL, a
+   * missed heartbeat), the pool adopts one at once as its replacement and
+   * starts another in the background; a `spawn()` of the pool takes one too.
+   */
+  standby: number;
   /** May add to the parameters of every worker the monitor spawns. */
   actorParams?: (monitor: Actor, params: Record<string, unknown>) => void;
   /**
@@ -63,6 +71,7 @@ const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
   maxRequests: 0,
   killGrace: 2000,
   spares: 1,
+  standby: 0,
   scaleUpLoad: 1,
   scaleDownLoad: 0.1,
   cooldown: 5000,
@@ -81,6 +90,7 @@ const FORMATS: Readonly<Record<string, ParamFormat>> = {
   period: 'positiveDuration',
   killGrace: 'duration',
   spares: 'count',
+  standby: 'count',
   cooldown: 'duration',
   restartWindow: 'duration',
   backoffBase: 'duration',
@@ -145,4 +155,37 @@ export function monitorSettings(
   const settings = { ...DEFAULTS, ...given } as MonitorSettings;
   settings.maxRequestsJitter ??= Math.floor(settings.maxRequests / 10);
   return { settings, worker };
+}
+
+/**
+ * The parameters of a new worker (or standby) of a pool: its worker
+ * parameters, its name, its `maxRequests` with jitter, and what the
+ * `actorParams` hook adds.
+ *
+ * @param monitor - the pool (given to `actorParams`).
+ * @param worker - the workers' parameters.
+ * @param settings - the pool's settings.
+ * @returns fresh parameters for one spawn.
+ * @example
+ * ```ts
+ * const params = workerSpawnParams(pool, { module: './w.js' }, pool.settings); // { name: 'pool-worker', … }
+ * ```
+ */
+export function workerSpawnParams(
+  monitor: Actor,
+  worker: SpawnParams,
+  settings: MonitorSettings,
+): Record<string, unknown> {
+  const { name } = worker;
+  const params: Record<string, unknown> = {
+    ...worker,
+    name: typeof name === 'string' ? name : `${monitor.name}-worker`,
+  };
+  const { maxRequests, maxRequestsJitter } = settings;
+  // The worker knows its limit (with jitter) and reports at once when it reaches it.
+  if (maxRequests > 0) {
+    params['maxRequests'] = maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
+  }
+  settings.actorParams?.(monitor, params);
+  return params;
 }

@@ -34,9 +34,18 @@ export interface Supervisor {
   /**
    * Spawn a worker.
    * @param params - its spawn parameters.
+   * @param options - `standby: true`: a standby of the pool, hidden (no
+   *   `actorSpawned$`, not found by name) until {@link adoptStandby}.
    * @returns the Deferred of its proxy.
    */
-  spawn(params: SpawnParams): ActorProxyDeferred;
+  spawn(params: SpawnParams, options?: { standby?: boolean }): ActorProxyDeferred;
+  /**
+   * Make a ready standby an actor like any other (announced now). Without
+   * it, a pool keeps no standby.
+   * @param aid - the standby's aid.
+   * @returns `true` when it was a ready standby, alive.
+   */
+  adoptStandby?(aid: string): boolean;
   /**
    * Stop a worker gracefully (SIGKILL past its `exitTimeout`).
    * @param aid - the worker's aid.
