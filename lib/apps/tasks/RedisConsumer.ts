@@ -18,6 +18,7 @@ import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
 import type { JobSpec } from './jobSpecs.js';
+import { corkWrites, type CorkableClient } from './corkWrites.js';
 import { PREFIX } from './RedisTaskClient.js';
 import { RedisJobContext } from './RedisJobContext.js';
 import { redisOptions } from './redisOptions.js';
@@ -115,6 +116,12 @@ export class RedisConsumer {
     });
     this.bull = bull;
     bull.on('error', (err) => this.worker.logger.debug(`redis consumer: ${err.message}`));
+    // The completions of a turn in one write (corkWrites.ts); once connected
+    // (not awaited: with Redis down, the worker starts anyway and BullMQ waits).
+    bull
+      .getBackend()
+      .client.then((client) => corkWrites(client as unknown as CorkableClient))
+      .catch(() => undefined);
     // After the handshake (sent once the start hooks are over), and before
     // the first job: the arbiter must know whose locks to renew.
     await new Promise((resolve) => setImmediate(resolve));
