@@ -72,6 +72,21 @@ describe('corkWrites', function () {
       expect(c.stream.writableCorked).to.equal(0);
     });
 
+    it('should send what the turn holds at flush(), and the rest at its end', async () => {
+      const { client: c, writes } = await counted();
+      const corked = corkWrites(c);
+      const first = [c.incr('spec-cork-flush'), c.incr('spec-cork-flush')];
+      expect(writes()).to.equal(0);
+      corked.flush(); // as before a job that may hold the CPU
+      expect(writes()).to.equal(1);
+      corked.flush(); // nothing held: nothing sent
+      expect(writes()).to.equal(1);
+      const then = [c.incr('spec-cork-flush'), c.get('spec-cork-flush')];
+      expect(await Promise.all([...first, ...then])).to.deep.equal([1, 2, 3, '3']);
+      expect(writes()).to.equal(2);
+      expect(c.stream.writableCorked).to.equal(0);
+    });
+
     it('should let commands given before the connection is ready wait for it, uncorked', async () => {
       const { Redis: IORedis } = await import('ioredis');
       const c = new IORedis({ host: '127.0.0.1', port: redis.port, lazyConnect: true });
