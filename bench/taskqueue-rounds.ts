@@ -45,11 +45,18 @@ const BULL_OPTS =
     : {};
 const WORKERS = (process.env['TQ_WORKERS'] ?? '1,4').split(',').map(Number);
 /**
- * Warm-up rounds of every contender before the timed ones (default 1).
- * More show the steady state: each of our worker processes compiles
- * BullMQ on its share of the tasks, BullMQ's one process on all of them.
+ * Warm-up rounds of every contender before the timed ones (`TQ_WARMUP`;
+ * by default as many as bring each worker process to 4000 tasks, at least
+ * one: 1 with 1 worker, 4 with 4). Each worker process compiles BullMQ on
+ * its share of the tasks, BullMQ's in-process Worker on all of them: 4
+ * fresh processes, ours or BullMQ's alike, cost 2–3× their level CPU per
+ * task over their first 1000 tasks each, and level from about 4000 (see
+ * `taskqueue.ts`, `warmupRounds`).
  */
-const WARMUP = Number(process.env['TQ_WARMUP'] ?? 1);
+function warmupRounds(workers: number): number {
+  const env = process.env['TQ_WARMUP'];
+  return env !== undefined ? Number(env) : Math.max(1, Math.ceil((4000 * workers) / N));
+}
 /**
  * With `TQ_ONLY`: `TQ_STATS=1` adds each round's Redis commands per task
  * (`INFO commandstats`, reset before the round).
@@ -185,7 +192,8 @@ async function interleaved(
   workers: number,
   loads: number[],
 ): Promise<Row[]> {
-  for (let i = 0; i < WARMUP; i++) for (const who of [...OURS, ...BASES]) await rounds[who]();
+  const warmup = warmupRounds(workers);
+  for (let i = 0; i < warmup; i++) for (const who of [...OURS, ...BASES]) await rounds[who]();
   const pairs = OURS.flatMap((ours) => BASES.map((base) => [ours, base] as const));
   const runs = new Map(pairs.map((p) => [p.join(), { ours: [] as Run[], base: [] as Run[] }]));
   for (let i = 0; i < ROUNDS; i++) {
@@ -213,7 +221,7 @@ async function interleaved(
       {
         better: 'higher',
         target,
-        note: `${ROUNDS} interleaved rounds: ratio median ${fmt(median(rs))}, range ${fmt(Math.min(...rs))}–${fmt(Math.max(...rs))} (${rs.map(fmt).join(' ')})`,
+        note: `${ROUNDS} interleaved rounds after ${warmup} untimed: ratio median ${fmt(median(rs))}, range ${fmt(Math.min(...rs))}–${fmt(Math.max(...rs))} (${rs.map(fmt).join(' ')})`,
       },
     );
     // The median of the ratios of each round, not the ratio of the medians.

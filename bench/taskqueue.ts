@@ -11,7 +11,7 @@
  * Sequential adds and processing are measured in interleaved rounds (ours,
  * BullMQ, ours…), each ratio against the BullMQ round after it, and
  * reported as the median of those ratios; processing after the rest and
- * after untimed warm-up rounds (see `WARMUP_ROUNDS` for why; the first
+ * after untimed warm-up rounds (see `warmupRounds` for why; the first
  * round's ratio in a note). `taskqueue-rounds` measures throughput longer.
  * @module
  */
@@ -55,11 +55,24 @@ const PROCESS_ROUNDS = Number(process.env['TQ_PROCESS_ROUNDS'] ?? 5);
  * Measured (`TQ_TRACE=1`, 8 rounds, load 5–7): the CPU of our rounds fell
  * from 370 to 190 ms per 1000 tasks over the first 8 rounds (about 1500
  * tasks per worker process), BullMQ's stayed at 165–210; the rate ratio
- * rose from 0.27× to 1.1–1.8× (median of the first 5: 0.85×). Each of our
- * worker processes has then run some 2000 tasks, as in `taskqueue-rounds`
- * (one round of 5000 then 5000 a round, over 4 workers).
+ * rose from 0.27× to 1.1–1.8× (median of the first 5: 0.85×). Three rounds
+ * were not enough with 4 workers (issue 11, eighth round): the CPU of 4
+ * fresh worker processes, ours or BullMQ's alike (`taskqueue-rounds`,
+ * `TQ_ONLY`, rounds of 2000; ours, then BullMQ's) fell 140, 185, 115, 110,
+ * 95, 85, 75, 65, 70, 60 and 130, 185, 95, 115, 100, 75, 65, 70, 60, 70 ms
+ * per 1000 tasks over rounds 1–10, level from about 4000 tasks per
+ * process; the timed rounds of this bench (after some 2000 tasks per
+ * process) cost 210, 190, 165, 165, 160 in all against BullMQ
+ * in-process's 120–165 (median 125). So the untimed rounds are as many as bring each worker process
+ * to `WARM_PER_WORKER` tasks (the `measure()` round counted), at least 3
+ * (`TQ_WARMUP` sets them): 3 with 1 worker, 7 with 4.
  */
-const WARMUP_ROUNDS = Number(process.env['TQ_WARMUP'] ?? 3);
+const WARM_PER_WORKER = 4000;
+function warmupRounds(workers: number): number {
+  const env = process.env['TQ_WARMUP'];
+  if (env !== undefined) return Number(env);
+  return Math.max(3, Math.ceil((WARM_PER_WORKER * workers) / N) - 1);
+}
 
 /**
  * Sequential adds (each awaited before the next), in interleaved rounds of
@@ -131,10 +144,10 @@ type Rates = Record<`${Ours}-${Base}`, { ours: number[]; base: number[] }>;
 /**
  * Interleaved processing rounds (embedded, BullMQ in-process, BullMQ
  * worker processes, Redis, BullMQ in-process, BullMQ worker processes…),
- * after `WARMUP_ROUNDS` untimed ones: each of ours with each baseline's round after it.
+ * after `warmup` untimed ones: each of ours with each baseline's round after it.
  * @returns per pair, the rates.
  */
-async function processRounds(c: Record<Ours | Base, Contender>): Promise<Rates> {
+async function processRounds(c: Record<Ours | Base, Contender>, warmup: number): Promise<Rates> {
   const rates = (): { ours: number[]; base: number[] } => ({ ours: [], base: [] });
   const r: Rates = {
     'emb-bull': rates(),
@@ -142,8 +155,8 @@ async function processRounds(c: Record<Ours | Base, Contender>): Promise<Rates> 
     'red-bull': rates(),
     'red-bullp': rates(),
   };
-  for (let i = 0; i < WARMUP_ROUNDS + PROCESS_ROUNDS; i++) {
-    const timed = i >= WARMUP_ROUNDS;
+  for (let i = 0; i < warmup + PROCESS_ROUNDS; i++) {
+    const timed = i >= warmup;
     for (const ours of ['emb', 'red'] as const) {
       const rate = await processRound(N, c[ours], timed ? ours : `warm-up ${ours}`);
       for (const base of ['bull', 'bullp'] as const) {
@@ -212,7 +225,7 @@ export const scenario: Scenario = {
             // side read its own all along, while its worker processes had none.
             await bullEvents.close();
             await sleep(EVENTS_LINGER + 500);
-            rounds[workers] = await processRounds({ ...contenders, bullp });
+            rounds[workers] = await processRounds({ ...contenders, bullp }, warmupRounds(workers));
           } finally {
             // Before the recovery phase: their CPU is not its to share.
             await Promise.all(children.map((child) => endChild(child)));
@@ -317,7 +330,7 @@ function tableRows(
           `process ${N}, ${w} worker(s): ${name} vs ${baseName}`,
           { ours, base: bullRates, ratios },
           target,
-          `${cold}${ratios.length} interleaved rounds after ${WARMUP_ROUNDS} untimed: `,
+          `${cold}${ratios.length} interleaved rounds after ${warmupRounds(w)} untimed: `,
         );
       }
     }

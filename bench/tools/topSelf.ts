@@ -1,7 +1,9 @@
 /**
  * Summarise a `.cpuprofile`: the functions with the most self time, and
  * self time by origin (rxpulsar, node-ipc, rxjs, Node internals, GC...).
- * `node dist/bench/tools/topSelf.js FILE.cpuprofile [top=10]`
+ * `node dist/bench/tools/topSelf.js FILE.cpuprofile [top=10] [from=0]`: `from`, in
+ * seconds after the profile's start, leaves out what came before (start-up,
+ * module loading, warm-up rounds).
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -29,17 +31,20 @@ function origin(url: string, name: string): string {
 }
 
 const file = process.argv[2];
-if (file === undefined) throw new Error('usage: topSelf FILE.cpuprofile [top]');
+if (file === undefined) throw new Error('usage: topSelf FILE.cpuprofile [top] [from seconds]');
 const top = Number(process.argv[3] ?? 10);
+const from = Number(process.argv[4] ?? 0) * 1e6;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map<string, number>();
 const byOrigin = new Map<string, number>();
 let total = 0;
+let at = 0;
 profile.samples.forEach((id, i) => {
   const node = byId.get(id);
   const dt = profile.timeDeltas[i] ?? 0;
-  if (node === undefined) return;
+  at += dt;
+  if (node === undefined || at < from) return;
   const { functionName, url, lineNumber } = node.callFrame;
   const short = url.replace(/^.*\/(dist|node_modules)\//, '').replace(/^file:\/\//, '');
   const key = `${functionName || '(anonymous)'}  ${short}${url ? `:${lineNumber + 1}` : ''}`;

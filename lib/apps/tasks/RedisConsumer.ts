@@ -18,6 +18,7 @@ import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
 import type { JobSpec } from './jobSpecs.js';
+import { corkWrites, type CorkableClient, type CorkedWrites } from './corkWrites.js';
 import { PREFIX } from './RedisTaskClient.js';
 import { RedisJobContext } from './RedisJobContext.js';
 import { redisOptions } from './redisOptions.js';
@@ -67,6 +68,9 @@ export class RedisConsumer {
   private timed: Timed[] = [];
   private ended: [string, string][] = [];
   private flushing = false;
+  /** The completions held for the end of the turn (corkWrites). */
+  private writes: CorkedWrites | undefined;
+  private readonly flushWrites = (): void => this.writes?.flush();
 
   /**
    * @param worker - the worker actor.
@@ -115,6 +119,12 @@ export class RedisConsumer {
     });
     this.bull = bull;
     bull.on('error', (err) => this.worker.logger.debug(`redis consumer: ${err.message}`));
+    // The completions of a turn in one write (corkWrites.ts); once connected
+    // (not awaited: with Redis down, the worker starts anyway and BullMQ waits).
+    bull
+      .getBackend()
+      .client.then((client) => (this.writes = corkWrites(client as unknown as CorkableClient)))
+      .catch(() => undefined);
     // After the handshake (sent once the start hooks are over), and before
     // the first job: the arbiter must know whose locks to renew.
     await new Promise((resolve) => setImmediate(resolve));
@@ -200,6 +210,9 @@ export class RedisConsumer {
 
   /** Start the job; its encoded result, or a promise of it; a failure as a rejected promise. */
   private run(job: Job, entry: Running, spec: JobSpec | undefined): unknown {
+    // A job may hold the CPU: what this turn completed leaves first (their
+    // write, at the end of the turn, then this job, a tick later).
+    if (this.writes?.holding() === true) return this.later(job, entry, spec);
     let result: unknown;
     try {
       result = this.execute(job, spec, entry);
@@ -210,6 +223,13 @@ export class RedisConsumer {
       this.settle(entry);
       return this.failed(job, err);
     }
+  }
+
+  /** `run()` once the writes held have left (the uncork's tick was queued before this one). */
+  private later(job: Job, entry: Running, spec: JobSpec | undefined): Promise<unknown> {
+    return new Promise((resolve) => process.nextTick(resolve)).then(() =>
+      this.run(job, entry, spec),
+    );
   }
 
   /** An async job: an abort ends the attempt at once, whether the job stops or not. */
@@ -259,7 +279,14 @@ export class RedisConsumer {
     if (spec === undefined) throw new UnknownJobError(`no job "${job.name}" in this worker`);
     const raw = (job.data as { args?: unknown }).args;
     const args = raw === undefined ? [] : ((decode(raw) as unknown[]) ?? []);
-    const ctx = new RedisJobContext(job, args, entry, this.worker, this.queueTask);
+    const ctx = new RedisJobContext(
+      job,
+      args,
+      entry,
+      this.worker,
+      this.queueTask,
+      this.flushWrites,
+    );
     const run = spec.run as (ctx: JobContext, ...args: unknown[]) => unknown;
     return run(ctx, ...args);
   }

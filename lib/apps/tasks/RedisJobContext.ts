@@ -31,6 +31,8 @@ export class RedisJobContext implements JobContext {
    * @param entry - where the attempt's AbortController is kept.
    * @param actor - the worker actor.
    * @param queueTask - `ctx.queueTask`.
+   * @param flush - sends the worker's held Redis writes (corkWrites): a
+   *   progress leaves at once, even if the job then holds the CPU.
    */
   constructor(
     private readonly job: Job,
@@ -38,6 +40,7 @@ export class RedisJobContext implements JobContext {
     private readonly entry: SignalHolder,
     readonly actor: Actor,
     readonly queueTask: JobContext['queueTask'],
+    private readonly flush: () => void = () => undefined,
   ) {}
 
   /** The task, as it started. */
@@ -62,8 +65,10 @@ export class RedisJobContext implements JobContext {
 
   /** Report progress (bound: `const { progress } = ctx` works). */
   get progress(): (value: unknown) => void {
-    const job = this.job;
-    return (this.report ??= (value) =>
-      void job.updateProgress(value as number).catch(() => undefined));
+    const { job, flush } = this;
+    return (this.report ??= (value) => {
+      void job.updateProgress(value as number).catch(() => undefined);
+      flush();
+    });
   }
 }

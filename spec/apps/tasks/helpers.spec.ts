@@ -75,7 +75,7 @@ describe('task queue helpers', () => {
   });
 
   describe('RedisJobContext', () => {
-    it('should make task, signal and progress when read, progress bound to its job', async () => {
+    it('should make task, signal and progress when read, progress bound to its job and sent at once', async () => {
       const progress: unknown[] = [];
       const job = {
         ...{ id: 'r1', name: 'add', data: { priority: -2 }, attemptsStarted: 1 },
@@ -84,7 +84,15 @@ describe('task queue helpers', () => {
       } as unknown as Job;
       const entry: { controller: AbortController | undefined } = { controller: undefined };
       const actor = {} as Actor;
-      const ctx = new RedisJobContext(job, [1, 2], entry, actor, () => new Deferred<Task>());
+      let flushed = 0;
+      const ctx = new RedisJobContext(
+        job,
+        [1, 2],
+        entry,
+        actor,
+        () => new Deferred<Task>(),
+        () => flushed++,
+      );
       expect(entry.controller).to.equal(undefined);
       expect(ctx.task).to.deep.equal({
         ...{ id: 'r1', name: 'add', args: [1, 2], state: 'STARTED', attempts: 1 },
@@ -94,6 +102,7 @@ describe('task queue helpers', () => {
       expect(entry.controller!.signal).to.equal(signal);
       expect(ctx.actor).to.equal(actor);
       report(7);
+      expect(flushed).to.equal(1); // the worker's held writes leave with it
       await Promise.resolve();
       expect(progress).to.deep.equal([7]);
     });
