@@ -21,6 +21,15 @@
  */
 import type { Socket } from 'node:net';
 
+/**
+ * The longest a command waits corked, in ms. A job that yields only to
+ * microtasks (`await` on values at hand, over and over) keeps the turn from
+ * ending; a command sent after this long in a corked turn leaves at once
+ * with those held before it (a review found a job's `progress()` and other
+ * jobs' completions held for the 2 s of such a job).
+ */
+export const MAX_CORK_MS = 1;
+
 /** The part of an ioredis client this uses. */
 export interface CorkableClient {
   status: string;
@@ -55,17 +64,24 @@ export function corkWrites(client: CorkableClient): CorkedWrites {
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const send = client.sendCommand;
   let corked: Socket | undefined;
+  let corkedAt = 0;
   const uncork = (): void => {
     const socket = corked;
     corked = undefined;
     socket?.uncork();
   };
   client.sendCommand = function sendCorked(this: CorkableClient, command, stream) {
+    if (corked !== undefined && performance.now() - corkedAt > MAX_CORK_MS) {
+      const sent = send.call(this, command, stream);
+      uncork(); // a turn that lasts: this command and those before it leave now
+      return sent;
+    }
     if (corked === undefined && stream === undefined && this.status === 'ready') {
       const socket = this.stream;
       if (socket !== undefined && socket.writable) {
         socket.cork();
         corked = socket;
+        corkedAt = performance.now();
         // Uncorks once; a flush() meanwhile leaves it nothing to do.
         const held = socket;
         process.nextTick(() => {

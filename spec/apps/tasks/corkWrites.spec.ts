@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { corkWrites } from '../../../lib/apps/tasks/corkWrites.js';
+import { corkWrites, MAX_CORK_MS } from '../../../lib/apps/tasks/corkWrites.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
 
 describe('corkWrites', function () {
@@ -85,6 +85,20 @@ describe('corkWrites', function () {
       expect(await Promise.all([...first, ...then])).to.deep.equal([1, 2, 3, '3']);
       expect(writes()).to.equal(2);
       expect(c.stream.writableCorked).to.equal(0);
+    });
+
+    it('should send at once a command of a turn that lasts, with those held before it', async () => {
+      const { client: c, writes } = await counted();
+      corkWrites(c);
+      const replies = [c.incr('spec-cork-long'), c.incr('spec-cork-long')];
+      expect(writes()).to.equal(0);
+      // A job that yields to microtasks only: the turn does not end.
+      const t = performance.now();
+      while (performance.now() - t <= MAX_CORK_MS) await Promise.resolve();
+      replies.push(c.incr('spec-cork-long'));
+      expect(writes()).to.equal(1);
+      expect(c.stream.writableCorked).to.equal(0);
+      expect(await Promise.all(replies)).to.deep.equal([1, 2, 3]);
     });
 
     it('should let commands given before the connection is ready wait for it, uncorked', async () => {
