@@ -24,8 +24,12 @@ const require = createRequire(import.meta.url);
  */
 function rxjsInternal(): string {
   for (const dir of require.resolve.paths('rxjs') ?? []) {
+    // The first copy found is the one `require('rxjs')` loads: another
+    // layout (not RxJS 7's) is left to the resolver.
+    if (!existsSync(`${dir}/rxjs/package.json`)) continue;
     const folder = `${dir}/rxjs/dist/cjs/internal/`;
     if (existsSync(`${folder}Subject.js`)) return folder;
+    break;
   }
   return require.resolve('rxjs/internal/Subject').slice(0, -'Subject.js'.length);
 }

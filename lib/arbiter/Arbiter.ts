@@ -334,7 +334,7 @@ export class Arbiter extends Actor implements Supervisor {
    * @internal A pool adopts its standby (see `Monitor`): it becomes an actor
    * like any other, announced by `actorSpawned$` now.
    * @param aid - the standby's aid.
-   * @returns `true` when it was a ready standby, alive.
+   * @returns `true` when it was a ready standby, alive and not being stopped (else the pool stops it and spawns afresh).
    */
   adoptStandby(aid: string): boolean {
     return this.table.adopt(aid);

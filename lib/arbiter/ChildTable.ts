@@ -233,11 +233,11 @@ export class ChildTable {
    * A pool adopts its standby: from now on it is an actor like any other
    * (in `actors`, found by name), announced by `actorSpawned$` now.
    * @param aid - the standby's aid.
-   * @returns `true` when it was a ready standby, alive.
+   * @returns `true` when it was a ready standby, alive and not being stopped.
    */
   adopt(aid: string): boolean {
     const child = this.children.get(aid);
-    if (child?.standby !== true || !child.ready || child.ending) return false;
+    if (child?.standby !== true || !child.ready || child.ending || child.stopping) return false;
     if (child.proxy.worker?.exited === true) return false;
     child.standby = false;
     this.context.events._actorSpawned.next(child.proxy);

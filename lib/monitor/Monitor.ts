@@ -19,7 +19,7 @@ import {
   type MonitorSettings,
 } from './MonitorParams.js';
 import { BreakerWatch } from './BreakerWatch.js';
-import { breakerInfo, workerInfo, type PoolWorker } from './poolInfo.js';
+import { breakerInfo, poolWorker, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
 import { Standbys } from './Standbys.js';
 import type { Supervisor } from './Supervisor.js';
@@ -85,7 +85,6 @@ export class Monitor extends Actor {
         const params = workerSpawnParams(this, this.workerParams, this.settings);
         return spares.claim(this.aid, () => arbiter.spawn(params, { standby: true }));
       },
-      failed: (err) => this.failed(err),
       stop: (aid) => arbiter.stopActor(aid),
     });
   }
@@ -154,11 +153,21 @@ export class Monitor extends Actor {
     // A standby is adopted at once: it is announced as the pool's new worker.
     const standby = this.standbys.take();
     if (standby !== undefined) {
-      const d = new ActorProxyDeferred(standby.aid, standby.name);
-      this.adopt(standby); // in the pool before it is announced (metrics label it so)
-      this.arbiter.adoptStandby?.(standby.aid);
-      d.callback(standby);
-      return d;
+      // In the pool before it is announced (metrics label it so).
+      this.managed.set(standby.aid, poolWorker(standby));
+      if (this.arbiter.adoptStandby?.(standby.aid) === true) {
+        const d = new ActorProxyDeferred(standby.aid, standby.name);
+        // It started long ago: the backoff of the death it heals still
+        // holds for the next start (its successor standby).
+        this.restartPolicy.adopted();
+        this.adopt(standby);
+        d.callback(standby);
+        return d;
+      }
+      // Ending or being stopped after all: a fresh spawn instead.
+      this.managed.delete(standby.aid);
+      this.logger.warn(`standby ${standby.aid} could not be adopted: stopping it`);
+      void this.arbiter.stopActor(standby.aid);
     }
     const params = workerSpawnParams(this, this.workerParams, this.settings);
     // The pool's spares are for its own workers.
@@ -167,6 +176,8 @@ export class Monitor extends Actor {
     d.addCallbacks(
       (proxy) => {
         this.spawning.delete(d.aid);
+        this.managed.set(proxy.aid, poolWorker(proxy));
+        this.restartPolicy.started();
         this.adopt(proxy);
         return proxy;
       },
@@ -314,17 +325,8 @@ export class Monitor extends Actor {
     return n;
   }
 
+  /** A new worker (in `managed` already) is ready: one retiring predecessor may go. */
   private adopt(proxy: ActorProxy): void {
-    // The limit the worker was given (with its jitter), as it reported it.
-    const limit = Number(proxy.info['maxRequests'] ?? 0) || Infinity;
-    this.managed.set(proxy.aid, {
-      proxy,
-      readyAt: Date.now(),
-      maxRequests: limit,
-      retiring: false,
-      stopping: false,
-    });
-    this.restartPolicy.started();
     if (this.state !== 'running') {
       void this.arbiter.stopActor(proxy.aid);
       return;

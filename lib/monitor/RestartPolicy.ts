@@ -150,6 +150,15 @@ export class RestartPolicy {
   }
 
   /**
+   * A standby (started earlier) was adopted as a worker: half-open, the
+   * trial succeeded; the backoff delay runs on (what it healed was a
+   * restart: the next start, its successor standby, waits for it).
+   */
+  adopted(): void {
+    if (this.state === 'half-open') [this.tried, this.trialPending] = [true, false];
+  }
+
+  /**
    * A worker failed to start: back off, and count a restart.
    * @param error - why, for the breaker's reason.
    */

@@ -25,8 +25,6 @@ export interface StandbyHost {
   canStart(): boolean;
   /** Spawn a standby with the pool's parameters. */
   spawn(): ActorProxyDeferred;
-  /** A standby failed to start (its start hook threw, no handshake...). */
-  failed(err: unknown): void;
   /** Stop one gracefully. */
   stop(aid: string): Promise<unknown>;
 }
@@ -45,10 +43,15 @@ export interface StandbyHost {
 export class Standbys {
   private readonly starting = new Map<string, ActorProxyDeferred>();
   private readonly ready = new Map<string, ActorProxy>();
+  /** Frozen standbys being killed (see check()): never taken, replaced at their exit. */
+  private readonly dying = new Set<string>();
   /** No standby starts before this time (ms since the epoch). */
   private notBefore = 0;
   private timer: NodeJS.Timeout | undefined;
-  /** Ready standbys that died in a row, not adopted: the refill waits longer each time. */
+  /**
+   * Standbys that died or failed to start in a row, none adopted: the
+   * refill waits longer each time.
+   */
   private deaths = 0;
   /** The pool reached its size once: standbys may start. */
   private warmed = false;
@@ -109,7 +112,8 @@ export class Standbys {
       this.arm();
       return;
     }
-    while (this.starting.size + this.ready.size < this.host.wanted() && this.host.canStart()) {
+    const count = (): number => this.starting.size + this.ready.size + this.dying.size;
+    while (count() < this.host.wanted() && this.host.canStart()) {
       this.start();
     }
   }
@@ -121,10 +125,9 @@ export class Standbys {
    * @returns `true` when it was one of these standbys.
    */
   lost(aid: string): boolean {
-    if (this.ready.delete(aid)) {
+    if (this.ready.delete(aid) || this.dying.delete(aid)) {
       this.host.logger.warn(`standby ${aid} exited: replacing it`);
-      this.deaths++;
-      this.later(Math.min(MAX_REFILL_DELAY_MS, SUCCESSOR_DELAY_MS * 2 ** (this.deaths - 1)));
+      this.backOff();
       return true;
     }
     // One that had not started yet: its spawn's Deferred fails (see start()).
@@ -133,15 +136,18 @@ export class Standbys {
 
   /**
    * Stop the standbys that were silent for longer than `timeout` (frozen):
-   * they are replaced at their exit.
+   * no longer ready (never taken while they are killed), they are replaced
+   * at their exit.
    * @param now - the time (ms since the epoch).
    * @param timeout - the pool's heartbeat deadline, in ms.
    * @param killGrace - SIGTERM to SIGKILL, in ms.
    */
   check(now: number, timeout: number, killGrace: number): void {
-    for (const proxy of this.ready.values()) {
+    for (const [aid, proxy] of this.ready) {
       if (now - proxy.lastNotified <= timeout) continue;
-      this.host.logger.warn(`standby ${proxy.aid} sent no heartbeat: killing it`);
+      this.ready.delete(aid);
+      this.dying.add(aid);
+      this.host.logger.warn(`standby ${aid} sent no heartbeat: killing it`);
       void proxy.worker?.terminate(killGrace);
     }
   }
@@ -154,10 +160,11 @@ export class Standbys {
    */
   async stopAll(): Promise<void> {
     this.later(SUCCESSOR_DELAY_MS);
-    const aids = [...this.starting.keys(), ...this.ready.keys()];
+    const aids = [...this.starting.keys(), ...this.ready.keys(), ...this.dying];
     for (const d of this.starting.values()) d.addErrback(() => undefined);
     this.starting.clear();
     this.ready.clear();
+    this.dying.clear();
     await Promise.all(aids.map((aid) => this.host.stop(aid)));
   }
 
@@ -172,6 +179,12 @@ export class Standbys {
     await this.stopAll();
     await this.releaseSpares?.();
     this.releaseSpares = undefined;
+  }
+
+  /** One more standby lost in a row: the next starts later (up to 10 s). */
+  private backOff(): void {
+    this.deaths++;
+    this.later(Math.min(MAX_REFILL_DELAY_MS, SUCCESSOR_DELAY_MS * 2 ** (this.deaths - 1)));
   }
 
   private later(ms: number): void {
@@ -202,7 +215,13 @@ export class Standbys {
         return proxy;
       },
       (err: unknown) => {
-        if (this.starting.delete(d.aid)) this.host.failed(err);
+        // No worker died: the pool's restart policy (backoff, breaker,
+        // escalation) is not told; the standbys back off on their own.
+        if (this.starting.delete(d.aid)) {
+          const why = err instanceof Error ? err.message : String(err);
+          this.host.logger.warn(`a standby failed to start: ${why}`);
+          this.backOff();
+        }
         return undefined;
       },
     );

@@ -43,7 +43,7 @@ export interface Supervisor {
    * Make a ready standby an actor like any other (announced now). Without
    * it, a pool keeps no standby.
    * @param aid - the standby's aid.
-   * @returns `true` when it was a ready standby, alive.
+   * @returns `true` when it was a ready standby, alive and not being stopped (else the pool stops it and spawns afresh).
    */
   adoptStandby?(aid: string): boolean;
   /**

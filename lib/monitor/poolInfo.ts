@@ -1,5 +1,6 @@
 /**
- * The parts of a monitor's `info()` about its workers and its breaker.
+ * A pool's workers as its monitor tracks them, and the parts of its
+ * `info()` about its workers and its breaker.
  * @module
  */
 import type { ActorProxy } from '../actor/ActorProxy.js';
@@ -15,6 +16,22 @@ export interface PoolWorker {
   retiring: boolean;
   /** Being stopped or killed by the monitor. */
   stopping: boolean;
+}
+
+/**
+ * A new worker of a pool, ready now.
+ *
+ * @param proxy - its proxy, after its handshake.
+ * @returns its entry, with the request limit it was given (with its
+ *   jitter) as it reported it (Infinity: none).
+ * @example
+ * ```ts
+ * managed.set(proxy.aid, poolWorker(proxy));
+ * ```
+ */
+export function poolWorker(proxy: ActorProxy): PoolWorker {
+  const limit = Number(proxy.info['maxRequests'] ?? 0) || Infinity;
+  return { proxy, readyAt: Date.now(), maxRequests: limit, retiring: false, stopping: false };
 }
 
 /**

@@ -51,6 +51,31 @@ describe('RestartPolicy', () => {
     });
   });
 
+  describe('adopted()', () => {
+    it('should leave the backoff of the restart it healed running', () => {
+      const policy = new RestartPolicy(DEFAULT_RESTART, clock, half);
+      policy.restarted('worker died');
+      policy.spawned();
+      policy.adopted();
+      expect(policy.nextSpawnAt - now).to.equal(100);
+      expect(policy.canSpawn()).to.equal(false);
+      now += 100;
+      expect(policy.canSpawn()).to.equal(true);
+    });
+
+    it('should end a half-open trial as started() does', () => {
+      const settings = { ...DEFAULT_RESTART, maxRestarts: 0, restartCooldown: 1000 };
+      const policy = new RestartPolicy(settings, clock, half);
+      policy.restarted('died');
+      now += 1000;
+      expect(policy.state).to.equal('half-open');
+      policy.spawned();
+      expect(policy.canSpawn()).to.equal(false);
+      policy.adopted();
+      expect(policy.canSpawn()).to.equal(true);
+    });
+  });
+
   describe('restarted()', () => {
     it('should open the breaker past maxRestarts within the window, with the reason', () => {
       const policy = new RestartPolicy({ ...DEFAULT_RESTART, maxRestarts: 3 }, clock, half);

@@ -11,7 +11,7 @@ import {
   type Monitor,
 } from '../../lib/index.js';
 import { MetricsAggregate } from '../../lib/metrics/MetricsAggregate.js';
-import { alive, waitFor } from '../support/waiting.js';
+import { alive, sleep, waitFor } from '../support/waiting.js';
 
 const workerModule = fileURLToPath(new URL('../fixtures/actors/worker.js', import.meta.url));
 
@@ -164,6 +164,105 @@ describe('Standbys', () => {
     });
   }
 
+  describe('fill()', () => {
+    it('should back off on its own when standbys fail to start: no restart counted, the breaker closed, a death healed', async () => {
+      // Every spawn after the first two workers fails its start hook while `down`.
+      let down = true;
+      let spawns = 0;
+      let attempts = 0;
+      const pool = a.addMonitor('standby-failing', {
+        workers: 2,
+        standby: 1,
+        concurrency: 'thread',
+        period: 100,
+        maxRestarts: 2,
+        backoffBase: 100,
+        backoffMax: 300,
+        restartCooldown: 60_000,
+        module: workerModule,
+        actorParams: (_monitor, params) => {
+          if (++spawns > 2 && down) {
+            attempts++;
+            params['failStart'] = true;
+          }
+        },
+        start: (actor: Actor) => {
+          if (actor.cfg['failStart'] === true) throw new Error('resource down');
+        },
+      });
+      try {
+        await pool.start();
+        const workers = aids(pool.managedActors);
+        // Four standbys failed (past maxRestarts, were they restarts), or the breaker opened.
+        await waitFor(
+          () => attempts >= 5 || pool.restartPolicy.state !== 'closed',
+          20_000,
+          'standbys tried again',
+        );
+        expect(pool.restartPolicy.state).to.equal('closed');
+        expect(pool.restartPolicy.recentRestarts).to.equal(0);
+        expect(pool.standbyActors).to.have.length(0);
+        expect(aids(pool.managedActors)).to.deep.equal(workers);
+        down = false;
+        const [victim] = pool.managedActors as [ActorProxy];
+        victim.worker?.kill('SIGKILL');
+        await waitFor(
+          () => pool.managedActors.length === 2 && !aids(pool.managedActors).includes(victim.aid),
+          20_000,
+          'the heal',
+        );
+        expect(pool.restartPolicy.recentRestarts).to.equal(1);
+        expect(pool.restartPolicy.state).to.equal('closed');
+        await waitFor(
+          () => pool.standbyActors.length === 1,
+          20_000,
+          'a standby, once it can start',
+        );
+      } finally {
+        await pool.stop();
+      }
+    });
+  });
+
+  describe('take()', () => {
+    it('should leave the backoff of the death it healed to the successor standby (a crash loop slows down)', async () => {
+      const standbySpawns: number[] = [];
+      const spawn = a.spawn.bind(a);
+      a.spawn = (params, options) => {
+        if (options?.standby === true) standbySpawns.push(Date.now());
+        return spawn(params, options);
+      };
+      const pool = a.addMonitor('standby-backoff', {
+        workers: 1,
+        standby: 1,
+        concurrency: 'thread',
+        period: 100,
+        maxRestarts: 100,
+        backoffBase: 60_000,
+        backoffMax: 60_000,
+        module: workerModule,
+      });
+      try {
+        await pool.start();
+        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
+        const [ready] = pool.standbyActors as [ActorProxy];
+        const [victim] = pool.managedActors as [ActorProxy];
+        const before = standbySpawns.length;
+        victim.worker?.kill('SIGKILL');
+        await waitFor(() => aids(pool.managedActors).join() === ready.aid, 20_000, 'the adoption');
+        // The death's backoff (30 s at least) holds: no successor starts meanwhile.
+        expect(pool.restartPolicy.nextSpawnAt).to.be.above(Date.now());
+        await sleep(1000);
+        expect(standbySpawns).to.have.length(before);
+        expect(pool.standbyActors).to.have.length(0);
+        expect(pool.restartPolicy.recentRestarts).to.equal(1);
+      } finally {
+        Reflect.deleteProperty(a, 'spawn');
+        await pool.stop();
+      }
+    });
+  });
+
   describe('check()', () => {
     it('should adopt the standby in place of a worker killed for its heartbeat, and replace a frozen standby', async () => {
       const pool = a.addMonitor('standby-frozen', {
@@ -203,6 +302,51 @@ describe('Standbys', () => {
         expect(aids(pool.managedActors)).to.deep.equal([ready.aid]);
       } finally {
         for (const pid of frozen) if (alive(pid)) process.kill(pid, 'SIGCONT');
+        await pool.stop();
+      }
+    });
+
+    it('should never adopt a frozen standby being killed: a worker that dies meanwhile gets a fresh successor', async () => {
+      const pool = a.addMonitor('standby-dying', {
+        workers: 1,
+        standby: 1,
+        concurrency: 'process',
+        timeout: 2000,
+        killGrace: 60_000,
+        period: 100,
+        backoffBase: 0,
+        module: workerModule,
+      });
+      let spinning: number | undefined;
+      try {
+        await pool.start();
+        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
+        const [ready] = pool.standbyActors as [ActorProxy];
+        const worker = ready.worker!;
+        let terminated = false;
+        const terminate = worker.terminate.bind(worker);
+        worker.terminate = (grace) => {
+          terminated = true;
+          return terminate(grace);
+        };
+        // Busy: it can handle no SIGTERM, and dies of the SIGKILL after killGrace.
+        spinning = ready.pid;
+        void send(ready, 'spin').then(undefined, () => undefined);
+        await waitFor(() => terminated, 20_000, 'the frozen standby terminated');
+        expect(aids(pool.standbyActors)).not.to.include(ready.aid);
+        const [victim] = pool.managedActors as [ActorProxy];
+        process.kill(victim.pid!, 'SIGKILL');
+        await waitFor(
+          () => pool.managedActors.length === 1 && pool.managedActors[0]!.aid !== victim.aid,
+          20_000,
+          'the heal',
+        );
+        const [successor] = pool.managedActors as [ActorProxy];
+        expect(successor.aid).not.to.equal(ready.aid);
+        expect(await send(successor, 'ping')).to.equal('pong');
+        expect(worker.exited).to.equal(false);
+      } finally {
+        if (alive(spinning)) process.kill(spinning!, 'SIGKILL');
         await pool.stop();
       }
     });
