@@ -3,6 +3,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
@@ -155,6 +156,21 @@ describe('the package', () => {
       expect(current['getActor']).to.equal(index['getActor']);
       expect(actor['Actor']).to.equal(index['Actor']);
       expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.js']);
+    });
+
+    it('should give a deep import and `rxpulsar` the one instance of a module kept its own file', async () => {
+      // Kept out of runtime-lib.js for the spec runners (KEPT_LIGHT), or bundled in runtime.js.
+      const index = (await import(`${lib}index.js`)) as Record<string, unknown>;
+      const registry = (await import(`${lib}application/registry.js`)) as Record<string, unknown>;
+      const errors = (await import(`${lib}errors.js`)) as Record<string, unknown>;
+      expect(registry['getApplication']).to.equal(index['getApplication']);
+      expect(errors['RxPulsarError']).to.equal(index['RxPulsarError']);
+      const required = createRequire(import.meta.url)(`${lib}require.cjs`) as Record<
+        string,
+        unknown
+      >;
+      expect(required['RxPulsarError']).to.equal(index['RxPulsarError']);
+      expect(required['getApplication']).to.equal(index['getApplication']);
     });
 
     it('should leave every bundled module a one-liner (a bare `tsc` emits a second instance)', () => {

@@ -242,7 +242,10 @@ async function main(): Promise<void> {
     await staticGraph(ENTRIES[2]!),
   ];
   const light = new Set<string>();
-  for (const entry of KEPT_LIGHT) for (const file of await staticGraph(entry)) light.add(file);
+  for (const entry of KEPT_LIGHT) {
+    light.add(join(LIB, entry)); // the entry itself too, should index.ts ever import it
+    for (const file of await staticGraph(entry)) light.add(file);
+  }
   const home = new Map<string, string>();
   const names = new Map<string, string[]>();
   for (const file of [...new Set([...processGraph, ...threadGraph, ...libGraph])].sort()) {
