@@ -201,8 +201,8 @@ export class Monitor extends Actor {
     this.breaker.watch((reason) => this.arbiter.escalate(this.name, reason));
     // Adopting a standby (nothing to start) waits for no backoff.
     const policy = this.restartPolicy;
-    const adopt = (): boolean => this.standbys.count > 0 && policy.state === 'closed';
-    while (this.active() < this.settings.workers && (adopt() || policy.canSpawn())) this.spawn();
+    const standby = (): boolean => this.standbys.count > 0 && policy.state === 'closed';
+    while (this.active() < this.settings.workers && (standby() || policy.canSpawn())) this.spawn();
     if (this.active() < this.settings.workers)
       this.breaker.planRespawn(this.loop, () => this.spawnActors());
     else this.standbys.fill();

@@ -146,7 +146,7 @@ export class RestartPolicy {
   started(): void {
     this.failures = 0;
     this.notBefore = 0;
-    if (this.state === 'half-open') [this.tried, this.trialPending] = [true, false];
+    this.adopted();
   }
 
   /**

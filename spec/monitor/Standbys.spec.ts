@@ -35,6 +35,21 @@ function actorPids(name: string): string[] {
 
 const aids = (proxies: ActorProxy[]): string[] => proxies.map((p) => p.aid);
 
+/** The pool's standby, once it is ready. */
+async function readyStandby(pool: Monitor): Promise<ActorProxy> {
+  await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a ready standby');
+  return pool.standbyActors[0]!;
+}
+
+/**
+ * Start a pool of one worker and one standby.
+ * @returns its standby, once ready, and its worker.
+ */
+async function startWithStandby(pool: Monitor): Promise<[standby: ActorProxy, worker: ActorProxy]> {
+  await pool.start();
+  return [await readyStandby(pool), pool.managedActors[0]!];
+}
+
 /** What the actor served before this request (a `run` request is counted once answered). */
 const served = (proxy: ActorProxy): PromiseLike<unknown> =>
   send(proxy, 'run', (actor: Actor) => actor.served);
@@ -59,12 +74,6 @@ describe('Standbys', () => {
     describe(`a pool of ${concurrency} workers with standby: 1`, () => {
       let pool: Monitor;
       const name = `standby-${concurrency}`;
-
-      /** The pool's standby, once it is ready. */
-      async function standby(): Promise<ActorProxy> {
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a ready standby');
-        return pool.standbyActors[0]!;
-      }
 
       before(async () => {
         pool = a.addMonitor(name, {
@@ -93,7 +102,7 @@ describe('Standbys', () => {
 
       describe('fill()', () => {
         it('should keep a started standby apart from the workers: not counted, not announced, not in the arbiter actors', async () => {
-          const ready = await standby();
+          const ready = await readyStandby(pool);
           expect(
             await send(ready, 'run', (actor: Actor) => typeof actor.extra['startedAt']),
           ).to.equal('number');
@@ -108,7 +117,7 @@ describe('Standbys', () => {
         });
 
         it('should give it no work: requests by the pool or the worker name go to the workers', async () => {
-          const ready = await standby();
+          const ready = await readyStandby(pool);
           const before = await served(ready);
           for (let i = 0; i < 10; i++) {
             expect(await send(name, 'ping')).to.equal('pong');
@@ -121,7 +130,7 @@ describe('Standbys', () => {
 
       describe('take()', () => {
         it('should make the standby the replacement of a SIGKILLed worker at once, announced then, and start another', async () => {
-          const ready = await standby();
+          const ready = await readyStandby(pool);
           const [victim] = pool.managedActors as [ActorProxy];
           if (concurrency === 'thread') victim.worker?.kill('SIGKILL');
           else process.kill(victim.pid!, 'SIGKILL');
@@ -131,31 +140,31 @@ describe('Standbys', () => {
           expect(pool.spawningActors).to.have.length(0);
           expect(spawned).to.include(ready.aid);
           expect(await send(ready, 'ping')).to.equal('pong');
-          const next = await standby();
+          const next = await readyStandby(pool);
           expect(next.aid).not.to.equal(ready.aid);
           expect(aids(pool.managedActors)).not.to.include(next.aid);
           await waitFor(() => exits.some((e) => e.aid === victim.aid), 20_000, 'the exit');
         });
 
         it('should be what a spawn() of the pool takes', async () => {
-          const ready = await standby();
+          const ready = await readyStandby(pool);
           pool.resize(3);
           await waitFor(() => aids(pool.managedActors).includes(ready.aid), 20_000, 'the adoption');
           expect(pool.managedActors).to.have.length(3);
           pool.resize(2);
           await waitFor(() => pool.managedActors.length === 2, 20_000, 'the shrink');
-          await standby();
+          await readyStandby(pool);
         });
       });
 
       describe('lost()', () => {
         it('should replace a standby that dies by itself, unannounced', async () => {
-          const ready = await standby();
+          const ready = await readyStandby(pool);
           const workers = aids(pool.managedActors);
           if (concurrency === 'thread') ready.worker?.kill('SIGKILL');
           else process.kill(ready.pid!, 'SIGKILL');
           await waitFor(() => ready.worker?.exited === true, 20_000, 'its exit');
-          const next = await standby();
+          const next = await readyStandby(pool);
           expect(next.aid).not.to.equal(ready.aid);
           expect(aids(pool.managedActors)).to.deep.equal(workers);
           expect(exits.map((e) => e.aid)).not.to.include(ready.aid);
@@ -243,10 +252,7 @@ describe('Standbys', () => {
         module: workerModule,
       });
       try {
-        await pool.start();
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
-        const [ready] = pool.standbyActors as [ActorProxy];
-        const [victim] = pool.managedActors as [ActorProxy];
+        const [ready, victim] = await startWithStandby(pool);
         const before = standbySpawns.length;
         victim.worker?.kill('SIGKILL');
         await waitFor(() => aids(pool.managedActors).join() === ready.aid, 20_000, 'the adoption');
@@ -281,10 +287,7 @@ describe('Standbys', () => {
         process.kill(proxy.pid!, 'SIGSTOP');
       };
       try {
-        await pool.start();
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
-        const [ready] = pool.standbyActors as [ActorProxy];
-        const [victim] = pool.managedActors as [ActorProxy];
+        const [ready, victim] = await startWithStandby(pool);
         freeze(victim);
         await waitFor(() => aids(pool.managedActors).includes(ready.aid), 20_000, 'the adoption');
         // The frozen worker is listed until its exit (SIGKILL after killGrace).
@@ -320,8 +323,7 @@ describe('Standbys', () => {
       let spinning: number | undefined;
       try {
         await pool.start();
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
-        const [ready] = pool.standbyActors as [ActorProxy];
+        const ready = await readyStandby(pool);
         const worker = ready.worker!;
         let terminated = false;
         const terminate = worker.terminate.bind(worker);
@@ -369,10 +371,7 @@ describe('Standbys', () => {
           .filter((s) => s.monitor === pool.name)
           .map((s) => s.actor);
       try {
-        await pool.start();
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
-        const [ready] = pool.standbyActors as [ActorProxy];
-        const [victim] = pool.managedActors as [ActorProxy];
+        const [ready, victim] = await startWithStandby(pool);
         expect(mine()).to.deep.equal([victim.aid]);
         victim.worker?.kill('SIGKILL');
         await waitFor(() => mine().includes(ready.aid), 20_000, 'the adoption, labelled');
@@ -396,10 +395,7 @@ describe('Standbys', () => {
         module: workerModule,
       });
       try {
-        await pool.start();
-        await waitFor(() => pool.standbyActors.length === 1, 20_000, 'a standby');
-        const [old] = pool.standbyActors as [ActorProxy];
-        const [worker] = pool.managedActors as [ActorProxy];
+        const [old, worker] = await startWithStandby(pool);
         pool.restartWorkers();
         await waitFor(
           () => !aids(pool.managedActors).includes(worker.aid) && pool.managedActors.length === 1,
