@@ -58,8 +58,12 @@ export async function upsertSchedules(
       spec.name,
       spec.every !== undefined
         ? // Aligned on multiples of the period, as the embedded backend's
-          // (BullMQ would start a new scheduler at once, unaligned).
-          { every: spec.every, startDate: nextTick(spec, now) }
+          // (BullMQ would start a new scheduler at once, unaligned). The
+          // next tick is read from the clock again here, not from `now`:
+          // the round trips above may pass a tick on a busy machine, and
+          // BullMQ takes a start date in the past as "now", unaligned, for
+          // good (every later tick keeps that offset).
+          { every: spec.every, startDate: nextTick(spec, Date.now()) }
         : { pattern: spec.cron!, tz: 'UTC' },
       { name: spec.name, data: { args: encode(spec.args) } },
     );
