@@ -246,7 +246,7 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     metrics: flags.metrics,
     logLevel: 'error',
   };
-  await giveFirstFiles(params, flags);
+  giveFirstFiles(params, flags);
   // Required: its files are read at once, not a turn of the loop each.
   const { TestSuite } = await requireEsm<typeof import('../apps/test/TestSuite.js')>(
     new URL('../apps/test/TestSuite.js', import.meta.url),
@@ -272,17 +272,17 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
 /**
  * The runners started early get their first files now (one to run and one
  * ahead each), before the arbiter and the pool start: they run them while
- * the worker actors come up (their events wait for them). The threads of
- * the worker actors start after that, so that they do not hold back the
- * runners' boot (docs/choices.md, "rxpulsar test: start-up, fifth round").
+ * the suite loads (what they tell waits in their logs). This thread then
+ * serves them itself: no worker actor's thread starts for them
+ * (docs/choices.md, "rxpulsar test: start-up, seventh round").
  * @param params - the suite's parameters.
  * @param flags - our own flags.
  */
-async function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): Promise<void> {
-  const early = PrestartedRunners.early;
-  if (early === undefined) return;
-  early.begin(planRun(splitTestParams(params).mocha, flags.durations), workersWanted(flags));
-  await early.startWorkers();
+function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void {
+  PrestartedRunners.early?.begin(
+    planRun(splitTestParams(params).mocha, flags.durations),
+    workersWanted(flags),
+  );
 }
 
 /** The workers asked for with `-w`, or one per core but one (the arbiter's). */

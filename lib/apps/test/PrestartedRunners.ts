@@ -16,12 +16,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
-import { requireEsm } from './requireEsm.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
-
-/** The holder of the worker threads started early (see `startEarly`), until a pool takes them. */
-export const EARLY_WORKERS = 'rxpulsar test: early workers';
 
 /** A runner given to a worker: where it listens, its pid. */
 export interface PrestartedRunner {
@@ -60,8 +56,6 @@ export class PrestartedRunners {
   private readonly free: Entry[] = [];
   private readonly all: Entry[] = [];
   private closed = false;
-  /** Gives back the worker threads started early that no pool took. */
-  private releaseWorkers: Promise<(() => Promise<void>) | undefined> | undefined;
   /** The run's plan, once {@link PrestartedRunners.begin} gave first files with it. */
   plan: RunFiles | undefined;
   private readonly killAll = (): void => {
@@ -111,28 +105,6 @@ export class PrestartedRunners {
   /** @returns the runners started early, not taken yet. */
   static get early(): PrestartedRunners | undefined {
     return early;
-  }
-
-  /**
-   * Start as many warm spare threads as runners, to become the worker
-   * actors of the next TestSuite (its pool takes them: see {@link EARLY_WORKERS}).
-   * @returns once the threads are started (not up yet).
-   */
-  startWorkers(): Promise<void> {
-    if (this.releaseWorkers === undefined && !this.closed) {
-      const count = this.free.length;
-      this.releaseWorkers = requireEsm<typeof import('../../child/startWorker.js')>(
-        new URL('../../child/startWorker.js', import.meta.url),
-      ).then(({ spares }) =>
-        this.closed ? undefined : spares.keep('thread', count, EARLY_WORKERS, true),
-      );
-    }
-    return (
-      this.releaseWorkers?.then(
-        () => undefined,
-        () => undefined,
-      ) ?? Promise.resolve()
-    );
   }
 
   /** Kill the runners started early, if no TestSuite took them. */
@@ -242,9 +214,6 @@ export class PrestartedRunners {
     await Promise.all(this.all.map((entry) => entry.exited));
     process.removeListener('exit', this.atExit);
     rmSync(this.dir, { recursive: true, force: true });
-    await (
-      await this.releaseWorkers
-    )?.();
   }
 
   private fork(i: number): void {

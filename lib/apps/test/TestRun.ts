@@ -13,6 +13,7 @@ import type { ActorProxy } from '../../actor/ActorProxy.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { FileRun } from './FileRun.js';
+import type { LocalWorker } from './LocalWorker.js';
 import { ReportOrder } from './ReportOrder.js';
 import {
   ABORT_FILE,
@@ -56,10 +57,11 @@ export interface RunSink {
   fileDone(file: string, ms: number | undefined): void;
   /**
    * A worker gets its first job now (the job follows this call's messages).
+   * @param aid - the worker (an actor of the pool, or a {@link LocalWorker}).
    * @returns the jobs its runner was given already (of `firstJobs`): the
    *   one it runs, then the one it holds ahead.
    */
-  firstJob?(worker: ActorProxy): FileJob[];
+  firstJob?(aid: string): FileJob[];
 }
 
 /**
@@ -92,12 +94,15 @@ export class TestRun {
   private lastTick = 0;
   /** The last tick judged no deadline (it followed a stall). */
   private waited = false;
+  private readonly local = new Map<string, LocalWorker>();
 
   /**
    * @param monitor - the pool.
    * @param arbiter - the arbiter's streams: workers that come up, and exit.
    * @param plan - files and options.
    * @param sink - where events go.
+   * @param local - workers this thread serves itself (prestarted runners),
+   *   beside the pool's: their events come by {@link TestRun.receive} too.
    */
   constructor(
     private readonly monitor: Monitor,
@@ -107,7 +112,9 @@ export class TestRun {
     },
     private readonly plan: RunPlan,
     private readonly sink: RunSink,
+    local: LocalWorker[] = [],
   ) {
+    for (const worker of local) this.local.set(worker.aid, worker);
     this.order = new ReportOrder((event, run) => sink.report(event, run));
     for (const job of plan.firstJobs ?? []) this.nextId = Math.max(this.nextId, job.id + 1);
   }
@@ -149,7 +156,7 @@ export class TestRun {
     for (const run of this.ahead.values()) this.runs.delete(run.job.id);
     this.ahead.clear();
     for (const run of this.inflight.values()) {
-      this.monitor.send(run.aid, ABORT_FILE).addErrback(() => undefined);
+      this.tell(run.aid, ABORT_FILE);
     }
     if (!now) return;
     for (const run of this.inflight.values()) {
@@ -242,31 +249,34 @@ export class TestRun {
         ? `${run.file} did not load within ${run.runningTimeout} ms: its worker was killed`
         : `"${run.running ?? '?'}" in ${run.file} ran past its timeout (${run.runningTimeout} ms) ` +
           'and did not give its worker back: the worker was killed';
-      this.monitor.send(run.aid, KILL_RUNNER).addErrback(() => undefined);
+      this.tell(run.aid, KILL_RUNNER);
     }
     this.dispatch();
   }
 
   private dispatch(): void {
     if (this.stopped) return;
-    const workers = [...this.monitor.managedActors].filter((p) => p.worker?.exited !== true);
+    const workers = [
+      ...[...this.local.values()].filter((w) => w.alive).map((w) => w.aid),
+      ...[...this.monitor.managedActors].filter((p) => p.worker?.exited !== true).map((p) => p.aid),
+    ];
     // An idle worker gets a file to run; then each busy one, a file ahead.
     for (const ahead of [false, true]) {
-      for (const proxy of workers) {
+      for (const aid of workers) {
         if (!this.hasWork()) break;
-        const busy = this.inflight.has(proxy.aid);
-        if (busy === ahead && !this.ahead.has(proxy.aid)) this.send(proxy, ahead);
+        const busy = this.inflight.has(aid);
+        if (busy === ahead && !this.ahead.has(aid)) this.send(aid, ahead);
       }
     }
     if (this.hasWork()) return;
     // No file left: idle workers take back files sent ahead to busy ones.
-    let idle = workers.filter((p) => !this.inflight.has(p.aid)).length - this.recalled.size;
+    let idle = workers.filter((aid) => !this.inflight.has(aid)).length - this.recalled.size;
     for (const run of this.ahead.values()) {
       if (idle <= 0) return;
       if (this.recalled.has(run)) continue;
       this.recalled.add(run);
       idle--;
-      this.monitor.send(run.aid, DROP_FILE, run.job.id).addErrback(() => undefined);
+      this.tell(run.aid, DROP_FILE, run.job.id);
     }
   }
 
@@ -275,12 +285,12 @@ export class TestRun {
     return this.queue.length > 0 || this.reserved.length > 0;
   }
 
-  private send(proxy: ActorProxy, ahead: boolean): void {
+  private send(aid: string, ahead: boolean): void {
     let given: FileJob | undefined;
     let givenAhead: FileJob | undefined;
-    if (!this.served.has(proxy.aid)) {
-      this.served.add(proxy.aid);
-      const [job, next] = this.sink.firstJob?.(proxy) ?? [];
+    if (!this.served.has(aid)) {
+      this.served.add(aid);
+      const [job, next] = this.sink.firstJob?.(aid) ?? [];
       given = this.unreserve(job);
       givenAhead = this.unreserve(next);
       // Its first file is not of this phase (its events are nobody's): the
@@ -291,25 +301,46 @@ export class TestRun {
     // Reserved jobs go only with their runners.
     const job = given ?? this.queue.shift();
     if (job === undefined) return;
-    const run = new FileRun(job, proxy.aid);
+    const run = new FileRun(job, aid);
     this.runs.set(job.id, run);
     if (ahead) {
-      this.ahead.set(proxy.aid, run);
+      this.ahead.set(aid, run);
     } else {
-      this.inflight.set(proxy.aid, run);
+      this.inflight.set(aid, run);
       if (!this.dry) this.order.started(run);
     }
     // Its runner has it already, and the one it holds ahead.
     if (givenAhead !== undefined) {
-      const next = new FileRun(givenAhead, proxy.aid);
+      const next = new FileRun(givenAhead, aid);
       this.runs.set(givenAhead.id, next);
-      this.ahead.set(proxy.aid, next);
+      this.ahead.set(aid, next);
     }
     if (given !== undefined) return;
-    this.monitor.send(proxy, RUN_FILE, job).addErrback((err: unknown) => {
+    this.tell(aid, RUN_FILE, job, (err: unknown) => {
       if (ahead) this.reclaim(run);
       else this.crashed(run, `could not start ${run.file}: ${String(err)}`);
     });
+  }
+
+  /**
+   * Send a command to a worker: a local one does it now, an actor of the
+   * pool gets a message.
+   * @param onError - it could not be done (the worker is gone).
+   */
+  private tell(
+    aid: string,
+    command: string,
+    arg?: unknown,
+    onError: (err: unknown) => void = () => undefined,
+  ): void {
+    const local = this.local.get(aid);
+    if (local === undefined) {
+      const args = arg === undefined ? [] : [arg];
+      this.monitor.send(aid, command, ...args).addErrback(onError);
+    } else if (!local.send(command, arg)) {
+      // Its runner died meanwhile: as a message to an actor that is gone.
+      setImmediate(() => onError(new Error(`worker ${aid} is gone`)));
+    }
   }
 
   /** @returns `job` taken out of the reserved jobs, if it was one. */

@@ -14,9 +14,9 @@ import type { Monitor } from '../../monitor/Monitor.js';
 import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
 import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
 import { planRun, workersFor, type RunFiles } from './planRun.js';
-import { EARLY_WORKERS, PrestartedRunners } from './PrestartedRunners.js';
+import { PrestartedRunners } from './PrestartedRunners.js';
 import type { FileJob } from './wire.js';
-import { spares } from '../../child/startWorker.js';
+import { LocalWorker } from './LocalWorker.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
 import { ADOPT_RUNNER, FILE_EVENTS, RUNNER_EXITED, type WireEvent } from './wire.js';
@@ -81,6 +81,10 @@ export class TestSuite extends Application {
   private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
   private runners: PrestartedRunners | undefined;
+  /** The prestarted runners this thread serves itself, as workers without an actor. */
+  private local: LocalWorker[] = [];
+  /** The workers of the run (local ones and the pool's). */
+  private size = 0;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -133,8 +137,6 @@ export class TestSuite extends Application {
         monitor.logger.warn(`no test metrics: ${String(err)}`),
       );
     }
-    // Threads started early (by the command line) become the workers.
-    spares.hand('thread', EARLY_WORKERS, monitor.aid);
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
     monitor.command(FILE_EVENTS, (_m, id: number, json: string, aid?: string) => {
@@ -176,9 +178,12 @@ export class TestSuite extends Application {
       this.plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
       this.runners =
         early ?? PrestartedRunners.start(workersFor(this.plan, Number(cfg['workers'])));
-      cfg['workers'] = this.runners.begin(this.plan, Number(cfg['workers']));
+      this.size = this.runners.begin(this.plan, Number(cfg['workers']));
       this.jobsGiven = this.runners.dispatched;
       cfg['runnersPrestarted'] = true;
+      // This thread serves the prestarted runners itself (see `serveLocally`):
+      // the pool starts with no worker actor, and grows as they are lost.
+      cfg['workers'] = 0;
     } else {
       this.plan = planRun(this.mochaOptions, this.params['durations']);
       cfg['workers'] = workersFor(this.plan, Number(cfg['workers']));
@@ -192,7 +197,37 @@ export class TestSuite extends Application {
   /** Stop the pool, and the runners started for it. */
   override async stop(): Promise<void> {
     await super.stop();
+    await Promise.all(this.local.map((worker) => worker.close()));
     await this.runners?.close();
+  }
+
+  /**
+   * Serve each prestarted runner from this thread, as a worker without an
+   * actor: no thread boots for it, its events reach the run directly. The
+   * pool's monitor spawns worker actors for those that are missing (a
+   * runner that died before its first file) and for each one lost during
+   * the run (its runner died): the pool takes over.
+   * @returns the local workers.
+   */
+  private serveLocally(monitor: Monitor): LocalWorker[] {
+    const runners = this.runners;
+    if (runners === undefined) return [];
+    const sink = {
+      events: (id: number, events: WireEvent[], aid: string) =>
+        this.current?.receive(id, events, aid),
+      lost: () => {
+        if (this.current !== undefined) monitor.resize(monitor.workers + 1, 'runner died');
+      },
+    };
+    for (let i = this.local.length; i < this.size; i++) {
+      let worker: LocalWorker | undefined = undefined;
+      const given = runners.take((exit) => worker?.exited(exit));
+      if (given === undefined) break;
+      worker = new LocalWorker(`${this.name}.runner${i + 1}`, given, sink);
+      this.local.push(worker);
+    }
+    if (this.local.length < this.size) monitor.resize(this.size - this.local.length, 'no runner');
+    return this.local;
   }
 
   /**
@@ -200,6 +235,12 @@ export class TestSuite extends Application {
    * @returns the jobs that runner was given already: the one it runs, and the one it holds ahead.
    */
   private giveRunner(monitor: Monitor, aid: string): FileJob[] {
+    const local = this.local.find((worker) => worker.aid === aid);
+    if (local !== undefined) {
+      // Read once the run counts these jobs as its (after this call).
+      queueMicrotask(() => local.begin());
+      return local.jobs;
+    }
     const given = this.runners?.take((exit) => {
       monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
     });
@@ -229,12 +270,13 @@ export class TestSuite extends Application {
         firstJobs: this.jobsGiven,
       },
       {
-        firstJob: (worker) => this.giveRunner(monitor, worker.aid),
+        firstJob: (aid) => this.giveRunner(monitor, aid),
         report: (event, fileRun) => parent.report(event, fileRun.file),
         fileDone: (file, ms) => {
           if (ms !== undefined) durations?.set(file, ms);
         },
       },
+      this.serveLocally(monitor),
     );
     this.current = run;
     if (this.interrupted) run.stop(true);
