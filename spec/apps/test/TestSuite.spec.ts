@@ -31,6 +31,29 @@ describe('TestSuite', function () {
       expect(stats).to.include({ passes: 3, failures: 0, tests: 3 });
     });
 
+    it('should serve its process runners from the main thread (no worker actor) and replace one that dies with a worker actor of the pool', async () => {
+      const crash = fixture('crash');
+      const suite = new TestSuite({
+        spec: [join(crash, 'killed.test.js'), join(crash, 'fine.test.js')],
+        workers: 1,
+        reporter: 'base',
+        durations: false,
+        logLevel: 'error',
+      });
+      // Worker actors of the pool when each file's tests passed or failed.
+      const actors: Record<string, number[]> = {};
+      suite.events$.subscribe(({ name, file }) => {
+        if (name !== 'pass' && name !== 'fail') return;
+        (actors[file!.split('/').pop()!] ??= []).push(suite.monitor!.managedActors.length);
+      });
+      const { failures, stats } = await suite.run();
+      expect(failures).to.equal(1);
+      expect(stats).to.include({ passes: 3, failures: 1 });
+      // The first file ran on the prestarted runner, read by this thread; its
+      // runner died, so the second ran on a worker actor spawned for it.
+      expect(actors).to.deep.equal({ 'killed.test.js': [0], 'fine.test.js': [1, 1, 1] });
+    });
+
     it('should run them on worker threads with concurrency thread', async () => {
       const suite = new TestSuite({
         spec: [join(fixture('crash'), 'fine.test.js'), join(fixture('crash'), 'exits.test.js')],
