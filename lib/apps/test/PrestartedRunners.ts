@@ -1,14 +1,13 @@
 /**
  * Spec runners forked by the arbiter's process before its pool is up: a
  * runner boots Node and loads mocha while the command line reads mocha's
- * options and the worker threads start (a runner forked by its worker
- * thread starts only once that thread is up). Each listens on a Unix
- * socket of its own; the worker actor it is given connects to it and
- * relays it as it relays a runner it forked itself. A runner may be given
- * its first file before that (`dispatch`), as soon as the files are known:
- * it runs it while the pool starts, and its worker gets what it told first
- * when it connects. The arbiter keeps the process: it tells the worker how
- * its runner ended, and kills what is left at the end.
+ * options and the suite starts. Each listens on a Unix socket of its own,
+ * which the `LocalWorker` it is given (the main thread, serving it
+ * as a worker without an actor) connects to. A runner may be given its
+ * first files before that (`dispatch`), as soon as the files are known:
+ * it runs them while the suite starts, and its worker gets what it told
+ * first when it connects. This process keeps the child: it tells the
+ * worker how its runner ended, and kills what is left at the end.
  * @module
  */
 import type { ChildProcess } from 'node:child_process';

@@ -60,12 +60,8 @@ export function startRunnerEarly(kind: 'process' | 'thread', execArgv?: string[]
  * runner.onEvent = (json) => relay(json);
  * ```
  */
-export function takeRunner(
-  kind: 'process' | 'thread',
-  execArgv?: string[],
-  lazy = false,
-): RunnerHandle {
-  const runner = early ?? new RunnerHandle(kind, undefined, undefined, execArgv, lazy);
+export function takeRunner(kind: 'process' | 'thread', execArgv?: string[]): RunnerHandle {
+  const runner = early ?? new RunnerHandle(kind, undefined, undefined, execArgv);
   early = undefined;
   return runner;
 }

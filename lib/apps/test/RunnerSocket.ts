@@ -1,7 +1,8 @@
 /**
- * Worker side of a prestarted spec runner (see `PrestartedRunners`): the
- * connection to the socket it listens on, made as soon as the runner
- * listens (retried until then), one line of JSON per message both ways.
+ * Reader side of a prestarted spec runner (see `PrestartedRunners`), for
+ * the main thread's `LocalWorker`: the connection to the socket it listens
+ * on, made as soon as the runner listens (retried until then), one line of
+ * JSON per message both ways.
  * What the runner told before the connection (a first file it was given
  * before any worker was up) is in its log: read first, as it grows, until
  * the runner's mark that the rest comes by the socket; to its end if the

@@ -19,7 +19,7 @@ import type { FileJob } from './wire.js';
 import { LocalWorker } from './LocalWorker.js';
 import { testMetrics } from './testMetrics.js';
 import { TestRun } from './TestRun.js';
-import { ADOPT_RUNNER, FILE_EVENTS, RUNNER_EXITED, type WireEvent } from './wire.js';
+import { FILE_EVENTS, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
 
@@ -180,7 +180,6 @@ export class TestSuite extends Application {
         early ?? PrestartedRunners.start(workersFor(this.plan, Number(cfg['workers'])));
       this.size = this.runners.begin(this.plan, Number(cfg['workers']));
       this.jobsGiven = this.runners.dispatched;
-      cfg['runnersPrestarted'] = true;
       // This thread serves the prestarted runners itself (see `serveLocally`):
       // the pool starts with no worker actor, and grows as they are lost.
       cfg['workers'] = 0;
@@ -231,27 +230,16 @@ export class TestSuite extends Application {
   }
 
   /**
-   * Give a worker a prestarted runner, if one is left; it is told how that runner ends.
-   * @returns the jobs that runner was given already: the one it runs, and the one it holds ahead.
+   * A worker gets its first file: a local one begins to read its runner.
+   * @returns the jobs its runner was given already (a local worker's: the
+   *   one it runs, and the one it holds ahead; none for an actor of the pool).
    */
-  private giveRunner(monitor: Monitor, aid: string): FileJob[] {
+  private firstJobsOf(aid: string): FileJob[] {
     const local = this.local.find((worker) => worker.aid === aid);
-    if (local !== undefined) {
-      // Read once the run counts these jobs as its (after this call).
-      queueMicrotask(() => local.begin());
-      return local.jobs;
-    }
-    const given = this.runners?.take((exit) => {
-      monitor.send(aid, RUNNER_EXITED, exit).addErrback(() => undefined);
-    });
-    if (given === undefined) return [];
-    const jobs = [given.job, given.ahead].filter((job) => job !== undefined);
-    monitor.send(aid, ADOPT_RUNNER, given.path, given.pid, jobs).addCallbacks(
-      // It had started a runner of its own.
-      (adopted) => adopted === false && this.runners?.kill(given.pid),
-      () => this.runners?.kill(given.pid),
-    );
-    return jobs;
+    if (local === undefined) return [];
+    // Read once the run counts these jobs as its (after this call).
+    queueMicrotask(() => local.begin());
+    return local.jobs;
   }
 
   private async execute(monitor: Monitor): Promise<TestResult> {
@@ -270,7 +258,7 @@ export class TestSuite extends Application {
         firstJobs: this.jobsGiven,
       },
       {
-        firstJob: (aid) => this.giveRunner(monitor, aid),
+        firstJob: (aid) => this.firstJobsOf(aid),
         report: (event, fileRun) => parent.report(event, fileRun.file),
         fileDone: (file, ms) => {
           if (ms !== undefined) durations?.set(file, ms);

@@ -5,17 +5,8 @@
  * @module
  */
 import type { Actor } from '../../actor/Actor.js';
-import { takeRunner, type RunnerExit, type RunnerHandle } from './RunnerHandle.js';
-import {
-  ABORT_FILE,
-  ADOPT_RUNNER,
-  DROP_FILE,
-  FILE_EVENTS,
-  KILL_RUNNER,
-  RUN_FILE,
-  RUNNER_EXITED,
-  type FileJob,
-} from './wire.js';
+import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
+import { ABORT_FILE, DROP_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './wire.js';
 
 /** The least time between two messages of events to the monitor, in ms. */
 const RELAY_EVERY_MS = 10;
@@ -31,8 +22,6 @@ const URGENT_TAIL = 160;
  * @param monitor - the name of the app's monitor, which hears the events.
  * @param kind - where the specs run: a child process or a worker thread.
  * @param execArgv - Node options of a child process (default: this process's).
- * @param lazy - start no runner before the first job: the monitor may give
- *   a prestarted one first.
  * @returns the worker's runner (close it when the worker stops).
  * @example
  * ```ts
@@ -44,7 +33,6 @@ export function serveFiles(
   monitor: string,
   kind: 'process' | 'thread',
   execArgv?: string[],
-  lazy = false,
 ): RunnerHandle {
   let queue: string[] = [];
   // Each runner batch is a JSON array whose first item is its job's id.
@@ -96,7 +84,7 @@ export function serveFiles(
       timer = setTimeout(flush, wait);
     }
   };
-  const runner = takeRunner(kind, execArgv, lazy);
+  const runner = takeRunner(kind, execArgv);
   runner.onEvent = push;
   runner.onExit = (exit) => push(`[0,${JSON.stringify({ name: 'runner exit', ...exit })}]`);
   worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
@@ -106,13 +94,5 @@ export function serveFiles(
   worker.command(DROP_FILE, (_actor: Actor, id: number) => runner.drop(id));
   worker.command(ABORT_FILE, () => runner.abort());
   worker.command(KILL_RUNNER, () => runner.kill());
-  worker.command(ADOPT_RUNNER, (_actor: Actor, path: string, pid: number, jobs?: FileJob[]) => {
-    const adopted = runner.adopt(path, pid);
-    // The files it was given before this worker was up: sent again, so
-    // that they come before the files sent after them (the runner runs each once).
-    if (adopted) for (const job of jobs ?? []) runner.run(job);
-    return adopted;
-  });
-  worker.command(RUNNER_EXITED, (_actor: Actor, exit: RunnerExit) => runner.remoteExited(exit));
   return runner;
 }

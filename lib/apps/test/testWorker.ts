@@ -24,7 +24,6 @@ class TestWorkerSide {
     readonly name: string,
     private readonly kind: 'process' | 'thread',
     private readonly execArgv: string[] | undefined,
-    private readonly lazy: boolean,
   ) {}
 
   workerStarted(worker: Actor): void {
@@ -36,7 +35,7 @@ class TestWorkerSide {
         format: cfg['logFormat'] === 'json' ? 'json' : 'text',
       });
     }
-    this.runner = serveFiles(worker, this.name, this.kind, this.execArgv, this.lazy);
+    this.runner = serveFiles(worker, this.name, this.kind, this.execArgv);
   }
 
   async workerStopping(): Promise<void> {
@@ -52,9 +51,7 @@ if (typeof app === 'string') {
   const appCfg = cfg?.['appCfg'] as Record<string, unknown> | undefined;
   const kind = appCfg?.['runner'] === 'thread' ? 'thread' : 'process';
   const execArgv = appCfg?.['runnerExecArgv'] as string[] | undefined;
-  // With prestarted runners, the monitor gives this worker one first.
-  const lazy = appCfg?.['runnersPrestarted'] === true;
-  if (!lazy) startRunnerEarly(kind, execArgv);
+  startRunnerEarly(kind, execArgv);
   // The registry holds applications; the worker hooks need only these three methods.
-  registerApplication(new TestWorkerSide(app, kind, execArgv, lazy) as unknown as Application);
+  registerApplication(new TestWorkerSide(app, kind, execArgv) as unknown as Application);
 }

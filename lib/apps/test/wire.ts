@@ -67,14 +67,6 @@ export const ABORT_FILE = 'rxpulsar.test.abortFile';
 export const DROP_FILE = 'rxpulsar.test.dropFile';
 /** Name of the command that kills a worker's spec runner (its file hung). */
 export const KILL_RUNNER = 'rxpulsar.test.killRunner';
-/**
- * Name of the command that gives a worker a prestarted runner (its
- * socket's path, its pid, and the jobs it was given already: the one it
- * runs, then the one it holds ahead).
- */
-export const ADOPT_RUNNER = 'rxpulsar.test.adoptRunner';
-/** Name of the command that tells a worker how its prestarted runner ended. */
-export const RUNNER_EXITED = 'rxpulsar.test.runnerExited';
 /** Environment variable naming the socket a prestarted runner listens on. */
 export const RUNNER_SOCKET_ENV = 'RXPULSAR_TEST_RUNNER_SOCKET';
 /**

@@ -15,7 +15,7 @@ describe('requireEsm', function () {
         new URL('../../../lib/apps/test/wire.js', import.meta.url),
       );
       expect(required).to.equal(await import('../../../lib/apps/test/wire.js'));
-      expect(required.ADOPT_RUNNER).to.equal(imported.ADOPT_RUNNER);
+      expect(required.RUN_FILE).to.equal(imported.RUN_FILE);
     });
 
     it("should import the module, not a loader's CommonJS copy, when a loader took over require (--import tsx)", async () => {
