@@ -147,7 +147,7 @@ async function startup(work: string): Promise<Row[]> {
       median(base.map((r) => r.cpu)),
       {
         better: 'lower',
-        note: 'a worker actor (a thread) per worker and the arbiter cost CPU mocha does not spend',
+        note: "rxpulsar's runtime and the arbiter in the main process cost CPU mocha's main process does not spend",
       },
     ),
   ];
