@@ -12,6 +12,7 @@ import type { Observable, Subscription } from '../../rx.js';
 import type { ActorProxy } from '../../actor/ActorProxy.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
+import { ActorExitedError } from '../../errors.js';
 import { FileRun } from './FileRun.js';
 import type { LocalWorker } from './LocalWorker.js';
 import { ReportOrder } from './ReportOrder.js';
@@ -339,7 +340,7 @@ export class TestRun {
       this.monitor.send(aid, command, ...args).addErrback(onError);
     } else if (!local.send(command, arg)) {
       // Its runner died meanwhile: as a message to an actor that is gone.
-      setImmediate(() => onError(new Error(`worker ${aid} is gone`)));
+      setImmediate(() => onError(new ActorExitedError(`worker ${aid} is gone`)));
     }
   }
 
