@@ -3,17 +3,18 @@
  *
  * The `rxjs` entry point loads all of RxJS (some 400 modules) and, imported
  * from an ES module, makes Node analyse its CommonJS build for named exports:
- * about 70 ms at every actor's start on a 2-core machine. Loaded with
- * `require`, these few modules take a few milliseconds. They are the very
- * same classes as the ones `rxjs` exports (Node resolves both to RxJS's
- * CommonJS build), so users mix them freely. RxJS is pinned to an exact
+ * about 70 ms at every actor's start on a 2-core machine. Loaded one by one
+ * into `require`'s cache (see `direct()`), these few modules take a few
+ * milliseconds. They are the very same classes as the ones `rxjs` exports
+ * (the same files of RxJS's CommonJS build, under the same cache keys), so
+ * users mix them freely. RxJS is pinned to an exact
  * version, which keeps these paths valid. Library code imports RxJS values
  * from here; a lint rule says so.
  * @module
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { compileFunction } from 'node:vm';
 
 const require = createRequire(import.meta.url);
@@ -47,6 +48,17 @@ interface NodeModulePaths {
   _nodeModulePaths(dir: string): string[];
 }
 
+/** `module.paths` of each folder (4 of them), as Node computes it. */
+const PATHS = new Map<string, string[]>();
+const pathsOf = (dir: string): string[] => {
+  let paths = PATHS.get(dir);
+  if (paths === undefined) {
+    paths = (Module as unknown as NodeModulePaths)._nodeModulePaths(dir);
+    PATHS.set(dir, paths);
+  }
+  return [...paths];
+};
+
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
 /**
@@ -70,11 +82,11 @@ function direct(file: string): unknown {
   const dir = dirname(file);
   const module = new Module(file);
   module.filename = file;
-  module.paths = (Module as unknown as NodeModulePaths)._nodeModulePaths(dir);
+  module.paths = pathsOf(dir);
   require.cache[file] = module;
   let fallback: NodeJS.Require | undefined;
   const requireIn = (id: string): unknown =>
-    (id.startsWith('.') ? direct(`${resolve(dir, id)}.js`) : undefined) ??
+    (id.startsWith('.') ? direct(`${join(dir, id)}.js`) : undefined) ??
     (fallback ??= createRequire(file))(id);
   try {
     const run = compileFunction(source, PARAMS, { filename: file });
