@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -37,6 +38,36 @@ describe('rx', () => {
       expect(rx.UnsubscriptionError).to.equal(rxjs.UnsubscriptionError);
       expect(rx.firstValueFrom).to.equal(rxjs.firstValueFrom);
       expect(new rx.Subject<number>().pipe(rxjs.map((x) => x))).to.be.instanceOf(rxjs.Observable);
+    });
+
+    it('should put its RxJS files in require.cache as Node would, which rxjs then uses (a fresh process)', () => {
+      const rxUrl = new URL('../lib/rx.js', import.meta.url).href;
+      const script = `
+        import { createRequire } from 'node:module';
+        const rx = await import(${JSON.stringify(rxUrl)});
+        const require = createRequire(${JSON.stringify(import.meta.url)});
+        const file = require.resolve('rxjs/internal/Subject');
+        const cached = require.cache[file];
+        const rxjs = require('rxjs');
+        console.log(JSON.stringify({
+          same: rxjs.Subject === rx.Subject && rxjs.Observable === rx.Observable,
+          loaded: cached?.loaded, filename: cached?.filename === file,
+          paths: cached?.paths?.[0], exports: cached?.exports.Subject === rx.Subject,
+        }));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+      });
+      const seen = JSON.parse(out) as Record<string, unknown>;
+      expect(seen).to.deep.equal({
+        same: true,
+        loaded: true,
+        filename: true,
+        paths: join(
+          dirname(createRequire(import.meta.url).resolve('rxjs/internal/Subject')),
+          'node_modules',
+        ),
+        exports: true,
+      });
     });
 
     it('should load the first rxjs require finds, even one without RxJS 7 folders (not a copy further up)', async () => {
