@@ -37,11 +37,20 @@ function rxjsInternal(): string {
   return require.resolve('rxjs/internal/Subject').slice(0, -'Subject.js'.length);
 }
 
-/** Node keys its module cache by the unresolved path under this flag. */
-const PRESERVE =
-  /--preserve-symlinks(?!-)/.test(
-    `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`,
-  ) || process.env.NODE_PRESERVE_SYMLINKS === '1';
+const FLAGS = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+/**
+ * Node's loader does more than find, compile and run a file when one of
+ * these is on, so it loads RxJS itself: it keys its cache by the unresolved
+ * path (`--preserve-symlinks`), checks each file's integrity (a policy),
+ * maps stack frames through source maps, or runs a hook a flag installed
+ * (`-r`, `--import`, `--loader`: coverage, mocks, APM, transpilers).
+ */
+const NODE_LOADS =
+  /--preserve-symlinks(?!-)|--experimental-policy|--policy-integrity|(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader)(?:[\s=]|$)/.test(
+    FLAGS,
+  ) ||
+  process.env.NODE_PRESERVE_SYMLINKS === '1' ||
+  process.sourceMapsEnabled;
 
 /** Node's own (undocumented, stable since Node 0.x) helper for `module.paths`. */
 interface NodeModulePaths {
@@ -60,6 +69,8 @@ const pathsOf = (dir: string): string[] => {
 };
 
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+/** The modules {@link direct} created (those it may read while not loaded). */
+const OURS = new WeakSet<Module>();
 
 /**
  * Load one of RxJS's CommonJS files as `require` would, into the same
@@ -72,7 +83,11 @@ const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
  */
 function direct(file: string): unknown {
   const cached = require.cache[file];
-  if (cached !== undefined) return cached.exports;
+  // Node's ES module loader puts an empty module here, not loaded, for each
+  // CommonJS file a static import graph names, before it runs the graph:
+  // only Node's `require` fills it in. One being loaded by `direct()` (a
+  // cycle) gives its exports so far, as Node's would.
+  if (cached !== undefined) return cached.loaded || OURS.has(cached) ? cached.exports : undefined;
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
@@ -84,6 +99,7 @@ function direct(file: string): unknown {
   module.filename = file;
   module.paths = pathsOf(dir);
   require.cache[file] = module;
+  OURS.add(module);
   let fallback: NodeJS.Require | undefined;
   const requireIn = (id: string): unknown =>
     (id.startsWith('.') ? direct(`${join(dir, id)}.js`) : undefined) ??
@@ -103,10 +119,11 @@ const INTERNAL = rxjsInternal();
 /**
  * RxJS 7's folder found by {@link rxjsInternal}'s fast path, by its real
  * path (the key of Node's module cache), for {@link direct}; otherwise
- * (another layout, `--preserve-symlinks`) Node's loader does it.
+ * (another layout, or one of the flags of {@link NODE_LOADS}) Node's loader
+ * does it.
  */
 const DIRECT =
-  PRESERVE || !INTERNAL.replaceAll(sep, '/').endsWith('/rxjs/dist/cjs/internal/')
+  NODE_LOADS || !INTERNAL.replaceAll(sep, '/').endsWith('/rxjs/dist/cjs/internal/')
     ? undefined
     : realpathSync(INTERNAL);
 const load = <T>(path: string): T =>

@@ -70,6 +70,65 @@ describe('rx', () => {
       });
     });
 
+    /**
+     * Run an ES module script in a fresh node with these flags (and no
+     * NODE_OPTIONS), `RX` in it standing for `rx`'s URL, an empty
+     * `noop.cjs` and the project's rxjs beside it; gives the `result` it sets.
+     */
+    function fresh(flags: string[], script: string): Record<string, unknown> {
+      const rxUrl = new URL('../lib/rx.js', import.meta.url).href;
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-rx-'));
+      try {
+        writeFileSync(join(dir, 'noop.cjs'), '');
+        // The project's rxjs, found from the script as from a user's module.
+        mkdirSync(join(dir, 'node_modules'));
+        const rxjsDir = dirname(createRequire(import.meta.url).resolve('rxjs/package.json'));
+        symlinkSync(realpathSync(rxjsDir), join(dir, 'node_modules', 'rxjs'), 'dir');
+        writeFileSync(
+          join(dir, 'main.mjs'),
+          `${script.replaceAll('RX', JSON.stringify(rxUrl))}\nconsole.log(JSON.stringify(result));`,
+        );
+        const out = execFileSync(
+          process.execPath,
+          [...flags.map((f) => f.replace('NOOP', join(dir, 'noop.cjs'))), join(dir, 'main.mjs')],
+          { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+        );
+        return JSON.parse(out) as Record<string, unknown>;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+
+    it('should give a deep rxjs import of the same static graph the same classes, all loaded (a fresh process)', () => {
+      // Node's ES module loader puts an empty module, not loaded, in
+      // require.cache for rxjs/internal/Subject before it runs the graph:
+      // rx must not take it for a loaded one.
+      const script = `
+        import * as rx from RX;
+        import { Subject } from 'rxjs/internal/Subject';
+        import { firstValueFrom } from 'rxjs/internal/firstValueFrom';
+        const result = {
+          same: rx.Subject === Subject && rx.firstValueFrom === firstValueFrom,
+          defined: [rx.firstValueFrom, rx.AsyncSubject, rx.ReplaySubject].every((f) => typeof f === 'function'),
+        };`;
+      expect(fresh([], script)).to.deep.equal({ same: true, defined: true });
+    });
+
+    it("should load RxJS itself, but leave it to Node's loader under source maps or a -r hook", () => {
+      // Counts the RxJS files Node's loader compiles, from before rx loads.
+      const script = `
+        import { createRequire } from 'node:module';
+        const Module = createRequire(import.meta.url)('node:module');
+        const js = Module._extensions['.js'];
+        let byNode = 0;
+        Module._extensions['.js'] = (m, f) => { if (f.includes('rxjs')) byNode++; return js(m, f); };
+        const rx = await import(RX);
+        const result = { byNode, same: rx.Subject === Module.createRequire(import.meta.url)('rxjs').Subject };`;
+      expect(fresh([], script)).to.deep.equal({ byNode: 0, same: true });
+      expect(fresh(['--enable-source-maps'], script).byNode).to.be.at.least(LOADED.length);
+      expect(fresh(['-r', 'NOOP'], script).byNode).to.be.at.least(LOADED.length);
+    });
+
     it('should load the first rxjs require finds, even one without RxJS 7 folders (not a copy further up)', async () => {
       const root = mkdtempSync(join(tmpdir(), 'rxp-rx-'));
       try {
