@@ -166,7 +166,10 @@ export class Arbiter extends Actor implements Supervisor {
     return this.hubs.remote;
   }
 
-  /** The hub's socket path, once started. */
+  /**
+   * The hub's socket path, once started. It listens there from the first
+   * process actor spawned on (an arbiter of threads only never loads node-ipc).
+   */
   get hubPath(): string | undefined {
     return this.hubs.hub.path;
   }

@@ -65,12 +65,14 @@ export class ArbiterHub {
   }
 
   /**
-   * Listen (Unix socket, then TLS) and pass every batch on.
+   * Make the runtime folder, listen on TLS (the Unix socket waits for the
+   * first process actor: `startChild` calls `hub.listen()`) and pass every batch on.
    * @param route - called with each batch a connection sent.
    * @returns the subscription to the batches.
    */
   async start(route: (batch: Incoming) => void): Promise<Subscription> {
-    await this.hub.start();
+    // Its folder now; it listens (and loads node-ipc) for the first process actor.
+    await this.hub.start({ listen: false });
     if (this.tls !== undefined) {
       const { RemoteHub } = await import('../remote/RemoteHub.js');
       this.remote = new RemoteHub(this.hub, this.tls, this.context);

@@ -67,6 +67,12 @@ export function startChild(
   const { timeout, requestTimeout, exitTimeout } = context.cfg;
   const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
   const { hub } = context;
+  // The hub listens from the first process actor on (bound when this returns).
+  if (concurrency === 'process') {
+    hub
+      .listen()
+      .catch((err: unknown) => context.logger.error(`the hub cannot listen: ${String(err)}`));
+  }
   hub.ensureListening();
   const nonce = randomBytes(18).toString('base64url');
   // A thread actor talks over a channel of its own (see PortLink).

@@ -59,14 +59,20 @@ export async function attachControl(
   };
   let entry: string | undefined;
   try {
-    listArbiters(); // removes the entries of arbiters that died
     entry = registerArbiter(record);
   } catch (err) {
     // No registry (a read-only temp folder): the arbiter runs, unlisted.
     arbiter.logger.warn(`control: not registered (${String(err)})`);
   }
   // A temp-folder cleaner may delete the socket or the entry: put them back.
+  let swept = false;
   const heal = async (): Promise<void> => {
+    // The entries of arbiters that died go at the first check, not at the
+    // start (a short run pays nothing; `rxpulsar ps` skips and removes them too).
+    if (!swept && entry !== undefined) {
+      swept = true;
+      listArbiters();
+    }
     if (await server.ensureListening())
       arbiter.logger.warn(`control: ${socket} was removed: listening again`);
     if (entry !== undefined && !existsSync(entry)) entry = registerArbiter(record);

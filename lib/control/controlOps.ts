@@ -7,8 +7,12 @@ import type { Socket } from 'node:net';
 import { ActorNotFoundError, ImproperlyConfiguredError } from '../errors.js';
 import type { Arbiter } from '../arbiter/Arbiter.js';
 import type { ControlHandler, ControlRequest } from './ControlServer.js';
-import { psRows } from './psRows.js';
-import { shellComplete, shellEval, type ShellEvalOptions } from './shellEval.js';
+import type { ShellEvalOptions } from './shellEval.js';
+
+// `ps` and the shell's modules are loaded by the first request that needs
+// them: an arbiter's start (a test run's) no longer pays for them.
+const psModule = (): Promise<typeof import('./psRows.js')> => import('./psRows.js');
+const shellModule = (): Promise<typeof import('./shellEval.js')> => import('./shellEval.js');
 
 /** A monitor of the arbiter (typed through it: control/ sits beside actor/, under monitor/). */
 type Monitor = NonNullable<ReturnType<Arbiter['monitors']['get']>>;
@@ -131,12 +135,14 @@ export function controlOps(arbiter: Arbiter, how: StopHow): Record<string, Contr
     const target = req['actor'];
     let work: Promise<unknown>;
     if (target === undefined || target === null || target === '' || target === 'arbiter') {
-      work = shellEval(arbiter, source, options);
+      work = shellModule().then(({ shellEval }) => shellEval(arbiter, source, options));
     } else {
       const proxy = arbiter.actors.find((p) => p.aid === target || p.name === target);
       if (proxy === undefined)
         throw new ActorNotFoundError(`no actor "${str(target)}" to evaluate in`);
-      work = Promise.resolve(arbiter.send(proxy.aid, 'run', shellEval, source, options));
+      work = shellModule().then(({ shellEval }) =>
+        arbiter.send(proxy.aid, 'run', shellEval, source, options),
+      );
     }
     const k = key(socket, req.id);
     const cancelled = new Promise<unknown>((resolve) =>
@@ -152,7 +158,7 @@ export function controlOps(arbiter: Arbiter, how: StopHow): Record<string, Contr
   };
   return {
     ping: () => 'pong',
-    ps: () => psRows(arbiter),
+    ps: async () => (await psModule()).psRows(arbiter),
     info: (req) => info(arbiter, req['target']),
     scale: (req) => scale(arbiter, req['app'], req['n']),
     reload: (req) => reload(arbiter, req['app']),
@@ -161,6 +167,7 @@ export function controlOps(arbiter: Arbiter, how: StopHow): Record<string, Contr
     complete: async (req) => {
       const line = str(req['line']);
       const target = req['actor'];
+      const { shellComplete } = await shellModule();
       if (target === undefined || target === null || target === '')
         return shellComplete(arbiter, line);
       return arbiter.send(str(target), 'run', shellComplete, line);

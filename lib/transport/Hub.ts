@@ -8,7 +8,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { nodeIpc } from './nodeIpc.js';
+import { nodeIpc, type IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
 import { InvalidStateError } from '../errors.js';
@@ -60,7 +60,8 @@ export class Hub {
   private stopping = false;
   /** Connections that closed (for any reason), as each closes. */
   readonly disconnected$ = new Subject<Socket>();
-  private readonly ipc = new (nodeIpc())();
+  /** node-ipc, loaded and made by the first {@link Hub.listen} (see there). */
+  private ipc: IPCModule | undefined;
   private readonly outboxes = new WeakMap<Socket, Outbox>();
   private readonly handshakes = new WeakMap<Socket, NodeJS.Timeout>();
   private readonly guards = new WeakMap<Socket, Guard>();
@@ -69,18 +70,12 @@ export class Hub {
   private readonly adopted = new Set<Socket>();
   private dir: string | undefined;
   private socketPath: string | undefined;
+  /** Set by the first {@link Hub.listen}. */
+  private listening: Promise<void> | undefined;
 
   /** @param options - limits and logger. */
   constructor(private readonly options: HubOptions) {
     this.rejections = new BurstLog(options.logger);
-    Object.assign(this.ipc.config, {
-      silent: true,
-      logInColor: false,
-      maxConnections: options.maxConnections,
-      unlink: true,
-      readableAll: false,
-      writableAll: false,
-    });
   }
 
   /** Largest frame, in characters, accepted from a peer and sent to one. */
@@ -90,8 +85,10 @@ export class Hub {
 
   /** Connections open now (actors, and peers that have not shaken hands yet). */
   get connections(): number {
-    const server = this.ipc.server;
-    return (server === false ? 0 : server.sockets.length) + this.adopted.size;
+    const server = this.ipc?.server;
+    return (
+      (server === undefined || server === false ? 0 : server.sockets.length) + this.adopted.size
+    );
   }
 
   /**
@@ -130,32 +127,67 @@ export class Hub {
   }
 
   /**
-   * Create the runtime folder (mode 0700), clean stale ones, and listen.
+   * Create the runtime folder (mode 0700), clean stale ones, and listen
+   * (unless `listen` is `false`: then the first {@link Hub.listen} does).
+   * @param options - `listen: false` to make the folder and the path only.
    * @returns the socket path.
    */
-  start(): Promise<string> {
+  async start(options: { listen?: boolean } = {}): Promise<string> {
     this.stopping = false;
     removeStaleRuntimeDirs();
     this.dir = makeRuntimeDir();
     const path = join(this.dir, 'hub.sock');
-    return new Promise((resolve, reject) => {
-      this.ipc.serve(path, () => {
+    this.socketPath = path;
+    if (options.listen !== false) await this.listen();
+    return path;
+  }
+
+  /**
+   * Listen on the socket path, once (later calls return the first one's
+   * promise). node-ipc is loaded here, not when the hub is made: an arbiter
+   * whose actors are all threads (a test run on its main thread, a pool of
+   * threads) never pays for it (~10 ms, see docs/choices.md). The socket is
+   * bound when this returns (the folder is new, so there is no file to
+   * unlink first), so a process spawned right after can connect.
+   * A hub being stopped does not listen any more (the promise fires at once).
+   * @returns a promise fired once listening; rejected when it cannot listen
+   *   (InvalidStateError when the hub is not started).
+   */
+  listen(): Promise<void> {
+    if (this.listening !== undefined) return this.listening;
+    if (this.stopping) return Promise.resolve();
+    const path = this.socketPath;
+    if (path === undefined) return Promise.reject(new InvalidStateError('the hub is not started'));
+    const ipc = new (nodeIpc())();
+    Object.assign(ipc.config, {
+      silent: true,
+      logInColor: false,
+      maxConnections: this.options.maxConnections,
+      unlink: false,
+      readableAll: false,
+      writableAll: false,
+    });
+    this.ipc = ipc;
+    this.listening = new Promise<void>((resolve, reject) => {
+      let started = false;
+      ipc.serve(path, () => {
+        started = true;
         chmodSync(path, 0o600);
-        this.socketPath = path;
-        resolve(path);
+        resolve();
       });
-      const server = this.ipc.server;
+      const server = ipc.server;
       if (server === false) throw new InvalidStateError('node-ipc did not create a server');
       server.on('connect', (socket: Socket) => this.accept(socket));
       server.on('error', (err: unknown, socket?: unknown) => {
         if (socket !== undefined && typeof socket === 'object') {
           this.reject(socket as Socket, 'unreadable frame', err);
-        } else if (this.socketPath === undefined) {
+        } else if (!started) {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
       server.start();
     });
+    return this.listening;
   }
 
   /**
@@ -167,16 +199,19 @@ export class Hub {
    */
   ensureListening(): boolean {
     const path = this.socketPath;
-    const server = this.ipc.server;
+    const server = this.ipc?.server;
     // Never while stopping: closing the server removes its socket file, and
     // a spawn (a pool replacing a worker the stop ended) or the periodic
     // check in that window would start a server nothing closes.
-    if (this.stopping || path === undefined || server === false || existsSync(path)) return false;
+    if (this.stopping || path === undefined || server === undefined || server === false)
+      return false;
+    if (existsSync(path)) return false;
     this.options.logger.warn(`the hub socket ${path} was removed: listening again`);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Closed first: closing a Unix server removes its path, which the new one holds already.
     const previous = server.server;
-    server.start();
     if (previous !== false) previous.close();
+    server.start();
     return true;
   }
 
@@ -235,8 +270,9 @@ export class Hub {
     this.stopping = true;
     this.rejections.flush();
     for (const socket of this.adopted) socket.destroy();
-    const server = this.ipc.server;
-    if (server !== false && server.server !== false) {
+    await this.listening?.catch(() => undefined);
+    const server = this.ipc?.server;
+    if (server !== undefined && server !== false && server.server !== false) {
       const net = server.server;
       for (const socket of server.sockets) socket.destroy();
       await new Promise<void>((resolve) => net.close(() => resolve()));
@@ -246,6 +282,8 @@ export class Hub {
     if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;
     this.socketPath = undefined;
+    this.ipc = undefined;
+    this.listening = undefined;
   }
 
   private accept(socket: Socket): void {

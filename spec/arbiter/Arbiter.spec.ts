@@ -1,5 +1,6 @@
 import { execFile, spawn as spawnChild } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -452,6 +453,23 @@ describe('Arbiter', () => {
 });
 
 describe('Arbiter lifecycle', () => {
+  it('should listen on its hub socket only from its first process actor on', async () => {
+    const b = arbiter({ control: false });
+    await b.start();
+    try {
+      const path = b.hubPath!;
+      expect(existsSync(dirname(path))).to.equal(true);
+      const thread = await b.spawn({ name: 'thread-only', concurrency: 'thread' });
+      expect(await send(thread, 'ping')).to.equal('pong');
+      expect(existsSync(path)).to.equal(false);
+      const child = await b.spawn({ name: 'first-process', concurrency: 'process' });
+      expect(await send(child, 'ping')).to.equal('pong');
+      expect(existsSync(path)).to.equal(true);
+    } finally {
+      await b.stop();
+    }
+  });
+
   it('should let a script that stops its arbiter exit by itself', async () => {
     const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
       execFile(process.execPath, [fixture('arbiter-script')], { timeout: 20_000 }, (err, out) =>

@@ -41,6 +41,54 @@ describe('Hub', () => {
     });
   });
 
+  describe('listen()', () => {
+    /** A hub started with `listen: false`. */
+    async function lazy(): Promise<Hub> {
+      await hub.stop();
+      hub = new Hub({
+        maxConnections: 8,
+        maxMessageSize: 1024,
+        handshakeTimeout: 200,
+        logger: createLogger('hub-spec'),
+      });
+      path = await hub.start({ listen: false });
+      return hub;
+    }
+
+    it('should listen only when first asked to, once', async () => {
+      await lazy();
+      expect(statSync(dirname(path)).mode & 0o777).to.equal(0o700);
+      expect(existsSync(path)).to.equal(false);
+      expect(hub.ensureListening()).to.equal(false);
+      const first = hub.listen();
+      expect(existsSync(path)).to.equal(true); // bound before it returns
+      expect(hub.listen()).to.equal(first);
+      await first;
+      expect(statSync(path).mode & 0o777).to.equal(0o600);
+      const socket = connect(path);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+      socket.destroy();
+    });
+
+    it('should stop cleanly when asked to listen just before', async () => {
+      await lazy();
+      void hub.listen();
+      await hub.stop();
+      expect(existsSync(dirname(path))).to.equal(false);
+      hub = unstarted(); // for afterEach
+    });
+
+    it('should refuse before the hub is started', async () => {
+      const never = unstarted();
+      let caught: unknown;
+      await never.listen().catch((err: unknown) => (caught = err));
+      expect(String(caught)).to.match(/not started/);
+    });
+  });
+
   describe('stop()', () => {
     it('should remove the socket and its folder', async () => {
       await hub.stop();

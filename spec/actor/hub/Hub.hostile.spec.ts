@@ -437,6 +437,8 @@ describe('Hub', () => {
     before(async () => {
       a = arbiter({ maxMessageSize: 8 * 1024 * KIB });
       await a.start();
+      // The hub listens from the first process actor on.
+      await a.spawn({ name: 'listener', concurrency: 'process' });
     });
 
     after(async () => {
