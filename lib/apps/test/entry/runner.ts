@@ -47,6 +47,8 @@ if (port === null) {
   process.on('SIGINT', () => undefined);
   // The actor is gone: so is its runner.
   process.on('disconnect', () => process.exit(0));
+  // It left while this runner's modules loaded (its process was stopped early).
+  if (process.connected === false) process.exit(0);
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {
