@@ -175,6 +175,11 @@ export class TestRun {
     this.finishPhase();
   }
 
+  /** The run has files to give still (or a second pass to come): a lost worker is worth replacing. */
+  get wantsWorkers(): boolean {
+    return !this.stopped && (this.hasWork() || this.dry);
+  }
+
   /**
    * @param jobId - the job the events belong to (0: the worker's runner died).
    * @param events - the next events of its file.

@@ -39,7 +39,10 @@ const post = (message: string): void => {
   else if (logging) {
     log ??= openSync(runnerLog(socketPath!), 'a');
     writeSync(log, `${message}\n`);
-  } else process.send?.(message);
+  } else if (process.connected === true) {
+    // Its worker may leave meanwhile (the run ended as this runner booted): no 'error' then.
+    process.send?.(message, () => undefined);
+  }
 };
 
 if (port === null) {
