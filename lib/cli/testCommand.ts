@@ -93,6 +93,12 @@ interface Ending {
   signal?: NodeJS.Signals;
   /** Stop what runs (the suite, or the re-executed command). */
   stop?: () => void;
+  /** Ctrl-C (SIGINT) came. */
+  interrupted?: boolean;
+  /** Stop the run on Ctrl-C (the suite, once it exists). */
+  interrupt?: () => void;
+  /** A re-executed command runs: Ctrl-C is its own (it reaches it from the terminal). */
+  forwarding?: boolean;
 }
 
 /** The exit code of a process a signal ended, as a shell reports it. */
@@ -111,9 +117,20 @@ function listenEnding(ending: Ending): () => void {
     ending.stop?.();
     setTimeout(() => process.exit(signalCode(signal)), END_GRACE_MS).unref();
   };
+  // Ctrl-C from the start: runners are forked before mocha's options load,
+  // and by its default action the process would end without its clean-up.
+  const interrupted = (): void => {
+    if (ending.forwarding === true) return;
+    // A second one: at once (the runners and their folder go on `exit`).
+    if (ending.interrupted === true) process.exit(130);
+    ending.interrupted = true;
+    ending.interrupt?.();
+  };
   for (const signal of ENDING_SIGNALS) process.on(signal, handler);
+  process.on('SIGINT', interrupted);
   return () => {
     for (const signal of ENDING_SIGNALS) process.removeListener(signal, handler);
+    process.removeListener('SIGINT', interrupted);
   };
 }
 
@@ -129,13 +146,11 @@ function reexec(nodeOptions: string[], argv: string[], ending: Ending): Promise<
     },
   );
   // Ctrl-C reaches the child from the terminal; this process waits for it.
-  const ignore = (): void => undefined;
-  process.on('SIGINT', ignore);
+  ending.forwarding = true;
   // SIGTERM and SIGHUP are this process's: passed on, then it ends as the child did.
   ending.stop = () => child.kill(ending.signal);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      process.removeListener('SIGINT', ignore);
       resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
     });
   });
@@ -253,10 +268,10 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
   );
   const suite = new TestSuite(params);
   const interrupt = (): void => suite.interrupt();
-  process.once('SIGINT', interrupt);
+  ending.interrupt = interrupt;
   ending.stop = interrupt;
   // Ended while mocha's options loaded: the run stops as it starts.
-  if (ending.signal !== undefined) interrupt();
+  if (ending.signal !== undefined || ending.interrupted === true) interrupt();
   try {
     const result = await suite.run();
     return result.interrupted ? 130 : result.failures;
@@ -265,7 +280,7 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     console.error('\n Exception during run:', err);
     return 1;
   } finally {
-    process.removeListener('SIGINT', interrupt);
+    ending.interrupt = undefined;
   }
 }
 

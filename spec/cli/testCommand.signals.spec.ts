@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { processAlive } from '../../lib/util/processAlive.js';
 import { fixture, startTest } from '../support/testCli.js';
@@ -61,5 +62,36 @@ describe('rxpulsar test (command line)', function () {
         }
       });
     }
+    it('should stop on Ctrl-C as it starts (its runners just forked), print the summary, exit 130 and leave nothing', async () => {
+      const child = startTest([fixture('slow'), '-w', '2', '--no-durations']);
+      const pid = child.pid!;
+      let stdout = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+        child.on('exit', (code, sig) => resolve([code, sig])),
+      );
+      let runners: number[] = [];
+      try {
+        // To this process alone (not its group): its runners must go with it.
+        for (let i = 0; i < 2000 && runners.length < 2; i++) {
+          await sleep(5);
+          runners = childrenOf(pid);
+        }
+        expect(runners).to.have.length.of.at.least(2);
+        child.kill('SIGINT');
+        expect(await exited).to.deep.equal([130, null]);
+        expect(stdout).to.match(/\d+ passing/);
+        expect(foldersOf(pid)).to.deep.equal([]);
+        // Orphaned runners would outlive it: they end as soon as they see it gone.
+        for (let i = 0; i < 100 && runners.some(processAlive); i++) await sleep(50);
+        expect(runners.filter(processAlive)).to.deep.equal([]);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+        for (const runner of runners.filter(processAlive)) process.kill(runner, 'SIGKILL');
+      }
+    });
   });
 });

@@ -46,6 +46,8 @@ export class LocalWorker {
   private readonly runner: RunnerHandle;
   private dead = false;
   private begun = false;
+  /** Its runner told something of its jobs (it was not dead from the start). */
+  private heard = false;
   /** How its runner ended, when that came before {@link LocalWorker.begin}. */
   private exit: RunnerExit | undefined;
   /** The jobs its runner was given before the run began: the one it runs, then the one it holds ahead. */
@@ -66,6 +68,7 @@ export class LocalWorker {
     this.runner = new RunnerHandle('process', undefined, undefined, undefined, true);
     this.runner.onEvent = (batch) => {
       const [id, ...events] = JSON.parse(batch) as [number, ...WireEvent[]];
+      this.heard = true;
       this.sink.events(id, events, aid);
     };
     this.runner.onExit = (exit) => this.runnerDied(exit);
@@ -120,7 +123,15 @@ export class LocalWorker {
   private runnerDied(exit: RunnerExit): void {
     // Closed first: the handle starts no runner of its own after this call.
     void this.close();
-    this.sink.events(0, [{ name: 'runner exit', ...exit }], this.aid);
+    // Dead before it told anything (killed from outside as it started): its
+    // files did not run here; they go to another worker, uncounted. A runner
+    // this run killed (hung loading) ran its file: that is reported.
+    const unbegun = !this.heard && exit.killed !== true;
+    this.sink.events(
+      0,
+      [unbegun ? { name: 'dropped' } : { name: 'runner exit', ...exit }],
+      this.aid,
+    );
     this.sink.lost(this);
   }
 }

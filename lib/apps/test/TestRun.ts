@@ -91,6 +91,8 @@ export class TestRun {
   private stopped = false;
   private phaseDone: (() => void) | undefined;
   private readonly hasOnly = new Set<string>();
+  /** Files whose worker died loading them in the first pass, once or twice. */
+  private readonly dryCrashes = new Map<string, number>();
   private readonly served = new Set<string>();
   private lastTick = 0;
   /** The last tick judged no deadline (it followed a stall). */
@@ -134,7 +136,10 @@ export class TestRun {
         await this.phase(this.plan.onlyCandidates);
         this.dry = false;
         // As serial mocha: a `.only` anywhere restricts the run to the `.only`s.
-        if (this.hasOnly.size > 0) files = files.filter((f) => this.hasOnly.has(f));
+        // A file that killed its worker twice while loading may hold one: it
+        // runs (and its crash is told), as serial mocha would not go past it.
+        const crashed = (f: string): boolean => (this.dryCrashes.get(f) ?? 0) > 1;
+        if (this.hasOnly.size > 0) files = files.filter((f) => this.hasOnly.has(f) || crashed(f));
       }
       if (!this.stopped) await this.phase(files);
     } finally {
@@ -170,6 +175,11 @@ export class TestRun {
     this.finishPhase();
   }
 
+  /** The run has files to give still (or a second pass to come): a lost worker is worth replacing. */
+  get wantsWorkers(): boolean {
+    return !this.stopped && (this.hasWork() || this.dry);
+  }
+
   /**
    * @param jobId - the job the events belong to (0: the worker's runner died).
    * @param events - the next events of its file.
@@ -180,6 +190,9 @@ export class TestRun {
     if (run === undefined || run.done) return;
     for (const event of events) {
       if (event.name === 'dropped') {
+        // Its runner died before it began anything: the one held ahead goes back too.
+        const ahead = jobId === 0 ? this.ahead.get(run.aid) : undefined;
+        if (ahead !== undefined) this.reclaim(ahead);
         this.reclaim(run);
         return;
       }
@@ -197,7 +210,7 @@ export class TestRun {
       if (this.dry) {
         if (event.hasOnly === true) this.hasOnly.add(run.file);
       } else {
-        if (event.name === 'fail' && this.plan.bail && !this.stopped) this.stop();
+        if (isFailure(event)) this.bail();
         this.order.event(run, event);
       }
       if (run.done) {
@@ -378,10 +391,22 @@ export class TestRun {
     // The file sent ahead died with the runner, unbegun.
     const ahead = this.ahead.get(run.aid);
     if (ahead !== undefined) this.reclaim(ahead);
+    if (this.dry) {
+      // Not silent: once more on another worker, then it runs in the second pass.
+      const times = (this.dryCrashes.get(run.file) ?? 0) + 1;
+      this.dryCrashes.set(run.file, times);
+      if (times === 1 && !this.stopped) this.queue.push({ ...run.job, id: this.nextId++ });
+    }
+    this.bail();
     for (const event of run.close(message)) {
       if (!this.dry) this.order.event(run, event);
     }
     this.end(run, undefined);
+  }
+
+  /** With `--bail`, a failure (a failed test, a crash, a load error) stops the run. */
+  private bail(): void {
+    if (this.plan.bail && !this.dry && !this.stopped) this.stop();
   }
 
   private end(run: FileRun, ms: number | undefined): void {
@@ -411,6 +436,11 @@ export class TestRun {
     this.phaseDone = undefined;
     done?.();
   }
+}
+
+/** @returns `true` for an event that fails a test, a hook or a file's load. */
+function isFailure(event: WireEvent): boolean {
+  return event.name === 'fail' || event.name === 'load error';
 }
 
 /** What a file's report says when its worker died under it. */

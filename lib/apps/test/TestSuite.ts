@@ -215,7 +215,8 @@ export class TestSuite extends Application {
       events: (id: number, events: WireEvent[], aid: string) =>
         this.current?.receive(id, events, aid),
       lost: () => {
-        if (this.current !== undefined) monitor.resize(monitor.workers + 1, 'runner died');
+        // Not once the run has no file left to give (its new runner would boot for nothing).
+        if (this.current?.wantsWorkers === true) monitor.resize(monitor.workers + 1, 'runner died');
       },
     };
     for (let i = this.local.length; i < this.size; i++) {

@@ -54,6 +54,23 @@ describe('TestSuite', function () {
       expect(actors).to.deep.equal({ 'killed.test.js': [0], 'fine.test.js': [1, 1, 1] });
     });
 
+    it('should not replace a runner that dies once no file is left to give (its worker would boot for nothing)', async () => {
+      const crash = fixture('crash');
+      const suite = new TestSuite({
+        spec: [join(crash, 'fine.test.js'), join(crash, 'killed.test.js')],
+        workers: 2,
+        reporter: 'base',
+        durations: false,
+        logLevel: 'error',
+      });
+      // The pool's size when the run ends: each runner had its one file, none waits.
+      let size = -1;
+      suite.events$.subscribe({ complete: () => (size = suite.monitor!.workers) });
+      const { failures } = await suite.run();
+      expect(failures).to.equal(1);
+      expect(size).to.equal(0);
+    });
+
     it('should run them on worker threads with concurrency thread', async () => {
       const suite = new TestSuite({
         spec: [join(fixture('crash'), 'fine.test.js'), join(fixture('crash'), 'exits.test.js')],

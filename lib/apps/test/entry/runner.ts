@@ -39,7 +39,10 @@ const post = (message: string): void => {
   else if (logging) {
     log ??= openSync(runnerLog(socketPath!), 'a');
     writeSync(log, `${message}\n`);
-  } else process.send?.(message);
+  } else if (process.connected === true) {
+    // Its worker may leave meanwhile (the run ended as this runner booted): no 'error' then.
+    process.send?.(message, () => undefined);
+  }
 };
 
 if (port === null) {
@@ -47,6 +50,8 @@ if (port === null) {
   process.on('SIGINT', () => undefined);
   // The actor is gone: so is its runner.
   process.on('disconnect', () => process.exit(0));
+  // It left while this runner's modules loaded (its process was stopped early).
+  if (process.connected === false) process.exit(0);
 }
 
 function jsonSafe(_key: string, value: unknown): unknown {

@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { FOCUS, startTest } from '../support/testCli.js';
+
+/** The spec runners (`entry/runner.js`) whose parent is `pid`. */
+function runnersOf(pid: number): number[] {
+  const table = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  return table
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, ppid, ...args]) => Number(ppid) === pid && args.join(' ').includes('runner.js'))
+    .map(([child]) => Number(child));
+}
+
+/** Run `rxpulsar test` to its end; `onStart` is called with its pid as it starts. */
+async function runTest(
+  args: string[],
+  onStart: (pid: number) => Promise<void> = () => Promise.resolve(),
+): Promise<{ code: number | null; stdout: string }> {
+  const child = startTest([...args, '--no-durations']);
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await onStart(child.pid!);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
+  return { code: await exited, stdout };
+}
+
+describe('rxpulsar test (command line)', function () {
+  this.timeout(90_000);
+  let dir = '';
+  const file = (name: string): string => join(dir, `${name}.spec.cjs`);
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rxpulsar-crash-'));
+    for (const name of ['ok1', 'ok2', 'ok3']) {
+      writeFileSync(file(name), `describe('${name}', () => { it('passes', () => {}); });\n`);
+    }
+    writeFileSync(
+      file('focused'),
+      `describe('focused', () => { it.${FOCUS}('the one', () => {}); it('not', () => {}); });\n`,
+    );
+    writeFileSync(
+      file('kills'),
+      "describe('kills', () => { it('before', () => {}); " +
+        "it('dies', () => { process.kill(process.pid, 'SIGKILL'); }); it('after', () => {}); });\n",
+    );
+    writeFileSync(
+      file('slow'),
+      "describe('slow', () => { for (let i = 0; i < 20; i++) it('t' + i, async () => " +
+        '{ await new Promise((r) => setTimeout(r, 300)); }); });\n',
+    );
+    writeFileSync(file('broken'), "describe('broken', () => {\n");
+    writeFileSync(file('exitsAtLoad'), `// mentions .${FOCUS} in a comment\nprocess.exit(4);\n`);
+  });
+
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('crash isolation', () => {
+    it('should keep .only across files when the prestarted runners die before the run', async () => {
+      const { code, stdout } = await runTest(
+        [file('ok1'), file('focused'), file('ok2'), file('ok3'), '-w', '2'],
+        async (pid) => {
+          // Killed as soon as both are forked, before they run anything.
+          for (let i = 0; i < 2000; i++) {
+            const runners = runnersOf(pid);
+            if (runners.length >= 2) {
+              for (const runner of runners) process.kill(runner, 'SIGKILL');
+              return;
+            }
+            await sleep(5);
+          }
+          throw new Error('no runners forked');
+        },
+      );
+      expect(code, stdout).to.equal(0);
+      expect(stdout).to.contain('✔ the one').and.contain('1 passing');
+      expect(stdout).to.not.contain('failing');
+    });
+
+    it('should report a file that exits while loading when another file holds a .only', async () => {
+      const { code, stdout } = await runTest([
+        file('exitsAtLoad'),
+        file('ok1'),
+        file('ok2'),
+        file('focused'),
+        '-w',
+        '2',
+      ]);
+      expect(code, stdout).to.equal(1);
+      expect(stdout)
+        .to.contain('1 failing')
+        .and.match(/exited \(code 4\) while running .*exitsAtLoad/);
+    });
+  });
+
+  describe('stopping', () => {
+    it('should stop the whole run with --bail after a worker crash', async () => {
+      const { code, stdout } = await runTest([
+        file('kills'),
+        file('slow'),
+        file('ok1'),
+        file('ok2'),
+        '-w',
+        '2',
+        '--bail',
+      ]);
+      expect(code, stdout).to.equal(1);
+      expect(stdout)
+        .to.contain('1 failing')
+        .and.match(/exited \(signal SIGKILL\)/);
+      expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
+    });
+
+    it('should stop the whole run with --bail after a file fails to load', async () => {
+      const { code, stdout } = await runTest([
+        file('broken'),
+        file('slow'),
+        file('ok1'),
+        file('ok2'),
+        '-w',
+        '2',
+        '--bail',
+      ]);
+      expect(code, stdout).to.equal(1);
+      expect(stdout).to.contain('1 failing').and.contain('SyntaxError');
+      expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
+    });
+  });
+});
