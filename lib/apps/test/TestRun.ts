@@ -13,6 +13,8 @@ import type { ActorProxy } from '../../actor/ActorProxy.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { ActorExitedError } from '../../errors.js';
+import { crashMessage } from './crashMessage.js';
+import { FileQueue } from './FileQueue.js';
 import { FileRun } from './FileRun.js';
 import type { LocalWorker } from './LocalWorker.js';
 import { ReportOrder } from './ReportOrder.js';
@@ -78,22 +80,12 @@ export class TestRun {
   private readonly runs = new Map<number, FileRun>();
   /** The file each worker runs, by aid. */
   private readonly inflight = new Map<string, FileRun>();
-  /** The file sent ahead to each busy worker, queued behind the one it runs. */
-  private readonly ahead = new Map<string, FileRun>();
-  /** Files sent ahead being taken back for idle workers. */
-  private readonly recalled = new Set<FileRun>();
   private readonly order: ReportOrder;
-  private queue: FileJob[] = [];
-  /** Jobs given to runners already, until their workers get them. */
-  private reserved: FileJob[] = [];
+  private readonly queue: FileQueue;
   private dry = false;
-  private nextId = 1;
   private stopped = false;
   private phaseDone: (() => void) | undefined;
   private readonly hasOnly = new Set<string>();
-  /** Files whose worker died loading them in the first pass, once or twice. */
-  private readonly dryCrashes = new Map<string, number>();
-  private readonly served = new Set<string>();
   private lastTick = 0;
   /** The last tick judged no deadline (it followed a stall). */
   private waited = false;
@@ -119,7 +111,7 @@ export class TestRun {
   ) {
     for (const worker of local) this.local.set(worker.aid, worker);
     this.order = new ReportOrder((event, run) => sink.report(event, run));
-    for (const job of plan.firstJobs ?? []) this.nextId = Math.max(this.nextId, job.id + 1);
+    this.queue = new FileQueue(plan.setupFiles, plan.options, plan.firstJobs);
   }
 
   /** Run every file; resolves once all are reported (or the run was stopped). */
@@ -138,8 +130,8 @@ export class TestRun {
         // As serial mocha: a `.only` anywhere restricts the run to the `.only`s.
         // A file that killed its worker twice while loading may hold one: it
         // runs (and its crash is told), as serial mocha would not go past it.
-        const crashed = (f: string): boolean => (this.dryCrashes.get(f) ?? 0) > 1;
-        if (this.hasOnly.size > 0) files = files.filter((f) => this.hasOnly.has(f) || crashed(f));
+        const kept = (f: string): boolean => this.hasOnly.has(f) || this.queue.crashedTwice(f);
+        if (this.hasOnly.size > 0) files = files.filter(kept);
       }
       if (!this.stopped) await this.phase(files);
     } finally {
@@ -156,11 +148,8 @@ export class TestRun {
    */
   stop(now = false): void {
     this.stopped = true;
-    this.queue = [];
-    this.reserved = [];
     // Their runners drop them with the abort (one that began is not reported).
-    for (const run of this.ahead.values()) this.runs.delete(run.job.id);
-    this.ahead.clear();
+    for (const run of this.queue.clear()) this.runs.delete(run.job.id);
     for (const run of this.inflight.values()) {
       this.tell(run.aid, ABORT_FILE);
     }
@@ -177,7 +166,7 @@ export class TestRun {
 
   /** The run has files to give still (or a second pass to come): a lost worker is worth replacing. */
   get wantsWorkers(): boolean {
-    return !this.stopped && (this.hasWork() || this.dry);
+    return !this.stopped && (this.queue.hasWork() || this.dry);
   }
 
   /**
@@ -191,7 +180,7 @@ export class TestRun {
     for (const event of events) {
       if (event.name === 'dropped') {
         // Its runner died before it began anything: the one held ahead goes back too.
-        const ahead = jobId === 0 ? this.ahead.get(run.aid) : undefined;
+        const ahead = jobId === 0 ? this.queue.aheadOf(run.aid) : undefined;
         if (ahead !== undefined) this.reclaim(ahead);
         this.reclaim(run);
         return;
@@ -222,21 +211,8 @@ export class TestRun {
   }
 
   private async phase(files: string[]): Promise<void> {
-    // The files runners have already (there is no first pass then).
-    this.reserved = this.dry
-      ? []
-      : (this.plan.firstJobs ?? []).filter((j) => files.includes(j.file));
-    const given = new Set(this.reserved.map((j) => j.file));
-    this.queue = files
-      .filter((file) => !given.has(file))
-      .map((file) => ({
-        id: this.nextId++,
-        file,
-        setupFiles: this.plan.setupFiles,
-        options: this.plan.options,
-        dry: this.dry,
-      }));
-    if (!this.hasWork()) return;
+    this.queue.fill(files, this.dry);
+    if (!this.queue.hasWork()) return;
     const done = new Promise<void>((resolve) => (this.phaseDone = resolve));
     this.dispatch();
     await done;
@@ -277,48 +253,26 @@ export class TestRun {
     // An idle worker gets a file to run; then each busy one, a file ahead.
     for (const ahead of [false, true]) {
       for (const aid of workers) {
-        if (!this.hasWork()) break;
+        if (!this.queue.hasWork()) break;
         const busy = this.inflight.has(aid);
-        if (busy === ahead && !this.ahead.has(aid)) this.send(aid, ahead);
+        if (busy === ahead && this.queue.aheadOf(aid) === undefined) this.send(aid, ahead);
       }
     }
-    if (this.hasWork()) return;
+    if (this.queue.hasWork()) return;
     // No file left: idle workers take back files sent ahead to busy ones.
-    let idle = workers.filter((aid) => !this.inflight.has(aid)).length - this.recalled.size;
-    for (const run of this.ahead.values()) {
-      if (idle <= 0) return;
-      if (this.recalled.has(run)) continue;
-      this.recalled.add(run);
-      idle--;
-      this.tell(run.aid, DROP_FILE, run.job.id);
-    }
-  }
-
-  /** Files not given to a worker yet. */
-  private hasWork(): boolean {
-    return this.queue.length > 0 || this.reserved.length > 0;
+    const idle = workers.filter((aid) => !this.inflight.has(aid)).length;
+    for (const run of this.queue.recall(idle)) this.tell(run.aid, DROP_FILE, run.job.id);
   }
 
   private send(aid: string, ahead: boolean): void {
-    let given: FileJob | undefined;
-    let givenAhead: FileJob | undefined;
-    if (!this.served.has(aid)) {
-      this.served.add(aid);
-      const [job, next] = this.sink.firstJob?.(aid) ?? [];
-      given = this.unreserve(job);
-      givenAhead = this.unreserve(next);
-      // Its first file is not of this phase (its events are nobody's): the
-      // one it holds ahead is this phase's first on it. Left reserved, that
-      // one would never be sent, and the phase would never end.
-      if (given === undefined) [given, givenAhead] = [givenAhead, undefined];
-    }
+    const [given, givenAhead] = this.queue.unreserve(aid, () => this.sink.firstJob?.(aid) ?? []);
     // Reserved jobs go only with their runners.
-    const job = given ?? this.queue.shift();
+    const job = given ?? this.queue.next();
     if (job === undefined) return;
     const run = new FileRun(job, aid);
     this.runs.set(job.id, run);
     if (ahead) {
-      this.ahead.set(aid, run);
+      this.queue.holdAhead(run);
     } else {
       this.inflight.set(aid, run);
       if (!this.dry) this.order.started(run);
@@ -327,7 +281,7 @@ export class TestRun {
     if (givenAhead !== undefined) {
       const next = new FileRun(givenAhead, aid);
       this.runs.set(givenAhead.id, next);
-      this.ahead.set(aid, next);
+      this.queue.holdAhead(next);
     }
     if (given !== undefined) return;
     this.tell(aid, RUN_FILE, job, (err: unknown) => {
@@ -357,24 +311,17 @@ export class TestRun {
     }
   }
 
-  /** @returns `job` taken out of the reserved jobs, if it was one. */
-  private unreserve(job: FileJob | undefined): FileJob | undefined {
-    const i = job === undefined ? -1 : this.reserved.indexOf(job);
-    return i < 0 ? undefined : this.reserved.splice(i, 1)[0];
-  }
-
   /** A file sent ahead did not begin (taken back, or its runner died): it goes first again. */
   private reclaim(run: FileRun): void {
-    this.recalled.delete(run);
-    if (this.ahead.get(run.aid) === run) this.ahead.delete(run.aid);
-    else if (this.inflight.get(run.aid) === run && run.loading) {
+    if (!this.queue.release(run)) {
       // Counted begun, yet taken back (its runner says so): the worker is idle.
+      if (this.inflight.get(run.aid) !== run || !run.loading) return;
       this.inflight.delete(run.aid);
       if (!this.dry) this.order.ended(run);
-    } else return;
+    }
     this.runs.delete(run.job.id);
     if (this.stopped) return;
-    this.queue.unshift({ ...run.job, id: this.nextId++ });
+    this.queue.requeue(run.job, true);
     this.dispatch();
   }
 
@@ -389,14 +336,10 @@ export class TestRun {
   private crashed(run: FileRun, message: string): void {
     if (run.done) return;
     // The file sent ahead died with the runner, unbegun.
-    const ahead = this.ahead.get(run.aid);
+    const ahead = this.queue.aheadOf(run.aid);
     if (ahead !== undefined) this.reclaim(ahead);
-    if (this.dry) {
-      // Not silent: once more on another worker, then it runs in the second pass.
-      const times = (this.dryCrashes.get(run.file) ?? 0) + 1;
-      this.dryCrashes.set(run.file, times);
-      if (times === 1 && !this.stopped) this.queue.push({ ...run.job, id: this.nextId++ });
-    }
+    // Not silent: once more on another worker, then it runs in the second pass.
+    if (this.dry) this.queue.crashedLoading(run.job, !this.stopped);
     this.bail();
     for (const event of run.close(message)) {
       if (!this.dry) this.order.event(run, event);
@@ -418,17 +361,15 @@ export class TestRun {
       this.sink.fileDone(run.file, ms);
     }
     // The file sent ahead begins now, in the runner already.
-    const next = this.ahead.get(run.aid);
+    const next = this.queue.takeAhead(run.aid);
     if (next !== undefined) {
-      this.ahead.delete(run.aid);
-      this.recalled.delete(next);
       next.begin();
       this.inflight.set(run.aid, next);
       if (!this.dry) this.order.started(next);
     }
     // More files, or files sent ahead an idle worker may take back.
     if (!this.stopped) this.dispatch();
-    if (this.inflight.size === 0 && (!this.hasWork() || this.stopped)) this.finishPhase();
+    if (this.inflight.size === 0 && (!this.queue.hasWork() || this.stopped)) this.finishPhase();
   }
 
   private finishPhase(): void {
@@ -441,19 +382,4 @@ export class TestRun {
 /** @returns `true` for an event that fails a test, a hook or a file's load. */
 function isFailure(event: WireEvent): boolean {
   return event.name === 'fail' || event.name === 'load error';
-}
-
-/** What a file's report says when its worker died under it. */
-function crashMessage(
-  run: FileRun,
-  kind: string,
-  code: number | null,
-  signal: string | null,
-): string {
-  const how = signal !== null ? `signal ${signal}` : `code ${code}`;
-  const where =
-    run.running === undefined
-      ? `while running ${run.file}`
-      : `while running "${run.running}" in ${run.file}`;
-  return `worker ${kind} exited (${how}) ${where}`;
 }
