@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -85,16 +85,21 @@ describe('TaskQueue', () => {
     });
 
     it('should start positive priorities first, then the tasks without one in order, then negative ones', async () => {
-      // Hold the 2 workers × 2 slots; one frees after 1.5 s and runs the rest one by one.
+      // Hold the 2 workers × 2 slots with tasks that run until released;
+      // release one: its slot runs the rest one by one. (Busy tasks of a
+      // fixed duration could free a slot before all are queued, or a
+      // second one, on a busy machine.)
       const starts: string[] = [];
       const sub = redisQueue.task$.subscribe((t) => {
         if (t.state !== 'PENDING' && !starts.includes(t.id)) starts.push(t.id);
       });
+      const release = [0, 1, 2, 3].map((i) => join(tmpdir(), `rxp-redis-hold-${process.pid}-${i}`));
+      let busy: Task[] = [];
       try {
-        const busy = await Promise.all(
-          [1500, 5000, 5000, 5000].map((ms, i) => redisQueue.queueTask('label', [`b${i}`, ms])),
+        busy = await Promise.all(
+          release.map((path, i) => redisQueue.queueTask('hold', [`b${i}`, path])),
         );
-        await waitFor(() => busy.every((t) => starts.includes(t.id)), 10_000, 'busy tasks started');
+        await waitFor(() => busy.every((t) => starts.includes(t.id)), 20_000, 'busy tasks started');
         const order: [string, number][] = [
           ['a', 0],
           ['low', -5],
@@ -108,6 +113,7 @@ describe('TaskQueue', () => {
         for (const [label, priority] of order)
           queued.push(await redisQueue.queueTask('label', [label], { priority }));
         expect(queued.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
+        writeFileSync(release[0]!, '');
         const done = await Promise.all(queued.map((t) => redisQueue.waitForTask(t.id)));
         expect(done.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
         const label = new Map(done.map((t) => [t.id, t.result]));
@@ -120,9 +126,16 @@ describe('TaskQueue', () => {
           'low',
           'lower',
         ]);
-        await Promise.all(busy.map((t) => redisQueue.waitForTask(t.id)));
       } finally {
         sub.unsubscribe();
+        for (const path of release) writeFileSync(path, '');
+        await within(
+          Promise.all(busy.map((t) => redisQueue.waitForTask(t.id))),
+          20_000,
+          'the busy tasks released',
+        ).finally(() => {
+          for (const path of release) rmSync(path, { force: true });
+        });
       }
     });
 
@@ -230,6 +243,13 @@ describe('TaskQueue', () => {
     });
 
     it('should bring every task to SUCCESS while workers are SIGKILLed every second', async () => {
+      // A fresh restart history: the workers the tests above killed (up to
+      // 10 within restartWindow) would back the replacements of these kills
+      // off by up to backoffMax (10 s) each, or open the breaker for its
+      // 30 s cool-down: the tasks would wait for workers, for longer than
+      // the deadline below on a busy machine.
+      const before = redisQueue.monitor!.restartPolicy.recentRestarts;
+      redisQueue.monitor!.restartPolicy.reset();
       const n = 400;
       let kills = 0;
       const killer = setInterval(() => {
@@ -256,7 +276,7 @@ describe('TaskQueue', () => {
       } finally {
         clearInterval(killer);
       }
-      console.log(`      ${kills} workers SIGKILLed`);
+      console.log(`      ${kills} workers SIGKILLed (${before} restarts before)`);
       for (let i = 0; i < n; i++) {
         expect((await client.getTask(`chaos-${i}`))?.state, `chaos-${i} in Redis`).to.equal(
           'SUCCESS',
@@ -366,11 +386,15 @@ describe('TaskQueue', () => {
         const sub = periodic.task$.subscribe((t) => {
           if (t.name === 'tick' && t.state === 'SUCCESS') ticks.push(t.id);
         });
-        await new Promise((resolve) => setTimeout(resolve, 3500));
-        sub.unsubscribe();
-        await periodic.close();
+        // Three ticks seen, however long a busy machine takes to run them
+        // (a fixed wait would count fewer there).
+        try {
+          await waitFor(() => new Set(ticks).size >= 3, 20_000, 'three ticks');
+        } finally {
+          sub.unsubscribe();
+          await periodic.close();
+        }
         const distinct = new Set(ticks);
-        expect(distinct.size).to.be.at.least(2);
         const times = [...distinct].map((id) => Number(id.split(':').at(-1))).sort();
         for (let i = 1; i < times.length; i++)
           expect(times[i]! - times[i - 1]!).to.be.at.least(1000);
