@@ -127,11 +127,15 @@ describe('TaskQueue', () => {
         clearInterval(killer);
       }
       console.log(`      ${kills} workers SIGKILLed`);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the last batch's fsync
-      const journal = journaled(dataDir('spec-chaos'));
-      const ours = [...journal.values()].filter((t) => t.id.startsWith('c'));
-      expect(ours).to.have.length(n);
-      expect(ours.every((t) => t.state === 'SUCCESS')).to.equal(true);
+      // The last batch reaches the journal after its tasks ended (a busy
+      // disk may take a while): read it again until it holds them.
+      const ours = (): Task[] =>
+        [...journaled(dataDir('spec-chaos')).values()].filter((t) => t.id.startsWith('c'));
+      const deadline = Date.now() + 10_000;
+      while (ours().some((t) => t.state !== 'SUCCESS') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(ours()).to.have.length(n);
+      expect(ours().every((t) => t.state === 'SUCCESS')).to.equal(true);
     });
   });
 });
