@@ -84,7 +84,7 @@ describe('TaskQueue', () => {
       expect(done).to.include({ state: 'FAILURE', attempts: 3 });
       expect(done.error).to.include({ name: 'WorkerLostError', code: 'RXP_ERR_WORKER_LOST' });
       expect(done.error?.message).to.match(/3 workers that died/);
-      await waitFor(() => queue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => queue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
     });
   });
 

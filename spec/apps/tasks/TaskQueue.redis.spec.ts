@@ -195,20 +195,21 @@ describe('TaskQueue', () => {
       const [task, pid] = await startedPid(redisQueue.queueTask('stubborn', [60_000]));
       await redisQueue.revokeTask(task.id);
       await waitFor(() => !alive(pid), 10_000, 'the stubborn worker replaced');
-      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
       expect((await redisQueue.getTask(task.id))?.state).to.equal('REVOKED');
     });
 
     it('should time out a task that blocks its worker, and replace the worker', async () => {
       const pids = redisQueue.monitor!.managedActors.map((p) => p.pid!);
       // Its worker's loop is blocked (no progress report gets out): the
-      // arbiter fails the attempt, then replaces the worker after the grace.
-      const task = await redisQueue.queueTask('blockPid', [4000], { timeout: 300 });
+      // arbiter fails the attempt, then replaces the worker after the grace
+      // (2 s), well before the block ends.
+      const task = await redisQueue.queueTask('blockPid', [8000], { timeout: 300 });
       const done = await within(redisQueue.waitForTask(task.id), 10_000, 'timed out');
       expect(done.state).to.equal('FAILURE');
       expect(done.error?.code).to.equal('RXP_ERR_TASK_TIMEOUT');
       await waitFor(() => pids.some((pid) => !alive(pid)), 10_000, 'the blocked worker replaced');
-      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
       expect((await redisQueue.getTask(task.id))?.state).to.equal('FAILURE');
     });
 
@@ -239,7 +240,7 @@ describe('TaskQueue', () => {
       );
       expect(done.state).to.equal('FAILURE');
       expect(done.error).to.include({ name: 'WorkerLostError', code: 'RXP_ERR_WORKER_LOST' });
-      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => redisQueue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
     });
 
     it('should bring every task to SUCCESS while workers are SIGKILLed every second', async () => {

@@ -235,7 +235,7 @@ describe('TaskQueue', () => {
       await queue.revokeTask(task.id);
       await waitFor(() => !alive(pid), 10_000, 'the stubborn worker replaced');
       w.stop();
-      await waitFor(() => queue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => queue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
       expect((await queue.getTask(task.id))?.state).to.equal('REVOKED');
     });
   });
