@@ -96,9 +96,7 @@ describe('TaskQueue', () => {
       const release = [0, 1, 2, 3].map((i) => join(tmpdir(), `rxp-redis-hold-${process.pid}-${i}`));
       let busy: Task[] = [];
       try {
-        busy = await Promise.all(
-          release.map((path, i) => redisQueue.queueTask('hold', [`b${i}`, path])),
-        );
+        busy = await Promise.all(release.map((path) => redisQueue.queueTask('hold', [path])));
         await waitFor(() => busy.every((t) => starts.includes(t.id)), 20_000, 'busy tasks started');
         const order: [string, number][] = [
           ['a', 0],

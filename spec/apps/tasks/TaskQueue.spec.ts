@@ -95,7 +95,7 @@ describe('TaskQueue', () => {
       const release = join(dataDir('spec-tasks'), 'release-busy');
       try {
         const busy = await Promise.all(
-          [0, 1, 2, 3, 4, 5, 6, 7].map((i) => queue.queueTask('hold', [`b${i}`, release])),
+          Array.from({ length: 8 }, () => queue.queueTask('hold', [release])),
         );
         const low = await queue.queueTask('label', ['low'], { priority: 0 });
         const high = await queue.queueTask('label', ['high'], { priority: 10 });
