@@ -444,7 +444,7 @@ describe('Monitor', () => {
           20_000,
           'the pool back at 2 workers, breaker closed',
         );
-        await waitFor(() => said('half-open → closed'), 5000, 'the breaker closed, logged');
+        await waitFor(() => said('half-open → closed'), 20_000, 'the breaker closed, logged');
       } catch (err) {
         // What the pool went through, to tell a slow machine from a stuck breaker.
         const seen = logs.records.map((r) => r.message).filter((m) => /→|exited|spawn/.test(m));
