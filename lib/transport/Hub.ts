@@ -174,9 +174,22 @@ export class Hub {
     if (this.stopping || path === undefined || server === false || existsSync(path)) return false;
     this.options.logger.warn(`the hub socket ${path} was removed: listening again`);
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const previous = server.server;
-    server.start();
-    if (previous !== false) previous.close();
+    // The old server first: closing a Unix socket server unlinks its path
+    // (the new one's, were it bound already).
+    if (server.server !== false) server.server.close();
+    // Without node-ipc's unlink of the path first (it is gone: checked
+    // above): that unlink is asynchronous, and until its callback neither
+    // the new server nor its socket file existed, so a second call
+    // meanwhile (a spawn, the periodic check) started a second server,
+    // which nothing closed (the process never exited). This way the new
+    // server is created and bound at once.
+    const { unlink } = this.ipc.config;
+    this.ipc.config.unlink = false;
+    try {
+      server.start();
+    } finally {
+      this.ipc.config.unlink = unlink;
+    }
     return true;
   }
 
