@@ -145,12 +145,14 @@ describe('TaskQueue', () => {
       // Both workers ready and idle (2 × 2 running, 2 × 2 next in line)…
       const embedded = (): EmbeddedBackend => queue.backend as EmbeddedBackend;
       await waitFor(() => embedded().dispatcher.free === 8, 10_000, 'two idle workers');
-      // …4 busy tasks, then 4 that wait in the workers' lines.
+      // …4 busy tasks, then 4 that wait in the workers' lines (3 s: longer
+      // than their timeout, which a busy machine's worker has room to meet
+      // once they start).
       const busy = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 2500])),
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 3000])),
       );
       const waiting = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 1000 })),
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 2000 })),
       );
       const done = await Promise.all(waiting.map((t) => queue.waitForTask(t.id)));
       await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
