@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -85,19 +85,16 @@ describe('TaskQueue', () => {
     });
 
     it('should start positive priorities first, then the tasks without one in order, then negative ones', async () => {
-      // Hold the 2 workers × 2 slots with tasks that run until released;
-      // release one: its slot runs the rest one by one. (Busy tasks of a
-      // fixed duration could free a slot before all are queued, or a
-      // second one, on a busy machine.)
+      // Hold the 2 workers × 2 slots; one frees after 1.5 s and runs the rest one by one.
       const starts: string[] = [];
       const sub = redisQueue.task$.subscribe((t) => {
         if (t.state !== 'PENDING' && !starts.includes(t.id)) starts.push(t.id);
       });
-      const release = [0, 1, 2, 3].map((i) => join(tmpdir(), `rxp-redis-hold-${process.pid}-${i}`));
-      let busy: Task[] = [];
       try {
-        busy = await Promise.all(release.map((path) => redisQueue.queueTask('hold', [path])));
-        await waitFor(() => busy.every((t) => starts.includes(t.id)), 20_000, 'busy tasks started');
+        const busy = await Promise.all(
+          [1500, 5000, 5000, 5000].map((ms, i) => redisQueue.queueTask('label', [`b${i}`, ms])),
+        );
+        await waitFor(() => busy.every((t) => starts.includes(t.id)), 10_000, 'busy tasks started');
         const order: [string, number][] = [
           ['a', 0],
           ['low', -5],
@@ -111,7 +108,6 @@ describe('TaskQueue', () => {
         for (const [label, priority] of order)
           queued.push(await redisQueue.queueTask('label', [label], { priority }));
         expect(queued.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
-        writeFileSync(release[0]!, '');
         const done = await Promise.all(queued.map((t) => redisQueue.waitForTask(t.id)));
         expect(done.map((t) => t.priority)).to.deep.equal(order.map(([, p]) => p));
         const label = new Map(done.map((t) => [t.id, t.result]));
@@ -124,16 +120,9 @@ describe('TaskQueue', () => {
           'low',
           'lower',
         ]);
+        await Promise.all(busy.map((t) => redisQueue.waitForTask(t.id)));
       } finally {
         sub.unsubscribe();
-        for (const path of release) writeFileSync(path, '');
-        await within(
-          Promise.all(busy.map((t) => redisQueue.waitForTask(t.id))),
-          20_000,
-          'the busy tasks released',
-        ).finally(() => {
-          for (const path of release) rmSync(path, { force: true });
-        });
       }
     });
 
