@@ -72,6 +72,8 @@ export class Hub {
   private socketPath: string | undefined;
   /** Set by the first {@link Hub.listen}. */
   private listening: Promise<void> | undefined;
+  /** Whether {@link Hub.listen}'s server got bound once. */
+  private bound = false;
 
   /** @param options - limits and logger. */
   constructor(private readonly options: HubOptions) {
@@ -172,6 +174,7 @@ export class Hub {
       let started = false;
       ipc.serve(path, () => {
         started = true;
+        this.bound = true;
         chmodSync(path, 0o600);
         resolve();
       });
@@ -182,6 +185,9 @@ export class Hub {
         if (socket !== undefined && typeof socket === 'object') {
           this.reject(socket as Socket, 'unreadable frame', err);
         } else if (!started) {
+          // Not listening: the next process actor's spawn tries again.
+          this.listening = undefined;
+          this.ipc = undefined;
           reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
@@ -203,7 +209,14 @@ export class Hub {
     // Never while stopping: closing the server removes its socket file, and
     // a spawn (a pool replacing a worker the stop ended) or the periodic
     // check in that window would start a server nothing closes.
-    if (this.stopping || path === undefined || server === undefined || server === false)
+    // Nor before the first bind is done (or when it failed): nothing to restore.
+    if (
+      this.stopping ||
+      !this.bound ||
+      path === undefined ||
+      server === undefined ||
+      server === false
+    )
       return false;
     if (existsSync(path)) return false;
     this.options.logger.warn(`the hub socket ${path} was removed: listening again`);

@@ -143,7 +143,7 @@ describe('TlsListener', () => {
       expect(info.nodes[0]!.workers).to.have.length(2);
       await waitFor(
         () => pool.managedActors.find((p) => p.aid === remote)?.pid === who.pid,
-        5000,
+        10_000,
         'its pid',
       );
     });
@@ -237,7 +237,7 @@ describe('TlsListener', () => {
       expect(joiner.stderr).to.match(/did not prove the shared secret/);
       await waitFor(
         () => logs.records.some((r) => /did not prove the shared secret/.test(r.message)),
-        5000,
+        10_000,
         'the hub logging it',
       );
       expect(a.remote!.nodes).to.have.length(0);
@@ -260,7 +260,7 @@ describe('TlsListener', () => {
       await within(closed, 10_000, 'the connection closed');
       await waitFor(
         () => logs.records.some((r) => /no TLS handshake/.test(r.message)),
-        5000,
+        10_000,
         'the hub logging it',
       );
     });
@@ -286,7 +286,7 @@ describe('TlsListener', () => {
       expect(peer.text()).to.contain(`protocol version 99 is not ${PROTOCOL_VERSION}`);
       await waitFor(
         () => logs.records.some((r) => /protocol version 99/.test(r.message)),
-        5000,
+        10_000,
         'the hub logging it',
       );
     });

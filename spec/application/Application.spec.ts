@@ -10,6 +10,7 @@ import {
   type Arbiter,
 } from '../../lib/index.js';
 import { app, calls, Hooked } from '../fixtures/apps/hooked.js';
+import { waitFor } from '../support/waiting.js';
 
 describe('Application', () => {
   let a: Arbiter;
@@ -50,8 +51,8 @@ describe('Application', () => {
   describe('hooks', () => {
     it('should run the arbiter-side hooks in order', async () => {
       expect(calls.slice(0, 2)).to.deep.equal(['onConfig bonjour', 'monitorStart spec-hooked']);
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(calls).to.include('monitorTask');
+      // Every period (50 ms): waited for, not a fixed 150 ms (a busy machine).
+      await waitFor(() => calls.includes('monitorTask'), 10_000, 'monitorTask');
       const info = (await send('spec-hooked', 'info')) as Record<string, unknown>;
       expect(info['hooked']).to.equal(true);
     });

@@ -140,7 +140,9 @@ describe('Arbiter', () => {
         const p = await spawn({
           name: 'hooked',
           concurrency,
-          timeout: 1500,
+          // The periodic task runs every timeout / 3; timeout is the
+          // handshake's deadline too: room to start on a busy machine.
+          timeout: 3000,
           start: (actor: Actor) => {
             actor.extra['ticks'] = 0;
           },
@@ -396,7 +398,7 @@ describe('Arbiter', () => {
         const p = await spawn({
           name: 'watcher',
           concurrency,
-          timeout: 1500,
+          timeout: 3000, // heartbeats every second; the handshake's deadline
           module: fixture('watcher'),
         });
         await waitFor(() => Number(p.info['ticks']) > 0);
@@ -500,7 +502,7 @@ describe('Arbiter lifecycle', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    await waitFor(() => !alive(pid));
+    await waitFor(() => !alive(pid), 20_000, 'the orphan gone');
     // Its runtime folder stays behind; the next arbiter's start removes it.
     removeStaleRuntimeDirs();
     const prefix = `rxpulsar-${child.pid}-`;

@@ -19,7 +19,10 @@ import type { Router } from '../../lib/arbiter/Router.js';
 import { within } from '../support/waiting.js';
 
 const commands = {
-  hang: () => new Promise(() => undefined),
+  hang: (self: Actor) => {
+    self.extra['hanging'] = true;
+    return new Promise(() => undefined);
+  },
   append: (self: Actor, i: number) => {
     ((self.extra['log'] ??= []) as number[]).push(i);
   },
@@ -42,6 +45,15 @@ const appends = (from: ActorProxy, to: ActorProxy, count: number): PromiseLike<u
     to.aid,
     count,
   );
+
+/** Resolved once `actor` runs a `hang` request (it came through). */
+async function hanging(actor: ActorProxy): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await send(actor, 'run', (self: Actor) => self.extra['hanging'])) !== true) {
+    if (Date.now() > deadline) throw new Error(`${actor.name} got no hang within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Ask `from` to send `count` echoes to `to` (by aid), all at once. */
 const echoes = (from: ActorProxy, to: ActorProxy, count: number): PromiseLike<unknown> =>
@@ -183,7 +195,7 @@ describe('Introducer', function () {
             ),
           p2.aid,
         );
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await hanging(p2); // not a fixed wait: a busy machine may take longer
         expect(between(p1, p2)).to.deep.equal([]); // the request went directly
         p2.worker?.kill('SIGKILL');
         expect(await within(outcome, 5_000, 'the direct request did not fail')).to.match(
@@ -231,7 +243,7 @@ describe('Introducer', function () {
           ),
         t2.aid,
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await hanging(t2); // not a fixed wait: a busy machine may take longer
       t2.worker?.kill('SIGKILL');
       expect(await within(outcome, 5_000, 'the direct request did not fail')).to.match(
         /^ActorExitedError: .*exited/,

@@ -90,8 +90,11 @@ describe('rxpulsar (command line)', () => {
 
   it('should answer every request in flight on SIGTERM, then exit 0', async () => {
     const child = spawn(process.execPath, [bin, app, '--bind', '127.0.0.1:0', '--workers', '2'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPEC_SAY_BEGAN: '1' },
     });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const line = await new Promise<string>((resolve) => {
@@ -109,7 +112,13 @@ describe('rxpulsar (command line)', () => {
             .end();
         });
       const replies = Promise.all(Array.from({ length: 6 }, get));
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // In flight: every request reached a worker (a fixed wait may not be
+      // enough on a busy machine, and one not yet accepted is refused).
+      await waitFor(
+        () => stderr.split('began GET /slow?ms=600\n').length - 1 === 6,
+        20_000,
+        '6 requests in flight',
+      );
       child.kill('SIGTERM');
       expect(await replies).to.deep.equal([200, 200, 200, 200, 200, 200]);
       expect(await exited).to.equal(0);
@@ -146,7 +155,11 @@ describe('rxpulsar (command line)', () => {
         req.on('error', reject);
         req.end();
       });
-      await waitFor(() => /GET \/debug-probe 200 [\d.]+ ms/.test(logs), 5000, 'the request logged');
+      await waitFor(
+        () => /GET \/debug-probe 200 [\d.]+ ms/.test(logs),
+        10_000,
+        'the request logged',
+      );
       const title = await new Promise<string>((resolve) => {
         execFile('ps', ['-o', 'args=', '-p', String(pid)], (_err, out) => resolve(out.trim()));
       });

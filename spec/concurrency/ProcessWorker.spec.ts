@@ -22,7 +22,8 @@ function processState(pid: number): string | undefined {
 }
 
 describe('ProcessWorker', function () {
-  this.timeout(10_000);
+  // A child's start on a busy machine: its waits are 20 s.
+  this.timeout(30_000);
   let dir: string;
   let count = 0;
   const workers: ProcessWorker[] = [];
@@ -158,8 +159,9 @@ describe('ProcessWorker', function () {
     it('should escalate to SIGKILL when the child ignores SIGTERM', async () => {
       const ready = readyFile();
       const worker = start('ignore-sigterm', { ready });
-      await waitFor(() => existsSync(ready), 5000, 'the child did not get ready');
-      const info = await within(worker.terminate(200), 5000, 'terminate() did not resolve');
+      await waitFor(() => existsSync(ready), 20_000, 'the child did not get ready');
+      // A grace long enough for its SIGTERM handler to run on a busy machine.
+      const info = await within(worker.terminate(2000), 10_000, 'terminate() did not resolve');
       expect(info).to.deep.equal({ exitCode: null, signal: 'SIGKILL' });
       expect(existsSync(`${ready}.sigterm`), 'SIGTERM came first').to.equal(true);
       expect(worker.exited).to.equal(true);
@@ -168,7 +170,7 @@ describe('ProcessWorker', function () {
     it('should thaw a frozen child (SIGCONT) so that SIGTERM ends it', async () => {
       const ready = readyFile();
       const worker = start('hang', { ready });
-      await waitFor(() => existsSync(ready), 5000, 'the child did not get ready');
+      await waitFor(() => existsSync(ready), 20_000, 'the child did not get ready');
       worker.kill('SIGSTOP');
       if (process.platform === 'linux') {
         await waitFor(() => processState(worker.pid) === 'T', 5000, 'the child did not stop');
@@ -183,7 +185,7 @@ describe('ProcessWorker', function () {
     it('should end a frozen child that ignores SIGTERM with SIGKILL', async () => {
       const ready = readyFile();
       const worker = start('ignore-sigterm', { ready });
-      await waitFor(() => existsSync(ready), 5000, 'the child did not get ready');
+      await waitFor(() => existsSync(ready), 20_000, 'the child did not get ready');
       worker.kill('SIGSTOP');
       const info = await within(worker.terminate(200), 5000, 'terminate() did not resolve');
       expect(info).to.deep.equal({ exitCode: null, signal: 'SIGKILL' });

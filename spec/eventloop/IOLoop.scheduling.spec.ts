@@ -306,6 +306,10 @@ describe('IOLoop (real timers)', () => {
       let runs = 0;
       loop.start();
       loop.addTask(() => (runs += 1));
+      // Running (waited for: a process starved past 10 ms would see the
+      // timer below fire before the first iteration)…
+      await waitFor(() => runs > 0);
+      // …a timer still fires, and the task runs on after it.
       const fired = await new Promise<number>((resolve) => setTimeout(() => resolve(runs), 10));
       expect(fired).to.be.greaterThan(0);
       await waitFor(() => runs > fired);

@@ -90,10 +90,13 @@ describe('Monitor', () => {
       let pool: Monitor;
 
       before(async () => {
+        // timeout: the heartbeat deadline the stuck worker misses, and the
+        // handshake's: short enough to be quick, long enough for a worker
+        // to start and beat on a busy machine (a late one is killed).
         pool = a.addMonitor(`pool-${concurrency}`, {
           workers: 2,
           concurrency,
-          timeout: 1200,
+          timeout: 3000,
           period: 100,
           module: workerModule,
         });
@@ -149,7 +152,11 @@ describe('Monitor', () => {
       it('should kill and replace a worker stuck in an endless loop', async () => {
         const [stuck] = pool.managedActors as [ActorProxy];
         send(stuck, 'spin').addErrback(() => undefined);
-        await waitFor(() => !aids(pool).includes(stuck.aid) && pool.managedActors.length === 2);
+        await waitFor(
+          () => !aids(pool).includes(stuck.aid) && pool.managedActors.length === 2,
+          20_000,
+          'the stuck worker replaced',
+        );
         // Its replacement starts once SIGKILL is sent, and may be ready before its exit is seen.
         await waitFor(() => exits.some((e) => e.aid === stuck.aid), 10_000, 'its exit');
         expect(await send('arbiter', 'ping')).to.equal('pong');
@@ -274,13 +281,17 @@ describe('Monitor', () => {
   });
 
   describe('minWorkers..maxWorkers', () => {
-    it('should grow under load and shrink when idle, saying why', async () => {
+    it('should grow under load and shrink when idle, saying why', async function () {
+      this.timeout(60_000);
+      // The load is seen in the heartbeats (every timeout / 3): the work
+      // lasts several of them, so a late one on a busy machine still finds
+      // it in flight.
       const pool = a.addMonitor('elastic', {
         minWorkers: 1,
         maxWorkers: 2,
         cooldown: 200,
         period: 50,
-        timeout: 1500,
+        timeout: 3000,
         module: workerModule,
       });
       const events: ResizeEvent[] = [];
@@ -288,10 +299,10 @@ describe('Monitor', () => {
       await pool.start();
       expect(pool.workers).to.equal(1);
       const [only] = pool.managedActors as [ActorProxy];
-      const work = Array.from({ length: 6 }, () => send(only, 'slow', 1200, 'ok'));
-      await waitFor(() => pool.managedActors.length === 2);
+      const work = Array.from({ length: 6 }, () => send(only, 'slow', 4000, 'ok'));
+      await waitFor(() => pool.managedActors.length === 2, 20_000, 'the growth');
       expect(await Promise.all(work)).to.deep.equal(Array(6).fill('ok'));
-      await waitFor(() => pool.managedActors.length === 1);
+      await waitFor(() => pool.managedActors.length === 1, 20_000, 'the shrink');
       expect(events.map((e) => [e.from, e.to])).to.deep.equal([
         [1, 2],
         [2, 1],
@@ -303,13 +314,20 @@ describe('Monitor', () => {
   });
 
   describe('a worker frozen with SIGSTOP', () => {
-    it('should be killed when its heartbeat is late, and replaced', async () => {
-      const pool = a.addMonitor('frozen', { workers: 1, timeout: 900, period: 100 });
+    it('should be killed when its heartbeat is late, and replaced', async function () {
+      this.timeout(60_000);
+      // timeout is the handshake's deadline too: room for its successor to
+      // start on a busy machine.
+      const pool = a.addMonitor('frozen', { workers: 1, timeout: 3000, period: 100 });
       await pool.start();
       const [frozen] = pool.managedActors as [ActorProxy];
       process.kill(frozen.pid!, 'SIGSTOP');
-      await waitFor(() => pool.managedActors.length === 1 && aids(pool)[0] !== frozen.aid);
-      await waitFor(() => !alive(frozen.pid));
+      await waitFor(
+        () => pool.managedActors.length === 1 && aids(pool)[0] !== frozen.aid,
+        20_000,
+        'its successor',
+      );
+      await waitFor(() => !alive(frozen.pid), 20_000, 'the frozen worker killed');
       expect(await send(pool.managedActors[0]!, 'ping')).to.equal('pong');
       await pool.stop();
     });
@@ -321,7 +339,9 @@ describe('Monitor', () => {
         workers: 1,
         maxRequests: 5,
         maxRequestsJitter: 0,
-        timeout: 1500,
+        // Its requests are counted from heartbeats (every timeout / 3); a
+        // worker killed for a late one on a busy machine would exit first.
+        timeout: 3000,
         period: 50,
       });
       await pool.start();
@@ -332,7 +352,11 @@ describe('Monitor', () => {
         a.events.actorExited$.subscribe((e) => e.aid === first.aid && order.push('first exited')),
       ];
       for (let i = 0; i < 6; i++) await send(first, 'ping');
-      await waitFor(() => !aids(pool).includes(first.aid) && order.includes('first exited'));
+      await waitFor(
+        () => !aids(pool).includes(first.aid) && order.includes('first exited'),
+        20_000,
+        'the first replaced',
+      );
       subs.forEach((sub) => sub.unsubscribe());
       expect(order).to.deep.equal(['successor ready', 'first exited']);
       const exit = exits.find((e) => e.aid === first.aid);
@@ -420,7 +444,7 @@ describe('Monitor', () => {
           20_000,
           'the pool back at 2 workers, breaker closed',
         );
-        await waitFor(() => said('half-open → closed'), 5000, 'the breaker closed, logged');
+        await waitFor(() => said('half-open → closed'), 20_000, 'the breaker closed, logged');
       } catch (err) {
         // What the pool went through, to tell a slow machine from a stuck breaker.
         const seen = logs.records.map((r) => r.message).filter((m) => /→|exited|spawn/.test(m));

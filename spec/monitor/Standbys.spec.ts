@@ -270,12 +270,15 @@ describe('Standbys', () => {
   });
 
   describe('check()', () => {
-    it('should adopt the standby in place of a worker killed for its heartbeat, and replace a frozen standby', async () => {
+    it('should adopt the standby in place of a worker killed for its heartbeat, and replace a frozen standby', async function () {
+      this.timeout(60_000);
+      // timeout: the heartbeat deadline the frozen ones miss, and the
+      // handshake's: room for a standby to start on a busy machine.
       const pool = a.addMonitor('standby-frozen', {
         workers: 1,
         standby: 1,
         concurrency: 'process',
-        timeout: 1000,
+        timeout: 3000,
         killGrace: 200,
         period: 100,
         backoffBase: 0,
@@ -309,12 +312,13 @@ describe('Standbys', () => {
       }
     });
 
-    it('should never adopt a frozen standby being killed: a worker that dies meanwhile gets a fresh successor', async () => {
+    it('should never adopt a frozen standby being killed: a worker that dies meanwhile gets a fresh successor', async function () {
+      this.timeout(60_000);
       const pool = a.addMonitor('standby-dying', {
         workers: 1,
         standby: 1,
         concurrency: 'process',
-        timeout: 2000,
+        timeout: 3000,
         killGrace: 60_000,
         period: 100,
         backoffBase: 0,

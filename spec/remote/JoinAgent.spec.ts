@@ -135,7 +135,7 @@ describe('JoinAgent', () => {
       expect(claims[1]!['fence']).to.equal(30_000);
       await waitFor(
         () => logs.records.some((r) => /joined tls:\S+ again \(attempt 1\)/.test(r.message)),
-        5000,
+        10_000,
         'the agent logging it',
       );
       await agent.stop();

@@ -15,6 +15,8 @@ export interface Server {
   exited: Promise<number | null>;
   /** What the arbiter and its workers wrote on stderr (their logs) so far. */
   stderr(): string;
+  /** Resolved once a worker began to serve `GET path` (a `/slow` one), as it says on stderr. */
+  began(path: string): Promise<void>;
 }
 
 /**
@@ -44,10 +46,22 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
     });
     child.once('exit', () => reject(new Error(`the server exited before listening: ${stderr}`)));
   }).catch(async (err: unknown) => {
-    await reap({ child, address: '', exited, stderr: () => stderr });
+    await reap({
+      child,
+      address: '',
+      exited,
+      stderr: () => stderr,
+      began: () => Promise.resolve(),
+    });
     throw err;
   });
-  return { child, address, exited, stderr: () => stderr };
+  return {
+    child,
+    address,
+    exited,
+    stderr: () => stderr,
+    began: (path) => waitFor(() => stderr.includes(`began GET ${path}\n`), 20_000, `GET ${path}`),
+  };
 }
 
 /** Kill what is left of the group (a failed spec) and wait for the leader. */

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { expect } from 'chai';
@@ -98,6 +98,22 @@ describe('Hub', () => {
   });
 
   describe('ensureListening()', () => {
+    it('should listen again once when asked twice at once (a spawn and the periodic check)', async () => {
+      // A second server would be left listening (the leak check after this
+      // file fails, and the process never exits).
+      rmSync(path);
+      expect(hub.ensureListening()).to.equal(true);
+      // The socket is back at once: a second call finds it (it started a
+      // second server, which nothing closed, while the first was on its way).
+      expect(hub.ensureListening()).to.equal(false);
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(path);
+        socket.once('connect', () => resolve(socket.destroy() && undefined));
+        socket.once('error', reject);
+      });
+      expect(statSync(path).mode & 0o777).to.equal(0o600);
+    });
+
     it('should not listen again while the hub stops (a spawn in that window)', async () => {
       const stopping = hub.stop();
       expect(hub.ensureListening()).to.equal(false);

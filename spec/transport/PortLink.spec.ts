@@ -28,7 +28,10 @@ const commands = {
     Object.assign(err, { code: 'E_RANGE' });
     throw err;
   },
-  hang: () => new Promise(() => undefined),
+  hang: (self: Actor) => {
+    self.extra['hangs'] = Number(self.extra['hangs'] ?? 0) + 1;
+    return new Promise(() => undefined);
+  },
   length: (_actor: Actor, data: Uint8Array) => data.byteLength,
 };
 
@@ -167,7 +170,13 @@ describe('PortLink', () => {
           ),
         victim.aid,
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Both requests reached the victim (not a fixed wait: a busy machine
+      // may take longer, and a request sent after the death fails otherwise).
+      const deadline = Date.now() + 10_000;
+      while ((await send(victim, 'run', (self: Actor) => self.extra['hangs'])) !== 2) {
+        if (Date.now() > deadline) throw new Error('the hangs did not reach the victim');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       victim.worker?.kill('SIGKILL');
       const err = await within(rejection(fromArbiter), 5_000, 'the request did not fail');
       expect(err).to.be.instanceOf(ActorExitedError);

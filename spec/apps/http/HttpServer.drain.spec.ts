@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { expect } from 'chai';
 import { keepAliveLoad, type LoadResult } from '../../support/keepAliveLoad.js';
 import { reap, startServer, type Server } from '../../support/loadServer.js';
-import { alive } from '../../support/waiting.js';
+import { alive, sleep, waitFor } from '../../support/waiting.js';
 
 /** One GET on a fresh connection: its status. */
 function get(address: string, path: string): Promise<number> {
@@ -37,7 +37,10 @@ describe('HttpServer', () => {
         ms: 30_000,
         stopOnRefused: true,
       });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // A while under load, and every client served at least once on a
+      // busy machine too (a fixed wait alone may see none served).
+      await sleep(1000);
+      await waitFor(() => load.result.ok >= CLIENTS, 20_000, 'the load served');
       const served = load.result.ok;
       process.kill(group ? -server.child.pid! : server.child.pid!, signal);
       const code = await server.exited;
@@ -73,22 +76,48 @@ describe('HttpServer', () => {
       server = undefined;
     });
 
-    it('should lose no request when workers are recycled (maxRequests)', async () => {
+    it('should lose no request when workers are recycled (maxRequests)', async function () {
+      this.timeout(60_000);
       server = await startServer({ LOAD_WORKERS: '2', LOAD_MAX_REQUESTS: '1000' });
-      const result = await keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 4000 })
-        .done;
+      // 4 s of load (2500 requests and more on a quiet machine), and on
+      // until workers were recycled however long a busy machine takes.
+      const load = keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 60_000 });
+      try {
+        await sleep(4000);
+        await waitFor(
+          () => load.result.ok > 2500 && load.result.closes > 0,
+          45_000,
+          'enough requests to recycle',
+        );
+      } finally {
+        load.stop();
+      }
+      const result = await load.done;
       expect(result.ok, 'enough requests to recycle').to.be.greaterThan(2500);
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);
       expect(result.closes, 'connections told to close').to.be.greaterThan(0);
     });
 
-    it('should lose no request on a rolling restart (SIGHUP)', async () => {
+    it('should lose no request on a rolling restart (SIGHUP)', async function () {
+      this.timeout(60_000);
       server = await startServer({ LOAD_WORKERS: '2' });
-      const load = keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 4000 });
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      process.kill(server.child.pid!, 'SIGHUP');
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      process.kill(server.child.pid!, 'SIGHUP');
+      // Loads until the restarts closed connections (and a while after),
+      // not for a fixed 4 s: a busy machine may take longer to start the
+      // successors.
+      const load = keepAliveLoad({ address: server.address, clients: CLIENTS, ms: 60_000 });
+      try {
+        await sleep(800);
+        await waitFor(() => load.result.ok >= CLIENTS, 20_000, 'the load served');
+        process.kill(server.child.pid!, 'SIGHUP');
+        await sleep(1500);
+        process.kill(server.child.pid!, 'SIGHUP');
+        await waitFor(() => load.result.closes > 0, 30_000, 'connections told to close');
+        const served = load.result.ok;
+        await sleep(1700);
+        await waitFor(() => load.result.ok >= served + CLIENTS, 20_000, 'the load served after');
+      } finally {
+        load.stop();
+      }
       const result = await load.done;
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);
       expect(result.closes, 'connections told to close').to.be.greaterThan(0);
@@ -109,7 +138,7 @@ describe('HttpServer', () => {
         RXPULSAR_GRACEFUL_TIMEOUT: '6000',
       });
       const slow = get(server.address, '/slow?ms=2500');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.began('/slow?ms=2500');
       server.child.kill('SIGTERM');
       expect(await slow).to.equal(200);
       expect(await server.exited).to.equal(0);
@@ -125,7 +154,7 @@ describe('HttpServer', () => {
         () => 'answered',
         (err: NodeJS.ErrnoException) => err.code,
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.began('/slow?ms=20000');
       server.child.kill('SIGTERM');
       expect(await slow).to.equal('ECONNRESET');
       expect(await server.exited).to.equal(0);

@@ -184,7 +184,7 @@ describe('rpcProxy', () => {
       expect(await closing.add(1, 1)).to.equal(2);
       expect(sockets()).to.be.above(before);
       closing.$close();
-      await waitFor(() => sockets() === before, 2000, 'the sockets closed');
+      await waitFor(() => sockets() === before, 10_000, 'the sockets closed');
       expect(await rejection(closing.add(1, 1))).to.be.instanceOf(InvalidStateError);
     });
   });

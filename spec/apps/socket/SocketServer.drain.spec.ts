@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { expect } from 'chai';
 import { lineLoad } from '../../support/lineLoad.js';
 import { reap, startServer, type Server } from '../../support/loadServer.js';
-import { alive, within } from '../../support/waiting.js';
+import { alive, sleep, waitFor, within } from '../../support/waiting.js';
 
 const CLIENTS = 20;
 
@@ -24,7 +24,10 @@ describe('SocketServer', () => {
         ms: 30_000,
         stopOnRefused: true,
       });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // A while under load, and every client served at least once on a
+      // busy machine too (a fixed wait alone may see none served).
+      await sleep(1000);
+      await waitFor(() => load.result.ok >= CLIENTS, 20_000, 'the load served');
       expect(load.result.ok, 'served before the signal').to.be.greaterThan(0);
       process.kill(-server.child.pid!, 'SIGINT');
       expect(await server.exited, 'exit code').to.equal(0);
@@ -34,11 +37,24 @@ describe('SocketServer', () => {
       expect(result.closes, 'connections drained').to.be.greaterThan(0);
     });
 
-    it('should lose no request on a rolling restart (SIGHUP)', async () => {
+    it('should lose no request on a rolling restart (SIGHUP)', async function () {
+      this.timeout(60_000);
       server = await startServer({ LOAD_KIND: 'socket', LOAD_WORKERS: '2' });
-      const load = lineLoad({ address: server.address, clients: CLIENTS, ms: 3000 });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      process.kill(server.child.pid!, 'SIGHUP');
+      // Loads until the restart drained connections (and a while after),
+      // not for a fixed 3 s: a busy machine may take longer to start the
+      // successors.
+      const load = lineLoad({ address: server.address, clients: CLIENTS, ms: 60_000 });
+      try {
+        await sleep(1000);
+        await waitFor(() => load.result.ok >= CLIENTS, 20_000, 'the load served');
+        process.kill(server.child.pid!, 'SIGHUP');
+        await sleep(2000);
+        await waitFor(() => load.result.closes > 0, 30_000, 'connections drained');
+        const served = load.result.ok;
+        await waitFor(() => load.result.ok >= served + CLIENTS, 20_000, 'the load served after');
+      } finally {
+        load.stop();
+      }
       const result = await load.done;
       expect(result.lost + result.refused, JSON.stringify(result)).to.equal(0);
       expect(result.closes, 'connections drained').to.be.greaterThan(0);
@@ -53,7 +69,8 @@ describe('SocketServer', () => {
       server = undefined;
     });
 
-    it('should end its connections at once, not after gracefulTimeout', async () => {
+    it('should end its connections at once, not after gracefulTimeout', async function () {
+      this.timeout(40_000);
       server = await startServer({ LOAD_KIND: 'socket-plain', LOAD_WORKERS: '1' });
       const [host, port] = server.address.split(':') as [string, string];
       const socket = connect(Number(port), host);
@@ -64,9 +81,10 @@ describe('SocketServer', () => {
         socket.write('hi\n');
       });
       server.child.kill('SIGTERM');
-      await within(ended, 3000, 'the connection was not ended');
+      // Well under gracefulTimeout (30 s by default), with room for a busy machine.
+      await within(ended, 10_000, 'the connection was not ended');
       socket.destroy();
-      expect(await within(server.exited, 5000, 'the server did not exit')).to.equal(0);
+      expect(await within(server.exited, 15_000, 'the server did not exit')).to.equal(0);
     });
   });
 });

@@ -59,7 +59,7 @@ describe('SocketServer', () => {
       );
       return infos.reduce((sum, info) => sum + info.requests, 0);
     };
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     let total = await counted();
     while (total < 12 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,7 +2,9 @@
 // node (`rxpulsar join`, another process on 127.0.0.1 with no runtime folder
 // of the arbiter's, as another machine would be): they take tasks, and a
 // task whose joined worker dies, or whose node is lost, runs again.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { expect } from 'chai';
 import {
   arbiter,
@@ -11,6 +13,7 @@ import {
   type LogCapture,
   type Task,
 } from '../../../lib/index.js';
+import type { EmbeddedBackend } from '../../../lib/apps/tasks/EmbeddedBackend.js';
 import { dataDir, joined as queue } from '../../fixtures/tasks/app.js';
 import { startJoiner, type Joiner } from '../../support/joiner.js';
 import { makeTlsFiles, type TlsFiles } from '../../support/tlsFiles.js';
@@ -19,7 +22,7 @@ import { waitFor, within } from '../../support/waiting.js';
 const remotePids = (a: Arbiter): number[] =>
   (a.remote?.nodes ?? []).flatMap((n) => n.workers.map((w) => w.pid));
 
-/** The pid and parent pid a running task reported (`sleep` reports them). */
+/** The pid and parent pid a running task reported (`hold` reports them). */
 const ranOn = (t: Task): { pid: number; ppid: number } | undefined =>
   t.state === 'STARTED' && t.progress !== undefined
     ? (t.progress as { pid: number; ppid: number })
@@ -62,18 +65,24 @@ describe('TaskQueue', function () {
     logs.restore();
   });
 
-  /** Join with two workers and wait until the pool has its three. */
+  /** Join with two workers and wait until the pool has its three, each taking tasks. */
   async function join(): Promise<Joiner> {
     const node = startJoiner(a.remote!.address!, files, { app: queue.name });
     await waitFor(
       () =>
         remotePids(a).filter((pid) => pid > 0).length === 2 &&
-        queue.monitor!.managedActors.length === 3,
+        queue.monitor!.managedActors.length === 3 &&
+        // A worker says it takes tasks after its handshake: 3 × 2 × PREFETCH credits.
+        (queue.backend as EmbeddedBackend).dispatcher.free === 12,
       60_000,
       'three workers, two joined',
     );
     return node;
   }
+
+  /** A file whose creation ends the `hold` tasks given its path. */
+  const release = joinPath(tmpdir(), `rxp-joined-hold-${process.pid}`);
+  afterEach(() => rmSync(release, { force: true }));
 
   describe('with workers on a joined node', () => {
     it('should run tasks on the joined workers (their parent is the node agent)', async () => {
@@ -95,8 +104,10 @@ describe('TaskQueue', function () {
       const sub = queue.task$.subscribe((t) => seen.push(t));
       const joinerPid = joiner!.child.pid!;
       try {
+        // Tasks that run until released, not for a fixed time: one could
+        // end before the spec kills its worker on a busy machine.
         const tasks = await Promise.all(
-          Array.from({ length: 6 }, () => queue.queueTask('sleep', [1500])),
+          Array.from({ length: 6 }, () => queue.queueTask('hold', [release])),
         );
         const ids = new Set(tasks.map((t) => t.id));
         await waitFor(
@@ -111,11 +122,13 @@ describe('TaskQueue', function () {
           20_000,
           'the task requeued',
         );
+        writeFileSync(release, '');
         const done = await within(queue.waitForTask(victim.id), 60_000, 'the task done again');
         expect(done).to.include({ state: 'SUCCESS', attempts: 2 });
         expect(done.result).to.not.equal(ranOn(victim)!.pid);
         for (const t of tasks) await within(queue.waitForTask(t.id), 60_000, 'every task done');
       } finally {
+        writeFileSync(release, ''); // none left running, should the test fail
         sub.unsubscribe();
       }
     });
@@ -133,7 +146,7 @@ describe('TaskQueue', function () {
       const node = joiner!;
       try {
         const tasks = await Promise.all(
-          Array.from({ length: 6 }, () => queue.queueTask('sleep', [1500])),
+          Array.from({ length: 6 }, () => queue.queueTask('hold', [release])),
         );
         const ids = new Set(tasks.map((t) => t.id));
         const onNode = (): Task[] =>
@@ -141,6 +154,10 @@ describe('TaskQueue', function () {
         await waitFor(() => onNode().length > 0, 20_000, 'a task running on the joined node');
         const victims = new Set(onNode().map((t) => t.id));
         node.child.kill('SIGKILL');
+        // Released once the node's workers are gone: none of its tasks can
+        // end there (the workers outlive their agent a moment).
+        await within(node.closed, 20_000, 'the joined workers gone');
+        writeFileSync(release, '');
         const done = await within(
           Promise.all([...victims].map((id) => queue.waitForTask(id))),
           60_000,
@@ -153,8 +170,8 @@ describe('TaskQueue', function () {
           expect(t.attempts).to.be.within(2, 3);
         }
         for (const t of tasks) await within(queue.waitForTask(t.id), 60_000, 'every task done');
-        await within(node.closed, 20_000, 'the joined workers gone');
       } finally {
+        writeFileSync(release, ''); // none left running, should the test fail
         sub.unsubscribe();
       }
       await waitFor(

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
@@ -87,15 +87,27 @@ describe('TaskQueue', () => {
 
     it('should start higher priorities first', async () => {
       // Fill the 2 workers × 2 × PREFETCH credits (running and next in
-      // line), then queue low before high.
-      const busy = await Promise.all(
-        [0, 1, 2, 3, 4, 5, 6, 7].map((i) => queue.queueTask('label', [`b${i}`, 400])),
-      );
-      const low = await queue.queueTask('label', ['low'], { priority: 0 });
-      const high = await queue.queueTask('label', ['high'], { priority: 10 });
-      const [l, h] = await Promise.all([queue.waitForTask(low.id), queue.waitForTask(high.id)]);
-      await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
-      expect(h.startedAt).to.be.at.most(l.startedAt!);
+      // line) with tasks that run until released, queue low before high,
+      // then release them. (Busy tasks of a fixed duration could end, and
+      // let low start, before high is queued on a busy machine.)
+      const embedded = (): EmbeddedBackend => queue.backend as EmbeddedBackend;
+      await waitFor(() => embedded().dispatcher.free === 8, 10_000, 'two idle workers');
+      const release = join(dataDir('spec-tasks'), 'release-busy');
+      try {
+        const busy = await Promise.all(
+          Array.from({ length: 8 }, () => queue.queueTask('hold', [release])),
+        );
+        const low = await queue.queueTask('label', ['low'], { priority: 0 });
+        const high = await queue.queueTask('label', ['high'], { priority: 10 });
+        expect(embedded().dispatcher.free, 'low and high wait for a credit').to.equal(0);
+        writeFileSync(release, '');
+        const [l, h] = await Promise.all([queue.waitForTask(low.id), queue.waitForTask(high.id)]);
+        const done = await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
+        expect(done.map((t) => t.state)).to.deep.equal(Array(8).fill('SUCCESS'));
+        expect(h.startedAt).to.be.at.most(l.startedAt!);
+      } finally {
+        rmSync(release, { force: true });
+      }
     });
 
     it('should retry with backoff until an attempt succeeds', async () => {
@@ -133,12 +145,14 @@ describe('TaskQueue', () => {
       // Both workers ready and idle (2 × 2 running, 2 × 2 next in line)…
       const embedded = (): EmbeddedBackend => queue.backend as EmbeddedBackend;
       await waitFor(() => embedded().dispatcher.free === 8, 10_000, 'two idle workers');
-      // …4 busy tasks, then 4 that wait in the workers' lines.
+      // …4 busy tasks, then 4 that wait in the workers' lines (3 s: longer
+      // than their timeout, which a busy machine's worker has room to meet
+      // once they start).
       const busy = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 2500])),
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`busy${i}`, 3000])),
       );
       const waiting = await Promise.all(
-        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 1000 })),
+        [0, 1, 2, 3].map((i) => queue.queueTask('label', [`w${i}`, 50], { timeout: 2000 })),
       );
       const done = await Promise.all(waiting.map((t) => queue.waitForTask(t.id)));
       await Promise.all(busy.map((t) => queue.waitForTask(t.id)));
@@ -223,7 +237,7 @@ describe('TaskQueue', () => {
       await queue.revokeTask(task.id);
       await waitFor(() => !alive(pid), 10_000, 'the stubborn worker replaced');
       w.stop();
-      await waitFor(() => queue.monitor!.managedActors.length === 2, 10_000, 'pool healed');
+      await waitFor(() => queue.monitor!.managedActors.length === 2, 20_000, 'pool healed');
       expect((await queue.getTask(task.id))?.state).to.equal('REVOKED');
     });
   });
