@@ -133,22 +133,29 @@ export function controlOps(arbiter: Arbiter, how: StopHow): Record<string, Contr
     const source = str(req['source']);
     const options = (req['options'] ?? {}) as ShellEvalOptions;
     const target = req['actor'];
-    let work: Promise<unknown>;
-    if (target === undefined || target === null || target === '' || target === 'arbiter') {
-      work = shellModule().then(({ shellEval }) => shellEval(arbiter, source, options));
-    } else {
+    let proxyAid: string | undefined;
+    if (!(target === undefined || target === null || target === '' || target === 'arbiter')) {
       const proxy = arbiter.actors.find((p) => p.aid === target || p.name === target);
       if (proxy === undefined)
         throw new ActorNotFoundError(`no actor "${str(target)}" to evaluate in`);
-      work = shellModule().then(({ shellEval }) =>
-        arbiter.send(proxy.aid, 'run', shellEval, source, options),
-      );
+      proxyAid = proxy.aid;
     }
     const k = key(socket, req.id);
+    let isCancelled = false;
     const cancelled = new Promise<unknown>((resolve) =>
-      running.set(k, (reason) =>
-        resolve({ text: `Uncaught ${reason}`, thrown: true, cancelled: true }),
-      ),
+      running.set(k, (reason) => {
+        isCancelled = true;
+        resolve({ text: `Uncaught ${reason}`, thrown: true, cancelled: true });
+      }),
+    );
+    // The shell's module loads with the first evaluation: one cancelled
+    // meanwhile never runs.
+    const work = shellModule().then(({ shellEval }) =>
+      isCancelled
+        ? undefined
+        : proxyAid === undefined
+          ? shellEval(arbiter, source, options)
+          : arbiter.send(proxyAid, 'run', shellEval, source, options),
     );
     try {
       return await Promise.race([work, cancelled]);

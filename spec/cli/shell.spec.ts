@@ -24,6 +24,26 @@ describe('rxpulsar shell', () => {
     await arbiter.close();
   });
 
+  // First of the file: the arbiter's shell module is not loaded yet.
+  describe('cancel', () => {
+    it('should never run an evaluation cancelled before the shell module loaded', async () => {
+      const client = await ControlClient.connect(findArbiter({ env: arbiter.env }).socket);
+      try {
+        const answer = client.request('eval', {
+          source: 'globalThis.cancelledRan = true; await new Promise((r) => setTimeout(r, 100))',
+        });
+        const cancelled = client.request('cancel', { target: client.lastId });
+        expect(await answer).to.deep.include({ cancelled: true });
+        expect(await cancelled).to.equal(true);
+        await new Promise((r) => setTimeout(r, 1000));
+        const ran = await client.request('eval', { source: 'globalThis.cancelledRan === true' });
+        expect(ran).to.deep.equal({ text: 'false' });
+      } finally {
+        client.close();
+      }
+    });
+  });
+
   describe('-e EXPR', () => {
     it('should evaluate once in the arbiter, with top-level await, and print the result', async () => {
       const size = await arbiter.cli(['shell', '-e', 'arbiter.monitors.size']);
