@@ -5,6 +5,7 @@ import { LocalWorker } from '../../../lib/apps/test/LocalWorker.js';
 import { PrestartedRunners } from '../../../lib/apps/test/PrestartedRunners.js';
 import { RUN_FILE, runnerLog, type FileJob, type WireEvent } from '../../../lib/apps/test/wire.js';
 import { fixture } from '../../support/testCli.js';
+import { waitFor } from '../../support/waiting.js';
 
 const job = (id: number, file: string): FileJob => ({
   id,
@@ -13,14 +14,8 @@ const job = (id: number, file: string): FileJob => ({
   options: {},
 });
 
-/** Wait until `check` holds (checked every 20 ms, for 30 s at most). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Wait until `check` holds (30 s at most). */
+const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, 30_000, what);
 
 /** One prestarted runner given `jobs`, served by a LocalWorker; closed after `body`. */
 async function withLocalWorker(
