@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { expect } from 'chai';
@@ -71,6 +71,22 @@ describe('Hub', () => {
         socket.once('error', reject);
       });
       socket.destroy();
+    });
+
+    it('should reject a listen that fails, not restore it, and listen on the next call', async () => {
+      await lazy();
+      writeFileSync(path, ''); // something holds the socket's path
+      try {
+        await hub.listen();
+        expect.fail('listened on a path already taken');
+      } catch (err) {
+        expect((err as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      }
+      rmSync(path);
+      // No bind was ever done: nothing to restore, no server started.
+      expect(hub.ensureListening()).to.equal(false);
+      await hub.listen();
+      expect(statSync(path).isSocket()).to.equal(true);
     });
 
     it('should stop cleanly when asked to listen just before', async () => {
