@@ -107,36 +107,17 @@ describe('rxpulsar test (command line)', function () {
   });
 
   describe('stopping', () => {
-    it('should stop the whole run with --bail after a worker crash', async () => {
-      const { code, stdout } = await runTest([
-        file('kills'),
-        file('slow'),
-        file('ok1'),
-        file('ok2'),
-        '-w',
-        '2',
-        '--bail',
-      ]);
-      expect(code, stdout).to.equal(1);
-      expect(stdout)
-        .to.contain('1 failing')
-        .and.match(/exited \(signal SIGKILL\)/);
-      expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
-    });
-
-    it('should stop the whole run with --bail after a file fails to load', async () => {
-      const { code, stdout } = await runTest([
-        file('broken'),
-        file('slow'),
-        file('ok1'),
-        file('ok2'),
-        '-w',
-        '2',
-        '--bail',
-      ]);
-      expect(code, stdout).to.equal(1);
-      expect(stdout).to.contain('1 failing').and.contain('SyntaxError');
-      expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
-    });
+    for (const [when, first, says] of [
+      ['a worker crash', 'kills', /exited \(signal SIGKILL\)/],
+      ['a file fails to load', 'broken', /SyntaxError/],
+    ] as const) {
+      it(`should stop the whole run with --bail after ${when}`, async () => {
+        const args = [first, 'slow', 'ok1', 'ok2'].map(file);
+        const { code, stdout } = await runTest([...args, '-w', '2', '--bail']);
+        expect(code, stdout).to.equal(1);
+        expect(stdout).to.contain('1 failing').and.match(says);
+        expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
+      });
+    }
   });
 });
