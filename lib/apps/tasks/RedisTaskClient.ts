@@ -13,6 +13,7 @@ import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../err
 import { Observable, Subject } from '../../rx.js';
 import { AddBatcher, type Added } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
+import { closeBull } from './closeBull.js';
 import type { JobSpec } from './jobSpecs.js';
 import { bullPriority, checkBullId, jobToTask } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
@@ -54,6 +55,8 @@ export class RedisTaskClient implements TaskBackend {
   protected redis: Redis | undefined;
   private events: QueueEvents | undefined;
   private eventsReady: Promise<void> | undefined;
+  /** Settled once `events` is made (or will never be). */
+  private eventsMade: Promise<void> | undefined;
   /** Closes the events once nobody listened for {@link EVENTS_LINGER} ms. */
   private idle: NodeJS.Timeout | undefined;
   /** The close of events nobody listened to any more. */
@@ -133,8 +136,10 @@ export class RedisTaskClient implements TaskBackend {
    */
   protected watchEvents(): Promise<void> {
     if (this.stopped || this.queue === undefined) return Promise.resolve();
-    this.eventsReady ??= (async () => {
+    if (this.eventsReady !== undefined) return this.eventsReady;
+    const made = (async () => {
       const { QueueEvents } = await import('bullmq');
+      if (this.stopped) return undefined; // stop() came while BullMQ loaded
       const events = new QueueEvents(this.options.queue, {
         prefix: PREFIX,
         connection: { ...this.connection },
@@ -153,8 +158,13 @@ export class RedisTaskClient implements TaskBackend {
       ]) {
         events.on(event as 'waiting', ({ jobId }: { jobId: string }) => this.refresh(jobId));
       }
-      await events.waitUntilReady();
+      return events;
     })();
+    this.eventsMade = made.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.eventsReady = made.then((events) => events?.waitUntilReady());
     return this.eventsReady;
   }
 
@@ -172,19 +182,18 @@ export class RedisTaskClient implements TaskBackend {
     this.events = undefined;
     this.eventsReady = undefined;
     const closing = this.closing;
-    this.closing = Promise.all([closing, events.close().catch(() => undefined)]).then(
-      () => undefined,
-    );
+    this.closing = Promise.all([closing, closeBull(events)]).then(() => undefined);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.idle);
     this.idle = undefined;
-    await this.eventsReady?.catch(() => undefined);
-    await this.events?.close();
-    await this.closing;
-    await this.queue?.close();
+    // Each close is bounded: BullMQ's waits forever for a connection that
+    // lost Redis (closeBull.ts). The events are not awaited ready: with
+    // Redis down they never would be.
+    await this.eventsMade?.catch(() => undefined);
+    await Promise.all([closeBull(this.events), this.closing, closeBull(this.queue)]);
     this.redis?.disconnect();
     await this.chain;
     this.changes.complete();
