@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { expect } from 'chai';
 import { Hub } from '../../lib/transport/Hub.js';
-import { captureLogs, createLogger } from '../../lib/index.js';
+import { captureLogs, createLogger, ListenError } from '../../lib/index.js';
 
 /** A hub never started (its stop() does nothing), in place of one a test stopped. */
 function unstarted(): Hub {
@@ -80,7 +80,9 @@ describe('Hub', () => {
         await hub.listen();
         expect.fail('listened on a path already taken');
       } catch (err) {
-        expect((err as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+        expect(err).to.be.instanceOf(ListenError);
+        expect((err as Error).message).to.contain(path);
+        expect(((err as Error).cause as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
       }
       rmSync(path);
       // No bind was ever done: nothing to restore, no server started.
