@@ -16,6 +16,7 @@ import { BurstLog } from '../log/BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
 import type { Envelope } from './protocol.js';
+import { checkSocketPath } from '../util/checkSocketPath.js';
 import { makeRuntimeDir, removeStaleRuntimeDirs } from '../util/runtimeDir.js';
 
 /**
@@ -138,12 +139,21 @@ export class Hub {
    * (unless `listen` is `false`: then the first {@link Hub.listen} does).
    * @param options - `listen: false` to make the folder and the path only.
    * @returns the socket path.
+   * @throws ListenError when the path is too long for a Unix socket (a long
+   *   `TMPDIR`): checked here, not at the first process actor (the folder is removed).
    */
   async start(options: { listen?: boolean } = {}): Promise<string> {
     this.stopping = false;
     removeStaleRuntimeDirs();
-    this.dir = makeRuntimeDir();
-    const path = join(this.dir, 'hub.sock');
+    const dir = makeRuntimeDir();
+    const path = join(dir, 'hub.sock');
+    try {
+      checkSocketPath(path, 'hub');
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.dir = dir;
     this.socketPath = path;
     if (options.listen !== false) await this.listen();
     return path;
