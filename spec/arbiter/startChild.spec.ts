@@ -1,6 +1,6 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { arbiter, send, type ActorExit, type Arbiter } from '../../lib/index.js';
+import { arbiter, CancelledError, send, type ActorExit, type Arbiter } from '../../lib/index.js';
 import { rejection } from '../support/waiting.js';
 
 describe('startChild', () => {
@@ -37,6 +37,19 @@ describe('startChild', () => {
       expect(statSync(path).isSocket()).to.equal(true);
       // The failed spawn forked nothing: no actor of its aid ever exited.
       expect(exits.map((exit) => exit.aid)).to.not.include(failed.aid);
+    });
+
+    it('should start nothing for a process spawn cancelled while the hub begins to listen', async () => {
+      const exits: ActorExit[] = [];
+      b.events.actorExited$.subscribe((exit) => exits.push(exit));
+      const cancelled = b.spawn({ name: 'cancelled', concurrency: 'process' });
+      cancelled.cancel();
+      expect(await rejection(cancelled)).to.be.instanceOf(CancelledError);
+      const child = await b.spawn({ name: 'next', concurrency: 'process' });
+      expect(await send(child, 'ping')).to.equal('pong');
+      await b.stopActor(child.aid);
+      // Forked, it would have been killed and reported like the one stopped.
+      expect(exits.map((exit) => exit.aid)).to.deep.equal([child.aid]);
     });
 
     it('should fail a process spawn waiting for the listen when the arbiter stops meanwhile', async () => {
