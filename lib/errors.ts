@@ -157,6 +157,16 @@ export class TaskBackendError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_TASK_BACKEND';
 }
 
+/**
+ * A Unix socket of the arbiter (its hub, its control socket) cannot listen:
+ * its path is over the platform's limit (a long `TMPDIR`), or the bind
+ * failed (`cause`: the system's error). A spawn that needed the hub fails
+ * with it; the arbiter serves on.
+ */
+export class ListenError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_LISTEN';
+}
+
 /** Where a configuration value came from, lowest precedence first. */
 export type ConfigSource = 'default' | 'params' | 'file' | 'env' | 'flag';
 
@@ -242,6 +252,7 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       TaskRevokedError,
       WorkerLostError,
       TaskBackendError,
+      ListenError,
     ].map((cls) => [cls.code, cls]),
   ),
 );

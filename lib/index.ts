@@ -38,6 +38,7 @@ export {
   TaskRevokedError,
   WorkerLostError,
   TaskBackendError,
+  ListenError,
   errorRegistry,
 } from './errors.js';
 export type { RxPulsarErrorOptions, ConfigProblem, ConfigSource } from './errors.js';

@@ -1,13 +1,13 @@
 /**
  * The arbiter: the actor of the main process. Its lifecycle and public API
  * live here; the jobs are in rooms of their own: the hub ({@link ArbiterHub}),
- * the child table ({@link ChildTable}, with {@link startChild} for a spawn),
+ * the child table ({@link ChildTable}, with {@link launchChild} for a spawn),
  * the monitors ({@link MonitorRegistry}) and routing ({@link Router}).
  * @module
  */
 import { dirname } from 'node:path';
 import { Deferred } from '../async/Deferred.js';
-import { CancelledError, ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
+import { ImproperlyConfiguredError, InvalidStateError } from '../errors.js';
 import { Actor } from '../actor/Actor.js';
 import { OrphanReaper } from '../concurrency/OrphanReaper.js';
 import { ActorProxyDeferred, type ActorProxy } from '../actor/ActorProxy.js';
@@ -29,7 +29,7 @@ import { ChildTable } from './ChildTable.js';
 import { Introducer } from './Introducer.js';
 import { MonitorRegistry } from './MonitorRegistry.js';
 import { Router } from './Router.js';
-import { startChild, type SpawnContext } from './startChild.js';
+import { launchChild, type SpawnContext } from './startChild.js';
 
 export type { ArbiterOptions } from './ArbiterOptions.js';
 
@@ -132,6 +132,9 @@ export class Arbiter extends Actor implements Supervisor {
       logger,
       route: (port, batch) => router.route(port, batch),
       stop: (aid) => this.stopActor(aid),
+      admit: (aid, name) => this.checkCanSpawn(aid, name),
+      add: ({ child, timeout, port }) =>
+        this.subscriptions.add(this.table.add(child, timeout, port)),
     };
     local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
@@ -314,19 +317,8 @@ export class Arbiter extends Actor implements Supervisor {
     try {
       const checked = checkSpawnParams(params, name);
       this.checkCanSpawn(aid, name);
-      const { table } = this;
-      const { child, timeout, port } = startChild(
-        this.spawning,
-        deferred,
-        this.prepareParams(checked),
-      );
-      if (options.standby === true) child.standby = true;
-      // Cancelling the spawn kills the actor.
-      deferred.addErrback((err: unknown) => {
-        if (err instanceof CancelledError) child.proxy.worker?.kill('SIGKILL');
-        throw err;
-      });
-      this.subscriptions.add(table.add(child, timeout, port));
+      const prepared = this.prepareParams(checked);
+      launchChild(this.spawning, deferred, prepared, options.standby === true);
     } catch (err) {
       deferred.errback(err);
     }

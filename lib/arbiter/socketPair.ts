@@ -8,11 +8,14 @@
  * someone else have connected first, it will not know the greeting).
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { TimeoutError } from '../errors.js';
+import { checkSocketPath } from '../util/checkSocketPath.js';
+
+/** Pairs made by this process: each one's socket has a name of its own. */
+let pairs = 0;
 
 /**
  * Make a connected pair of sockets.
@@ -20,7 +23,8 @@ import { TimeoutError } from '../errors.js';
  * @param dir - a private folder (mode 0700) for the short-lived listening socket.
  * @param greeting - written first by the connecting end, to the accepted one.
  * @param timeoutMs - give up after this long.
- * @returns the connecting end and the accepted end, neither of them read from.
+ * @returns the connecting end and the accepted end, neither of them read from
+ *   (rejected with a ListenError when the folder's path is too long for a socket).
  * @example
  * ```ts
  * const [one, other] = await socketPair(dirname(hub.path), proof);
@@ -31,8 +35,11 @@ export function socketPair(
   greeting: string,
   timeoutMs = 5_000,
 ): Promise<[Socket, Socket]> {
-  const path = join(dir, `pair-${randomBytes(6).toString('hex')}.sock`);
+  // Unique in the folder, and (for 60 million pairs) no longer than `hub.sock`,
+  // whose path the hub checked at start: Node would cut a longer one (see checkSocketPath).
+  const path = join(dir, `p${(++pairs).toString(36)}.s`);
   return new Promise((resolve, reject) => {
+    checkSocketPath(path, 'socket pair');
     let client: Socket | undefined;
     let accepted: Socket | undefined;
     let written = false;

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import type winston from 'winston';
 import { ActorProxy, type ActorProxyDeferred } from '../actor/ActorProxy.js';
+import { CancelledError } from '../errors.js';
 import { splitParams } from '../actor/splitParams.js';
 import { startWorker, type WorkerSpec } from '../child/startWorker.js';
 import type { WorkerHandle } from '../concurrency/WorkerHandle.js';
@@ -32,6 +33,10 @@ export interface SpawnContext {
   route(port: PortLink, batch: Envelope[]): void;
   /** Stop the child gracefully (its proxy's `stop()`). */
   stop(aid: string): Promise<unknown>;
+  /** Throw when the arbiter cannot spawn this actor now (stopping, full, a taken aid). */
+  admit(aid: string, name: string): void;
+  /** Put a started child in the table. */
+  add(started: StartedChild): void;
 }
 
 /** A started child: the table's entry, its handshake deadline and a thread's port. */
@@ -40,6 +45,56 @@ export interface StartedChild {
   /** The handshake's deadline (ms): the child's `timeout`. */
   timeout: number;
   port?: PortLink;
+}
+
+/**
+ * Start a spawn and put it in the table: at once for a thread, or when the
+ * hub listens already. The first process actors wait for the hub to listen
+ * (it does from the first one on): a listen that fails fails the spawn with
+ * its `ListenError` and forks nothing (the child could not connect), and
+ * the next process spawn tries again. A spawn cancelled meanwhile starts
+ * nothing.
+ *
+ * @param context - the arbiter's side of it.
+ * @param deferred - the spawn's Deferred: failed with what starting throws.
+ * @param params - checked spawn parameters, after the `onParams` hook.
+ * @param standby - a pool's standby (see `ChildTable.adopt`).
+ * @example
+ * ```ts
+ * launchChild(context, deferred, params, false);
+ * ```
+ */
+export function launchChild(
+  context: SpawnContext,
+  deferred: ActorProxyDeferred,
+  params: Record<string, unknown>,
+  standby: boolean,
+): void {
+  const start = (): void => {
+    const started = startChild(context, deferred, params);
+    const { child } = started;
+    if (standby) child.standby = true;
+    // Cancelling the spawn kills the actor.
+    deferred.addErrback((err: unknown) => {
+      if (err instanceof CancelledError) child.proxy.worker?.kill('SIGKILL');
+      throw err;
+    });
+    context.add(started);
+  };
+  if (params['concurrency'] === 'thread' || context.hub.isListening) {
+    start();
+    return;
+  }
+  context.hub
+    .listen()
+    .then(() => {
+      if (deferred.called) return;
+      context.admit(deferred.aid, deferred.name); // it may be stopping by now
+      start();
+    })
+    .catch((err: unknown) => {
+      if (!deferred.called) deferred.errback(err);
+    });
 }
 
 /**
@@ -67,12 +122,6 @@ export function startChild(
   const { timeout, requestTimeout, exitTimeout } = context.cfg;
   const cfg = { timeout, requestTimeout, exitTimeout, ...timeouts, ...free };
   const { hub } = context;
-  // The hub listens from the first process actor on (bound when this returns).
-  if (concurrency === 'process') {
-    hub
-      .listen()
-      .catch((err: unknown) => context.logger.error(`the hub cannot listen: ${String(err)}`));
-  }
   hub.ensureListening();
   const nonce = randomBytes(18).toString('base64url');
   // A thread actor talks over a channel of its own (see PortLink).

@@ -97,8 +97,28 @@ interface Ending {
   interrupted?: boolean;
   /** Stop the run on Ctrl-C (the suite, once it exists). */
   interrupt?: () => void;
-  /** A re-executed command runs: Ctrl-C is its own (it reaches it from the terminal). */
-  forwarding?: boolean;
+  /** A re-executed command runs: each SIGINT is passed on to it (see {@link reexec}). */
+  forward?: (signal: NodeJS.Signals) => void;
+}
+
+/**
+ * Whether a signal is a new one. A re-executed command (`--node-option`)
+ * hears a signal sent to the process group (Ctrl-C at the terminal) twice:
+ * from the kernel and passed on by the command that started it, which
+ * passes on every one it gets (one sent to it alone reached nothing
+ * before). Each way is counted apart; a signal acts when it raises the
+ * larger count: once per Ctrl-C, twice for two, however they come.
+ */
+function signalCounter(): (signal: NodeJS.Signals, passed: boolean) => boolean {
+  const counts = { own: new Map<string, number>(), passed: new Map<string, number>() };
+  const most = (signal: string): number =>
+    Math.max(counts.own.get(signal) ?? 0, counts.passed.get(signal) ?? 0);
+  return (signal, passed) => {
+    const before = most(signal);
+    const count = passed ? counts.passed : counts.own;
+    count.set(signal, (count.get(signal) ?? 0) + 1);
+    return most(signal) > before;
+  };
 }
 
 /** The exit code of a process a signal ended, as a shell reports it. */
@@ -107,7 +127,9 @@ function signalCode(signal: NodeJS.Signals): number {
 }
 
 function listenEnding(ending: Ending): () => void {
-  const handler = (signal: NodeJS.Signals): void => {
+  const fresh = signalCounter();
+  const handler = (signal: NodeJS.Signals, passed = false): void => {
+    if (!fresh(signal, passed)) return;
     if (ending.signal !== undefined) {
       process.exit(signalCode(ending.signal));
     }
@@ -119,18 +141,29 @@ function listenEnding(ending: Ending): () => void {
   };
   // Ctrl-C from the start: runners are forked before mocha's options load,
   // and by its default action the process would end without its clean-up.
-  const interrupted = (): void => {
-    if (ending.forwarding === true) return;
+  const interrupted = (passed = false): void => {
+    if (!fresh('SIGINT', passed)) return;
+    if (ending.forward !== undefined) return ending.forward('SIGINT');
     // A second one: at once (the runners and their folder go on `exit`).
     if (ending.interrupted === true) process.exit(130);
     ending.interrupted = true;
     ending.interrupt?.();
   };
-  for (const signal of ENDING_SIGNALS) process.on(signal, handler);
-  process.on('SIGINT', interrupted);
+  const own = (signal: NodeJS.Signals): void =>
+    signal === 'SIGINT' ? interrupted() : handler(signal);
+  // Re-executed: what the command that started this one passes on.
+  const passedOn = (message: unknown): void => {
+    const signal = (message as { rxpulsarSignal?: NodeJS.Signals } | null)?.rxpulsarSignal;
+    if (signal === 'SIGINT') interrupted(true);
+    else if (signal !== undefined && ENDING_SIGNALS.includes(signal)) handler(signal, true);
+  };
+  for (const signal of [...ENDING_SIGNALS, 'SIGINT'] as const) process.on(signal, own);
+  if (process.env['RXPULSAR_TEST_REEXEC'] !== undefined) process.on('message', passedOn);
   return () => {
-    for (const signal of ENDING_SIGNALS) process.removeListener(signal, handler);
-    process.removeListener('SIGINT', interrupted);
+    for (const signal of [...ENDING_SIGNALS, 'SIGINT'] as const)
+      process.removeListener(signal, own);
+    // Its IPC channel no longer holds the process.
+    process.removeListener('message', passedOn);
   };
 }
 
@@ -141,14 +174,20 @@ function reexec(nodeOptions: string[], argv: string[], ending: Ending): Promise<
     process.execPath,
     [...nodeOptions.map((o) => `--${o}`), script, 'test', ...argv],
     {
-      stdio: 'inherit',
+      // A channel to pass signals on (the child counts those it also got itself).
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, RXPULSAR_TEST_REEXEC: '1' },
     },
   );
-  // Ctrl-C reaches the child from the terminal; this process waits for it.
-  ending.forwarding = true;
+  const pass = (signal: NodeJS.Signals): void => {
+    if (child.connected) child.send({ rxpulsarSignal: signal }, () => undefined);
+  };
+  // Each Ctrl-C is passed on (one to this process alone too); this process waits for the child.
+  ending.forward = pass;
+  if (ending.interrupted === true) pass('SIGINT'); // while mocha's options loaded
   // SIGTERM and SIGHUP are this process's: passed on, then it ends as the child did.
-  ending.stop = () => child.kill(ending.signal);
+  ending.stop = () => pass(ending.signal!);
+  if (ending.signal !== undefined) ending.stop();
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       resolve(code ?? (signal === 'SIGINT' ? 130 : 1));

@@ -10,6 +10,7 @@ import type { Arbiter } from '../arbiter/Arbiter.js';
 import { listArbiters, registerArbiter, unregisterArbiter } from './arbiterRegistry.js';
 import { controlOps } from './controlOps.js';
 import { ControlServer } from './ControlServer.js';
+import { checkSocketPath } from '../util/checkSocketPath.js';
 
 /** How often the socket and the registry entry are checked, in ms. */
 const HEAL_PERIOD = 5000;
@@ -30,6 +31,8 @@ export interface ControlOptions {
  * @param arbiter - the arbiter.
  * @param options - folder, name, signals.
  * @returns `close()`: closes the socket and removes the registry entry.
+ * @throws ListenError when the socket's path is too long for a Unix socket
+ *   (another failure to listen is logged: the arbiter runs without it).
  * @example
  * ```ts
  * const close = await attachControl(arbiter, { dir, signals: true });
@@ -40,8 +43,10 @@ export async function attachControl(
   arbiter: Arbiter,
   options: ControlOptions,
 ): Promise<() => Promise<void>> {
-  const server = new ControlServer(controlOps(arbiter, { signals: options.signals }));
   const socket = join(options.dir, 'control.sock');
+  // Node would bind a cut path (see checkSocketPath): the arbiter's start fails instead.
+  checkSocketPath(socket, 'control');
+  const server = new ControlServer(controlOps(arbiter, { signals: options.signals }));
   try {
     await server.listen(socket);
   } catch (err) {

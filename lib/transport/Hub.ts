@@ -11,11 +11,12 @@ import { dirname, join } from 'node:path';
 import { nodeIpc, type IPCModule } from './nodeIpc.js';
 import { Subject } from '../rx.js';
 import type winston from 'winston';
-import { InvalidStateError } from '../errors.js';
+import { InvalidStateError, ListenError } from '../errors.js';
 import { BurstLog } from '../log/BurstLog.js';
 import { guardSocket, type Guard } from './guardSocket.js';
 import { Outbox } from './Outbox.js';
 import type { Envelope } from './protocol.js';
+import { checkSocketPath } from '../util/checkSocketPath.js';
 import { makeRuntimeDir, removeStaleRuntimeDirs } from '../util/runtimeDir.js';
 
 /**
@@ -112,6 +113,11 @@ export class Hub {
     return this.socketPath;
   }
 
+  /** Whether the socket is bound: a process actor can connect now. */
+  get isListening(): boolean {
+    return this.bound && this.listening !== undefined;
+  }
+
   /**
    * Take the valid batches: one handler, called as each batch is read (a
    * Subject in between cost about as much as the routing behind it, on every
@@ -133,12 +139,21 @@ export class Hub {
    * (unless `listen` is `false`: then the first {@link Hub.listen} does).
    * @param options - `listen: false` to make the folder and the path only.
    * @returns the socket path.
+   * @throws ListenError when the path is too long for a Unix socket (a long
+   *   `TMPDIR`): checked here, not at the first process actor (the folder is removed).
    */
   async start(options: { listen?: boolean } = {}): Promise<string> {
     this.stopping = false;
     removeStaleRuntimeDirs();
-    this.dir = makeRuntimeDir();
-    const path = join(this.dir, 'hub.sock');
+    const dir = makeRuntimeDir();
+    const path = join(dir, 'hub.sock');
+    try {
+      checkSocketPath(path, 'hub');
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    this.dir = dir;
     this.socketPath = path;
     if (options.listen !== false) await this.listen();
     return path;
@@ -152,8 +167,9 @@ export class Hub {
    * bound when this returns (the folder is new, so there is no file to
    * unlink first), so a process spawned right after can connect.
    * A hub being stopped does not listen any more (the promise fires at once).
-   * @returns a promise fired once listening; rejected when it cannot listen
-   *   (InvalidStateError when the hub is not started).
+   * @returns a promise fired once listening; rejected when it cannot listen:
+   *   ListenError (its `cause` is the system's error), or InvalidStateError
+   *   when the hub is not started.
    */
   listen(): Promise<void> {
     if (this.listening !== undefined) return this.listening;
@@ -188,7 +204,8 @@ export class Hub {
           // Not listening: the next process actor's spawn tries again.
           this.listening = undefined;
           this.ipc = undefined;
-          reject(err instanceof Error ? err : new Error(String(err)));
+          const cause = err instanceof Error ? err : new Error(String(err));
+          reject(new ListenError(`the hub cannot listen on ${path}: ${cause.message}`, { cause }));
         }
       });
       server.start();

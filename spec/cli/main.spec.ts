@@ -1,8 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { longFolder } from '../support/longTmpdir.js';
 import { waitFor } from '../support/waiting.js';
 
 const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
@@ -86,6 +89,24 @@ describe('rxpulsar (command line)', () => {
     const { code, stderr } = await run([app], { RXPULSAR_BACKLOG: '-3' });
     expect(code).to.equal(2);
     expect(stderr).to.contain('RXPULSAR_BACKLOG');
+  });
+
+  it('should exit non-zero at start under a TMPDIR too long for its sockets, saying so, leaving nothing', async () => {
+    const hello = fileURLToPath(new URL('../../samples/helloworld/app.js', import.meta.url));
+    // Whatever the pid, the hub's path in it is over the limit.
+    const folder = longFolder(MAX_SOCKET_PATH - 10);
+    try {
+      const { code, stderr } = await run([hello, '--bind', '127.0.0.1:0'], { TMPDIR: folder.path });
+      expect(code).to.not.equal(0);
+      expect(stderr).to.match(
+        new RegExp(`hub socket path ${folder.path}/rxpulsar-\\d+-\\w+/hub.sock`),
+      );
+      expect(stderr).to.contain(`limit of ${MAX_SOCKET_PATH} bytes`);
+      expect(stderr).to.contain('set TMPDIR to a shorter folder');
+      expect(readdirSync(folder.path)).to.deep.equal([]);
+    } finally {
+      folder.remove();
+    }
   });
 
   it('should answer every request in flight on SIGTERM, then exit 0', async () => {

@@ -94,4 +94,66 @@ describe('rxpulsar test (command line)', function () {
       }
     });
   });
+
+  describe('with --node-option (re-executed under those options)', () => {
+    // The command re-executes itself; the run, its runners and their folders are its child's.
+    const cases = [
+      ['SIGINT', false, [130, null]],
+      ['SIGINT', true, [130, null]],
+      ['SIGTERM', false, [null, 'SIGTERM']],
+      ['SIGTERM', true, [null, 'SIGTERM']],
+    ] as const;
+    for (const [signal, group, end] of cases) {
+      const how = group
+        ? 'to its process group (as a terminal does: the child hears it twice)'
+        : 'to the command alone';
+      it(`should stop on ${signal} ${how}, print the summary, end as mocha and leave nothing`, async () => {
+        const args = [
+          fixture('slow'),
+          '-w',
+          '2',
+          '--no-durations',
+          '--node-option',
+          'no-deprecation',
+        ];
+        const child = startTest(args, {}, { detached: group });
+        const pid = child.pid!;
+        let stdout = '';
+        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+          child.on('exit', (code, sig) => resolve([code, sig])),
+        );
+        let processes: number[] = [];
+        try {
+          await new Promise<void>((resolve, reject) => {
+            child.stdout!.on('data', (chunk: Buffer) => {
+              stdout += chunk.toString();
+              if (stdout.includes('✔')) resolve();
+            });
+            void exited.then(([code, sig]) =>
+              reject(new Error(`ended early (${code ?? sig}):\n${stdout}`)),
+            );
+          });
+          const [reexecuted] = childrenOf(pid);
+          expect(reexecuted).to.be.a('number');
+          const runners = childrenOf(reexecuted!);
+          expect(runners).to.have.length.of.at.least(2);
+          processes = [reexecuted!, ...runners];
+          expect(foldersOf(reexecuted!)).to.have.length.of.at.least(1);
+          process.kill(group ? -pid : pid, signal);
+          expect(await exited).to.deep.equal(end);
+          // The summary: counted once, not ended at once as by a second one.
+          expect(stdout).to.match(/\d+ passing/);
+          for (let i = 0; i < 100 && processes.some(processAlive); i++) await sleep(50);
+          expect(processes.filter(processAlive)).to.deep.equal([]);
+          expect(foldersOf(reexecuted!)).to.deep.equal([]);
+        } finally {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGKILL');
+            await exited;
+          }
+          for (const left of processes.filter(processAlive)) process.kill(left, 'SIGKILL');
+        }
+      });
+    }
+  });
 });

@@ -93,11 +93,16 @@ export function serialMocha(args: string[]): Promise<Outcome> {
   return exec([mochaBin, '--no-config', '--no-package', ...args]);
 }
 
-/** Start `rxpulsar test` in the background (for signals). */
-export function startTest(args: string[], env: Record<string, string> = {}): ChildProcess {
+/** Start `rxpulsar test` in the background (for signals; `detached`: in a process group of its own, as a terminal's job). */
+export function startTest(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { detached?: boolean } = {},
+): ChildProcess {
   return spawn(process.execPath, [bin, 'test', '--no-config', '--no-package', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...PLAIN, ...env },
+    detached: options.detached === true,
   });
 }
 

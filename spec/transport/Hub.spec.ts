@@ -1,9 +1,11 @@
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { expect } from 'chai';
 import { Hub } from '../../lib/transport/Hub.js';
-import { captureLogs, createLogger } from '../../lib/index.js';
+import { captureLogs, createLogger, ListenError } from '../../lib/index.js';
+import { MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { longFolder, withTmpdir } from '../support/longTmpdir.js';
 
 /** A hub never started (its stop() does nothing), in place of one a test stopped. */
 function unstarted(): Hub {
@@ -38,6 +40,24 @@ describe('Hub', () => {
       expect(statSync(dirname(path)).mode & 0o777).to.equal(0o700);
       expect(statSync(path).mode & 0o777).to.equal(0o600);
       expect(hub.path).to.equal(path);
+    });
+
+    it('should refuse a socket path over the limit (a long TMPDIR), naming it, and leave no folder', async () => {
+      // The hub's path: the folder, rxpulsar-<pid>-XXXXXX, hub.sock.
+      const folder = longFolder(MAX_SOCKET_PATH - 20);
+      try {
+        const long = unstarted();
+        let caught: unknown;
+        await withTmpdir(folder.path, () => long.start()).catch((err: unknown) => (caught = err));
+        expect(caught).to.be.instanceOf(ListenError);
+        const message = (caught as Error).message;
+        expect(message).to.contain(`hub socket path ${folder.path}/rxpulsar-${process.pid}-`);
+        expect(message).to.contain(`limit of ${MAX_SOCKET_PATH} bytes`).and.contain('TMPDIR');
+        expect(readdirSync(folder.path)).to.deep.equal([]);
+        expect(long.path).to.equal(undefined);
+      } finally {
+        folder.remove();
+      }
     });
   });
 
@@ -80,7 +100,9 @@ describe('Hub', () => {
         await hub.listen();
         expect.fail('listened on a path already taken');
       } catch (err) {
-        expect((err as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+        expect(err).to.be.instanceOf(ListenError);
+        expect((err as Error).message).to.contain(path);
+        expect(((err as Error).cause as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
       }
       rmSync(path);
       // No bind was ever done: nothing to restore, no server started.

@@ -11,14 +11,8 @@
  */
 import type { PrestartedRunner } from './PrestartedRunners.js';
 import { RunnerHandle, type RunnerExit } from './RunnerHandle.js';
-import {
-  ABORT_FILE,
-  DROP_FILE,
-  KILL_RUNNER,
-  RUN_FILE,
-  type FileJob,
-  type WireEvent,
-} from './wire.js';
+import { runnerCommands, type RunnerCommand } from './runnerCommands.js';
+import { RUN_FILE, type FileJob, type WireEvent } from './wire.js';
 
 /** Where a local worker's events and its end go. */
 export interface LocalWorkerSink {
@@ -44,6 +38,8 @@ export interface LocalWorkerSink {
  */
 export class LocalWorker {
   private readonly runner: RunnerHandle;
+  /** The run's commands, done on its runner (as a worker actor does them). */
+  private readonly commands: Readonly<Record<string, RunnerCommand>>;
   private dead = false;
   private begun = false;
   /** Its runner told something of its jobs (it was not dead from the start). */
@@ -72,6 +68,7 @@ export class LocalWorker {
       this.sink.events(id, events, aid);
     };
     this.runner.onExit = (exit) => this.runnerDied(exit);
+    this.commands = runnerCommands(this.runner);
   }
 
   /**
@@ -107,10 +104,7 @@ export class LocalWorker {
   send(command: string, arg?: unknown): boolean {
     if (this.dead) return command !== RUN_FILE;
     this.begin();
-    if (command === RUN_FILE) this.runner.run(arg as FileJob);
-    else if (command === DROP_FILE) this.runner.drop(arg as number);
-    else if (command === ABORT_FILE) this.runner.abort();
-    else if (command === KILL_RUNNER) this.runner.kill();
+    this.commands[command]?.(arg);
     return true;
   }
 

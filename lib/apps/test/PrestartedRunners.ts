@@ -13,6 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_SOCKET_PATH } from '../../util/checkSocketPath.js';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
@@ -76,7 +77,11 @@ export class PrestartedRunners {
     // A runtime folder of this process: should it be left behind (SIGKILL),
     // the next arbiter removes it, as it removes its own.
     this.dir = makeRuntimeDir('rxpt');
-    for (let i = 0; i < count; i++) this.fork(i);
+    // Node would bind a socket path over the limit cut short, anywhere (see
+    // checkSocketPath): then none is forked, the pool's workers fork theirs
+    // (over IPC), and the arbiter's start names the path too long, if its own are.
+    const fits = Buffer.byteLength(join(this.dir, `${count}.sock`)) <= MAX_SOCKET_PATH;
+    for (let i = 0; fits && i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);
   }

@@ -6,7 +6,8 @@
  */
 import type { Actor } from '../../actor/Actor.js';
 import { takeRunner, type RunnerHandle } from './RunnerHandle.js';
-import { ABORT_FILE, DROP_FILE, FILE_EVENTS, KILL_RUNNER, RUN_FILE, type FileJob } from './wire.js';
+import { runnerCommands } from './runnerCommands.js';
+import { FILE_EVENTS } from './wire.js';
 
 /** The least time between two messages of events to the monitor, in ms. */
 const RELAY_EVERY_MS = 10;
@@ -87,12 +88,8 @@ export function serveFiles(
   const runner = takeRunner(kind, execArgv);
   runner.onEvent = push;
   runner.onExit = (exit) => push(`[0,${JSON.stringify({ name: 'runner exit', ...exit })}]`);
-  worker.command(RUN_FILE, (_actor: Actor, job: FileJob) => {
-    runner.run(job);
-    return true;
-  });
-  worker.command(DROP_FILE, (_actor: Actor, id: number) => runner.drop(id));
-  worker.command(ABORT_FILE, () => runner.abort());
-  worker.command(KILL_RUNNER, () => runner.kill());
+  for (const [name, command] of Object.entries(runnerCommands(runner))) {
+    worker.command(name, (_actor: Actor, arg: unknown) => command(arg));
+  }
   return runner;
 }

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { PrestartedRunners } from '../../../lib/apps/test/PrestartedRunners.js';
 import { RunnerHandle, type RunnerExit } from '../../../lib/apps/test/RunnerHandle.js';
 import { runnerLog, type FileJob } from '../../../lib/apps/test/wire.js';
+import { MAX_SOCKET_PATH } from '../../../lib/util/checkSocketPath.js';
+import { longFolder, withTmpdir } from '../../support/longTmpdir.js';
 import { fixture } from '../../support/testCli.js';
 import { waitFor } from '../../support/waiting.js';
 
@@ -145,6 +147,23 @@ describe('PrestartedRunners', function () {
         );
         expect(worker.events.join('\n')).to.include('blocks the event loop');
       });
+    });
+  });
+
+  describe('start()', () => {
+    it('should fork no runner when its socket paths are over the limit (a long TMPDIR), and leave nothing', async () => {
+      // Node would bind each cut short: here, a socket file beside the runners' folder.
+      const folder = longFolder(MAX_SOCKET_PATH - 20);
+      try {
+        const runners = await withTmpdir(folder.path, () =>
+          Promise.resolve(PrestartedRunners.start(2)),
+        );
+        expect(runners.available).to.equal(0);
+        await runners.close();
+        expect(readdirSync(folder.path)).to.deep.equal([]);
+      } finally {
+        folder.remove();
+      }
     });
   });
 

@@ -1,0 +1,64 @@
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { arbiter, CancelledError, send, type ActorExit, type Arbiter } from '../../lib/index.js';
+import { rejection } from '../support/waiting.js';
+
+describe('startChild', () => {
+  describe('launchChild()', () => {
+    let b: Arbiter;
+
+    beforeEach(async () => {
+      b = arbiter({ control: false, requestTimeout: 10_000 });
+      await b.start();
+    });
+
+    afterEach(async () => {
+      await b.stop();
+    });
+
+    it('should fail a process spawn with the hub listen error, fork nothing, serve on, and listen again at the next spawn', async () => {
+      const exits: ActorExit[] = [];
+      b.events.actorExited$.subscribe((exit) => exits.push(exit));
+      const thread = await b.spawn({ name: 'serving-thread', concurrency: 'thread' });
+      const path = b.hubPath!;
+      writeFileSync(path, ''); // something holds the hub's path: its first listen fails
+      const failed = b.spawn({ name: 'unreachable', concurrency: 'process' });
+      const err = (await rejection(failed)) as Error & { code?: string; cause?: unknown };
+      expect(err.code).to.equal('RXP_ERR_LISTEN');
+      expect(err.message).to.contain(path).and.to.contain('EADDRINUSE');
+      expect((err.cause as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      // The arbiter and its other actors serve on.
+      expect(await send(b.aid, 'ping')).to.equal('pong');
+      expect(await send(thread, 'ping')).to.equal('pong');
+      // The next process spawn listens again, and its child connects.
+      rmSync(path);
+      const child = await b.spawn({ name: 'reachable', concurrency: 'process' });
+      expect(await send(child, 'ping')).to.equal('pong');
+      expect(statSync(path).isSocket()).to.equal(true);
+      // The failed spawn forked nothing: no actor of its aid ever exited.
+      expect(exits.map((exit) => exit.aid)).to.not.include(failed.aid);
+    });
+
+    it('should start nothing for a process spawn cancelled while the hub begins to listen', async () => {
+      const exits: ActorExit[] = [];
+      b.events.actorExited$.subscribe((exit) => exits.push(exit));
+      const cancelled = b.spawn({ name: 'cancelled', concurrency: 'process' });
+      cancelled.cancel();
+      expect(await rejection(cancelled)).to.be.instanceOf(CancelledError);
+      const child = await b.spawn({ name: 'next', concurrency: 'process' });
+      expect(await send(child, 'ping')).to.equal('pong');
+      await b.stopActor(child.aid);
+      // Forked, it would have been killed and reported like the one stopped.
+      expect(exits.map((exit) => exit.aid)).to.deep.equal([child.aid]);
+    });
+
+    it('should fail a process spawn waiting for the listen when the arbiter stops meanwhile', async () => {
+      const spawning = b.spawn({ name: 'too-late', concurrency: 'process' });
+      const stopping = b.stop();
+      const err = (await rejection(spawning)) as Error & { code?: string };
+      await stopping;
+      expect(err.code).to.equal('RXP_ERR_INVALID_STATE');
+      expect(existsSync(b.hubPath ?? '/no/such/path')).to.equal(false);
+    });
+  });
+});
