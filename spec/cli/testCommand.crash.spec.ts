@@ -140,7 +140,9 @@ describe('booted', () => { it('tells', () => {
       const { code, stdout } = await runTest([file('kills'), file('booted'), '-w', '1']);
       expect(code, stdout).to.equal(1);
       expect(stdout).to.contain('registered: true').and.contain('ps: testsuite');
-      expect(stdout).to.contain('1 failing').and.match(/exited \(signal SIGKILL\)/);
+      expect(stdout)
+        .to.contain('1 failing')
+        .and.match(/exited \(signal SIGKILL\)/);
     });
   });
 

@@ -35,7 +35,7 @@ export class LocalSuite {
   /** Workers asked for before the pool was up. */
   private wanted = 0;
   /** The pool could not boot: why. */
-  private failed: unknown;
+  private failed: Error | undefined;
 
   /**
    * @param params - the parameters of a {@link TestSuite} (mocha's options, `workers`…).
@@ -109,7 +109,7 @@ export class LocalSuite {
       return suite;
     } catch (err) {
       // No pool: the files left cannot run; the run ends with what it has.
-      this.failed = err;
+      this.failed = err instanceof Error ? err : new Error(String(err));
       this.session.interrupt();
       throw err;
     }

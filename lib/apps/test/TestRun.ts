@@ -8,8 +8,7 @@
  * only loads those files to learn which hold a `.only`.
  * @module
  */
-import type { Observable, Subscription } from '../../rx.js';
-import type { ActorProxy } from '../../actor/ActorProxy.js';
+import type { Subscription } from '../../rx.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { crashMessage } from './crashMessage.js';
@@ -17,60 +16,15 @@ import { FileQueue } from './FileQueue.js';
 import { FileRun } from './FileRun.js';
 import type { LocalWorker } from './LocalWorker.js';
 import { ReportOrder } from './ReportOrder.js';
-import {
-  ABORT_FILE,
-  DROP_FILE,
-  KILL_RUNNER,
-  RUN_FILE,
-  type FileJob,
-  type WireEvent,
-} from './wire.js';
+import type { PoolEvents, RunPlan, RunSink } from './RunPlan.js';
+import { ABORT_FILE, DROP_FILE, KILL_RUNNER, RUN_FILE, type WireEvent } from './wire.js';
+
+export type { PoolEvents, RunPlan, RunSink } from './RunPlan.js';
 
 /** How often the run looks for hung files, in ms. */
 const TICK_MS = 100;
 /** A tick later than this past its time follows a stall of the loop, in ms. */
 const STALL_MS = 250;
-
-/** The arbiter's streams a run follows: workers that come up, and exit. */
-export interface PoolEvents {
-  actorExited$: Observable<ActorExit>;
-  actorSpawned$: Observable<ActorProxy>;
-}
-
-/** What a run does. */
-export interface RunPlan {
-  /** Spec files, in scheduling order. */
-  files: string[];
-  /** `--file` files, loaded first in every worker. */
-  setupFiles: string[];
-  /** mocha's options for the workers (JSON-safe). */
-  options: Record<string, unknown>;
-  /** Files that may hold a `.only` (they mention it): loaded in a first pass. */
-  onlyCandidates: string[];
-  /** Stop the whole run after the first failure. */
-  bail: boolean;
-  /**
-   * Jobs of files given to runners before the pool was up (ids below those
-   * the run gives), one to run and one ahead per runner: each goes to the
-   * worker that gets its runner.
-   */
-  firstJobs?: FileJob[];
-}
-
-/** What the run reports to (the parent runner). */
-export interface RunSink {
-  /** One event of one file, in reporting order. */
-  report(event: WireEvent, run: FileRun): void;
-  /** A file is over: `ms` it took (absent when it was interrupted). */
-  fileDone(file: string, ms: number | undefined): void;
-  /**
-   * A worker gets its first job now (the job follows this call's messages).
-   * @param aid - the worker (an actor of the pool, or a {@link LocalWorker}).
-   * @returns the jobs its runner was given already (of `firstJobs`): the
-   *   one it runs, then the one it holds ahead.
-   */
-  firstJob?(aid: string): FileJob[];
-}
 
 /**
  * One run over local workers and a pool: the pool may join later
