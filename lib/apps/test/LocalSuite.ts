@@ -77,6 +77,11 @@ export class LocalSuite {
     }
   }
 
+  /** Whether the suite's application was booted (a runner was lost, or missing). */
+  get booted(): boolean {
+    return this.suite !== undefined;
+  }
+
   /** Stop the run now (Ctrl-C): the summary of what ran is reported. */
   interrupt(): void {
     this.session.interrupt();
