@@ -55,7 +55,7 @@ const KEPT_LIGHT = ['apps/test/entry/runner.ts', 'apps/test/testWorker.ts'];
  * command forks its runners with `runtime-test.js`, and runs a suite that
  * loses none with `runtime-suite.js` (`LocalSuite`), loading neither
  * `runtime.js` nor `runtime-lib.js` unless the suite's application boots
- * (docs/choices.md, "rxpulsar test: start-up, eighth round").
+ * (docs/choices.md, "rxpulsar test: start-up, ninth round").
  */
 const TEST_ENTRIES = [
   ['cli/testCommand.ts', 'runtime-test'],

@@ -5,7 +5,7 @@
  * suite's application ({@link TestSuite}) boots, its pool joins the run
  * with no worker, and grows by one worker actor per runner lost, as when
  * the suite booted first (docs/choices.md, "rxpulsar test: start-up,
- * eighth round"). A run that loses no runner is not seen by `rxpulsar ps`.
+ * ninth round"). A run that loses no runner is not seen by `rxpulsar ps`.
  * @module
  */
 import { availableParallelism } from 'node:os';

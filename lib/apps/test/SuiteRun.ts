@@ -5,7 +5,7 @@
  * Nothing here needs the runtime: the command line runs a suite on its
  * prestarted runners with no application booted, and boots the suite's
  * application (its pool) only when a runner is lost (docs/choices.md,
- * "rxpulsar test: start-up, eighth round").
+ * "rxpulsar test: start-up, ninth round").
  * @module
  */
 import type { Monitor } from '../../monitor/Monitor.js';
