@@ -147,7 +147,7 @@ async function startup(work: string): Promise<Row[]> {
       median(base.map((r) => r.cpu)),
       {
         better: 'lower',
-        note: "rxpulsar's runtime and the arbiter in the main process cost CPU mocha's main process does not spend",
+        note: 'rxpulsar forks its runners first, and boots no application unless a runner is lost',
       },
     ),
   ];

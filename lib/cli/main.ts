@@ -10,8 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { helpText } from '../config/helpText.js';
-import { appSettings, globalSettings, serverSettings } from '../config/settings.js';
 
 const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
        rxpulsar <app-module> --help      the settings of that application
@@ -108,6 +106,11 @@ function version(): string {
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
+    // Loaded here only: a command (`rxpulsar test`) starts without the runtime.
+    const [{ helpText }, { appSettings, globalSettings, serverSettings }] = await Promise.all([
+      import('../config/helpText.js'),
+      import('../config/settings.js'),
+    ]);
     // The settings begin with a usage line of their own: ours says more.
     const settings = helpText(
       { ...globalSettings, ...appSettings },

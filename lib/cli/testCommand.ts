@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism, constants } from 'node:os';
 import { splitTestParams, unsupportedReporter } from '../apps/test/mochaOptions.js';
+import type { TestResult } from '../apps/test/ParentRunner.js';
 import { planRun } from '../apps/test/planRun.js';
 import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
 import { requireEsm } from '../apps/test/requireEsm.js';
@@ -301,11 +302,7 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     logLevel: 'error',
   };
   giveFirstFiles(params, flags);
-  // Required: its files are read at once, not a turn of the loop each.
-  const { TestSuite } = await requireEsm<typeof import('../apps/test/TestSuite.js')>(
-    new URL('../apps/test/TestSuite.js', import.meta.url),
-  );
-  const suite = new TestSuite(params);
+  const suite = await makeSuite(params, flags);
   const interrupt = (): void => suite.interrupt();
   ending.interrupt = interrupt;
   ending.stop = interrupt;
@@ -336,6 +333,57 @@ function giveFirstFiles(params: Record<string, unknown>, flags: OwnFlags): void 
   PrestartedRunners.early?.begin(
     planRun(splitTestParams(params).mocha, flags.durations),
     workersWanted(flags),
+  );
+}
+
+/**
+ * The suite of the run: on the default path (process runners started
+ * early, no `--metrics`, no setting from the environment) the runners run
+ * it with no application booted, until one is lost (`LocalSuite`); else
+ * the suite's application (`TestSuite`) boots first.
+ * @param params - the suite's parameters.
+ * @param flags - our own flags.
+ */
+async function makeSuite(
+  params: Record<string, unknown>,
+  flags: OwnFlags,
+): Promise<{ run(): Promise<TestResult>; interrupt(): void }> {
+  const runners =
+    flags.metrics === undefined && !settingsFromEnv()
+      ? PrestartedRunners.takeEarly(process.execArgv)
+      : undefined;
+  // Required: its files are read at once, not a turn of the loop each.
+  if (runners !== undefined) {
+    const { LocalSuite } = await requireEsm<typeof import('../apps/test/LocalSuite.js')>(
+      new URL('../apps/test/LocalSuite.js', import.meta.url),
+    );
+    return new LocalSuite(params, runners);
+  }
+  const { TestSuite } = await requireEsm<typeof import('../apps/test/TestSuite.js')>(
+    new URL('../apps/test/TestSuite.js', import.meta.url),
+  );
+  return new TestSuite(params);
+}
+
+/**
+ * rxpulsar's variables that change nothing of a run with no application:
+ * its own, none a setting, and logging's (nothing logs before the
+ * application boots, which reads them).
+ */
+const NO_BOOT = new Set([
+  'ACTOR',
+  'SPARE',
+  'SHELL_HISTORY',
+  'TEST_RUNNER_SOCKET',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'DEBUG',
+]);
+
+/** @returns whether a variable `RXPULSAR_<SETTING>` (`RXPULSAR_WORKERS`…) is set: the application reads it. */
+function settingsFromEnv(): boolean {
+  return Object.keys(process.env).some(
+    (name) => name.startsWith('RXPULSAR_') && !NO_BOOT.has(name.slice('RXPULSAR_'.length)),
   );
 }
 

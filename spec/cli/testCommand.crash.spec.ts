@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { registryDir } from '../../lib/control/arbiterRegistry.js';
 import { FOCUS, startTest } from '../support/testCli.js';
+
+const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
 
 /** The spec runners (`entry/runner.js`) whose parent is `pid`. */
 function runnersOf(pid: number): number[] {
@@ -61,6 +65,24 @@ describe('rxpulsar test (command line)', function () {
         '{ await new Promise((r) => setTimeout(r, 300)); }); });\n',
     );
     writeFileSync(file('broken'), "describe('broken', () => {\n");
+    // Says whether the command (its runner's parent) has booted its
+    // application (its arbiter registered), and what `rxpulsar ps` sees then.
+    writeFileSync(
+      file('booted'),
+      `const { execFileSync } = require('node:child_process');
+const { existsSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+describe('booted', () => { it('tells', () => {
+  const registered = existsSync(join(${JSON.stringify(registryDir())}, process.ppid + '.json'));
+  console.log('registered: ' + registered);
+  if (!registered) return;
+  const pidFile = join(${JSON.stringify(dir)}, 'pid-' + process.ppid);
+  writeFileSync(pidFile, String(process.ppid));
+  const rows = JSON.parse(execFileSync(process.execPath, [${JSON.stringify(bin)}, 'ps', '--pid-file', pidFile, '--json'], { encoding: 'utf8' }));
+  console.log('ps: ' + [...new Set(rows.map((row) => row.app))].join(','));
+}); });
+`,
+    );
     writeFileSync(file('exitsAtLoad'), `// mentions .${FOCUS} in a comment\nprocess.exit(4);\n`);
   });
 
@@ -103,6 +125,24 @@ describe('rxpulsar test (command line)', function () {
       expect(stdout)
         .to.contain('1 failing')
         .and.match(/exited \(code 4\) while running .*exitsAtLoad/);
+    });
+  });
+
+  describe('the application', () => {
+    it('should run a suite that loses no runner without booting it (no arbiter registered)', async () => {
+      const { code, stdout } = await runTest([file('ok1'), file('booted'), '-w', '2']);
+      expect(code, stdout).to.equal(0);
+      expect(stdout).to.contain('registered: false').and.contain('2 passing');
+    });
+
+    it('should boot it once a runner is lost: its pool runs the files left, and rxpulsar ps sees it', async () => {
+      // One runner: it dies in \`kills\`; \`booted\` (held ahead) goes to the pool's first worker.
+      const { code, stdout } = await runTest([file('kills'), file('booted'), '-w', '1']);
+      expect(code, stdout).to.equal(1);
+      expect(stdout).to.contain('registered: true').and.contain('ps: testsuite');
+      expect(stdout)
+        .to.contain('1 failing')
+        .and.match(/exited \(signal SIGKILL\)/);
     });
   });
 

@@ -6,7 +6,6 @@
  * `fullTitle()`, `titlePath()`, `slow()`, `duration`, `err`…
  * @module
  */
-import type { Subject } from '../../rx.js';
 import { deserialize } from './deserialize.js';
 import { withoutWatch } from './withoutWatch.js';
 import { requireMocha } from './requireMocha.js';
@@ -27,6 +26,12 @@ export interface TestEvent {
   text?: string;
   /** `output`: the stream `text` was written to. */
   stream?: 'stdout' | 'stderr';
+}
+
+/** Where the events of a run also go (a `Subject`, for `TestSuite.events$`). */
+export interface TestEventSink {
+  /** One event, as the reporter gets it. */
+  next(event: TestEvent): void;
 }
 
 /** The outcome of a run. */
@@ -63,17 +68,17 @@ export class ParentRunner {
   private constructor(
     private readonly Mocha: MochaModule,
     private readonly mocha: InstanceType<MochaModule>,
-    private readonly events: Subject<TestEvent>,
+    private readonly events: TestEventSink | undefined,
   ) {}
 
   /**
    * @param options - mocha's options (reporter, reporterOption, require for global fixtures…).
-   * @param events - where every event also goes.
+   * @param events - where every event also goes, if anywhere.
    * @returns the parent runner, its reporter not built yet.
    */
   static async create(
     options: Record<string, unknown>,
-    events: Subject<TestEvent>,
+    events?: TestEventSink,
   ): Promise<ParentRunner> {
     const Mocha = requireMocha('mocha/lib/mocha.cjs');
     withoutWatch();
@@ -149,7 +154,7 @@ export class ParentRunner {
     if (name === 'file end' || name === 'timeout') return;
     if (name === 'output') {
       (event.stream === 'stderr' ? process.stderr : process.stdout).write(event.text ?? '');
-      this.events.next({ name, file, text: event.text, stream: event.stream });
+      this.events?.next({ name, file, text: event.text, stream: event.stream });
       return;
     }
     // Deserialized and linked in place: a copy, as the same data may be
@@ -215,7 +220,7 @@ export class ParentRunner {
   private emit(runner: Runner, name: string, data: unknown, error: unknown, file?: string): void {
     if (name === 'fail') this.failures++;
     runner.emit(name, data, error);
-    this.events.next({ name, data, error, file });
+    this.events?.next({ name, data, error, file });
   }
 
   private async drive(runner: Runner, body: () => Promise<void>): Promise<number> {

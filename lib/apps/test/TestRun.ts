@@ -8,67 +8,27 @@
  * only loads those files to learn which hold a `.only`.
  * @module
  */
-import type { Observable, Subscription } from '../../rx.js';
-import type { ActorProxy } from '../../actor/ActorProxy.js';
+import type { Subscription } from '../../rx.js';
 import type { ActorExit } from '../../actor/ArbiterEvents.js';
 import type { Monitor } from '../../monitor/Monitor.js';
-import { ActorExitedError } from '../../errors.js';
 import { crashMessage } from './crashMessage.js';
 import { FileQueue } from './FileQueue.js';
 import { FileRun } from './FileRun.js';
 import type { LocalWorker } from './LocalWorker.js';
 import { ReportOrder } from './ReportOrder.js';
-import {
-  ABORT_FILE,
-  DROP_FILE,
-  KILL_RUNNER,
-  RUN_FILE,
-  type FileJob,
-  type WireEvent,
-} from './wire.js';
+import type { PoolEvents, RunPlan, RunSink } from './RunPlan.js';
+import { ABORT_FILE, DROP_FILE, KILL_RUNNER, RUN_FILE, type WireEvent } from './wire.js';
+
+export type { PoolEvents, RunPlan, RunSink } from './RunPlan.js';
 
 /** How often the run looks for hung files, in ms. */
 const TICK_MS = 100;
 /** A tick later than this past its time follows a stall of the loop, in ms. */
 const STALL_MS = 250;
 
-/** What a run does. */
-export interface RunPlan {
-  /** Spec files, in scheduling order. */
-  files: string[];
-  /** `--file` files, loaded first in every worker. */
-  setupFiles: string[];
-  /** mocha's options for the workers (JSON-safe). */
-  options: Record<string, unknown>;
-  /** Files that may hold a `.only` (they mention it): loaded in a first pass. */
-  onlyCandidates: string[];
-  /** Stop the whole run after the first failure. */
-  bail: boolean;
-  /**
-   * Jobs of files given to runners before the pool was up (ids below those
-   * the run gives), one to run and one ahead per runner: each goes to the
-   * worker that gets its runner.
-   */
-  firstJobs?: FileJob[];
-}
-
-/** What the run reports to (the parent runner). */
-export interface RunSink {
-  /** One event of one file, in reporting order. */
-  report(event: WireEvent, run: FileRun): void;
-  /** A file is over: `ms` it took (absent when it was interrupted). */
-  fileDone(file: string, ms: number | undefined): void;
-  /**
-   * A worker gets its first job now (the job follows this call's messages).
-   * @param aid - the worker (an actor of the pool, or a {@link LocalWorker}).
-   * @returns the jobs its runner was given already (of `firstJobs`): the
-   *   one it runs, then the one it holds ahead.
-   */
-  firstJob?(aid: string): FileJob[];
-}
-
 /**
- * One run over a pool.
+ * One run over local workers and a pool: the pool may join later
+ * ({@link TestRun.attach}), or never.
  *
  * @example
  * ```ts
@@ -90,9 +50,12 @@ export class TestRun {
   /** The last tick judged no deadline (it followed a stall). */
   private waited = false;
   private readonly local = new Map<string, LocalWorker>();
+  private executing = false;
+  /** The pool's streams, followed while the run executes. */
+  private follow: Subscription | undefined;
 
   /**
-   * @param monitor - the pool.
+   * @param monitor - the pool (`undefined`: none yet, see {@link TestRun.attach}).
    * @param arbiter - the arbiter's streams: workers that come up, and exit.
    * @param plan - files and options.
    * @param sink - where events go.
@@ -100,11 +63,8 @@ export class TestRun {
    *   beside the pool's: their events come by {@link TestRun.receive} too.
    */
   constructor(
-    private readonly monitor: Monitor,
-    private readonly arbiter: {
-      actorExited$: Observable<ActorExit>;
-      actorSpawned$: Observable<ActorProxy>;
-    },
+    private monitor: Monitor | undefined,
+    private arbiter: PoolEvents | undefined,
     private readonly plan: RunPlan,
     private readonly sink: RunSink,
     local: LocalWorker[] = [],
@@ -114,13 +74,24 @@ export class TestRun {
     this.queue = new FileQueue(plan.setupFiles, plan.options, plan.firstJobs);
   }
 
+  /**
+   * The pool joins the run (it was begun on local workers only): its
+   * workers get files as they come up.
+   * @param monitor - the pool.
+   * @param arbiter - the arbiter's streams: workers that come up, and exit.
+   */
+  attach(monitor: Monitor, arbiter: PoolEvents): void {
+    this.monitor = monitor;
+    this.arbiter = arbiter;
+    if (this.executing) this.followPool();
+  }
+
   /** Run every file; resolves once all are reported (or the run was stopped). */
   async execute(): Promise<void> {
-    const exits: Subscription = this.arbiter.actorExited$.subscribe((exit) => this.exited(exit));
-    // A worker that comes up gets a file at once (its monitor adopts it first).
-    exits.add(this.arbiter.actorSpawned$.subscribe(() => setImmediate(() => this.dispatch())));
+    this.executing = true;
+    this.followPool();
     this.lastTick = Date.now();
-    const periodic = this.monitor.loop.addPeriodic(() => this.tick(), TICK_MS);
+    const periodic = setInterval(() => this.tick(), TICK_MS);
     try {
       let files = this.plan.files;
       if (this.plan.onlyCandidates.length > 0) {
@@ -135,9 +106,19 @@ export class TestRun {
       }
       if (!this.stopped) await this.phase(files);
     } finally {
-      periodic.stop();
-      exits.unsubscribe();
+      this.executing = false;
+      clearInterval(periodic);
+      this.follow?.unsubscribe();
     }
+  }
+
+  private followPool(): void {
+    const arbiter = this.arbiter;
+    if (arbiter === undefined || this.follow !== undefined) return;
+    const follow = arbiter.actorExited$.subscribe((exit) => this.exited(exit));
+    // A worker that comes up gets a file at once (its monitor adopts it first).
+    follow.add(arbiter.actorSpawned$.subscribe(() => setImmediate(() => this.dispatch())));
+    this.follow = follow;
   }
 
   /**
@@ -248,7 +229,9 @@ export class TestRun {
     if (this.stopped) return;
     const workers = [
       ...[...this.local.values()].filter((w) => w.alive).map((w) => w.aid),
-      ...[...this.monitor.managedActors].filter((p) => p.worker?.exited !== true).map((p) => p.aid),
+      ...[...(this.monitor?.managedActors ?? [])]
+        .filter((p) => p.worker?.exited !== true)
+        .map((p) => p.aid),
     ];
     // An idle worker gets a file to run; then each busy one, a file ahead.
     for (const ahead of [false, true]) {
@@ -304,10 +287,13 @@ export class TestRun {
     const local = this.local.get(aid);
     if (local === undefined) {
       const args = arg === undefined ? [] : [arg];
-      this.monitor.send(aid, command, ...args).addErrback(onError);
+      this.monitor?.send(aid, command, ...args).addErrback(onError);
     } else if (!local.send(command, arg)) {
-      // Its runner died meanwhile: as a message to an actor that is gone.
-      setImmediate(() => onError(new ActorExitedError(`worker ${aid} is gone`)));
+      // Its runner died meanwhile: as a message to an actor that is gone
+      // (the errors load only then: a run without a pool needs nothing of the runtime).
+      void import('../../errors.js').then(({ ActorExitedError }) =>
+        onError(new ActorExitedError(`worker ${aid} is gone`)),
+      );
     }
   }
 

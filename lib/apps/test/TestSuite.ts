@@ -12,13 +12,11 @@ import { Application, type ApplicationParams } from '../../application/Applicati
 import type { Schema } from '../../config/Setting.js';
 import type { Monitor } from '../../monitor/Monitor.js';
 import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
-import { ParentRunner, type TestEvent, type TestResult } from './ParentRunner.js';
+import type { TestEvent, TestResult } from './ParentRunner.js';
 import { planRun, workersFor, type RunFiles } from './planRun.js';
 import { PrestartedRunners } from './PrestartedRunners.js';
-import type { FileJob } from './wire.js';
-import { LocalWorker } from './LocalWorker.js';
+import { SuiteRun } from './SuiteRun.js';
 import { testMetrics } from './testMetrics.js';
-import { TestRun } from './TestRun.js';
 import { FILE_EVENTS, type WireEvent } from './wire.js';
 
 export type { TestEvent, TestResult } from './ParentRunner.js';
@@ -73,18 +71,12 @@ export class TestSuite extends Application {
   private readonly events = new Subject<TestEvent>();
   private settle!: (result: TestResult) => void;
   private fail!: (err: unknown) => void;
-  private plan: RunFiles | undefined;
-  /** Jobs given to the prestarted runners before the pool was up. */
-  private jobsGiven: FileJob[] = [];
-  private current: TestRun | undefined;
+  /** The run of the files: made at the start, or joined (see {@link TestSuite.join}). */
+  private session: SuiteRun | undefined;
+  /** The run was begun by someone else: this suite gives it a pool only. */
+  private joined = false;
   private ownArbiter = false;
-  private parent: Promise<ParentRunner> | undefined;
   private interrupted = false;
-  private runners: PrestartedRunners | undefined;
-  /** The prestarted runners this thread serves itself, as workers without an actor. */
-  private local: LocalWorker[] = [];
-  /** The workers of the run (local ones and the pool's). */
-  private size = 0;
 
   /** @param params - mocha's options, `spec`, `workers`, `concurrency`, `durations`. */
   constructor(params: TestSuiteParams = {}) {
@@ -119,15 +111,43 @@ export class TestSuite extends Application {
       }
       return await this.result;
     } finally {
-      await this.stop();
-      if (this.ownArbiter) await getArbiter().stop();
+      await this.shutdown();
     }
+  }
+
+  /**
+   * Give a pool to a run begun without one (the command line's, on its
+   * prestarted runners): before `start()`, which then starts the pool with
+   * no worker, attached to that run; {@link TestSuite.grow} adds workers.
+   * The run stays its maker's to execute and close.
+   * @internal
+   * @param run - the run.
+   */
+  join(run: SuiteRun): void {
+    this.session = run;
+    this.joined = true;
+  }
+
+  /**
+   * @internal
+   * @param count - worker actors to add to the pool (started).
+   * @param reason - why, for the log.
+   */
+  grow(count: number, reason: string): void {
+    const monitor = this.monitor!;
+    monitor.resize(monitor.workers + count, reason);
+  }
+
+  /** Stop the pool, the runners, and the arbiter if this suite made it. */
+  async shutdown(): Promise<void> {
+    await this.stop();
+    if (this.ownArbiter) await getArbiter().stop();
   }
 
   /** Stop the run now (Ctrl-C): the summary of what ran is reported, `interrupted` is set. */
   interrupt(): void {
     this.interrupted = true;
-    this.current?.stop(true);
+    if (!this.joined) this.session?.interrupt();
   }
 
   override async monitorStart(monitor: Monitor): Promise<void> {
@@ -140,10 +160,17 @@ export class TestSuite extends Application {
     // A crashing spec must not open the pool's breaker: the run goes on.
     monitor.restartPolicy.settings = { ...monitor.restartPolicy.settings, maxRestarts: Infinity };
     monitor.command(FILE_EVENTS, (_m, id: number, json: string, aid?: string) => {
-      this.current?.receive(id, JSON.parse(json) as WireEvent[], aid);
+      this.session?.receive(id, JSON.parse(json) as WireEvent[], aid);
     });
+    const session = this.session!;
+    session.attach(monitor, getArbiter().events);
+    if (this.joined) return;
     // The run begins now: files go to the workers as they come up.
-    this.execute(monitor).then(this.settle, this.fail);
+    if (this.interrupted) session.interrupt();
+    session.execute().then((result) => {
+      this.events.complete();
+      this.settle({ ...result, interrupted: this.interrupted });
+    }, this.fail);
   }
 
   // Synchronous; `Promise<void>` as the hook it overrides (a throw rejects its caller's await).
@@ -170,109 +197,45 @@ export class TestSuite extends Application {
         metrics: cfg['metrics'] as string | null,
       });
     }
+    // Joined: the run serves its runners; the pool starts empty, grows as they are lost.
+    if (this.joined) {
+      cfg['workers'] = 0;
+      return Promise.resolve();
+    }
     // Process runners boot while the pool starts (or since the command line
     // began, which may have given them their first files and read the plan):
     // each worker gets one, running its first file already.
-    if (cfg['runner'] === 'process' && this.runners === undefined) {
+    let runners: PrestartedRunners | undefined = undefined;
+    let plan: RunFiles;
+    let size: number;
+    if (cfg['runner'] === 'process') {
       const early = PrestartedRunners.takeEarly(process.execArgv);
-      this.plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
-      this.runners =
-        early ?? PrestartedRunners.start(workersFor(this.plan, Number(cfg['workers'])));
-      this.size = this.runners.begin(this.plan, Number(cfg['workers']));
-      this.jobsGiven = this.runners.dispatched;
-      // This thread serves the prestarted runners itself (see `serveLocally`):
+      plan = early?.plan ?? planRun(this.mochaOptions, this.params['durations']);
+      runners = early ?? PrestartedRunners.start(workersFor(plan, Number(cfg['workers'])));
+      size = runners.begin(plan, Number(cfg['workers']));
+      // This thread serves the prestarted runners itself (see `SuiteRun`):
       // the pool starts with no worker actor, and grows as they are lost.
       cfg['workers'] = 0;
     } else {
-      this.plan = planRun(this.mochaOptions, this.params['durations']);
-      cfg['workers'] = workersFor(this.plan, Number(cfg['workers']));
+      plan = planRun(this.mochaOptions, this.params['durations']);
+      size = workersFor(plan, Number(cfg['workers']));
+      cfg['workers'] = size;
     }
-    // mocha and the reporter load while the pool starts.
-    this.parent = ParentRunner.create(this.mochaOptions, this.events);
-    this.parent.catch(() => undefined);
+    this.session = new SuiteRun({
+      name: this.name,
+      mochaOptions: this.mochaOptions,
+      plan,
+      runners,
+      size,
+      events: this.events,
+      grow: (count, reason) => this.grow(count, reason),
+    });
     return Promise.resolve();
   }
 
-  /** Stop the pool, and the runners started for it. */
+  /** Stop the pool, and the runners of its run (unless it joined that run). */
   override async stop(): Promise<void> {
     await super.stop();
-    await Promise.all(this.local.map((worker) => worker.close()));
-    await this.runners?.close();
-  }
-
-  /**
-   * Serve each prestarted runner from this thread, as a worker without an
-   * actor: no thread boots for it, its events reach the run directly. The
-   * pool's monitor spawns worker actors for those that are missing (a
-   * runner that died before its first file) and for each one lost during
-   * the run (its runner died): the pool takes over.
-   * @returns the local workers.
-   */
-  private serveLocally(monitor: Monitor): LocalWorker[] {
-    const runners = this.runners;
-    if (runners === undefined) return [];
-    const sink = {
-      events: (id: number, events: WireEvent[], aid: string) =>
-        this.current?.receive(id, events, aid),
-      lost: () => {
-        // Not once the run has no file left to give (its new runner would boot for nothing).
-        if (this.current?.wantsWorkers === true) monitor.resize(monitor.workers + 1, 'runner died');
-      },
-    };
-    for (let i = this.local.length; i < this.size; i++) {
-      let worker: LocalWorker | undefined = undefined;
-      const given = runners.take((exit) => worker?.exited(exit));
-      if (given === undefined) break;
-      worker = new LocalWorker(`${this.name}.runner${i + 1}`, given, sink);
-      this.local.push(worker);
-    }
-    if (this.local.length < this.size) monitor.resize(this.size - this.local.length, 'no runner');
-    return this.local;
-  }
-
-  /**
-   * A worker gets its first file: a local one begins to read its runner.
-   * @returns the jobs its runner was given already (a local worker's: the
-   *   one it runs, and the one it holds ahead; none for an actor of the pool).
-   */
-  private firstJobsOf(aid: string): FileJob[] {
-    const local = this.local.find((worker) => worker.aid === aid);
-    if (local === undefined) return [];
-    // Read once the run counts these jobs as its (after this call).
-    queueMicrotask(() => local.begin());
-    return local.jobs;
-  }
-
-  private async execute(monitor: Monitor): Promise<TestResult> {
-    const { files, setupFiles, options: jobOptions, onlyCandidates, durations } = this.plan!;
-    const options = this.mochaOptions;
-    const parent = await (this.parent ?? ParentRunner.create(options, this.events));
-    const run = new TestRun(
-      monitor,
-      getArbiter().events,
-      {
-        files,
-        setupFiles,
-        options: jobOptions,
-        onlyCandidates,
-        bail: options['bail'] === true,
-        firstJobs: this.jobsGiven,
-      },
-      {
-        firstJob: (aid) => this.firstJobsOf(aid),
-        report: (event, fileRun) => parent.report(event, fileRun.file),
-        fileDone: (file, ms) => {
-          if (ms !== undefined) durations?.set(file, ms);
-        },
-      },
-      this.serveLocally(monitor),
-    );
-    this.current = run;
-    if (this.interrupted) run.stop(true);
-    const result = await parent.run(files, () => run.execute());
-    this.current = undefined;
-    durations?.save();
-    this.events.complete();
-    return { ...result, interrupted: this.interrupted };
+    if (!this.joined) await this.session?.close();
   }
 }

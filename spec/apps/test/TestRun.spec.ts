@@ -62,4 +62,32 @@ describe('TestRun', () => {
       expect(ended).to.deep.equal(['a.js', 'b.js']);
     });
   });
+
+  describe('attach()', () => {
+    it('should give files to the workers of a pool that joins a run begun without one', async () => {
+      const { monitor, sent } = onePool();
+      const arbiter = { actorExited$: new Subject<never>(), actorSpawned$: new Subject<never>() };
+      const ended: string[] = [];
+      const run = new TestRun(
+        undefined,
+        undefined,
+        { files: ['a.js'], setupFiles: [], options: {}, onlyCandidates: [], bail: false },
+        { report: () => undefined, fileDone: (file) => ended.push(file) },
+      );
+      const done = run.execute();
+      await new Promise((resolve) => setImmediate(resolve));
+      // No worker yet: the file waits.
+      expect(sent).to.deep.equal([]);
+      expect(run.wantsWorkers).to.equal(true);
+      run.attach(monitor, arbiter);
+      // Its worker comes up: it gets the file.
+      arbiter.actorSpawned$.next(undefined as never);
+      await new Promise((resolve) => setImmediate(resolve));
+      const runs = sent.filter(([, command]) => command === RUN_FILE);
+      expect(runs.map(([aid, , j]) => [aid, (j as FileJob).file])).to.deep.equal([['w1', 'a.js']]);
+      run.receive((runs[0]![2] as FileJob).id, [{ name: 'file end', failures: 0 }], 'w1');
+      await done;
+      expect(ended).to.deep.equal(['a.js']);
+    });
+  });
 });
