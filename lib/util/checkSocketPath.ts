@@ -9,9 +9,7 @@
  */
 import { tmpdir } from 'node:os';
 import { ListenError } from '../errors.js';
-
-/** The longest Unix socket path this platform takes, in bytes. */
-export const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
+import { MAX_SOCKET_PATH } from './maxSocketPath.js';
 
 /**
  * Refuse a Unix socket path over {@link MAX_SOCKET_PATH}, naming it, its

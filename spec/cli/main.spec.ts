@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { longFolder } from '../support/longTmpdir.js';
 import { waitFor } from '../support/waiting.js';
 

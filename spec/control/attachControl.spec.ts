@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { arbiter, ListenError } from '../../lib/index.js';
-import { MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { registryDir } from '../../lib/control/arbiterRegistry.js';
 import { attachControl } from '../../lib/control/attachControl.js';
 import { longFolder, withTmpdir } from '../support/longTmpdir.js';

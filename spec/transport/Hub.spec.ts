@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { expect } from 'chai';
 import { Hub } from '../../lib/transport/Hub.js';
 import { captureLogs, createLogger, ListenError } from '../../lib/index.js';
-import { MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { longFolder, withTmpdir } from '../support/longTmpdir.js';
 
 /** A hub never started (its stop() does nothing), in place of one a test stopped. */

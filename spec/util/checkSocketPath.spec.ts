@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { expect } from 'chai';
 import { ListenError } from '../../lib/index.js';
-import { checkSocketPath, MAX_SOCKET_PATH } from '../../lib/util/checkSocketPath.js';
+import { checkSocketPath } from '../../lib/util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { longFolder } from '../support/longTmpdir.js';
 
 describe('checkSocketPath()', () => {

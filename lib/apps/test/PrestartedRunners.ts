@@ -13,7 +13,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_SOCKET_PATH } from '../../util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../util/maxSocketPath.js';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';

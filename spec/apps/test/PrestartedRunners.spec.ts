@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { PrestartedRunners } from '../../../lib/apps/test/PrestartedRunners.js';
 import { RunnerHandle, type RunnerExit } from '../../../lib/apps/test/RunnerHandle.js';
 import { runnerLog, type FileJob } from '../../../lib/apps/test/wire.js';
-import { MAX_SOCKET_PATH } from '../../../lib/util/checkSocketPath.js';
+import { MAX_SOCKET_PATH } from '../../../lib/util/maxSocketPath.js';
 import { longFolder, withTmpdir } from '../../support/longTmpdir.js';
 import { fixture } from '../../support/testCli.js';
 import { waitFor } from '../../support/waiting.js';
