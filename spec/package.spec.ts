@@ -45,7 +45,7 @@ describe('the package', () => {
         'dist/lib/index.d.ts',
         'dist/lib/require.cjs',
         'dist/lib/cli/main.js',
-        'dist/lib/child/entry/process.js',
+        'dist/lib/child/entry/process.cjs',
         'bin/rxpulsar.js',
         'config/default.json',
         'LICENSE',
@@ -105,35 +105,41 @@ describe('the package', () => {
     });
   });
 
-  describe('the runtime bundle (dist/lib/runtime*.js)', () => {
+  describe('the runtime bundle (dist/lib/runtime*.{c,}js)', () => {
     const lib = `${root}dist/lib/`;
-    /** The relative specifiers a built module imports statically. */
+    /** The relative specifiers a built module imports (or, CommonJS, requires) statically. */
     const relativeImports = (file: string): string[] =>
       [
         ...readFileSync(`${lib}${file}`, 'utf8').matchAll(
-          /^(?:import|export)\b[^'"]*["'](\.[^'"]+)["']/gm,
+          /^(?:(?:import|export)\b[^'"]*|var \w+ = require\()["'](\.[^'"]+)["']/gm,
         ),
       ].map((m) => m[1]!);
 
-    it("should let a child entry load rxpulsar from its own file and the runtime's", () => {
-      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.js$/;
+    it("should let a child entry load rxpulsar from its own file and the runtime's, all CommonJS", () => {
+      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.cjs$/;
       for (const file of [
-        'child/entry/process.js',
-        'child/entry/thread.js',
-        'runtime.js',
-        'runtime-process.js',
-        'runtime-thread.js',
+        'child/entry/process.cjs',
+        'child/entry/thread.cjs',
+        'runtime.cjs',
+        'runtime-process.cjs',
+        'runtime-thread.cjs',
       ]) {
         const specs = relativeImports(file);
         expect(
           specs.filter((s) => !runtime.test(s)),
           file,
         ).to.deep.equal([]);
+        // Nor loads one with import(): Node's ES loader stays unused on a child's way to ready.
+        expect(readFileSync(`${lib}${file}`, 'utf8'), file).not.to.match(
+          /\bimport\(["'][^"']*runtime/,
+        );
       }
       // A thread does not load the socket transport; a process, not the port one.
-      expect(relativeImports('child/entry/thread.js')).not.to.include('../../runtime-process.js');
-      expect(relativeImports('child/entry/process.js')).not.to.include('../../runtime-thread.js');
-      expect(relativeImports('runtime.js')).to.deep.equal([]);
+      expect(relativeImports('child/entry/thread.cjs')).not.to.include('../../runtime-process.cjs');
+      expect(relativeImports('child/entry/process.cjs')).not.to.include('../../runtime-thread.cjs');
+      expect(relativeImports('runtime.cjs')).to.deep.equal([]);
+      // tsc's entry modules run the CommonJS ones.
+      expect(relativeImports('child/entry/thread.js')).to.deep.equal(['./thread.cjs']);
     });
 
     it("should load neither node-ipc nor TLS with import 'rxpulsar' (the hub loads node-ipc)", async () => {
@@ -155,7 +161,7 @@ describe('the package', () => {
       const actor = (await import(`${lib}actor/Actor.js`)) as Record<string, unknown>;
       expect(current['getActor']).to.equal(index['getActor']);
       expect(actor['Actor']).to.equal(index['Actor']);
-      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.js']);
+      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.cjs']);
     });
 
     it('should give a deep import and `rxpulsar` the one instance of a module kept its own file', async () => {

@@ -24,6 +24,14 @@
  * - the entries and `index.js` are bundled with their imports taken from
  *   the runtime files directly.
  *
+ * The child's files are CommonJS (`runtime.cjs`, `runtime-process.cjs`,
+ * `runtime-thread.cjs`, `child/entry/process.cjs` and `thread.cjs`): a
+ * child loads them with `require`, without Node's ES-module loader, whose
+ * start and per-file steps cost a cold thread ~3 ms (docs/choices.md, "Cold
+ * spawn: a CommonJS child"). An ES module importing them (a one-liner,
+ * `runtime-lib.js`, `index.js`) gets the same module from `require`'s cache,
+ * its names found by Node in the annotation esbuild writes: one instance.
+ *
  * `dist/lib/runtime.json` lists the modules made one-liners; a one-liner
  * (found by its first line) whose module left the graphs gets its own code
  * back (transpiled) at the next build, and one whose source is gone is
@@ -39,6 +47,16 @@ const LIB = join(ROOT, 'lib');
 const OUT = join(ROOT, 'dist', 'lib');
 const MANIFEST = join(OUT, 'runtime.json');
 const ENTRIES = ['child/entry/process.ts', 'child/entry/thread.ts', 'index.ts'];
+/** The entries and runtime files built as CommonJS (`.cjs`), what a child loads. */
+const CJS = new Set([
+  'child/entry/process',
+  'child/entry/thread',
+  'runtime',
+  'runtime-process',
+  'runtime-thread',
+]);
+/** The file a bundled output of module `name` is written to (under dist/lib). */
+const outFile = (name: string): string => `${name}${CJS.has(name) ? '.cjs' : '.js'}`;
 /**
  * Entries of processes and threads that must not load `runtime-lib.js`:
  * the modules of their static graphs stay their own files (but those the
@@ -60,7 +78,7 @@ const slash = (path: string): string => path.split(sep).join('/');
 const moduleName = (file: string): string => slash(relative(LIB, file)).replace(/\.ts$/, '');
 /** An import specifier from the folder of `from` (under dist/lib) to `to` (a module name). */
 const specifier = (from: string, to: string): string => {
-  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, `${to}.js`)));
+  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, outFile(to))));
   return rel.startsWith('.') ? rel : `./${rel}`;
 };
 
@@ -127,6 +145,9 @@ async function exportsOf(file: string): Promise<string[] | undefined> {
  */
 const bundled = (id: string, name: string): string => `${id}$${name}`;
 
+/** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
+const formatOf = (name: string): 'cjs' | 'esm' => (CJS.has(name) ? 'cjs' : 'esm');
+
 /**
  * A module's id in the runtime files, from its path (`actor/Actor` to
  * `m$actor$Actor`), not its rank: the names a one-liner imports stay the
@@ -158,7 +179,12 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
         if (/import\.meta\.(dirname|filename|resolve)\b/.test(source)) {
           throw new Error(`bundleRuntime: ${args.path}: use import.meta.url (it is rewritten)`);
         }
-        const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, import.meta.url).href`;
+        // A CommonJS file has no import.meta: its own URL is made from
+        // `__filename` (`require` may be renamed: a module declares its own).
+        const base = CJS.has(bundleName)
+          ? 'process.getBuiltinModule("node:url").pathToFileURL(__filename)'
+          : 'import.meta.url';
+        const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, ${base}).href`;
         return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
       });
     },
@@ -191,7 +217,12 @@ function dynamicImports(layout: Layout, file: string, from: string): void {
       const i = layout.index.get(target)!;
       const spec = JSON.stringify(specifier(from, layout.home.get(target)!));
       const names = layout.names.get(target)!.map((n) => `${n}: m.${bundled(i, n)}`);
-      return `import(${spec}).then((m) => ({ ${names.join(', ')} }))`;
+      // CommonJS from CommonJS: by `require`, not starting the ES-module loader.
+      const load =
+        CJS.has(from) && CJS.has(layout.home.get(target)!)
+          ? `Promise.resolve().then(() => require(${spec}))`
+          : `import(${spec})`;
+      return `${load}.then((m) => ({ ${names.join(', ')} }))`;
     },
   );
   if (code.includes(DYNAMIC))
@@ -290,14 +321,18 @@ async function main(): Promise<void> {
       .join('\n');
     await build({
       ...common,
+      format: formatOf(runtime),
       stdin: { contents, resolveDir: LIB, sourcefile: `${runtime}.ts`, loader: 'ts' },
       bundle: true,
-      outfile: join(OUT, `${runtime}.js`),
+      outfile: join(OUT, outFile(runtime)),
       sourcemap: true,
       banner: { js: `${GENERATED}: modules of rxpulsar, bundled.` },
       plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
     });
-    dynamicImports(layout, join(OUT, `${runtime}.js`), runtime);
+    dynamicImports(layout, join(OUT, outFile(runtime)), runtime);
+    // The file of the other format, left by an earlier build.
+    const other = join(OUT, `${runtime}${CJS.has(runtime) ? '.js' : '.cjs'}`);
+    for (const stale of [other, `${other}.map`]) rmSync(stale, { force: true });
   }
 
   // Each bundled module: its names, from its runtime file.
@@ -313,13 +348,23 @@ async function main(): Promise<void> {
     const name = moduleName(join(LIB, entry));
     await build({
       ...common,
+      format: formatOf(name),
       entryPoints: [join(LIB, entry)],
       bundle: true,
-      outfile: join(OUT, `${name}.js`),
+      outfile: join(OUT, outFile(name)),
       sourcemap: true,
       plugins: [fromRuntime(name, layout, () => false), libPlugin(name, () => false)],
     });
-    dynamicImports(layout, join(OUT, `${name}.js`), name);
+    dynamicImports(layout, join(OUT, outFile(name)), name);
+    if (CJS.has(name)) {
+      // tsc's module of the entry: the CommonJS one, run from an ES module.
+      const base = name.split('/').pop()!;
+      writeFileSync(
+        join(OUT, `${name}.js`),
+        `${GENERATED}: the entry is ${base}.cjs.\nimport ${JSON.stringify(`./${base}.cjs`)};\n`,
+      );
+      rmSync(join(OUT, `${name}.js.map`), { force: true });
+    }
   }
 
   // Modules bundled last time but no longer: their own code again. Found

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { spawn } from '../../../lib/index.js';
 import { arbiterPerSuite } from '../../support/arbiterPerSuite.js';
+import { childLoads } from '../../support/childLoads.js';
 import { alive, waitFor } from '../../support/waiting.js';
 
 const module = fileURLToPath(new URL('../../fixtures/actors/marks-stopping.js', import.meta.url));
@@ -38,5 +39,16 @@ describe('process entry', () => {
     expect(readFileSync(join(dir, 'stopped'), 'utf8')).to.equal(`stopped ${pid}\n`);
     await waitFor(() => !alive(pid), 10_000, 'the actor gone');
     expect(existsSync(join(dir, 'stopped'))).to.equal(true);
+  });
+
+  it("should start without Node's ES-module loader, and give a behaviour module importing rxpulsar its very actor", async () => {
+    const { esmLoaderUsed, instances } = await childLoads('process');
+    expect(esmLoaderUsed, 'the ES loader used by a child without a module').to.equal(false);
+    expect(instances).to.deep.equal({
+      index: true,
+      deep: true,
+      actorClass: true,
+      childClass: true,
+    });
   });
 });
