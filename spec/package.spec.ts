@@ -161,7 +161,7 @@ describe('the package', () => {
       const actor = (await import(`${lib}actor/Actor.js`)) as Record<string, unknown>;
       expect(current['getActor']).to.equal(index['getActor']);
       expect(actor['Actor']).to.equal(index['Actor']);
-      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.cjs']);
+      expect(relativeImports('actor/Actor.js')).to.deep.equal(['../runtime.js']);
     });
 
     it('should give a deep import and `rxpulsar` the one instance of a module kept its own file', async () => {

@@ -76,9 +76,14 @@ const SHIM_MARK = `${GENERATED}: this module is bundled in a runtime file.`;
 const slash = (path: string): string => path.split(sep).join('/');
 /** `lib/a/b.ts` (absolute) to `a/b` (its module name under lib/). */
 const moduleName = (file: string): string => slash(relative(LIB, file)).replace(/\.ts$/, '');
-/** An import specifier from the folder of `from` (under dist/lib) to `to` (a module name). */
+/**
+ * An import specifier from the folder of `from` (under dist/lib) to `to` (a
+ * module name): a CommonJS file requires a CommonJS one; an ES module
+ * imports its `.js`, for a runtime file its ES module (see `esModuleOf`).
+ */
 const specifier = (from: string, to: string): string => {
-  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, outFile(to))));
+  const file = CJS.has(from) && CJS.has(to) ? `${to}.cjs` : `${to}.js`;
+  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, file)));
   return rel.startsWith('.') ? rel : `./${rel}`;
 };
 
@@ -144,6 +149,22 @@ async function exportsOf(file: string): Promise<string[] | undefined> {
  * whose id is `id` (see `moduleId`).
  */
 const bundled = (id: string, name: string): string => `${id}$${name}`;
+
+/**
+ * The ES module of the CommonJS runtime file `runtime` (`runtime.js` for
+ * `runtime.cjs`): it requires it and exports its `names`. ES modules import
+ * this one, not the `.cjs`: Node would parse a CommonJS file for its names
+ * (its lexer: ~15 ms of an arbiter's `import 'rxpulsar'`); a `require` does not.
+ */
+function esModuleOf(runtime: string, names: string[]): string {
+  const base = runtime.split('/').pop()!;
+  return [
+    `${GENERATED}: the ES module of ${base}.cjs (its names, the same instance).`,
+    'import { createRequire } from "node:module";',
+    `const m = createRequire(import.meta.url)(${JSON.stringify(`./${base}.cjs`)});`,
+    names.length > 0 ? `export const { ${names.join(', ')} } = m;` : '',
+  ].join('\n');
+}
 
 /** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
 const formatOf = (name: string): 'cjs' | 'esm' => (CJS.has(name) ? 'cjs' : 'esm');
@@ -330,9 +351,18 @@ async function main(): Promise<void> {
       plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
     });
     dynamicImports(layout, join(OUT, outFile(runtime)), runtime);
-    // The file of the other format, left by an earlier build.
-    const other = join(OUT, `${runtime}${CJS.has(runtime) ? '.js' : '.cjs'}`);
-    for (const stale of [other, `${other}.map`]) rmSync(stale, { force: true });
+    if (CJS.has(runtime)) {
+      const exported = graph.filter(inside).flatMap((file) => {
+        const i = layout.index.get(file)!;
+        return names.get(file)!.map((n) => bundled(i, n));
+      });
+      writeFileSync(join(OUT, `${runtime}.js`), `${esModuleOf(runtime, exported)}\n`);
+      rmSync(join(OUT, `${runtime}.js.map`), { force: true });
+    } else {
+      // The CommonJS file of an earlier build.
+      for (const stale of ['.cjs', '.cjs.map'])
+        rmSync(join(OUT, `${runtime}${stale}`), { force: true });
+    }
   }
 
   // Each bundled module: its names, from its runtime file.

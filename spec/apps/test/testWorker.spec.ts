@@ -7,7 +7,7 @@ describe('testWorker (a test worker thread)', () => {
       const loaded = staticImports(
         new URL('../../../lib/apps/test/testWorker.js', import.meta.url),
       );
-      expect(loaded).to.include.members(['apps/test/serveFiles.js', 'runtime.cjs']);
+      expect(loaded).to.include.members(['apps/test/serveFiles.js', 'runtime.js']);
       expect(loaded).to.not.include('runtime-lib.js');
     });
   });

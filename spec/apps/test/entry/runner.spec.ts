@@ -10,7 +10,7 @@ describe('runner (spec runner entry)', () => {
         new URL('../../../../lib/apps/test/entry/runner.js', import.meta.url),
       );
       expect(loaded).to.include('apps/test/SpecFileRunner.js');
-      expect(loaded.filter((path) => /^runtime(-\w+)?\.c?js$/.test(path))).to.deep.equal([]);
+      expect(loaded.filter((path) => /^runtime(-\w+)?\.js$/.test(path))).to.deep.equal([]);
     });
   });
 });
