@@ -142,6 +142,32 @@ describe('the package', () => {
       expect(relativeImports('child/entry/thread.js')).to.deep.equal(['./thread.cjs']);
     });
 
+    it("should run a CommonJS runtime file's body with its build's code cache, or by Node's loader under source maps", async () => {
+      // What a child loads, in a fresh node (the specs run with source maps).
+      const script = (file: string): string =>
+        `const r = require(${JSON.stringify(`${lib}${file}`)}); const m = require.cache[${JSON.stringify(`${lib}${file}`)}];` +
+        ' console.log(JSON.stringify({ cache: m.codeCache, names: Object.keys(r).length > 0 }));';
+      for (const file of ['runtime.cjs', 'runtime-process.cjs', 'runtime-thread.cjs']) {
+        for (const [flags, cache] of [
+          [[], 'accepted'],
+          [['--enable-source-maps'], 'node'],
+        ] as const) {
+          const out = await new Promise<string>((resolve, reject) => {
+            execFile(
+              process.execPath,
+              [...flags, '-e', script(file)],
+              { env: { ...process.env, NODE_OPTIONS: '' } },
+              (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+            );
+          });
+          expect(JSON.parse(out), `${file} ${flags.join(' ')}`).to.deep.equal({
+            cache,
+            names: true,
+          });
+        }
+      }
+    });
+
     it("should load neither node-ipc nor TLS with import 'rxpulsar' (the hub loads node-ipc)", async () => {
       const script =
         "import('rxpulsar').then(() => { const { createRequire } = require('node:module');" +

@@ -28,9 +28,10 @@
  * `runtime-thread.cjs`, `child/entry/process.cjs` and `thread.cjs`): a
  * child loads them with `require`, without Node's ES-module loader, whose
  * start and per-file steps cost a cold thread ~3 ms (docs/choices.md, "Cold
- * spawn: a CommonJS child"). An ES module importing them (a one-liner,
- * `runtime-lib.js`, `index.js`) gets the same module from `require`'s cache,
- * its names found by Node in the annotation esbuild writes: one instance.
+ * spawn: a CommonJS child"). A runtime file's modules are in its body,
+ * compiled with a V8 code cache; an ES module (a one-liner, `runtime-lib.js`,
+ * `index.js`) imports its ES module, `runtime.js` for `runtime.cjs`: one
+ * instance (tools/cjsRuntime.ts).
  *
  * `dist/lib/runtime.json` lists the modules made one-liners; a one-liner
  * (found by its first line) whose module left the graphs gets its own code
@@ -41,22 +42,19 @@ import { build, transform, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bodyBanner, CJS, writeCjsFiles, writeCodeCaches, writeEntryModule } from './cjsRuntime.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIB = join(ROOT, 'lib');
 const OUT = join(ROOT, 'dist', 'lib');
 const MANIFEST = join(OUT, 'runtime.json');
 const ENTRIES = ['child/entry/process.ts', 'child/entry/thread.ts', 'index.ts'];
-/** The entries and runtime files built as CommonJS (`.cjs`), what a child loads. */
-const CJS = new Set([
-  'child/entry/process',
-  'child/entry/thread',
-  'runtime',
-  'runtime-process',
-  'runtime-thread',
-]);
+/** The runtime files, each after those it imports. */
+const RUNTIMES = ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib'];
 /** The file a bundled output of module `name` is written to (under dist/lib). */
 const outFile = (name: string): string => `${name}${CJS.has(name) ? '.cjs' : '.js'}`;
+/** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
+const formatOf = (name: string): 'cjs' | 'esm' => (CJS.has(name) ? 'cjs' : 'esm');
 /**
  * Entries of processes and threads that must not load `runtime-lib.js`:
  * the modules of their static graphs stay their own files (but those the
@@ -149,25 +147,6 @@ async function exportsOf(file: string): Promise<string[] | undefined> {
  * whose id is `id` (see `moduleId`).
  */
 const bundled = (id: string, name: string): string => `${id}$${name}`;
-
-/**
- * The ES module of the CommonJS runtime file `runtime` (`runtime.js` for
- * `runtime.cjs`): it requires it and exports its `names`. ES modules import
- * this one, not the `.cjs`: Node would parse a CommonJS file for its names
- * (its lexer: ~15 ms of an arbiter's `import 'rxpulsar'`); a `require` does not.
- */
-function esModuleOf(runtime: string, names: string[]): string {
-  const base = runtime.split('/').pop()!;
-  return [
-    `${GENERATED}: the ES module of ${base}.cjs (its names, the same instance).`,
-    'import { createRequire } from "node:module";',
-    `const m = createRequire(import.meta.url)(${JSON.stringify(`./${base}.cjs`)});`,
-    names.length > 0 ? `export const { ${names.join(', ')} } = m;` : '',
-  ].join('\n');
-}
-
-/** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
-const formatOf = (name: string): 'cjs' | 'esm' => (CJS.has(name) ? 'cjs' : 'esm');
 
 /**
  * A module's id in the runtime files, from its path (`actor/Actor` to
@@ -328,7 +307,7 @@ async function main(): Promise<void> {
   }
 
   // Each runtime file: its modules, every export under a unique name.
-  for (const runtime of ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib']) {
+  for (const runtime of RUNTIMES) {
     const inside = (file: string): boolean => home.get(file) === runtime;
     const contents = graph
       .filter(inside)
@@ -340,29 +319,24 @@ async function main(): Promise<void> {
           : `import ${JSON.stringify(file)};`;
       })
       .join('\n');
+    // A CommonJS runtime file's modules: its body (tools/cjsRuntime.ts).
+    const cjs = CJS.has(runtime);
+    const outfile = join(OUT, cjs ? `${runtime}.body.cjs` : `${runtime}.js`);
     await build({
       ...common,
       format: formatOf(runtime),
       stdin: { contents, resolveDir: LIB, sourcefile: `${runtime}.ts`, loader: 'ts' },
       bundle: true,
-      outfile: join(OUT, outFile(runtime)),
+      outfile,
       sourcemap: true,
-      banner: { js: `${GENERATED}: modules of rxpulsar, bundled.` },
+      banner: { js: cjs ? bodyBanner(GENERATED) : `${GENERATED}: modules of rxpulsar, bundled.` },
       plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
     });
-    dynamicImports(layout, join(OUT, outFile(runtime)), runtime);
-    if (CJS.has(runtime)) {
-      const exported = graph.filter(inside).flatMap((file) => {
-        const i = layout.index.get(file)!;
-        return names.get(file)!.map((n) => bundled(i, n));
-      });
-      writeFileSync(join(OUT, `${runtime}.js`), `${esModuleOf(runtime, exported)}\n`);
-      rmSync(join(OUT, `${runtime}.js.map`), { force: true });
-    } else {
-      // The CommonJS file of an earlier build.
-      for (const stale of ['.cjs', '.cjs.map'])
-        rmSync(join(OUT, `${runtime}${stale}`), { force: true });
-    }
+    dynamicImports(layout, outfile, runtime);
+    const exported = graph
+      .filter(inside)
+      .flatMap((file) => names.get(file)!.map((n) => bundled(layout.index.get(file)!, n)));
+    writeCjsFiles(OUT, runtime, exported, GENERATED);
   }
 
   // Each bundled module: its names, from its runtime file.
@@ -376,26 +350,22 @@ async function main(): Promise<void> {
   // The entries: their own code, their imports from the runtime files.
   for (const entry of ENTRIES) {
     const name = moduleName(join(LIB, entry));
+    const outfile = join(OUT, outFile(name));
     await build({
       ...common,
-      format: formatOf(name),
-      entryPoints: [join(LIB, entry)],
-      bundle: true,
-      outfile: join(OUT, outFile(name)),
+      ...{ format: formatOf(name), entryPoints: [join(LIB, entry)], bundle: true, outfile },
       sourcemap: true,
       plugins: [fromRuntime(name, layout, () => false), libPlugin(name, () => false)],
     });
-    dynamicImports(layout, join(OUT, outFile(name)), name);
-    if (CJS.has(name)) {
-      // tsc's module of the entry: the CommonJS one, run from an ES module.
-      const base = name.split('/').pop()!;
-      writeFileSync(
-        join(OUT, `${name}.js`),
-        `${GENERATED}: the entry is ${base}.cjs.\nimport ${JSON.stringify(`./${base}.cjs`)};\n`,
-      );
-      rmSync(join(OUT, `${name}.js.map`), { force: true });
-    }
+    dynamicImports(layout, outfile, name);
+    if (CJS.has(name)) writeEntryModule(OUT, name, GENERATED);
   }
+
+  // The bodies' code caches, once all their files are written.
+  await writeCodeCaches(
+    OUT,
+    RUNTIMES.filter((r) => CJS.has(r)),
+  );
 
   // Modules bundled last time but no longer: their own code again. Found
   // by their first line, not from the manifest (which may be gone).
