@@ -17,7 +17,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
@@ -55,6 +55,7 @@ export function writeCjsFiles(
     : ['.cjs', '.cjs.map', '.body.cjs', '.body.cjs.map', '.body.cjs.cache'];
   for (const ext of stale) rmSync(join(dir, `${runtime}${ext}`), { force: true });
   if (!CJS.has(runtime)) return;
+  routeImports(join(dir, `${runtime}.body.cjs`));
   writeFileSync(join(dir, `${runtime}.cjs`), stubOf(runtime, generated));
   writeFileSync(join(dir, `${runtime}.js`), esModuleOf(runtime, names, generated));
 }
@@ -81,13 +82,36 @@ export function writeEntryModule(dir: string, name: string, generated: string): 
   rmSync(join(dir, `${name}.js.map`), { force: true });
 }
 
-/** How the stub wraps a body to compile it (as Node's loader wraps a module). */
-const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+/**
+ * What the stub gives a body for its `import()`s: Node 20 runs none in a
+ * script compiled with a code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING:
+ * the cache drops the script's loader), and its vm loader option is
+ * experimental (a warning). The stub's own `import()` (a module Node's
+ * loader compiled) loads them, from the same folder.
+ */
+const IMPORT = '__rxpulsarImport';
+
+/** How the stub wraps a body (as Node's loader wraps a module, plus its `import()`). */
+const HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT}) { `;
 const TAIL = '\n})';
 
 /** The flags with which Node's loader must load the body itself (lib/rx.ts's `NODE_LOADS`). */
 const NODE_LOADS =
   /--experimental-policy|--policy-integrity|(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader)(?:[\s=]|$)/;
+
+/**
+ * A body's `import()`s call the stub's (see {@link IMPORT}), or their own
+ * when Node's loader loads the body (no stub's): set on its `"use strict"`
+ * line, its lines and source map unchanged.
+ */
+function routeImports(body: string): void {
+  const source = readFileSync(body, 'utf8');
+  const routed = source.replace(/(?<![\w$.])import\(/g, `${IMPORT}$(`);
+  const strict = '\n"use strict";\n';
+  if (!routed.includes(strict)) throw new Error(`cjsRuntime: ${body}: no "use strict" line`);
+  const own = `var ${IMPORT}$ = typeof ${IMPORT} === "function" ? ${IMPORT} : (s) => import(s);`;
+  writeFileSync(body, routed.replace(strict, `\n"use strict"; ${own}\n`));
+}
 
 /** The first line of a body: what it is and which build made it. */
 export const bodyBanner = (generated: string): string =>
@@ -110,9 +134,8 @@ const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const vm = require("node:vm");
 const body = join(__dirname, ${body});
-const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
 const flags = \`\${process.execArgv.join(" ")} \${process.env.NODE_OPTIONS ?? ""}\`;
-if (loader === undefined || process.sourceMapsEnabled || ${NODE_LOADS.toString()}.test(flags)) {
+if (process.sourceMapsEnabled || ${NODE_LOADS.toString()}.test(flags)) {
   module.codeCache = "node";
   module.exports = require(body);
 } else {
@@ -126,13 +149,10 @@ if (loader === undefined || process.sourceMapsEnabled || ${NODE_LOADS.toString()
   } catch {
     // No cache: compiled as usual.
   }
-  const script = new vm.Script(${JSON.stringify(HEAD)} + source + ${JSON.stringify(TAIL)}, {
-    filename: body,
-    cachedData,
-    importModuleDynamically: loader,
-  });
+  const script = new vm.Script(${JSON.stringify(HEAD)} + source + ${JSON.stringify(TAIL)}, { filename: body, cachedData });
   module.codeCache = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "accepted";
-  script.runInThisContext().call(module.exports, module.exports, require, module, body, __dirname);
+  const load = (specifier) => import(specifier);
+  script.runInThisContext().call(module.exports, module.exports, require, module, body, __dirname, load);
 }
 `;
 }
@@ -185,21 +205,20 @@ export async function writeCodeCaches(dir: string, bases: string[]): Promise<voi
       const stub = dir + '/' + base + '.cjs';
       const body = dir + '/' + base + '.body.cjs';
       const source = readFileSync(body, 'utf8');
-      const script = new vm.Script(head + source + tail, {
-        filename: body,
-        importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-      });
+      const script = new vm.Script(head + source + tail, { filename: body });
       const m = new Module(stub, module);
       m.filename = stub;
       m.paths = Module._nodeModulePaths(dir);
       require.cache[stub] = m;
-      script.runInThisContext().call(m.exports, m.exports, (id) => m.require(id), m, body, dir);
+      const load = (specifier) => import(specifier);
+      script.runInThisContext().call(m.exports, m.exports, (id) => m.require(id), m, body, dir, load);
       m.loaded = true;
       const build = source.slice(0, source.indexOf('\\n'));
       writeFileSync(body + '.cache', Buffer.concat([Buffer.from(build + '\\n'), script.createCachedData()]));
     }`;
   const worker = new Worker(code, {
     eval: true,
+    execArgv: [], // CommonJS code, whatever flags ran the build
     workerData: { dir, bases, head: HEAD, tail: TAIL },
     env: { ...process.env, RXPULSAR_LOG_LEVEL: 'silent' },
   });

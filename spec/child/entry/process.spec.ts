@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { spawn } from '../../../lib/index.js';
 import { arbiterPerSuite } from '../../support/arbiterPerSuite.js';
-import { childLoads } from '../../support/childLoads.js';
+import { childLoads, childLoadsFresh } from '../../support/childLoads.js';
 import { alive, waitFor } from '../../support/waiting.js';
 
 const module = fileURLToPath(new URL('../../fixtures/actors/marks-stopping.js', import.meta.url));
@@ -41,14 +41,21 @@ describe('process entry', () => {
     expect(existsSync(join(dir, 'stopped'))).to.equal(true);
   });
 
+  const same = { index: true, deep: true, actorClass: true, childClass: true };
+
   it("should start without Node's ES-module loader, and give a behaviour module importing rxpulsar its very actor", async () => {
-    const { esmLoaderUsed, instances } = await childLoads('process');
-    expect(esmLoaderUsed, 'the ES loader used by a child without a module').to.equal(false);
-    expect(instances).to.deep.equal({
-      index: true,
-      deep: true,
-      actorClass: true,
-      childClass: true,
+    // Under the specs' source maps: Node's loader runs the runtime's body.
+    const { esmLoaderUsed, codeCache, instances } = await childLoads('process');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({ esmLoaderUsed: false, codeCache: 'node' });
+    expect(instances).to.deep.equal(same);
+  });
+
+  it('should do the same with its runtime compiled from its code cache (a fresh node, no source maps)', async () => {
+    const { esmLoaderUsed, codeCache, instances } = await childLoadsFresh('process');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({
+      esmLoaderUsed: false,
+      codeCache: 'accepted',
     });
+    expect(instances).to.deep.equal(same);
   });
 });

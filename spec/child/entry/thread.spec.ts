@@ -1,18 +1,25 @@
 import { expect } from 'chai';
 import { arbiterPerSuite } from '../../support/arbiterPerSuite.js';
-import { childLoads } from '../../support/childLoads.js';
+import { childLoads, childLoadsFresh } from '../../support/childLoads.js';
 
 describe('thread entry', () => {
   arbiterPerSuite();
 
+  const same = { index: true, deep: true, actorClass: true, childClass: true };
+
   it("should start without Node's ES-module loader, and give a behaviour module importing rxpulsar its very actor", async () => {
-    const { esmLoaderUsed, instances } = await childLoads('thread');
-    expect(esmLoaderUsed, 'the ES loader used by a child without a module').to.equal(false);
-    expect(instances).to.deep.equal({
-      index: true,
-      deep: true,
-      actorClass: true,
-      childClass: true,
+    // Under the specs' source maps: Node's loader runs the runtime's body.
+    const { esmLoaderUsed, codeCache, instances } = await childLoads('thread');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({ esmLoaderUsed: false, codeCache: 'node' });
+    expect(instances).to.deep.equal(same);
+  });
+
+  it('should do the same with its runtime compiled from its code cache (a fresh node, no source maps)', async () => {
+    const { esmLoaderUsed, codeCache, instances } = await childLoadsFresh('thread');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({
+      esmLoaderUsed: false,
+      codeCache: 'accepted',
     });
+    expect(instances).to.deep.equal(same);
   });
 });
