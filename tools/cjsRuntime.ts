@@ -83,16 +83,22 @@ export function writeEntryModule(dir: string, name: string, generated: string): 
 }
 
 /**
- * What the stub gives a body for its `import()`s: Node 20 runs none in a
- * script compiled with a code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING:
- * the cache drops the script's loader), and its vm loader option is
- * experimental (a warning). The stub's own `import()` (a module Node's
- * loader compiled) loads them, from the same folder.
+ * What the stub gives a body for its `import()`s, and for its `new
+ * Function`s (functions sent by source, whose own `import()`s go by the
+ * script that compiled them): Node 20 runs no `import()` of a script
+ * compiled with a code cache (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: the
+ * cache drops the script's loader), and its vm loader option is
+ * experimental (a warning). The stub's own (a module Node's loader
+ * compiled) do it, from the same folder.
  */
 const IMPORT = '__rxpulsarImport';
+const FUNCTION = '__rxpulsarFunction';
+/** The stub's, in its source: the two it gives. */
+const GIVEN =
+  '(specifier) => import(specifier), function (...args) { return new Function(...args); }';
 
-/** How the stub wraps a body (as Node's loader wraps a module, plus its `import()`). */
-const HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT}) { `;
+/** How the stub wraps a body (as Node's loader wraps a module, plus what it gives). */
+const HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT}, ${FUNCTION}) { `;
 const TAIL = '\n})';
 
 /** The flags with which Node's loader must load the body itself (lib/rx.ts's `NODE_LOADS`). */
@@ -100,16 +106,22 @@ const NODE_LOADS =
   /--experimental-policy|--policy-integrity|(?:^|\s)(?:-r|--require|--import|--loader|--experimental-loader)(?:[\s=]|$)/;
 
 /**
- * A body's `import()`s call the stub's (see {@link IMPORT}), or their own
- * when Node's loader loads the body (no stub's): set on its `"use strict"`
- * line, its lines and source map unchanged.
+ * A body's `import()`s and `new Function`s call the stub's (see {@link
+ * IMPORT}), or their own when Node's loader loads the body (no stub's): set
+ * on its `"use strict"` line, its lines and source map unchanged.
  */
 function routeImports(body: string): void {
-  const source = readFileSync(body, 'utf8');
-  const routed = source.replace(/(?<![\w$.])import\(/g, `${IMPORT}$(`);
+  const routed = readFileSync(body, 'utf8')
+    .replace(/(?<![\w$.])import\(/g, `${IMPORT}$(`)
+    .replace(/\bnew Function\(/g, `new ${FUNCTION}$(`);
   const strict = '\n"use strict";\n';
   if (!routed.includes(strict)) throw new Error(`cjsRuntime: ${body}: no "use strict" line`);
-  const own = `var ${IMPORT}$ = typeof ${IMPORT} === "function" ? ${IMPORT} : (s) => import(s);`;
+  if (/(?<![\w$.])(?:eval|Function)\(/.test(routed)) {
+    throw new Error(`cjsRuntime: ${body}: an eval or Function() the stub does not give`);
+  }
+  const own =
+    `var ${IMPORT}$ = typeof ${IMPORT} === "function" ? ${IMPORT} : (s) => import(s);` +
+    ` var ${FUNCTION}$ = typeof ${FUNCTION} === "function" ? ${FUNCTION} : Function;`;
   writeFileSync(body, routed.replace(strict, `\n"use strict"; ${own}\n`));
 }
 
@@ -151,8 +163,8 @@ if (process.sourceMapsEnabled || ${NODE_LOADS.toString()}.test(flags)) {
   }
   const script = new vm.Script(${JSON.stringify(HEAD)} + source + ${JSON.stringify(TAIL)}, { filename: body, cachedData });
   module.codeCache = cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected" : "accepted";
-  const load = (specifier) => import(specifier);
-  script.runInThisContext().call(module.exports, module.exports, require, module, body, __dirname, load);
+  const run = script.runInThisContext();
+  run.call(module.exports, module.exports, require, module, body, __dirname, ${GIVEN});
 }
 `;
 }
@@ -210,8 +222,8 @@ export async function writeCodeCaches(dir: string, bases: string[]): Promise<voi
       m.filename = stub;
       m.paths = Module._nodeModulePaths(dir);
       require.cache[stub] = m;
-      const load = (specifier) => import(specifier);
-      script.runInThisContext().call(m.exports, m.exports, (id) => m.require(id), m, body, dir, load);
+      const given = [${GIVEN}];
+      script.runInThisContext().call(m.exports, m.exports, (id) => m.require(id), m, body, dir, ...given);
       m.loaded = true;
       const build = source.slice(0, source.indexOf('\\n'));
       writeFileSync(body + '.cache', Buffer.concat([Buffer.from(build + '\\n'), script.createCachedData()]));

@@ -20,6 +20,8 @@ export interface ChildLoads {
   esmLoaderUsed: boolean;
   /** How `runtime.cjs` ran its body: with its code cache (`accepted`), or by Node's loader (`node`). */
   codeCache: unknown;
+  /** A command sent by source ran its `import()`. */
+  imported: boolean;
   /** From the behaviour module: `getActor()` of index and of a deep import, `instanceof`. */
   instances: Record<string, boolean>;
 }
@@ -48,13 +50,19 @@ function loads(): { esm: boolean; codeCache: unknown } {
  * ```
  */
 export async function childLoads(concurrency: 'process' | 'thread'): Promise<ChildLoads> {
-  const bare = await spawn({ name: 'loads', concurrency, commands: { loads } });
+  const bare = await spawn({
+    name: 'loads',
+    concurrency,
+    commands: { loads, imports: async () => (await import('node:path')).sep.length > 0 },
+  });
   const withModule = await spawn({ name: 'instances', concurrency, module });
   try {
     const { esm, codeCache } = (await bare.send('loads')) as ReturnType<typeof loads>;
+    const imported = (await bare.send('imports')) as boolean;
     return {
       esmLoaderUsed: esm,
       codeCache,
+      imported,
       instances: (await withModule.send('instances')) as Record<string, boolean>,
     };
   } finally {
