@@ -2,8 +2,10 @@
  * The package as npm ships it: what `npm pack` puts in, and how users load it.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
@@ -142,29 +144,41 @@ describe('the package', () => {
       expect(relativeImports('child/entry/thread.js')).to.deep.equal(['./thread.cjs']);
     });
 
-    it("should run a CommonJS runtime file's body with its build's code cache, or by Node's loader under source maps", async () => {
+    it("should run a CommonJS runtime file's body with its build's code cache, or by Node's loader under source maps or coverage", async () => {
       // What a child loads, in a fresh node (the specs run with source maps).
       const script = (file: string): string =>
         `const r = require(${JSON.stringify(`${lib}${file}`)}); const m = require.cache[${JSON.stringify(`${lib}${file}`)}];` +
         ' console.log(JSON.stringify({ cache: m.codeCache, names: Object.keys(r).length > 0 }));';
-      for (const file of ['runtime.cjs', 'runtime-process.cjs', 'runtime-thread.cjs']) {
-        for (const [flags, cache] of [
-          [[], 'accepted'],
-          [['--enable-source-maps'], 'node'],
-        ] as const) {
-          const out = await new Promise<string>((resolve, reject) => {
-            execFile(
-              process.execPath,
-              [...flags, '-e', script(file)],
-              { env: { ...process.env, NODE_OPTIONS: '' } },
-              (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
-            );
-          });
-          expect(JSON.parse(out), `${file} ${flags.join(' ')}`).to.deep.equal({
-            cache,
-            names: true,
-          });
+      const coverage = mkdtempSync(join(tmpdir(), 'rxp-coverage-'));
+      const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: '' };
+      delete env['NODE_V8_COVERAGE'];
+      const cases = [
+        [[], env, 'accepted'],
+        [['--enable-source-maps'], env, 'node'],
+        [[], { ...env, NODE_V8_COVERAGE: coverage }, 'node'],
+      ] as const;
+      try {
+        for (const file of ['runtime.cjs', 'runtime-process.cjs', 'runtime-thread.cjs']) {
+          for (const [flags, caseEnv, cache] of cases) {
+            const out = await new Promise<string>((resolve, reject) => {
+              execFile(
+                process.execPath,
+                [...flags, '-e', script(file)],
+                { env: caseEnv },
+                (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+              );
+            });
+            expect(
+              JSON.parse(out),
+              `${file} ${flags.join(' ')} ${caseEnv['NODE_V8_COVERAGE'] ?? ''}`,
+            ).to.deep.equal({
+              cache,
+              names: true,
+            });
+          }
         }
+      } finally {
+        rmSync(coverage, { recursive: true, force: true });
       }
     });
 

@@ -12,7 +12,9 @@
  *   and V8 takes it (same Node, same V8 flags, same length); else the body
  *   is compiled as usual. Where Node's loader does more than compile and
  *   run a file (source maps, a policy, a hook installed by a flag: the
- *   cases of lib/rx.ts), Node's `require` loads the body;
+ *   cases of lib/rx.ts; and V8 coverage, `NODE_V8_COVERAGE`, whose report
+ *   takes the source maps of the files Node loaded), Node's `require`
+ *   loads the body;
  * - `runtime.js` is the ES module of it, for ES modules (see {@link esModuleOf}).
  * @module
  */
@@ -147,7 +149,7 @@ const { join } = require("node:path");
 const vm = require("node:vm");
 const body = join(__dirname, ${body});
 const flags = \`\${process.execArgv.join(" ")} \${process.env.NODE_OPTIONS ?? ""}\`;
-if (process.sourceMapsEnabled || ${NODE_LOADS.toString()}.test(flags)) {
+if (process.sourceMapsEnabled || process.env.NODE_V8_COVERAGE || ${NODE_LOADS.toString()}.test(flags)) {
   module.codeCache = "node";
   module.exports = require(body);
 } else {

@@ -70,6 +70,13 @@ export async function childLoads(concurrency: 'process' | 'thread'): Promise<Chi
   }
 }
 
+/** This environment without V8 coverage (a child's runtime then runs by Node's loader). */
+function withoutCoverage(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['NODE_V8_COVERAGE'];
+  return env;
+}
+
 /**
  * {@link childLoads} from an arbiter of its own, a fresh node without
  * source maps (the specs run with them): the runtime as users run it.
@@ -85,7 +92,7 @@ export function childLoadsFresh(concurrency: 'process' | 'thread'): Promise<Chil
     execFile(
       process.execPath,
       [arbiterScript, concurrency],
-      { env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
+      { env: { ...withoutCoverage(), NODE_OPTIONS: '' }, timeout: 60_000 },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`${err.message}\n${stderr}`))
