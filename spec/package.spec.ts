@@ -2,8 +2,10 @@
  * The package as npm ships it: what `npm pack` puts in, and how users load it.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 
@@ -45,7 +47,7 @@ describe('the package', () => {
         'dist/lib/index.d.ts',
         'dist/lib/require.cjs',
         'dist/lib/cli/main.js',
-        'dist/lib/child/entry/process.js',
+        'dist/lib/child/entry/process.cjs',
         'bin/rxpulsar.js',
         'config/default.json',
         'LICENSE',
@@ -105,35 +107,79 @@ describe('the package', () => {
     });
   });
 
-  describe('the runtime bundle (dist/lib/runtime*.js)', () => {
+  describe('the runtime bundle (dist/lib/runtime*.{c,}js)', () => {
     const lib = `${root}dist/lib/`;
-    /** The relative specifiers a built module imports statically. */
+    /** The relative specifiers a built module imports (or, CommonJS, requires) statically. */
     const relativeImports = (file: string): string[] =>
       [
         ...readFileSync(`${lib}${file}`, 'utf8').matchAll(
-          /^(?:import|export)\b[^'"]*["'](\.[^'"]+)["']/gm,
+          /^(?:(?:import|export)\b[^'"]*|var \w+ = require\()["'](\.[^'"]+)["']/gm,
         ),
       ].map((m) => m[1]!);
 
-    it("should let a child entry load rxpulsar from its own file and the runtime's", () => {
-      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.js$/;
+    it("should let a child entry load rxpulsar from its own file and the runtime's, all CommonJS", () => {
+      const runtime = /^\.{1,2}\/(\.\.\/)?runtime(-process|-thread)?\.cjs$/;
       for (const file of [
-        'child/entry/process.js',
-        'child/entry/thread.js',
-        'runtime.js',
-        'runtime-process.js',
-        'runtime-thread.js',
+        'child/entry/process.cjs',
+        'child/entry/thread.cjs',
+        'runtime.cjs',
+        'runtime-process.cjs',
+        'runtime-thread.cjs',
       ]) {
         const specs = relativeImports(file);
         expect(
           specs.filter((s) => !runtime.test(s)),
           file,
         ).to.deep.equal([]);
+        // Nor loads one with import(): Node's ES loader stays unused on a child's way to ready.
+        expect(readFileSync(`${lib}${file}`, 'utf8'), file).not.to.match(
+          /\bimport\(["'][^"']*runtime/,
+        );
       }
       // A thread does not load the socket transport; a process, not the port one.
-      expect(relativeImports('child/entry/thread.js')).not.to.include('../../runtime-process.js');
-      expect(relativeImports('child/entry/process.js')).not.to.include('../../runtime-thread.js');
-      expect(relativeImports('runtime.js')).to.deep.equal([]);
+      expect(relativeImports('child/entry/thread.cjs')).not.to.include('../../runtime-process.cjs');
+      expect(relativeImports('child/entry/process.cjs')).not.to.include('../../runtime-thread.cjs');
+      expect(relativeImports('runtime.cjs')).to.deep.equal([]);
+      // tsc's entry modules run the CommonJS ones.
+      expect(relativeImports('child/entry/thread.js')).to.deep.equal(['./thread.cjs']);
+    });
+
+    it("should run a CommonJS runtime file's body with its build's code cache, or by Node's loader under source maps or coverage", async () => {
+      // What a child loads, in a fresh node (the specs run with source maps).
+      const script = (file: string): string =>
+        `const r = require(${JSON.stringify(`${lib}${file}`)}); const m = require.cache[${JSON.stringify(`${lib}${file}`)}];` +
+        ' console.log(JSON.stringify({ cache: m.codeCache, names: Object.keys(r).length > 0 }));';
+      const coverage = mkdtempSync(join(tmpdir(), 'rxp-coverage-'));
+      const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: '' };
+      delete env['NODE_V8_COVERAGE'];
+      const cases = [
+        [[], env, 'accepted'],
+        [['--enable-source-maps'], env, 'node'],
+        [[], { ...env, NODE_V8_COVERAGE: coverage }, 'node'],
+      ] as const;
+      try {
+        for (const file of ['runtime.cjs', 'runtime-process.cjs', 'runtime-thread.cjs']) {
+          for (const [flags, caseEnv, cache] of cases) {
+            const out = await new Promise<string>((resolve, reject) => {
+              execFile(
+                process.execPath,
+                [...flags, '-e', script(file)],
+                { env: caseEnv },
+                (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)),
+              );
+            });
+            expect(
+              JSON.parse(out),
+              `${file} ${flags.join(' ')} ${caseEnv['NODE_V8_COVERAGE'] ?? ''}`,
+            ).to.deep.equal({
+              cache,
+              names: true,
+            });
+          }
+        }
+      } finally {
+        rmSync(coverage, { recursive: true, force: true });
+      }
     });
 
     it("should load neither node-ipc nor TLS with import 'rxpulsar' (the hub loads node-ipc)", async () => {

@@ -24,6 +24,15 @@
  * - the entries and `index.js` are bundled with their imports taken from
  *   the runtime files directly.
  *
+ * The child's files are CommonJS (`runtime.cjs`, `runtime-process.cjs`,
+ * `runtime-thread.cjs`, `child/entry/process.cjs` and `thread.cjs`): a
+ * child loads them with `require`, without Node's ES-module loader, whose
+ * start and per-file steps cost a cold thread ~3 ms (docs/choices.md, "Cold
+ * spawn: a CommonJS child"). A runtime file's modules are in its body,
+ * compiled with a V8 code cache; an ES module (a one-liner, `runtime-lib.js`,
+ * `index.js`) imports its ES module, `runtime.js` for `runtime.cjs`: one
+ * instance (tools/cjsRuntime.ts).
+ *
  * `dist/lib/runtime.json` lists the modules made one-liners; a one-liner
  * (found by its first line) whose module left the graphs gets its own code
  * back (transpiled) at the next build, and one whose source is gone is
@@ -33,12 +42,19 @@ import { build, transform, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bodyBanner, CJS, writeCjsFiles, writeCodeCaches, writeEntryModule } from './cjsRuntime.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIB = join(ROOT, 'lib');
 const OUT = join(ROOT, 'dist', 'lib');
 const MANIFEST = join(OUT, 'runtime.json');
 const ENTRIES = ['child/entry/process.ts', 'child/entry/thread.ts', 'index.ts'];
+/** The runtime files, each after those it imports. */
+const RUNTIMES = ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib'];
+/** The file a bundled output of module `name` is written to (under dist/lib). */
+const outFile = (name: string): string => `${name}${CJS.has(name) ? '.cjs' : '.js'}`;
+/** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
+const formatOf = (name: string): 'cjs' | 'esm' => (CJS.has(name) ? 'cjs' : 'esm');
 /**
  * Entries of processes and threads that must not load `runtime-lib.js`:
  * the modules of their static graphs stay their own files (but those the
@@ -78,9 +94,14 @@ const SHIM_MARK = `${GENERATED}: this module is bundled in a runtime file.`;
 const slash = (path: string): string => path.split(sep).join('/');
 /** `lib/a/b.ts` (absolute) to `a/b` (its module name under lib/). */
 const moduleName = (file: string): string => slash(relative(LIB, file)).replace(/\.ts$/, '');
-/** An import specifier from the folder of `from` (under dist/lib) to `to` (a module name). */
+/**
+ * An import specifier from the folder of `from` (under dist/lib) to `to` (a
+ * module name): a CommonJS file requires a CommonJS one; an ES module
+ * imports its `.js`, for a runtime file its ES module (see `esModuleOf`).
+ */
 const specifier = (from: string, to: string): string => {
-  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, `${to}.js`)));
+  const file = CJS.has(from) && CJS.has(to) ? `${to}.cjs` : `${to}.js`;
+  const rel = slash(relative(dirname(join(OUT, from)), join(OUT, file)));
   return rel.startsWith('.') ? rel : `./${rel}`;
 };
 
@@ -178,7 +199,12 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
         if (/import\.meta\.(dirname|filename|resolve)\b/.test(source)) {
           throw new Error(`bundleRuntime: ${args.path}: use import.meta.url (it is rewritten)`);
         }
-        const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, import.meta.url).href`;
+        // A CommonJS file has no import.meta: its own URL is made from
+        // `__filename` (`require` may be renamed: a module declares its own).
+        const base = CJS.has(bundleName)
+          ? 'process.getBuiltinModule("node:url").pathToFileURL(__filename)'
+          : 'import.meta.url';
+        const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, ${base}).href`;
         return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
       });
     },
@@ -211,7 +237,12 @@ function dynamicImports(layout: Layout, file: string, from: string): void {
       const i = layout.index.get(target)!;
       const spec = JSON.stringify(specifier(from, layout.home.get(target)!));
       const names = layout.names.get(target)!.map((n) => `${n}: m.${bundled(i, n)}`);
-      return `import(${spec}).then((m) => ({ ${names.join(', ')} }))`;
+      // CommonJS from CommonJS: by `require`, not starting the ES-module loader.
+      const load =
+        CJS.has(from) && CJS.has(layout.home.get(target)!)
+          ? `Promise.resolve().then(() => require(${spec}))`
+          : `import(${spec})`;
+      return `${load}.then((m) => ({ ${names.join(', ')} }))`;
     },
   );
   if (code.includes(DYNAMIC))
@@ -317,16 +348,24 @@ async function main(): Promise<void> {
           : `import ${JSON.stringify(file)};`;
       })
       .join('\n');
+    // A CommonJS runtime file's modules: its body (tools/cjsRuntime.ts).
+    const cjs = CJS.has(runtime);
+    const outfile = join(OUT, cjs ? `${runtime}.body.cjs` : `${runtime}.js`);
     await build({
       ...common,
+      format: formatOf(runtime),
       stdin: { contents, resolveDir: LIB, sourcefile: `${runtime}.ts`, loader: 'ts' },
       bundle: true,
-      outfile: join(OUT, `${runtime}.js`),
+      outfile,
       sourcemap: true,
-      banner: { js: `${GENERATED}: modules of rxpulsar, bundled.` },
+      banner: { js: cjs ? bodyBanner(GENERATED) : `${GENERATED}: modules of rxpulsar, bundled.` },
       plugins: [fromRuntime(runtime, layout, inside), libPlugin(runtime, inside)],
     });
-    dynamicImports(layout, join(OUT, `${runtime}.js`), runtime);
+    dynamicImports(layout, outfile, runtime);
+    const exported = graph
+      .filter(inside)
+      .flatMap((file) => names.get(file)!.map((n) => bundled(layout.index.get(file)!, n)));
+    writeCjsFiles(OUT, runtime, exported, GENERATED);
   }
 
   // Each bundled module: its names, from its runtime file.
@@ -340,16 +379,22 @@ async function main(): Promise<void> {
   // The entries: their own code, their imports from the runtime files.
   for (const entry of ENTRIES) {
     const name = moduleName(join(LIB, entry));
+    const outfile = join(OUT, outFile(name));
     await build({
       ...common,
-      entryPoints: [join(LIB, entry)],
-      bundle: true,
-      outfile: join(OUT, `${name}.js`),
+      ...{ format: formatOf(name), entryPoints: [join(LIB, entry)], bundle: true, outfile },
       sourcemap: true,
       plugins: [fromRuntime(name, layout, () => false), libPlugin(name, () => false)],
     });
-    dynamicImports(layout, join(OUT, `${name}.js`), name);
+    dynamicImports(layout, outfile, name);
+    if (CJS.has(name)) writeEntryModule(OUT, name, GENERATED);
   }
+
+  // The bodies' code caches, once all their files are written.
+  await writeCodeCaches(
+    OUT,
+    RUNTIMES.filter((r) => CJS.has(r)),
+  );
 
   // Modules bundled last time but no longer: their own code again. Found
   // by their first line, not from the manifest (which may be gone).

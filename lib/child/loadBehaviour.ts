@@ -3,6 +3,8 @@
  * child, so it may import anything) and from functions sent by source.
  * @module
  */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { decode } from '../codec/decode.js';
 import type { Actor } from '../actor/Actor.js';
 import type { ActorHooks, CommandHandler } from '../actor/types.js';
@@ -14,6 +16,32 @@ export interface Behaviour {
 }
 
 const HOOKS = ['start', 'stopping', 'periodicTask', 'onInfo', 'onParams'] as const;
+
+const require = createRequire(import.meta.url);
+/** Flags that install ES-module loader hooks: a module is then loaded by `import()`, which runs them. */
+const HOOKED = /(?:^|\s)(?:--import|--loader|--experimental-loader)(?:[\s=]|$)/.test(
+  `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`,
+);
+
+/**
+ * A behaviour module's exports: a file by `require` (an ES module too, Node
+ * >= 20.19), which does not start Node's asynchronous ES-module loader (~4 ms
+ * of a cold child's start: docs/choices.md, "Cold spawn: a CommonJS
+ * child"); by `import()` one with top-level await, another URL (a query, a
+ * hash, not a file), or when a flag installed loader hooks.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  const { protocol, search, hash } = new URL(url);
+  if (protocol === 'file:' && search === '' && hash === '' && !HOOKED) {
+    try {
+      return require(fileURLToPath(url)) as Record<string, unknown>;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') throw err;
+    }
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
 
 function pick(source: Record<string, unknown>): Behaviour {
   const hooks: Record<string, unknown> = {};
@@ -46,7 +74,7 @@ export async function loadBehaviour(
 ): Promise<Behaviour> {
   let fromModule: Behaviour = { hooks: {}, commands: {} };
   if (moduleUrl !== undefined) {
-    const mod = (await import(moduleUrl)) as Record<string, unknown>;
+    const mod = await importModule(moduleUrl);
     const dflt = mod['default'];
     fromModule = pick(typeof dflt === 'object' && dflt !== null ? { ...mod, ...dflt } : mod);
   }

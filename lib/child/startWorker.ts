@@ -30,8 +30,8 @@ export function moduleUrl(module: string | URL): string {
   return /^[a-z]+:/i.test(module) ? module : pathToFileURL(module).href;
 }
 
-const PROCESS_ENTRY = new URL('./entry/process.js', import.meta.url);
-const THREAD_ENTRY = new URL('./entry/thread.js', import.meta.url);
+const PROCESS_ENTRY = new URL('./entry/process.cjs', import.meta.url);
+const THREAD_ENTRY = new URL('./entry/thread.cjs', import.meta.url);
 
 /**
  * The warm spares of this process: {@link startChild} turns one into the

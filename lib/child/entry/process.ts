@@ -8,6 +8,10 @@
  * A warm spare (see {@link SpareChildren}) starts without data: its
  * modules loaded, it says so over the IPC channel and waits there for the
  * data of the actor it becomes.
+ *
+ * The build bundles it as CommonJS (`dist/lib/child/entry/process.cjs`,
+ * see tools/bundleRuntime.ts): a child starts without Node's ES-module
+ * loader, so no top-level `await` here.
  * @module
  */
 import cluster from 'node:cluster';
@@ -17,7 +21,7 @@ import { getActor } from '../../actor/current.js';
 import { CHILD_DATA_ENV, ORPHAN_GRACE_MS } from '../../concurrency/processChild.js';
 import { SPARE_ENV, type SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
-// Its client, loaded with the rest (in parallel) rather than after it.
+// Its client, loaded with the rest rather than when the actor runs.
 import '../../transport/HubClient.js';
 
 process.on('SIGINT', () => undefined);
@@ -44,7 +48,7 @@ if (raw === undefined && !spare) {
   );
   process.exit(2);
 }
-await runEntry(childData(), () => {
+void runEntry(childData(), () => {
   if (spare) process.send?.({ rxpulsar: 'running' } satisfies SpareMessage);
 });
 

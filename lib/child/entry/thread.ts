@@ -1,6 +1,10 @@
 /**
  * Entry module of a thread actor: its data is the `workerData`, or, for a
  * warm spare (started without), the first message on its `parentPort`.
+ *
+ * The build bundles it as CommonJS (`dist/lib/child/entry/thread.cjs`,
+ * see tools/bundleRuntime.ts): a child starts without Node's ES-module
+ * loader, so no top-level `await` here.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -8,11 +12,11 @@ import type { ChildData } from '../ChildData.js';
 import type { SpareMessage } from '../spareProtocol.js';
 import { runEntry, spareDataFrom } from './runEntry.js';
 import { InvalidStateError } from '../../errors.js';
-// Its client, loaded with the rest (in parallel) rather than after it.
+// Its client, loaded with the rest rather than when the actor runs.
 import '../../transport/PortClient.js';
 
 const given = workerData as ChildData | undefined;
-await runEntry(given ?? fromArbiter(), () => {
+void runEntry(given ?? fromArbiter(), () => {
   if (given === undefined) parentPort?.postMessage({ rxpulsar: 'running' } satisfies SpareMessage);
 });
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { spawn } from '../../../lib/index.js';
 import { arbiterPerSuite } from '../../support/arbiterPerSuite.js';
+import { childLoads, childLoadsFresh } from '../../support/childLoads.js';
 import { alive, waitFor } from '../../support/waiting.js';
 
 const module = fileURLToPath(new URL('../../fixtures/actors/marks-stopping.js', import.meta.url));
@@ -38,5 +39,25 @@ describe('process entry', () => {
     expect(readFileSync(join(dir, 'stopped'), 'utf8')).to.equal(`stopped ${pid}\n`);
     await waitFor(() => !alive(pid), 10_000, 'the actor gone');
     expect(existsSync(join(dir, 'stopped'))).to.equal(true);
+  });
+
+  const same = { index: true, deep: true, actorClass: true, childClass: true };
+
+  it("should start without Node's ES-module loader, and give a behaviour module importing rxpulsar its very actor", async () => {
+    // Under the specs' source maps: Node's loader runs the runtime's body.
+    const { esmLoaderUsed, codeCache, imported, instances } = await childLoads('process');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({ esmLoaderUsed: false, codeCache: 'node' });
+    expect(imported, 'import() in a function sent by source').to.equal(true);
+    expect(instances).to.deep.equal(same);
+  });
+
+  it('should do the same with its runtime compiled from its code cache (a fresh node, no source maps)', async () => {
+    const { esmLoaderUsed, codeCache, imported, instances } = await childLoadsFresh('process');
+    expect({ esmLoaderUsed, codeCache }).to.deep.equal({
+      esmLoaderUsed: false,
+      codeCache: 'accepted',
+    });
+    expect(imported, 'import() in a function sent by source').to.equal(true);
+    expect(instances).to.deep.equal(same);
   });
 });

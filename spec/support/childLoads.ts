@@ -1,0 +1,102 @@
+/**
+ * What a spawned child loaded: whether Node's ES-module loader ran before
+ * its actor was ready (no behaviour module), how its runtime was compiled,
+ * and whether a behaviour module importing rxpulsar holds the very actor
+ * and classes its child runs.
+ * @module
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { spawn } from '../../lib/index.js';
+
+const module = fileURLToPath(new URL('../fixtures/actors/instances.js', import.meta.url));
+const arbiterScript = fileURLToPath(
+  new URL('../fixtures/actors/loads-arbiter.js', import.meta.url),
+);
+
+/** The answers of a `concurrency` child (the arbiter of the caller runs). */
+export interface ChildLoads {
+  /** Node's ES loader translated a module in the child (without a behaviour module). */
+  esmLoaderUsed: boolean;
+  /** How `runtime.cjs` ran its body: with its code cache (`accepted`), or by Node's loader (`node`). */
+  codeCache: unknown;
+  /** A command sent by source ran its `import()`. */
+  imported: boolean;
+  /** From the behaviour module: `getActor()` of index and of a deep import, `instanceof`. */
+  instances: Record<string, boolean>;
+}
+
+/** The child's answers: Node's list of its built-in modules and its CommonJS cache (not typed). */
+function loads(): { esm: boolean; codeCache: unknown } {
+  const { moduleLoadList, mainModule } = process as unknown as {
+    moduleLoadList: string[];
+    mainModule?: { constructor: { _cache: Record<string, { codeCache?: unknown }> } };
+  };
+  const cache = mainModule?.constructor._cache ?? {};
+  const runtime = Object.entries(cache).find(([file]) => /[/\\]runtime\.cjs$/.test(file));
+  return {
+    esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators'),
+    codeCache: runtime?.[1].codeCache,
+  };
+}
+
+/**
+ * Spawn two actors of `concurrency` and ask them.
+ * @param concurrency - the kind of child.
+ * @returns what they said.
+ * @example
+ * ```ts
+ * expect((await childLoads('thread')).esmLoaderUsed).to.equal(false);
+ * ```
+ */
+export async function childLoads(concurrency: 'process' | 'thread'): Promise<ChildLoads> {
+  const bare = await spawn({
+    name: 'loads',
+    concurrency,
+    commands: { loads, imports: async () => (await import('node:path')).sep.length > 0 },
+  });
+  const withModule = await spawn({ name: 'instances', concurrency, module });
+  try {
+    const { esm, codeCache } = (await bare.send('loads')) as ReturnType<typeof loads>;
+    const imported = (await bare.send('imports')) as boolean;
+    return {
+      esmLoaderUsed: esm,
+      codeCache,
+      imported,
+      instances: (await withModule.send('instances')) as Record<string, boolean>,
+    };
+  } finally {
+    await Promise.all([bare.stop(), withModule.stop()]);
+  }
+}
+
+/** This environment without V8 coverage (a child's runtime then runs by Node's loader). */
+function withoutCoverage(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['NODE_V8_COVERAGE'];
+  return env;
+}
+
+/**
+ * {@link childLoads} from an arbiter of its own, a fresh node without
+ * source maps (the specs run with them): the runtime as users run it.
+ * @param concurrency - the kind of child.
+ * @returns what they said.
+ * @example
+ * ```ts
+ * expect((await childLoadsFresh('thread')).codeCache).to.equal('accepted');
+ * ```
+ */
+export function childLoadsFresh(concurrency: 'process' | 'thread'): Promise<ChildLoads> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [arbiterScript, concurrency],
+      { env: { ...withoutCoverage(), NODE_OPTIONS: '' }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        err
+          ? reject(new Error(`${err.message}\n${stderr}`))
+          : resolve(JSON.parse(stdout) as ChildLoads),
+    );
+  });
+}
