@@ -49,8 +49,6 @@ const LIB = join(ROOT, 'lib');
 const OUT = join(ROOT, 'dist', 'lib');
 const MANIFEST = join(OUT, 'runtime.json');
 const ENTRIES = ['child/entry/process.ts', 'child/entry/thread.ts', 'index.ts'];
-/** The runtime files, each after those it imports. */
-const RUNTIMES = ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib'];
 /** The file a bundled output of module `name` is written to (under dist/lib). */
 const outFile = (name: string): string => `${name}${CJS.has(name) ? '.cjs' : '.js'}`;
 /** esbuild's format for the output of module `name` (it makes CommonJS strict, as its sources). */
@@ -77,7 +75,7 @@ const TEST_ENTRIES = [
   ['cli/testCommand.ts', 'runtime-test'],
   ['apps/test/LocalSuite.ts', 'runtime-suite'],
 ] as const;
-/** Every runtime file. */
+/** Every runtime file, each after those it imports. */
 const RUNTIMES = [
   'runtime',
   'runtime-process',
