@@ -85,7 +85,11 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
   }
 
   override start(): Promise<void> {
-    this.started ??= this.begin();
+    // A failed start leaves nothing reconnecting for ever.
+    this.started ??= this.begin().catch(async (err: unknown) => {
+      await this.stop();
+      throw err;
+    });
     return this.started;
   }
 
@@ -147,12 +151,15 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
     await super.start();
     const { Job: JobClass, UnrecoverableError } = await import('bullmq');
     const { Redis } = await import('ioredis');
+    // stop() may come at any await of this start: then nothing more is made.
+    const stopped = (): boolean => this.stopped;
+    if (stopped()) return;
     this.JobClass = JobClass;
     this.unrecoverable = (message) => new UnrecoverableError(message);
     this.subscriber = new Redis({ ...this.connection, maxRetriesPerRequest: null });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, id: string) => void this.revoked(id));
-    await this.guard('subscribe', () => this.subscriber!.subscribe(this.revokeChannel));
+    await this.ready('subscribe', this.subscriber.subscribe(this.revokeChannel));
     // Before any worker consumes: it would take an overdue tick at once.
     await this.guard('schedule the periodic jobs', () =>
       upsertSchedules(
@@ -162,6 +169,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
         (spec, id) => this.queueTask(spec.name, spec.args, { id }),
       ),
     );
+    if (stopped()) return;
     const lease = this.settings.lease;
     this.renewal = this.monitor.loop.addPeriodic(
       () => {

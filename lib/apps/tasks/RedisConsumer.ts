@@ -18,6 +18,7 @@ import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { TaskRevokedError, TaskTimeoutError, UnknownJobError } from '../../errors.js';
 import type { JobSpec } from './jobSpecs.js';
+import { CLOSE_BOUND, closeBull } from './closeBull.js';
 import { corkWrites, type CorkableClient, type CorkedWrites } from './corkWrites.js';
 import { PREFIX } from './RedisTaskClient.js';
 import { RedisJobContext } from './RedisJobContext.js';
@@ -131,7 +132,7 @@ export class RedisConsumer {
     try {
       await this.worker.send(this.app, 'task_consumer_ready', this.worker.aid, bull.id);
     } catch (err) {
-      await bull.close(true).catch(() => undefined);
+      await closeBull(bull, CLOSE_BOUND, true); // bounded: Redis may be down too
       throw err;
     }
     if (this.stopped) return; // stopping() closed it meanwhile

@@ -9,7 +9,12 @@ import type { Redis } from 'ioredis';
 import { Deferred } from '../../async/Deferred.js';
 import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
-import { InvalidStateError, TaskBackendError, TaskRevokedError } from '../../errors.js';
+import {
+  InvalidStateError,
+  TaskBackendError,
+  TaskRevokedError,
+  TimeoutError,
+} from '../../errors.js';
 import { Observable, Subject } from '../../rx.js';
 import { AddBatcher, type Added } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
@@ -29,10 +34,15 @@ export interface RedisClientOptions {
   resultTtl?: number;
   /** The jobs, when known (then unknown names are refused here). */
   specs?: Map<string, JobSpec>;
+  /** ms a connection, subscription or events reader may wait for Redis (default {@link READY_BOUND}). */
+  readyTimeout?: number;
 }
 
 /** Key prefix of every rxpulsar queue in Redis. */
 export const PREFIX = 'rxp';
+
+/** ms a connection, subscription or events reader may wait for Redis. */
+export const READY_BOUND = 10_000;
 
 /** ms the queue's events are still read after the last listener left. */
 export const EVENTS_LINGER = 10_000;
@@ -61,7 +71,10 @@ export class RedisTaskClient implements TaskBackend {
   private idle: NodeJS.Timeout | undefined;
   /** The close of events nobody listened to any more. */
   private closing: Promise<void> | undefined;
-  private stopped = false;
+  protected stopped = false;
+  /** Rejects at stop(): what waits for Redis gives up then. */
+  private readonly halted: Promise<never>;
+  private halt: () => void = () => undefined;
   private chain: Promise<void> = Promise.resolve();
   private listeners = 0;
   private readonly waiters: TaskWaiters;
@@ -76,6 +89,11 @@ export class RedisTaskClient implements TaskBackend {
     protected readonly options: RedisClientOptions,
   ) {
     this.connection = redisOptions(url);
+    this.halted = new Promise<never>((_resolve, reject) => {
+      this.halt = () =>
+        reject(new InvalidStateError(`the client of queue ${options.queue} stopped`));
+    });
+    this.halted.catch(() => undefined);
     // Each event costs a read of the job: only while someone listens.
     this.task$ = new Observable<Task>((subscriber) => {
       this.listeners++;
@@ -101,6 +119,8 @@ export class RedisTaskClient implements TaskBackend {
   async start(): Promise<void> {
     const { Queue, Job } = await import('bullmq');
     const { Redis } = await import('ioredis');
+    if (this.stopped)
+      throw new InvalidStateError(`the client of queue ${this.options.queue} stopped`);
     const name = this.options.queue;
     this.queue = new Queue(name, {
       prefix: PREFIX,
@@ -122,10 +142,40 @@ export class RedisTaskClient implements TaskBackend {
     // Both connections: a read right after start() goes on the second one,
     // which refuses commands until it is ready (no offline queue); ioredis's
     // connect() resolves once it is ready, rejects if it closes first.
-    await this.guard('connect', async () => {
-      await this.queue!.waitUntilReady();
-      await this.redis!.connect();
+    const [queue, redis] = [this.queue, this.redis];
+    try {
+      await this.ready(
+        'connect',
+        (async () => {
+          await queue.waitUntilReady();
+          await redis.connect();
+        })(),
+      );
+    } catch (err) {
+      // Nothing left reconnecting for ever (stop() may have come first).
+      redis.disconnect();
+      await closeBull(queue);
+      throw err;
+    }
+  }
+
+  /**
+   * `op`, unless stop() comes first (an InvalidStateError) or Redis does not
+   * answer within `readyTimeout` ms (a TaskBackendError): a connection
+   * that cannot reach Redis waits for ever, and so would its caller.
+   * @param what - what waits, for the error.
+   * @param op - what waits for Redis.
+   * @returns its result.
+   */
+  protected ready<T>(what: string, op: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const ms = this.options.readyTimeout ?? READY_BOUND;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
     });
+    return this.guard(what, () =>
+      Promise.race([op, late, this.halted]).finally(() => clearTimeout(timer)),
+    );
   }
 
   /**
@@ -187,6 +237,7 @@ export class RedisTaskClient implements TaskBackend {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halt();
     clearTimeout(this.idle);
     this.idle = undefined;
     // Each close is bounded: BullMQ's waits forever for a connection that
@@ -299,11 +350,14 @@ export class RedisTaskClient implements TaskBackend {
 
   async waitForTask(id: string, ms?: number): Promise<Task> {
     if (this.eventsReady === undefined) await this.getTask(id); // Redis down: fail at once
-    await this.guard('read the events', () => this.watchEvents());
-    // Listen first, then read: an end between the two is not missed.
+    // Listen first, then read: an end between the two is not missed. The
+    // events may not be read yet (Redis lost): `ms` holds meanwhile.
     const waiting = this.waiters.wait(id, ms);
     let task: Task | undefined;
     try {
+      const read = this.ready('read the events', this.watchEvents()).then(() => undefined);
+      const first = await Promise.race([read, waiting]);
+      if (first !== undefined) return first as Task; // final, or `null` past `ms`
       task = await this.getTask(id);
     } catch (err) {
       waiting.cancel();

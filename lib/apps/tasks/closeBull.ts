@@ -10,13 +10,15 @@
 /** ms a BullMQ close may take before its connections are dropped. */
 export const CLOSE_BOUND = 3000;
 
-/** What a BullMQ object looks like to us (its backend's fields are BullMQ's private ones). */
+/** What a BullMQ object (Queue, QueueEvents, Worker) looks like to us (its backend's fields are BullMQ's private ones). */
 export interface Closable {
-  close(): Promise<void>;
+  close(force?: boolean): Promise<void>;
 }
 
 interface Droppable {
   disconnect(): void;
+  /** ioredis's: rejects the commands still queued (a reconnecting client keeps them for ever). */
+  flushQueue?(error: Error): void;
 }
 
 /**
@@ -38,23 +40,35 @@ function clientsOf(bull: Closable): Droppable[] {
  * connections. Never rejects, never waits past the bound.
  * @param bull - a Queue or QueueEvents, or nothing.
  * @param bound - ms to wait for BullMQ's own close.
+ * @param force - a Worker's `close(true)`: not waiting for its running jobs.
  * @returns whether BullMQ's close finished in time.
  * @example
  * ```ts
  * await closeBull(queue); // Redis down or not
  * ```
  */
-export async function closeBull(bull: Closable | undefined, bound = CLOSE_BOUND): Promise<boolean> {
+export async function closeBull(
+  bull: Closable | undefined,
+  bound = CLOSE_BOUND,
+  force = false,
+): Promise<boolean> {
   if (bull === undefined) return true;
   let timer: NodeJS.Timeout | undefined;
   const closed = await Promise.race([
-    bull.close().then(
+    bull.close(force).then(
       () => true,
       () => false,
     ),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), bound))),
   ]);
   clearTimeout(timer);
-  if (!closed) for (const c of clientsOf(bull)) c.disconnect();
+  if (!closed) {
+    for (const c of clientsOf(bull)) {
+      c.disconnect();
+      // BullMQ's blocking read waits in the queue with a watchdog timer
+      // (11 s): rejected now, it clears the timer and the process may exit.
+      c.flushQueue?.(new Error('Connection is closed.'));
+    }
+  }
   return closed;
 }

@@ -1,8 +1,64 @@
+import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { RedisTaskClient } from '../../../lib/apps/tasks/RedisTaskClient.js';
+import { InvalidStateError, TaskBackendError } from '../../../lib/index.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
+import { rejection, waitFor } from '../../support/waiting.js';
+
+/** How many handles of `type` this process holds (`TCPSocketWrap`, `Timeout`…). */
+function held(type: string): number {
+  return process.getActiveResourcesInfo().filter((t) => t === type).length;
+}
+
+/** A TCP port nothing listens on. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('RedisTaskClient', () => {
+  describe('start()', function () {
+    this.timeout(30_000);
+
+    it('should fail with a TaskBackendError when Redis does not answer, and leave nothing reconnecting', async () => {
+      const sockets = held('TCPSocketWrap');
+      const url = `redis://127.0.0.1:${await deadPort()}/0`;
+      const client = new RedisTaskClient(url, { queue: 'spec-start', readyTimeout: 1000 });
+      const err = await rejection(client.start());
+      expect(err).to.be.instanceOf(TaskBackendError);
+      expect(err.message).to.match(
+        /cannot connect: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 failed \(no answer within 1000 ms\)/,
+      );
+      await client.stop();
+      await waitFor(() => held('TCPSocketWrap') <= sockets, 5000, 'no socket left');
+    });
+
+    describe('with a Redis', () => {
+      let redis: RedisServer;
+
+      before(async () => {
+        redis = await startRedis();
+      });
+
+      after(async () => {
+        await redis.close();
+      });
+
+      it('should make nothing that outlives a stop() that came while it started', async () => {
+        const sockets = held('TCPSocketWrap');
+        const client = new RedisTaskClient(redis.url, { queue: 'spec-start' });
+        const starting = client.start();
+        await client.stop();
+        const err = await rejection(starting);
+        expect(err).to.be.instanceOf(InvalidStateError);
+        await waitFor(() => held('TCPSocketWrap') <= sockets, 5000, 'no socket left');
+      });
+    });
+  });
+
   describe('stop()', function () {
     this.timeout(30_000);
     let redis: RedisServer;
@@ -34,7 +90,8 @@ describe('RedisTaskClient', () => {
       await client.stop();
     });
 
-    it('should return with Redis down, and leave no rejection behind', async () => {
+    it('should return with Redis down, leave no rejection behind, and no timer of BullMQ', async () => {
+      const timers = held('Timeout');
       const client = await listening();
       const unhandled: unknown[] = [];
       const record = (err: unknown): number => unhandled.push(err);
@@ -42,10 +99,42 @@ describe('RedisTaskClient', () => {
       try {
         await redis.stop();
         await client.stop();
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // BullMQ's blocking read kept an 11 s watchdog timer (and the process) alive.
+        await waitFor(() => held('Timeout') <= timers, 4000, "BullMQ's read watchdog cleared");
+        await waitFor(() => held('TCPSocketWrap') === 0, 2000, 'no socket left');
         expect(unhandled).to.deep.equal([]);
       } finally {
         process.off('unhandledRejection', record);
+      }
+    });
+  });
+
+  describe('waitForTask()', function () {
+    this.timeout(30_000);
+    let redis: RedisServer;
+
+    before(async () => {
+      redis = await startRedis();
+    });
+
+    after(async () => {
+      await redis.close();
+    });
+
+    it('should give up after its ms while Redis is down and its events are not read yet', async () => {
+      const client = new RedisTaskClient(redis.url, { queue: 'spec-wait' });
+      await client.start();
+      try {
+        const task = await client.queueTask('any', [1]);
+        await redis.stop();
+        const sub = client.task$.subscribe(); // events read from now: they never get ready
+        try {
+          expect(await client.waitForTask(task.id, 500)).to.equal(null);
+        } finally {
+          sub.unsubscribe();
+        }
+      } finally {
+        await client.stop();
       }
     });
   });
