@@ -79,9 +79,10 @@ export function signalCode(signal: NodeJS.Signals): number {
 }
 
 /**
- * End this process now: a re-executed command still running is killed
- * (SIGKILL) and its runtime folders removed (the prestarted runners are
- * killed and their folder removed on `exit`).
+ * End this process now, leaving nothing: a re-executed command still
+ * running is killed (SIGKILL) and its runtime folders removed, and so are
+ * this process's (its hub's; the prestarted runners are killed and their
+ * folder removed on `exit`).
  * @param ending - the run's ending (its re-executed command, if any).
  * @param code - the exit code.
  * @example
@@ -98,6 +99,11 @@ export function forceExit(ending: Ending, code: number): never {
     }
   } catch {
     // Gone already.
+  }
+  try {
+    removeRuntimeDirs();
+  } catch {
+    // No temp directory to read: nothing of ours in it.
   }
   process.exit(code);
 }

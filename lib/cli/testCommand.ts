@@ -93,6 +93,11 @@ export async function run(argv: string[]): Promise<number> {
   let code: number;
   try {
     code = await runTests(argv, ending);
+  } catch (err) {
+    // One of ours (a socket path too long, a pool that cannot start): its message says it all.
+    if (!(await isRxPulsarError(err))) throw err;
+    process.stderr.write(`rxpulsar test: ${(err as Error).message}\n`);
+    code = 1;
   } finally {
     // Runners started for a run that did not happen (bad usage, a re-exec).
     await PrestartedRunners.discardEarly();
@@ -103,6 +108,16 @@ export async function run(argv: string[]): Promise<number> {
   // Clean: now the signal ends the process, by its default action.
   process.kill(process.pid, signal);
   return signalCode(signal);
+}
+
+/**
+ * @returns whether `err` is one of rxpulsar's errors. Their module (with
+ * the runtime) is loaded only then: the command does not load it to fork
+ * its runners.
+ */
+async function isRxPulsarError(err: unknown): Promise<boolean> {
+  const { RxPulsarError } = await import('../errors.js');
+  return err instanceof RxPulsarError;
 }
 
 async function runTests(argv: string[], ending: Ending): Promise<number> {
@@ -193,7 +208,8 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     const result = await suite.run();
     return result.interrupted ? 130 : result.failures;
   } catch (err) {
-    // A reporter that cannot be built, a pool that cannot start: as mocha says it.
+    if (await isRxPulsarError(err)) throw err; // said in one line by run()
+    // A reporter that cannot be built: as mocha says it.
     console.error('\n Exception during run:', err);
     return 1;
   } finally {

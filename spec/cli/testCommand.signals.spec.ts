@@ -245,4 +245,25 @@ describe('rxpulsar test (command line)', function () {
       }
     });
   });
+
+  describe('a second ending signal at once', () => {
+    it('should end at once and leave no runner, no hub folder and no runners folder', async () => {
+      // A setting from the environment: the suite's application boots (its hub has a folder).
+      const running = await startSlow([], { RXPULSAR_WORKERS: '2' });
+      const pid = running.child.pid!;
+      const runners = childrenOf(pid);
+      try {
+        expect(foldersOf(pid)).to.have.length(2);
+        // Two signals at once (two of a kind may merge into one).
+        process.kill(pid, 'SIGTERM');
+        process.kill(pid, 'SIGHUP');
+        const [code] = await running.exited;
+        expect([129, 143]).to.include(code);
+        expect(foldersOf(pid)).to.deep.equal([]);
+        expect(await gone(runners)).to.deep.equal([]);
+      } finally {
+        await end(running, runners);
+      }
+    });
+  });
 });
