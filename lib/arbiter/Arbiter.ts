@@ -135,6 +135,7 @@ export class Arbiter extends Actor implements Supervisor {
       admit: (aid, name) => this.checkCanSpawn(aid, name),
       add: ({ child, timeout, port }) =>
         this.subscriptions.add(this.table.add(child, timeout, port)),
+      reserve: (deferred) => this.table.reserve(deferred),
     };
     local.set(this.aid, this);
     this.command('spawn', async (_a, params: SpawnParams) => (await this.spawn(params)).toJSON());
@@ -350,7 +351,7 @@ export class Arbiter extends Actor implements Supervisor {
     if (this.state !== 'running' && this.state !== 'starting') {
       throw new InvalidStateError(`cannot spawn "${name}": the arbiter is ${this.state}`);
     }
-    if (this.table.children.has(aid) || aid === this.aid) {
+    if (this.table.has(aid) || aid === this.aid) {
       throw new ImproperlyConfiguredError(`an actor with aid ${aid} exists already`);
     }
     // Thread actors hold no hub connection, but count against maxConnections too.

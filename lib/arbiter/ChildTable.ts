@@ -7,9 +7,9 @@
 import type winston from 'winston';
 import { ProcessWorker } from '../concurrency/ProcessWorker.js';
 import type { ExitInfo } from '../concurrency/WorkerHandle.js';
-import { ActorExitedError, HandshakeTimeoutError } from '../errors.js';
+import { ActorExitedError, HandshakeTimeoutError, InvalidStateError } from '../errors.js';
 import type { Actor } from '../actor/Actor.js';
-import type { ActorProxy } from '../actor/ActorProxy.js';
+import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
 import type { ActorExit, ArbiterEvents } from '../actor/ArbiterEvents.js';
 import type { IOLoop } from '../eventloop/IOLoop.js';
 import type { Monitor } from '../monitor/Monitor.js';
@@ -56,6 +56,13 @@ export class ChildTable {
   readonly children = new Map<string, Child>();
   /** Actors that exited before their handshake came: handle the exit now. */
   private readonly settling = new Map<string, () => void>();
+  /**
+   * Process spawns admitted while the hub's first listen is on its way, by
+   * aid: they hold their aid and a connection from the spawn call on, so
+   * that spawns are admitted in the order they were issued, and a stop
+   * finds them (see {@link ChildTable.reserve}).
+   */
+  private readonly pending = new Map<string, ActorProxyDeferred>();
 
   /** @param context - logger, loop, events, local actors, monitors and the calls the table makes. */
   constructor(private readonly context: ChildTableContext) {}
@@ -65,9 +72,35 @@ export class ChildTable {
     return [...this.children.values()].filter((c) => c.ready && !c.standby).map((c) => c.proxy);
   }
 
-  /** Thread actors and processes not yet connected: they count against the hub's `maxConnections`. */
+  /**
+   * Thread actors, processes not yet connected and spawns waiting for the
+   * hub to listen: they count against the hub's `maxConnections`.
+   */
   get unconnected(): number {
-    return [...this.children.values()].filter((c) => c.link?.kind !== 'socket').length;
+    const children = [...this.children.values()].filter((c) => c.link?.kind !== 'socket');
+    return children.length + this.pending.size;
+  }
+
+  /**
+   * @param aid - an aid.
+   * @returns `true` when a spawned actor, or a spawn waiting for the hub, has it.
+   */
+  has(aid: string): boolean {
+    return this.children.has(aid) || this.pending.has(aid);
+  }
+
+  /**
+   * Hold the aid and a connection of a process spawn that waits for the
+   * hub's first listen, until the returned function releases them (its
+   * start, or its failure). Meanwhile {@link ChildTable.stop} fails it.
+   * @param deferred - the spawn's Deferred (its aid).
+   * @returns the release.
+   */
+  reserve(deferred: ActorProxyDeferred): () => void {
+    this.pending.set(deferred.aid, deferred);
+    return () => {
+      if (this.pending.get(deferred.aid) === deferred) this.pending.delete(deferred.aid);
+    };
   }
 
   /**
@@ -156,11 +189,22 @@ export class ChildTable {
 
   /**
    * Stop a child: the `stop` command, then SIGTERM/SIGKILL (a thread is
-   * terminated) after its `exitTimeout`.
+   * terminated) after its `exitTimeout`. A spawn still waiting for the hub
+   * starts nothing: it fails with {@link ActorExitedError}, as one stopped
+   * before its handshake.
    * @param aid - the child's aid.
    * @returns `true` once it exited, `false` when there was no such actor.
    */
   async stop(aid: string): Promise<boolean> {
+    const waiting = this.pending.get(aid);
+    if (waiting !== undefined) {
+      const { name } = waiting;
+      this.fail(
+        waiting,
+        new ActorExitedError(`actor "${name}" (${aid}) stopped before it started`),
+      );
+      return true;
+    }
     const child = this.children.get(aid);
     if (child === undefined) return false;
     const worker = child.proxy.worker;
@@ -183,10 +227,12 @@ export class ChildTable {
   }
 
   /**
-   * Stop every child, gracefully.
+   * Stop every child, gracefully. A spawn still waiting for the hub starts
+   * nothing: it fails with {@link InvalidStateError} (the arbiter is stopping).
    * @returns a promise fired once all exited.
    */
   async stopAll(): Promise<void> {
+    this.failPending();
     await Promise.all([...this.children.keys()].map((aid) => this.stop(aid)));
     for (const settle of [...this.settling.values()]) settle();
   }
@@ -244,9 +290,24 @@ export class ChildTable {
     return true;
   }
 
-  /** SIGKILL every child (threads are terminated) at once. */
+  /** SIGKILL every child (threads are terminated) at once; a spawn waiting for the hub fails. */
   killAll(): void {
+    this.failPending();
     for (const child of this.children.values()) child.proxy.worker?.kill('SIGKILL');
+  }
+
+  /** Fail every spawn waiting for the hub: the arbiter is stopping. */
+  private failPending(): void {
+    for (const deferred of [...this.pending.values()]) {
+      const error = `cannot spawn "${deferred.name}": the arbiter is stopping`;
+      this.fail(deferred, new InvalidStateError(error));
+    }
+  }
+
+  /** Fail a spawn waiting for the hub (it starts nothing). */
+  private fail(deferred: ActorProxyDeferred, error: Error): void {
+    this.pending.delete(deferred.aid);
+    if (!deferred.called) deferred.errback(error);
   }
 
   private exited(aid: string, exit: ExitInfo): void {

@@ -37,6 +37,11 @@ export interface SpawnContext {
   admit(aid: string, name: string): void;
   /** Put a started child in the table. */
   add(started: StartedChild): void;
+  /**
+   * Hold the aid and a connection of a spawn waiting for the hub to listen
+   * (a stop meanwhile fails it); the function returned releases them.
+   */
+  reserve(deferred: ActorProxyDeferred): () => void;
 }
 
 /** A started child: the table's entry, its handshake deadline and a thread's port. */
@@ -50,10 +55,13 @@ export interface StartedChild {
 /**
  * Start a spawn and put it in the table: at once for a thread, or when the
  * hub listens already. The first process actors wait for the hub to listen
- * (it does from the first one on): a listen that fails fails the spawn with
- * its `ListenError` and forks nothing (the child could not connect), and
- * the next process spawn tries again. A spawn cancelled meanwhile starts
- * nothing.
+ * (it does from the first one on), holding their aid and a connection from
+ * now on (`context.reserve`), so that the spawns issued meanwhile are
+ * admitted in their order: a later one with the same aid, or past
+ * `maxConnections`, is refused, not the waiting one. A listen that fails
+ * fails the spawn with its `ListenError` and forks nothing (the child could
+ * not connect), and the next process spawn tries again. A spawn cancelled or
+ * stopped meanwhile starts nothing.
  *
  * @param context - the arbiter's side of it.
  * @param deferred - the spawn's Deferred: failed with what starting throws.
@@ -85,9 +93,15 @@ export function launchChild(
     start();
     return;
   }
+  const release = context.reserve(deferred);
+  deferred.addErrback((err: unknown) => {
+    release();
+    throw err;
+  });
   context.hub
     .listen()
     .then(() => {
+      release();
       if (deferred.called) return;
       context.admit(deferred.aid, deferred.name); // it may be stopping by now
       start();

@@ -6,9 +6,8 @@
  * Ctrl-C.
  * @module
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { availableParallelism, constants } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { splitTestParams, unsupportedReporter } from '../apps/test/mochaOptions.js';
 import type { TestResult } from '../apps/test/ParentRunner.js';
 import { planRun } from '../apps/test/planRun.js';
@@ -16,6 +15,8 @@ import { PrestartedRunners } from '../apps/test/PrestartedRunners.js';
 import { requireEsm } from '../apps/test/requireEsm.js';
 import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
+import { listenEnding, signalCode, type Ending } from './listenEnding.js';
+import { reexec } from './reexec.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
 
@@ -77,126 +78,6 @@ function ownFlags(argv: string[]): OwnFlags {
 }
 
 /**
- * SIGTERM and SIGHUP end a run as they end mocha, but cleanly: the run
- * stops as on Ctrl-C (the summary of what ran is printed), its runners are
- * killed and their sockets removed, then the same signal ends this process
- * (its parent sees it). A second one, or a stop past {@link END_GRACE_MS},
- * ends it at once (the prestarted runners and their folder still go, on
- * the process's `exit`).
- */
-const ENDING_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP'];
-
-/** How long a run stopped by SIGTERM or SIGHUP may take to clean up before the process ends anyway, in ms. */
-const END_GRACE_MS = 10_000;
-
-/** The signal that ends this run, once one came, and how to stop the run then. */
-interface Ending {
-  signal?: NodeJS.Signals;
-  /** Stop what runs (the suite, or the re-executed command). */
-  stop?: () => void;
-  /** Ctrl-C (SIGINT) came. */
-  interrupted?: boolean;
-  /** Stop the run on Ctrl-C (the suite, once it exists). */
-  interrupt?: () => void;
-  /** A re-executed command runs: each SIGINT is passed on to it (see {@link reexec}). */
-  forward?: (signal: NodeJS.Signals) => void;
-}
-
-/**
- * Whether a signal is a new one. A re-executed command (`--node-option`)
- * hears a signal sent to the process group (Ctrl-C at the terminal) twice:
- * from the kernel and passed on by the command that started it, which
- * passes on every one it gets (one sent to it alone reached nothing
- * before). Each way is counted apart; a signal acts when it raises the
- * larger count: once per Ctrl-C, twice for two, however they come.
- */
-function signalCounter(): (signal: NodeJS.Signals, passed: boolean) => boolean {
-  const counts = { own: new Map<string, number>(), passed: new Map<string, number>() };
-  const most = (signal: string): number =>
-    Math.max(counts.own.get(signal) ?? 0, counts.passed.get(signal) ?? 0);
-  return (signal, passed) => {
-    const before = most(signal);
-    const count = passed ? counts.passed : counts.own;
-    count.set(signal, (count.get(signal) ?? 0) + 1);
-    return most(signal) > before;
-  };
-}
-
-/** The exit code of a process a signal ended, as a shell reports it. */
-function signalCode(signal: NodeJS.Signals): number {
-  return 128 + constants.signals[signal];
-}
-
-function listenEnding(ending: Ending): () => void {
-  const fresh = signalCounter();
-  const handler = (signal: NodeJS.Signals, passed = false): void => {
-    if (!fresh(signal, passed)) return;
-    if (ending.signal !== undefined) {
-      process.exit(signalCode(ending.signal));
-    }
-    ending.signal = signal;
-    // The terminal may be gone (SIGHUP): what is left to print may fail, quietly.
-    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    ending.stop?.();
-    setTimeout(() => process.exit(signalCode(signal)), END_GRACE_MS).unref();
-  };
-  // Ctrl-C from the start: runners are forked before mocha's options load,
-  // and by its default action the process would end without its clean-up.
-  const interrupted = (passed = false): void => {
-    if (!fresh('SIGINT', passed)) return;
-    if (ending.forward !== undefined) return ending.forward('SIGINT');
-    // A second one: at once (the runners and their folder go on `exit`).
-    if (ending.interrupted === true) process.exit(130);
-    ending.interrupted = true;
-    ending.interrupt?.();
-  };
-  const own = (signal: NodeJS.Signals): void =>
-    signal === 'SIGINT' ? interrupted() : handler(signal);
-  // Re-executed: what the command that started this one passes on.
-  const passedOn = (message: unknown): void => {
-    const signal = (message as { rxpulsarSignal?: NodeJS.Signals } | null)?.rxpulsarSignal;
-    if (signal === 'SIGINT') interrupted(true);
-    else if (signal !== undefined && ENDING_SIGNALS.includes(signal)) handler(signal, true);
-  };
-  for (const signal of [...ENDING_SIGNALS, 'SIGINT'] as const) process.on(signal, own);
-  if (process.env['RXPULSAR_TEST_REEXEC'] !== undefined) process.on('message', passedOn);
-  return () => {
-    for (const signal of [...ENDING_SIGNALS, 'SIGINT'] as const)
-      process.removeListener(signal, own);
-    // Its IPC channel no longer holds the process.
-    process.removeListener('message', passedOn);
-  };
-}
-
-/** Run again under `node --<option>...` (as mocha's `bin/mocha.js` does for `--node-option`). */
-function reexec(nodeOptions: string[], argv: string[], ending: Ending): Promise<number> {
-  const script = process.argv[1]!;
-  const child = spawn(
-    process.execPath,
-    [...nodeOptions.map((o) => `--${o}`), script, 'test', ...argv],
-    {
-      // A channel to pass signals on (the child counts those it also got itself).
-      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, RXPULSAR_TEST_REEXEC: '1' },
-    },
-  );
-  const pass = (signal: NodeJS.Signals): void => {
-    if (child.connected) child.send({ rxpulsarSignal: signal }, () => undefined);
-  };
-  // Each Ctrl-C is passed on (one to this process alone too); this process waits for the child.
-  ending.forward = pass;
-  if (ending.interrupted === true) pass('SIGINT'); // while mocha's options loaded
-  // SIGTERM and SIGHUP are this process's: passed on, then it ends as the child did.
-  ending.stop = () => pass(ending.signal!);
-  if (ending.signal !== undefined) ending.stop();
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      resolve(code ?? (signal === 'SIGINT' ? 130 : 1));
-    });
-  });
-}
-
-/**
  * Run the test command.
  *
  * @param argv - the arguments after `test`.
@@ -212,6 +93,11 @@ export async function run(argv: string[]): Promise<number> {
   let code: number;
   try {
     code = await runTests(argv, ending);
+  } catch (err) {
+    // One of ours (a socket path too long, a pool that cannot start): its message says it all.
+    if (!(await isRxPulsarError(err))) throw err;
+    process.stderr.write(`rxpulsar test: ${(err as Error).message}\n`);
+    code = 1;
   } finally {
     // Runners started for a run that did not happen (bad usage, a re-exec).
     await PrestartedRunners.discardEarly();
@@ -222,6 +108,16 @@ export async function run(argv: string[]): Promise<number> {
   // Clean: now the signal ends the process, by its default action.
   process.kill(process.pid, signal);
   return signalCode(signal);
+}
+
+/**
+ * @returns whether `err` is one of rxpulsar's errors. Their module (with
+ * the runtime) is loaded only then: the command does not load it to fork
+ * its runners.
+ */
+async function isRxPulsarError(err: unknown): Promise<boolean> {
+  const { RxPulsarError } = await import('../errors.js');
+  return err instanceof RxPulsarError;
 }
 
 async function runTests(argv: string[], ending: Ending): Promise<number> {
@@ -312,7 +208,8 @@ async function runTests(argv: string[], ending: Ending): Promise<number> {
     const result = await suite.run();
     return result.interrupted ? 130 : result.failures;
   } catch (err) {
-    // A reporter that cannot be built, a pool that cannot start: as mocha says it.
+    if (await isRxPulsarError(err)) throw err; // said in one line by run()
+    // A reporter that cannot be built: as mocha says it.
     console.error('\n Exception during run:', err);
     return 1;
   } finally {

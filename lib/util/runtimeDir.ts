@@ -49,3 +49,26 @@ export function removeStaleRuntimeDirs(): string[] {
   }
   return removed;
 }
+
+/**
+ * Remove the runtime folders of one process, at once: those of this
+ * process on a forced exit (its hub's, its runners'), or those of a child
+ * it killed (SIGKILL), which could not remove its own.
+ *
+ * @param pid - the process whose folders go (default: this one).
+ * @returns the folders removed.
+ * @example
+ * ```ts
+ * removeRuntimeDirs(); // ['/tmp/rxpulsar-4242-a1B2c3', '/tmp/rxpulsar-4242-rxpt-d4E5f6']
+ * ```
+ */
+export function removeRuntimeDirs(pid: number = process.pid): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(`rxpulsar-${pid}-`)) continue;
+    const path = join(tmpdir(), name);
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}

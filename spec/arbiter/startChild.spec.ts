@@ -1,6 +1,15 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { arbiter, CancelledError, send, type ActorExit, type Arbiter } from '../../lib/index.js';
+import {
+  ActorExitedError,
+  arbiter,
+  CancelledError,
+  ImproperlyConfiguredError,
+  InvalidStateError,
+  send,
+  type ActorExit,
+  type Arbiter,
+} from '../../lib/index.js';
 import { rejection } from '../support/waiting.js';
 
 describe('startChild', () => {
@@ -59,6 +68,51 @@ describe('startChild', () => {
       await stopping;
       expect(err.code).to.equal('RXP_ERR_INVALID_STATE');
       expect(existsSync(b.hubPath ?? '/no/such/path')).to.equal(false);
+    });
+
+    it('should start nothing for a process spawn stopped while the hub begins to listen, and fail it with ActorExitedError', async () => {
+      const exits: ActorExit[] = [];
+      b.events.actorExited$.subscribe((exit) => exits.push(exit));
+      const stopped = b.spawn({ name: 'stopped', concurrency: 'process' });
+      // As for an actor stopped before its handshake (once the hub listens).
+      expect(await b.stopActor(stopped.aid)).to.equal(true);
+      const err = await rejection(stopped);
+      expect(err).to.be.instanceOf(ActorExitedError);
+      expect(err.message).to.contain(stopped.aid);
+      // Its aid is free again.
+      const child = await b.spawn({ name: 'again', aid: stopped.aid, concurrency: 'process' });
+      expect(await send(child, 'ping')).to.equal('pong');
+      await b.stopActor(child.aid);
+      expect(b.actors).to.deep.equal([]);
+      // Forked, it would have exited too: only the second one did.
+      expect(exits.map((exit) => exit.name)).to.deep.equal(['again']);
+    });
+
+    it('should admit the spawns issued while the hub begins to listen in their order: a taken aid and a full hub refuse the later ones', async () => {
+      await b.stop(); // one arbiter a process: this one with room for 3 actors
+      b = arbiter({ control: false, maxConnections: 3 });
+      await b.start();
+      const spawns = [
+        b.spawn({ name: 'p0', concurrency: 'process' }),
+        b.spawn({ name: 'p1', concurrency: 'process' }),
+        b.spawn({ name: 'first', aid: 'same-aid', concurrency: 'process' }),
+        b.spawn({ name: 'second', aid: 'same-aid', concurrency: 'thread' }),
+        b.spawn({ name: 't0', concurrency: 'thread' }),
+      ];
+      const settled = await Promise.allSettled(spawns.map((d) => Promise.resolve(d)));
+      expect(settled.map((s) => s.status)).to.deep.equal([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'rejected',
+      ]);
+      const [, , , dup, full] = settled as PromiseRejectedResult[];
+      expect(dup!.reason).to.be.instanceOf(ImproperlyConfiguredError);
+      expect(full!.reason).to.be.instanceOf(InvalidStateError);
+      expect((full!.reason as Error).message).to.contain('the hub is full');
+      expect(b.actors.map((p) => p.name).sort()).to.deep.equal(['first', 'p0', 'p1']);
+      expect(await send('same-aid', 'ping')).to.equal('pong');
     });
   });
 });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { registryDir } from '../../lib/control/arbiterRegistry.js';
-import { FOCUS, startTest } from '../support/testCli.js';
+import { FOCUS, rxpulsarTest, startTest } from '../support/testCli.js';
 
 const bin = fileURLToPath(new URL('../../../bin/rxpulsar.js', import.meta.url));
 
@@ -159,5 +159,24 @@ describe('booted', () => { it('tells', () => {
         expect(Number(/(\d+) passing/.exec(stdout)?.[1])).to.be.below(10);
       });
     }
+  });
+
+  describe('errors of its own', () => {
+    it('should say one in a line of its own, without a stack, and exit 1: a temp directory too long for a socket path', async () => {
+      const long = join(dir, 'x'.repeat(100));
+      mkdirSync(long);
+      const { code, stdout, stderr } = await rxpulsarTest([file('ok1'), '-w', '1'], {
+        TMPDIR: long,
+      });
+      expect(code, stdout + stderr).to.equal(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines, stderr).to.have.length(1);
+      expect(lines[0])
+        .to.match(/^rxpulsar test: the hub socket path .* is \d+ bytes long/)
+        .and.contain('set TMPDIR to a shorter folder');
+      expect(stdout + stderr).to.not.contain('Exception during run');
+      // Nothing left in it.
+      expect(readdirSync(long)).to.deep.equal([]);
+    });
   });
 });

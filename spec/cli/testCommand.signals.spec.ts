@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,53 @@ function childrenOf(pid: number): number[] {
 /** The folders of process `pid` in the temp directory (its hub's, its runners' sockets). */
 function foldersOf(pid: number): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith(`rxpulsar-${pid}-`));
+}
+
+/** A run of the slow fixture, once its first test passed. */
+interface Running {
+  child: ChildProcess;
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  stdout: () => string;
+}
+
+/** Start `rxpulsar test` on the slow fixture with `args`; resolve once its first test passed. */
+async function startSlow(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const child = startTest([fixture('slow'), '-w', '2', '--no-durations', ...args], env);
+  let stdout = '';
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('exit', (code, sig) => resolve([code, sig])),
+  );
+  const running = { child, exited, stdout: () => stdout };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('✔')) resolve();
+      });
+      void exited.then(([code, sig]) =>
+        reject(new Error(`ended early (${code ?? sig}):\n${stdout}`)),
+      );
+    });
+  } catch (err) {
+    await end(running, []);
+    throw err;
+  }
+  return running;
+}
+
+/** Kill what is left of a run (a failed expectation must not leave it going). */
+async function end({ child, exited }: Running, processes: number[]): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  for (const left of processes.filter(processAlive)) process.kill(left, 'SIGKILL');
+}
+
+/** Wait (up to 5 s) for `processes` to be gone (a zombie's parent is gone too: reaped soon). */
+async function gone(processes: number[]): Promise<number[]> {
+  for (let i = 0; i < 100 && processes.some(processAlive); i++) await sleep(50);
+  return processes.filter(processAlive);
 }
 
 describe('rxpulsar test (command line)', function () {
@@ -155,5 +202,68 @@ describe('rxpulsar test (command line)', function () {
         }
       });
     }
+
+    // A run that ends slowly: the child is busy when the signals come (see the fixture).
+    const busy = ['--node-option', `import=${fixture('blockOnSignal.js')}`];
+
+    it('should pass a second SIGTERM to the command alone on too, and end after its child, leaving nothing', async () => {
+      // Busy 2 s from the first one: the second comes while the child has the run.
+      const running = await startSlow(busy, { BLOCK_ON_SIGNAL_MS: '2000' });
+      const pid = running.child.pid!;
+      const [reexecuted] = childrenOf(pid);
+      const processes = [reexecuted!, ...childrenOf(reexecuted!)];
+      try {
+        expect(processes).to.have.length.of.at.least(3);
+        process.kill(pid, 'SIGTERM');
+        await sleep(500);
+        process.kill(pid, 'SIGTERM');
+        // Not at once by itself: it waited for its child, which ended at once at the second.
+        expect(await running.exited).to.deep.equal([null, 'SIGTERM']);
+        expect(processAlive(reexecuted!)).to.equal(false);
+        expect(await gone(processes)).to.deep.equal([]);
+        expect(foldersOf(reexecuted!)).to.deep.equal([]);
+      } finally {
+        await end(running, processes);
+      }
+    });
+
+    it('should kill its child (SIGKILL) and remove its folders when the child is still running past the grace of a SIGTERM', async () => {
+      // Busy for longer than the grace (10 s, and 3 s more for a child).
+      const running = await startSlow(busy, { BLOCK_ON_SIGNAL_MS: '40000' });
+      const pid = running.child.pid!;
+      const [reexecuted] = childrenOf(pid);
+      const processes = [reexecuted!, ...childrenOf(reexecuted!)];
+      try {
+        expect(foldersOf(reexecuted!)).to.have.length.of.at.least(1);
+        process.kill(pid, 'SIGTERM');
+        expect(await running.exited).to.deep.equal([143, null]);
+        // Its runners end as soon as they see it gone.
+        expect(await gone(processes)).to.deep.equal([]);
+        expect(foldersOf(reexecuted!)).to.deep.equal([]);
+      } finally {
+        await end(running, processes);
+      }
+    });
+  });
+
+  describe('a second ending signal at once', () => {
+    it('should end at once and leave no runner, no hub folder and no runners folder', async () => {
+      // A setting from the environment: the suite's application boots (its hub has a folder).
+      const running = await startSlow([], { RXPULSAR_WORKERS: '2' });
+      const pid = running.child.pid!;
+      const runners = childrenOf(pid);
+      try {
+        expect(foldersOf(pid)).to.have.length(2);
+        // Two signals at once (two of a kind may merge into one).
+        process.kill(pid, 'SIGTERM');
+        process.kill(pid, 'SIGHUP');
+        const [code] = await running.exited;
+        expect([129, 143]).to.include(code);
+        expect(foldersOf(pid)).to.deep.equal([]);
+        expect(await gone(runners)).to.deep.equal([]);
+      } finally {
+        await end(running, runners);
+      }
+    });
   });
 });

@@ -39,7 +39,7 @@ export interface LocalWorkerSink {
 export class LocalWorker {
   private readonly runner: RunnerHandle;
   /** The run's commands, done on its runner (as a worker actor does them). */
-  private readonly commands: Readonly<Record<string, RunnerCommand>>;
+  private readonly commands: ReadonlyMap<string, RunnerCommand>;
   private dead = false;
   private begun = false;
   /** Its runner told something of its jobs (it was not dead from the start). */
@@ -104,7 +104,7 @@ export class LocalWorker {
   send(command: string, arg?: unknown): boolean {
     if (this.dead) return command !== RUN_FILE;
     this.begin();
-    this.commands[command]?.(arg);
+    this.commands.get(command)?.(arg);
     return true;
   }
 

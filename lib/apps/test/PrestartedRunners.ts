@@ -80,7 +80,9 @@ export class PrestartedRunners {
     // Node would bind a socket path over the limit cut short, anywhere (see
     // checkSocketPath): then none is forked, the pool's workers fork theirs
     // (over IPC), and the arbiter's start names the path too long, if its own are.
-    const fits = Buffer.byteLength(join(this.dir, `${count}.sock`)) <= MAX_SOCKET_PATH;
+    // The longest path is the last runner's (`${count - 1}.sock`).
+    const last = join(this.dir, `${Math.max(count - 1, 0)}.sock`);
+    const fits = Buffer.byteLength(last) <= MAX_SOCKET_PATH;
     for (let i = 0; fits && i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);

@@ -12,7 +12,8 @@ import { ABORT_FILE, DROP_FILE, KILL_RUNNER, RUN_FILE, type FileJob } from './wi
 export type RunnerCommand = (arg: unknown) => unknown;
 
 /**
- * The run's commands, by name, done on `runner`.
+ * The run's commands, by name, done on `runner`. A Map: a name from the
+ * wire (`toString`, `__proto__`) finds no command of `Object.prototype`.
  *
  * @param runner - the worker's spec runner.
  * @returns `RUN_FILE` (a job: answers `true`), `DROP_FILE` (a job's id),
@@ -20,17 +21,20 @@ export type RunnerCommand = (arg: unknown) => unknown;
  * @example
  * ```ts
  * const commands = runnerCommands(runner);
- * commands[RUN_FILE]!(job);
+ * commands.get(RUN_FILE)?.(job);
  * ```
  */
-export function runnerCommands(runner: RunnerHandle): Readonly<Record<string, RunnerCommand>> {
-  return {
-    [RUN_FILE]: (job) => {
-      runner.run(job as FileJob);
-      return true;
-    },
-    [DROP_FILE]: (id) => runner.drop(id as number),
-    [ABORT_FILE]: () => runner.abort(),
-    [KILL_RUNNER]: () => runner.kill(),
-  };
+export function runnerCommands(runner: RunnerHandle): ReadonlyMap<string, RunnerCommand> {
+  return new Map<string, RunnerCommand>([
+    [
+      RUN_FILE,
+      (job) => {
+        runner.run(job as FileJob);
+        return true;
+      },
+    ],
+    [DROP_FILE, (id) => runner.drop(id as number)],
+    [ABORT_FILE, () => runner.abort()],
+    [KILL_RUNNER, () => runner.kill()],
+  ]);
 }

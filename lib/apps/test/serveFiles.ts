@@ -88,7 +88,7 @@ export function serveFiles(
   const runner = takeRunner(kind, execArgv);
   runner.onEvent = push;
   runner.onExit = (exit) => push(`[0,${JSON.stringify({ name: 'runner exit', ...exit })}]`);
-  for (const [name, command] of Object.entries(runnerCommands(runner))) {
+  for (const [name, command] of runnerCommands(runner)) {
     worker.command(name, (_actor: Actor, arg: unknown) => command(arg));
   }
   return runner;

@@ -84,6 +84,21 @@ describe('LocalWorker', function () {
     });
   });
 
+  describe('send()', () => {
+    it("should do nothing for a name that is no command, one of Object.prototype's included", async () => {
+      await withLocalWorker([job(1, 'fine.test.js')], async (worker, told) => {
+        for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nothing']) {
+          expect(worker.send(name, 1), name).to.equal(true);
+        }
+        await until(
+          () => told.some(({ id, event }) => id === 1 && event.name === 'file end'),
+          'the first file',
+        );
+        expect(worker.alive).to.equal(true);
+      });
+    });
+  });
+
   describe('exited()', () => {
     it('should tell the test that killed its runner and the exit, then take no more files', async () => {
       await withLocalWorker([job(1, 'killed.test.js')], async (worker, told, lost) => {

@@ -165,6 +165,24 @@ describe('PrestartedRunners', function () {
         folder.remove();
       }
     });
+
+    it('should fork them all when the last socket path (9.sock) is just within the limit', async () => {
+      // The runners' folder: <folder>/rxpulsar-<pid>-rxpt-XXXXXX; its 9.sock ends exactly at the limit.
+      const dir = `/rxpulsar-${process.pid}-rxpt-XXXXXX`;
+      const folder = longFolder(MAX_SOCKET_PATH - dir.length - '/9.sock'.length);
+      try {
+        const runners = await withTmpdir(folder.path, () =>
+          Promise.resolve(PrestartedRunners.start(10)),
+        );
+        const paths = [...Array(10).keys()].map(() => runners.take(() => undefined)?.path);
+        await runners.close();
+        expect(paths.map((path) => Buffer.byteLength(path ?? ''))).to.include(MAX_SOCKET_PATH);
+        expect(paths.filter((path) => path === undefined)).to.deep.equal([]);
+        expect(readdirSync(folder.path)).to.deep.equal([]);
+      } finally {
+        folder.remove();
+      }
+    });
   });
 
   describe('take()', () => {
