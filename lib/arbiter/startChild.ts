@@ -78,15 +78,19 @@ export function launchChild(
   params: Record<string, unknown>,
   standby: boolean,
 ): void {
+  // Cancelling the spawn kills the actor once started. Added now, before the
+  // caller's own handlers: added after them (once the hub listens), its
+  // rethrow would end the chain as an unhandled error the caller handled.
+  let kill: (() => void) | undefined;
+  deferred.addErrback((err: unknown) => {
+    if (err instanceof CancelledError) kill?.();
+    throw err;
+  });
   const start = (): void => {
     const started = startChild(context, deferred, params);
     const { child } = started;
     if (standby) child.standby = true;
-    // Cancelling the spawn kills the actor.
-    deferred.addErrback((err: unknown) => {
-      if (err instanceof CancelledError) child.proxy.worker?.kill('SIGKILL');
-      throw err;
-    });
+    kill = () => child.proxy.worker?.kill('SIGKILL');
     context.add(started);
   };
   if (params['concurrency'] === 'thread' || context.hub.isListening) {

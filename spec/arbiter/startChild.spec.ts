@@ -10,6 +10,7 @@ import {
   type ActorExit,
   type Arbiter,
 } from '../../lib/index.js';
+import { reportUnhandledErrors } from '../../lib/async/reportUnhandledErrors.js';
 import { rejection } from '../support/waiting.js';
 
 describe('startChild', () => {
@@ -46,6 +47,14 @@ describe('startChild', () => {
       expect(statSync(path).isSocket()).to.equal(true);
       // The failed spawn forked nothing: no actor of its aid ever exited.
       expect(exits.map((exit) => exit.aid)).to.not.include(failed.aid);
+    });
+
+    it('should leave no unhandled error of a first process spawn that fails, once its caller handled it', async () => {
+      reportUnhandledErrors(); // what came before is not this test's
+      const module = new URL('../fixtures/actors/fails-start.js', import.meta.url).href;
+      const err = await rejection(b.spawn({ name: 'fails', concurrency: 'process', module }));
+      expect(err.message).to.contain('cannot start');
+      expect(reportUnhandledErrors()).to.equal(0);
     });
 
     it('should start nothing for a process spawn cancelled while the hub begins to listen', async () => {
