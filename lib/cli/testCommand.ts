@@ -17,6 +17,7 @@ import { requireMocha } from '../apps/test/requireMocha.js';
 import { withoutWatch } from '../apps/test/withoutWatch.js';
 import { listenEnding, signalCode, type Ending } from './listenEnding.js';
 import { reexec } from './reexec.js';
+import { BOOTING_ENV } from './bootingEnv.js';
 
 const USAGE = `Usage: rxpulsar test [spec..] [mocha options] [-w N] [--concurrency process|thread]
 
@@ -262,26 +263,9 @@ async function makeSuite(
   return new TestSuite(params);
 }
 
-/**
- * rxpulsar's variables that change nothing of a run with no application:
- * its own, none a setting, and logging's (nothing logs before the
- * application boots, which reads them).
- */
-const NO_BOOT = new Set([
-  'ACTOR',
-  'SPARE',
-  'SHELL_HISTORY',
-  'TEST_RUNNER_SOCKET',
-  'LOG_LEVEL',
-  'LOG_FORMAT',
-  'DEBUG',
-]);
-
-/** @returns whether a variable `RXPULSAR_<SETTING>` (`RXPULSAR_WORKERS`…) is set: the application reads it. */
+/** @returns whether a setting's variable (`RXPULSAR_WORKERS`…) is set: the application reads it. */
 function settingsFromEnv(): boolean {
-  return Object.keys(process.env).some(
-    (name) => name.startsWith('RXPULSAR_') && !NO_BOOT.has(name.slice('RXPULSAR_'.length)),
-  );
+  return Object.keys(process.env).some((name) => BOOTING_ENV.has(name) && process.env[name] !== '');
 }
 
 /** The workers asked for with `-w`, or one per core but one (the arbiter's). */

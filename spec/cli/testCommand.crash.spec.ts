@@ -135,6 +135,17 @@ describe('booted', () => { it('tells', () => {
       expect(stdout).to.contain('registered: false').and.contain('2 passing');
     });
 
+    it("should boot it for a setting's variable (RXPULSAR_WORKERS), not for another RXPULSAR_ name", async () => {
+      const other = await rxpulsarTest([file('ok1'), file('booted'), '-w', '2'], {
+        RXPULSAR_BENCH_EXTERNAL: '0',
+      });
+      expect(other.code, other.stdout).to.equal(0);
+      expect(other.stdout).to.contain('registered: false');
+      const setting = await rxpulsarTest([file('ok1'), file('booted')], { RXPULSAR_WORKERS: '2' });
+      expect(setting.code, setting.stdout).to.equal(0);
+      expect(setting.stdout).to.contain('registered: true');
+    });
+
     it('should boot it once a runner is lost: its pool runs the files left, and rxpulsar ps sees it', async () => {
       // One runner: it dies in \`kills\`; \`booted\` (held ahead) goes to the pool's first worker.
       const { code, stdout } = await runTest([file('kills'), file('booted'), '-w', '1']);
