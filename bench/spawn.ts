@@ -8,7 +8,10 @@
  * forks; and the CPU a cold process actor costs (the arbiter's and the
  * child's, its ready state plus 300 ms) against a bare fork's, on Linux.
  * Runs are interleaved; every child (spares too) is stopped before
- * the next run. Notes give the range of the per-round ratios.
+ * the next run. Notes give the range of the per-round ratios. A cold
+ * thread actor whose behaviour module imports values from rxpulsar (as
+ * most do) is measured against the same bare `Worker`, whose module
+ * imports nothing.
  * @module
  */
 import { fork } from 'node:child_process';
@@ -27,6 +30,8 @@ const POOL_REPS = 3;
 const CPU_REPS = 5;
 /** How long after ready a child's CPU is counted (what it does once it runs). */
 const CPU_SETTLE_MS = 300;
+/** A behaviour module that imports values from rxpulsar, as users' do. */
+const IMPORTING = fixture('imports-rxpulsar');
 
 /** CPU time of a process, all its threads (Linux `schedstat`), in ms. */
 function cpuOfProcess(pid: number): number {
@@ -69,11 +74,15 @@ async function forkCpu(): Promise<number> {
 }
 
 /** Spawn `count` actors at once; resolves with the time until all are ready. */
-async function spawnActors(concurrency: 'process' | 'thread', count: number): Promise<number> {
+async function spawnActors(
+  concurrency: 'process' | 'thread',
+  count: number,
+  module?: string,
+): Promise<number> {
   let proxies: ActorProxy[] = [];
   const ms = await timeMs(async () => {
     proxies = await Promise.all(
-      Array.from({ length: count }, (_, i) => spawn({ name: `bench-${i}`, concurrency })),
+      Array.from({ length: count }, (_, i) => spawn({ name: `bench-${i}`, concurrency, module })),
     );
   });
   await Promise.all(proxies.map((p) => p.stop()));
@@ -137,6 +146,8 @@ async function run(): Promise<Row[]> {
       fork: [] as number[],
       thread: [] as number[],
       worker: [] as number[],
+      threadImporting: [] as number[],
+      workerForImporting: [] as number[],
       warmProcess: [] as number[],
       warmThread: [] as number[],
       pool: [] as number[],
@@ -148,6 +159,7 @@ async function run(): Promise<Row[]> {
     await spawnActors('process', 1);
     await bareForks(1);
     await spawnActors('thread', 1);
+    await spawnActors('thread', 1, IMPORTING);
     await bareWorker();
     await spawnWarm('process');
     await spawnWarm('thread');
@@ -158,6 +170,8 @@ async function run(): Promise<Row[]> {
       t.thread.push(await spawnActors('thread', 1));
       t.worker.push(await bareWorker());
       t.warmThread.push(await spawnWarm('thread'));
+      t.threadImporting.push(await spawnActors('thread', 1, IMPORTING));
+      t.workerForImporting.push(await bareWorker());
     }
     for (let rep = 0; rep < POOL_REPS; rep++) {
       t.pool.push(await spawnActors('process', POOL));
@@ -197,6 +211,13 @@ async function run(): Promise<Row[]> {
         target: 2,
         note: ratioRange(t.thread, t.worker),
       }),
+      compare(
+        'spawn thread actor, module importing rxpulsar vs bare Worker',
+        'ms',
+        median(t.threadImporting),
+        median(t.workerForImporting),
+        { better: 'lower', note: ratioRange(t.threadImporting, t.workerForImporting) },
+      ),
       compare(
         'spawn thread actor, warm spare vs bare Worker',
         'ms',

@@ -158,7 +158,12 @@ describe('the package', () => {
         [[], { ...env, NODE_V8_COVERAGE: coverage }, 'node'],
       ] as const;
       try {
-        for (const file of ['runtime.cjs', 'runtime-process.cjs', 'runtime-thread.cjs']) {
+        for (const file of [
+          'runtime.cjs',
+          'runtime-process.cjs',
+          'runtime-thread.cjs',
+          'runtime-lib.cjs',
+        ]) {
           for (const [flags, caseEnv, cache] of cases) {
             const out = await new Promise<string>((resolve, reject) => {
               execFile(
@@ -191,6 +196,17 @@ describe('the package', () => {
       const { code, stdout, stderr } = await run(process.execPath, ['-e', script]);
       expect(code, stderr).to.equal(0);
       expect(JSON.parse(stdout)).to.deep.equal({ nodeIpc: false, tls: false });
+    });
+
+    it("should leave the built-in modules the package's modules use later unloaded by import 'rxpulsar' (runtime-lib's requires are lazy)", async () => {
+      // What a behaviour module importing rxpulsar would load in a child for nothing.
+      const heavy = ['http', 'cluster', 'child_process', 'net', 'dgram'];
+      const script =
+        "import('rxpulsar').then((r) => console.log(JSON.stringify({ names: typeof r.Deferred," +
+        ` loaded: ${JSON.stringify(heavy)}.filter((m) => process.moduleLoadList.includes('NativeModule ' + m)) })))`;
+      const { code, stdout, stderr } = await run(process.execPath, ['-e', script]);
+      expect(code, stderr).to.equal(0);
+      expect(JSON.parse(stdout)).to.deep.equal({ names: 'function', loaded: [] });
     });
 
     it('should give a deep import and `rxpulsar` the one instance of a bundled module', async () => {

@@ -30,6 +30,7 @@ export const CJS = new Set([
   'runtime',
   'runtime-process',
   'runtime-thread',
+  'runtime-lib',
 ]);
 
 /**
@@ -57,9 +58,9 @@ export function writeCjsFiles(
     : ['.cjs', '.cjs.map', '.body.cjs', '.body.cjs.map', '.body.cjs.cache'];
   for (const ext of stale) rmSync(join(dir, `${runtime}${ext}`), { force: true });
   if (!CJS.has(runtime)) return;
-  routeImports(join(dir, `${runtime}.body.cjs`));
+  const eager = routeImports(join(dir, `${runtime}.body.cjs`));
   writeFileSync(join(dir, `${runtime}.cjs`), stubOf(runtime, generated));
-  writeFileSync(join(dir, `${runtime}.js`), esModuleOf(runtime, names, generated));
+  writeFileSync(join(dir, `${runtime}.js`), esModuleOf(runtime, names, generated, eager));
 }
 
 /**
@@ -110,12 +111,25 @@ const NODE_LOADS =
 /**
  * A body's `import()`s and `new Function`s call the stub's (see {@link
  * IMPORT}), or their own when Node's loader loads the body (no stub's): set
- * on its `"use strict"` line, its lines and source map unchanged.
+ * on its `"use strict"` line, its lines and source map unchanged. Its
+ * requires are made lazy ({@link lazyRequires}).
+ *
+ * @returns the ES modules the body requires as it runs.
  */
-function routeImports(body: string): void {
-  const routed = readFileSync(body, 'utf8')
-    .replace(/(?<![\w$.])import\(/g, `${IMPORT}$(`)
-    .replace(/\bnew Function\(/g, `new ${FUNCTION}$(`);
+function routeImports(body: string): string[] {
+  const { source, eager } = lazyRequires(readFileSync(body, 'utf8'));
+  const routed = source
+    // A function of the body may be sent by source to a child, which makes
+    // it with `new Function` at its global scope, where the body's names are
+    // not: there it runs its own `import()` (the stub's `Function` made it).
+    .replace(
+      /(?<![\w$.])import\(/g,
+      `(typeof ${IMPORT}$ === "function" ? ${IMPORT}$ : (s) => import(s))(`,
+    )
+    .replace(
+      /\bnew Function\(/g,
+      `new (typeof ${FUNCTION}$ === "function" ? ${FUNCTION}$ : Function)(`,
+    );
   const strict = '\n"use strict";\n';
   if (!routed.includes(strict)) throw new Error(`cjsRuntime: ${body}: no "use strict" line`);
   if (/(?<![\w$.])(?:eval|Function)\(/.test(routed)) {
@@ -125,6 +139,50 @@ function routeImports(body: string): void {
     `var ${IMPORT}$ = typeof ${IMPORT} === "function" ? ${IMPORT} : (s) => import(s);` +
     ` var ${FUNCTION}$ = typeof ${FUNCTION} === "function" ? ${FUNCTION} : Function;`;
   writeFileSync(body, routed.replace(strict, `\n"use strict"; ${own}\n`));
+  return eager;
+}
+
+/**
+ * A body's built-in modules and rxpulsar's ES modules (those kept out of
+ * the CommonJS files: `runtime-test.js`, `runtime-suite.js`,
+ * `application/registry.js`), each required at its first use, not when the
+ * body runs: `runtime-lib`'s modules import `node:http`, `cluster`,
+ * `child_process`, `net`, `crypto` and the test command's runtime files,
+ * which a child actor whose behaviour module imports `rxpulsar` loaded for
+ * nothing (docs/choices.md, "Cold spawn: a behaviour module importing
+ * rxpulsar"). esbuild's `var import_node_http = require("node:http");`
+ * keeps its line (`var import_node_http$;`), and each use reads
+ * `(import_node_http$ ??= require("node:http"))`.
+ *
+ * An ES module used at the body's top level (an unindented line) stays
+ * required when the body runs: it is returned, for the body's ES module to
+ * import first (see {@link esModuleOf}).
+ *
+ * @param source - the body.
+ * @returns the body, and the ES modules it requires as it runs.
+ * @example
+ * ```ts
+ * const { source, eager } = lazyRequires(readFileSync(body, 'utf8'));
+ * ```
+ */
+export function lazyRequires(source: string): { source: string; eager: string[] } {
+  const declared = source.matchAll(
+    /^var (import_\w+) = ((?:__toESM\()?require\("(node:[\w/]+|\.{1,2}\/[^"]+\.js)"\)(?:, 1\))?);$/gm,
+  );
+  let out = source;
+  const eager = new Set<string>();
+  for (const [line, name, load, specifier] of declared) {
+    const use = new RegExp(`(?<![\\w$.])${name!}(?![\\w$])`, 'g');
+    const top = out.split('\n').some((l) => l !== line && /^\S/.test(l) && use.test(l));
+    use.lastIndex = 0;
+    if (top && !specifier!.startsWith('node:')) {
+      eager.add(specifier!);
+      continue;
+    }
+    // The declaration's name is followed by `$` then: not a use.
+    out = out.replace(line, `var ${name!}$;`).replace(use, `(${name!}$ ??= ${load!})`);
+  }
+  return { source: out, eager: [...eager] };
 }
 
 /** The first line of a body: what it is and which build made it. */
@@ -177,19 +235,32 @@ if (process.sourceMapsEnabled || process.env.NODE_V8_COVERAGE || ${NODE_LOADS.to
  * the `.cjs`: Node would parse a CommonJS file for its names (its lexer:
  * ~15 ms of an arbiter's `import 'rxpulsar'`); a `require` does not.
  *
+ * The ES modules the body requires (`esModules`, Node >= 20.19 requires an
+ * ES module) are imported first: the body then finds each evaluated. A
+ * `require` of one that is linked in the ES graph being evaluated, but not
+ * yet evaluated itself (`index.js` imports `application/registry.js`
+ * too), would be a cycle for Node (`ERR_REQUIRE_CYCLE_MODULE`).
+ *
  * @param base - the runtime file's name (`runtime`).
  * @param names - its exports.
  * @param generated - how the build's files begin.
+ * @param esModules - the ES modules the body requires, by their specifiers.
  * @returns the module's source.
  * @example
  * ```ts
  * writeFileSync('dist/lib/runtime.js', esModuleOf('runtime', ['m$errors$RxPulsarError'], GENERATED));
  * ```
  */
-export function esModuleOf(base: string, names: string[], generated: string): string {
+export function esModuleOf(
+  base: string,
+  names: string[],
+  generated: string,
+  esModules: string[] = [],
+): string {
   return [
     `${generated}: the ES module of ${base}.cjs (its names, the same instance).`,
     'import { createRequire } from "node:module";',
+    ...esModules.map((spec) => `import ${JSON.stringify(spec)};`),
     `const m = createRequire(import.meta.url)(${JSON.stringify(`./${base}.cjs`)});`,
     names.length > 0 ? `export const { ${names.join(', ')} } = m;` : '',
     '',
