@@ -42,7 +42,7 @@ import { build, transform, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bodyBanner, CJS, writeCjsFiles, writeCodeCaches, writeEntryModule } from './cjsRuntime.js';
+import { bodyBanner, CJS, writeCjsFiles, writeEntryModule } from './cjsRuntime.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LIB = join(ROOT, 'lib');
@@ -387,12 +387,6 @@ async function main(): Promise<void> {
     dynamicImports(layout, outfile, name);
     if (CJS.has(name)) writeEntryModule(OUT, name, GENERATED);
   }
-
-  // The bodies' code caches, once all their files are written.
-  await writeCodeCaches(
-    OUT,
-    RUNTIMES.filter((r) => CJS.has(r)),
-  );
 
   // Modules bundled last time but no longer: their own code again. Found
   // by their first line, not from the manifest (which may be gone).

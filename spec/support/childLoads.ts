@@ -18,8 +18,6 @@ const arbiterScript = fileURLToPath(
 export interface ChildLoads {
   /** Node's ES loader translated a module in the child (without a behaviour module). */
   esmLoaderUsed: boolean;
-  /** How `runtime.cjs` ran its body: with its code cache (`accepted`), or by Node's loader (`node`). */
-  codeCache: unknown;
   /** A command sent by source ran its `import()`. */
   imported: boolean;
   /** From the behaviour module: `getActor()` of index and of a deep import, `instanceof`. */
@@ -27,17 +25,9 @@ export interface ChildLoads {
 }
 
 /** The child's answers: Node's list of its built-in modules and its CommonJS cache (not typed). */
-function loads(): { esm: boolean; codeCache: unknown } {
-  const { moduleLoadList, mainModule } = process as unknown as {
-    moduleLoadList: string[];
-    mainModule?: { constructor: { _cache: Record<string, { codeCache?: unknown }> } };
-  };
-  const cache = mainModule?.constructor._cache ?? {};
-  const runtime = Object.entries(cache).find(([file]) => /[/\\]runtime\.cjs$/.test(file));
-  return {
-    esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators'),
-    codeCache: runtime?.[1].codeCache,
-  };
+function loads(): { esm: boolean } {
+  const { moduleLoadList } = process as unknown as { moduleLoadList: string[] };
+  return { esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators') };
 }
 
 /**
@@ -57,11 +47,10 @@ export async function childLoads(concurrency: 'process' | 'thread'): Promise<Chi
   });
   const withModule = await spawn({ name: 'instances', concurrency, module });
   try {
-    const { esm, codeCache } = (await bare.send('loads')) as ReturnType<typeof loads>;
+    const { esm } = (await bare.send('loads')) as ReturnType<typeof loads>;
     const imported = (await bare.send('imports')) as boolean;
     return {
       esmLoaderUsed: esm,
-      codeCache,
       imported,
       instances: (await withModule.send('instances')) as Record<string, boolean>,
     };
@@ -84,7 +73,7 @@ function withoutCoverage(): NodeJS.ProcessEnv {
  * @returns what they said.
  * @example
  * ```ts
- * expect((await childLoadsFresh('thread')).codeCache).to.equal('accepted');
+ * expect((await childLoadsFresh('thread')).esmLoaderUsed).to.equal(false);
  * ```
  */
 export function childLoadsFresh(concurrency: 'process' | 'thread'): Promise<ChildLoads> {
