@@ -56,6 +56,8 @@ export class PrestartedRunners {
   private readonly free: Entry[] = [];
   private readonly all: Entry[] = [];
   private closed = false;
+  /** Whether its socket paths fit the limit: else none is forked. */
+  private readonly fits: boolean;
   /** The run's plan, once {@link PrestartedRunners.begin} gave first files with it. */
   plan: RunFiles | undefined;
   private readonly killAll = (): void => {
@@ -80,8 +82,8 @@ export class PrestartedRunners {
     // Node would bind a socket path over the limit cut short, anywhere (see
     // checkSocketPath): then none is forked, the pool's workers fork theirs
     // (over IPC), and the arbiter's start names the path too long, if its own are.
-    const fits = Buffer.byteLength(join(this.dir, `${count}.sock`)) <= MAX_SOCKET_PATH;
-    for (let i = 0; fits && i < count; i++) this.fork(i);
+    this.fits = Buffer.byteLength(join(this.dir, `${count}.sock`)) <= MAX_SOCKET_PATH;
+    for (let i = 0; this.fits && i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);
   }
@@ -198,6 +200,7 @@ export class PrestartedRunners {
     const count = workersFor(plan, workers);
     this.plan = plan;
     this.trim(count);
+    this.forkMissing(count);
     if (this.dispatched.length === 0) this.dispatch(firstJobs(plan, count));
     return count;
   }
@@ -205,6 +208,21 @@ export class PrestartedRunners {
   /** @param count - keep at most this many runners not given yet (kill the others). */
   trim(count: number): void {
     for (const entry of this.free.splice(count)) entry.child.kill('SIGKILL');
+  }
+
+  /**
+   * Fork the runners a run has beyond those forked early: its workers or
+   * its files came from mocha's configuration (`jobs`, `spec`), read after
+   * they were. A runner needs no runtime: the application does not boot
+   * for them (it would, for a runner missing from the start).
+   * @param count - the runners the run has.
+   */
+  private forkMissing(count: number): void {
+    if (!this.fits || this.closed) return;
+    const first = this.all.length;
+    const last = first + count - this.free.length;
+    if (Buffer.byteLength(join(this.dir, `${last}.sock`)) > MAX_SOCKET_PATH) return;
+    for (let i = first; i < last; i++) this.fork(i);
   }
 
   /** Kill every runner still alive, wait for their exits, remove their sockets. */

@@ -51,6 +51,21 @@ describe('LocalSuite', function () {
       }
     });
 
+    it("should fork the runners missing from those forked early (workers or files from mocha's config), with no application booted", async () => {
+      const mixed = fixture('mixed');
+      const spec = ['alpha', 'beta', 'gamma'].map((name) => join(mixed, `${name}.test.js`));
+      // Forked for one worker (the command line counted one), begun with three.
+      const runners = PrestartedRunners.start(1);
+      runners.begin(planRun({ spec, reporter: 'base' }, false), 3);
+      expect(runners.available).to.equal(3);
+      const suite = new LocalSuite({ reporter: 'base', workers: 3, durations: false }, runners);
+      const { stats, interrupted } = await suite.run();
+      expect(interrupted).to.equal(false);
+      // The three files ran (mixed/ has failures and pending tests, by design).
+      expect(stats).to.include({ suites: 7 });
+      expect(suite.booted).to.equal(false);
+    });
+
     it('should boot the suite when its runner is lost, the pool running the files left, and stop it at the end', async () => {
       const crash = fixture('crash');
       const spec = [join(crash, 'killed.test.js'), join(crash, 'fine.test.js')];
