@@ -12,6 +12,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_SOCKET_PATH } from '../../util/maxSocketPath.js';
 import { makeRuntimeDir } from '../../util/runtimeDir.js';
@@ -79,10 +80,7 @@ export class PrestartedRunners {
     // A runtime folder of this process: should it be left behind (SIGKILL),
     // the next arbiter removes it, as it removes its own.
     this.dir = makeRuntimeDir('rxpt');
-    // Node would bind a socket path over the limit cut short, anywhere (see
-    // checkSocketPath): then none is forked, the pool's workers fork theirs
-    // (over IPC), and the arbiter's start names the path too long, if its own are.
-    this.fits = Buffer.byteLength(join(this.dir, `${count}.sock`)) <= MAX_SOCKET_PATH;
+    this.fits = this.socketsFit(count);
     for (let i = 0; this.fits && i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);
@@ -221,8 +219,26 @@ export class PrestartedRunners {
     if (!this.fits || this.closed) return;
     const first = this.all.length;
     const last = first + count - this.free.length;
-    if (Buffer.byteLength(join(this.dir, `${last}.sock`)) > MAX_SOCKET_PATH) return;
+    if (!this.socketsFit(last)) return;
     for (let i = first; i < last; i++) this.fork(i);
+  }
+
+  /**
+   * Node would bind a socket path over the limit cut short, anywhere (see
+   * checkSocketPath): then no runner is forked, the application boots at
+   * the start, its pool's workers fork theirs (over IPC), and its start
+   * names the path too long, if its own are. So too when only the
+   * application's control socket (`<tmp>/rxpulsar-<pid>-XXXXXX/control.sock`,
+   * see attachControl; its hub's `hub.sock` is shorter) is over the limit:
+   * the run could not boot it when a runner is lost (it failed then, mid-run).
+   * @param last - the highest runner index (its socket is `<last>.sock`).
+   * @returns whether the runners' sockets and the application's fit.
+   */
+  private socketsFit(last: number): boolean {
+    const control = join(tmpdir(), `rxpulsar-${process.pid}-XXXXXX`, 'control.sock');
+    return [join(this.dir, `${last}.sock`), control].every(
+      (path) => Buffer.byteLength(path) <= MAX_SOCKET_PATH,
+    );
   }
 
   /** Kill every runner still alive, wait for their exits, remove their sockets. */

@@ -165,6 +165,25 @@ describe('PrestartedRunners', function () {
         folder.remove();
       }
     });
+
+    it("should fork no runner when their sockets fit but the application's control socket would not (it boots at the start then)", async () => {
+      // `<T>/rxpulsar-<pid>-XXXXXX/control.sock` one byte over the limit;
+      // the runners' `<T>/rxpulsar-<pid>-rxpt-XXXXXX/<i>.sock` one byte shorter: at it.
+      const control = `/rxpulsar-${process.pid}-XXXXXX/control.sock`.length;
+      const folder = longFolder(MAX_SOCKET_PATH + 1 - control);
+      try {
+        const runners = await withTmpdir(folder.path, () =>
+          Promise.resolve(PrestartedRunners.start(2)),
+        );
+        const dir = runners['dir'];
+        expect(Buffer.byteLength(join(dir, '2.sock'))).to.equal(MAX_SOCKET_PATH);
+        expect(runners.available).to.equal(0);
+        await runners.close();
+        expect(readdirSync(folder.path)).to.deep.equal([]);
+      } finally {
+        folder.remove();
+      }
+    });
   });
 
   describe('take()', () => {
