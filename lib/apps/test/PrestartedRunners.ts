@@ -14,8 +14,9 @@ import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OrphanReaper } from '../../concurrency/OrphanReaper.js';
 import { MAX_SOCKET_PATH } from '../../util/maxSocketPath.js';
-import { makeRuntimeDir } from '../../util/runtimeDir.js';
+import { makeRuntimeDir, removeStaleRuntimeDirs } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
@@ -38,9 +39,14 @@ interface Entry extends PrestartedRunner {
   exit?: RunnerExit;
   /** Told how it ended, once it has. */
   onExit?: (exit: RunnerExit) => void;
+  /** Watched by the orphan reaper. */
+  watched?: boolean;
 }
 
 let early: PrestartedRunners | undefined;
+
+/** How long the runners run before the orphan reaper watches them (see `watchSoon`). */
+const REAPER_DELAY_MS = 1000;
 
 /**
  * Runners forked now, for the next TestSuite of this process to take.
@@ -57,6 +63,12 @@ export class PrestartedRunners {
   private readonly free: Entry[] = [];
   private readonly all: Entry[] = [];
   private closed = false;
+  /** The orphan reaper is told of the runners forked, then (see `watchSoon`). */
+  private watching: NodeJS.Timeout | undefined;
+  /** The orphan reaper, once it watches the runners. */
+  private reaper: OrphanReaper | undefined;
+  /** When the first runners were forked. */
+  private readonly forkedAt = performance.now();
   /** Whether its socket paths fit the limit: else none is forked. */
   private readonly fits: boolean;
   /** The run's plan, once {@link PrestartedRunners.begin} gave first files with it. */
@@ -245,6 +257,7 @@ export class PrestartedRunners {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.watching);
     this.free.length = 0;
     // Their exits are awaited: the loop waits for them now.
     for (const entry of this.all) entry.child.ref();
@@ -252,6 +265,46 @@ export class PrestartedRunners {
     await Promise.all(this.all.map((entry) => entry.exited));
     process.removeListener('exit', this.atExit);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * A runner blocked in a test (one that spins) does not hear this process
+   * die (SIGKILL): its IPC channel's disconnect waits for its loop. The
+   * orphan reaper (a tiny shell, one for this process and its arbiter, if
+   * it boots) kills it then, and removes the runners' folder (a runner that
+   * hears it removes it). Told once this process has run for
+   * {@link REAPER_DELAY_MS}: its spawn (5-20 ms of CPU) is no cost to a
+   * short run (docs/choices.md, "rxpulsar test: orphaned runners").
+   */
+  private watchSoon(): void {
+    if (this.watching !== undefined) return;
+    const watch = (reaper: OrphanReaper): void => {
+      if (this.closed) return;
+      this.reaper = reaper;
+      for (const entry of this.all) {
+        if (entry.exit !== undefined || entry.watched === true) continue;
+        entry.watched = true;
+        reaper.watch(entry.pid);
+      }
+      reaper.removeWith(this.dir);
+    };
+    this.watching = setTimeout(
+      () => {
+        this.watching = undefined;
+        if (this.reaper !== undefined) watch(this.reaper);
+        else {
+          // Those of runs killed whole (a process group's SIGKILL: their reaper too).
+          removeStaleRuntimeDirs();
+          // Loaded then (the command line loads none of the runtime before).
+          void import('../../concurrency/OrphanReaper.js').then(
+            ({ OrphanReaper }) => watch(OrphanReaper.shared),
+            () => undefined,
+          );
+        }
+      },
+      Math.max(0, REAPER_DELAY_MS - (performance.now() - this.forkedAt)),
+    );
+    this.watching.unref();
   }
 
   private fork(i: number): void {
@@ -270,6 +323,7 @@ export class PrestartedRunners {
     const end = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (entry.exit !== undefined) return;
       entry.exit = { kind: 'process', pid: entry.pid, code, signal };
+      if (entry.watched === true) this.reaper?.forget(entry.pid);
       ended();
       entry.onExit?.(entry.exit);
     };
@@ -280,5 +334,6 @@ export class PrestartedRunners {
     });
     this.free.push(entry);
     this.all.push(entry);
+    this.watchSoon();
   }
 }
