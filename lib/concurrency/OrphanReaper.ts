@@ -9,9 +9,10 @@ import type { Socket } from 'node:net';
 import { ORPHAN_GRACE_MS } from './processChild.js';
 
 // The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
-// but for one `sleep`). Its stdin is a pipe from the arbiter: `+ <pid>` for
-// each child forked, `- <pid>` for each that exited (a pid listed twice,
-// reused, loses its older entry). End of file means the
+// but for one `sleep`, and `rm` for a folder). Its stdin is a pipe from the
+// arbiter: `+ <pid>` for each child forked, `- <pid>` for each that exited
+// (a pid listed twice, reused, loses its older entry), `d <path>` for a
+// folder of the children's to remove after killing them. End of file means the
 // arbiter is gone (it died, or it has no child left and closed the pipe):
 // the children still listed get the grace, then SIGKILL if they are still
 // the processes that were forked (same start time in /proc/<pid>/stat,
@@ -28,6 +29,8 @@ while read -r op p; do
   case $op in
     +) st "$p"; [ -z "$s" ] && [ -r /proc/$$/stat ] || w="$w$p:$s " ;;
     -) case $w in *" $p:"*) a=\${w%%" $p:"*}; b=\${w#*" $p:"}; b=\${b#* }; w="$a $b" ;; esac ;;
+    d) d="$d$p
+" ;;
   esac
 done
 [ "$w" = ' ' ] && exit 0
@@ -37,6 +40,9 @@ for e in $w; do
   if [ -n "$t" ]; then st "$p"; [ "$s" = "$t" ] && kill -9 "$p" 2>/dev/null
   else kill -9 "$p" 2>/dev/null; fi
 done
+IFS='
+'
+for p in $d; do rm -rf -- "$p" 2>/dev/null; done
 exit 0
 `;
 
@@ -65,6 +71,8 @@ export class OrphanReaper {
    */
   private readonly pids = new Map<number, number>();
   private holds = 0;
+  /** Folders to remove after killing the children (see {@link OrphanReaper.removeWith}). */
+  private readonly dirs = new Set<string>();
   private child: ChildProcess | undefined;
   private unavailable = process.platform === 'win32';
 
@@ -109,6 +117,19 @@ export class OrphanReaper {
     else this.pids.delete(pid);
     this.write(`- ${pid}\n`);
     this.endIfIdle();
+  }
+
+  /**
+   * Remove a folder of the children watched (their sockets), should this
+   * process die with one of them left to kill: this process cannot then.
+   * Nothing when none is left (each removed it, or this process did).
+   * Kept for the reaper's life (removing a folder gone already does nothing).
+   * @param dir - the folder (a path with no newline).
+   */
+  removeWith(dir: string): void {
+    if (dir.includes('\n') || this.dirs.has(dir)) return;
+    this.dirs.add(dir);
+    this.write(`d ${dir}\n`);
   }
 
   /**
@@ -169,6 +190,7 @@ export class OrphanReaper {
     });
     let lines = '';
     for (const [pid, n] of this.pids) lines += `+ ${pid}\n`.repeat(n);
+    for (const dir of this.dirs) lines += `d ${dir}\n`;
     this.write(lines);
   }
 

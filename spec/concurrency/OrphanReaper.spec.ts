@@ -78,6 +78,38 @@ async function killArbiter(
 }
 
 describe('OrphanReaper', () => {
+  describe('removeWith()', () => {
+    it('should remove the folder after killing the children left when its pipe ends, and keep it when none is left', async () => {
+      const reaper = new OrphanReaper(100);
+      const [a, b] = [sleeper(), sleeper()];
+      const kept = mkdtempSync(join(tmpdir(), 'rxp-reaper-'));
+      const removed = mkdtempSync(join(tmpdir(), 'rxp-reaper-'));
+      try {
+        // None left: the reaper ends (its pipe closed), the folder stays.
+        reaper.watch(a.pid!);
+        reaper.removeWith(kept);
+        const first = reaper.pid!;
+        reaper.forget(a.pid!);
+        await waitFor(() => !alive(first), 10_000, 'the idle reaper gone');
+        expect(existsSync(kept)).to.equal(true);
+        // One left as this process "dies" (its pipe ends while b is listed).
+        reaper.watch(b.pid!);
+        reaper.removeWith(removed);
+        const second = reaper.pid!;
+        (reaper['child'] as ChildProcess).stdin!.end();
+        await waitFor(() => b.signalCode === 'SIGKILL', 10_000, 'the child left killed');
+        await waitFor(() => !existsSync(removed), 10_000, 'the folder removed');
+        await waitFor(() => !alive(second), 10_000, 'the reaper gone');
+        // The folder given first went with it too (kept for the reaper's life).
+        expect(existsSync(kept)).to.equal(false);
+      } finally {
+        await reap(a, b);
+        rmSync(kept, { recursive: true, force: true });
+        rmSync(removed, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('watch()', () => {
     it('should start one reaper for the children watched, and end it with the last one forgotten', async () => {
       const reaper = new OrphanReaper(100);

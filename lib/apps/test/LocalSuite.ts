@@ -64,6 +64,8 @@ export class LocalSuite {
   /**
    * Run every file; stop the pool if one booted, and the runners.
    * @returns the result: failures (the exit code, up to 255), stats, interrupted.
+   * @throws the pool's error, once the run ended, if it was needed (a runner
+   *   lost) and could not boot: the runners still alive ran the files left.
    */
   async run(): Promise<TestResult> {
     try {
@@ -89,6 +91,10 @@ export class LocalSuite {
 
   /** The run needs more workers: the pool boots (once), then grows. */
   private grow(count: number, reason: string): void {
+    if (this.failed !== undefined) {
+      this.endWithoutPool();
+      return;
+    }
     if (this.pool !== undefined) {
       this.pool.grow(count, reason);
       return;
@@ -101,11 +107,12 @@ export class LocalSuite {
   }
 
   private async boot(reason: string): Promise<TestSuite> {
+    let suite: TestSuite | undefined;
     try {
       const { TestSuite } = await requireEsm<typeof import('./TestSuite.js')>(
         new URL('./TestSuite.js', import.meta.url),
       );
-      const suite = new TestSuite(this.params);
+      suite = new TestSuite(this.params);
       suite.join(this.session);
       await suite.start();
       // Asked for as it booted: all at once; later, as asked.
@@ -113,10 +120,18 @@ export class LocalSuite {
       suite.grow(this.wanted, reason);
       return suite;
     } catch (err) {
-      // No pool: the files left cannot run; the run ends with what it has.
+      // No pool: what it started stops (as after a failed `TestSuite.run()`
+      // start); the runners still alive run the files left; the error is
+      // the run's, at its end (see `run()`).
       this.failed = err instanceof Error ? err : new Error(String(err));
-      this.session.interrupt();
+      await suite?.shutdown().catch(() => undefined);
+      this.endWithoutPool();
       throw err;
     }
+  }
+
+  /** The pool could not boot: with no runner left either, the files left cannot run; the run ends with what it has. */
+  private endWithoutPool(): void {
+    if (this.session.localAlive === 0) this.session.interrupt();
   }
 }

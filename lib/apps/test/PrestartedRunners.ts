@@ -12,9 +12,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OrphanReaper } from '../../concurrency/OrphanReaper.js';
 import { MAX_SOCKET_PATH } from '../../util/maxSocketPath.js';
-import { makeRuntimeDir } from '../../util/runtimeDir.js';
+import { makeRuntimeDir, removeStaleRuntimeDirs } from '../../util/runtimeDir.js';
 import { firstJobs, workersFor, type RunFiles } from './planRun.js';
 import { forkRunner, type RunnerExit } from './RunnerHandle.js';
 import { RUNNER_SOCKET_ENV, type FileJob } from './wire.js';
@@ -37,9 +39,14 @@ interface Entry extends PrestartedRunner {
   exit?: RunnerExit;
   /** Told how it ended, once it has. */
   onExit?: (exit: RunnerExit) => void;
+  /** Watched by the orphan reaper. */
+  watched?: boolean;
 }
 
 let early: PrestartedRunners | undefined;
+
+/** How long the runners run before the orphan reaper watches them (see `watchSoon`). */
+const REAPER_DELAY_MS = 1000;
 
 /**
  * Runners forked now, for the next TestSuite of this process to take.
@@ -56,6 +63,14 @@ export class PrestartedRunners {
   private readonly free: Entry[] = [];
   private readonly all: Entry[] = [];
   private closed = false;
+  /** The orphan reaper is told of the runners forked, then (see `watchSoon`). */
+  private watching: NodeJS.Timeout | undefined;
+  /** The orphan reaper, once it watches the runners. */
+  private reaper: OrphanReaper | undefined;
+  /** When the first runners were forked. */
+  private readonly forkedAt = performance.now();
+  /** Whether its socket paths fit the limit: else none is forked. */
+  private readonly fits: boolean;
   /** The run's plan, once {@link PrestartedRunners.begin} gave first files with it. */
   plan: RunFiles | undefined;
   private readonly killAll = (): void => {
@@ -77,13 +92,9 @@ export class PrestartedRunners {
     // A runtime folder of this process: should it be left behind (SIGKILL),
     // the next arbiter removes it, as it removes its own.
     this.dir = makeRuntimeDir('rxpt');
-    // Node would bind a socket path over the limit cut short, anywhere (see
-    // checkSocketPath): then none is forked, the pool's workers fork theirs
-    // (over IPC), and the arbiter's start names the path too long, if its own are.
-    // The longest path is the last runner's (`${count - 1}.sock`).
-    const last = join(this.dir, `${Math.max(count - 1, 0)}.sock`);
-    const fits = Buffer.byteLength(last) <= MAX_SOCKET_PATH;
-    for (let i = 0; fits && i < count; i++) this.fork(i);
+    // The longest runner path is the last runner's (`${count - 1}.sock`).
+    this.fits = this.socketsFit(Math.max(count - 1, 0));
+    for (let i = 0; this.fits && i < count; i++) this.fork(i);
     // Never outlive this process, however it ends.
     process.on('exit', this.atExit);
   }
@@ -200,6 +211,7 @@ export class PrestartedRunners {
     const count = workersFor(plan, workers);
     this.plan = plan;
     this.trim(count);
+    this.forkMissing(count);
     if (this.dispatched.length === 0) this.dispatch(firstJobs(plan, count));
     return count;
   }
@@ -209,10 +221,44 @@ export class PrestartedRunners {
     for (const entry of this.free.splice(count)) entry.child.kill('SIGKILL');
   }
 
+  /**
+   * Fork the runners a run has beyond those forked early: its workers or
+   * its files came from mocha's configuration (`jobs`, `spec`), read after
+   * they were. A runner needs no runtime: the application does not boot
+   * for them (it would, for a runner missing from the start).
+   * @param count - the runners the run has.
+   */
+  private forkMissing(count: number): void {
+    if (!this.fits || this.closed) return;
+    const first = this.all.length;
+    const last = first + count - this.free.length;
+    if (!this.socketsFit(last - 1)) return;
+    for (let i = first; i < last; i++) this.fork(i);
+  }
+
+  /**
+   * Node would bind a socket path over the limit cut short, anywhere (see
+   * checkSocketPath): then no runner is forked, the application boots at
+   * the start, its pool's workers fork theirs (over IPC), and its start
+   * names the path too long, if its own are. So too when only the
+   * application's control socket (`<tmp>/rxpulsar-<pid>-XXXXXX/control.sock`,
+   * see attachControl; its hub's `hub.sock` is shorter) is over the limit:
+   * the run could not boot it when a runner is lost (it failed then, mid-run).
+   * @param last - the highest runner index (its socket is `<last>.sock`).
+   * @returns whether the runners' sockets and the application's fit.
+   */
+  private socketsFit(last: number): boolean {
+    const control = join(tmpdir(), `rxpulsar-${process.pid}-XXXXXX`, 'control.sock');
+    return [join(this.dir, `${last}.sock`), control].every(
+      (path) => Buffer.byteLength(path) <= MAX_SOCKET_PATH,
+    );
+  }
+
   /** Kill every runner still alive, wait for their exits, remove their sockets. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.watching);
     this.free.length = 0;
     // Their exits are awaited: the loop waits for them now.
     for (const entry of this.all) entry.child.ref();
@@ -220,6 +266,46 @@ export class PrestartedRunners {
     await Promise.all(this.all.map((entry) => entry.exited));
     process.removeListener('exit', this.atExit);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * A runner blocked in a test (one that spins) does not hear this process
+   * die (SIGKILL): its IPC channel's disconnect waits for its loop. The
+   * orphan reaper (a tiny shell, one for this process and its arbiter, if
+   * it boots) kills it then, and removes the runners' folder (a runner that
+   * hears it removes it). Told once this process has run for
+   * {@link REAPER_DELAY_MS}: its spawn (5-20 ms of CPU) is no cost to a
+   * short run (docs/choices.md, "rxpulsar test: orphaned runners").
+   */
+  private watchSoon(): void {
+    if (this.watching !== undefined) return;
+    const watch = (reaper: OrphanReaper): void => {
+      if (this.closed) return;
+      this.reaper = reaper;
+      for (const entry of this.all) {
+        if (entry.exit !== undefined || entry.watched === true) continue;
+        entry.watched = true;
+        reaper.watch(entry.pid);
+      }
+      reaper.removeWith(this.dir);
+    };
+    this.watching = setTimeout(
+      () => {
+        this.watching = undefined;
+        if (this.reaper !== undefined) watch(this.reaper);
+        else {
+          // Those of runs killed whole (a process group's SIGKILL: their reaper too).
+          removeStaleRuntimeDirs();
+          // Loaded then (the command line loads none of the runtime before).
+          void import('../../concurrency/OrphanReaper.js').then(
+            ({ OrphanReaper }) => watch(OrphanReaper.shared),
+            () => undefined,
+          );
+        }
+      },
+      Math.max(0, REAPER_DELAY_MS - (performance.now() - this.forkedAt)),
+    );
+    this.watching.unref();
   }
 
   private fork(i: number): void {
@@ -238,6 +324,7 @@ export class PrestartedRunners {
     const end = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (entry.exit !== undefined) return;
       entry.exit = { kind: 'process', pid: entry.pid, code, signal };
+      if (entry.watched === true) this.reaper?.forget(entry.pid);
       ended();
       entry.onExit?.(entry.exit);
     };
@@ -248,5 +335,6 @@ export class PrestartedRunners {
     });
     this.free.push(entry);
     this.all.push(entry);
+    this.watchSoon();
   }
 }

@@ -69,6 +69,11 @@ export class SuiteRun {
     return this.current?.wantsWorkers === true;
   }
 
+  /** How many of its local workers still have their runner (they run the files left without a pool). */
+  get localAlive(): number {
+    return this.local.filter((worker) => worker.alive).length;
+  }
+
   /**
    * A pool joins the run: its workers get files as they come up.
    * @param monitor - the pool.

@@ -1,4 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { PrestartedRunners } from '../../../lib/apps/test/PrestartedRunners.js';
@@ -6,8 +15,8 @@ import { RunnerHandle, type RunnerExit } from '../../../lib/apps/test/RunnerHand
 import { runnerLog, type FileJob } from '../../../lib/apps/test/wire.js';
 import { MAX_SOCKET_PATH } from '../../../lib/util/maxSocketPath.js';
 import { longFolder, withTmpdir } from '../../support/longTmpdir.js';
-import { fixture } from '../../support/testCli.js';
-import { waitFor } from '../../support/waiting.js';
+import { fixture, startTest } from '../../support/testCli.js';
+import { alive, waitFor } from '../../support/waiting.js';
 
 const job = (file: string): FileJob => ({
   id: 1,
@@ -15,6 +24,22 @@ const job = (file: string): FileJob => ({
   setupFiles: [],
   options: {},
 });
+
+/** The orphan reaper of the process `pid` (Linux: /proc), if it runs. */
+function reaperOf(pid: number): number | undefined {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const argv0 = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0')[0];
+      if (ppid === pid && argv0 === 'rxpulsar: reaper') return Number(name);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
+}
 
 /** Wait until `check` holds (30 s at most). */
 const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, 30_000, what);
@@ -166,21 +191,86 @@ describe('PrestartedRunners', function () {
       }
     });
 
-    it('should fork them all when the last socket path (9.sock) is just within the limit', async () => {
-      // The runners' folder: <folder>/rxpulsar-<pid>-rxpt-XXXXXX; its 9.sock ends exactly at the limit.
-      const dir = `/rxpulsar-${process.pid}-rxpt-XXXXXX`;
-      const folder = longFolder(MAX_SOCKET_PATH - dir.length - '/9.sock'.length);
+    it("should fork them all when the longest path, the application's control socket, is just within the limit", async () => {
+      // `<T>/rxpulsar-<pid>-XXXXXX/control.sock` at the limit; the runners'
+      // `<T>/rxpulsar-<pid>-rxpt-XXXXXX/9.sock` one byte shorter.
+      const control = `/rxpulsar-${process.pid}-XXXXXX/control.sock`.length;
+      const folder = longFolder(MAX_SOCKET_PATH - control);
       try {
         const runners = await withTmpdir(folder.path, () =>
           Promise.resolve(PrestartedRunners.start(10)),
         );
         const paths = [...Array(10).keys()].map(() => runners.take(() => undefined)?.path);
         await runners.close();
-        expect(paths.map((path) => Buffer.byteLength(path ?? ''))).to.include(MAX_SOCKET_PATH);
+        expect(paths.map((path) => Buffer.byteLength(path ?? ''))).to.include(MAX_SOCKET_PATH - 1);
         expect(paths.filter((path) => path === undefined)).to.deep.equal([]);
         expect(readdirSync(folder.path)).to.deep.equal([]);
       } finally {
         folder.remove();
+      }
+    });
+
+    it("should fork no runner when their sockets fit but the application's control socket would not (it boots at the start then)", async () => {
+      // `<T>/rxpulsar-<pid>-XXXXXX/control.sock` one byte over the limit;
+      // the runners' `<T>/rxpulsar-<pid>-rxpt-XXXXXX/<i>.sock` one byte shorter: at it.
+      const control = `/rxpulsar-${process.pid}-XXXXXX/control.sock`.length;
+      const folder = longFolder(MAX_SOCKET_PATH + 1 - control);
+      try {
+        const runners = await withTmpdir(folder.path, () =>
+          Promise.resolve(PrestartedRunners.start(2)),
+        );
+        const dir = runners['dir'];
+        expect(Buffer.byteLength(join(dir, '2.sock'))).to.equal(MAX_SOCKET_PATH);
+        expect(runners.available).to.equal(0);
+        await runners.close();
+        expect(readdirSync(folder.path)).to.deep.equal([]);
+      } finally {
+        folder.remove();
+      }
+    });
+
+    it("should have its runners killed and their folder removed when this process is killed (SIGKILL) while a runner's test spins", async () => {
+      // The runner's loop never turns: it does not hear its IPC channel close.
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-spin-'));
+      const tmp = join(dir, 'tmp');
+      mkdirSync(tmp);
+      const mark = join(dir, 'spinning');
+      const file = join(dir, 'spin.test.js');
+      writeFileSync(
+        file,
+        `describe('spin', function () {
+  it('spins', function () {
+    this.timeout(0);
+    require('node:fs').writeFileSync(process.env.RXP_SPIN_MARK, String(process.pid));
+    for (;;) {}
+  });
+});
+`,
+      );
+      // The command line's runners (the command only forks them there).
+      const command = startTest([file], { TMPDIR: tmp, RXP_SPIN_MARK: mark });
+      const exited = new Promise((resolve) => command.once('exit', resolve));
+      let runner: number | undefined;
+      try {
+        await waitFor(() => existsSync(mark), 30_000, 'the test spinning');
+        runner = Number(readFileSync(mark, 'utf8'));
+        const folders = (): string[] =>
+          readdirSync(tmp).filter((name) => name.startsWith(`rxpulsar-${command.pid}-rxpt-`));
+        expect(folders()).to.have.length(1);
+        // Watched after a second of the run.
+        await waitFor(() => reaperOf(command.pid!) !== undefined, 30_000, 'its reaper');
+        command.kill('SIGKILL');
+        await exited;
+        await waitFor(() => !alive(runner), 30_000, 'the orphaned runner to end');
+        await waitFor(() => folders().length === 0, 30_000, "the runners' folder removed");
+      } finally {
+        command.kill('SIGKILL');
+        if (alive(runner)) process.kill(runner!, 'SIGKILL');
+        await exited;
+        await waitFor(() => !alive(runner), 30_000, 'the runner killed');
+        command.stdout!.destroy();
+        command.stderr!.destroy();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });

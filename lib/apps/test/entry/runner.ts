@@ -7,8 +7,9 @@
  * after it.
  * @module
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { SpecFileRunner } from '../SpecFileRunner.js';
 import type { RunnerMessage } from '../RunnerHandle.js';
@@ -45,11 +46,26 @@ const post = (message: string): void => {
   }
 };
 
+/**
+ * The folder of a prestarted runner's socket (and the other runners'), its
+ * parent's: removed by the runner that outlives it (a parent killed by
+ * SIGKILL removes nothing). Its parent only disconnects by dying: it kills
+ * its runners before it exits. (A runner that cannot hear it, its loop
+ * blocked in a test, is killed by the parent's orphan reaper: see
+ * `PrestartedRunners`.)
+ */
+const folder = socketPath === undefined ? undefined : dirname(socketPath);
+/** The parent is gone (its IPC channel closed): so is this runner, and the runners' folder. */
+function orphaned(): void {
+  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+  process.exit(0);
+}
+
 if (port === null) {
   // Ctrl-C reaches the process group: the arbiter stops the run itself.
   process.on('SIGINT', () => undefined);
   // The actor is gone: so is its runner.
-  process.on('disconnect', () => process.exit(0));
+  process.on('disconnect', orphaned);
   // It left while this runner's modules loaded (its process was stopped early).
   if (process.connected === false) process.exit(0);
 }
