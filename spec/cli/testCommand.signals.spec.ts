@@ -75,37 +75,21 @@ describe('rxpulsar test (command line)', function () {
   describe('stopping', () => {
     for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
       it(`should end by ${signal} as mocha, printing the summary and leaving no runner or socket folder`, async () => {
-        const child = startTest([fixture('slow'), '-w', '2', '--no-durations']);
+        const running = await startSlow([]);
+        const { child, exited } = running;
         const pid = child.pid!;
-        let stdout = '';
-        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-          child.on('exit', (code, sig) => resolve([code, sig])),
-        );
+        const runners = childrenOf(pid);
         try {
-          await new Promise<void>((resolve, reject) => {
-            child.stdout!.on('data', (chunk: Buffer) => {
-              stdout += chunk.toString();
-              if (stdout.includes('✔')) resolve();
-            });
-            // Ended before its first test passed: fail now, not at the timeout.
-            void exited.then(([code, sig]) =>
-              reject(new Error(`ended early (${code ?? sig}):\n${stdout}`)),
-            );
-          });
-          const runners = childrenOf(pid);
           expect(runners).to.have.length.of.at.least(2);
           expect(foldersOf(pid).filter((name) => name.includes('-rxpt-'))).to.have.length(1);
           child.kill(signal);
           expect(await exited).to.deep.equal([null, signal]);
-          expect(stdout).to.match(/\d+ passing/);
+          expect(running.stdout()).to.match(/\d+ passing/);
           expect(foldersOf(pid)).to.deep.equal([]);
           expect(runners.filter(processAlive)).to.deep.equal([]);
         } finally {
           // A failed expectation before the signal must not leave the run going.
-          if (child.exitCode === null && child.signalCode === null) {
-            child.kill('SIGKILL');
-            await exited;
-          }
+          await end(running, runners);
         }
       });
     }
