@@ -5,12 +5,12 @@
  * - `runtime.body.cjs` is esbuild's bundle of its modules, its first line
  *   naming its build;
  * - `runtime.cjs` (what everyone requires, the module's one instance)
- *   requires the body. It ran the body compiled with a V8 code cache the
- *   build wrote (~1.6 ms less compile of a cold child): dropped, as V8 (Node
- *   20) keeps the file name the cache was made with, so every stack frame,
- *   breakpoint and profile of an installed package named the build
- *   machine's folder; and a cache damaged in the middle crashed V8
- *   (docs/choices.md, "Cold spawn: a CommonJS child");
+ *   runs the body with a V8 code cache the install writes for itself
+ *   (lib/compileCache.cts), checked before V8 sees it. A cache the build
+ *   wrote was dropped: V8 (Node 20) keeps the file name a cache was made
+ *   with, so every stack frame of an installed package named the build
+ *   machine's folder (docs/choices.md, "Cold spawn: a CommonJS child" and
+ *   "Cold spawn: a code cache per install");
  * - `runtime.js` is the ES module of it, for ES modules (see {@link esModuleOf}).
  * @module
  */
@@ -182,9 +182,9 @@ export const bodyBanner = (generated: string): string =>
  * ```
  */
 export function stubOf(base: string, generated: string): string {
-  return `${generated}: runs ${base}.body.cjs (tools/cjsRuntime.ts).
+  return `${generated}: runs ${base}.body.cjs with this install's code cache (lib/compileCache.cts).
 "use strict";
-module.exports = require(${JSON.stringify(`./${base}.body.cjs`)});
+require("./compileCache.cjs").runBody(module, require, ${JSON.stringify(`${base}.body.cjs`)});
 `;
 }
 

@@ -22,12 +22,28 @@ export interface ChildLoads {
   imported: boolean;
   /** From the behaviour module: `getActor()` of index and of a deep import, `instanceof`. */
   instances: Record<string, boolean>;
+  /** How each runtime file's body was compiled (`runtime.cjs: 'accepted'`: lib/compileCache.cts). */
+  codeCache: Record<string, string | undefined>;
 }
 
 /** The child's answers: Node's list of its built-in modules and its CommonJS cache (not typed). */
-function loads(): { esm: boolean } {
-  const { moduleLoadList } = process as unknown as { moduleLoadList: string[] };
-  return { esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators') };
+function loads(): { esm: boolean; codeCache: Record<string, string | undefined> } {
+  const { moduleLoadList, getBuiltinModule } = process as unknown as {
+    moduleLoadList: string[];
+    getBuiltinModule: (id: string) => {
+      createRequire(from: string): { cache: Record<string, { codeCache?: string }> };
+    };
+  };
+  const { cache } = getBuiltinModule('node:module').createRequire('/');
+  const codeCache = Object.fromEntries(
+    Object.entries(cache)
+      .filter(([file]) => /\/runtime(-\w+)?\.cjs$/.test(file))
+      .map(([file, m]) => [file.slice(file.lastIndexOf('/') + 1), m.codeCache]),
+  );
+  return {
+    esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators'),
+    codeCache,
+  };
 }
 
 /**
@@ -47,9 +63,10 @@ export async function childLoads(concurrency: 'process' | 'thread'): Promise<Chi
   });
   const withModule = await spawn({ name: 'instances', concurrency, module });
   try {
-    const { esm } = (await bare.send('loads')) as ReturnType<typeof loads>;
+    const { esm, codeCache } = (await bare.send('loads')) as ReturnType<typeof loads>;
     const imported = (await bare.send('imports')) as boolean;
     return {
+      codeCache,
       esmLoaderUsed: esm,
       imported,
       instances: (await withModule.send('instances')) as Record<string, boolean>,

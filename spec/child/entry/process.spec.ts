@@ -45,15 +45,22 @@ describe('process entry', () => {
 
   it("should start without Node's ES-module loader, and give a behaviour module importing rxpulsar its very actor", async () => {
     // Under the specs' source maps: Node's loader runs the runtime's body.
-    const { esmLoaderUsed, imported, instances } = await childLoads('process');
+    const { esmLoaderUsed, imported, instances, codeCache } = await childLoads('process');
     expect(esmLoaderUsed).to.equal(false);
+    expect(codeCache).to.deep.equal({ 'runtime.cjs': 'node', 'runtime-process.cjs': 'node' });
     expect(imported, 'import() in a function sent by source').to.equal(true);
     expect(instances).to.deep.equal(same);
   });
 
-  it('should do the same in a fresh node without source maps (as users run it)', async () => {
-    const { esmLoaderUsed, imported, instances } = await childLoadsFresh('process');
+  it('should do the same in a fresh node without source maps (as users run it), its runtime compiled from the code cache of its install', async () => {
+    // The first run writes the caches (lib/compileCache.cts), in the run's folder (spec/hooks.ts).
+    await childLoadsFresh('process');
+    const { esmLoaderUsed, imported, instances, codeCache } = await childLoadsFresh('process');
     expect(esmLoaderUsed).to.equal(false);
+    expect(codeCache).to.deep.equal({
+      'runtime.cjs': 'accepted',
+      'runtime-process.cjs': 'accepted',
+    });
     expect(imported, 'import() in a function sent by source').to.equal(true);
     expect(instances).to.deep.equal(same);
   });

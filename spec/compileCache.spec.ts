@@ -1,0 +1,178 @@
+/**
+ * The runtime files' code cache (lib/compileCache.cts), in fresh nodes
+ * without source maps (the specs run with them, and Node's loader then runs
+ * the bodies): made where it is used, checked before V8 sees it.
+ */
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+const lib = fileURLToPath(new URL('../lib/', import.meta.url));
+
+interface Loaded {
+  cache: string;
+  /** The message of a second `callback()` of a Deferred, and the frame that threw it. */
+  message: string;
+  frame: string;
+}
+
+/**
+ * Load a runtime file in a fresh node and fire a Deferred twice.
+ * @param folder - the package's `dist/lib` (or a copy).
+ * @param env - added to the environment (`RXPULSAR_COMPILE_CACHE`...).
+ * @param flags - node's flags.
+ */
+function load(folder: string, env: Record<string, string>, flags: string[] = []): Promise<Loaded> {
+  const runtime = join(folder, 'runtime.cjs');
+  const script =
+    `const r = require(${JSON.stringify(runtime)}); const d = new r.m$async$Deferred$Deferred();` +
+    ' d.callback(1); let message = "", frame = "";' +
+    ' try { d.callback(2) } catch (e) { message = e.message; frame = e.stack.split("\\n")[1] }' +
+    ` console.log(JSON.stringify({ cache: require.cache[${JSON.stringify(runtime)}].codeCache, message, frame }))`;
+  const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+  delete base['NODE_V8_COVERAGE'];
+  delete base['RXPULSAR_COMPILE_CACHE'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...flags, '-e', script],
+      { env: { ...base, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) =>
+        err
+          ? reject(new Error(`${err.message}\n${stderr}`))
+          : resolve(JSON.parse(stdout) as Loaded),
+    );
+  });
+}
+
+/** The cache files of `folder`, and anything else in it. */
+const filesOf = (folder: string): string[] => readdirSync(folder).sort();
+
+describe('the runtime code cache', function () {
+  this.timeout(60_000);
+  let work: string;
+  let caches: string;
+  let env: Record<string, string>;
+  /** Copies of the package's files, as an install puts them (beside the build: RxJS found from there). */
+  const installs: string[] = [];
+  const install = (): string => {
+    const dir = mkdtempSync(join(lib, '..', '.installed-'));
+    installs.push(dir);
+    cpSync(lib, join(dir, 'lib'), { recursive: true });
+    return join(dir, 'lib');
+  };
+
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'rxp-cache-spec-'));
+    caches = join(work, 'caches');
+    env = { RXPULSAR_COMPILE_CACHE: caches };
+  });
+
+  afterEach(() => {
+    chmodSync(work, 0o700);
+    rmSync(work, { recursive: true, force: true });
+    for (const dir of installs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should compile from source and write its cache (a private folder made for it), then compile from the cache', async () => {
+    const first = await load(lib, env);
+    expect(first.cache).to.equal('none');
+    expect(first.message).to.equal('Deferred already called');
+    expect(statSync(caches).mode & 0o777).to.equal(0o700);
+    const files = filesOf(caches);
+    expect(files).to.have.length(1);
+    expect(files[0]).to.match(/^runtime\.body-[0-9a-f]+\.v8$/);
+    expect(statSync(join(caches, files[0]!)).mode & 0o777).to.equal(0o600);
+    const second = await load(lib, env);
+    expect(second).to.deep.equal({ ...first, cache: 'accepted' });
+    expect(filesOf(caches)).to.deep.equal(files);
+  });
+
+  it("should name an install's own files in a stack frame, from a cache made there (a copy elsewhere)", async () => {
+    const copy = install();
+    await load(lib, env);
+    await load(copy, env);
+    const fromCache = await load(copy, env);
+    expect(fromCache.cache).to.equal('accepted');
+    expect(fromCache.frame).to.contain(join(copy, 'runtime.body.cjs'));
+    // One cache per install: the copy's is not the build's.
+    expect(filesOf(caches)).to.have.length(2);
+    // And the package ships none.
+    expect(readdirSync(lib).filter((f) => /\.(v8|cache)$/.test(f))).to.deep.equal([]);
+  });
+
+  it('should compile an edited body from source (an edit of the same length), and cache it again', async () => {
+    const copy = install();
+    await load(copy, env);
+    expect((await load(copy, env)).cache).to.equal('accepted');
+    const body = join(copy, 'runtime.body.cjs');
+    const source = readFileSync(body, 'utf8');
+    const edited = source.replace('"Deferred already called"', '"Deferred ALREADY called"');
+    expect(edited.length).to.equal(source.length);
+    writeFileSync(body, edited);
+    const after = await load(copy, env);
+    expect(after).to.include({ cache: 'none', message: 'Deferred ALREADY called' });
+    expect((await load(copy, env)).cache).to.equal('accepted');
+  });
+
+  it('should compile from source over a damaged or truncated cache (V8 would crash on it), and write it again', async () => {
+    await load(lib, env);
+    const file = join(caches, filesOf(caches)[0]!);
+    const whole = readFileSync(file);
+    const damaged = Buffer.from(whole);
+    const middle = Math.floor(whole.length / 2);
+    for (let i = middle; i < middle + 64; i++) damaged[i] = damaged[i]! ^ 0xff;
+    writeFileSync(file, damaged);
+    const overDamaged = await load(lib, env);
+    expect(overDamaged).to.include({ cache: 'none', message: 'Deferred already called' });
+    expect(readFileSync(file).equals(damaged)).to.equal(false);
+    expect((await load(lib, env)).cache).to.equal('accepted');
+    writeFileSync(file, whole.subarray(0, whole.length - 100));
+    expect((await load(lib, env)).cache).to.equal('none');
+    writeFileSync(file, 'not a cache');
+    expect((await load(lib, env)).cache).to.equal('none');
+    expect(filesOf(caches).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('should use no folder that others can write to, nor a link to one', async () => {
+    await load(lib, env);
+    const [file] = filesOf(caches);
+    chmodSync(caches, 0o777);
+    const open = await load(lib, env);
+    expect(open.cache).to.equal('none');
+    chmodSync(caches, 0o700);
+    // A link to the very folder: not taken, nothing written through it.
+    const link = join(work, 'link');
+    symlinkSync(caches, link);
+    const before = statSync(join(caches, file!)).mtimeMs;
+    const linked = await load(lib, { RXPULSAR_COMPILE_CACHE: link });
+    expect(linked.cache).to.equal('none');
+    expect(filesOf(caches)).to.deep.equal([file]);
+    expect(statSync(join(caches, file!)).mtimeMs).to.equal(before);
+  });
+
+  it("should be off with RXPULSAR_COMPILE_CACHE=off, and leave the body to Node's loader under source maps, coverage or a -r hook", async () => {
+    expect((await load(lib, { RXPULSAR_COMPILE_CACHE: 'off' })).cache).to.equal('off');
+    expect((await load(lib, env, ['--enable-source-maps'])).cache).to.equal('node');
+    const coverage = join(work, 'coverage');
+    expect((await load(lib, { ...env, NODE_V8_COVERAGE: coverage })).cache).to.equal('node');
+    const hook = join(work, 'hook.cjs');
+    writeFileSync(hook, '// a preload, as nyc or an APM agent installs one\n');
+    expect((await load(lib, env, ['-r', hook])).cache).to.equal('node');
+    // None of them wrote a cache.
+    expect(() => readdirSync(caches)).to.throw(/ENOENT/);
+  });
+});
