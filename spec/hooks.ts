@@ -12,23 +12,21 @@
  *   `rxpulsar test` a runner serves many files). Resources get a moment to
  *   close, since closing is asynchronous in Node.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context, Suite } from 'mocha';
 import { getActor } from '../lib/actor/current.js';
 import { registeredApplications } from '../lib/application/registry.js';
 
 process.env['RXPULSAR_LOG_LEVEL'] ??= 'silent';
 
-// The runtime's code cache (lib/compileCache.cts): what the children of
-// this process write goes to a folder of its own, removed as it exits.
-if (process.env['RXPULSAR_COMPILE_CACHE'] === undefined) {
-  const caches = mkdtempSync(join(tmpdir(), 'rxp-code-cache-'));
-  process.env['RXPULSAR_COMPILE_CACHE'] = caches;
-  process.once('exit', () => rmSync(caches, { recursive: true, force: true }));
-}
+// The runtime's code cache (lib/compileCache.cts): the suite's children
+// write theirs beside the build (dist/.code-cache), not in the temp
+// directory (a runner killed at the end of a run could not remove a folder
+// of its own there).
+process.env['RXPULSAR_COMPILE_CACHE'] ??= fileURLToPath(new URL('../.code-cache', import.meta.url));
 
 type Counts = Map<string, number>;
 
