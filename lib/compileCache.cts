@@ -1,9 +1,9 @@
 /**
  * Runs a runtime file's body (`runtime.body.cjs`, see tools/cjsRuntime.ts)
  * compiled with a V8 code cache this install writes for itself: a cold
- * child then compiles the runtime in ~0.5 ms instead of ~2.5, and an
- * arbiter's `import 'rxpulsar'` saves ~4 ms (docs/choices.md, "Cold spawn:
- * a code cache per install").
+ * child compiles the runtime in ~0.5 ms instead of ~2.5 (~1 ms of checks
+ * added), and `import 'rxpulsar'` takes ~21 ms instead of ~24
+ * (docs/choices.md, "Cold spawn: a code cache per install").
  *
  * A cache is made where it is used, never shipped: V8 keeps the file name a
  * cache was made with (Node 20), so a cache built elsewhere named the build
@@ -11,15 +11,22 @@
  * it, since V8 does not check its payload and crashes on a damaged one:
  *
  * - its folder is the user's own and writable by no one else
- *   (`RXPULSAR_COMPILE_CACHE`, else `<tmpdir>/rxpulsar-code-cache-<uid>`;
- *   `RXPULSAR_COMPILE_CACHE=off` turns the cache off);
+ *   (`RXPULSAR_COMPILE_CACHE`, an absolute path, else
+ *   `<tmpdir>/rxpulsar-code-cache-<uid>`; `off`, `0`, `false` or a relative
+ *   path turn the cache off);
  * - its name hashes the body's path, Node's version, the architecture and
- *   the flags (V8 rejects a cache made under other flags);
+ *   the process's flags (V8 rejects a cache made under other flags; a
+ *   thread runs under its process's, whatever its `execArgv` says: see
+ *   `v8Flags`);
  * - its first line names the body's path and the CRC-32 of the body's
  *   source and of the cache itself (`zlib.crc32`, Node >= 20.15): an edited
  *   body or a damaged file is compiled from source and the cache written
- *   again, at the process's first turn (`setImmediate`), to a temporary
- *   file renamed into place (no reader sees half a file).
+ *   again: made right after the body's run (what it compiled, no more),
+ *   written at the process's first turn (`setImmediate`) or at its exit,
+ *   whichever comes first, to a temporary file renamed into place (no
+ *   reader sees half a file). A write keeps the folder to its newest
+ *   {@link MAX_FILES} caches and removes temporary files left by a process
+ *   killed while it wrote. No failure to write is ever thrown.
  *
  * Node's loader runs the body itself (no cache) where it does more than
  * compile and run a file: source maps, V8 coverage, a policy, or a hook
@@ -43,6 +50,14 @@ const NODE_LOADS =
 
 /** The environment variable: a folder for the caches, or `off`. */
 const CACHE_ENV = 'RXPULSAR_COMPILE_CACHE';
+/** The caches a folder keeps (the newest): installs and Node versions come and go. */
+const MAX_FILES = 64;
+/** Age past which a temporary file is a dead writer's, in ms. */
+const STALE_TMP_MS = 10 * 60 * 1000;
+/** Where the main thread leaves its flags for its threads (see {@link v8Flags}). */
+const FLAGS_ENV = 'RXPULSAR_V8_FLAGS';
+/** The options whose next argument is a script, not a flag. */
+const EVAL = new Set(['-e', '--eval', '-p', '--print', '-pe']);
 
 /** How a body was compiled: what `module.codeCache` says (the specs read it). */
 type CodeCacheUse = 'node' | 'off' | 'none' | 'accepted' | 'rejected';
@@ -72,18 +87,48 @@ function crc(): Crc32 | undefined {
   return crc32;
 }
 
-/** @returns the folder of the caches, by the environment, or undefined when off. */
+/**
+ * @returns the folder of the caches, by the environment, or undefined when
+ *   off (a relative path would name another folder in each working folder).
+ */
 function folder(): string | undefined {
   const given = process.env[CACHE_ENV];
-  if (given === 'off' || given === '0') return undefined;
-  if (given !== undefined && given !== '') return path.resolve(given);
-  const tmp = (
-    process.env['TMPDIR'] ||
-    process.env['TMP'] ||
-    process.env['TEMP'] ||
-    '/tmp'
-  ).replace(/\/+$/, '');
-  return path.join(tmp || '/', `rxpulsar-code-cache-${process.getuid?.() ?? 'user'}`);
+  if (given !== undefined && given !== '') return path.isAbsolute(given) ? given : undefined;
+  const tmp = process.env['TMPDIR'] || process.env['TMP'] || process.env['TEMP'] || '/tmp';
+  if (!path.isAbsolute(tmp)) return undefined;
+  return path.join(tmp, `rxpulsar-code-cache-${process.getuid?.() ?? 'user'}`);
+}
+
+/**
+ * The process's flags, which V8's are (a thread runs under its process's
+ * flags, whatever its `execArgv` says: a thread actor gets its arbiter's
+ * minus those a thread refuses, such as `--max-old-space-size`). The main
+ * thread leaves its own in the environment, marked with its pid, for the
+ * threads it starts (a thread's `process.env` is a copy of its parent's);
+ * a child process, another pid, reads its own. `v8.cachedDataVersionTag()`
+ * says the same and costs a thread ~1 ms to load.
+ *
+ * @returns the flags V8 runs under, as a key.
+ */
+function v8Flags(): string {
+  const mark = `${process.pid} `;
+  const inherited = process.env[FLAGS_ENV];
+  if (inherited?.startsWith(mark)) return inherited.slice(mark.length);
+  const own = nodeFlags();
+  process.env[FLAGS_ENV] = mark + own;
+  return own;
+}
+
+/** @returns node's flags and `NODE_OPTIONS`, without the text of a `-e` or `-p` script. */
+function nodeFlags(): string {
+  const kept: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (EVAL.has(arg)) i++;
+    else if (!/^--(?:eval|print)=/.test(arg)) kept.push(arg);
+  }
+  return `${kept.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
 }
 
 /**
@@ -147,55 +192,88 @@ function readCache(
 }
 
 /**
- * Write the script's cache, once its folder is checked (made if missing).
- * A failure leaves no file and costs the next process nothing more than
- * this one's attempt.
+ * @param dir - the caches' folder, made if missing.
+ * @returns whether a cache may be written there (see {@link ownFolder}).
+ */
+function writable(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    return false;
+  }
+  return ownFolder(dir);
+}
+
+/**
+ * Write a cache, then prune the folder. Nothing thrown: a failure leaves no
+ * file.
  */
 function writeCache(
   dir: string,
   cacheFile: string,
   file: string,
   source: number,
-  script: vm.Script,
+  data: Buffer,
   sum: Crc32,
 ): void {
   const temporary = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+  let temporaryMade = false;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!ownFolder(dir)) return;
-    const data = script.createCachedData();
     const head: CacheHead = { file, source, data: sum(data), length: data.length };
+    temporaryMade = true;
     fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), data]), {
       mode: 0o600,
     });
     fs.renameSync(temporary, cacheFile);
+    temporaryMade = false;
+    prune(dir);
   } catch {
-    fs.rmSync(temporary, { force: true });
+    if (temporaryMade) {
+      try {
+        fs.rmSync(temporary, { force: true });
+      } catch {
+        // Nothing more to do: the next write's prune removes it.
+      }
+    }
   }
 }
 
+/** Keep the newest {@link MAX_FILES} caches of `dir`, and no dead writer's temporary file. */
+function prune(dir: string): void {
+  const now = Date.now();
+  const caches: { file: string; mtime: number }[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile()) continue;
+    if (name.endsWith('.tmp')) {
+      if (now - stat.mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
+    } else if (name.endsWith('.v8')) caches.push({ file, mtime: stat.mtimeMs });
+  }
+  caches.sort((a, b) => b.mtime - a.mtime);
+  for (const { file } of caches.slice(MAX_FILES)) fs.rmSync(file, { force: true });
+}
+
 /**
- * Run the body `name` (in the stub's folder) as the stub's module.
+ * Run the body `file` as the stub's module.
  *
  * @param stub - the stub's `module` (the body's exports become its exports).
  * @param requireHere - the stub's `require` (the body's requires are relative to the same folder).
- * @param name - the body's file name (`runtime.body.cjs`).
+ * @param file - the body's path (`require.resolve('./runtime.body.cjs')`: file tracers see it).
  * @example
  * ```js
- * require('./compileCache.cjs').runBody(module, require, 'runtime.body.cjs');
+ * require('./compileCache.cjs').runBody(module, require, require.resolve('./runtime.body.cjs'));
  * ```
  */
-function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, name: string): void {
+function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string): void {
   const use = stub as NodeJS.Module & { codeCache?: CodeCacheUse };
-  const dir = path.dirname(stub.filename);
-  const file = path.join(dir, name);
-  const flags = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`;
+  const dir = path.dirname(file);
   const caches = folder();
   const sum = caches === undefined ? undefined : crc();
   if (
     process.sourceMapsEnabled ||
     process.env['NODE_V8_COVERAGE'] ||
-    NODE_LOADS.test(flags) ||
+    NODE_LOADS.test(nodeFlags()) ||
     caches === undefined ||
     sum === undefined
   ) {
@@ -205,8 +283,8 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, name: string)
   }
   const bytes = fs.readFileSync(file);
   const source = sum(bytes);
-  const key = sum(`${file}\0${process.version}\0${process.arch}\0${flags}`).toString(16);
-  const cacheFile = path.join(caches, `${name.replace(/\.cjs$/, '')}-${key}.v8`);
+  const key = sum(`${file}\0${process.version}\0${process.arch}\0${v8Flags()}`).toString(16);
+  const cacheFile = path.join(caches, `${path.basename(file, '.cjs')}-${key}.v8`);
   const cachedData = ownFolder(caches) ? readCache(cacheFile, file, source, sum) : undefined;
   const script = new vm.Script(HEAD + bytes.toString('utf8') + TAIL, {
     filename: file,
@@ -220,10 +298,20 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, name: string)
         : 'accepted';
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(stub.exports, stub.exports, requireHere, stub, file, dir, importHere, functionHere);
-  if (use.codeCache !== 'accepted') {
-    // After this turn (a short script's too): the first spawn of an install is not kept waiting.
-    setImmediate(() => writeCache(caches, cacheFile, file, source, script, sum));
-  }
+  if (use.codeCache === 'accepted' || !writable(caches)) return;
+  // What the body's run compiled, no more: a cache made later holds the
+  // functions one process ran first, which every other one would then
+  // deserialize (a larger cache, slower than compiling what it needs).
+  const data = script.createCachedData();
+  // Written after this turn, so that the first spawn of an install is not
+  // kept waiting; or as the process exits, if it does so first (a short script).
+  const write = (): void => {
+    process.off('exit', write);
+    clearImmediate(soon);
+    writeCache(caches, cacheFile, file, source, data, sum);
+  };
+  const soon = setImmediate(write);
+  process.once('exit', write);
 }
 
 export = { runBody, CACHE_ENV };

@@ -6,13 +6,16 @@
 import { execFile } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,21 +38,33 @@ interface Loaded {
  * @param env - added to the environment (`RXPULSAR_COMPILE_CACHE`...).
  * @param flags - node's flags.
  */
-function load(folder: string, env: Record<string, string>, flags: string[] = []): Promise<Loaded> {
+function load(
+  folder: string,
+  env: Record<string, string>,
+  flags: string[] = [],
+  how: { exit?: boolean; note?: string; cwd?: string; thread?: boolean } = {},
+): Promise<Loaded> {
   const runtime = join(folder, 'runtime.cjs');
   const script =
     `const r = require(${JSON.stringify(runtime)}); const d = new r.m$async$Deferred$Deferred();` +
     ' d.callback(1); let message = "", frame = "";' +
     ' try { d.callback(2) } catch (e) { message = e.message; frame = e.stack.split("\\n")[1] }' +
-    ` console.log(JSON.stringify({ cache: require.cache[${JSON.stringify(runtime)}].codeCache, message, frame }))`;
+    ` console.log(JSON.stringify({ cache: require.cache[${JSON.stringify(runtime)}].codeCache, message, frame }));` +
+    (how.exit === true ? ' process.exit(0);' : '') +
+    (how.note === undefined ? '' : ` // ${how.note}`);
+  // In a thread that gets no flags (as a thread actor without the flags a
+  // thread refuses), of a process that loaded the runtime first (its arbiter).
+  const inThread =
+    `require(${JSON.stringify(runtime)});` +
+    ` new (require('node:worker_threads').Worker)(${JSON.stringify(script)}, { eval: true, execArgv: [] })`;
   const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete base['NODE_V8_COVERAGE'];
   delete base['RXPULSAR_COMPILE_CACHE'];
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...flags, '-e', script],
-      { env: { ...base, ...env }, timeout: 30_000 },
+      [...flags, '-e', how.thread === true ? inThread : script],
+      { env: { ...base, ...env }, timeout: 30_000, cwd: how.cwd },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`${err.message}\n${stderr}`))
@@ -174,5 +189,75 @@ describe('the runtime code cache', function () {
     expect((await load(lib, env, ['-r', hook])).cache).to.equal('node');
     // None of them wrote a cache.
     expect(() => readdirSync(caches)).to.throw(/ENOENT/);
+  });
+  it('should never fail a process for a cache it cannot write: a file, a name too long, a relative folder', async () => {
+    const file = join(work, 'a-file');
+    writeFileSync(file, 'not a folder');
+    expect((await load(lib, { RXPULSAR_COMPILE_CACHE: file })).cache).to.equal('none');
+    expect(readFileSync(file, 'utf8')).to.equal('not a folder');
+    const long = join(work, 'x'.repeat(300));
+    expect((await load(lib, { RXPULSAR_COMPILE_CACHE: long })).cache).to.equal('none');
+    // A relative folder would be another one in each working folder: off.
+    const cwd = join(work, 'cwd');
+    mkdirSync(cwd);
+    const relative = await load(lib, { RXPULSAR_COMPILE_CACHE: 'caches' }, [], { cwd });
+    expect(relative.cache).to.equal('off');
+    expect(readdirSync(cwd)).to.deep.equal([]);
+  });
+
+  it("should use no folder of another user's (runs as root only: it gives the folder away)", async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    await load(lib, env);
+    const [file] = filesOf(caches);
+    chownSync(caches, 65534, 65534);
+    try {
+      const before = statSync(join(caches, file!)).mtimeMs;
+      expect((await load(lib, env)).cache).to.equal('none');
+      expect(filesOf(caches)).to.deep.equal([file]);
+      expect(statSync(join(caches, file!)).mtimeMs).to.equal(before);
+    } finally {
+      chownSync(caches, 0, 0);
+    }
+  });
+
+  it("should keep a cache for each of V8's flag sets (a thread runs under its process's), and one for any -e script", async () => {
+    const bigHeap = ['--max-old-space-size=4096'];
+    await load(lib, env);
+    // A thread without the flag runs under its process's: a cache of its own.
+    // (Its process's own cache may be written before the thread reads it.)
+    expect((await load(lib, env, bigHeap, { thread: true })).cache).to.be.oneOf([
+      'none',
+      'accepted',
+    ]);
+    expect((await load(lib, env, bigHeap, { thread: true })).cache).to.equal('accepted');
+    expect((await load(lib, env, bigHeap)).cache).to.equal('accepted');
+    expect((await load(lib, env)).cache).to.equal('accepted');
+    expect((await load(lib, env, [], { note: 'another script' })).cache).to.equal('accepted');
+    expect(filesOf(caches)).to.have.length(2);
+  });
+
+  it('should write its cache at exit when the process ends in its first turn', async () => {
+    expect((await load(lib, env, [], { exit: true })).cache).to.equal('none');
+    expect((await load(lib, env, [], { exit: true })).cache).to.equal('accepted');
+  });
+
+  it('should keep the newest caches of its folder, and remove what a writer killed midway left', async () => {
+    mkdirSync(caches, { mode: 0o700 });
+    const old = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < 70; i++) {
+      const name = join(caches, `old-${String(i).padStart(2, '0')}.v8`);
+      writeFileSync(name, 'stale');
+      utimesSync(name, old, new Date(old.getTime() + i * 1000));
+    }
+    writeFileSync(join(caches, 'dead.v8.1-x.tmp'), 'half');
+    utimesSync(join(caches, 'dead.v8.1-x.tmp'), old, old);
+    writeFileSync(join(caches, 'live.v8.2-y.tmp'), 'being written');
+    await load(lib, env);
+    const files = filesOf(caches);
+    expect(files.filter((f) => f.endsWith('.v8'))).to.have.length(64);
+    expect(files.some((f) => /^runtime\.body-/.test(f))).to.equal(true);
+    // The newest of the old ones are kept.
+    expect(files).to.include('old-69.v8').and.not.include('old-00.v8');
+    expect(files.filter((f) => f.endsWith('.tmp'))).to.deep.equal(['live.v8.2-y.tmp']);
   });
 });

@@ -141,7 +141,7 @@ describe('the package', () => {
       // Each stub runs its body by the code cache's module (spec compileCache).
       for (const stub of ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib']) {
         expect(readFileSync(`${lib}${stub}.cjs`, 'utf8'), stub).to.contain(
-          `require("./compileCache.cjs").runBody(module, require, "${stub}.body.cjs");`,
+          `require("./compileCache.cjs").runBody(module, require, require.resolve("./${stub}.body.cjs"));`,
         );
       }
       // tsc's entry modules run the CommonJS ones.

@@ -184,7 +184,7 @@ export const bodyBanner = (generated: string): string =>
 export function stubOf(base: string, generated: string): string {
   return `${generated}: runs ${base}.body.cjs with this install's code cache (lib/compileCache.cts).
 "use strict";
-require("./compileCache.cjs").runBody(module, require, ${JSON.stringify(`${base}.body.cjs`)});
+require("./compileCache.cjs").runBody(module, require, require.resolve(${JSON.stringify(`./${base}.body.cjs`)}));
 `;
 }
 
