@@ -115,7 +115,11 @@ function v8Flags(): string {
   const inherited = process.env[FLAGS_ENV];
   if (inherited?.startsWith(mark)) return inherited.slice(mark.length);
   const own = nodeFlags();
-  process.env[FLAGS_ENV] = mark + own;
+  try {
+    process.env[FLAGS_ENV] = mark + own;
+  } catch {
+    // An environment that refuses writes: its threads key by their own flags.
+  }
   return own;
 }
 
@@ -302,7 +306,12 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string)
   // What the body's run compiled, no more: a cache made later holds the
   // functions one process ran first, which every other one would then
   // deserialize (a larger cache, slower than compiling what it needs).
-  const data = script.createCachedData();
+  let data: Buffer;
+  try {
+    data = script.createCachedData();
+  } catch {
+    return; // no cache this time: the runtime is loaded all the same
+  }
   // Written after this turn, so that the first spawn of an install is not
   // kept waiting; or as the process exits, if it does so first (a short script).
   const write = (): void => {
