@@ -9,8 +9,10 @@ import type { Socket } from 'node:net';
 import { ORPHAN_GRACE_MS } from './processChild.js';
 
 // The reaper, in the shell (POSIX sh: dash, bash, busybox; builtins only,
-// but for one `sleep`, and `rm` for a folder). Its stdin is a pipe from the
-// arbiter: `+ <pid>` for each child forked, `- <pid>` for each that exited
+// but for one `sleep`, and `rm` for a folder). Its arguments are the lines
+// of what was watched when it started (so that a SIGKILL of the arbiter
+// right after the spawn, before a write, loses none), then its stdin, a
+// pipe from the arbiter: `+ <pid>` for each child forked, `- <pid>` for each that exited
 // (a pid listed twice, reused, loses its older entry), `d <path>` for a
 // folder of the children's to remove after killing them. End of file means the
 // arbiter is gone (it died, or it has no child left and closed the pipe):
@@ -24,17 +26,20 @@ const SCRIPT = `
 trap '' INT HUP TERM
 set -f
 st() { s=; if [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat; then s=\${s##*) }; set -- $s; s=\${20}; fi; }
-w=' '
-while read -r op p; do
-  case $op in
-    +) st "$p"; [ -z "$s" ] && [ -r /proc/$$/stat ] || w="$w$p:$s " ;;
-    -) case $w in *" $p:"*) a=\${w%%" $p:"*}; b=\${w#*" $p:"}; b=\${b#* }; w="$a $b" ;; esac ;;
-    d) d="$d$p
+on() {
+  case $1 in
+    +) st "$2"; [ -z "$s" ] && [ -r /proc/$$/stat ] || w="$w$2:$s " ;;
+    -) case $w in *" $2:"*) a=\${w%%" $2:"*}; b=\${w#*" $2:"}; b=\${b#* }; w="$a $b" ;; esac ;;
+    d) d="$d$2
 " ;;
   esac
-done
+}
+w=' '
+g=$1; shift
+for l in "$@"; do on "\${l%% *}" "\${l#* }"; done
+while read -r op p; do on "$op" "$p"; done
 [ "$w" = ' ' ] && exit 0
-sleep "$1" 2>/dev/null || sleep 1
+sleep "$g" 2>/dev/null || sleep 1
 for e in $w; do
   p=\${e%%:*}; t=\${e#*:}
   if [ -n "$t" ]; then st "$p"; [ "$s" = "$t" ] && kill -9 "$p" 2>/dev/null
@@ -91,18 +96,20 @@ export class OrphanReaper {
   }
 
   /**
-   * Watch a child: it is killed after the grace if this process dies first.
-   * @param pid - the child's pid.
+   * Watch children: each is killed after the grace if this process dies first.
+   * @param pids - the children's pids (given at once, a reaper that starts has them all).
    */
-  watch(pid: number): void {
-    if (!Number.isSafeInteger(pid) || pid <= 0) return;
+  watch(...pids: number[]): void {
+    const valid = pids.filter((pid) => Number.isSafeInteger(pid) && pid > 0);
+    if (valid.length === 0) return;
     // A pid watched already was reused (two children exited at once, and a
     // replacement forked in the first one's exit got the second one's pid):
     // the reaper lists it again, with the new process's start time; the
     // `forget()` of the old one removes its older entry.
-    this.pids.set(pid, (this.pids.get(pid) ?? 0) + 1);
+    for (const pid of valid) this.pids.set(pid, (this.pids.get(pid) ?? 0) + 1);
+    // Started with them all as its arguments; else told.
     if (this.child === undefined) this.start();
-    else this.write(`+ ${pid}\n`);
+    else this.write(valid.map((pid) => `+ ${pid}\n`).join(''));
   }
 
   /**
@@ -163,7 +170,9 @@ export class OrphanReaper {
     const seconds = String(Math.max(0, this.graceMs) / 1000);
     let child: ChildProcess;
     try {
-      child = spawn(this.shell, ['-c', SCRIPT, 'rxpulsar-reaper', seconds], {
+      const lines = [...this.pids].flatMap(([pid, n]) => Array<string>(n).fill(`+ ${pid}`));
+      for (const dir of this.dirs) lines.push(`d ${dir}`);
+      child = spawn(this.shell, ['-c', SCRIPT, 'rxpulsar-reaper', seconds, ...lines], {
         argv0: 'rxpulsar: reaper',
         stdio: ['pipe', 'ignore', 'ignore'],
       });
@@ -188,10 +197,6 @@ export class OrphanReaper {
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
-    let lines = '';
-    for (const [pid, n] of this.pids) lines += `+ ${pid}\n`.repeat(n);
-    for (const dir of this.dirs) lines += `d ${dir}\n`;
-    this.write(lines);
   }
 
   /** Tell the reaper, if it runs. */

@@ -197,6 +197,37 @@ describe('OrphanReaper', () => {
       }
     });
 
+    it('should know the children and folder watched at its start from its arguments, so that a process killed before any write loses none', async () => {
+      // The fixture's reaper gets nothing on its pipe: only its arguments.
+      const dir = mkdtempSync(join(tmpdir(), 'rxp-reaper-'));
+      const p = spawn(process.execPath, [fixture('mute-reaper')], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, RXP_REAPER_DIR: dir },
+      });
+      const exited = new Promise((resolve) => p.once('exit', resolve));
+      let pids: number[] = [];
+      try {
+        pids = await new Promise<number[]>((resolve, reject) => {
+          p.stdout.once('data', (chunk: Buffer) =>
+            resolve(chunk.toString().trim().split(' ').map(Number)),
+          );
+          p.once('exit', () => reject(new Error('mute-reaper exited first')));
+        });
+        const [a, b, reaper] = pids as [number, number, number];
+        expect([alive(a), alive(b), alive(reaper)]).to.deep.equal([true, true, true]);
+        p.kill('SIGKILL');
+        await exited;
+        await waitFor(() => !alive(a) && !alive(b), 10_000, 'the children killed');
+        await waitFor(() => !existsSync(dir), 10_000, 'the folder removed');
+        await waitFor(() => !alive(reaper), 10_000, 'the reaper ended');
+      } finally {
+        if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+        await exited;
+        for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('should start again with the children still watched if its reaper was killed', async () => {
       const reaper = new OrphanReaper(100);
       const [a, b] = [sleeper(), sleeper()];

@@ -282,12 +282,12 @@ export class PrestartedRunners {
     const watch = (reaper: OrphanReaper): void => {
       if (this.closed) return;
       this.reaper = reaper;
-      for (const entry of this.all) {
-        if (entry.exit !== undefined || entry.watched === true) continue;
-        entry.watched = true;
-        reaper.watch(entry.pid);
-      }
+      // The folder first, then the runners at once: a reaper that starts
+      // has them all as its arguments (this process may die right after).
       reaper.removeWith(this.dir);
+      const fresh = this.all.filter((entry) => entry.exit === undefined && entry.watched !== true);
+      for (const entry of fresh) entry.watched = true;
+      reaper.watch(...fresh.map((entry) => entry.pid));
     };
     this.watching = setTimeout(
       () => {
