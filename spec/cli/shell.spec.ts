@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ControlClient } from '../../lib/control/ControlClient.js';
@@ -29,10 +30,16 @@ describe('rxpulsar shell', () => {
     it('should never run an evaluation cancelled before the shell module loaded', async () => {
       const client = await ControlClient.connect(findArbiter({ env: arbiter.env }).socket);
       try {
+        // Both in one write, so that the arbiter reads them in one chunk: sent
+        // apart, the cancel could come after the module loaded (a busy
+        // machine), when the evaluation has begun and is cancelled only then.
+        const socket = (client as unknown as { socket: Socket }).socket;
+        socket.cork();
         const answer = client.request('eval', {
           source: 'globalThis.cancelledRan = true; await new Promise((r) => setTimeout(r, 100))',
         });
         const cancelled = client.request('cancel', { target: client.lastId });
+        socket.uncork();
         expect(await answer).to.deep.include({ cancelled: true });
         expect(await cancelled).to.equal(true);
         await new Promise((r) => setTimeout(r, 1000));
