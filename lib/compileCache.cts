@@ -289,7 +289,8 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string)
   const source = sum(bytes);
   const key = sum(`${file}\0${process.version}\0${process.arch}\0${v8Flags()}`).toString(16);
   const cacheFile = path.join(caches, `${path.basename(file, '.cjs')}-${key}.v8`);
-  const cachedData = ownFolder(caches) ? readCache(cacheFile, file, source, sum) : undefined;
+  const own = ownFolder(caches);
+  const cachedData = own ? readCache(cacheFile, file, source, sum) : undefined;
   const script = new vm.Script(HEAD + bytes.toString('utf8') + TAIL, {
     filename: file,
     cachedData,
@@ -302,7 +303,8 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string)
         : 'accepted';
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(stub.exports, stub.exports, requireHere, stub, file, dir, importHere, functionHere);
-  if (use.codeCache === 'accepted' || !writable(caches)) return;
+  // A folder checked above is not made nor checked again.
+  if (use.codeCache === 'accepted' || !(own || writable(caches))) return;
   // What the body's run compiled, no more: a cache made later holds the
   // functions one process ran first, which every other one would then
   // deserialize (a larger cache, slower than compiling what it needs).

@@ -43,12 +43,12 @@ function ignores(pid: number, signal: number): boolean {
 
 /**
  * Run an arbiter script in its own process: the pids it prints (its
- * child's, its reaper's), then SIGKILL it and run `then` with them.
+ * children's, then its reaper's), then SIGKILL it and run `then` with them.
  */
 async function killArbiter(
   script: string,
   env: NodeJS.ProcessEnv,
-  then: (child: number, reaper: number) => Promise<void>,
+  then: (...pids: number[]) => Promise<void>,
 ): Promise<void> {
   const a = spawn(process.execPath, [fixture(script)], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -63,12 +63,10 @@ async function killArbiter(
       );
       a.once('exit', () => reject(new Error(`${script} exited first`)));
     });
-    const [child, reaper] = pids as [number, number];
-    expect(alive(child), 'its child').to.equal(true);
-    expect(alive(reaper), 'its reaper').to.equal(true);
+    expect(pids.map(alive), 'its children, then its reaper').to.deep.equal(pids.map(() => true));
     a.kill('SIGKILL');
     await exited;
-    await then(child, reaper);
+    await then(...pids);
   } finally {
     if (a.exitCode === null && a.signalCode === null) a.kill('SIGKILL');
     await exited;
@@ -200,30 +198,13 @@ describe('OrphanReaper', () => {
     it('should know the children and folder watched at its start from its arguments, so that a process killed before any write loses none', async () => {
       // The fixture's reaper gets nothing on its pipe: only its arguments.
       const dir = mkdtempSync(join(tmpdir(), 'rxp-reaper-'));
-      const p = spawn(process.execPath, [fixture('mute-reaper')], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, RXP_REAPER_DIR: dir },
-      });
-      const exited = new Promise((resolve) => p.once('exit', resolve));
-      let pids: number[] = [];
       try {
-        pids = await new Promise<number[]>((resolve, reject) => {
-          p.stdout.once('data', (chunk: Buffer) =>
-            resolve(chunk.toString().trim().split(' ').map(Number)),
-          );
-          p.once('exit', () => reject(new Error('mute-reaper exited first')));
+        await killArbiter('mute-reaper', { RXP_REAPER_DIR: dir }, async (a, b, reaper) => {
+          await waitFor(() => !alive(a) && !alive(b), 10_000, 'the children killed');
+          await waitFor(() => !existsSync(dir), 10_000, 'the folder removed');
+          await waitFor(() => !alive(reaper), 10_000, 'the reaper ended');
         });
-        const [a, b, reaper] = pids as [number, number, number];
-        expect([alive(a), alive(b), alive(reaper)]).to.deep.equal([true, true, true]);
-        p.kill('SIGKILL');
-        await exited;
-        await waitFor(() => !alive(a) && !alive(b), 10_000, 'the children killed');
-        await waitFor(() => !existsSync(dir), 10_000, 'the folder removed');
-        await waitFor(() => !alive(reaper), 10_000, 'the reaper ended');
       } finally {
-        if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-        await exited;
-        for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
         rmSync(dir, { recursive: true, force: true });
       }
     });
