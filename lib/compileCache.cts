@@ -151,27 +151,29 @@ function ownFolder(dir: string): boolean {
   }
 }
 
-/** What a cache file's first line says. */
+/** What a cache file's first line says: whose it is, and its data's length and CRC-32. */
 interface CacheHead {
+  /** The body's path (a pack's: its scope, the folder of its files). */
   file: string;
+  /** The CRC-32 of the body's source (a pack's: 0, each entry has its own). */
   source: number;
   data: number;
   length: number;
+  /** A pack's entries: each file's path, the CRC-32 of its source, the length of its cache. */
+  entries?: [string, number, number][];
 }
 
 /**
  * @param cacheFile - the cache's path.
- * @param file - the body's path.
- * @param source - the CRC-32 of the body's source.
+ * @param file - whose it must be (see {@link CacheHead.file}).
  * @param sum - `crc32`.
- * @returns the cache's data if it is the body's and whole, else undefined.
+ * @returns its head and data if it is `file`'s and whole, else undefined.
  */
 function readCache(
   cacheFile: string,
   file: string,
-  source: number,
   sum: Crc32,
-): Buffer | undefined {
+): { head: CacheHead; data: Buffer } | undefined {
   let raw: Buffer;
   try {
     raw = fs.readFileSync(cacheFile);
@@ -180,19 +182,15 @@ function readCache(
   }
   const end = raw.indexOf(10);
   if (end < 0) return undefined;
-  let head: Partial<CacheHead>;
+  let head: CacheHead;
   try {
-    head = JSON.parse(raw.toString('utf8', 0, end)) as Partial<CacheHead>;
+    head = JSON.parse(raw.toString('utf8', 0, end)) as CacheHead;
   } catch {
     return undefined;
   }
   const data = raw.subarray(end + 1);
-  const whole =
-    head.file === file &&
-    head.source === source &&
-    head.length === data.length &&
-    head.data === sum(data);
-  return whole ? data : undefined;
+  const whole = head.file === file && head.length === data.length && head.data === sum(data);
+  return whole ? { head, data } : undefined;
 }
 
 /**
@@ -209,21 +207,13 @@ function writable(dir: string): boolean {
 }
 
 /**
- * Write a cache, then prune the folder. Nothing thrown: a failure leaves no
- * file.
+ * Write a cache (its first line `head`, as JSON), then prune the folder.
+ * Nothing thrown: a failure leaves no file.
  */
-function writeCache(
-  dir: string,
-  cacheFile: string,
-  file: string,
-  source: number,
-  data: Buffer,
-  sum: Crc32,
-): void {
+function writeCache(dir: string, cacheFile: string, head: object, data: Buffer): void {
   const temporary = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   let temporaryMade = false;
   try {
-    const head: CacheHead = { file, source, data: sum(data), length: data.length };
     temporaryMade = true;
     fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), data]), {
       mode: 0o600,
@@ -240,6 +230,20 @@ function writeCache(
       }
     }
   }
+}
+
+/**
+ * Run `write` after this turn, so that the first spawn of an install is not
+ * kept waiting; or as the process exits, if it does so first (a short script).
+ */
+function soon(write: () => void): void {
+  const once = (): void => {
+    process.off('exit', once);
+    clearImmediate(immediate);
+    write();
+  };
+  const immediate = setImmediate(once);
+  process.once('exit', once);
 }
 
 /** Keep the newest {@link MAX_FILES} caches of `dir`, and no dead writer's temporary file. */
@@ -259,6 +263,38 @@ function prune(dir: string): void {
 }
 
 /**
+ * @returns why Node's loader must compile (no cache): `off` (no folder, no
+ *   `crc32`) or `node` (source maps, V8 coverage, a hook or policy flag); or
+ *   undefined, a cache may be used.
+ */
+function noCache(): 'off' | 'node' | undefined {
+  if (folder() === undefined || crc() === undefined) return 'off';
+  byNode ??= nodeLoads();
+  return byNode ? 'node' : undefined;
+}
+let byNode: boolean | undefined;
+
+/** @returns whether Node's loader must run the files (see the module's doc). */
+function nodeLoads(): boolean {
+  return (
+    process.sourceMapsEnabled ||
+    Boolean(process.env['NODE_V8_COVERAGE']) ||
+    NODE_LOADS.test(nodeFlags())
+  );
+}
+
+/**
+ * @param name - what the cache is of (a body's file name, `rxjs`).
+ * @param of - whose it is (a body's path, a pack's folder).
+ * @returns the cache's path (see the module's doc for what its name hashes).
+ */
+function cachePath(caches: string, name: string, of: string, sum: Crc32): string {
+  const what = `${of}\0${role ?? ''}\0${process.version}\0${process.arch}\0${v8Flags()}`;
+  const key = sum(what).toString(16);
+  return path.join(caches, `${name}-${key}.v8`);
+}
+
+/**
  * Run the body `file` as the stub's module.
  *
  * @param stub - the stub's `module` (the body's exports become its exports).
@@ -272,57 +308,124 @@ function prune(dir: string): void {
 function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string): void {
   const use = stub as NodeJS.Module & { codeCache?: CodeCacheUse };
   const dir = path.dirname(file);
+  const why = noCache();
   const caches = folder();
-  const sum = caches === undefined ? undefined : crc();
-  if (
-    process.sourceMapsEnabled ||
-    process.env['NODE_V8_COVERAGE'] ||
-    NODE_LOADS.test(nodeFlags()) ||
-    caches === undefined ||
-    sum === undefined
-  ) {
-    use.codeCache = caches === undefined || sum === undefined ? 'off' : 'node';
+  const sum = crc();
+  if (why !== undefined || caches === undefined || sum === undefined) {
+    use.codeCache = why ?? 'off';
     stub.exports = requireHere(file) as unknown;
     return;
   }
   const bytes = fs.readFileSync(file);
   const source = sum(bytes);
-  const key = sum(`${file}\0${process.version}\0${process.arch}\0${v8Flags()}`).toString(16);
-  const cacheFile = path.join(caches, `${path.basename(file, '.cjs')}-${key}.v8`);
+  const cacheFile = cachePath(caches, path.basename(file, '.cjs'), file, sum);
   const own = ownFolder(caches);
-  const cachedData = own ? readCache(cacheFile, file, source, sum) : undefined;
+  const read = own ? readCache(cacheFile, file, sum) : undefined;
+  const cachedData = read?.head.source === source ? read.data : undefined;
   const script = new vm.Script(HEAD + bytes.toString('utf8') + TAIL, {
     filename: file,
     cachedData,
   });
-  use.codeCache =
-    cachedData === undefined
-      ? 'none'
-      : script.cachedDataRejected === true
-        ? 'rejected'
-        : 'accepted';
+  use.codeCache = verdict(cachedData, script);
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(stub.exports, stub.exports, requireHere, stub, file, dir, importHere, functionHere);
   // A folder checked above is not made nor checked again.
   if (use.codeCache === 'accepted' || !(own || writable(caches))) return;
-  // What the body's run compiled, no more: a cache made later holds the
-  // functions one process ran first, which every other one would then
-  // deserialize (a larger cache, slower than compiling what it needs).
-  let data: Buffer;
-  try {
-    data = script.createCachedData();
-  } catch {
-    return; // no cache this time: the runtime is loaded all the same
-  }
-  // Written after this turn, so that the first spawn of an install is not
-  // kept waiting; or as the process exits, if it does so first (a short script).
-  const write = (): void => {
-    process.off('exit', write);
-    clearImmediate(soon);
-    writeCache(caches, cacheFile, file, source, data, sum);
+  // What the body's run compiled, no more (or, in an actor's child, what its
+  // start ran too: see `role`): a cache made later holds the functions
+  // one process ran first, which every other one would then deserialize (a
+  // larger cache, slower than compiling what it needs).
+  const write = (data: Buffer | undefined): void => {
+    if (data === undefined) return; // no cache this time: the runtime is loaded all the same
+    soon(() =>
+      writeCache(caches, cacheFile, { file, source, data: sum(data), length: data.length }, data),
+    );
   };
-  const soon = setImmediate(write);
-  process.once('exit', write);
+  if (held === undefined) write(cacheOf(script));
+  else held.push(() => write(cacheOf(script)));
 }
 
-export = { runBody, CACHE_ENV };
+/**
+ * An actor's child (its main module is one of this install's actor
+ * entries) keeps caches of its own (a key of their own), made once its
+ * actor runs (see {@link actorRunning}): they hold what the actor's start
+ * ran too (its handshake: ~1.7 ms less for a cold thread), which an
+ * arbiter's `import 'rxpulsar'` would only pay to deserialize.
+ */
+const role = actorRole();
+/** The caches an actor's child makes once its actor runs (undefined: made at once). */
+let held: (() => void)[] | undefined = role === undefined ? undefined : [];
+
+/** @returns the actor entry this process or thread runs as, if it does. */
+function actorRole(): 'thread' | 'process' | undefined {
+  const main = require.main?.filename;
+  const entries = path.join(__dirname, 'child', 'entry');
+  if (main === path.join(entries, 'thread.cjs')) return 'thread';
+  if (main === path.join(entries, 'process.cjs')) return 'process';
+  return undefined;
+}
+
+/**
+ * Called by an actor's child once its actor runs: its caches are made now.
+ * @example
+ * ```js
+ * require('../../compileCache.cjs').actorRunning();
+ * ```
+ */
+function actorRunning(): void {
+  const made = held ?? [];
+  held = undefined;
+  for (const make of made) make();
+}
+
+/** @returns what V8 made of `cachedData` (see {@link CodeCacheUse}). */
+function verdict(cachedData: Buffer | undefined, script: vm.Script): CodeCacheUse {
+  if (cachedData === undefined) return 'none';
+  return script.cachedDataRejected === true ? 'rejected' : 'accepted';
+}
+
+/** @returns the script's code cache, or undefined if V8 made none. */
+function cacheOf(script: vm.Script): Buffer | undefined {
+  try {
+    return script.createCachedData();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cache file of this install's folder, for `lib/modulePack.ts`: read and written with the checks above. */
+interface CacheFile {
+  /** @returns its head and data if whole and `of`'s (see {@link readCache}), else undefined. */
+  read(): { head: CacheHead; data: Buffer } | undefined;
+  /** Write it after this turn or at exit (see {@link soon}): `head` gets `file`, `data` and `length`. */
+  writeSoon(make: () => { head: Partial<CacheHead>; data: Buffer } | undefined): void;
+}
+
+/**
+ * @param name - what it holds (`rxjs`).
+ * @param of - whose it is (the folder of the files it holds).
+ * @returns the cache file, or undefined when no cache is used (see {@link noCache}).
+ */
+function cacheFile(name: string, of: string): CacheFile | undefined {
+  const caches = folder();
+  const sum = crc();
+  if (noCache() !== undefined || caches === undefined || sum === undefined) return undefined;
+  const file = cachePath(caches, name, of, sum);
+  return {
+    read: () => (ownFolder(caches) ? readCache(file, of, sum) : undefined),
+    writeSoon: (make) => {
+      const write = (): void =>
+        soon(() => {
+          const made = writable(caches) ? make() : undefined;
+          if (made === undefined) return;
+          const { head, data } = made;
+          const whole = { ...head, file: of, data: sum(data), length: data.length };
+          writeCache(caches, file, whole, data);
+        });
+      if (held === undefined) write();
+      else held.push(write);
+    },
+  };
+}
+
+export = { runBody, actorRunning, CACHE_ENV, cacheFile, crc, verdict, cacheOf, TAIL };

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { compileFunction } from 'node:vm';
+import { runModule } from './modulePack.js';
 
 const require = createRequire(import.meta.url);
 /**
@@ -68,7 +68,6 @@ const pathsOf = (dir: string): string[] => {
   return [...paths];
 };
 
-const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 /** The modules {@link direct} created (those it may read while not loaded). */
 const OURS = new WeakSet<Module>();
 
@@ -78,8 +77,9 @@ const OURS = new WeakSet<Module>();
  * loader: its relative `require`s (RxJS's own files) are loaded the same
  * way, anything else by Node. A fresh thread or process paid ~3.5 ms of
  * the loader's resolving (`stat`, `realpath`, the package scope of each
- * file) for the 23 files; reading and compiling them stays. A user's
- * `require('rxjs')` then finds these very modules in the cache.
+ * file) for the 23 files; they compile from this install's code cache
+ * (lib/modulePack.ts).
+ * A user's `require('rxjs')` then finds these very modules in the cache.
  */
 function direct(file: string): unknown {
   const cached = require.cache[file];
@@ -105,8 +105,7 @@ function direct(file: string): unknown {
     (id.startsWith('.') ? direct(`${join(dir, id)}.js`) : undefined) ??
     (fallback ??= createRequire(file))(id);
   try {
-    const run = compileFunction(source, PARAMS, { filename: file });
-    run.call(module.exports, module.exports, requireIn, module, file, dir);
+    runModule('rxjs', DIRECT ?? dir, module, source, requireIn);
   } catch (err) {
     delete require.cache[file]; // as Node's loader does
     throw err;

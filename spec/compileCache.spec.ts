@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { childLoadsFresh } from './support/childLoads.js';
 
 const lib = fileURLToPath(new URL('../lib/', import.meta.url));
 
@@ -30,6 +31,11 @@ interface Loaded {
   /** The message of a second `callback()` of a Deferred, and the frame that threw it. */
   message: string;
   frame: string;
+  /** How RxJS's files were compiled (each file's `codeCache`, once each: lib/modulePack.ts). */
+  rx: string[];
+  /** The message of a closed Subject's `next()`, and the frame that threw it. */
+  rxMessage: string;
+  rxFrame: string;
 }
 
 /**
@@ -49,7 +55,10 @@ function load(
     `const r = require(${JSON.stringify(runtime)}); const d = new r.m$async$Deferred$Deferred();` +
     ' d.callback(1); let message = "", frame = "";' +
     ' try { d.callback(2) } catch (e) { message = e.message; frame = e.stack.split("\\n")[1] }' +
-    ` console.log(JSON.stringify({ cache: require.cache[${JSON.stringify(runtime)}].codeCache, message, frame }));` +
+    ' const s = new r.m$rx$Subject(); s.unsubscribe(); let rxMessage = "", rxFrame = "";' +
+    ' try { s.next(1) } catch (e) { rxMessage = e.message; rxFrame = e.stack.split("\\n")[1] }' +
+    ' const rx = [...new Set(Object.entries(require.cache).filter(([f]) => f.includes("rxjs")).map(([, m]) => m.codeCache))];' +
+    ` console.log(JSON.stringify({ cache: require.cache[${JSON.stringify(runtime)}].codeCache, message, frame, rx, rxMessage, rxFrame }));` +
     (how.exit === true ? ' process.exit(0);' : '') +
     (how.note === undefined ? '' : ` // ${how.note}`);
   // In a thread that gets no flags (as a thread actor without the flags a
@@ -106,14 +115,65 @@ describe('the runtime code cache', function () {
     const first = await load(lib, env);
     expect(first.cache).to.equal('none');
     expect(first.message).to.equal('Deferred already called');
+    // RxJS's files too (lib/modulePack.ts), in one file.
+    expect(first.rx).to.deep.equal(['none']);
+    expect(first.rxMessage).to.equal('object unsubscribed');
     expect(statSync(caches).mode & 0o777).to.equal(0o700);
     const files = filesOf(caches);
-    expect(files).to.have.length(1);
+    expect(files).to.have.length(2);
     expect(files[0]).to.match(/^runtime\.body-[0-9a-f]+\.v8$/);
-    expect(statSync(join(caches, files[0]!)).mode & 0o777).to.equal(0o600);
+    expect(files[1]).to.match(/^rxjs-[0-9a-f]+\.v8$/);
+    for (const file of files) expect(statSync(join(caches, file)).mode & 0o777).to.equal(0o600);
     const second = await load(lib, env);
-    expect(second).to.deep.equal({ ...first, cache: 'accepted' });
+    expect(second).to.deep.equal({ ...first, cache: 'accepted', rx: ['accepted'] });
+    // A frame of RxJS names its file, from the cache as from source.
+    expect(second.rxFrame).to.match(/\/rxjs\/dist\/cjs\/internal\/[\w/]+\.js:\d+:\d+\)$/);
     expect(filesOf(caches)).to.deep.equal(files);
+  });
+
+  it('should compile an edited RxJS file from source, the others from the pack, and a damaged pack not at all', async () => {
+    // An install with its own RxJS (its package.json and CommonJS build).
+    const copy = install();
+    const rxjs = join(copy, '..', 'node_modules', 'rxjs');
+    cpSync(
+      join(lib, '..', '..', 'node_modules', 'rxjs', 'package.json'),
+      join(rxjs, 'package.json'),
+    );
+    cpSync(
+      join(lib, '..', '..', 'node_modules', 'rxjs', 'dist', 'cjs'),
+      join(rxjs, 'dist', 'cjs'),
+      {
+        recursive: true,
+      },
+    );
+    await load(copy, env);
+    const fromPack = await load(copy, env);
+    expect(fromPack.rx).to.deep.equal(['accepted']);
+    expect(fromPack.rxFrame).to.contain(join(rxjs, 'dist', 'cjs', 'internal'));
+    // One pack per RxJS install: the copy's and the build's are two files.
+    await load(lib, env);
+    expect(filesOf(caches).filter((f) => f.startsWith('rxjs-'))).to.have.length(2);
+    const errorFile = join(rxjs, 'dist', 'cjs', 'internal', 'util', 'ObjectUnsubscribedError.js');
+    const source = readFileSync(errorFile, 'utf8');
+    const edited = source.replace("'object unsubscribed'", "'OBJECT unsubscribed'");
+    expect(edited.length).to.equal(source.length);
+    writeFileSync(errorFile, edited);
+    const afterEdit = await load(copy, env);
+    expect(afterEdit.rxMessage).to.equal('OBJECT unsubscribed');
+    expect(afterEdit.rx).to.have.members(['accepted', 'none']);
+    expect((await load(copy, env)).rx).to.deep.equal(['accepted']);
+    // A pack damaged in the middle: every file from source, no crash, written again.
+    const pack = filesOf(caches)
+      .map((f) => join(caches, f))
+      .find((f) => /\/rxjs-/.test(f) && readFileSync(f).includes(rxjs))!;
+    const whole = readFileSync(pack);
+    const middle = Math.floor(whole.length / 2);
+    for (let i = middle; i < middle + 64; i++) whole[i] = whole[i]! ^ 0xff;
+    writeFileSync(pack, whole);
+    const overDamaged = await load(copy, env);
+    expect(overDamaged.rx).to.deep.equal(['none']);
+    expect(overDamaged.rxMessage).to.equal('OBJECT unsubscribed');
+    expect((await load(copy, env)).rx).to.deep.equal(['accepted']);
   });
 
   it("should name an install's own files in a stack frame, from a cache made there (a copy elsewhere)", async () => {
@@ -123,8 +183,9 @@ describe('the runtime code cache', function () {
     const fromCache = await load(copy, env);
     expect(fromCache.cache).to.equal('accepted');
     expect(fromCache.frame).to.contain(join(copy, 'runtime.body.cjs'));
-    // One cache per install: the copy's is not the build's.
-    expect(filesOf(caches)).to.have.length(2);
+    // One cache per install: the copy's is not the build's (one RxJS: one pack).
+    expect(filesOf(caches).filter((f) => f.startsWith('runtime.body-'))).to.have.length(2);
+    expect(filesOf(caches).filter((f) => f.startsWith('rxjs-'))).to.have.length(1);
     // And the package ships none.
     expect(readdirSync(lib).filter((f) => /\.(v8|cache)$/.test(f))).to.deep.equal([]);
   });
@@ -164,7 +225,8 @@ describe('the runtime code cache', function () {
 
   it('should use no folder that others can write to, nor a link to one', async () => {
     await load(lib, env);
-    const [file] = filesOf(caches);
+    const files = filesOf(caches);
+    const [file] = files;
     chmodSync(caches, 0o777);
     const open = await load(lib, env);
     expect(open.cache).to.equal('none');
@@ -175,12 +237,15 @@ describe('the runtime code cache', function () {
     const before = statSync(join(caches, file!)).mtimeMs;
     const linked = await load(lib, { RXPULSAR_COMPILE_CACHE: link });
     expect(linked.cache).to.equal('none');
-    expect(filesOf(caches)).to.deep.equal([file]);
+    expect(linked.rx).to.deep.equal(['none']);
+    expect(filesOf(caches)).to.deep.equal(files);
     expect(statSync(join(caches, file!)).mtimeMs).to.equal(before);
   });
 
   it("should be off with RXPULSAR_COMPILE_CACHE=off, and leave the body to Node's loader under source maps, coverage or a -r hook", async () => {
-    expect((await load(lib, { RXPULSAR_COMPILE_CACHE: 'off' })).cache).to.equal('off');
+    const off = await load(lib, { RXPULSAR_COMPILE_CACHE: 'off' });
+    expect(off).to.include({ cache: 'off', rxMessage: 'object unsubscribed' });
+    expect(off.rx).to.deep.equal(['off']);
     expect((await load(lib, env, ['--enable-source-maps'])).cache).to.equal('node');
     const coverage = join(work, 'coverage');
     expect((await load(lib, { ...env, NODE_V8_COVERAGE: coverage })).cache).to.equal('node');
@@ -208,12 +273,13 @@ describe('the runtime code cache', function () {
   it("should use no folder of another user's (runs as root only: it gives the folder away)", async function () {
     if (process.getuid?.() !== 0) this.skip();
     await load(lib, env);
-    const [file] = filesOf(caches);
+    const files = filesOf(caches);
+    const [file] = files;
     chownSync(caches, 65534, 65534);
     try {
       const before = statSync(join(caches, file!)).mtimeMs;
       expect((await load(lib, env)).cache).to.equal('none');
-      expect(filesOf(caches)).to.deep.equal([file]);
+      expect(filesOf(caches)).to.deep.equal(files);
       expect(statSync(join(caches, file!)).mtimeMs).to.equal(before);
     } finally {
       chownSync(caches, 0, 0);
@@ -233,7 +299,32 @@ describe('the runtime code cache', function () {
     expect((await load(lib, env, bigHeap)).cache).to.equal('accepted');
     expect((await load(lib, env)).cache).to.equal('accepted');
     expect((await load(lib, env, [], { note: 'another script' })).cache).to.equal('accepted');
-    expect(filesOf(caches)).to.have.length(2);
+    expect(filesOf(caches).filter((f) => f.startsWith('runtime.body-'))).to.have.length(2);
+  });
+
+  it("should give an actor's child caches of its own, made once its actor runs (with what its start ran)", async () => {
+    const bodies = (): { file: string; size: number }[] =>
+      filesOf(caches)
+        .filter((f) => f.startsWith('runtime.body-'))
+        .map((file) => ({ file, size: statSync(join(caches, file)).size }));
+    // An arbiter's (a script's): what the body's run compiled.
+    await load(lib, env);
+    const [lean] = bodies();
+    for (const kind of ['thread', 'process'] as const) {
+      await childLoadsFresh(kind, env);
+      const again = await childLoadsFresh(kind, env);
+      expect(again.codeCache).to.deep.equal({
+        'runtime.cjs': 'accepted',
+        [`runtime-${kind}.cjs`]: 'accepted',
+        rxjs: 'accepted',
+      });
+    }
+    // The thread's and the process's, each larger: it holds their start too.
+    const all = bodies();
+    expect(all).to.have.length(3);
+    for (const { file, size } of all) if (file !== lean!.file) expect(size).to.be.above(lean!.size);
+    // The arbiters' own is untouched by them.
+    expect(all.find(({ file }) => file === lean!.file)?.size).to.equal(lean!.size);
   });
 
   it('should write its cache at exit when the process ends in its first turn', async () => {

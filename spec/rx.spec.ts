@@ -146,12 +146,16 @@ describe('rx', () => {
           writeFileSync(join(near, 'internal', `${file}.js`), `exports.${name} = class Near {};\n`);
         }
         writeFileSync(join(near, 'package.json'), '{ "name": "rxjs", "version": "6.6.7" }\n');
-        // rx.ts on its own (dist/lib/rx.js re-exports it from a bundle), in the app.
+        // rx.ts (dist/lib/rx.js re-exports it from a bundle), in the app.
         const copy = join(root, 'app', 'lib', 'rx.js');
         mkdirSync(dirname(copy));
-        const source = readFileSync(new URL('../../lib/rx.ts', import.meta.url), 'utf8');
         const { transformSync } = await import('esbuild');
-        writeFileSync(copy, transformSync(source, { loader: 'ts', format: 'esm' }).code);
+        // With the module it imports (lib/modulePack.ts).
+        for (const name of ['rx', 'modulePack']) {
+          const source = readFileSync(new URL(`../../lib/${name}.ts`, import.meta.url), 'utf8');
+          const code = transformSync(source, { loader: 'ts', format: 'esm' }).code;
+          writeFileSync(join(dirname(copy), `${name}.js`), code);
+        }
         const loaded = (await import(pathToFileURL(copy).href)) as typeof rx;
         const required = createRequire(copy)('rxjs/internal/Subject') as typeof rx;
         expect(loaded.Subject).to.equal(required.Subject);

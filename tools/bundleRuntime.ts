@@ -202,8 +202,18 @@ function libPlugin(bundleName: string, inside: (file: string) => boolean): Plugi
         const base = CJS.has(bundleName)
           ? 'process.getBuiltinModule("node:url").pathToFileURL(__filename)'
           : 'import.meta.url';
-        const own = `new URL(${JSON.stringify(specifier(bundleName, moduleName(args.path)))}, ${base}).href`;
-        return { contents: source.replaceAll('import.meta.url', own), loader: 'ts' };
+        const spec = specifier(bundleName, moduleName(args.path));
+        const own = `new URL(${JSON.stringify(spec)}, ${base}).href`;
+        // A `require` of its own takes the module's path (beside the runtime
+        // file's): a URL costs a fresh thread ~0.3 ms for the first and
+        // ~0.2 ms for each next (docs/choices.md, "Cold spawn: RxJS from a code cache").
+        const ownRequire = CJS.has(bundleName)
+          ? `createRequire(__dirname + ${JSON.stringify(`/${spec.replace(/^\.\//, '')}`)})`
+          : 'createRequire(import.meta.url)';
+        const contents = source
+          .replaceAll('createRequire(import.meta.url)', ownRequire)
+          .replaceAll('import.meta.url', own);
+        return { contents, loader: 'ts' };
       });
     },
   };

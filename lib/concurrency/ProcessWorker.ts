@@ -12,6 +12,7 @@ import { firstValueFrom, ReplaySubject, Subject } from '../rx.js';
 import { OrphanReaper } from './OrphanReaper.js';
 import type { ExitInfo, WorkerHandle, WorkerOptions } from './WorkerHandle.js';
 import { CHILD_DATA_ENV } from './processChild.js';
+import { childExecArgv } from './childExecArgv.js';
 
 export { CHILD_DATA_ENV };
 
@@ -51,7 +52,7 @@ export class ProcessWorker implements WorkerHandle {
     cluster.setupPrimary({
       exec: entry,
       args: [],
-      execArgv: options.execArgv ?? process.execArgv,
+      execArgv: childExecArgv(options.execArgv ?? process.execArgv),
       silent: false,
     });
     // Without data, the child gets it later (see `post`).

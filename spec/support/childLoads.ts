@@ -22,7 +22,7 @@ export interface ChildLoads {
   imported: boolean;
   /** From the behaviour module: `getActor()` of index and of a deep import, `instanceof`. */
   instances: Record<string, boolean>;
-  /** How each runtime file's body was compiled (`runtime.cjs: 'accepted'`: lib/compileCache.cts). */
+  /** How each runtime file's body was compiled (`runtime.cjs: 'accepted'`: lib/compileCache.cts), and RxJS's files (`rxjs`). */
   codeCache: Record<string, string | undefined>;
 }
 
@@ -40,6 +40,9 @@ function loads(): { esm: boolean; codeCache: Record<string, string | undefined> 
       .filter(([file]) => /\/runtime(-\w+)?\.cjs$/.test(file))
       .map(([file, m]) => [file.slice(file.lastIndexOf('/') + 1), m.codeCache]),
   );
+  // RxJS's files, by lib/modulePack.ts (`node`: by Node's loader).
+  const rxjs = Object.entries(cache).filter(([file]) => file.includes('/rxjs/'));
+  codeCache['rxjs'] = [...new Set(rxjs.map(([, m]) => m.codeCache ?? 'node'))].join();
   return {
     esm: moduleLoadList.includes('NativeModule internal/modules/esm/translators'),
     codeCache,
@@ -87,18 +90,22 @@ function withoutCoverage(): NodeJS.ProcessEnv {
  * {@link childLoads} from an arbiter of its own, a fresh node without
  * source maps (the specs run with them): the runtime as users run it.
  * @param concurrency - the kind of child.
+ * @param env - added to its environment (`RXPULSAR_COMPILE_CACHE`).
  * @returns what they said.
  * @example
  * ```ts
  * expect((await childLoadsFresh('thread')).esmLoaderUsed).to.equal(false);
  * ```
  */
-export function childLoadsFresh(concurrency: 'process' | 'thread'): Promise<ChildLoads> {
+export function childLoadsFresh(
+  concurrency: 'process' | 'thread',
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildLoads> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [arbiterScript, concurrency],
-      { env: { ...withoutCoverage(), NODE_OPTIONS: '' }, timeout: 60_000 },
+      { env: { ...withoutCoverage(), NODE_OPTIONS: '', ...env }, timeout: 60_000 },
       (err, stdout, stderr) =>
         err
           ? reject(new Error(`${err.message}\n${stderr}`))

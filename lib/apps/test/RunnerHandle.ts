@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { processEnded } from '../../util/processEnded.js';
 import { RunnerSocket } from './RunnerSocket.js';
 import type { FileJob } from './wire.js';
+import { childExecArgv } from '../../concurrency/childExecArgv.js';
 
 /** What an actor tells its runner. */
 export type RunnerMessage =
@@ -301,7 +302,7 @@ export function forkRunner(execArgv: readonly string[], env: NodeJS.ProcessEnv =
   delete childEnv['NODE_UNIQUE_ID'];
   return fork(fileURLToPath(ENTRY), [], {
     env: childEnv,
-    execArgv: [...execArgv],
+    execArgv: childExecArgv(execArgv),
     // Events are JSON text already: no second JSON encoding on the way.
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

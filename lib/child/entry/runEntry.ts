@@ -4,9 +4,12 @@
  * and exit 1; and a spare's wait for its data on a channel.
  * @module
  */
+import { createRequire } from 'node:module';
 import type { ChildData } from '../ChildData.js';
 import { runChild } from '../runChild.js';
 import { spareData, type SpareMessage } from '../spareProtocol.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * Run the actor of an entry point, then end the process or thread.
@@ -24,7 +27,11 @@ export async function runEntry(
 ): Promise<void> {
   try {
     const given = await data;
-    await runChild(given, () => onRunning(given));
+    await runChild(given, () => {
+      onRunning(given);
+      // The caches of the child's runtime hold what its start ran (lib/compileCache.cts).
+      (require('../../compileCache.cjs') as { actorRunning(): void }).actorRunning();
+    });
     process.exit(0);
   } catch (err) {
     process.stderr.write(

@@ -11,7 +11,11 @@ describe('thread entry', () => {
     // Under the specs' source maps: Node's loader runs the runtime's body.
     const { esmLoaderUsed, imported, instances, codeCache } = await childLoads('thread');
     expect(esmLoaderUsed).to.equal(false);
-    expect(codeCache).to.deep.equal({ 'runtime.cjs': 'node', 'runtime-thread.cjs': 'node' });
+    expect(codeCache).to.deep.equal({
+      'runtime.cjs': 'node',
+      'runtime-thread.cjs': 'node',
+      rxjs: 'node',
+    });
     expect(imported, 'import() in a function sent by source').to.equal(true);
     expect(instances).to.deep.equal(same);
   });
@@ -24,6 +28,7 @@ describe('thread entry', () => {
     expect(codeCache).to.deep.equal({
       'runtime.cjs': 'accepted',
       'runtime-thread.cjs': 'accepted',
+      rxjs: 'accepted',
     });
     expect(imported, 'import() in a function sent by source').to.equal(true);
     expect(instances).to.deep.equal(same);
