@@ -51,7 +51,7 @@ const NODE_LOADS =
 /** The environment variable: a folder for the caches, or `off`. */
 const CACHE_ENV = 'RXPULSAR_COMPILE_CACHE';
 /** The caches a folder keeps (the newest): installs and Node versions come and go. */
-const MAX_FILES = 64;
+const MAX_FILES = 128;
 /** Age past which a temporary file is a dead writer's, in ms. */
 const STALE_TMP_MS = 10 * 60 * 1000;
 /** Where the main thread leaves its flags for its threads (see {@link v8Flags}). */
@@ -155,12 +155,14 @@ function ownFolder(dir: string): boolean {
 interface CacheHead {
   /** The body's path (a pack's: its scope, the folder of its files). */
   file: string;
-  /** The CRC-32 of the body's source (a pack's: 0, each entry has its own). */
-  source: number;
+  /** The CRC-32 of the body's source (a pack has none: each entry has its own). */
+  source?: number;
   data: number;
   length: number;
-  /** A pack's entries: each file's path, the CRC-32 of its source, the length of its cache. */
-  entries?: [string, number, number][];
+  /** A pack's layout (see `cacheFile`). */
+  format?: string;
+  /** A pack's entries: each file's path, the CRC-32 of its source, the length of its cache (unchecked JSON). */
+  entries?: unknown;
 }
 
 /**
@@ -182,12 +184,13 @@ function readCache(
   }
   const end = raw.indexOf(10);
   if (end < 0) return undefined;
-  let head: CacheHead;
+  let head: CacheHead | null;
   try {
-    head = JSON.parse(raw.toString('utf8', 0, end)) as CacheHead;
+    head = JSON.parse(raw.toString('utf8', 0, end)) as CacheHead | null;
   } catch {
     return undefined;
   }
+  if (typeof head !== 'object' || head === null) return undefined;
   const data = raw.subarray(end + 1);
   const whole = head.file === file && head.length === data.length && head.data === sum(data);
   return whole ? { head, data } : undefined;
@@ -232,18 +235,24 @@ function writeCache(dir: string, cacheFile: string, head: object, data: Buffer):
   }
 }
 
+/** Writes waiting for the end of this turn (see {@link soon}). */
+const pending: (() => void)[] = [];
+
 /**
  * Run `write` after this turn, so that the first spawn of an install is not
- * kept waiting; or as the process exits, if it does so first (a short script).
+ * kept waiting; or as the process exits, if it does so first (a short
+ * script). One `setImmediate` and one `exit` listener for all of them.
  */
 function soon(write: () => void): void {
-  const once = (): void => {
-    process.off('exit', once);
+  pending.push(write);
+  if (pending.length > 1) return;
+  const flush = (): void => {
+    process.off('exit', flush);
     clearImmediate(immediate);
-    write();
+    for (const next of pending.splice(0)) next();
   };
-  const immediate = setImmediate(once);
-  process.once('exit', once);
+  const immediate = setImmediate(flush);
+  process.once('exit', flush);
 }
 
 /** Keep the newest {@link MAX_FILES} caches of `dir`, and no dead writer's temporary file. */
@@ -365,6 +374,9 @@ function actorRole(): 'thread' | 'process' | undefined {
   return undefined;
 }
 
+/** @returns whether the caches are made later, once an actor runs (see {@link role}). */
+const madeLater = (): boolean => held !== undefined;
+
 /**
  * Called by an actor's child once its actor runs: its caches are made now.
  * @example
@@ -404,22 +416,27 @@ interface CacheFile {
 /**
  * @param name - what it holds (`rxjs`).
  * @param of - whose it is (the folder of the files it holds).
+ * @param format - how its data is laid out and compiled: in its name's hash and its head.
  * @returns the cache file, or undefined when no cache is used (see {@link noCache}).
  */
-function cacheFile(name: string, of: string): CacheFile | undefined {
+function cacheFile(name: string, of: string, format: string): CacheFile | undefined {
   const caches = folder();
   const sum = crc();
   if (noCache() !== undefined || caches === undefined || sum === undefined) return undefined;
-  const file = cachePath(caches, name, of, sum);
+  const file = cachePath(caches, name, `${of}\0${format}`, sum);
+  const read = (): ReturnType<CacheFile['read']> => {
+    const cache = ownFolder(caches) ? readCache(file, of, sum) : undefined;
+    return cache?.head.format === format ? cache : undefined;
+  };
   return {
-    read: () => (ownFolder(caches) ? readCache(file, of, sum) : undefined),
+    read,
     writeSoon: (make) => {
       const write = (): void =>
         soon(() => {
           const made = writable(caches) ? make() : undefined;
           if (made === undefined) return;
           const { head, data } = made;
-          const whole = { ...head, file: of, data: sum(data), length: data.length };
+          const whole = { ...head, file: of, format, data: sum(data), length: data.length };
           writeCache(caches, file, whole, data);
         });
       if (held === undefined) write();
@@ -428,4 +445,4 @@ function cacheFile(name: string, of: string): CacheFile | undefined {
   };
 }
 
-export = { runBody, actorRunning, CACHE_ENV, cacheFile, crc, verdict, cacheOf, TAIL };
+export = { runBody, actorRunning, madeLater, noCache, cacheFile, crc, verdict, cacheOf };

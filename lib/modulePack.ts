@@ -7,11 +7,11 @@
  * flags, a CRC-32 of the whole; each entry also holds the CRC-32 of its
  * file's source, so an edited file compiles from source.
  *
- * The caches are made when the pack is written (after the process's first
- * turn, or at its exit): by then they hold the functions the runtime's start
- * ran, which a child would otherwise compile one by one. A cold thread
- * actor starts ~2.5 ms sooner (docs/choices.md, "Cold spawn: RxJS from a
- * code cache").
+ * A file's cache is made right after its run (what it compiled, the same
+ * for every process), or in an actor's child once its actor runs (with
+ * what its start ran: lib/compileCache.cts), and the pack written after the
+ * process's turn. A thread's runtime loads ~1.5 ms sooner (docs/choices.md,
+ * "Cold spawn: RxJS from a code cache, an actor's own caches").
  * @module
  */
 import { createRequire, type Module } from 'node:module';
@@ -20,18 +20,9 @@ import { compileFunction, Script } from 'node:vm';
 
 const require = createRequire(import.meta.url);
 
-/** The parts of lib/compileCache.cts a pack uses (a CommonJS file: its build is `.cjs`). */
-interface CompileCache {
-  cacheFile(name: string, of: string): CacheFile | undefined;
-  crc(): ((data: string | Uint8Array) => number) | undefined;
-  verdict(cachedData: Buffer | undefined, script: Script): string;
-  cacheOf(script: Script): Buffer | undefined;
-  TAIL: string;
-}
-interface CacheFile {
-  read(): { head: { entries?: [string, number, number][] }; data: Buffer } | undefined;
-  writeSoon(make: () => { head: { entries: [string, number, number][] }; data: Buffer }): void;
-}
+/** lib/compileCache.cts (a CommonJS file: its build is `.cjs`). */
+type CompileCache = typeof import('./compileCache.cjs');
+type CacheFile = NonNullable<ReturnType<CompileCache['cacheFile']>>;
 let compileCache: CompileCache | undefined;
 
 /** A pack: what its file held, and what this process compiled from source. */
@@ -40,37 +31,77 @@ interface Pack {
   sum: (data: string | Uint8Array) => number;
   /** Each file's cache and its source's CRC-32, as read. */
   held: Map<string, { source: number; data: Buffer }>;
-  /** Each file compiled from source, and its source's CRC-32: cached when the pack is written. */
-  made: Map<string, { source: number; script: Script }>;
+  /**
+   * Each file compiled from source, its source's CRC-32 and its cache, made
+   * right after its run (what it compiled, no more: the same for every
+   * process), or in an actor's child once its actor runs (with its start).
+   */
+  made: Map<string, { source: number; script: Script; data: Buffer | undefined }>;
 }
+
+const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+/** How a file is wrapped, as Node's loader did before `compileFunction` (a script's cache holds what ran). */
+const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const TAIL = '\n})';
+/** How a pack is laid out and its files wrapped: in its name's hash (another version's is another file). */
+const FORMAT = `pack 1, wrapped ${JSON.stringify(HEAD + TAIL)}`;
 
 /** The packs by name and folder, read once a process (undefined: no cache). */
 const packs = new Map<string, Pack | undefined>();
+
+/** Why no pack is used: lib/compileCache.cts's `noCache()`, or `off` without it. */
+let noPack: 'off' | 'node' = 'off';
 
 /** @returns the pack `name` of `scope`, read, or undefined when no cache is used. */
 function packOf(name: string, scope: string): Pack | undefined {
   const id = `${name}\0${scope}`;
   if (packs.has(id)) return packs.get(id);
-  compileCache ??= require('./compileCache.cjs') as CompileCache;
-  const file = compileCache.cacheFile(name, scope);
-  const sum = compileCache.crc();
-  const pack = file && sum && { file, sum, held: new Map(), made: new Map() };
-  const read = pack?.file.read();
-  let at = 0;
-  for (const [entry, source, length] of read?.head.entries ?? []) {
-    pack!.held.set(entry, { source, data: read!.data.subarray(at, at + length) });
-    at += length;
+  let pack: Pack | undefined;
+  try {
+    compileCache ??= require('./compileCache.cjs') as CompileCache;
+    noPack = compileCache.noCache() ?? 'off';
+    const file = compileCache.cacheFile(name, scope, FORMAT);
+    const sum = compileCache.crc();
+    if (file !== undefined && sum !== undefined) {
+      pack = { file, sum, held: new Map(), made: new Map() };
+      const read = file.read();
+      if (read !== undefined) readEntries(pack, read.head.entries, read.data);
+    }
+  } catch {
+    pack = undefined; // no cache: the files compile as Node compiles them
   }
   packs.set(id, pack);
   return pack;
 }
 
+/**
+ * Fill `pack.held` from a pack file's entries, if they are what
+ * {@link packed} writes and add up to its data (the CRC-32 covers the data,
+ * not the head): else nothing is used.
+ */
+function readEntries(pack: Pack, entries: unknown, data: Buffer): void {
+  if (!Array.isArray(entries)) return;
+  const held = new Map<string, { source: number; data: Buffer }>();
+  let at = 0;
+  for (const entry of entries as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 3) return;
+    const [file, source, length] = entry as unknown[];
+    if (typeof file !== 'string' || !isUint32(source) || !isUint32(length)) return;
+    held.set(file, { source, data: data.subarray(at, at + length) });
+    at += length;
+  }
+  if (at === data.length) pack.held = held;
+}
+
+const isUint32 = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0xffffffff;
+
 /** @returns a pack's file: what it held, and the caches of what this process compiled. */
 function packed(pack: Pack): { head: { entries: [string, number, number][] }; data: Buffer } {
   const all = new Map(pack.held);
-  for (const [file, { source, script }] of pack.made) {
-    const data = compileCache!.cacheOf(script);
-    if (data !== undefined) all.set(file, { source, data });
+  for (const [file, made] of pack.made) {
+    const data = made.data ?? compileCache!.cacheOf(made.script);
+    if (data !== undefined) all.set(file, { source: made.source, data });
   }
   pack.made.clear();
   const entries: [string, number, number][] = [];
@@ -78,15 +109,11 @@ function packed(pack: Pack): { head: { entries: [string, number, number][] }; da
   return { head: { entries }, data: Buffer.concat([...all.values()].map((entry) => entry.data)) };
 }
 
-const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
-/** How a file is wrapped, as Node's loader did before `compileFunction` (a script's cache holds what ran). */
-const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
-
 /**
  * Compile and run a CommonJS file as Node's loader would, with its cache
  * from the pack `name` of `scope`; without a cache (off, or Node's loader
  * must run it: lib/compileCache.cts), as Node does. `module.codeCache` says
- * how (`accepted`, `none`, `rejected`, `off`).
+ * how (`accepted`, `none`, `rejected`; `off` or `node` without a cache).
  *
  * @param name - the pack's name (`rxjs`).
  * @param scope - the folder of its files (a pack per install of them).
@@ -110,17 +137,18 @@ export function runModule(
   const args = [module.exports, requireIn, module, file, dirname(file)];
   const pack = packOf(name, scope);
   if (pack === undefined) {
-    use.codeCache = 'off';
+    use.codeCache = noPack;
     compileFunction(source, PARAMS, { filename: file }).apply(module.exports, args);
     return;
   }
   const checksum = pack.sum(source);
   const held = pack.held.get(file);
   const cachedData = held?.source === checksum ? held.data : undefined;
-  const script = new Script(HEAD + source + compileCache!.TAIL, { filename: file, cachedData });
+  const script = new Script(HEAD + source + TAIL, { filename: file, cachedData });
   use.codeCache = compileCache!.verdict(cachedData, script);
   (script.runInThisContext() as (...a: unknown[]) => void).apply(module.exports, args);
   if (use.codeCache === 'accepted') return;
   if (pack.made.size === 0) pack.file.writeSoon(() => packed(pack));
-  pack.made.set(file, { source: checksum, script });
+  const data = compileCache!.madeLater() ? undefined : compileCache!.cacheOf(script);
+  pack.made.set(file, { source: checksum, script, data });
 }

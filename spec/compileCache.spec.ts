@@ -174,6 +174,21 @@ describe('the runtime code cache', function () {
     expect(overDamaged.rx).to.deep.equal(['none']);
     expect(overDamaged.rxMessage).to.equal('OBJECT unsubscribed');
     expect((await load(copy, env)).rx).to.deep.equal(['accepted']);
+    // A whole pack (its data's CRC-32 right) whose head is not what a pack
+    // writes: nothing used, nothing thrown, written again.
+    const sound = readFileSync(pack);
+    const end = sound.indexOf(10);
+    const head = JSON.parse(sound.toString('utf8', 0, end)) as Record<string, unknown>;
+    const entries = head['entries'] as [string, number, number][];
+    const lengths = entries.map(([file, source, length]) => [file, source, length + 1]);
+    for (const odd of [{}, null, 'x', [['a', 1]], [[1, 2, 3]], lengths]) {
+      const edited = JSON.stringify({ ...head, entries: odd });
+      writeFileSync(pack, Buffer.concat([Buffer.from(`${edited}\n`), sound.subarray(end + 1)]));
+      expect((await load(copy, env)).rx, JSON.stringify(odd)).to.deep.equal(['none']);
+    }
+    writeFileSync(pack, Buffer.concat([Buffer.from('null\n'), sound.subarray(end + 1)]));
+    expect((await load(copy, env)).rx).to.deep.equal(['none']);
+    expect((await load(copy, env)).rx).to.deep.equal(['accepted']);
   });
 
   it("should name an install's own files in a stack frame, from a cache made there (a copy elsewhere)", async () => {
@@ -327,6 +342,32 @@ describe('the runtime code cache', function () {
     expect(all.find(({ file }) => file === lean!.file)?.size).to.equal(lean!.size);
   });
 
+  it("should write an actor's child's caches while its actor runs, not at its end", async () => {
+    // Only a thread loads runtime-thread.cjs: its cache is the thread's.
+    const script =
+      `import(${JSON.stringify(join(lib, 'index.js'))}).then(async ({ arbiter, spawn }) => {` +
+      ' const { readdirSync } = await import("node:fs");' +
+      ' await arbiter({ signals: false, control: false }).start();' +
+      " const actor = await spawn({ name: 'cached', concurrency: 'thread', commands: { alive: () => true } });" +
+      ' let seen = false;' +
+      ` for (let i = 0; i < 500 && !seen; i++) { seen = readdirSync(${JSON.stringify(caches)}).some((f) => f.startsWith("runtime-thread.body-") && f.endsWith(".v8")); await new Promise((r) => setTimeout(r, 20)); }` +
+      " console.log(JSON.stringify({ seen, running: await actor.send('alive') }));" +
+      ' await actor.stop(); await arbiter().stop();' +
+      '});';
+    const out = await new Promise<string>((resolve, reject) => {
+      const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
+      delete base['NODE_V8_COVERAGE'];
+      execFile(
+        process.execPath,
+        ['-e', script],
+        { env: base, timeout: 30_000 },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    expect(JSON.parse(out)).to.deep.equal({ seen: true, running: true });
+  });
+
   it('should write its cache at exit when the process ends in its first turn', async () => {
     expect((await load(lib, env, [], { exit: true })).cache).to.equal('none');
     expect((await load(lib, env, [], { exit: true })).cache).to.equal('accepted');
@@ -335,8 +376,8 @@ describe('the runtime code cache', function () {
   it('should keep the newest caches of its folder, and remove what a writer killed midway left', async () => {
     mkdirSync(caches, { mode: 0o700 });
     const old = new Date(Date.now() - 3_600_000);
-    for (let i = 0; i < 70; i++) {
-      const name = join(caches, `old-${String(i).padStart(2, '0')}.v8`);
+    for (let i = 0; i < 140; i++) {
+      const name = join(caches, `old-${String(i).padStart(3, '0')}.v8`);
       writeFileSync(name, 'stale');
       utimesSync(name, old, new Date(old.getTime() + i * 1000));
     }
@@ -345,10 +386,10 @@ describe('the runtime code cache', function () {
     writeFileSync(join(caches, 'live.v8.2-y.tmp'), 'being written');
     await load(lib, env);
     const files = filesOf(caches);
-    expect(files.filter((f) => f.endsWith('.v8'))).to.have.length(64);
+    expect(files.filter((f) => f.endsWith('.v8'))).to.have.length(128);
     expect(files.some((f) => /^runtime\.body-/.test(f))).to.equal(true);
     // The newest of the old ones are kept.
-    expect(files).to.include('old-69.v8').and.not.include('old-00.v8');
+    expect(files).to.include('old-139.v8').and.not.include('old-000.v8');
     expect(files.filter((f) => f.endsWith('.tmp'))).to.deep.equal(['live.v8.2-y.tmp']);
   });
 });

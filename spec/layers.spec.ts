@@ -18,7 +18,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib');
 
 /** Rank of each folder (or top-level module) of lib/, lower layers first. */
 const LAYERS: [RegExp, number, string][] = [
-  [/^(errors\.ts|rx\.ts|util\/)/, 0, 'primitives: errors, rx, util'],
+  [
+    /^(errors\.ts|rx\.ts|modulePack\.ts|compileCache\.cjs|util\/)/,
+    0,
+    'primitives: errors, rx and its code caches, util',
+  ],
   [/^(log|codec)\//, 1, 'primitives: log, codec'],
   [/^async\//, 2, 'primitives: async'],
   [/^eventloop\//, 3, 'primitives: eventloop'],
