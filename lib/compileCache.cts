@@ -14,10 +14,12 @@
  *   (`RXPULSAR_COMPILE_CACHE`, an absolute path, else
  *   `<tmpdir>/rxpulsar-code-cache-<uid>`; `off`, `0`, `false` or a relative
  *   path turn the cache off);
- * - its name hashes the body's path, Node's version, the architecture and
+ * - its name hashes the body's path, Node's version, the architecture,
  *   the process's flags (V8 rejects a cache made under other flags; a
  *   thread runs under its process's, whatever its `execArgv` says: see
- *   `v8Flags`);
+ *   `v8Flags`) and, in an actor's child, its kind: a child's caches are its
+ *   own, made once its actor runs, so that they hold its start too (see
+ *   `role`);
  * - its first line names the body's path and the CRC-32 of the body's
  *   source and of the cache itself (`zlib.crc32`, Node >= 20.15): an edited
  *   body or a damaged file is compiled from source and the cache written
@@ -32,6 +34,9 @@
  * compile and run a file: source maps, V8 coverage, a policy, or a hook
  * installed by a flag (`-r`, `--import`, `--loader`), as `lib/rx.ts` does
  * for RxJS.
+ *
+ * `cacheFile` gives `lib/modulePack.ts` a cache file of its own with the
+ * same checks: the pack of RxJS's files.
  * @module
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
