@@ -282,11 +282,19 @@ function prune(dir: string): void {
  *   undefined, a cache may be used.
  */
 function noCache(): 'off' | 'node' | undefined {
-  if (folder() === undefined || crc() === undefined) return 'off';
-  byNode ??= nodeLoads();
-  return byNode ? 'node' : undefined;
+  const can = usable();
+  return typeof can === 'string' ? can : undefined;
 }
 let byNode: boolean | undefined;
+
+/** @returns the caches' folder and `crc32` when a cache may be used, else why not (see {@link noCache}). */
+function usable(): { caches: string; sum: Crc32 } | 'off' | 'node' {
+  const caches = folder();
+  const sum = crc();
+  if (caches === undefined || sum === undefined) return 'off';
+  byNode ??= nodeLoads();
+  return byNode ? 'node' : { caches, sum };
+}
 
 /** @returns whether Node's loader must run the files (see the module's doc). */
 function nodeLoads(): boolean {
@@ -322,14 +330,13 @@ function cachePath(caches: string, name: string, of: string, sum: Crc32): string
 function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string): void {
   const use = stub as NodeJS.Module & { codeCache?: CodeCacheUse };
   const dir = path.dirname(file);
-  const why = noCache();
-  const caches = folder();
-  const sum = crc();
-  if (why !== undefined || caches === undefined || sum === undefined) {
-    use.codeCache = why ?? 'off';
+  const can = usable();
+  if (typeof can === 'string') {
+    use.codeCache = can;
     stub.exports = requireHere(file) as unknown;
     return;
   }
+  const { caches, sum } = can;
   const bytes = fs.readFileSync(file);
   const source = sum(bytes);
   const cacheFile = cachePath(caches, path.basename(file, '.cjs'), file, sum);
@@ -349,14 +356,13 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string)
   // start ran too: see `role`): a cache made later holds the functions
   // one process ran first, which every other one would then deserialize (a
   // larger cache, slower than compiling what it needs).
-  const write = (data: Buffer | undefined): void => {
+  whenMade(() => {
+    const data = cacheOf(script);
     if (data === undefined) return; // no cache this time: the runtime is loaded all the same
     soon(() =>
       writeCache(caches, cacheFile, { file, source, data: sum(data), length: data.length }, data),
     );
-  };
-  if (held === undefined) write(cacheOf(script));
-  else held.push(() => write(cacheOf(script)));
+  });
 }
 
 /**
@@ -379,8 +385,14 @@ function actorRole(): 'thread' | 'process' | undefined {
   return undefined;
 }
 
-/** @returns whether the caches are made later, once an actor runs (see {@link role}). */
-const madeLater = (): boolean => held !== undefined;
+/**
+ * Make a cache now, or in an actor's child once its actor runs (see {@link role}).
+ * @param make - makes the cache and has it written.
+ */
+function whenMade(make: () => void): void {
+  if (held === undefined) make();
+  else held.push(make);
+}
 
 /**
  * Called by an actor's child once its actor runs: its caches are made now.
@@ -425,9 +437,9 @@ interface CacheFile {
  * @returns the cache file, or undefined when no cache is used (see {@link noCache}).
  */
 function cacheFile(name: string, of: string, format: string): CacheFile | undefined {
-  const caches = folder();
-  const sum = crc();
-  if (noCache() !== undefined || caches === undefined || sum === undefined) return undefined;
+  const can = usable();
+  if (typeof can === 'string') return undefined;
+  const { caches, sum } = can;
   const file = cachePath(caches, name, `${of}\0${format}`, sum);
   const read = (): ReturnType<CacheFile['read']> => {
     const cache = ownFolder(caches) ? readCache(file, of, sum) : undefined;
@@ -435,19 +447,15 @@ function cacheFile(name: string, of: string, format: string): CacheFile | undefi
   };
   return {
     read,
-    writeSoon: (make) => {
-      const write = (): void =>
-        soon(() => {
-          const made = writable(caches) ? make() : undefined;
-          if (made === undefined) return;
-          const { head, data } = made;
-          const whole = { ...head, file: of, format, data: sum(data), length: data.length };
-          writeCache(caches, file, whole, data);
-        });
-      if (held === undefined) write();
-      else held.push(write);
-    },
+    writeSoon: (make) =>
+      soon(() => {
+        const made = writable(caches) ? make() : undefined;
+        if (made === undefined) return;
+        const { head, data } = made;
+        const whole = { ...head, file: of, format, data: sum(data), length: data.length };
+        writeCache(caches, file, whole, data);
+      }),
   };
 }
 
-export = { runBody, actorRunning, madeLater, noCache, cacheFile, crc, verdict, cacheOf };
+export = { runBody, actorRunning, whenMade, noCache, cacheFile, crc, verdict, cacheOf };

@@ -34,9 +34,12 @@ interface Pack {
   /**
    * Each file compiled from source, its source's CRC-32 and its cache, made
    * right after its run (what it compiled, no more: the same for every
-   * process), or in an actor's child once its actor runs (with its start).
+   * process), or in an actor's child once its actor runs (with its start:
+   * lib/compileCache.cts's `whenMade`).
    */
-  made: Map<string, { source: number; script: Script; data: Buffer | undefined }>;
+  made: Map<string, { source: number; data?: Buffer }>;
+  /** A write of the pack is planned (it takes what is made until then). */
+  writing: boolean;
 }
 
 const PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
@@ -63,7 +66,7 @@ function packOf(name: string, scope: string): Pack | undefined {
     const file = compileCache.cacheFile(name, scope, FORMAT);
     const sum = compileCache.crc();
     if (file !== undefined && sum !== undefined) {
-      pack = { file, sum, held: new Map(), made: new Map() };
+      pack = { file, sum, held: new Map(), made: new Map(), writing: false };
       const read = file.read();
       if (read !== undefined) readEntries(pack, read.head.entries, read.data);
     }
@@ -99,11 +102,10 @@ const isUint32 = (value: unknown): value is number =>
 /** @returns a pack's file: what it held, and the caches of what this process compiled. */
 function packed(pack: Pack): { head: { entries: [string, number, number][] }; data: Buffer } {
   const all = new Map(pack.held);
-  for (const [file, made] of pack.made) {
-    const data = made.data ?? compileCache!.cacheOf(made.script);
-    if (data !== undefined) all.set(file, { source: made.source, data });
-  }
+  for (const [file, { source, data }] of pack.made)
+    if (data !== undefined) all.set(file, { source, data });
   pack.made.clear();
+  pack.writing = false;
   const entries: [string, number, number][] = [];
   for (const [file, { source, data }] of all) entries.push([file, source, data.length]);
   return { head: { entries }, data: Buffer.concat([...all.values()].map((entry) => entry.data)) };
@@ -148,7 +150,12 @@ export function runModule(
   use.codeCache = compileCache!.verdict(cachedData, script);
   (script.runInThisContext() as (...a: unknown[]) => void).apply(module.exports, args);
   if (use.codeCache === 'accepted') return;
-  if (pack.made.size === 0) pack.file.writeSoon(() => packed(pack));
-  const data = compileCache!.madeLater() ? undefined : compileCache!.cacheOf(script);
-  pack.made.set(file, { source: checksum, script, data });
+  const made: { source: number; data?: Buffer } = { source: checksum };
+  pack.made.set(file, made);
+  compileCache!.whenMade(() => {
+    made.data = compileCache!.cacheOf(script);
+    // Written after this turn, with every file made meanwhile.
+    if (!pack.writing) pack.file.writeSoon(() => packed(pack));
+    pack.writing = true;
+  });
 }

@@ -368,6 +368,35 @@ describe('the runtime code cache', function () {
     expect(JSON.parse(out)).to.deep.equal({ seen: true, running: true });
   });
 
+  it('should wait to write its caches with one exit listener, whatever their number', async () => {
+    const files = ['runtime', 'runtime-lib', 'runtime-thread', 'runtime-process'].map((f) =>
+      JSON.stringify(join(lib, `${f}.cjs`)),
+    );
+    const script =
+      'const before = process.listenerCount("exit");' +
+      files.map((f) => ` require(${f});`).join('') +
+      ' console.log(JSON.stringify({ added: process.listenerCount("exit") - before }));';
+    const count = (): Promise<{ added: number }> =>
+      new Promise((resolve, reject) => {
+        const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
+        delete base['NODE_V8_COVERAGE'];
+        execFile(
+          process.execPath,
+          ['-e', script],
+          { env: base, timeout: 30_000 },
+          (err, out, stderr) =>
+            err
+              ? reject(new Error(`${err.message}\n${stderr}`))
+              : resolve(JSON.parse(out) as { added: number }),
+        );
+      });
+    // Four bodies and RxJS's pack to write: one listener.
+    expect(await count()).to.deep.equal({ added: 1 });
+    expect(filesOf(caches).filter((f) => f.endsWith('.v8'))).to.have.length(5);
+    // Nothing to write: none.
+    expect(await count()).to.deep.equal({ added: 0 });
+  });
+
   it('should write its cache at exit when the process ends in its first turn', async () => {
     expect((await load(lib, env, [], { exit: true })).cache).to.equal('none');
     expect((await load(lib, env, [], { exit: true })).cache).to.equal('accepted');
