@@ -82,6 +82,25 @@ function load(
   });
 }
 
+/**
+ * Run a `-e` script in a fresh node without source maps nor coverage.
+ * @param env - added to the environment (`RXPULSAR_COMPILE_CACHE`).
+ * @returns the JSON it printed.
+ */
+function printed(script: string, env: Record<string, string>): Promise<unknown> {
+  const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
+  delete base['NODE_V8_COVERAGE'];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-e', script],
+      { env: base, timeout: 30_000 },
+      (err, out, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(out) as unknown),
+    );
+  });
+}
+
 /** The cache files of `folder`, and anything else in it. */
 const filesOf = (folder: string): string[] => readdirSync(folder).sort();
 
@@ -354,18 +373,7 @@ describe('the runtime code cache', function () {
       " console.log(JSON.stringify({ seen, running: await actor.send('alive') }));" +
       ' await actor.stop(); await arbiter().stop();' +
       '});';
-    const out = await new Promise<string>((resolve, reject) => {
-      const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
-      delete base['NODE_V8_COVERAGE'];
-      execFile(
-        process.execPath,
-        ['-e', script],
-        { env: base, timeout: 30_000 },
-        (err, stdout, stderr) =>
-          err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
-      );
-    });
-    expect(JSON.parse(out)).to.deep.equal({ seen: true, running: true });
+    expect(await printed(script, env)).to.deep.equal({ seen: true, running: true });
   });
 
   it('should wait to write its caches with one exit listener, whatever their number', async () => {
@@ -376,20 +384,7 @@ describe('the runtime code cache', function () {
       'const before = process.listenerCount("exit");' +
       files.map((f) => ` require(${f});`).join('') +
       ' console.log(JSON.stringify({ added: process.listenerCount("exit") - before }));';
-    const count = (): Promise<{ added: number }> =>
-      new Promise((resolve, reject) => {
-        const base: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', ...env };
-        delete base['NODE_V8_COVERAGE'];
-        execFile(
-          process.execPath,
-          ['-e', script],
-          { env: base, timeout: 30_000 },
-          (err, out, stderr) =>
-            err
-              ? reject(new Error(`${err.message}\n${stderr}`))
-              : resolve(JSON.parse(out) as { added: number }),
-        );
-      });
+    const count = (): Promise<unknown> => printed(script, env);
     // Four bodies and RxJS's pack to write: one listener.
     expect(await count()).to.deep.equal({ added: 1 });
     expect(filesOf(caches).filter((f) => f.endsWith('.v8'))).to.have.length(5);
