@@ -5,9 +5,12 @@
  * warm spare, which becomes the replacement); the baselines are a plain
  * `spawn()` of the same kind until ready and its first `ping`, cold and
  * from a warm spare, measured in the same run, interleaved with the kills;
- * for a process, also the replacement's time from the moment its arbiter
- * saw the exit (what the kernel takes to end a killed process, ~3 ms, is
- * the floor of any replacement). The same kills in a pool with a standby
+ * for a process, also the floor of any replacement that waits for the
+ * death: a bare `fork()` killed the same way, until its `exit` is seen
+ * (the kernel's end of the process, then libuv's `SIGCHLD`), interleaved
+ * too. No supervisor can replace a killed process before it sees the
+ * exit: against that floor plus a spawn from a warm spare (each round's
+ * own), the heal pays only what is its own. The same kills in a pool with a standby
  * (`standby: 1`: a worker started ahead, adopted at the death), interleaved
  * too, against the same warm-spare spawns. Then a process worker frozen
  * with `SIGSTOP`: the time until its replacement answers `ping`, bounded by
@@ -15,8 +18,10 @@
  * before the scenario resolves.
  * @module
  */
+import { fork } from 'node:child_process';
 import { send, spawn, type ActorProxy, type Arbiter, type Monitor } from '../lib/index.js';
 import { spares } from '../lib/child/startWorker.js';
+import { endChild, firstMessage, fixture } from './support/fixture.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { median, msSince, sleep } from './support/stats.js';
 import { withArbiter } from './support/withArbiter.js';
@@ -127,6 +132,25 @@ async function plainSpawn(concurrency: Kind, warm = false, pools = 1): Promise<n
   }
 }
 
+/**
+ * The floor of a heal after SIGKILL: a bare fork, ready, killed the same
+ * way; the time until its `exit` is seen, in ms.
+ */
+async function bareKilled(): Promise<number> {
+  const child = fork(fixture('ready-fork'), [], { stdio: 'inherit' });
+  try {
+    await firstMessage(child);
+    await sleep(SETTLE_MS);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const t0 = process.hrtime.bigint();
+    child.kill('SIGKILL');
+    await exited;
+    return msSince(t0);
+  } finally {
+    await endChild(child);
+  }
+}
+
 function kill(victim: ActorProxy): void {
   if (victim.concurrency === 'thread') victim.worker?.kill('SIGKILL');
   else if (victim.pid !== undefined) process.kill(victim.pid, 'SIGKILL');
@@ -172,6 +196,9 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
   const exitSeen: number[] = [];
   const plain: number[] = [];
   const warm: number[] = [];
+  /** A bare fork's exit seen after SIGKILL, then the same round's warm-spare spawn. */
+  const floor: number[] = [];
+  const bareExit: number[] = [];
   try {
     await pool.start();
     await standbyPool.start();
@@ -190,6 +217,11 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
       afterExit.push(ms - exitMs);
       plain.push(await plainSpawn(concurrency));
       warm.push(await plainSpawn(concurrency, true, 2));
+      if (concurrency === 'process') {
+        const bare = await bareKilled();
+        bareExit.push(bare);
+        floor.push(bare + (warm.at(-1) ?? NaN));
+      }
       await quiet();
       const withStandby = await heal(a, standbyPool, kill);
       adopted.push(withStandby.ms);
@@ -209,16 +241,40 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
       'ms',
       median(replaced),
       median(plain),
-      { better: 'lower', target: 1.5, note: range(plain) },
-    ),
-    compare(
-      `replacement after ${how} (${concurrency}) vs spawn from a warm spare`,
-      'ms',
-      median(replaced),
-      median(warm),
-      { better: 'lower', target: 1.2, note: range(warm) },
+      { better: 'lower', target: 1.2, note: range(plain) },
     ),
   ];
+  if (concurrency === 'process') {
+    // A replacement waits for the death: against a warm-spare spawn alone,
+    // the kernel's end of the process counts as the heal's own.
+    rows.push(
+      compare(
+        `replacement after ${how} (${concurrency}) vs spawn from a warm spare`,
+        'ms',
+        median(replaced),
+        median(warm),
+        { better: 'lower', note: `${range(warm)}; the floor, a bare fork's exit seen, is in it` },
+      ),
+      compare(
+        `replacement after ${how} (${concurrency}) vs a bare fork's exit seen + spawn from a warm spare`,
+        'ms',
+        median(replaced),
+        median(floor),
+        { better: 'lower', target: 1.2, note: range(floor) },
+      ),
+    );
+  } else {
+    // A thread's pool replaces it when terminate() is called, not at its exit.
+    rows.push(
+      compare(
+        `replacement after ${how} (${concurrency}) vs spawn from a warm spare`,
+        'ms',
+        median(replaced),
+        median(warm),
+        { better: 'lower', target: 1.2, note: range(warm) },
+      ),
+    );
+  }
   const exitNote =
     concurrency === 'process'
       ? `; its exit was seen ${median(adoptedExit).toFixed(1)} ms after the kill (median)`
@@ -232,7 +288,6 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
       { better: 'lower', target: 1.2, note: `${range(warm, adopted)}${exitNote}` },
     ),
   );
-  // A thread's pool replaces it when terminate() is called, not at its exit.
   if (concurrency === 'process') {
     rows.push(
       compare(
@@ -242,7 +297,7 @@ async function killed(a: Arbiter, concurrency: Kind): Promise<Row[]> {
         median(warm),
         {
           better: 'lower',
-          note: `its exit was seen ${median(exitSeen).toFixed(1)} ms after the kill (median)`,
+          note: `its exit was seen ${median(exitSeen).toFixed(1)} ms after the kill, a bare fork's ${median(bareExit).toFixed(1)} ms (medians)`,
         },
       ),
     );

@@ -24,6 +24,7 @@ import { RestartPolicy } from './RestartPolicy.js';
 import { Standbys } from './Standbys.js';
 import type { Supervisor } from './Supervisor.js';
 import { spares } from '../child/startWorker.js';
+import { warmLogging } from '../log/createLogger.js';
 
 /**
  * A pool: keeps `workers` actors of its `concurrency` alive, replaces the
@@ -388,10 +389,12 @@ export class Monitor extends Actor {
   private checkReady(): void {
     const d = this.startDeferred;
     if (d !== undefined && !d.called && this.managed.size >= this.settings.workers) {
-      // Spares and standbys warm up once the pool is up, not to slow its start down.
+      // Spares and standbys warm up once the pool is up, not to slow its
+      // start down; so does the logger, before the first failure needs it.
       if (this.state === 'running') {
         const kind = this.workerParams.concurrency ?? 'process';
         this.standbys.warm(kind, this.settings.spares, this.aid);
+        this.loop.addCallback(warmLogging);
       }
       d.callback(this);
     }
