@@ -149,7 +149,39 @@ function encodeObject(obj: object, depth: number): unknown {
   if (proto === ArrayBuffer.prototype) {
     return { [TAG]: 'arraybuffer', v: bytesOf(obj as ArrayBuffer) };
   }
+  const builtin = otherRealm(obj, proto);
+  if (builtin !== undefined) return encodeObject(builtin, depth);
   throw refuse(obj, proto);
+}
+
+/**
+ * A plain object, `Date`, `Map`, `Set` or `RegExp` made in another realm (a
+ * `vm` context: the shell's, a test's) travels as this realm's: its
+ * prototype is that realm's, the one of a built-in (a native constructor of
+ * the same name), not a class of its own.
+ *
+ * @returns the value of this realm to encode in its place, or undefined.
+ */
+function otherRealm(obj: object, proto: unknown): object | undefined {
+  if (typeof proto !== 'object' || proto === null) return undefined;
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  if (typeof ctor !== 'function' || !NATIVE.test(Function.prototype.toString.call(ctor))) {
+    return undefined;
+  }
+  switch (ctor.name) {
+    case 'Object':
+      return Object.getPrototypeOf(proto) === null ? { ...obj } : undefined;
+    case 'Date':
+      return types.isDate(obj) ? new Date((obj).getTime()) : undefined;
+    case 'Map':
+      return types.isMap(obj) ? new Map(obj) : undefined;
+    case 'Set':
+      return types.isSet(obj) ? new Set(obj) : undefined;
+    case 'RegExp':
+      return types.isRegExp(obj) ? new RegExp(obj) : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function encodeArray(arr: unknown[], depth: number): unknown[] {

@@ -141,9 +141,18 @@ export async function shellEval(
       breakLength: options.columns ?? 80,
       depth: 4,
     });
+  // `await import('node:os')` as in a module of the actor's process; asked
+  // for only by a line that imports (Node 20 warns once that it is experimental).
+  const imports = /\bimport\s*\(/.test(source)
+    ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }
+    : {};
   const run = (code: string): unknown =>
     inShell.run(true, (): unknown =>
-      vm.runInContext(code, context, { filename: 'shell', timeout: options.syncTimeout ?? 5000 }),
+      vm.runInContext(code, context, {
+        filename: 'shell',
+        timeout: options.syncTimeout ?? 5000,
+        ...imports,
+      }),
     );
   let value: unknown;
   try {

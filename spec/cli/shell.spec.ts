@@ -74,10 +74,38 @@ describe('rxpulsar shell', () => {
       expect(JSON.parse(r.stdout)).to.deep.equal([aid, true]);
     });
 
+    it('should send what its code makes (objects, Dates, Maps) and import modules', async () => {
+      const echoed = await arbiter.cli([
+        'shell',
+        '-e',
+        'await send("arbiter", "echo", { a: 1, d: new Date(0), m: new Map([["k", JSON.parse("{}")]]) })',
+      ]);
+      expect(echoed).to.deep.include({
+        code: 0,
+        stdout: "{ a: 1, d: 1970-01-01T00:00:00.000Z, m: Map(1) { 'k' => {} } }\n",
+      });
+      const imported = await arbiter.cli(['shell', '-e', '(await import("node:path")).sep']);
+      expect(imported).to.deep.include({ code: 0, stdout: "'/'\n" });
+    });
+
     it('should print a thrown error on stderr and exit 1', async () => {
       const r = await arbiter.cli(['shell', '-e', 'throw new RangeError("boom")']);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.match(/^Uncaught RangeError: boom\n {4}at shell:1:7/);
+    });
+  });
+
+  describe('piped lines', () => {
+    it('should answer them one at a time, in order, .enter and .leave included', async () => {
+      const aid = workers[0]!.aid;
+      const lines = [`.enter ${aid}`, 'actor.aid', '.leave', 'actor.name', ''].join('\n');
+      const r = await arbiter.cli(['shell'], 60_000, lines);
+      expect(r.code).to.equal(0);
+      const order = [`entered`, `'${aid}'`, 'back in the arbiter', "'arbiter'"].map((s) =>
+        r.stdout.indexOf(s),
+      );
+      expect(order.every((at) => at >= 0)).to.equal(true, r.stdout);
+      expect([...order].sort((x, y) => x - y)).to.deep.equal(order, r.stdout);
     });
   });
 

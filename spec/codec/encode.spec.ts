@@ -1,8 +1,10 @@
+import { runInNewContext } from 'node:vm';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { EncodingError } from '../../lib/errors.js';
 import { MAX_DEPTH, TAG } from '../../lib/codec/constants.js';
 import { encode } from '../../lib/codec/encode.js';
+import { decode } from '../../lib/codec/decode.js';
 
 /** Whether a tree holds only what JSON holds (null, booleans, finite numbers, strings, arrays, plain objects). */
 function isJsonSafe(value: unknown): boolean {
@@ -163,6 +165,38 @@ describe('encode()', () => {
 
     it('should walk values nested just under the depth limit', () => {
       expect(encode(nest(MAX_DEPTH))).to.be.an('object');
+    });
+  });
+
+  describe('values of another realm (a vm context, such as the shell)', () => {
+    const made = (code: string): unknown => runInNewContext(code);
+    const trip = (value: unknown): unknown =>
+      decode(JSON.parse(JSON.stringify(encode(value))) as never);
+
+    it('should carry their plain objects, Dates, Maps, Sets and RegExps as those of this realm', () => {
+      const value = made(
+        `({ o: { a: 1, nested: { b: [1, 2] } }, d: new Date(0), m: new Map([['k', { v: 1 }]]),` +
+          ` s: new Set([1, 'x']), r: /a+b/gi, j: JSON.parse('{"n":null}') })`,
+      );
+      expect(trip(value)).to.deep.equal({
+        o: { a: 1, nested: { b: [1, 2] } },
+        d: new Date(0),
+        m: new Map([['k', { v: 1 }]]),
+        s: new Set([1, 'x']),
+        r: /a+b/gi,
+        j: { n: null },
+      });
+    });
+
+    it('should refuse their class instances and thenables as it does those of this realm', () => {
+      expect(refusal(made('new (class Point { constructor() { this.x = 1 } })()'))).to.match(
+        /^cannot encode an instance of class Point at \(root\)/,
+      );
+      expect(refusal(made('new (class Stamp extends Date {})(0)'))).to.match(
+        /^cannot encode an instance of class Stamp/,
+      );
+      expect(refusal(made('({ then() {} })'))).to.match(/^cannot encode a thenable/);
+      expect(refusal(made('({ a: Symbol() })'))).to.equal('cannot encode a Symbol at a');
     });
   });
 

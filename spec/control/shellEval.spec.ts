@@ -38,6 +38,13 @@ describe('shellEval()', () => {
     ).to.equal('40');
   });
 
+  it('should import modules with import(), as a module of the process does', async () => {
+    expect((await shellEval(actor, 'const p = await import("node:path")')).text).to.equal(
+      'undefined',
+    );
+    expect((await shellEval(actor, 'p.posix.join("a", "b")')).text).to.equal("'a/b'");
+  });
+
   it('should put the actor, arbiter and getActor in scope', async () => {
     expect(
       (await shellEval(actor, '[actor.name, arbiter === actor, getActor().aid]')).text,

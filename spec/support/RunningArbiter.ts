@@ -60,10 +60,10 @@ export class RunningArbiter {
     return this;
   }
 
-  /** Run `rxpulsar ...args` against it. */
-  cli(args: string[], timeout = 60_000): Promise<CliResult> {
+  /** Run `rxpulsar ...args` against it, with `input` piped to its stdin if given. */
+  cli(args: string[], timeout = 60_000, input?: string): Promise<CliResult> {
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         process.execPath,
         [bin, ...args],
         { env: this.env, timeout },
@@ -71,6 +71,7 @@ export class RunningArbiter {
           resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr });
         },
       );
+      if (input !== undefined) child.stdin?.end(input);
     });
   }
 

@@ -63,6 +63,19 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     void settled.then(() => answering.delete(settled));
     return request;
   };
+  // One line at a time, in order: piped or pasted lines arrive before the
+  // previous one is answered, and a line after `.enter` runs in the actor
+  // entered.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = (step: () => Promise<unknown> | void): void => {
+    const next = turn.then(step).then(
+      () => undefined,
+      () => undefined,
+    );
+    turn = next;
+    answering.add(next);
+    void next.then(() => answering.delete(next));
+  };
   const name = parsed.arbiter ?? 'arbiter';
   const prompt = (): string => `rxpulsar:${name}${actor === undefined ? '' : `/${actor}`}> `;
   const print = (server: REPLServer, text: string): void => {
@@ -76,21 +89,23 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     writer: (text: unknown) => String(text),
     eval: (source, _context, _file, callback) => {
       if (source.trim() === '') return callback(null, undefined);
-      const request = ask('eval', { source, actor, options: evalOptions() });
-      pending = client.lastId;
-      request.then(
-        (value) => {
-          pending = undefined;
-          const result = value as ShellResult;
-          if (result.recoverable === true)
-            return callback(new Recoverable(new SyntaxError(result.text)), undefined);
-          callback(null, result.text);
-        },
-        (err: unknown) => {
-          pending = undefined;
-          callback(null, `Error: ${(err as Error).message}`);
-        },
-      );
+      inTurn(() => {
+        const request = ask('eval', { source, actor, options: evalOptions() });
+        pending = client.lastId;
+        return request.then(
+          (value) => {
+            pending = undefined;
+            const result = value as ShellResult;
+            if (result.recoverable === true)
+              return callback(new Recoverable(new SyntaxError(result.text)), undefined);
+            callback(null, result.text);
+          },
+          (err: unknown) => {
+            pending = undefined;
+            callback(null, `Error: ${(err as Error).message}`);
+          },
+        );
+      });
     },
     completer: (line: string, callback: (err: null, result: [string[], string]) => void) => {
       if (line.startsWith('.')) {
@@ -116,48 +131,54 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
   server.setupHistory(history, () => undefined);
   server.defineCommand('actors', {
     help: 'The actors of the arbiter (as rxpulsar ps)',
-    action: () => {
-      ask('ps').then(
-        (rows) => print(server, formatPs(rows as PsRow[])),
-        (err: unknown) => print(server, `Error: ${(err as Error).message}`),
-      );
-    },
+    action: () =>
+      inTurn(() =>
+        ask('ps').then(
+          (rows) => print(server, formatPs(rows as PsRow[])),
+          (err: unknown) => print(server, `Error: ${(err as Error).message}`),
+        ),
+      ),
   });
   server.defineCommand('info', {
     help: 'The info tree of the arbiter, or of an app, monitor or actor: .info [aid|name]',
-    action: (target: string) => {
-      ask('info', { target: target.trim() || undefined }).then(
-        (value) => print(server, formatInfo(value)),
-        (err: unknown) => print(server, `Error: ${(err as Error).message}`),
-      );
-    },
+    action: (target: string) =>
+      inTurn(() =>
+        ask('info', { target: target.trim() || undefined }).then(
+          (value) => print(server, formatInfo(value)),
+          (err: unknown) => print(server, `Error: ${(err as Error).message}`),
+        ),
+      ),
   });
   server.defineCommand('enter', {
     help: 'Evaluate inside an actor (process or thread) until .leave: .enter <aid|name>',
     action: (target: string) => {
       const wanted = target.trim();
-      ask('ps').then(
-        (rows) => {
-          const row = (rows as PsRow[]).find((r) => r.aid === wanted || r.name === wanted);
-          if (row === undefined) return print(server, `Error: no actor "${wanted}" (see .actors)`);
-          actor = row.aid;
-          server.setPrompt(prompt());
-          print(
-            server,
-            `entered ${row.name} (${row.aid}, pid ${String(row.pid)}); .leave to come back`,
-          );
-        },
-        (err: unknown) => print(server, `Error: ${(err as Error).message}`),
+      inTurn(() =>
+        ask('ps').then(
+          (rows) => {
+            const row = (rows as PsRow[]).find((r) => r.aid === wanted || r.name === wanted);
+            if (row === undefined)
+              return print(server, `Error: no actor "${wanted}" (see .actors)`);
+            actor = row.aid;
+            server.setPrompt(prompt());
+            print(
+              server,
+              `entered ${row.name} (${row.aid}, pid ${String(row.pid)}); .leave to come back`,
+            );
+          },
+          (err: unknown) => print(server, `Error: ${(err as Error).message}`),
+        ),
       );
     },
   });
   server.defineCommand('leave', {
     help: 'Back to the arbiter after .enter',
-    action: () => {
-      actor = undefined;
-      server.setPrompt(prompt());
-      print(server, 'back in the arbiter');
-    },
+    action: () =>
+      inTurn(() => {
+        actor = undefined;
+        server.setPrompt(prompt());
+        print(server, 'back in the arbiter');
+      }),
   });
   return new Promise((resolve) => {
     let lost = false;
