@@ -8,7 +8,7 @@
  * configuration (see `runApp.ts`).
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const USAGE = `Usage: rxpulsar <app-module> [flags]   run an application module
@@ -132,6 +132,13 @@ export async function main(argv: string[]): Promise<number> {
   if (subcommand !== undefined) return (await subcommand.load()).run(rest);
   if (first.startsWith('-')) {
     process.stderr.write(`rxpulsar: unknown option ${first}\n${USAGE}\n`);
+    return 2;
+  }
+  // A mistyped command (a bare word, no such file) is not a module to load.
+  if (/^[A-Za-z][\w-]*$/.test(first) && !existsSync(resolve(first))) {
+    process.stderr.write(
+      `rxpulsar: no command or module "${first}" (commands: ${[...SUBCOMMANDS.keys()].join(', ')})\n${USAGE}\n`,
+    );
     return 2;
   }
   const { runApp } = await import('./runApp.js');

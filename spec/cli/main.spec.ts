@@ -50,6 +50,13 @@ describe('rxpulsar (command line)', () => {
     expect(stderr).to.contain('unknown option --bogus');
   });
 
+  it('should refuse a mistyped command with exit code 2, listing the commands', async () => {
+    const { code, stderr } = await run(['frobnicate']);
+    expect(code).to.equal(2);
+    expect(stderr).to.contain('rxpulsar: no command or module "frobnicate" (commands: test, ');
+    expect(stderr).to.not.contain('Cannot find module');
+  });
+
   it('should list every setting with --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).to.equal(0);
