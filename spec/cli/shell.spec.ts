@@ -84,6 +84,8 @@ describe('rxpulsar shell', () => {
         code: 0,
         stdout: "{ a: 1, d: 1970-01-01T00:00:00.000Z, m: Map(1) { 'k' => {} } }\n",
       });
+      const several = await arbiter.cli(['shell', '-e', 'const z = await Promise.resolve(5); z']);
+      expect(several).to.deep.include({ code: 0, stdout: '5\n' });
       const imported = await arbiter.cli(['shell', '-e', '(await import("node:path")).sep']);
       expect(imported).to.deep.include({ code: 0, stdout: "'/'\n" });
     });

@@ -13,6 +13,7 @@ import type { ShellResult } from '../../control/shellEval.js';
 import { runControl, type ControlArgs, type ControlCommand } from './controlCommand.js';
 import { formatInfo } from './formatInfo.js';
 import { formatPs } from './formatPs.js';
+import { withTopLevelAwait } from './topLevelAwait.js';
 
 const COMMANDS = [
   '.actors',
@@ -34,8 +35,9 @@ function evalOptions(json = false): Record<string, unknown> {
 /** `-e EXPR`: evaluate once, print, exit 1 if it threw. */
 async function once(client: ControlClient, parsed: ControlArgs): Promise<number> {
   const json = parsed.flags['json'] === true;
+  const source = String(parsed.flags['eval']);
   const result = (await client.request('eval', {
-    source: String(parsed.flags['eval']),
+    source: withTopLevelAwait(source) ?? source,
     actor: parsed.flags['actor'],
     options: { ...evalOptions(json), colors: false },
   })) as ShellResult;
@@ -90,7 +92,8 @@ function interactive(client: ControlClient, parsed: ControlArgs): Promise<number
     eval: (source, _context, _file, callback) => {
       if (source.trim() === '') return callback(null, undefined);
       inTurn(() => {
-        const request = ask('eval', { source, actor, options: evalOptions() });
+        const code = withTopLevelAwait(source) ?? source;
+        const request = ask('eval', { source: code, actor, options: evalOptions() });
         pending = client.lastId;
         return request.then(
           (value) => {
