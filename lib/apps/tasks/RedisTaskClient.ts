@@ -61,6 +61,8 @@ export class RedisTaskClient implements TaskBackend {
   readonly task$: Observable<Task>;
   protected readonly changes = new Subject<Task>();
   protected readonly connection: RedisOptions;
+  /** The last connection error, for the message of a wait that timed out. */
+  private lastError: string | undefined;
   protected queue: Queue | undefined;
   protected redis: Redis | undefined;
   private events: QueueEvents | undefined;
@@ -129,7 +131,8 @@ export class RedisTaskClient implements TaskBackend {
       // with it: a lone add cost 1.5-2x as much (see docs/choices.md).
       connection: { ...this.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
     });
-    this.queue.on('error', () => undefined); // reported to callers, as TaskBackendError
+    // Reported to callers, as TaskBackendError; the last one says why Redis did not answer.
+    this.queue.on('error', (err) => (this.lastError = err.message));
     // The adds of one turn leave in one pipeline, as `addBulk` sends them.
     this.adds = new AddBatcher(this.queue, Job);
     this.redis = new Redis({
@@ -138,7 +141,7 @@ export class RedisTaskClient implements TaskBackend {
       maxRetriesPerRequest: 1,
       lazyConnect: true,
     });
-    this.redis.on('error', () => undefined);
+    this.redis.on('error', (err) => (this.lastError = err.message));
     // Both connections: a read right after start() goes on the second one,
     // which refuses commands until it is ready (no offline queue); ioredis's
     // connect() resolves once it is ready, rejects if it closes first.
@@ -171,7 +174,10 @@ export class RedisTaskClient implements TaskBackend {
     let timer: NodeJS.Timeout | undefined;
     const ms = this.options.readyTimeout ?? READY_BOUND;
     const late = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => {
+        const why = this.lastError === undefined ? '' : `; last error: ${this.lastError}`;
+        reject(new TimeoutError(`no answer within ${ms} ms${why}`));
+      }, ms);
     });
     return this.guard(what, () =>
       Promise.race([op, late, this.halted]).finally(() => clearTimeout(timer)),

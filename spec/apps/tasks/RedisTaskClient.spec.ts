@@ -30,7 +30,7 @@ describe('RedisTaskClient', () => {
       const err = await rejection(client.start());
       expect(err).to.be.instanceOf(TaskBackendError);
       expect(err.message).to.match(
-        /cannot connect: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 failed \(no answer within 1000 ms\)/,
+        /cannot connect: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 failed \(no answer within 1000 ms; last error: connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
       );
       await client.stop();
       await waitFor(() => held('TCPSocketWrap') <= sockets, 5000, 'no socket left');
