@@ -100,6 +100,7 @@ export { MonitorEvents } from './monitor/MonitorEvents.js';
 export type { ResizeEvent } from './monitor/MonitorEvents.js';
 export type { Supervisor } from './monitor/Supervisor.js';
 export type { DurationKey, MonitorParams, MonitorSettings } from './monitor/MonitorParams.js';
+export { MAX_POOL_WORKERS, MAX_SPAWNING } from './monitor/MonitorParams.js';
 export { RestartPolicy, DEFAULT_RESTART } from './monitor/RestartPolicy.js';
 export type { RestartSettings, RestartLimitAction, BreakerState } from './monitor/RestartPolicy.js';
 export { LoadPolicy } from './monitor/LoadPolicy.js';

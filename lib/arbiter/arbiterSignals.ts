@@ -79,7 +79,12 @@ export function installSignals(arbiter: Arbiter): Subscription {
   };
   const resize = (delta: number, signal: NodeJS.Signals): void => {
     for (const monitor of arbiter.monitors.values()) {
-      monitor.resize(monitor.workers + delta, signal);
+      // A pool at MAX_POOL_WORKERS stays so; the others grow.
+      try {
+        monitor.resize(monitor.workers + delta, signal);
+      } catch (err) {
+        arbiter.logger.warn(`${signal}: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
   };
   on('SIGTERM', () => graceful('SIGTERM'));

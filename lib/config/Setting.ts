@@ -9,8 +9,8 @@ import type { ConfigSource } from '../errors.js';
 /**
  * One setting: its documentation, format and default.
  *
- * `format` is a convict format: a name (`'count'`, `'duration'`, `'bool'`,
- * `'bind'`, registered by rxpulsar; or convict's own `'int'`, `'nat'`,
+ * `format` is a convict format: a name (`'count'`, `'poolSize'`, `'duration'`,
+ * `'bool'`, `'bind'`, registered by rxpulsar; or convict's own `'int'`, `'nat'`,
  * `'port'`, `String`, `'*'`), an array of allowed values, or a function that
  * throws on a bad value.
  *
@@ -38,7 +38,7 @@ export interface Setting {
 
 /**
  * The type of the value a setting yields once loaded, from its format (and
- * `nullable`): `count`, `duration` (milliseconds), `int`, `nat`, `port` and
+ * `nullable`): `count`, `poolSize`, `duration` (milliseconds), `int`, `nat`, `port` and
  * `Number` give numbers; `bool` and `Boolean` booleans; `bind` and `String`
  * strings; an array of values one of them; anything else `unknown`.
  *
@@ -48,7 +48,8 @@ export interface Setting {
  * ```
  */
 export type SettingValue<S extends Setting> =
-  | (S['format'] extends 'count' | 'duration' | 'int' | 'nat' | 'port' | NumberConstructor
+  | (S['format'] extends
+      'count' | 'poolSize' | 'duration' | 'int' | 'nat' | 'port' | NumberConstructor
       ? number
       : S['format'] extends 'bool' | BooleanConstructor
         ? boolean

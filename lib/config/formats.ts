@@ -9,7 +9,10 @@
  *   ten-line grammar. This one keeps the same grammar (number = ms, `"N
  *   unit(s)"`) without it. An app that registers the moment format instead
  *   still works: it yields milliseconds too.
- * - `count`: an integer >= 0 (`workers`, `backlog`…).
+ * - `count`: an integer >= 0 (`backlog`, `maxRequests`…), a safe one
+ *   (`Number.isSafeInteger`: `99999999999999999999` is refused, not read as 1e20).
+ * - `poolSize`: a count up to {@link MAX_POOL_WORKERS} (`workers`,
+ *   `minWorkers`, `maxWorkers`).
  * - `bool`: `true`/`false`; from strings also `1`/`0`, `yes`/`no`, `on`/`off`.
  *   (convict's own boolean coercion turns any string but `"false"` into
  *   `true`, so `RXPULSAR_DEBUG=0` would switch debugging on.)
@@ -23,6 +26,7 @@
 import { createRequire } from 'node:module';
 import type convict from 'convict';
 import { parseDuration } from '../util/parseDuration.js';
+import { MAX_POOL_WORKERS, POOL_SIZE_EXPECTED } from '../monitor/MonitorParams.js';
 
 const require = createRequire(import.meta.url);
 let convictModule: typeof convict | undefined;
@@ -48,6 +52,12 @@ export function loadConvict(): typeof convict {
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
+}
+
+/** An integer >= 0 that a number holds exactly (1e20 is no count: `+ 1` is itself). */
+function checkCount(x: unknown): void {
+  check(Number.isInteger(x) && (x as number) >= 0, 'must be an integer >= 0');
+  check(Number.isSafeInteger(x), `must be at most ${Number.MAX_SAFE_INTEGER}`);
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'on']);
@@ -84,11 +94,15 @@ function registerFormats(lib: typeof convict): void {
       ),
     coerce: (x: string) => parseDuration(x) ?? x,
   });
+  const countOf = (x: string): unknown => (/^\s*\d+\s*$/.test(x) ? Number(x) : x);
+  lib.addFormat({ name: 'count', validate: checkCount, coerce: countOf });
   lib.addFormat({
-    name: 'count',
-    validate: (x: unknown) =>
-      check(Number.isInteger(x) && (x as number) >= 0, 'must be an integer >= 0'),
-    coerce: (x: string) => (/^\s*\d+\s*$/.test(x) ? Number(x) : x),
+    name: 'poolSize',
+    validate: (x: unknown) => {
+      checkCount(x);
+      check((x as number) <= MAX_POOL_WORKERS, POOL_SIZE_EXPECTED);
+    },
+    coerce: countOf,
   });
   lib.addFormat({
     name: 'bool',

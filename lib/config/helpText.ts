@@ -30,7 +30,8 @@ function placeholder(setting: Setting): string {
   const { format } = setting;
   if (format === 'bool' || format === Boolean) return '';
   if (Array.isArray(format)) return ` ${format.map(String).join('|')}`;
-  if (format === 'count' || format === 'int' || format === 'nat') return ' N';
+  if (format === 'count' || format === 'poolSize' || format === 'int' || format === 'nat')
+    return ' N';
   if (format === 'duration') return ' DURATION';
   return ' VALUE';
 }

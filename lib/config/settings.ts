@@ -8,6 +8,7 @@
  * without configuration behaves as a hand-built arbiter does.
  * @module
  */
+import { MAX_POOL_WORKERS } from '../monitor/MonitorParams.js';
 import type { ConfigValues, Schema } from './Setting.js';
 
 /** The definitions of {@link globalSettings}, typed as written (for {@link ConfigValues}). */
@@ -125,8 +126,8 @@ export const globalSettings: Schema = globalDefs;
 /** The definitions of {@link appSettings}, typed as written (for {@link ConfigValues}). */
 const appDefs = {
   workers: {
-    doc: 'Worker actors of the app (0: none until scaled up, SIGTTIN or resize()).',
-    format: 'count',
+    doc: `Worker actors of the app, at most ${MAX_POOL_WORKERS} (0: none until scaled up, SIGTTIN or resize()).`,
+    format: 'poolSize',
     default: 1,
     short: 'w',
   },
@@ -137,13 +138,13 @@ const appDefs = {
   },
   minWorkers: {
     doc: 'With maxWorkers: resize the pool by load, from this many workers.',
-    format: 'count',
+    format: 'poolSize',
     default: null,
     nullable: true,
   },
   maxWorkers: {
     doc: 'With minWorkers: resize the pool by load, up to this many workers.',
-    format: 'count',
+    format: 'poolSize',
     default: null,
     nullable: true,
   },

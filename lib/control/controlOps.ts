@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import { ActorNotFoundError, ImproperlyConfiguredError } from '../errors.js';
 import type { Arbiter } from '../arbiter/Arbiter.js';
+import { MAX_POOL_WORKERS } from '../monitor/MonitorParams.js';
 import type { ControlHandler, ControlRequest } from './ControlServer.js';
 import type { ShellEvalOptions } from './shellEval.js';
 
@@ -69,6 +70,11 @@ async function scale(arbiter: Arbiter, app: unknown, n: unknown): Promise<unknow
   const to = /^[+-]/.test(text) ? from + Number(text) : Number(text);
   if (to < 0)
     throw new ImproperlyConfiguredError(`cannot scale "${monitor.name}" below 0 (${from} ${text})`);
+  if (to > MAX_POOL_WORKERS) {
+    throw new ImproperlyConfiguredError(
+      `cannot scale "${monitor.name}" above ${MAX_POOL_WORKERS} workers, the most a pool has (${from} ${text})`,
+    );
+  }
   monitor.resize(to, 'rxpulsar scale');
   const ready = await until(
     () => monitor.managedActors.length === to && monitor.spawningActors.length === 0,

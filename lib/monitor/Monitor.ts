@@ -12,12 +12,8 @@ import { splitParams } from '../actor/splitParams.js';
 import { DEFAULT_TIMEOUTS, type SpawnParams } from '../actor/types.js';
 import { LoadPolicy } from './LoadPolicy.js';
 import { MonitorEvents } from './MonitorEvents.js';
-import {
-  monitorSettings,
-  workerSpawnParams,
-  type MonitorParams,
-  type MonitorSettings,
-} from './MonitorParams.js';
+import { checkPoolSize, monitorSettings, workerSpawnParams } from './MonitorParams.js';
+import type { MonitorParams, MonitorSettings } from './MonitorParams.js';
 import { BreakerWatch } from './BreakerWatch.js';
 import { breakerInfo, poolWorker, workerInfo, type PoolWorker } from './poolInfo.js';
 import { RestartPolicy } from './RestartPolicy.js';
@@ -130,11 +126,12 @@ export class Monitor extends Actor {
 
   /**
    * Change the pool's size; workers are spawned or stopped (oldest first) at once.
-   * @param n - the new size.
+   * @param n - the new size (below 0: 0).
    * @param reason - why, for `resized$` (default `manual`).
+   * @throws ImproperlyConfiguredError past `MAX_POOL_WORKERS` (1024), or NaN; the size stays.
    */
   resize(n: number, reason = 'manual'): void {
-    const to = Math.max(0, Math.floor(n));
+    const to = checkPoolSize(n, this.name);
     const from = this.settings.workers;
     if (to === from) return;
     this.settings.workers = to;
@@ -194,7 +191,8 @@ export class Monitor extends Actor {
   /**
    * Spawn workers up to the target, unless the breaker is open or a backoff
    * runs (then a respawn is planned for when it ends); half-open, one trial
-   * worker at a time until one starts.
+   * worker at a time until one starts. At most `maxSpawning` are on their
+   * way: each one that settles calls this again.
    */
   spawnActors(): void {
     if (this.state !== 'running') return;
@@ -203,10 +201,11 @@ export class Monitor extends Actor {
     // Adopting a standby (nothing to start) waits for no backoff.
     const policy = this.restartPolicy;
     const standby = (): boolean => this.standbys.count > 0 && policy.state === 'closed';
-    while (this.active() < this.settings.workers && (standby() || policy.canSpawn())) this.spawn();
-    if (this.active() < this.settings.workers)
-      this.breaker.planRespawn(this.loop, () => this.spawnActors());
-    else this.standbys.fill();
+    const room = (): boolean => this.spawning.size < this.settings.maxSpawning;
+    while (this.active() < this.settings.workers && room() && (standby() || policy.canSpawn()))
+      this.spawn();
+    if (this.active() >= this.settings.workers) this.standbys.fill();
+    else if (room()) this.breaker.planRespawn(this.loop, () => this.spawnActors());
   }
 
   /** Stop the surplus of workers gracefully, oldest first. */

@@ -6,14 +6,43 @@
 import type { Actor } from '../actor/Actor.js';
 import type { ActorHooks, Duration, SpawnParams } from '../actor/types.js';
 import type { LoadSettings } from './LoadPolicy.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ImproperlyConfiguredError, type ConfigProblem } from '../errors.js';
 import { checkParams, TIMEOUT_FORMATS, type ParamFormat } from '../util/checkParams.js';
 import { DEFAULT_RESTART, type RestartSettings } from './RestartPolicy.js';
 
+/**
+ * The most workers a pool has: `workers`, `minWorkers`, `maxWorkers`,
+ * `resize(n)` and `rxpulsar scale` refuse more. A size past it is a typo or
+ * an attack (`scale web 1e9`), not a pool: a machine runs out of processes
+ * long before.
+ *
+ * @example
+ * ```ts
+ * pool.resize(Math.min(wanted, MAX_POOL_WORKERS));
+ * ```
+ */
+export const MAX_POOL_WORKERS = 1024;
+
+/**
+ * The default `maxSpawning` of a pool: the most spawns it has in flight at
+ * once. Starting a child blocks the arbiter's loop for a few ms; a pool
+ * grown by hundreds starts them as earlier ones settle, so that signals,
+ * the control socket and heartbeats are still served meanwhile. A pool of
+ * up to this many workers starts them all at once.
+ *
+ * @example
+ * ```ts
+ * arbiter.addMonitor('web', { workers: 512, maxSpawning: MAX_SPAWNING / 2 });
+ * ```
+ */
+export const MAX_SPAWNING = 64;
+
 /** Settings of the pool itself (not passed to workers). */
 export interface MonitorSettings extends RestartSettings, Partial<LoadSettings> {
-  /** Target number of workers (default 1). */
+  /** Target number of workers (default 1, at most {@link MAX_POOL_WORKERS}). */
   workers: number;
+  /** Spawns in flight at once, at most (default {@link MAX_SPAWNING}, at least 1). */
+  maxSpawning: number;
   /** Period of the monitor's periodic task, in ms (default 1000). */
   period: number;
   /** A worker that served this many requests is replaced (0: never; default 0). */
@@ -67,6 +96,7 @@ export type MonitorParams = SpawnParams &
 const DEFAULTS: Omit<MonitorSettings, 'maxRequestsJitter'> = {
   ...DEFAULT_RESTART,
   workers: 1,
+  maxSpawning: MAX_SPAWNING,
   period: 1000,
   maxRequests: 0,
   killGrace: 2000,
@@ -84,6 +114,7 @@ const FORMATS: Readonly<Record<string, ParamFormat>> = {
   workers: 'count',
   minWorkers: 'count',
   maxWorkers: 'count',
+  maxSpawning: 'count',
   maxRequests: 'count',
   maxRequestsJitter: 'count',
   maxRestarts: 'count',
@@ -110,6 +141,42 @@ const KEYS = new Set([
 ]);
 
 /**
+ * What a pool size past {@link MAX_POOL_WORKERS} is told, by `addMonitor()`
+ * and the configuration (the `poolSize` format) alike.
+ *
+ * @example
+ * ```ts
+ * // workers = "1025" (--workers): must be at most 1024 (MAX_POOL_WORKERS, the most workers a pool has)
+ * console.error(`workers = "1025" (--workers): ${POOL_SIZE_EXPECTED}`);
+ * ```
+ */
+export const POOL_SIZE_EXPECTED = `must be at most ${MAX_POOL_WORKERS} (MAX_POOL_WORKERS, the most workers a pool has)`;
+
+/**
+ * Check a new size of a pool, as `resize(n)` takes it: a number, at most
+ * {@link MAX_POOL_WORKERS} (below 0 counts as 0; fractions are floored).
+ *
+ * @param n - the size asked for.
+ * @param pool - the pool's name, for the error.
+ * @returns the size, an integer from 0 to {@link MAX_POOL_WORKERS}.
+ * @throws ImproperlyConfiguredError for NaN or a size past {@link MAX_POOL_WORKERS}.
+ * @example
+ * ```ts
+ * checkPoolSize(4.5, 'web'); // 4
+ * checkPoolSize(1e9, 'web'); // throws: pool "web" cannot have 1000000000 workers: …
+ * ```
+ */
+export function checkPoolSize(n: number, pool: string): number {
+  const to = Math.max(0, Math.floor(n));
+  if (!(to <= MAX_POOL_WORKERS)) {
+    throw new ImproperlyConfiguredError(
+      `pool "${pool}" cannot have ${n} workers: a pool has at most ${MAX_POOL_WORKERS} (MAX_POOL_WORKERS)`,
+    );
+  }
+  return to;
+}
+
+/**
  * Split monitor parameters into the pool's settings and the workers' parameters.
  *
  * @param params - what `addMonitor` received.
@@ -129,22 +196,21 @@ export function monitorSettings(
   settings: MonitorSettings;
   worker: SpawnParams;
 } {
-  const checked = checkParams(params, FORMATS, `addMonitor("${name}")`);
-  if (
-    typeof checked.minWorkers === 'number' &&
-    typeof checked.maxWorkers === 'number' &&
-    checked.minWorkers > checked.maxWorkers
-  ) {
-    throw new ConfigError([
-      {
-        key: 'minWorkers',
-        value: checked.minWorkers,
-        source: 'params',
-        origin: `addMonitor("${name}")`,
-        expected: `must be at most maxWorkers (${checked.maxWorkers})`,
-      },
-    ]);
+  const origin = `addMonitor("${name}")`;
+  const checked = checkParams(params, FORMATS, origin);
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, expected: string): void => {
+    problems.push({ key, value: checked[key], source: 'params', origin, expected });
+  };
+  for (const key of ['workers', 'minWorkers', 'maxWorkers'] as const) {
+    const n = checked[key];
+    if (typeof n === 'number' && n > MAX_POOL_WORKERS) problem(key, POOL_SIZE_EXPECTED);
   }
+  const { minWorkers, maxWorkers } = checked;
+  if (typeof minWorkers === 'number' && typeof maxWorkers === 'number' && minWorkers > maxWorkers)
+    problem('minWorkers', `must be at most maxWorkers (${maxWorkers})`);
+  if (checked.maxSpawning === 0) problem('maxSpawning', 'must be at least 1');
+  if (problems.length > 0) throw new ConfigError(problems);
   const given: Record<string, unknown> = {};
   const worker: SpawnParams = {};
   for (const [key, value] of Object.entries(checked)) {

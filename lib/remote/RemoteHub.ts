@@ -66,7 +66,12 @@ export class RemoteHub {
         if (pool.info()['workerConcurrency'] !== 'process') {
           return `app "${app}" runs threads: only process pools take joined workers`;
         }
-        pool.resize(pool.workers + n, `node joined`);
+        try {
+          pool.resize(pool.workers + n, `node joined`);
+        } catch (err) {
+          // Past MAX_POOL_WORKERS: the node is refused, saying why.
+          return err instanceof Error ? err.message : String(err);
+        }
         return undefined;
       },
       onRejoined: (app) => {

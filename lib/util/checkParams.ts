@@ -1,7 +1,7 @@
 /**
  * Checks of the parameters given in code (`arbiter()`, `spawn()`,
  * `addMonitor()`), with the formats of the configuration files: durations
- * as milliseconds or `"N unit"`, counts as integers >= 0, choices. A bad
+ * as milliseconds or `"N unit"`, counts as safe integers >= 0, choices. A bad
  * value fails the call with a `ConfigError` naming the key.
  * @module
  */
@@ -18,9 +18,11 @@ function check(value: unknown, format: ParamFormat): { value: unknown } | { expe
       : { expected: `must be one of ${format.map((v) => JSON.stringify(v)).join(', ')}` };
   }
   if (format === 'count') {
-    return Number.isInteger(value) && (value as number) >= 0
-      ? { value }
-      : { expected: 'must be an integer >= 0' };
+    if (!Number.isInteger(value) || (value as number) < 0)
+      return { expected: 'must be an integer >= 0' };
+    if (!Number.isSafeInteger(value))
+      return { expected: `must be at most ${Number.MAX_SAFE_INTEGER}` };
+    return { value };
   }
   const ms = parseDuration(value);
   if (ms === undefined) {

@@ -1,8 +1,30 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import type { PsRow } from '../../lib/control/psRows.js';
 import { fixtureApp, RunningArbiter } from '../support/RunningArbiter.js';
 
 const ops = fixtureApp('ops');
+
+/** Send one request line to the arbiter's control socket; resolves with its answer, parsed. */
+async function request(
+  arbiter: RunningArbiter,
+  req: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const entry = join(arbiter.runtime, 'rxpulsar', `${String(arbiter.ready['pid'])}.json`);
+  const { socket: path } = JSON.parse(readFileSync(entry, 'utf8')) as { socket: string };
+  const socket = connect(path);
+  try {
+    socket.write(`${JSON.stringify(req)}\n`);
+    const [line] = (await once(createInterface({ input: socket }), 'line')) as [string];
+    return JSON.parse(line) as Record<string, unknown>;
+  } finally {
+    socket.destroy();
+  }
+}
 
 describe('rxpulsar ps | info | scale | reload | stop', () => {
   let arbiter: RunningArbiter;
@@ -119,6 +141,23 @@ describe('rxpulsar ps | info | scale | reload | stop', () => {
       );
       const bad = await arbiter.cli(['scale', 'ops', 'many']);
       expect(bad.code).to.equal(2);
+    });
+
+    it('should refuse more than 1024 workers with exit 2 (an error reply to the op), serving on', async () => {
+      const huge = await arbiter.cli(['scale', 'ops', '1000000000']);
+      expect(huge.code).to.equal(2);
+      expect(huge.stderr.trim()).to.equal(
+        'rxpulsar scale: cannot scale "ops" above 1024 workers, the most a pool has (2 1000000000)',
+      );
+      expect((await arbiter.cli(['scale', 'ops', '+1023'])).code).to.equal(2);
+      // The op as a client of the socket sends it, a JSON number.
+      const reply = await request(arbiter, { id: 5, op: 'scale', app: 'ops', n: 1e9 });
+      expect(reply).to.deep.include({ id: 5, ok: false });
+      expect(reply['error']).to.deep.include({
+        code: 'RXP_ERR_IMPROPERLY_CONFIGURED',
+        message: 'cannot scale "ops" above 1024 workers, the most a pool has (2 1000000000)',
+      });
+      expect(await rows()).to.have.length(2);
     });
   });
 

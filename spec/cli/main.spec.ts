@@ -98,6 +98,17 @@ describe('rxpulsar (command line)', () => {
     expect(stderr).to.contain('RXPULSAR_BACKLOG');
   });
 
+  it('should exit 2 on a pool above 1024 workers or a count of 1e20, starting nothing', async () => {
+    const big = await run([app, '--workers', '1025']);
+    expect(big.code).to.equal(2);
+    expect(big.stderr).to.contain(
+      'workers = "1025" (--workers): must be at most 1024 (MAX_POOL_WORKERS, the most workers a pool has)',
+    );
+    const huge = await run([app, '--workers', '99999999999999999999']);
+    expect(huge.code).to.equal(2);
+    expect(huge.stderr).to.contain('workers = "99999999999999999999" (--workers): must be at most');
+  });
+
   it('should exit non-zero at start under a TMPDIR too long for its sockets, saying so, leaving nothing', async () => {
     const hello = fileURLToPath(new URL('../../samples/helloworld/app.js', import.meta.url));
     // Whatever the pid, the hub's path in it is over the limit.

@@ -119,6 +119,34 @@ describe('loadConfig()', () => {
       expect(only({ params: { workers: -1 } }).expected).to.equal('must be an integer >= 0');
     });
 
+    it('should refuse a pool of more than MAX_POOL_WORKERS (1024), from every source', () => {
+      const limit = 'must be at most 1024 (MAX_POOL_WORKERS, the most workers a pool has)';
+      expect(failure({ argv: ['--workers', '1025'] }).message).to.equal(
+        `workers = "1025" (--workers): ${limit}`,
+      );
+      const path = writeJson('pool.json', '{ "minWorkers": 2000, "maxWorkers": 3000 }');
+      const err = failure({ argv: ['--config', path], env: { RXPULSAR_WORKERS: '1025' } });
+      expect(err.problems.map((p) => [p.key, p.origin, p.expected])).to.deep.equal([
+        ['minWorkers', `file ${path}`, limit],
+        ['maxWorkers', `file ${path}`, limit],
+        ['workers', 'env RXPULSAR_WORKERS', limit],
+      ]);
+      expect(err.exitCode).to.equal(2);
+      expect(loadConfig({ schema, env: {}, argv: ['-w', '1024'] }).values.workers).to.equal(1024);
+    });
+
+    it('should refuse a count too large to be exact (99999999999999999999 is no 1e20)', () => {
+      const huge = '99999999999999999999';
+      expect(only({ argv: ['--workers', huge] })).to.deep.include({ key: 'workers', value: huge });
+      expect(only({ env: { RXPULSAR_BACKLOG: huge } })).to.deep.include({
+        key: 'backlog',
+        expected: 'must be at most 9007199254740991',
+      });
+      expect(only({ params: { maxRequests: 1e20 } }).expected).to.equal(
+        'must be at most 9007199254740991',
+      );
+    });
+
     it('should refuse a value not in an enumeration, listing the allowed ones', () => {
       const problem = only({ argv: ['--concurrency=fork'] });
       expect(problem.expected).to.include('"process","thread"');

@@ -54,7 +54,7 @@ export class TestSuite extends Application {
   static override settings: Schema = {
     workers: {
       doc: 'Worker actors running spec files (default: cores - 1, at least 1).',
-      format: 'count',
+      format: 'poolSize',
       default: Math.max(1, availableParallelism() - 1),
     },
     spares: {
