@@ -180,7 +180,7 @@ const appDefs = {
   },
   spares: {
     doc: 'Warm spares kept ready (rxpulsar loaded) to become the next worker started (0: none).',
-    format: 'count',
+    format: 'poolSize',
     default: 1,
   },
   maxRestarts: {

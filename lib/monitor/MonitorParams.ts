@@ -202,7 +202,7 @@ export function monitorSettings(
   const problem = (key: string, expected: string): void => {
     problems.push({ key, value: checked[key], source: 'params', origin, expected });
   };
-  for (const key of ['workers', 'minWorkers', 'maxWorkers'] as const) {
+  for (const key of ['workers', 'minWorkers', 'maxWorkers', 'spares', 'standby'] as const) {
     const n = checked[key];
     if (typeof n === 'number' && n > MAX_POOL_WORKERS) problem(key, POOL_SIZE_EXPECTED);
   }

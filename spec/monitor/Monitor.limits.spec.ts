@@ -69,7 +69,12 @@ describe('Monitor (limits)', () => {
         ConfigError,
         'maxSpawning = 0 (addMonitor("stalled")): must be at least 1',
       );
-      for (const name of ['too-big', 'huge', 'unsafe', 'stalled'])
+      // Spares and standbys start as workers do: the same bound.
+      const extra = configError(() =>
+        a.addMonitor('extra', { spares: 1025, standby: 1e6 }, { start: false }),
+      );
+      expect(extra.problems.map((p) => p.key)).to.deep.equal(['spares', 'standby']);
+      for (const name of ['too-big', 'huge', 'unsafe', 'stalled', 'extra'])
         expect(a.monitors.has(name)).to.equal(false);
     });
   });
