@@ -11,6 +11,7 @@ import { getActor } from '../../actor/current.js';
 import { Application, type ApplicationParams } from '../../application/Application.js';
 import type { Schema } from '../../config/Setting.js';
 import type { Monitor } from '../../monitor/Monitor.js';
+import { MAX_POOL_WORKERS } from '../../monitor/MonitorParams.js';
 import { splitTestParams, unsupportedReporter } from './mochaOptions.js';
 import type { TestEvent, TestResult } from './ParentRunner.js';
 import { planRun, workersFor, type RunFiles } from './planRun.js';
@@ -135,7 +136,8 @@ export class TestSuite extends Application {
    */
   grow(count: number, reason: string): void {
     const monitor = this.monitor!;
-    monitor.resize(monitor.workers + count, reason);
+    // Runners lost beyond the most a pool has are served by the workers it has.
+    monitor.resize(Math.min(monitor.workers + count, MAX_POOL_WORKERS), reason);
   }
 
   /** Stop the pool, the runners, and the arbiter if this suite made it. */
