@@ -17,6 +17,8 @@ import {
   type ServerAppConfig,
 } from '../config/settings.js';
 import { drained, listen, pickPort, stopListening } from './listen.js';
+import { parseBind } from './parseBind.js';
+import { reclaimSocket } from './reclaimSocket.js';
 
 /** The command a worker stops accepting with. */
 const STOP_LISTENING = 'stopListening';
@@ -164,6 +166,11 @@ export abstract class ServerApp extends Application {
 
   protected override async configure(cfg: ServerAppConfig): Promise<void> {
     cfg.bind = await pickPort(cfg.bind);
+    // The arbiter binds for its workers (cluster): a stale socket file of a
+    // killed arbiter goes here, once, before any worker asks; workers that
+    // each found it at once would race to remove it (see listen()).
+    const address = parseBind(cfg.bind);
+    if ('path' in address) await reclaimSocket(address.path);
   }
 
   protected override async started(): Promise<void> {

@@ -3,29 +3,60 @@
  * @module
  */
 import { Server as NetServer, type Server } from 'node:net';
-import { parseBind } from './parseBind.js';
+import { parseBind, type BindAddress } from './parseBind.js';
+import { reclaimSocket } from './reclaimSocket.js';
+
+/** Listen once; rejected with the system's error. */
+function listenOnce(server: Server, address: BindAddress, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ ...address, backlog }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The system's error (its `code`, `errno`, `syscall`, `address` kept), its message ending with a hint. */
+function withHint(err: Error, hint: string): Error {
+  const first = err.message;
+  err.message = `${first}: ${hint}`;
+  err.stack = err.stack?.replace(first, err.message);
+  return err;
+}
 
 /**
  * Listen on a `bind` setting. In a process actor (a cluster worker) the
  * listening socket is the arbiter's, shared by every worker of the app.
  *
+ * A socket path taken (EADDRINUSE) by a stale socket, one nobody listens
+ * on (its server was killed), is removed and the bind tried again, once
+ * (see {@link reclaimSocket}); otherwise the error stays, saying why: another
+ * process listens there, or the path is not a socket (never removed). A
+ * server app's arbiter, which binds for its workers, does this once before
+ * they start (`ServerApp.configure`).
+ *
  * @param server - an `http` or `net` server.
  * @param bind - the `bind` setting.
  * @param backlog - the `backlog` setting.
  * @returns the address it listens on (`host:port`, the actual port for `:0`).
+ * @example
+ * ```ts
+ * await listen(createServer(handler), '/run/app.sock', 511); // '/run/app.sock'
+ * ```
  */
-export function listen(server: Server, bind: string, backlog: number): Promise<string> {
+export async function listen(server: Server, bind: string, backlog: number): Promise<string> {
   const address = parseBind(bind);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ ...address, backlog }, () => {
-      server.off('error', reject);
-      const actual = server.address();
-      resolve(
-        typeof actual === 'string' || actual === null ? bind : `${actual.address}:${actual.port}`,
-      );
-    });
-  });
+  try {
+    await listenOnce(server, address, backlog);
+  } catch (err) {
+    if (!('path' in address) || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    const hint = await reclaimSocket(address.path);
+    if (hint !== undefined) throw withHint(err as Error, hint);
+    await listenOnce(server, address, backlog);
+  }
+  const actual = server.address();
+  return typeof actual === 'string' || actual === null ? bind : `${actual.address}:${actual.port}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The pid file of an arbiter (`--pid-file`): created atomically, refused
- * while a live process holds it, removed on release or exit.
+ * The pid file of an arbiter (`--pid-file`), and the lock of a task queue's
+ * `--data-dir`: created atomically, refused while a live process holds it,
+ * removed on release or exit.
  * @module
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -33,31 +34,40 @@ function removeQuietly(path: string): void {
  * into place: the file appears whole or not at all, and only if it does not
  * exist. An existing file whose pid is dead (or this process's own, or not
  * a pid) is stale and is replaced (rename, atomic too); one whose process
- * is alive is refused. The file is removed by the returned `release()`, or
- * when the process exits; either removes it only if it still holds our pid.
+ * is alive is refused (a zombie, exited but not yet reaped, is not alive).
+ * The file is removed by the returned `release()`, or when the process
+ * exits; either removes it only if it still holds our pid.
  *
  * @param path - where to write it (relative to the current directory).
+ * @param options - what the file is, for the error messages (a lock rather than a pid file).
  * @returns `release()`: removes the file (safe to call more than once).
  * @throws ImproperlyConfiguredError if a live process holds the file, or it cannot be written.
  * @example
  * ```ts
  * const release = writePidFile('/run/myapp.pid');
  * arbiter().events.stopped$.subscribe(release);
+ * writePidFile('data/lock', { what: 'the lock of the data directory', remedy: 'stop it' });
  * ```
  */
-export function writePidFile(path: string): () => void {
+export function writePidFile(
+  path: string,
+  options: {
+    /** What the file is: `'the pid file'` (the default), `'the lock of the data directory'`… */
+    what?: string;
+    /** What to do when a live process holds it (default: `'stop it, or choose another pidFile'`). */
+    remedy?: string;
+  } = {},
+): () => void {
+  const { what = 'the pid file', remedy = 'stop it, or choose another pidFile' } = options;
   const file = resolve(path);
   const pid = process.pid;
   const temp = `${file}.${pid}.tmp`;
   try {
     writeFileSync(temp, `${pid}\n`, { mode: 0o644 });
   } catch (err) {
-    throw new ImproperlyConfiguredError(
-      `cannot write the pid file ${file}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
-    );
+    throw new ImproperlyConfiguredError(`cannot write ${what} ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     linkSync(temp, file);
@@ -66,7 +76,7 @@ export function writePidFile(path: string): () => void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
       removeQuietly(temp);
       throw new ImproperlyConfiguredError(
-        `cannot write the pid file ${file}: ${(err as Error).message}`,
+        `cannot write ${what} ${file}: ${(err as Error).message}`,
         {
           cause: err,
         },
@@ -76,7 +86,7 @@ export function writePidFile(path: string): () => void {
     if (holder !== undefined && holder !== pid && isAlive(holder)) {
       removeQuietly(temp);
       throw new ImproperlyConfiguredError(
-        `the pid file ${file} belongs to process ${holder}, which is running: stop it, or choose another pidFile`,
+        `${what} ${file} belongs to process ${holder}, which is running: ${remedy}`,
       );
     }
     renameSync(temp, file);

@@ -2,10 +2,7 @@
  * Whether a child process has ended, before its parent's loop reads its exit.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
-
-/** Whether this system has a `/proc` (read once). */
-let hasProc: boolean | undefined;
+import { endedState, procState } from './procState.js';
 
 /**
  * Whether a process has ended: its exit not yet read by its parent (a
@@ -20,13 +17,6 @@ let hasProc: boolean | undefined;
  * ```
  */
 export function processEnded(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop() ?? '';
-    return state.startsWith('Z') || state.startsWith('X');
-  } catch (err) {
-    return (
-      (err as NodeJS.ErrnoException).code === 'ENOENT' &&
-      (hasProc ??= existsSync('/proc/self/stat'))
-    );
-  }
+  const state = procState(pid);
+  return state === null || endedState(state);
 }

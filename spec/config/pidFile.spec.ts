@@ -5,20 +5,24 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ImproperlyConfiguredError } from '../../lib/errors.js';
 import { writePidFile } from '../../lib/config/pidFile.js';
+import { makeZombie, type Zombie } from '../support/zombie.js';
 
 describe('writePidFile()', () => {
   let dir: string;
   let path: string;
   const releases: (() => void)[] = [];
+  let zombie: Zombie | undefined;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rxp-pid-'));
     path = join(dir, 'app.pid');
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     for (const release of releases.splice(0)) release();
     rmSync(dir, { recursive: true, force: true });
+    await zombie?.release();
+    zombie = undefined;
   });
 
   const write = (): (() => void) => {
@@ -57,6 +61,14 @@ describe('writePidFile()', () => {
     expect(readFileSync(path, 'utf8')).to.equal(`${process.pid}\n`);
   });
 
+  it('should replace a stale file whose process exited but is not reaped yet (a zombie)', async function () {
+    if (!existsSync('/proc/self/stat')) this.skip(); // only /proc tells a zombie
+    zombie = await makeZombie();
+    writeFileSync(path, `${zombie.pid}\n`);
+    write();
+    expect(readFileSync(path, 'utf8')).to.equal(`${process.pid}\n`);
+  });
+
   it('should replace a file that holds no pid', () => {
     writeFileSync(path, 'garbage');
     write();
@@ -72,6 +84,16 @@ describe('writePidFile()', () => {
       .and.includes(path);
     expect(readFileSync(path, 'utf8')).to.equal(`${process.ppid}\n`);
     expect(readdirSync(dir)).to.deep.equal(['app.pid']);
+  });
+
+  it('should name the file as the caller says: a lock, not a pid file', () => {
+    writeFileSync(path, `${process.ppid}\n`);
+    expect(() => writePidFile(path, { what: 'the lock of the data directory', remedy: 'stop it' }))
+      .to.throw(ImproperlyConfiguredError)
+      .with.property('message')
+      .that.equals(
+        `the lock of the data directory ${path} belongs to process ${process.ppid}, which is running: stop it`,
+      );
   });
 
   it('should throw ImproperlyConfiguredError when the folder does not exist', () => {

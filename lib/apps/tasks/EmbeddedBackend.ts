@@ -87,7 +87,11 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
   }
 
   async start(): Promise<void> {
-    this.releaseLock = writePidFile(join(this.options.dataDir, 'lock'));
+    // One arbiter per data directory: its lock is a pid file.
+    this.releaseLock = writePidFile(join(this.options.dataDir, 'lock'), {
+      what: 'the lock of the data directory',
+      remedy: 'stop the arbiter that uses it, or choose another dataDir (--data-dir)',
+    });
     const state = this.journal.load();
     for (const value of state.tasks.values()) this.store.restore(value as Entry);
     await this.journal.synced();

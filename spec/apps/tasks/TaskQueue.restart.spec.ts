@@ -76,7 +76,12 @@ describe('TaskQueue', () => {
           () => undefined,
           (e: unknown) => e as Error,
         );
-        expect(err?.message).to.match(/lock belongs to process \d+, which is running/);
+        expect(err?.message)
+          .to.match(
+            /the lock of the data directory \S+\/lock belongs to process \d+, which is running/,
+          )
+          .and.contain('--data-dir')
+          .and.not.contain('another pidFile');
       } finally {
         process.kill(first.pid, 'SIGKILL');
         await new Promise((resolve) => setTimeout(resolve, 300));
