@@ -32,7 +32,7 @@ export const MAX_POOL_WORKERS = 1024;
  *
  * @example
  * ```ts
- * arbiter.addMonitor('web', { workers: 512, maxSpawning: MAX_SPAWNING / 2 });
+ * arbiter().addMonitor('web', { workers: 512, maxSpawning: MAX_SPAWNING / 2 });
  * ```
  */
 export const MAX_SPAWNING = 64;

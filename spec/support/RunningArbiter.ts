@@ -41,17 +41,24 @@ export class RunningArbiter {
     this.env = { ...process.env, XDG_RUNTIME_DIR: this.runtime };
   }
 
-  /** Start `rxpulsar <module> ...args`; resolves once it printed its first line. */
-  async start(module: string, args: string[] = []): Promise<this> {
+  /** What it and its workers wrote on stderr, when started with `captureStderr`. */
+  stderr = '';
+
+  /**
+   * Start `rxpulsar <module> ...args`; resolves once it printed its first line.
+   * @param captureStderr - keep its stderr (its workers' too) in {@link stderr}, not the spec's.
+   */
+  async start(module: string, args: string[] = [], captureStderr = false): Promise<this> {
     const child = spawn(process.execPath, [bin, module, ...args], {
       env: this.env,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', captureStderr ? 'pipe' : 'inherit'],
     });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const line = await within(
       new Promise<string>((resolve) =>
-        createInterface({ input: child.stdout }).once('line', resolve),
+        createInterface({ input: child.stdout! }).once('line', resolve),
       ),
       30_000,
       `${module} printed nothing`,

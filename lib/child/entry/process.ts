@@ -31,6 +31,10 @@ process.on('SIGINT', () => undefined);
 // (the reaper kills one stuck in a loop; this timer, one whose stop hangs).
 if (cluster.worker !== undefined) {
   (cluster.worker as { exitedAfterDisconnect: boolean }).exitedAfterDisconnect = true;
+  // A message to an arbiter that died fails with EPIPE, told on the worker
+  // (a server's close() tells the primary of a shared Unix socket): no
+  // crash and stack trace, the disconnect below stops the actor.
+  cluster.worker.on('error', () => undefined);
 }
 process.once('disconnect', () => {
   const actor = getActor();
