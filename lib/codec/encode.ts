@@ -172,7 +172,7 @@ function otherRealm(obj: object, proto: unknown): object | undefined {
     case 'Object':
       return Object.getPrototypeOf(proto) === null ? { ...obj } : undefined;
     case 'Date':
-      return types.isDate(obj) ? new Date((obj).getTime()) : undefined;
+      return types.isDate(obj) ? new Date(obj.getTime()) : undefined;
     case 'Map':
       return types.isMap(obj) ? new Map(obj) : undefined;
     case 'Set':

@@ -52,6 +52,9 @@ export function countOption(value: unknown, what: string): number | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new TaskOptionError(`${what} = ${JSON.stringify(value)}: must be an integer >= 0`);
   }
+  if (!Number.isSafeInteger(value)) {
+    throw new TaskOptionError(`${what} = ${value}: must be at most ${Number.MAX_SAFE_INTEGER}`);
+  }
   return value;
 }
 

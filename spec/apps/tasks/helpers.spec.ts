@@ -136,6 +136,10 @@ describe('task queue helpers', () => {
         TaskOptionError,
         /retries/,
       );
+      expect(() => jobSpecs({ a: { run: () => 1, retries: 1e20 } })).to.throw(
+        TaskOptionError,
+        'job "a": retries = 100000000000000000000: must be at most 9007199254740991',
+      );
     });
   });
 
