@@ -6,6 +6,7 @@
  * line's exit policy (installed by the package entry) ends the process.
  * @module
  */
+import { relative } from 'node:path';
 import { configureLogging } from '../log/createLogger.js';
 import { ConfigError } from '../errors.js';
 import { helpText } from '../config/helpText.js';
@@ -123,7 +124,13 @@ export function readConfiguration(
   // every actor and exits with the code (0 after --help, 2, 1).
   const exits = cli === undefined && owner.params['exitOnConfigError'] !== false;
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${helpText(schema, { program: `rxpulsar <${owner.name} module>` })}\n`);
+    // The command as typed, the module relative to here: `rxpulsar hello.js`, `node hello.js`.
+    const module = cli?.module ?? process.argv[1];
+    const program =
+      module === undefined
+        ? `rxpulsar <${owner.name} module>`
+        : `${cli === undefined ? 'node' : 'rxpulsar'} ${relative(process.cwd(), module) || module}`;
+    process.stdout.write(`${helpText(schema, { program })}\n`);
     if (cli === undefined) requestExit(0);
     throw new CliExit(0);
   }

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
 import { expect } from 'chai';
 import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { longFolder } from '../support/longTmpdir.js';
@@ -73,6 +74,10 @@ describe('rxpulsar (command line)', () => {
     const { code, stdout } = await run([app, '--help']);
     expect(code).to.equal(0);
     expect(stdout).to.contain('--keep-alive').and.contain('--backlog');
+    // The command as typed, its module relative to the working folder.
+    expect(stdout.split('\n')[0]).to.equal(
+      `Usage: rxpulsar ${relative(process.cwd(), app)} [options] [args...]`,
+    );
   });
 
   it('should list server settings only for a server app', async () => {

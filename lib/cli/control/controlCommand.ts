@@ -52,7 +52,14 @@ const COMMON: NonNullable<ParseArgsConfig['options']> = {
  * ```
  */
 export async function runControl(command: ControlCommand, argv: string[]): Promise<number> {
-  const usage = `Usage: rxpulsar ${command.name} ${command.usage} [--name NAME | --pid-file FILE] [--json]`;
+  const usage = [
+    'Usage: rxpulsar',
+    command.name,
+    command.usage,
+    '[--name NAME | --pid-file FILE] [--json]',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
   let parsed: ControlArgs;
   try {
     // A negative number is an argument (`scale web -2`), not a flag.
@@ -71,7 +78,14 @@ export async function runControl(command: ControlCommand, argv: string[]): Promi
     }
     command.check?.(parsed);
   } catch (err) {
-    process.stderr.write(`rxpulsar ${command.name}: ${(err as Error).message}\n${usage}\n`);
+    // node's own text for an unknown flag is about positionals, with a stray quote.
+    const { code, message } = err as { code?: string; message: string };
+    const option = /'(-[^']*)'/.exec(message)?.[1];
+    const why =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined
+        ? `unknown option ${option}`
+        : message;
+    process.stderr.write(`rxpulsar ${command.name}: ${why}\n${usage}\n`);
     return 2;
   }
   let client: ControlClient | undefined;
