@@ -1,17 +1,13 @@
 import { expect } from 'chai';
-import { Actor, DEFAULT_TIMEOUTS } from '../../lib/index.js';
+import type { Actor } from '../../lib/index.js';
 import { shellComplete, shellEval } from '../../lib/control/shellEval.js';
+import { shellActor } from '../support/shellActor.js';
 
 describe('shellEval()', () => {
   let actor: Actor;
 
   beforeEach(() => {
-    actor = new Actor({
-      aid: 'a1',
-      name: 'shelled',
-      concurrency: 'arbiter',
-      cfg: { ...DEFAULT_TIMEOUTS },
-    });
+    actor = shellActor();
   });
 
   it('should evaluate an expression and show it as util.inspect does', async () => {
@@ -77,12 +73,7 @@ describe('shellEval()', () => {
 });
 
 describe('shellComplete()', () => {
-  const actor = new Actor({
-    aid: 'a2',
-    name: 'completed',
-    concurrency: 'arbiter',
-    cfg: { ...DEFAULT_TIMEOUTS },
-  });
+  const actor = shellActor();
 
   before(async () => {
     await shellEval(actor, 'var box = { alpha: 1, alps: 2, beta: 3 }');

@@ -103,20 +103,24 @@ describe('Monitor (limits)', () => {
   });
 
   describe('spawnActors()', () => {
-    it('should have at most maxSpawning spawns in flight, and go on to the size as they settle', async function () {
-      this.timeout(30_000);
-      expect(MAX_SPAWNING).to.equal(64);
-      // Spawns in flight, seen as each new one starts (actorParams runs in spawn()).
-      const inFlight: number[] = [];
-      const pool = a.addMonitor('burst', {
-        workers: 0,
+    /** A pool of thread workers whose spawns push the number already in flight to `inFlight`. */
+    const threadPool = (name: string, workers: number, maxSpawning: number, inFlight: number[]) =>
+      a.addMonitor(name, {
+        workers,
         spares: 0,
-        maxSpawning: 2,
+        maxSpawning,
         concurrency: 'thread',
         module: workerModule,
+        // actorParams runs in spawn(): the spawns in flight as each new one starts.
         actorParams: (monitor) =>
           inFlight.push(a.monitors.get(monitor.name)!.spawningActors.length),
       });
+
+    it('should have at most maxSpawning spawns in flight, and go on to the size as they settle', async function () {
+      this.timeout(30_000);
+      expect(MAX_SPAWNING).to.equal(64);
+      const inFlight: number[] = [];
+      const pool = threadPool('burst', 0, 2, inFlight);
       try {
         await pool.start();
         pool.resize(5);
@@ -133,15 +137,7 @@ describe('Monitor (limits)', () => {
     it('should start a pool of up to maxSpawning workers all at once, as before', async function () {
       this.timeout(30_000);
       const inFlight: number[] = [];
-      const pool = a.addMonitor('at-once', {
-        workers: 3,
-        spares: 0,
-        maxSpawning: 3,
-        concurrency: 'thread',
-        module: workerModule,
-        actorParams: (monitor) =>
-          inFlight.push(a.monitors.get(monitor.name)!.spawningActors.length),
-      });
+      const pool = threadPool('at-once', 3, 3, inFlight);
       try {
         expect(pool.spawningActors).to.have.length(3);
         await pool.start();

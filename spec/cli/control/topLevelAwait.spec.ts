@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { Actor, DEFAULT_TIMEOUTS } from '../../../lib/index.js';
+import type { Actor } from '../../../lib/index.js';
 import { withTopLevelAwait } from '../../../lib/cli/control/topLevelAwait.js';
 import { shellEval } from '../../../lib/control/shellEval.js';
+import { shellActor } from '../../support/shellActor.js';
 
 describe('withTopLevelAwait()', () => {
   let actor: Actor;
@@ -10,12 +11,7 @@ describe('withTopLevelAwait()', () => {
     (await shellEval(actor, withTopLevelAwait(source) ?? source)).text;
 
   beforeEach(() => {
-    actor = new Actor({
-      aid: 'a1',
-      name: 'shelled',
-      concurrency: 'arbiter',
-      cfg: { ...DEFAULT_TIMEOUTS },
-    });
+    actor = shellActor();
   });
 
   it('should give a line of several statements the value of its last expression', async () => {
