@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
+import type { ActorMessage } from '../../../lib/actor/ActorMessage.js';
 import { Mailbox } from '../../../lib/actor/Mailbox.js';
 import type { Envelope } from '../../../lib/transport/protocol.js';
 import { ActorExitedError, TimeoutError } from '../../../lib/errors.js';
@@ -128,6 +129,42 @@ describe('Mailbox', () => {
         const err = failed.firstCall.args[0] as Error;
         expect(err).to.be.instanceOf(TimeoutError);
         expect(err.message).to.contain('"ping"').and.contain('nobody');
+        expect(a.waiting).to.equal(0);
+        a.close();
+      } finally {
+        clock.restore();
+      }
+    });
+
+    it('should time out, oldest first, only those past their deadline, with more in flight than its ring holds', () => {
+      const clock = sinon.useFakeTimers();
+      try {
+        const a = new Mailbox(
+          'a',
+          () => undefined,
+          () => undefined,
+          300,
+        );
+        const failed: number[] = [];
+        const send = (n: number): ActorMessage[] =>
+          Array.from({ length: n }, () => {
+            const m = a.request('nobody', 'ping', []);
+            m.addErrback((err: unknown) => {
+              if (err instanceof TimeoutError) failed.push(m.id);
+            });
+            return m;
+          });
+        const first = send(600); // 256 in the ring, the rest overflow
+        first[10]!.cancel(); // cancelled by its caller: no TimeoutError
+        first[400]!.cancel();
+        clock.tick(200);
+        const second = send(600);
+        clock.tick(150); // the first 600 are past their deadline, the others not
+        const expected = first.map((m) => m.id).filter((_, i) => i !== 10 && i !== 400);
+        expect(failed).to.deep.equal(expected);
+        expect(a.waiting).to.equal(600);
+        clock.tick(200);
+        expect(failed.slice(expected.length)).to.deep.equal(second.map((m) => m.id));
         expect(a.waiting).to.equal(0);
         a.close();
       } finally {
