@@ -2,14 +2,8 @@
 //
 //   npm run build && node dist/samples/echo/app.js
 //   node dist/samples/echo/client.js        (checks the echoes)
-import type { Socket } from 'node:net';
-import { SocketServer, type Actor } from '../../lib/index.js';
-
-/** The protocol of one connection: write back what arrives. */
-export function echo(socket: Socket, _worker: Actor): void {
-  socket.on('data', (data) => socket.write(data));
-  socket.on('error', () => socket.destroy());
-}
+import { SocketServer } from '../../lib/index.js';
+import { echo } from './echo.js';
 
 export const app = new SocketServer({
   name: 'echo',
