@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
-import { TimeoutError } from '../errors.js';
+import { ProtocolError, TimeoutError } from '../errors.js';
 import { authenticate, type Authenticated } from './hubAuth.js';
 import { parseTlsUrl, readSecret } from './tlsHubProblem.js';
 
@@ -28,7 +28,7 @@ export interface HubTls {
  * @param claim - what this peer is (`{ as: 'actor' }`, `{ as: 'agent', app, workers }`).
  * @param timeout - deadline of the connection and the exchange, in ms.
  * @returns the socket, secure and proved, and what the hub sent after its proof.
- * @throws ProtocolError, or the connection's error.
+ * @throws ProtocolError (a peer that is no TLS hub too), or the connection's error.
  * @example
  * ```ts
  * const { socket } = await connectTls('tls://hub:7070', { secretFile }, { as: 'actor' }, 5000);
@@ -55,7 +55,15 @@ export async function connectTls(
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         clearTimeout(timer);
-        reject(err);
+        // OpenSSL's own text (`80…:error:0A00010B:SSL routines:…`) says nothing to a user.
+        const { library, reason } = err as { library?: unknown; reason?: unknown };
+        reject(
+          library === 'SSL routines'
+            ? new ProtocolError(
+                `${url} is not an rxpulsar hub: the TLS handshake failed (${String(reason)})`,
+              )
+            : err,
+        );
       };
       const timer = setTimeout(
         () => onError(new TimeoutError(`no TLS handshake within ${timeout} ms`)),

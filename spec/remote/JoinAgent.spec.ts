@@ -1,7 +1,7 @@
 // The node agent against a hub of the spec's own (a TLS server running the
 // hub side of the exchange), to see what the agent does on its side.
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer as createPlainServer, type AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { expect } from 'chai';
 import { captureLogs, ProtocolError, type LogCapture } from '../../lib/index.js';
@@ -60,6 +60,28 @@ describe('JoinAgent', () => {
       const mismatch = `protocol version ${PROTOCOL_VERSION + 1} is not ${PROTOCOL_VERSION}`;
       expect((error as Error).message).to.contain(mismatch);
       await waitFor(() => told.includes(`"error":"${mismatch}`), 5000, 'the hub told');
+    });
+
+    it('should say so, in words, when the address is no TLS hub (plain TCP, HTTP)', async () => {
+      const plain = createPlainServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.resume(); // reads the ClientHello, and so the client's end
+        socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      });
+      await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+      const http = `tls://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+      let error: unknown;
+      try {
+        await connectTls(http, { secretFile: files.secret, ca: files.cert }, { as: 'agent' }, 5000);
+      } catch (err) {
+        error = err;
+      } finally {
+        await new Promise((resolve) => plain.close(resolve));
+      }
+      expect(error).to.be.instanceOf(ProtocolError);
+      expect((error as Error).message).to.match(
+        /^tls:\/\/127\.0\.0\.1:\d+ is not an rxpulsar hub: the TLS handshake failed \(wrong version number\)$/,
+      );
     });
 
     it('should refuse a hub that does not prove the secret', async () => {
