@@ -9,10 +9,11 @@ import type { ConfigSource } from '../errors.js';
 /**
  * One setting: its documentation, format and default.
  *
- * `format` is a convict format: a name (`'count'`, `'poolSize'`, `'duration'`,
- * `'bool'`, `'bind'`, registered by rxpulsar; or convict's own `'int'`, `'nat'`,
- * `'port'`, `String`, `'*'`), an array of allowed values, or a function that
- * throws on a bad value.
+ * `format` is a convict format: a name (`'count'`, `'poolSize'`, `'duration'`
+ * (at most `MAX_TIMER_MS`, about 24.8 days), `'longDuration'` (no limit: for
+ * a duration no timer waits), `'bool'`, `'bind'`, registered by rxpulsar; or
+ * convict's own `'int'`, `'nat'`, `'port'`, `String`, `'*'`), an array of
+ * allowed values, or a function that throws on a bad value.
  *
  * @example
  * ```ts
@@ -38,8 +39,8 @@ export interface Setting {
 
 /**
  * The type of the value a setting yields once loaded, from its format (and
- * `nullable`): `count`, `poolSize`, `duration` (milliseconds), `int`, `nat`, `port` and
- * `Number` give numbers; `bool` and `Boolean` booleans; `bind` and `String`
+ * `nullable`): `count`, `poolSize`, `duration` and `longDuration` (milliseconds),
+ * `int`, `nat`, `port` and `Number` give numbers; `bool` and `Boolean` booleans; `bind` and `String`
  * strings; an array of values one of them; anything else `unknown`.
  *
  * @example
@@ -49,7 +50,14 @@ export interface Setting {
  */
 export type SettingValue<S extends Setting> =
   | (S['format'] extends
-      'count' | 'poolSize' | 'duration' | 'int' | 'nat' | 'port' | NumberConstructor
+      | 'count'
+      | 'poolSize'
+      | 'duration'
+      | 'longDuration'
+      | 'int'
+      | 'nat'
+      | 'port'
+      | NumberConstructor
       ? number
       : S['format'] extends 'bool' | BooleanConstructor
         ? boolean

@@ -8,7 +8,12 @@
  *   JavaScript parsed at start-up in every worker process and thread, for a
  *   ten-line grammar. This one keeps the same grammar (number = ms, `"N
  *   unit(s)"`) without it. An app that registers the moment format instead
- *   still works: it yields milliseconds too.
+ *   still works: it yields milliseconds too. At most {@link MAX_TIMER_MS}
+ *   (about 24.8 days): durations end up in Node timers, which fire a longer
+ *   delay after 1 ms, so `--timeout=30d` is a configuration error, not a
+ *   deadline missed at once. `0` keeps its meaning (`keepAlive: 0`, no limit).
+ * - `longDuration`: a duration with no such limit, for one never given to a
+ *   timer (how long a result is kept in a store).
  * - `count`: an integer >= 0 (`backlog`, `maxRequests`…), a safe one
  *   (`Number.isSafeInteger`: `99999999999999999999` is refused, not read as 1e20).
  * - `poolSize`: a count up to {@link MAX_POOL_WORKERS} (`workers`,
@@ -25,6 +30,7 @@
  */
 import { createRequire } from 'node:module';
 import type convict from 'convict';
+import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from '../util/maxTimerMs.js';
 import { parseDuration } from '../util/parseDuration.js';
 import { MAX_POOL_WORKERS, POOL_SIZE_EXPECTED } from '../monitor/MonitorParams.js';
 
@@ -60,6 +66,14 @@ function checkCount(x: unknown): void {
   check(Number.isSafeInteger(x), `must be at most ${Number.MAX_SAFE_INTEGER}`);
 }
 
+/** A number of milliseconds >= 0 (what `parseDuration` made of a string). */
+function checkDuration(x: unknown): void {
+  check(
+    typeof x === 'number' && Number.isFinite(x) && x >= 0,
+    'must be a duration: milliseconds or a string such as "30 seconds"',
+  );
+}
+
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
@@ -87,11 +101,15 @@ export function isBind(value: unknown): boolean {
 function registerFormats(lib: typeof convict): void {
   lib.addFormat({
     name: 'duration',
-    validate: (x: unknown) =>
-      check(
-        typeof x === 'number' && Number.isFinite(x) && x >= 0,
-        'must be a duration: milliseconds or a string such as "30 seconds"',
-      ),
+    validate: (x: unknown) => {
+      checkDuration(x);
+      check((x as number) <= MAX_TIMER_MS, MAX_TIMER_EXPECTED);
+    },
+    coerce: (x: string) => parseDuration(x) ?? x,
+  });
+  lib.addFormat({
+    name: 'longDuration',
+    validate: checkDuration,
     coerce: (x: string) => parseDuration(x) ?? x,
   });
   const countOf = (x: string): unknown => (/^\s*\d+\s*$/.test(x) ? Number(x) : x);

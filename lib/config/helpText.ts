@@ -32,7 +32,7 @@ function placeholder(setting: Setting): string {
   if (Array.isArray(format)) return ` ${format.map(String).join('|')}`;
   if (format === 'count' || format === 'poolSize' || format === 'int' || format === 'nat')
     return ' N';
-  if (format === 'duration') return ' DURATION';
+  if (format === 'duration' || format === 'longDuration') return ' DURATION';
   return ' VALUE';
 }
 

@@ -8,6 +8,7 @@ import type winston from 'winston';
 import { Deferred } from '../async/Deferred.js';
 import { InvalidStateError } from '../errors.js';
 import { createLogger } from '../log/createLogger.js';
+import { MAX_TIMER_MS } from '../util/maxTimerMs.js';
 import { HandlerRegistry, type EventHandler } from './HandlerRegistry.js';
 import { LoopTicker } from './LoopTicker.js';
 import { PeriodicCallback } from './PeriodicCallback.js';
@@ -24,8 +25,8 @@ export interface IOLoopOptions {
   logger?: winston.Logger;
 }
 
-/** The longest delay Node timers accept: the keep-alive interval never fires in practice. */
-const KEEP_ALIVE_MS = 2 ** 31 - 1;
+/** The longest delay Node timers keep: the keep-alive interval never fires in practice. */
+const KEEP_ALIVE_MS = MAX_TIMER_MS;
 const noop = (): void => undefined;
 
 /**
@@ -40,7 +41,9 @@ const noop = (): void => undefined;
  * live at once; callbacks, tasks and `iterations$` run on loop iterations, so
  * only while it runs. Whatever a callback, task, handler, timeout or periodic
  * throws is logged at level `error`; the loop keeps going. Timers use the
- * global timer functions of the moment they are armed (sinon fake timers work).
+ * global timer functions of the moment they are armed (sinon fake timers work),
+ * and wait their whole delay, even past Node's limit of `MAX_TIMER_MS`
+ * (about 24.8 days; see `timers.ts`).
  *
  * @example
  * ```ts
@@ -165,7 +168,9 @@ export class IOLoop extends LoopEvents {
   }
 
   /**
-   * Run `cb` once, `delayMs` milliseconds from now.
+   * Run `cb` once, `delayMs` milliseconds from now. A delay past
+   * `MAX_TIMER_MS` (about 24.8 days), which Node would cut to 1 ms, is
+   * waited whole (the timer re-arms); `Infinity` never fires.
    * @param delayMs - the delay in milliseconds.
    * @param cb - the function to run; what it throws is logged.
    * @returns the handle: give it to {@link IOLoop.removeTimeout} (or `unsubscribe()` it) to cancel.
@@ -221,11 +226,13 @@ export class IOLoop extends LoopEvents {
   /**
    * Run `cb` every `periodMs` milliseconds until the periodic or the loop is
    * stopped. See {@link PeriodicCallback} for the cadence, errors and
-   * promise-returning callbacks (never overlapping).
+   * promise-returning callbacks (never overlapping). A period past
+   * `MAX_TIMER_MS` (about 24.8 days) is kept whole, as timeouts are.
    * @param cb - the function to run; may return a promise.
-   * @param periodMs - the period in milliseconds.
+   * @param periodMs - the period in milliseconds, positive and finite.
    * @returns the periodic, already started; `stop()` and `start()` it at will.
    * @throws InvalidStateError when the loop was stopped.
+   * @throws ImproperlyConfiguredError when `periodMs` is not positive and finite.
    * @example
    * ```ts
    * const pc = loop.addPeriodic(() => heartbeat(), 5000);

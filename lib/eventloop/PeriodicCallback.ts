@@ -30,7 +30,9 @@ export interface PeriodicCallbackOptions {
  * multiple of the period: runs never overlap and never come in a burst.
  * While a promise returned by the callback is pending, no tick is scheduled.
  * A callback that throws (or whose promise rejects) is logged at level
- * `error` and the periodic keeps running.
+ * `error` and the periodic keeps running. Each tick is an `armTimeout`, so a
+ * period past `MAX_TIMER_MS` (about 24.8 days, where Node's own timers would
+ * fire after 1 ms) is kept whole.
  *
  * Usually created by `IOLoop.addPeriodic()`, which starts it and stops it
  * with the loop.

@@ -1,14 +1,20 @@
 /**
  * Checks of the parameters given in code (`arbiter()`, `spawn()`,
  * `addMonitor()`), with the formats of the configuration files: durations
- * as milliseconds or `"N unit"`, counts as safe integers >= 0, choices. A bad
- * value fails the call with a `ConfigError` naming the key.
+ * as milliseconds or `"N unit"` up to {@link MAX_TIMER_MS} (about 24.8 days:
+ * they end up in Node timers, which fire a longer delay after 1 ms), counts
+ * as safe integers >= 0, choices. A bad value fails the call with a
+ * `ConfigError` naming the key.
  * @module
  */
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from './maxTimerMs.js';
 import { parseDuration } from './parseDuration.js';
 
-/** What a parameter must be: a duration (`> 0` for `period`), a count, or one of some values. */
+/**
+ * What a parameter must be: a duration (`> 0` for `period`; at most
+ * {@link MAX_TIMER_MS} either way), a count, or one of some values.
+ */
 export type ParamFormat = 'duration' | 'positiveDuration' | 'count' | readonly string[];
 
 function check(value: unknown, format: ParamFormat): { value: unknown } | { expected: string } {
@@ -29,6 +35,7 @@ function check(value: unknown, format: ParamFormat): { value: unknown } | { expe
     return { expected: 'must be a duration: milliseconds or a string such as "30 seconds"' };
   }
   if (format === 'positiveDuration' && ms === 0) return { expected: 'must be a duration above 0' };
+  if (ms > MAX_TIMER_MS) return { expected: MAX_TIMER_EXPECTED };
   return { value: ms };
 }
 
@@ -41,10 +48,12 @@ function check(value: unknown, format: ParamFormat): { value: unknown } | { expe
  * @param formats - the format of each checked key.
  * @param origin - the call, for the error (`spawn("w")`, `addMonitor("pool")`).
  * @returns a copy of `params`, durations in milliseconds.
- * @throws ConfigError listing every bad value (`key = value (origin): expected`).
+ * @throws ConfigError listing every bad value (`key = value (origin): expected`),
+ *   a duration past {@link MAX_TIMER_MS} among them.
  * @example
  * ```ts
  * checkParams({ timeout: '3 seconds' }, { timeout: 'duration' }, 'spawn()'); // { timeout: 3000 }
+ * checkParams({ timeout: '30 days' }, { timeout: 'duration' }, 'spawn()'); // throws ConfigError
  * ```
  */
 export function checkParams<T extends object>(

@@ -33,7 +33,8 @@ const PATTERN = /^(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)$/i;
  * `"N unit"`, the number possibly decimal, the space optional, the unit one
  * of `ms`, `millisecond(s)`, `s`, `second(s)`, `m`, `minute(s)`, `h`,
  * `hour(s)`, `d`, `day(s)` (any case). Strings are rounded to the nearest
- * millisecond.
+ * millisecond. There is no upper bound here: the `duration` setting format
+ * and `checkParams` refuse what is past `MAX_TIMER_MS` (about 24.8 days).
  *
  * @param value - what the configuration holds.
  * @returns the milliseconds, or `undefined` if `value` is not a duration.
