@@ -8,9 +8,11 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { argsError } from './argsError.js';
 import { JoinAgent } from '../remote/JoinAgent.js';
 import { parseTlsUrl, readSecret } from '../transport/tlsHubProblem.js';
 import { parseDuration } from '../util/parseDuration.js';
+import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from '../util/maxTimerMs.js';
 import { createLogger } from '../log/createLogger.js';
 
 const USAGE =
@@ -60,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
     readSecret(secretFile);
     const fence = parseDuration(values['fence-timeout']);
     if (fence === undefined) throw new Error('--fence-timeout must be a duration');
+    if (fence > MAX_TIMER_MS) throw new Error(`--fence-timeout ${MAX_TIMER_EXPECTED}`);
     const file = (f: string | undefined): string | undefined => (f === undefined ? f : resolve(f));
     agent = new JoinAgent({
       url,
@@ -75,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       logger: createLogger('join'),
     });
   } catch (err) {
-    process.stderr.write(`rxpulsar join: ${(err as Error).message}\n${USAGE}\n`);
+    process.stderr.write(`rxpulsar join: ${argsError(err)}\n${USAGE}\n`);
     return 2;
   }
   try {

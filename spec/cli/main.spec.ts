@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { relative } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { expect } from 'chai';
 import { MAX_SOCKET_PATH } from '../../lib/util/maxSocketPath.js';
 import { longFolder } from '../support/longTmpdir.js';
@@ -56,6 +57,33 @@ describe('rxpulsar (command line)', () => {
     expect(code).to.equal(2);
     expect(stderr).to.contain('rxpulsar: no command or module "frobnicate" (commands: test, ');
     expect(stderr).to.not.contain('Cannot find module');
+  });
+
+  it('should refuse join with an unknown flag, or a fence timeout past the longest timer, with exit 2', async () => {
+    const bogus = await run(['join', '--bogus']);
+    expect(bogus.code).to.equal(2);
+    expect(bogus.stderr.split('\n')[0]).to.equal('rxpulsar join: unknown option --bogus');
+    const dir = mkdtempSync(join(tmpdir(), 'rxp-join-'));
+    try {
+      const secret = join(dir, 'secret');
+      writeFileSync(secret, 'a secret of enough length for the hub\n', { mode: 0o600 });
+      const long = await run([
+        'join',
+        'tls://127.0.0.1:1',
+        '--app',
+        'web',
+        '--hub-secret-file',
+        secret,
+        '--fence-timeout',
+        '30d',
+      ]);
+      expect(long.code).to.equal(2);
+      expect(long.stderr.split('\n')[0]).to.equal(
+        'rxpulsar join: --fence-timeout must be at most 24.8 days (2147483647 ms, the longest timer Node keeps)',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should list every setting with --help', async () => {

@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { argsError } from '../argsError.js';
 import { ImproperlyConfiguredError } from '../../errors.js';
 import { ControlClient } from '../../control/ControlClient.js';
 import { findArbiter } from '../../control/findArbiter.js';
@@ -78,14 +79,7 @@ export async function runControl(command: ControlCommand, argv: string[]): Promi
     }
     command.check?.(parsed);
   } catch (err) {
-    // node's own text for an unknown flag is about positionals, with a stray quote.
-    const { code, message } = err as { code?: string; message: string };
-    const option = /'(-[^']*)'/.exec(message)?.[1];
-    const why =
-      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option !== undefined
-        ? `unknown option ${option}`
-        : message;
-    process.stderr.write(`rxpulsar ${command.name}: ${why}\n${usage}\n`);
+    process.stderr.write(`rxpulsar ${command.name}: ${argsError(err)}\n${usage}\n`);
     return 2;
   }
   let client: ControlClient | undefined;
