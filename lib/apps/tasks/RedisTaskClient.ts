@@ -36,6 +36,12 @@ export interface RedisClientOptions {
   specs?: Map<string, JobSpec>;
   /** ms a connection, subscription or events reader may wait for Redis (default {@link READY_BOUND}). */
   readyTimeout?: number;
+  /**
+   * The arbiter's `maxMessageSize`: a task's arguments must fit in a
+   * message, as on the embedded backend (default: no limit; a client's
+   * tasks go to Redis, and the workers read them there).
+   */
+  maxMessageSize?: number;
 }
 
 /** Key prefix of every rxpulsar queue in Redis. */
@@ -273,7 +279,7 @@ export class RedisTaskClient implements TaskBackend {
     const d = new Deferred<Task>();
     let c: CheckedTask;
     try {
-      c = checkTask(this.options.specs, name, args, options);
+      c = checkTask(this.options.specs, name, args, options, this.options.maxMessageSize);
       checkBullId(c.name, c.id);
       this.bull(); // started?
     } catch (err) {
