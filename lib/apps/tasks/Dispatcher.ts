@@ -60,6 +60,11 @@ export interface DispatchOwner {
   timedOut(id: string, token: number): void;
   /** A progress report. */
   progressed(id: string, token: number, value: unknown): void;
+  /**
+   * The attempt could not be sent (too large for a message, or its
+   * arguments cannot travel): it never reached the worker, and never will.
+   */
+  unsent(id: string, token: number, error: unknown): void;
   /** Credits were freed: dispatch more. */
   pump(): void;
 }
@@ -212,21 +217,35 @@ export class Dispatcher {
     return true;
   }
 
-  /** Send the attempts dispatched so far, one message per worker. */
+  /**
+   * Send the attempts dispatched so far, one message per worker. A batch
+   * that cannot travel (too large: it fails as it is sent) goes one by one;
+   * an attempt that cannot travel alone is handed back to the owner, its
+   * credit freed (held, it would keep the worker's credit for ever).
+   */
   flush(): void {
     this.flushing = false;
-    for (const [aid, batch] of this.outgoing) {
-      let sending = true;
-      this.monitor.send(aid, 'task_run', batch).addErrback(() => {
-        // Too large for one message (it failed as it was sent): one by one.
-        if (sending && batch.length > 1) {
-          for (const a of batch)
-            this.monitor.send(aid, 'task_run', [a]).addErrback(() => undefined);
+    const outgoing = [...this.outgoing];
+    this.outgoing.clear();
+    // A send fails as it is made (MessageTooLargeError, EncodingError): the
+    // credits it frees are used once every batch has left.
+    let flushing = true;
+    let freed = false;
+    const failed = (aid: string, a: Assignment, err: unknown): void => {
+      if (!this.unsent(aid, a, err)) return;
+      if (flushing) freed = true;
+      else this.owner.pump();
+    };
+    for (const [aid, batch] of outgoing) {
+      this.monitor.tell(aid, 'task_run', batch).addErrback((err: unknown) => {
+        if (batch.length === 1) return failed(aid, batch[0]!, err);
+        for (const a of batch) {
+          this.monitor.tell(aid, 'task_run', [a]).addErrback((e: unknown) => failed(aid, a, e));
         }
       });
-      sending = false;
     }
-    this.outgoing.clear();
+    flushing = false;
+    if (freed) this.owner.pump();
   }
 
   /**
@@ -282,6 +301,18 @@ export class Dispatcher {
     this.workers.clear();
     this.byId.clear();
     this.outgoing.clear();
+  }
+
+  /** An attempt that could not be sent: its hold and credit go, the owner is told. */
+  private unsent(aid: string, a: Assignment, err: unknown): boolean {
+    const w = this.workers.get(aid);
+    const hold = w?.holds.get(key(a.id, a.token));
+    if (w === undefined || hold === undefined) return false;
+    w.holds.delete(key(a.id, a.token));
+    w.credits++;
+    this.release(hold);
+    this.owner.unsent(a.id, a.token, err);
+    return true;
   }
 
   /** Start the attempt's timeout (once). */

@@ -18,7 +18,7 @@ import type { Monitor } from '../../monitor/Monitor.js';
 import { serializeError } from '../../codec/serializeError.js';
 import { checkTask } from './checkTask.js';
 import { Dispatcher, type DispatchOwner, type Outcome } from './Dispatcher.js';
-import { backoffDelay, type JobSpec } from './jobSpecs.js';
+import { backoffDelay, MAX_TIMER, type JobSpec } from './jobSpecs.js';
 import { Periodic } from './Periodic.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { TaskJournal } from './TaskJournal.js';
@@ -38,6 +38,8 @@ export interface EmbeddedOptions {
   abortGrace: number;
   /** A tick missed while nothing ran: queued once on start, or skipped. */
   missedTicks: 'once' | 'skip';
+  /** The largest message to a worker (characters): a task's arguments must fit in one. */
+  maxMessageSize: number;
 }
 
 /**
@@ -126,7 +128,7 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     let queued: Task;
     let durable: boolean;
     try {
-      const checked = checkTask(this.specs, name, args, options);
+      const checked = checkTask(this.specs, name, args, options, this.options.maxMessageSize);
       const { entry } = this.store.add(checked);
       queued = { ...entry.task };
       durable = checked.durable;
@@ -235,6 +237,17 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
     );
   }
 
+  unsent(id: string, token: number, error: unknown): void {
+    const entry = this.current(id, token);
+    if (entry === undefined) return;
+    // Not retried: it would not travel any better (an oversize task of an
+    // older journal, or a retry whose previous error made it too large).
+    this.monitor.logger.error(
+      `task ${id} (${entry.task.name}) could not be sent to a worker: ${String(error)}`,
+    );
+    this.store.move(entry, 'FAILURE', { error: serializeError(error) });
+  }
+
   pump(): void {
     const wait = this.store.promote();
     while (this.dispatcher.free > 0) {
@@ -267,13 +280,17 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
       : undefined;
   }
 
+  /** Wake up in `ms` (or sooner) to start the delayed tasks whose time came. */
   private armDelay(ms: number): void {
-    const at = Date.now() + ms;
+    // A timer takes at most MAX_TIMER (a longer one fires after 1 ms): a
+    // later date is reached in steps, each wake-up arming the next (pump).
+    const step = Math.min(ms, MAX_TIMER);
+    const at = Date.now() + step;
     if (this.delayTimer !== undefined && !this.delayTimer.closed && this.delayAt <= at) return;
     this.delayTimer?.unsubscribe();
     this.delayAt = at;
     try {
-      this.delayTimer = this.monitor.loop.addTimeout(ms, () => {
+      this.delayTimer = this.monitor.loop.addTimeout(step, () => {
         this.delayAt = Infinity;
         this.pump();
       });

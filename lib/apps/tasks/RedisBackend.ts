@@ -21,7 +21,7 @@ import { TaskRevokedError, TaskTimeoutError, WorkerLostError } from '../../error
 import type { Monitor } from '../../monitor/Monitor.js';
 import type { PeriodicCallback } from '../../eventloop/PeriodicCallback.js';
 import type { Subscription } from '../../rx.js';
-import type { JobSpec } from './jobSpecs.js';
+import { MAX_TIMER, type JobSpec } from './jobSpecs.js';
 import type { Timed } from './RedisConsumer.js';
 import { ownedJobs, renewLocks } from './redisLocks.js';
 import { PREFIX, RedisTaskClient } from './RedisTaskClient.js';
@@ -40,6 +40,8 @@ export interface RedisBackendOptions {
   lease: number;
   /** A tick missed while nothing ran: queued once on start, or skipped. */
   missedTicks: 'once' | 'skip';
+  /** A task's arguments must fit in a message (characters), as on the embedded backend. */
+  maxMessageSize: number;
 }
 
 /** An attempt the arbiter watches: it has a timeout, or was aborted. */
@@ -80,7 +82,12 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
     specs: Map<string, JobSpec>,
     private readonly settings: RedisBackendOptions,
   ) {
-    super(settings.url, { queue: settings.queue, resultTtl: settings.resultTtl, specs });
+    super(settings.url, {
+      queue: settings.queue,
+      resultTtl: settings.resultTtl,
+      specs,
+      maxMessageSize: settings.maxMessageSize,
+    });
     this.base = `${PREFIX}:${settings.queue}:`;
   }
 
@@ -239,7 +246,8 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
   private watchTimeout(aid: string, id: string, token: string, ms: number): void {
     const w = this.watch(aid, id, token);
     // The worker aborts at `ms` itself; this fires if its loop is blocked.
-    w.timer ??= this.later(ms + 100, () => {
+    // (A timeout is at most MAX_TIMER, this a little over: bounded again.)
+    w.timer ??= this.later(Math.min(ms + 100, MAX_TIMER), () => {
       w.timer = undefined;
       const err = new TaskTimeoutError(`task ${id} ran past its timeout`);
       void this.failJob(id, token, serializeError(err), false).catch(() => undefined);

@@ -34,8 +34,18 @@ export interface RedisClientOptions {
   resultTtl?: number;
   /** The jobs, when known (then unknown names are refused here). */
   specs?: Map<string, JobSpec>;
-  /** ms a connection, subscription or events reader may wait for Redis (default {@link READY_BOUND}). */
+  /**
+   * ms a connection, subscription, events reader or command may wait for
+   * Redis (default {@link READY_BOUND}): a Redis that stopped answering
+   * (frozen, or its host gone) fails calls with a TaskBackendError.
+   */
   readyTimeout?: number;
+  /**
+   * The arbiter's `maxMessageSize`: a task's arguments must fit in a
+   * message, as on the embedded backend (default: no limit; a client's
+   * tasks go to Redis, and the workers read them there).
+   */
+  maxMessageSize?: number;
 }
 
 /** Key prefix of every rxpulsar queue in Redis. */
@@ -124,23 +134,26 @@ export class RedisTaskClient implements TaskBackend {
     if (this.stopped)
       throw new InvalidStateError(`the client of queue ${this.options.queue} stopped`);
     const name = this.options.queue;
+    // The connections of plain commands (no blocking read on either: the
+    // events have their own) fail a command Redis does not answer in time.
+    // Its reply, if it comes, is still read in order: the connection goes on.
+    const commandOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: this.options.readyTimeout ?? READY_BOUND,
+    };
     this.queue = new Queue(name, {
       prefix: PREFIX,
       // No auto-pipelining: an ioredis Pipeline copies every script BullMQ
       // defines on the connection (some 50) when it is made, once a turn
       // with it: a lone add cost 1.5-2x as much (see docs/choices.md).
-      connection: { ...this.connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+      connection: { ...this.connection, ...commandOptions },
     });
     // Reported to callers, as TaskBackendError; the last one says why Redis did not answer.
     this.queue.on('error', (err) => (this.lastError = err.message));
     // The adds of one turn leave in one pipeline, as `addBulk` sends them.
     this.adds = new AddBatcher(this.queue, Job);
-    this.redis = new Redis({
-      ...this.connection,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: true,
-    });
+    this.redis = new Redis({ ...this.connection, ...commandOptions, lazyConnect: true });
     this.redis.on('error', (err) => (this.lastError = err.message));
     // Both connections: a read right after start() goes on the second one,
     // which refuses commands until it is ready (no offline queue); ioredis's
@@ -273,7 +286,7 @@ export class RedisTaskClient implements TaskBackend {
     const d = new Deferred<Task>();
     let c: CheckedTask;
     try {
-      c = checkTask(this.options.specs, name, args, options);
+      c = checkTask(this.options.specs, name, args, options, this.options.maxMessageSize);
       checkBullId(c.name, c.id);
       this.bull(); // started?
     } catch (err) {

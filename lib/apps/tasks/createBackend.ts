@@ -33,6 +33,8 @@ export async function createBackend(
     maxDeaths: Math.max(1, Number(cfg['maxDeaths'])),
     abortGrace: Number(cfg['abortGrace']),
     missedTicks: cfg['missedTicks'] === 'skip' ? ('skip' as const) : ('once' as const),
+    // A global setting (the hub's frames): the arbiter was made with it.
+    maxMessageSize: positiveOr(cfg['maxMessageSize'], Infinity),
   };
   if (url === 'embedded') {
     return new EmbeddedBackend(monitor, specs, { ...common, dataDir: String(cfg['dataDir']) });
@@ -44,4 +46,9 @@ export async function createBackend(
     queue: monitor.name,
     lease: Number(cfg['taskLease']),
   });
+}
+
+function positiveOr(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
 }

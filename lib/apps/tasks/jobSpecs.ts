@@ -41,6 +41,31 @@ export function durationOption(value: unknown, what: string): number | undefined
   return ms;
 }
 
+/** The longest delay Node's timers take (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms. */
+export const MAX_TIMER = 2 ** 31 - 1;
+
+/**
+ * A duration option that becomes a single timer (a task's timeout): at
+ * most {@link MAX_TIMER}, which a timer would otherwise turn into 1 ms.
+ * @param value - what was given.
+ * @param what - its name, for the error.
+ * @returns the ms, or `undefined` when not given.
+ * @throws TaskOptionError when it is not a duration, or is longer than {@link MAX_TIMER}.
+ * @example
+ * ```ts
+ * timerOption('30 d', 'timeout'); // throws: must be at most 24.8 days (2147483647 ms)
+ * ```
+ */
+export function timerOption(value: unknown, what: string): number | undefined {
+  const ms = durationOption(value, what);
+  if (ms !== undefined && ms > MAX_TIMER) {
+    throw new TaskOptionError(
+      `${what} = ${JSON.stringify(value)}: must be at most 24.8 days (${MAX_TIMER} ms)`,
+    );
+  }
+  return ms;
+}
+
 /**
  * A count option: an integer >= 0.
  * @param value - what was given.
@@ -113,7 +138,7 @@ export function jobSpecs(jobs: Jobs): Map<string, JobSpec> {
     specs.set(name, {
       name,
       run: job.run,
-      timeout: durationOption(job.timeout, `job "${name}": timeout`),
+      timeout: timerOption(job.timeout, `job "${name}": timeout`),
       retries: countOption(job.retries, `job "${name}": retries`) ?? 0,
       backoff: backoffOption(job.backoff, name),
       every,

@@ -1,9 +1,10 @@
 import { createServer } from 'node:net';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import { RedisTaskClient } from '../../../lib/apps/tasks/RedisTaskClient.js';
 import { InvalidStateError, TaskBackendError } from '../../../lib/index.js';
 import { startRedis, type RedisServer } from '../../support/redisServer.js';
-import { rejection, waitFor } from '../../support/waiting.js';
+import { rejection, waitFor, within } from '../../support/waiting.js';
 
 /** How many handles of `type` this process holds (`TCPSocketWrap`, `Timeout`…). */
 function held(type: string): number {
@@ -135,6 +136,75 @@ describe('RedisTaskClient', () => {
         }
       } finally {
         await client.stop();
+      }
+    });
+  });
+
+  describe('a frozen Redis (SIGSTOP)', function () {
+    this.timeout(30_000);
+    let redis: RedisServer;
+
+    before(async () => {
+      redis = await startRedis();
+    });
+
+    after(async () => {
+      await redis.close();
+    });
+
+    /** The pid of the redis-server, as it says. */
+    async function redisPid(): Promise<number> {
+      const conn = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: true });
+      try {
+        await conn.connect();
+        return Number(/process_id:(\d+)/.exec(await conn.info('server'))![1]);
+      } finally {
+        conn.disconnect();
+      }
+    }
+
+    it('should fail calls with a TaskBackendError, and serve again once it resumes', async () => {
+      const client = new RedisTaskClient(redis.url, { queue: 'spec-frozen', readyTimeout: 1000 });
+      const other = new RedisTaskClient(redis.url, { queue: 'spec-frozen' });
+      await Promise.all([client.start(), other.start()]);
+      const pid = await redisPid();
+      try {
+        // Waiting before the freeze: the events are read (a blocking connection)…
+        const seen: string[] = [];
+        const sub = client.task$.subscribe((t) => seen.push(t.id));
+        const task = await client.queueTask('any', [1]);
+        await waitFor(() => seen.includes(task.id), 10_000, 'the events read');
+        sub.unsubscribe();
+        const waiting = client.waitForTask(task.id);
+        // …and its first read is over (the reads on each connection are answered in order).
+        await new Promise((resolve) => setImmediate(resolve));
+        for (let i = 0; i < 2; i++) await client.getTask(task.id);
+        process.kill(pid, 'SIGSTOP');
+        try {
+          const errors = await within(
+            Promise.all([
+              rejection(client.queueTask('any', [2])),
+              rejection(client.getTask(task.id)),
+              rejection(client.waitForTask('another')),
+            ]),
+            10_000,
+            'the calls failed',
+          );
+          for (const err of errors) {
+            expect(err).to.be.instanceOf(TaskBackendError);
+            expect(err.message).to.match(/Redis at redis:\/\/127\.0\.0\.1:\d+\/0 failed/);
+          }
+        } finally {
+          process.kill(pid, 'SIGCONT');
+        }
+        // The events reader goes on: a revocation by another client reaches the waiter.
+        await other.revokeTask(task.id);
+        expect(await within(waiting, 10_000, 'the waiter told')).to.include({ state: 'REVOKED' });
+        const next = await within(client.queueTask('any', [3]), 10_000, 'queued again');
+        expect(await client.getTask(next.id)).to.include({ state: 'PENDING' });
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        await Promise.all([client.stop(), other.stop()]);
       }
     });
   });

@@ -10,6 +10,7 @@ import { RedisJobContext } from '../../../lib/apps/tasks/RedisJobContext.js';
 import { TaskJobContext } from '../../../lib/apps/tasks/TaskJobContext.js';
 import {
   Deferred,
+  MessageTooLargeError,
   TaskOptionError,
   UnknownJobError,
   type Actor,
@@ -141,6 +142,20 @@ describe('task queue helpers', () => {
         'job "a": retries = 100000000000000000000: must be at most 9007199254740991',
       );
     });
+
+    it('should refuse a timeout longer than a timer takes (it would fire after 1 ms)', () => {
+      expect(() => jobSpecs({ a: { run: () => 1, timeout: '30 d' } })).to.throw(
+        TaskOptionError,
+        'job "a": timeout = "30 d": must be at most 24.8 days (2147483647 ms)',
+      );
+      expect(jobSpecs({ a: { run: () => 1, timeout: 2 ** 31 - 1 } }).get('a')!.timeout).to.equal(
+        2 ** 31 - 1,
+      );
+      // A period is no single timer: the embedded backend re-arms, BullMQ keeps a date.
+      expect(jobSpecs({ a: { run: () => 1, every: '30 d' } }).get('a')!.every).to.equal(
+        30 * 86_400_000,
+      );
+    });
   });
 
   describe('backoffDelay()', () => {
@@ -186,6 +201,28 @@ describe('task queue helpers', () => {
         TaskOptionError,
         /durable must be true or false/,
       );
+    });
+
+    it('should refuse a timeout past 24.8 days, and take a delay of any length', () => {
+      expect(() => checkTask(specs, 'add', [], { timeout: '30 d' })).to.throw(
+        TaskOptionError,
+        'task "add": timeout = "30 d": must be at most 24.8 days (2147483647 ms)',
+      );
+      expect(() => checkTask(specs, 'add', [], { timeout: 2 ** 31 })).to.throw(
+        TaskOptionError,
+        'task "add": timeout = 2147483648: must be at most 24.8 days (2147483647 ms)',
+      );
+      expect(checkTask(specs, 'add', [], { timeout: 2 ** 31 - 1 }).timeout).to.equal(2 ** 31 - 1);
+      expect(checkTask(specs, 'add', [], { delay: 1e15 }).delay).to.equal(1e15);
+    });
+
+    it('should refuse arguments too large for a message to a worker', () => {
+      expect(() => checkTask(specs, 'add', ['x'.repeat(100_000)], {}, 65536)).to.throw(
+        MessageTooLargeError,
+        /task "add": its arguments take 100004 characters, too many for a message to a worker \(maxMessageSize 65536/,
+      );
+      expect(checkTask(specs, 'add', ['x'.repeat(60_000)], {}, 65536).args).to.have.length(1);
+      expect(checkTask(specs, 'add', ['x'.repeat(100_000)]).args).to.have.length(1); // no limit
     });
   });
 

@@ -1,0 +1,112 @@
+/**
+ * The embedded backend's delay timer: a delay is a date, of any length,
+ * but Node's timers take at most 2^31-1 ms (a longer one fires after 1 ms,
+ * with a TimeoutOverflowWarning): the backend arms at most that, and re-arms.
+ * A unit spec: the backend with a monitor that records what it sends.
+ */
+import { rmSync } from 'node:fs';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { Deferred } from '../../../lib/index.js';
+import type { Assignment } from '../../../lib/apps/tasks/Dispatcher.js';
+import { EmbeddedBackend } from '../../../lib/apps/tasks/EmbeddedBackend.js';
+import { jobSpecs, MAX_TIMER } from '../../../lib/apps/tasks/jobSpecs.js';
+import { IOLoop } from '../../../lib/eventloop/IOLoop.js';
+import type { Monitor } from '../../../lib/monitor/Monitor.js';
+import { dataDir } from '../../fixtures/tasks/app.js';
+
+const DAY = 86_400_000;
+const dir = dataDir('spec-embedded-unit');
+const fired = (): Deferred<undefined> => {
+  const d = new Deferred<undefined>();
+  d.callback(undefined);
+  return d;
+};
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('EmbeddedBackend', () => {
+  let loop: IOLoop;
+  let backend: EmbeddedBackend;
+  /** The batches sent to the one worker. */
+  let sent: Assignment[][];
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  /** A started backend with one ready worker, its loop's timers spied on. */
+  async function start(): Promise<sinon.SinonSpy<[number, () => unknown]>> {
+    sent = [];
+    loop = new IOLoop({ name: 'spec-embedded' });
+    const quiet = (): undefined => undefined;
+    const monitor = {
+      name: 'spec-embedded',
+      loop,
+      logger: { error: quiet, warn: quiet, info: quiet, debug: quiet },
+      managedActors: [],
+      send: fired,
+      tell: (_aid: string, _cmd: string, batch: Assignment[]) => {
+        sent.push(batch);
+        return fired();
+      },
+    } as unknown as Monitor;
+    backend = new EmbeddedBackend(monitor, jobSpecs({ add: (_c, a: number, b: number) => a + b }), {
+      dataDir: dir,
+      concurrentTasks: 1,
+      resultTtl: DAY,
+      maxDeaths: 3,
+      abortGrace: 1000,
+      missedTicks: 'once',
+      maxMessageSize: 65536,
+    });
+    await backend.start();
+    backend.dispatcher.workerReady('worker-1');
+    return sinon.spy(loop, 'addTimeout');
+  }
+
+  beforeEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  afterEach(async () => {
+    await backend.stop();
+    loop.stop();
+    clock?.restore();
+    clock = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('queueTask() with a delay past 24.8 days', () => {
+    it('should arm timers of at most 2^31-1 ms and start the task at its date', async () => {
+      clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const arms = await start();
+      const task = await backend.queueTask('add', [1, 2], { delay: '30 d', durable: false });
+      expect(task.runAt).to.equal(task.queuedAt + 30 * DAY);
+      // (The fake clock, as Node, fires a longer timer after 1 ms.)
+      await clock.tickAsync(1000);
+      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER]);
+      await clock.tickAsync(30 * DAY - 2000);
+      await turn();
+      expect(sent, 'not before its date').to.deep.equal([]);
+      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER, 30 * DAY - MAX_TIMER]);
+      await clock.tickAsync(1000);
+      await turn(); // the dispatcher sends at the end of the turn
+      expect(sent.flat().map((a) => a.id)).to.deep.equal([task.id]);
+      expect(Date.now()).to.equal(task.runAt);
+    });
+
+    it('should not overflow a real timer (no TimeoutOverflowWarning)', async () => {
+      const warnings: Error[] = [];
+      const listen = (w: Error): void => void warnings.push(w);
+      process.on('warning', listen);
+      try {
+        const arms = await start();
+        await backend.queueTask('add', [1, 2], { delay: 1e15, durable: false });
+        // An overflowing timer warns as it is armed, and fires again every ms.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await turn();
+        expect(warnings.map((w) => w.name)).to.not.include('TimeoutOverflowWarning');
+        expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER]);
+        expect(sent).to.deep.equal([]);
+        expect(backend.counts()).to.include({ PENDING: 1 });
+      } finally {
+        process.off('warning', listen);
+      }
+    });
+  });
+});
