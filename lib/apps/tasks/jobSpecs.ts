@@ -3,6 +3,7 @@
  * filled in, a clear error for anything else.
  * @module
  */
+import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from '../../util/maxTimerMs.js';
 import { parseDuration } from '../../util/parseDuration.js';
 import { TaskOptionError } from '../../errors.js';
 import type { Backoff, JobFunction, Jobs } from './Task.js';
@@ -41,27 +42,22 @@ export function durationOption(value: unknown, what: string): number | undefined
   return ms;
 }
 
-/** The longest delay Node's timers take (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms. */
-export const MAX_TIMER = 2 ** 31 - 1;
-
 /**
  * A duration option that becomes a single timer (a task's timeout): at
- * most {@link MAX_TIMER}, which a timer would otherwise turn into 1 ms.
+ * most {@link MAX_TIMER_MS}, which a timer would otherwise turn into 1 ms.
  * @param value - what was given.
  * @param what - its name, for the error.
  * @returns the ms, or `undefined` when not given.
- * @throws TaskOptionError when it is not a duration, or is longer than {@link MAX_TIMER}.
+ * @throws TaskOptionError when it is not a duration, or is longer than {@link MAX_TIMER_MS}.
  * @example
  * ```ts
- * timerOption('30 d', 'timeout'); // throws: must be at most 24.8 days (2147483647 ms)
+ * timerOption('30 d', 'timeout'); // throws: must be at most 24.8 days (2147483647 ms, …)
  * ```
  */
 export function timerOption(value: unknown, what: string): number | undefined {
   const ms = durationOption(value, what);
-  if (ms !== undefined && ms > MAX_TIMER) {
-    throw new TaskOptionError(
-      `${what} = ${JSON.stringify(value)}: must be at most 24.8 days (${MAX_TIMER} ms)`,
-    );
+  if (ms !== undefined && ms > MAX_TIMER_MS) {
+    throw new TaskOptionError(`${what} = ${JSON.stringify(value)}: ${MAX_TIMER_EXPECTED}`);
   }
   return ms;
 }

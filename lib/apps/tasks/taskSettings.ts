@@ -60,7 +60,7 @@ export const taskSettings: Schema = {
   },
   resultTtl: {
     doc: 'How long a finished task (and its result) is kept.',
-    format: 'duration',
+    format: 'longDuration',
     default: '1 day',
   },
   maxDeaths: {

@@ -10,7 +10,8 @@ import sinon from 'sinon';
 import { Deferred } from '../../../lib/index.js';
 import type { Assignment } from '../../../lib/apps/tasks/Dispatcher.js';
 import { EmbeddedBackend } from '../../../lib/apps/tasks/EmbeddedBackend.js';
-import { jobSpecs, MAX_TIMER } from '../../../lib/apps/tasks/jobSpecs.js';
+import { jobSpecs } from '../../../lib/apps/tasks/jobSpecs.js';
+import { MAX_TIMER_MS } from '../../../lib/util/maxTimerMs.js';
 import { IOLoop } from '../../../lib/eventloop/IOLoop.js';
 import type { Monitor } from '../../../lib/monitor/Monitor.js';
 import { dataDir } from '../../fixtures/tasks/app.js';
@@ -79,11 +80,11 @@ describe('EmbeddedBackend', () => {
       expect(task.runAt).to.equal(task.queuedAt + 30 * DAY);
       // (The fake clock, as Node, fires a longer timer after 1 ms.)
       await clock.tickAsync(1000);
-      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER]);
+      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER_MS]);
       await clock.tickAsync(30 * DAY - 2000);
       await turn();
       expect(sent, 'not before its date').to.deep.equal([]);
-      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER, 30 * DAY - MAX_TIMER]);
+      expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER_MS, 30 * DAY - MAX_TIMER_MS]);
       await clock.tickAsync(1000);
       await turn(); // the dispatcher sends at the end of the turn
       expect(sent.flat().map((a) => a.id)).to.deep.equal([task.id]);
@@ -101,7 +102,7 @@ describe('EmbeddedBackend', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await turn();
         expect(warnings.map((w) => w.name)).to.not.include('TimeoutOverflowWarning');
-        expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER]);
+        expect(arms.args.map(([ms]) => ms)).to.deep.equal([MAX_TIMER_MS]);
         expect(sent).to.deep.equal([]);
         expect(backend.counts()).to.include({ PENDING: 1 });
       } finally {

@@ -146,7 +146,7 @@ describe('task queue helpers', () => {
     it('should refuse a timeout longer than a timer takes (it would fire after 1 ms)', () => {
       expect(() => jobSpecs({ a: { run: () => 1, timeout: '30 d' } })).to.throw(
         TaskOptionError,
-        'job "a": timeout = "30 d": must be at most 24.8 days (2147483647 ms)',
+        'job "a": timeout = "30 d": must be at most 24.8 days (2147483647 ms, the longest timer Node keeps)',
       );
       expect(jobSpecs({ a: { run: () => 1, timeout: 2 ** 31 - 1 } }).get('a')!.timeout).to.equal(
         2 ** 31 - 1,
@@ -206,11 +206,11 @@ describe('task queue helpers', () => {
     it('should refuse a timeout past 24.8 days, and take a delay of any length', () => {
       expect(() => checkTask(specs, 'add', [], { timeout: '30 d' })).to.throw(
         TaskOptionError,
-        'task "add": timeout = "30 d": must be at most 24.8 days (2147483647 ms)',
+        'task "add": timeout = "30 d": must be at most 24.8 days (2147483647 ms, the longest timer Node keeps)',
       );
       expect(() => checkTask(specs, 'add', [], { timeout: 2 ** 31 })).to.throw(
         TaskOptionError,
-        'task "add": timeout = 2147483648: must be at most 24.8 days (2147483647 ms)',
+        'task "add": timeout = 2147483648: must be at most 24.8 days (2147483647 ms, the longest timer Node keeps)',
       );
       expect(checkTask(specs, 'add', [], { timeout: 2 ** 31 - 1 }).timeout).to.equal(2 ** 31 - 1);
       expect(checkTask(specs, 'add', [], { delay: 1e15 }).delay).to.equal(1e15);
