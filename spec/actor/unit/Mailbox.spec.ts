@@ -22,6 +22,15 @@ function pair(dispatch: (cmd: string, args: unknown[]) => unknown, timeout = 100
   return { a: boxes['a'], b: boxes['b'], sent };
 }
 
+/** A mailbox `a` whose requests go nowhere and that serves nothing. */
+const deaf = (timeout: number): Mailbox =>
+  new Mailbox(
+    'a',
+    () => undefined,
+    () => undefined,
+    timeout,
+  );
+
 describe('Mailbox', () => {
   describe('request()', () => {
     it('should number requests and resolve each with its reply', async () => {
@@ -114,12 +123,7 @@ describe('Mailbox', () => {
     it('should time out a request with no reply, naming the command and target', () => {
       const clock = sinon.useFakeTimers();
       try {
-        const a = new Mailbox(
-          'a',
-          () => undefined,
-          () => undefined,
-          300,
-        );
+        const a = deaf(300);
         const failed = sinon.spy();
         a.request('nobody', 'ping', []).addErrback(failed);
         clock.tick(250);
@@ -139,12 +143,7 @@ describe('Mailbox', () => {
     it('should time out, oldest first, only those past their deadline, with more in flight than its ring holds', () => {
       const clock = sinon.useFakeTimers();
       try {
-        const a = new Mailbox(
-          'a',
-          () => undefined,
-          () => undefined,
-          300,
-        );
+        const a = deaf(300);
         const failed: number[] = [];
         const send = (n: number): ActorMessage[] =>
           Array.from({ length: n }, () => {
@@ -175,12 +174,7 @@ describe('Mailbox', () => {
     it('should stop its deadline timer when idle', () => {
       const clock = sinon.useFakeTimers();
       try {
-        const a = new Mailbox(
-          'a',
-          () => undefined,
-          () => undefined,
-          100,
-        );
+        const a = deaf(100);
         a.request('x', 'ping', []).addErrback(() => undefined);
         expect(clock.countTimers()).to.equal(1);
         clock.tick(1000);
@@ -194,12 +188,7 @@ describe('Mailbox', () => {
 
   describe('receive()', () => {
     it('should ignore a reply that comes after the deadline or for an unknown id', () => {
-      const a = new Mailbox(
-        'a',
-        () => undefined,
-        () => undefined,
-        1000,
-      );
+      const a = deaf(1000);
       expect(() => a.receive({ id: 99, from: 'b', to: 'a', ok: true, value: 1 })).to.not.throw();
       a.close();
     });
@@ -207,12 +196,7 @@ describe('Mailbox', () => {
 
   describe('fail()', () => {
     it('should fail only the requests sent to that target', async () => {
-      const a = new Mailbox(
-        'a',
-        () => undefined,
-        () => undefined,
-        10_000,
-      );
+      const a = deaf(10_000);
       const toB = a.request('b', 'ping', []);
       const toC = a.request('c', 'ping', []);
       a.fail(new ActorExitedError('b exited'), 'b');
@@ -233,12 +217,7 @@ describe('Mailbox', () => {
 
   describe('close()', () => {
     it('should fail every waiting request with ActorExitedError', async () => {
-      const a = new Mailbox(
-        'a',
-        () => undefined,
-        () => undefined,
-        10_000,
-      );
+      const a = deaf(10_000);
       const waiting = a.request('b', 'ping', []);
       a.close();
       const err = await waiting.then(
