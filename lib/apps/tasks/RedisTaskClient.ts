@@ -4,10 +4,9 @@
  * BullMQ and ioredis are loaded by `start()`, never by `import 'rxpulsar'`.
  * @module
  */
-import type { Job, JobsOptions, Queue, QueueEvents } from 'bullmq';
+import type { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Deferred } from '../../async/Deferred.js';
-import { encode } from '../../codec/encode.js';
 import { serializeError } from '../../codec/serializeError.js';
 import {
   InvalidStateError,
@@ -20,8 +19,9 @@ import { AddBatcher, type Added } from './AddBatcher.js';
 import { checkTask, type CheckedTask } from './checkTask.js';
 import { closeBull } from './closeBull.js';
 import type { JobSpec } from './jobSpecs.js';
-import { bullPriority, checkBullId, jobToTask } from './jobToTask.js';
+import { checkBullId, jobToTask } from './jobToTask.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
+import { jobData, jobOptions, queuedTask } from './taskToJob.js';
 import type { TaskBackend } from './TaskBackend.js';
 import { FINAL_STATES, type QueueTaskOptions, type Task } from './Task.js';
 import { TaskWaiters } from './TaskWaiters.js';
@@ -306,10 +306,11 @@ export class RedisTaskClient implements TaskBackend {
       );
       return d;
     }
-    this.adds!.push(c.name, this.jobData(c), this.jobOptions(c), (err, added) => {
+    const backoff = this.options.specs?.get(c.name)?.backoff;
+    this.adds!.push(c.name, jobData(c), jobOptions(c, backoff), (err, added) => {
       if (d.called) return; // cancelled meanwhile
       if (added === undefined) d.errback(this.backendError('queue a task', err));
-      else d.callback(this.snapshot(added, c));
+      else d.callback(queuedTask(added, c));
     });
     return d;
   }
@@ -317,40 +318,12 @@ export class RedisTaskClient implements TaskBackend {
   private async queueWithId(c: CheckedTask): Promise<Task> {
     let added: Added;
     try {
-      added = await this.adds!.add(c.name, this.jobData(c), this.jobOptions(c));
+      const backoff = this.options.specs?.get(c.name)?.backoff;
+      added = await this.adds!.add(c.name, jobData(c), jobOptions(c, backoff));
     } catch (err) {
       throw this.backendError('queue a task', err);
     }
-    return (await this.getTask(c.id!)) ?? this.snapshot(added, c);
-  }
-
-  /** The job's data: no arguments, no `args` (the readers take it as []). */
-  private jobData(c: CheckedTask): object {
-    const data: { args?: unknown; timeout?: number; priority?: number } =
-      c.args.length === 0 ? {} : { args: encode(c.args) };
-    if (c.timeout !== undefined) data.timeout = c.timeout;
-    if (c.priority !== 0) data.priority = c.priority;
-    return data;
-  }
-
-  /**
-   * Only what differs from BullMQ's defaults: the options travel with each
-   * job. Final tasks are dropped after resultTtl by the arbiters' cleaner
-   * (cheaper than BullMQ's check at every completion). No priority: the
-   * wait list, BullMQ's fast path (see bullPriority).
-   */
-  private jobOptions(c: CheckedTask): JobsOptions {
-    const opts: JobsOptions = bullPriority(c.priority);
-    if (c.id !== undefined) opts.jobId = c.id;
-    if (c.delay > 0) opts.delay = c.delay;
-    if (c.retries > 0) {
-      opts.attempts = c.retries + 1;
-      opts.backoff = this.options.specs?.get(c.name)?.backoff ?? {
-        type: 'exponential',
-        delay: 1000,
-      };
-    }
-    return opts;
+    return (await this.getTask(c.id!)) ?? queuedTask(added, c);
   }
 
   async getTask(id: string): Promise<Task | undefined> {
@@ -458,20 +431,5 @@ export class RedisTaskClient implements TaskBackend {
         // Redis went away: the next event refreshes
       }
     });
-  }
-
-  /** The task just queued (PENDING), from what was queued. */
-  private snapshot(job: Added, c: CheckedTask): Task {
-    const task: Task = {
-      id: job.id,
-      name: c.name,
-      args: c.args,
-      state: 'PENDING',
-      attempts: 0,
-      priority: c.priority,
-      queuedAt: job.timestamp,
-    };
-    if (c.delay > 0) task.runAt = job.timestamp + c.delay;
-    return task;
   }
 }
