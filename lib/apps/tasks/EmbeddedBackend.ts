@@ -19,7 +19,6 @@ import { serializeError } from '../../codec/serializeError.js';
 import { checkTask } from './checkTask.js';
 import { Dispatcher, type DispatchOwner, type Outcome } from './Dispatcher.js';
 import { backoffDelay, type JobSpec } from './jobSpecs.js';
-import { MAX_TIMER_MS } from '../../util/maxTimerMs.js';
 import { Periodic } from './Periodic.js';
 import type { TaskBackend, WorkerFacing } from './TaskBackend.js';
 import { TaskJournal } from './TaskJournal.js';
@@ -283,15 +282,13 @@ export class EmbeddedBackend implements TaskBackend, WorkerFacing, DispatchOwner
 
   /** Wake up in `ms` (or sooner) to start the delayed tasks whose time came. */
   private armDelay(ms: number): void {
-    // A timer takes at most MAX_TIMER_MS (a longer one fires after 1 ms): a
-    // later date is reached in steps, each wake-up arming the next (pump).
-    const step = Math.min(ms, MAX_TIMER_MS);
-    const at = Date.now() + step;
+    // Any length: the loop's timeouts wait past Node's 24.8 days (timers.ts).
+    const at = Date.now() + ms;
     if (this.delayTimer !== undefined && !this.delayTimer.closed && this.delayAt <= at) return;
     this.delayTimer?.unsubscribe();
     this.delayAt = at;
     try {
-      this.delayTimer = this.monitor.loop.addTimeout(step, () => {
+      this.delayTimer = this.monitor.loop.addTimeout(ms, () => {
         this.delayAt = Infinity;
         this.pump();
       });

@@ -22,7 +22,6 @@ import type { Monitor } from '../../monitor/Monitor.js';
 import type { PeriodicCallback } from '../../eventloop/PeriodicCallback.js';
 import type { Subscription } from '../../rx.js';
 import type { JobSpec } from './jobSpecs.js';
-import { MAX_TIMER_MS } from '../../util/maxTimerMs.js';
 import type { Timed } from './RedisConsumer.js';
 import { ownedJobs, renewLocks } from './redisLocks.js';
 import { PREFIX, RedisTaskClient } from './RedisTaskClient.js';
@@ -247,8 +246,7 @@ export class RedisBackend extends RedisTaskClient implements WorkerFacing {
   private watchTimeout(aid: string, id: string, token: string, ms: number): void {
     const w = this.watch(aid, id, token);
     // The worker aborts at `ms` itself; this fires if its loop is blocked.
-    // (A timeout is at most MAX_TIMER_MS, this a little over: bounded again.)
-    w.timer ??= this.later(Math.min(ms + 100, MAX_TIMER_MS), () => {
+    w.timer ??= this.later(ms + 100, () => {
       w.timer = undefined;
       const err = new TaskTimeoutError(`task ${id} ran past its timeout`);
       void this.failJob(id, token, serializeError(err), false).catch(() => undefined);
