@@ -31,6 +31,7 @@
 import { createRequire } from 'node:module';
 import type convict from 'convict';
 import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from '../util/maxTimerMs.js';
+import { countExpected } from '../util/checkParams.js';
 import { parseDuration } from '../util/parseDuration.js';
 import { MAX_POOL_WORKERS, POOL_SIZE_EXPECTED } from '../monitor/MonitorParams.js';
 
@@ -60,10 +61,10 @@ function check(ok: boolean, message: string): void {
   if (!ok) throw new Error(message);
 }
 
-/** An integer >= 0 that a number holds exactly (1e20 is no count: `+ 1` is itself). */
+/** An integer >= 0 that a number holds exactly (see countExpected). */
 function checkCount(x: unknown): void {
-  check(Number.isInteger(x) && (x as number) >= 0, 'must be an integer >= 0');
-  check(Number.isSafeInteger(x), `must be at most ${Number.MAX_SAFE_INTEGER}`);
+  const expected = countExpected(x);
+  check(expected === undefined, expected ?? '');
 }
 
 /** A number of milliseconds >= 0 (what `parseDuration` made of a string). */

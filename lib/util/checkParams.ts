@@ -17,6 +17,24 @@ import { parseDuration } from './parseDuration.js';
  */
 export type ParamFormat = 'duration' | 'positiveDuration' | 'count' | readonly string[];
 
+/**
+ * What a count (an integer >= 0 a number holds exactly: `1e20 + 1` is itself)
+ * must be, if `value` is none: the one rule of the parameters, the
+ * configuration's `count` format and the task options.
+ *
+ * @param value - what was given.
+ * @returns `undefined` for a count, else what it must be.
+ * @example
+ * ```ts
+ * countExpected(1e20); // 'must be at most 9007199254740991'
+ * ```
+ */
+export function countExpected(value: unknown): string | undefined {
+  if (!Number.isInteger(value) || (value as number) < 0) return 'must be an integer >= 0';
+  if (!Number.isSafeInteger(value)) return `must be at most ${Number.MAX_SAFE_INTEGER}`;
+  return undefined;
+}
+
 function check(value: unknown, format: ParamFormat): { value: unknown } | { expected: string } {
   if (Array.isArray(format)) {
     return format.includes(value)
@@ -24,11 +42,8 @@ function check(value: unknown, format: ParamFormat): { value: unknown } | { expe
       : { expected: `must be one of ${format.map((v) => JSON.stringify(v)).join(', ')}` };
   }
   if (format === 'count') {
-    if (!Number.isInteger(value) || (value as number) < 0)
-      return { expected: 'must be an integer >= 0' };
-    if (!Number.isSafeInteger(value))
-      return { expected: `must be at most ${Number.MAX_SAFE_INTEGER}` };
-    return { value };
+    const expected = countExpected(value);
+    return expected === undefined ? { value } : { expected };
   }
   const ms = parseDuration(value);
   if (ms === undefined) {

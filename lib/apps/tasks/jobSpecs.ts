@@ -3,6 +3,7 @@
  * filled in, a clear error for anything else.
  * @module
  */
+import { countExpected } from '../../util/checkParams.js';
 import { MAX_TIMER_EXPECTED, MAX_TIMER_MS } from '../../util/maxTimerMs.js';
 import { parseDuration } from '../../util/parseDuration.js';
 import { TaskOptionError } from '../../errors.js';
@@ -70,13 +71,10 @@ export function timerOption(value: unknown, what: string): number | undefined {
  */
 export function countOption(value: unknown, what: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TaskOptionError(`${what} = ${JSON.stringify(value)}: must be an integer >= 0`);
-  }
-  if (!Number.isSafeInteger(value)) {
-    throw new TaskOptionError(`${what} = ${value}: must be at most ${Number.MAX_SAFE_INTEGER}`);
-  }
-  return value;
+  const expected = countExpected(value);
+  if (expected !== undefined)
+    throw new TaskOptionError(`${what} = ${JSON.stringify(value)}: ${expected}`);
+  return value as number;
 }
 
 function backoffOption(value: Backoff | undefined, job: string): JobSpec['backoff'] {
