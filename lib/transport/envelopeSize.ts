@@ -58,16 +58,18 @@ export function jsonSize(value: unknown): number {
  * @param maxSize - the largest frame, in characters.
  * @param payload - the size of its payload as JSON, escapes aside, when the
  *   caller measured it already (default: walked here with {@link jsonSize}).
+ * @returns the frame's size as measured, in characters; 0 when `maxSize` is
+ *   `Infinity` (nothing is measured then).
  * @throws MessageTooLargeError when it is over.
  * @example
  * ```ts
- * checkEnvelopeSize(env, 64 << 20);
+ * checkEnvelopeSize(env, 64 << 20); // 1043 for a request carrying a 1 KB string
  * ```
  */
-export function checkEnvelopeSize(env: Envelope, maxSize: number, payload?: number): void {
-  if (maxSize === Infinity) return;
+export function checkEnvelopeSize(env: Envelope, maxSize: number, payload?: number): number {
+  if (maxSize === Infinity) return 0;
   const size = headerBound(env) + (payload ?? payloadSize(env));
-  if (size <= maxSize) return;
+  if (size <= maxSize) return size;
   const what = isRequest(env) ? `request "${env.cmd}"` : 'reply';
   throw new MessageTooLargeError(
     `${what} to ${env.to} makes a frame of ${size} characters, over maxMessageSize (${maxSize})`,

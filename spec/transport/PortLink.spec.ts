@@ -236,5 +236,35 @@ describe('PortLink', () => {
       link.close();
       expect(link.closed).to.equal(true);
     });
+
+    it('should post large envelopes of one tick as they reach 64 KB, not in one message', async () => {
+      const { port1, port2 } = new MessageChannel();
+      const batches: Envelope[][] = [];
+      const all = new Promise<void>((resolve) => {
+        const receiver = new PortLink(port2, (batch) => {
+          batches.push(batch);
+          if (batches.flat().length === 5) resolve();
+        });
+        receiver.closed$.subscribe(() => undefined);
+      });
+      const link = new PortLink(port1, () => undefined, { maxMessageSize: 1 << 20 });
+      const env = (id: number, chars: number): Envelope => ({
+        id,
+        from: 'a',
+        to: 'b',
+        cmd: 'echo',
+        args: ['x'.repeat(chars)],
+        ack: true,
+      });
+      try {
+        // 40 KB each: the second brings the batch past 64 KB, and so on.
+        for (let id = 1; id <= 4; id++) link.send(env(id, 40 * 1024));
+        link.send(env(5, 16)); // the tick's end posts the rest
+        await all;
+        expect(batches.map((batch) => batch.map((e) => e.id))).to.deep.equal([[1, 2], [3, 4], [5]]);
+      } finally {
+        link.close();
+      }
+    });
   });
 });
