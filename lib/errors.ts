@@ -117,6 +117,15 @@ export class MessageTooLargeError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_MESSAGE_TOO_LARGE';
 }
 
+/**
+ * A request refused because its connection already holds too much unsent
+ * data (twice `maxMessageSize`): the receiver does not read as fast as it is
+ * sent to. Nothing was sent; try again later, or send less.
+ */
+export class BackpressureError extends RxPulsarError {
+  static override readonly code = 'RXP_ERR_BACKPRESSURE';
+}
+
 /** A pool crashed past its restart limit and escalated (`onRestartLimit: 'escalate'`). */
 export class RestartLimitError extends RxPulsarError {
   static override readonly code = 'RXP_ERR_RESTART_LIMIT';
@@ -243,6 +252,7 @@ export const errorRegistry: Readonly<Record<string, typeof RxPulsarError>> = Obj
       EncodingError,
       ProtocolError,
       MessageTooLargeError,
+      BackpressureError,
       RestartLimitError,
       RemoteError,
       ConfigError,

@@ -29,6 +29,7 @@ export {
   EncodingError,
   ProtocolError,
   MessageTooLargeError,
+  BackpressureError,
   RestartLimitError,
   RemoteError,
   ConfigError,

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { Subscription } from '../rx.js';
 import { decode } from '../codec/decode.js';
 import { ActorNotFoundError } from '../errors.js';
+import { BurstLog } from '../log/BurstLog.js';
 import type { Actor } from '../actor/Actor.js';
 import type { ActorProxy, ActorProxyDeferred } from '../actor/ActorProxy.js';
 import type { Hub } from '../transport/Hub.js';
@@ -70,6 +71,8 @@ function claimOf(env: Request): { aid?: unknown; nonce?: unknown; state?: unknow
 export class Router {
   private readonly linkAid = new WeakMap<Link, string>();
   private readonly socketLinks = new WeakMap<Socket, SocketLink>();
+  /** Messages without a reply that could not be passed on (no one else is told). */
+  private dropped: BurstLog | undefined;
 
   /**
    * @param self - the arbiter (aid, name, and where its own errors go).
@@ -212,7 +215,14 @@ export class Router {
     } catch (err) {
       if (!isRequest(env)) return;
       target.forwarded.delete(`${env.from}:${env.id}`);
-      if (env.ack) from.send(errorReply(env, err instanceof Error ? err : new Error(String(err))));
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (env.ack) {
+        from.send(errorReply(env, error));
+        return;
+      }
+      // A message that expects no reply: its sender cannot be told.
+      this.dropped ??= new BurstLog(this.self.logger, (count) => `dropped ${count} more messages`);
+      this.dropped.add(error.name, `dropped a message from ${env.from}: ${error.message}`);
     }
   }
 

@@ -64,7 +64,7 @@ const globalDefs = {
     placeholder: 'HOST:PORT',
   },
   maxMessageSize: {
-    doc: 'Largest message frame between actors, in characters.',
+    doc: 'Largest message frame between actors, in characters; a connection holding twice this unsent refuses requests (BackpressureError).',
     format: 'count',
     default: 64 * 1024 * 1024,
     global: true,

@@ -29,8 +29,16 @@ export class BurstLog {
   private burst: Map<string, number> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  /** @param logger - where the lines go. */
-  constructor(private readonly logger: winston.Logger) {}
+  /**
+   * @param logger - where the lines go.
+   * @param summary - the start of the summary line, for `count` events
+   *   after the first (default: `disconnected 3 more peers`).
+   */
+  constructor(
+    private readonly logger: winston.Logger,
+    private readonly summary: (count: number) => string = (count) =>
+      `disconnected ${count} more ${count === 1 ? 'peer' : 'peers'}`,
+  ) {}
 
   /**
    * @param reason - what the event is counted under in the summary.
@@ -62,8 +70,7 @@ export class BurstLog {
       .map(([reason, n]) => `${reason} ×${n}`)
       .join(', ');
     this.logger.warn(
-      `disconnected ${count} more ${count === 1 ? 'peer' : 'peers'} within ` +
-        `${REJECT_BURST_MS} ms: ${reasons}${burst.size > 5 ? ', …' : ''}`,
+      `${this.summary(count)} within ${REJECT_BURST_MS} ms: ${reasons}${burst.size > 5 ? ', …' : ''}`,
     );
   }
 }

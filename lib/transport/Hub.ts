@@ -251,6 +251,8 @@ export class Hub {
    * @param socket - the actor's connection.
    * @param env - what to send.
    * @throws MessageTooLargeError when the envelope alone is over `maxMessageSize`.
+   * @throws BackpressureError when it is a request and the connection holds
+   *   twice `maxMessageSize` unsent already (see `Outbox`).
    */
   send(socket: Socket, env: Envelope): void {
     let outbox = this.outboxes.get(socket);
@@ -259,7 +261,7 @@ export class Hub {
         (frames) => {
           if (!socket.destroyed) socket.write(frames);
         },
-        { maxSize: this.options.maxMessageSize },
+        { maxSize: this.options.maxMessageSize, backlog: () => socket.writableLength },
       );
       this.outboxes.set(socket, outbox);
     }

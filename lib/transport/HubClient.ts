@@ -66,7 +66,7 @@ export class HubClient {
         if (socket && !socket.destroyed) socket.write(frames);
         else this.outbox.clear(); // not connected (yet): dropped, slots defined again
       },
-      { maxSize: maxMessageSize },
+      { maxSize: maxMessageSize, backlog: () => this.socket?.writableLength ?? 0 },
     );
     if (arbiter !== undefined && tls === undefined && typeof process.send === 'function') {
       this.peers = new SocketPeers({

@@ -5,7 +5,8 @@
  * `maxMessageSize`.
  * @module
  */
-import type { Envelope } from './protocol.js';
+import { BackpressureError } from '../errors.js';
+import { isRequest, type Envelope } from './protocol.js';
 import { WireWriter } from './WireWriter.js';
 
 /**
@@ -15,6 +16,9 @@ import { WireWriter } from './WireWriter.js';
  * (it showed in the profile of a ping).
  */
 const SETTLED = Promise.resolve();
+
+/** Requests never refused for backpressure: see {@link OutboxLimits.backlog}. */
+const CONTROL: ReadonlySet<string> = new Set(['notify', 'stop']);
 
 /** Limits of an {@link Outbox}. */
 export interface OutboxLimits {
@@ -28,6 +32,15 @@ export interface OutboxLimits {
    * envelope whose frame would be larger is refused (default: no limit).
    */
   maxSize?: number;
+  /**
+   * What the connection holds unsent already (`socket.writableLength`): a
+   * request is refused with `BackpressureError` while that and this tick's
+   * batch reach twice `maxSize` (the peer does not read as fast as it is
+   * sent to). Replies are never refused (they answer what the peer asked
+   * for), nor are the actors' own `notify` (handshake, heartbeats) and
+   * `stop`: they are small, and losing them would kill, not slow down.
+   */
+  backlog?: () => number;
 }
 
 /**
@@ -46,6 +59,8 @@ export class Outbox {
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxSize: number;
+  private readonly maxBacklog: number;
+  private readonly backlog: (() => number) | undefined;
   private writer: WireWriter;
 
   /**
@@ -58,14 +73,27 @@ export class Outbox {
   ) {
     this.maxBatch = limits.maxBatch ?? 32;
     this.maxSize = limits.maxSize ?? Infinity;
+    this.maxBacklog = 2 * this.maxSize;
+    this.backlog = limits.backlog;
     this.writer = new WireWriter(this.maxSize);
   }
 
   /**
    * @param env - the envelope to send with this tick's batch.
    * @throws MessageTooLargeError when the envelope's frame is over `maxSize`; nothing is sent.
+   * @throws BackpressureError when it is a request and the connection holds twice `maxSize` unsent.
    */
   push(env: Envelope): void {
+    if (this.backlog !== undefined && isRequest(env) && !CONTROL.has(env.cmd)) {
+      const unsent = this.backlog() + this.queue.length;
+      if (unsent >= this.maxBacklog) {
+        throw new BackpressureError(
+          `request "${env.cmd}" to ${env.to} not sent: ${unsent} bytes wait to be written to ` +
+            `its connection already, twice maxMessageSize (${this.maxSize}): it does not read ` +
+            'as fast as it is sent to',
+        );
+      }
+    }
     this.queue += this.writer.encode(env);
     if (++this.queued >= this.maxBatch) {
       this.flushNow();

@@ -62,7 +62,7 @@ export class SocketPeer {
       (frames) => {
         if (!socket.destroyed) socket.write(frames);
       },
-      { maxSize: options.maxMessageSize },
+      { maxSize: options.maxMessageSize, backlog: () => socket.writableLength },
     );
     this.token = options.token;
     this.guard = guardSocket(socket, {
@@ -85,6 +85,8 @@ export class SocketPeer {
   /**
    * @param env - written with this tick's batch.
    * @throws MessageTooLargeError when it is over `maxMessageSize` alone.
+   * @throws BackpressureError when it is a request and the peer has twice
+   *   `maxMessageSize` unread already (see `Outbox`).
    */
   send(env: Envelope): void {
     if (!this.done) this.outbox.push(env);
