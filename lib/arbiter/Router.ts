@@ -31,8 +31,11 @@ export interface Child {
   exitTimeout: number;
   /** `true` once its handshake succeeded. */
   ready: boolean;
-  /** Requests routed to this child and not answered yet, by `from:id`. */
-  forwarded: Map<string, Request>;
+  /**
+   * Requests routed to this child and not answered yet, by `from:id`: who
+   * waits, not what was asked (their arguments are not kept alive here).
+   */
+  forwarded: Map<string, Pick<Request, 'id' | 'from' | 'to'>>;
   /** The spawn's secret: its handshake must carry it. */
   nonce?: string;
   /**
@@ -186,7 +189,9 @@ export class Router {
       const byAid = env.to === target.proxy.aid;
       if (isRequest(env)) {
         env.to = target.proxy.aid;
-        if (env.ack) target.forwarded.set(`${env.from}:${env.id}`, env);
+        if (env.ack) {
+          target.forwarded.set(`${env.from}:${env.id}`, { id: env.id, from: env.from, to: env.to });
+        }
       } else {
         this.children.get(env.from)?.forwarded.delete(`${env.to}:${env.id}`);
       }

@@ -171,7 +171,7 @@ export function asText(env: Envelope): Envelope {
  * @param error - why.
  * @returns the reply envelope.
  */
-export function errorReply(request: Request, error: Error): Envelope {
+export function errorReply(request: Pick<Request, 'id' | 'from' | 'to'>, error: Error): Envelope {
   return {
     id: request.id,
     from: request.to,

@@ -17,7 +17,7 @@ import {
   type ActorProxy,
   type Arbiter,
 } from '../../lib/index.js';
-import type { Router } from '../../lib/arbiter/Router.js';
+import type { Child, Router } from '../../lib/arbiter/Router.js';
 import type { Link } from '../../lib/transport/Link.js';
 import { Outbox } from '../../lib/transport/Outbox.js';
 import { DELIMITER, type Envelope } from '../../lib/transport/protocol.js';
@@ -119,6 +119,12 @@ describe('backpressure', function () {
 
   it('should refuse with its class a request another actor sends through the hub (by name)', async () => {
     const { done: blocked } = await block(b, 1500);
+    // Midway, what the arbiter keeps of the requests it passed on: who waits, not their arguments.
+    const children = (a as unknown as { router: { children: Map<string, Child> } }).router.children;
+    let kept: object[] = [];
+    const midway = setTimeout(() => {
+      kept = [...(children.get(b.aid)?.forwarded.values() ?? [])];
+    }, 700);
     const ends = (await send(
       sender,
       'run',
@@ -146,6 +152,9 @@ describe('backpressure', function () {
     expect(ends.filter((end) => end === 'ok').length + refused.length).to.equal(COUNT);
     // Refused by the arbiter (it names the target by aid), not by the sender's own connection.
     expect(refused[0]).to.contain(`request "echo" to ${b.aid} not sent`);
+    clearTimeout(midway);
+    expect(kept.length).to.be.greaterThan(0);
+    expect(kept.every((request) => !('args' in request))).to.equal(true);
   });
 
   it('should drop what expects no reply past the bound, and log it in a few lines', async () => {
