@@ -204,6 +204,21 @@ describe('the package', () => {
       expect(own, 'emitted by a bare tsc: run `npm run build`').to.deep.equal([]);
     });
 
+    it("should export each runtime file's names through a getter of their own (no shared keyed getter on every call)", () => {
+      const require = createRequire(import.meta.url);
+      const shared: string[] = [];
+      for (const runtime of ['runtime', 'runtime-process', 'runtime-thread', 'runtime-lib']) {
+        const exports = require(`${lib}${runtime}.cjs`) as object;
+        expect(Object.keys(exports).length, runtime).to.be.greaterThan(0);
+        for (const name of Object.keys(exports)) {
+          const getter = Object.getOwnPropertyDescriptor(exports, name)?.get?.toString() ?? '';
+          // esbuild's __toCommonJS copy: `() => from[key]`, one closure for every name.
+          if (getter.includes('[key]')) shared.push(`${runtime}: ${name}`);
+        }
+      }
+      expect(shared).to.deep.equal([]);
+    });
+
     it('should keep the names of the bundled classes and functions', async () => {
       const index = (await import(`${lib}index.js`)) as Record<string, unknown>;
       const renamed = Object.entries(index)
