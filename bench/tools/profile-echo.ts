@@ -3,7 +3,7 @@
  * (or thread) actor `echo`, pipelined (100 in flight) or sequential, so that
  *
  *     node --cpu-prof --cpu-prof-dir=DIR dist/bench/tools/profile-echo.js \
- *       [pipelined|sequential] [bytes=16] [count=200000] [process|thread]
+ *       [pipelined|sequential] [bytes=16] [count=200000] [process|thread] [string|object]
  *
  * leaves one profile of the arbiter and one of the actor (the actor
  * inherits `execArgv`). Summarise them with `dist/bench/tools/topSelf.js`.
@@ -19,7 +19,9 @@ const mode = process.argv[2] ?? 'pipelined';
 const bytes = Number(process.argv[3] ?? 16);
 const count = Number(process.argv[4] ?? 200_000);
 const concurrency = process.argv[5] === 'thread' ? 'thread' : 'process';
-const payload = 'x'.repeat(bytes);
+const text = 'x'.repeat(bytes);
+/** `object`: the string in an object (`{ text }`), as the bench's "object" rows send it. */
+const payload = process.argv[6] === 'object' ? { text } : text;
 
 await withArbiter(async () => {
   const proxy = await spawn({ name: 'profiled-echo', concurrency });
