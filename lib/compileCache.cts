@@ -24,11 +24,8 @@
  *   source and of the cache itself (`zlib.crc32`, Node >= 20.15): an edited
  *   body or a damaged file is compiled from source and the cache written
  *   again: made right after the body's run (what it compiled, no more),
- *   written at the process's first turn (`setImmediate`) or at its exit,
- *   whichever comes first, to a temporary file renamed into place (no
- *   reader sees half a file). A write keeps the folder to its newest
- *   {@link MAX_FILES} caches and removes temporary files left by a process
- *   killed while it wrote. No failure to write is ever thrown.
+ *   written soon after, never throwing (lib/compileCacheWrites.cts, loaded
+ *   by the first write only).
  *
  * Node's loader runs the body itself (no cache) where it does more than
  * compile and run a file: source maps, V8 coverage, a policy, or a hook
@@ -55,10 +52,6 @@ const NODE_LOADS =
 
 /** The environment variable: a folder for the caches, or `off`. */
 const CACHE_ENV = 'RXPULSAR_COMPILE_CACHE';
-/** The caches a folder keeps (the newest): installs and Node versions come and go. */
-const MAX_FILES = 128;
-/** Age past which a temporary file is a dead writer's, in ms. */
-const STALE_TMP_MS = 10 * 60 * 1000;
 /** Where the main thread leaves its flags for its threads (see {@link v8Flags}). */
 const FLAGS_ENV = 'RXPULSAR_V8_FLAGS';
 /** The options whose next argument is a script, not a flag. */
@@ -206,74 +199,20 @@ function readCache(
  * @returns whether a cache may be written there (see {@link ownFolder}).
  */
 function writable(dir: string): boolean {
+  return writer()?.makeFolder(dir) === true && ownFolder(dir);
+}
+
+type Writes = typeof import('./compileCacheWrites.cjs');
+/** lib/compileCacheWrites.cts, once a write loaded it. */
+let writes: Writes | undefined;
+
+/** @returns lib/compileCacheWrites.cts, loaded now if need be; undefined if it fails to load (no cache written). */
+function writer(): Writes | undefined {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return (writes ??= require('./compileCacheWrites.cjs') as Writes);
   } catch {
-    return false;
+    return undefined;
   }
-  return ownFolder(dir);
-}
-
-/**
- * Write a cache (its first line `head`, as JSON), then prune the folder.
- * Nothing thrown: a failure leaves no file.
- */
-function writeCache(dir: string, cacheFile: string, head: object, data: Buffer): void {
-  const temporary = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
-  let temporaryMade = false;
-  try {
-    temporaryMade = true;
-    fs.writeFileSync(temporary, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), data]), {
-      mode: 0o600,
-    });
-    fs.renameSync(temporary, cacheFile);
-    temporaryMade = false;
-    prune(dir);
-  } catch {
-    if (temporaryMade) {
-      try {
-        fs.rmSync(temporary, { force: true });
-      } catch {
-        // Nothing more to do: the next write's prune removes it.
-      }
-    }
-  }
-}
-
-/** Writes waiting for the end of this turn (see {@link soon}). */
-const pending: (() => void)[] = [];
-
-/**
- * Run `write` after this turn, so that the first spawn of an install is not
- * kept waiting; or as the process exits, if it does so first (a short
- * script). One `setImmediate` and one `exit` listener for all of them.
- */
-function soon(write: () => void): void {
-  pending.push(write);
-  if (pending.length > 1) return;
-  const flush = (): void => {
-    process.off('exit', flush);
-    clearImmediate(immediate);
-    for (const next of pending.splice(0)) next();
-  };
-  const immediate = setImmediate(flush);
-  process.once('exit', flush);
-}
-
-/** Keep the newest {@link MAX_FILES} caches of `dir`, and no dead writer's temporary file. */
-function prune(dir: string): void {
-  const now = Date.now();
-  const caches: { file: string; mtime: number }[] = [];
-  for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name);
-    const stat = fs.lstatSync(file, { throwIfNoEntry: false });
-    if (stat === undefined || !stat.isFile()) continue;
-    if (name.endsWith('.tmp')) {
-      if (now - stat.mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
-    } else if (name.endsWith('.v8')) caches.push({ file, mtime: stat.mtimeMs });
-  }
-  caches.sort((a, b) => b.mtime - a.mtime);
-  for (const { file } of caches.slice(MAX_FILES)) fs.rmSync(file, { force: true });
 }
 
 /**
@@ -359,9 +298,7 @@ function runBody(stub: NodeJS.Module, requireHere: NodeJS.Require, file: string)
   whenMade(() => {
     const data = cacheOf(script);
     if (data === undefined) return; // no cache this time: the runtime is loaded all the same
-    soon(() =>
-      writeCache(caches, cacheFile, { file, source, data: sum(data), length: data.length }, data),
-    );
+    writer()?.writeSoon(caches, cacheFile, sum, () => ({ head: { file, source }, data }));
   });
 }
 
@@ -426,7 +363,7 @@ function cacheOf(script: vm.Script): Buffer | undefined {
 interface CacheFile {
   /** @returns its head and data if whole and `of`'s (see {@link readCache}), else undefined. */
   read(): { head: CacheHead; data: Buffer } | undefined;
-  /** Write it after this turn or at exit (see {@link soon}): `head` gets `file`, `data` and `length`. */
+  /** Write it after this turn or at exit (lib/compileCacheWrites.cts): `head` gets `file`, `data` and `length`. */
   writeSoon(make: () => { head: Partial<CacheHead>; data: Buffer } | undefined): void;
 }
 
@@ -448,12 +385,9 @@ function cacheFile(name: string, of: string, format: string): CacheFile | undefi
   return {
     read,
     writeSoon: (make) =>
-      soon(() => {
+      writer()?.writeSoon(caches, file, sum, () => {
         const made = writable(caches) ? make() : undefined;
-        if (made === undefined) return;
-        const { head, data } = made;
-        const whole = { ...head, file: of, format, data: sum(data), length: data.length };
-        writeCache(caches, file, whole, data);
+        return made && { head: { ...made.head, file: of, format }, data: made.data };
       }),
   };
 }

@@ -4,7 +4,7 @@
  * BullMQ and ioredis are loaded by `start()`, never by `import 'rxpulsar'`.
  * @module
  */
-import type { Job, Queue, QueueEvents } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Deferred } from '../../async/Deferred.js';
 import { serializeError } from '../../codec/serializeError.js';
@@ -20,6 +20,7 @@ import { checkTask, type CheckedTask } from './checkTask.js';
 import { closeBull } from './closeBull.js';
 import type { JobSpec } from './jobSpecs.js';
 import { checkBullId, jobToTask } from './jobToTask.js';
+import { RedisEvents } from './RedisEvents.js';
 import { redisOptions, type RedisOptions } from './redisOptions.js';
 import { jobData, jobOptions, queuedTask } from './taskToJob.js';
 import type { TaskBackend } from './TaskBackend.js';
@@ -54,8 +55,8 @@ export const PREFIX = 'rxp';
 /** ms a connection, subscription or events reader may wait for Redis. */
 export const READY_BOUND = 10_000;
 
-/** ms the queue's events are still read after the last listener left. */
-export const EVENTS_LINGER = 10_000;
+// Still exported here, for what imported it from here (bench/taskqueue.ts).
+export { EVENTS_LINGER } from './RedisEvents.js';
 
 /**
  * A Redis-backed queue, producer side.
@@ -75,20 +76,13 @@ export class RedisTaskClient implements TaskBackend {
   private lastError: string | undefined;
   protected queue: Queue | undefined;
   protected redis: Redis | undefined;
-  private events: QueueEvents | undefined;
-  private eventsReady: Promise<void> | undefined;
-  /** Settled once `events` is made (or will never be). */
-  private eventsMade: Promise<void> | undefined;
-  /** Closes the events once nobody listened for {@link EVENTS_LINGER} ms. */
-  private idle: NodeJS.Timeout | undefined;
-  /** The close of events nobody listened to any more. */
-  private closing: Promise<void> | undefined;
+  /** The queue's events, read only while someone listens. */
+  private readonly events: RedisEvents;
   protected stopped = false;
   /** Rejects at stop(): what waits for Redis gives up then. */
   private readonly halted: Promise<never>;
   private halt: () => void = () => undefined;
   private chain: Promise<void> = Promise.resolve();
-  private listeners = 0;
   private readonly waiters: TaskWaiters;
   private adds: AddBatcher | undefined;
 
@@ -106,18 +100,16 @@ export class RedisTaskClient implements TaskBackend {
         reject(new InvalidStateError(`the client of queue ${options.queue} stopped`));
     });
     this.halted.catch(() => undefined);
+    const events = { prefix: PREFIX, connection: this.connection };
+    this.events = new RedisEvents(options.queue, events, (id) => this.refresh(id));
     // Each event costs a read of the job: only while someone listens.
     this.task$ = new Observable<Task>((subscriber) => {
-      this.listeners++;
-      clearTimeout(this.idle);
-      this.idle = undefined;
+      this.events.join();
       this.watchEvents().catch(() => undefined); // reported to waiters by getTask()
       const sub = this.changes.subscribe(subscriber);
       return () => {
         sub.unsubscribe();
-        if (--this.listeners === 0 && !this.stopped) {
-          this.idle = setTimeout(() => this.closeIdleEvents(), EVENTS_LINGER).unref();
-        }
+        this.events.leave();
       };
     });
     this.waiters = new TaskWaiters(this.task$);
@@ -199,71 +191,22 @@ export class RedisTaskClient implements TaskBackend {
 
   /**
    * Read the queue's events (a blocking XREAD, and a wake-up per event) only
-   * once someone listens (`task$`, `waitForTask()`): producing and running
-   * tasks pay nothing for them. Read from a second before the first
-   * listener came, so none of its tasks' changes is missed.
+   * once someone listens (`task$`, `waitForTask()`), from a second before
+   * (see {@link RedisEvents}): producing and running tasks pay nothing for them.
+   * @returns settled once the events are read (at once before start() or after stop()).
    */
   protected watchEvents(): Promise<void> {
-    if (this.stopped || this.queue === undefined) return Promise.resolve();
-    if (this.eventsReady !== undefined) return this.eventsReady;
-    const made = (async () => {
-      const { QueueEvents } = await import('bullmq');
-      if (this.stopped) return undefined; // stop() came while BullMQ loaded
-      const events = new QueueEvents(this.options.queue, {
-        prefix: PREFIX,
-        connection: { ...this.connection },
-        lastEventId: `${Date.now() - 1000}-0`,
-      });
-      this.events = events;
-      events.on('error', () => undefined);
-      for (const event of [
-        'waiting',
-        'active',
-        'completed',
-        'failed',
-        'delayed',
-        'progress',
-        'removed',
-      ]) {
-        events.on(event as 'waiting', ({ jobId }: { jobId: string }) => this.refresh(jobId));
-      }
-      return events;
-    })();
-    this.eventsMade = made.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.eventsReady = made.then((events) => events?.waitUntilReady());
-    return this.eventsReady;
-  }
-
-  /**
-   * Nobody listened for a while: stop reading the events (each costs the
-   * arbiter a wake-up and a parse: 30 ms of CPU per 1000 tasks, measured,
-   * with no listener left); the next listener reads them again, from a
-   * second before it came.
-   */
-  private closeIdleEvents(): void {
-    this.idle = undefined;
-    const events = this.events;
-    // Still starting (loading BullMQ): left open, closed by stop().
-    if (this.listeners > 0 || this.stopped || events === undefined) return;
-    this.events = undefined;
-    this.eventsReady = undefined;
-    const closing = this.closing;
-    this.closing = Promise.all([closing, closeBull(events)]).then(() => undefined);
+    if (this.queue === undefined) return Promise.resolve();
+    return this.events.watch();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.halt();
-    clearTimeout(this.idle);
-    this.idle = undefined;
     // Each close is bounded: BullMQ's waits forever for a connection that
-    // lost Redis (closeBull.ts). The events are not awaited ready: with
-    // Redis down they never would be.
-    await this.eventsMade?.catch(() => undefined);
-    await Promise.all([closeBull(this.events), this.closing, closeBull(this.queue)]);
+    // lost Redis (closeBull.ts). The events are not awaited ready (RedisEvents).
+    await this.events.stop();
+    await Promise.all([this.events.close(), closeBull(this.queue)]);
     this.redis?.disconnect();
     await this.chain;
     this.changes.complete();
@@ -341,7 +284,7 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   async waitForTask(id: string, ms?: number): Promise<Task> {
-    if (this.eventsReady === undefined) await this.getTask(id); // Redis down: fail at once
+    if (!this.events.watching) await this.getTask(id); // Redis down: fail at once
     // Listen first, then read: an end between the two is not missed. The
     // events may not be read yet (Redis lost): `ms` holds meanwhile.
     const waiting = this.waiters.wait(id, ms);
@@ -422,7 +365,7 @@ export class RedisTaskClient implements TaskBackend {
   }
 
   private refresh(id: string): void {
-    if (this.listeners === 0) return;
+    if (!this.events.listening) return;
     this.chain = this.chain.then(async () => {
       try {
         const task = await this.getTask(id);

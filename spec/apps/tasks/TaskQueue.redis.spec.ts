@@ -290,15 +290,17 @@ describe('TaskQueue', () => {
       const reader = new RedisTaskClient(redis.url, { queue: 'spec-redis' });
       await reader.start();
       try {
-        const inside = reader as unknown as { events: unknown; closeIdleEvents(): void };
+        // Its RedisEvents.
+        const inside = (reader as unknown as { events: { reader: unknown; closeIdle(): void } })
+          .events;
         await reader.waitForTask((await reader.queueTask('add', [1, 2])).id);
-        expect(inside.events).not.to.equal(undefined);
+        expect(inside.reader).not.to.equal(undefined);
         // What its timer does EVENTS_LINGER ms after the last listener left.
-        inside.closeIdleEvents();
-        expect(inside.events).to.equal(undefined);
+        inside.closeIdle();
+        expect(inside.reader).to.equal(undefined);
         const done = await reader.waitForTask((await reader.queueTask('add', [2, 3])).id);
         expect(done.result).to.equal(5);
-        expect(inside.events).not.to.equal(undefined);
+        expect(inside.reader).not.to.equal(undefined);
       } finally {
         await reader.stop();
       }
