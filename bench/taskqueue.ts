@@ -17,7 +17,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { EVENTS_LINGER } from '../lib/apps/tasks/RedisTaskClient.js';
+import { EVENTS_LINGER } from '../lib/apps/tasks/RedisEvents.js';
 import { apps } from './fixtures/taskqueue-apps.js';
 import { compare, type Row, type Scenario } from './support/Row.js';
 import { bullProcesses } from './support/bullProcesses.js';

@@ -55,9 +55,6 @@ export const PREFIX = 'rxp';
 /** ms a connection, subscription or events reader may wait for Redis. */
 export const READY_BOUND = 10_000;
 
-// Still exported here, for what imported it from here (bench/taskqueue.ts).
-export { EVENTS_LINGER } from './RedisEvents.js';
-
 /**
  * A Redis-backed queue, producer side.
  *
