@@ -55,20 +55,24 @@ async function block(actor: ActorProxy, ms: number): Promise<{ done: PromiseLike
   return { done };
 }
 
-/** How `count` requests ended: refused ones by their error name, answered ones as `ok`. */
-function outcomes(requests: PromiseLike<unknown>[]): Promise<Record<string, number>> {
-  return Promise.all(
+/** How many of each: `{ ok: 8, BackpressureError: 192 }`. */
+function tally(ends: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const end of ends) counts[end] = (counts[end] ?? 0) + 1;
+  return counts;
+}
+
+/** How requests ended: refused ones by their error name, answered ones as `ok`. */
+async function outcomes(requests: PromiseLike<unknown>[]): Promise<Record<string, number>> {
+  const ends = await Promise.all(
     requests.map((r) =>
       Promise.resolve(r).then(
         () => 'ok',
         (err: Error) => err.name,
       ),
     ),
-  ).then((names) => {
-    const counts: Record<string, number> = {};
-    for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
-    return counts;
-  });
+  );
+  return tally(ends);
 }
 
 describe('backpressure', function () {
@@ -196,30 +200,32 @@ describe('backpressure', function () {
       viaArbiter += envelopes.filter((env) => env.to === b.aid && env.from === sender.aid).length;
       route(link, envelopes);
     };
-    const { done: blocked } = await block(b, 1500);
-    const counts = (await send(
-      sender,
-      'run',
-      async (self: Actor, aid: string, count: number, chunk: number) => {
-        const text = 'z'.repeat(chunk);
-        const ends = await Promise.all(
-          Array.from({ length: count }, () =>
-            Promise.resolve(self.send(aid, 'echo', text)).then(
-              () => 'ok',
-              (err: Error) => err.name,
+    let ends: string[];
+    try {
+      const { done: blocked } = await block(b, 1500);
+      ends = (await send(
+        sender,
+        'run',
+        (self: Actor, aid: string, count: number, chunk: number) => {
+          const text = 'z'.repeat(chunk);
+          return Promise.all(
+            Array.from({ length: count }, () =>
+              Promise.resolve(self.send(aid, 'echo', text)).then(
+                () => 'ok',
+                (err: Error) => err.name,
+              ),
             ),
-          ),
-        );
-        const counted: Record<string, number> = {};
-        for (const end of ends) counted[end] = (counted[end] ?? 0) + 1;
-        return counted;
-      },
-      b.aid,
-      COUNT,
-      CHUNK,
-    )) as Record<string, number>;
-    await blocked;
-    router.route = route;
+          );
+        },
+        b.aid,
+        COUNT,
+        CHUNK,
+      )) as string[];
+      await blocked;
+    } finally {
+      router.route = route;
+    }
+    const counts = tally(ends);
     expect(viaArbiter).to.equal(0);
     expect(counts['BackpressureError']).to.be.greaterThan(0);
     expect((counts['ok'] ?? 0) + (counts['BackpressureError'] ?? 0)).to.equal(COUNT);
