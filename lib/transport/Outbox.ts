@@ -5,8 +5,8 @@
  * `maxMessageSize`.
  * @module
  */
-import { BackpressureError } from '../errors.js';
-import { isRequest, type Envelope } from './protocol.js';
+import { checkBacklog } from './backlog.js';
+import type { Envelope } from './protocol.js';
 import { WireWriter } from './WireWriter.js';
 
 /**
@@ -16,9 +16,6 @@ import { WireWriter } from './WireWriter.js';
  * (it showed in the profile of a ping).
  */
 const SETTLED = Promise.resolve();
-
-/** Requests never refused for backpressure: see {@link OutboxLimits.backlog}. */
-const CONTROL: ReadonlySet<string> = new Set(['notify', 'stop']);
 
 /** Limits of an {@link Outbox}. */
 export interface OutboxLimits {
@@ -36,9 +33,7 @@ export interface OutboxLimits {
    * What the connection holds unsent already (`socket.writableLength`): a
    * request is refused with `BackpressureError` while that and this tick's
    * batch reach twice `maxSize` (the peer does not read as fast as it is
-   * sent to). Replies are never refused (they answer what the peer asked
-   * for), nor are the actors' own `notify` (handshake, heartbeats) and
-   * `stop`: they are small, and losing them would kill, not slow down.
+   * sent to); replies, `notify` and `stop` never are (see `checkBacklog`).
    */
   backlog?: () => number;
 }
@@ -59,7 +54,6 @@ export class Outbox {
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxSize: number;
-  private readonly maxBacklog: number;
   private readonly backlog: (() => number) | undefined;
   private writer: WireWriter;
 
@@ -73,7 +67,6 @@ export class Outbox {
   ) {
     this.maxBatch = limits.maxBatch ?? 32;
     this.maxSize = limits.maxSize ?? Infinity;
-    this.maxBacklog = 2 * this.maxSize;
     this.backlog = limits.backlog;
     this.writer = new WireWriter(this.maxSize);
   }
@@ -84,15 +77,13 @@ export class Outbox {
    * @throws BackpressureError when it is a request and the connection holds twice `maxSize` unsent.
    */
   push(env: Envelope): void {
-    if (this.backlog !== undefined && isRequest(env) && !CONTROL.has(env.cmd)) {
-      const unsent = this.backlog() + this.queue.length;
-      if (unsent >= this.maxBacklog) {
-        throw new BackpressureError(
-          `request "${env.cmd}" to ${env.to} not sent: ${unsent} bytes wait to be written to ` +
-            `its connection already, twice maxMessageSize (${this.maxSize}): it does not read ` +
-            'as fast as it is sent to',
-        );
-      }
+    if (this.backlog !== undefined) {
+      checkBacklog(
+        env,
+        this.backlog() + this.queue.length,
+        this.maxSize,
+        'written to its connection',
+      );
     }
     this.queue += this.writer.encode(env);
     if (++this.queued >= this.maxBatch) {

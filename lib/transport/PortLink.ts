@@ -5,14 +5,19 @@
  * batch, packed flat: see `portWire`). The peer is code of this very process: no framing, no JSON and
  * no hostile-input guards (those are for sockets), but the same
  * `maxMessageSize` (measured without serializing) so that a call fails the
- * same way on either transport. Both sides use it.
+ * same way on either transport, and the same bound on what waits unread
+ * (twice `maxMessageSize`; see `checkBacklog`): each batch tells how much
+ * its sender has read of what it was sent, and a side that reads without
+ * sending anything says so every {@link REPORT_EVERY} characters read. Both
+ * sides use it.
  * @module
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Subject } from '../rx.js';
+import { checkBacklog } from './backlog.js';
 import { checkEnvelopeSize } from './envelopeSize.js';
 import type { Link } from './Link.js';
-import { pack, unpack, type WireState } from './portWire.js';
+import { flowOf, pack, unpack, type WireState } from './portWire.js';
 import { TRANSFER, type Envelope } from './protocol.js';
 
 /** Settings of a {@link PortLink}. */
@@ -31,6 +36,11 @@ export interface PortLinkOptions {
  */
 export type PortControl = { peer: string; port: MessagePort } | { exited: string; message: string };
 
+/** What a side that reads without sending tells the other: how much it has read. */
+interface ReadReport {
+  read: number;
+}
+
 /** A batch leaves at once when it reaches this many envelopes. */
 const MAX_BATCH = 32;
 /**
@@ -41,6 +51,13 @@ const MAX_BATCH = 32;
  * message made the 64 KB pipelined echo 0.6× a bare `postMessage` echo.
  */
 const MAX_BATCH_SIZE = 64 * 1024;
+/**
+ * A side that has read this many characters more than it last told the
+ * other (on a batch of its own) tells it in a message of its own: at most
+ * half the smallest `maxMessageSize` (64 KiB), so that a peer that reads is
+ * never taken for one that does not.
+ */
+export const REPORT_EVERY = 32 * 1024;
 
 /**
  * One end of a thread actor's channel.
@@ -59,6 +76,14 @@ export class PortLink implements Link {
   private queue: Envelope[] = [];
   /** The measured size of what is queued (0 without `maxMessageSize`: not measured). */
   private queuedSize = 0;
+  /** The measured size of everything posted so far. */
+  private postedSize = 0;
+  /** What the peer said it has read of that, so far. */
+  private peerRead = 0;
+  /** The measured size of everything the peer posted and this side has read. */
+  private readSize = 0;
+  /** The `readSize` last told to the peer. */
+  private toldRead = 0;
   /** The ArrayBuffers of the queued binary-mode envelopes, transferred with them. */
   private transfer: ArrayBuffer[] = [];
   private scheduled = false;
@@ -81,8 +106,17 @@ export class PortLink implements Link {
   ) {
     this.maxSize = options.maxMessageSize ?? Infinity;
     this.handle = (data: unknown): void => {
-      if (Array.isArray(data)) onBatch(unpack(data, this.received));
-      else options.onControl?.(data as PortControl);
+      if (Array.isArray(data)) {
+        const flow = flowOf(data);
+        this.readSize += flow.size;
+        if (flow.read > this.peerRead) this.peerRead = flow.read;
+        onBatch(unpack(data, this.received));
+        if (this.readSize - this.toldRead >= REPORT_EVERY) this.schedule();
+      } else if (typeof (data as Partial<ReadReport>).read === 'number') {
+        this.peerRead = Math.max(this.peerRead, (data as ReadReport).read);
+      } else {
+        options.onControl?.(data as PortControl);
+      }
     };
     port.on('message', this.handle);
     port.once('close', () => this.markClosed());
@@ -96,19 +130,30 @@ export class PortLink implements Link {
   /**
    * @param env - posted with this tick's batch.
    * @throws MessageTooLargeError when it is over `maxMessageSize`; nothing is sent.
+   * @throws BackpressureError when it is a request and twice `maxMessageSize`
+   *   waits unread by the peer already; nothing is sent.
    */
   send(env: Envelope): void {
     if (this.done) return;
-    this.queuedSize += checkEnvelopeSize(env, this.maxSize);
+    const size = checkEnvelopeSize(env, this.maxSize);
+    const unread = this.postedSize + this.queuedSize - this.peerRead;
+    checkBacklog(env, unread, this.maxSize, 'read by its thread');
+    this.queuedSize += size;
     const buffers = env[TRANSFER];
     if (buffers !== undefined) for (const buffer of buffers) this.transfer.push(buffer);
     this.queue.push(env);
     if (this.queue.length >= MAX_BATCH || this.queuedSize >= MAX_BATCH_SIZE) {
       this.flush();
-    } else if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(this.drain);
+    } else {
+      this.schedule();
     }
+  }
+
+  /** Flush at the end of this tick (and tell what was read, if behind). */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(this.drain);
   }
 
   /**
@@ -170,14 +215,18 @@ export class PortLink implements Link {
     const batch = this.queue;
     if (batch.length === 0 || this.done) return;
     this.queue = [];
+    const size = this.queuedSize;
     this.queuedSize = 0;
     const transfer = this.transfer;
     if (transfer.length > 0) this.transfer = [];
     const { from, to } = this.sent;
     try {
-      const packed = pack(batch, this.sent);
+      const read = this.readSize;
+      const packed = pack(batch, this.sent, { size, read });
       if (transfer.length === 0) this.port.postMessage(packed);
       else this.port.postMessage(packed, transfer);
+      this.postedSize += size;
+      this.toldRead = read;
     } catch (err) {
       // Not posted (a value that cannot be cloned): the peer's state did not move.
       this.sent.from = from;
@@ -189,6 +238,11 @@ export class PortLink implements Link {
   private readonly drain = (): void => {
     this.scheduled = false;
     this.flush();
+    // Read without a batch to tell it on: told in a message of its own.
+    if (this.readSize - this.toldRead >= REPORT_EVERY && !this.done) {
+      this.toldRead = this.readSize;
+      this.port.postMessage({ read: this.readSize } satisfies ReadReport);
+    }
   };
 
   private markClosed(): void {

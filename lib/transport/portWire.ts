@@ -13,8 +13,12 @@
  * clone.
  *
  * A batch with envelopes encoded in binary mode (their bytes as
- * ArrayBuffers, transferred) ends with one more slot: their indexes, so
- * that the other side knows which ones to turn to text before a socket.
+ * ArrayBuffers, transferred) has one more slot: their indexes, so that the
+ * other side knows which ones to turn to text before a socket.
+ *
+ * Every batch ends with two slots of flow control (see `PortLink`): the
+ * size of its envelopes as `maxMessageSize` measures them, and how much the
+ * sending side has read of what the other side sent it so far.
  * @module
  */
 import type { SerializedError } from '../codec/SerializedError.js';
@@ -22,6 +26,16 @@ import { isRequest, TRANSFER, type Envelope } from './protocol.js';
 
 /** Slots per envelope in a packed batch. */
 const SLOTS = 6;
+/** Slots of flow control at the end of a packed batch. */
+const FLOW = 2;
+
+/** The flow control a batch carries (see `PortLink`). */
+export interface BatchFlow {
+  /** The size of its envelopes, as `maxMessageSize` measures them (0: not measured). */
+  size: number;
+  /** What its sender has read so far of what it was sent, in the same measure. */
+  read: number;
+}
 
 /**
  * The `from` and `to` of the last envelope packed (on the sending side) or
@@ -38,14 +52,19 @@ export interface WireState {
  *
  * @param batch - the envelopes.
  * @param last - the sending side's state of this port: read and updated.
+ * @param flow - its size and what this side has read (default: none of either).
  * @returns one flat array.
  * @example
  * ```ts
  * const sent: WireState = {};
- * port.postMessage(pack([env], sent));
+ * port.postMessage(pack([env], sent, { size: 1043, read: 0 }));
  * ```
  */
-export function pack(batch: Envelope[], last: WireState = {}): unknown[] {
+export function pack(
+  batch: Envelope[],
+  last: WireState = {},
+  flow: BatchFlow = { size: 0, read: 0 },
+): unknown[] {
   // Pushed, not written into `new Array(n)`: a holey array is cloned as a
   // sparse one (an index before every slot), a packed one densely.
   const out: unknown[] = [];
@@ -59,7 +78,23 @@ export function pack(batch: Envelope[], last: WireState = {}): unknown[] {
     else out.push(env.id, from, to, env.ok, env.value, env.error);
   }
   if (binary !== undefined) out.push(binary);
+  out.push(flow.size, flow.read);
   return out;
+}
+
+/**
+ * @param packed - a batch made by {@link pack}.
+ * @returns the flow control it carries.
+ * @example
+ * ```ts
+ * flowOf(pack([env], {}, { size: 1043, read: 20 })); // { size: 1043, read: 20 }
+ * ```
+ */
+export function flowOf(packed: unknown[]): BatchFlow {
+  return {
+    size: packed[packed.length - 2] as number,
+    read: packed[packed.length - 1] as number,
+  };
 }
 
 /**
@@ -76,7 +111,8 @@ export function pack(batch: Envelope[], last: WireState = {}): unknown[] {
  */
 export function unpack(packed: unknown[], last: WireState = {}): Envelope[] {
   const out: Envelope[] = [];
-  for (let i = 0; i + SLOTS <= packed.length; i += SLOTS) {
+  const end = packed.length - FLOW;
+  for (let i = 0; i + SLOTS <= end; i += SLOTS) {
     const id = packed[i] as number;
     const from = (last.from = (packed[i + 1] as string | undefined) ?? last.from ?? '');
     const to = (last.to = (packed[i + 2] as string | undefined) ?? last.to ?? '');
@@ -89,8 +125,8 @@ export function unpack(packed: unknown[], last: WireState = {}): Envelope[] {
       out.push({ id, from, to, ok: false, error: packed[i + 5] as SerializedError });
     }
   }
-  if (packed.length % SLOTS === 1) {
-    for (const index of packed[packed.length - 1] as number[]) {
+  if (end % SLOTS === 1) {
+    for (const index of packed[end - 1] as number[]) {
       const env = out[index];
       if (env !== undefined) env[TRANSFER] = [];
     }

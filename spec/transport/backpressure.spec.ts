@@ -55,6 +55,23 @@ async function block(actor: ActorProxy, ms: number): Promise<{ done: PromiseLike
   return { done };
 }
 
+/**
+ * Resolved once `actor` answers again: what a flood left waiting for it is
+ * written and read first (a request meanwhile is refused, as it should be).
+ */
+async function drained(actor: ActorProxy): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await send(actor, 'ping');
+      return;
+    } catch (err) {
+      if (!(err instanceof BackpressureError) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
 /** How many of each: `{ ok: 8, BackpressureError: 192 }`. */
 function tally(ends: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -93,6 +110,9 @@ describe('backpressure', function () {
   after(async () => {
     await a.stop();
   });
+
+  // Each test starts with the slow actor's backlog drained.
+  afterEach(() => drained(b));
 
   it("should refuse the arbiter's requests past the bound, and answer every other one", async () => {
     const { done: blocked } = await block(b, 1500);
@@ -229,6 +249,48 @@ describe('backpressure', function () {
     expect(viaArbiter).to.equal(0);
     expect(counts['BackpressureError']).to.be.greaterThan(0);
     expect((counts['ok'] ?? 0) + (counts['BackpressureError'] ?? 0)).to.equal(COUNT);
+  });
+
+  describe('a thread actor (its MessagePort)', () => {
+    let t: ActorProxy;
+
+    before(async () => {
+      t = await spawn({ name: 'bp-thread', concurrency: 'thread' });
+    });
+
+    it('should refuse the requests past the bound while it does not read, and answer every other one', async () => {
+      const { done: blocked } = await block(t, 1500);
+      const text = 'x'.repeat(CHUNK);
+      const requests = Array.from({ length: COUNT }, () => send(t, 'echo', text));
+      const err = await Promise.resolve(requests.at(-1)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(BackpressureError);
+      expect((err as Error).message).to.match(
+        /request "echo" to \w+ not sent: \d+ bytes wait to be read by its thread already, twice maxMessageSize \(65536\)/,
+      );
+      await blocked;
+      const counts = await outcomes(requests);
+      expect(counts['ok']).to.be.greaterThan(0);
+      expect((counts['ok'] ?? 0) + (counts['BackpressureError'] ?? 0)).to.equal(COUNT);
+      expect(await send(t, 'echo', text)).to.equal(text);
+    });
+
+    it('should refuse nothing to a thread that reads, though it answers nothing (it says what it read)', async () => {
+      // 200 × 16 KiB of tells, 25 times the bound, one a millisecond (a sender
+      // slower than the thread reads): no reply ever comes back to tell it.
+      const text = 't'.repeat(CHUNK);
+      let refused = 0;
+      for (let i = 0; i < COUNT; i++) {
+        a.tell(t, 'echo', text).addErrback(() => {
+          refused++;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(refused).to.equal(0);
+      expect(await send(t, 'echo', 'after')).to.equal('after');
+    });
   });
 
   describe('Outbox', () => {

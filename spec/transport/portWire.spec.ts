@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { pack, unpack, type WireState } from '../../lib/transport/portWire.js';
+import { flowOf, pack, unpack, type WireState } from '../../lib/transport/portWire.js';
 import { TRANSFER, type Envelope } from '../../lib/transport/protocol.js';
 
 describe('portWire', () => {
@@ -13,7 +13,7 @@ describe('portWire', () => {
         { id: 4, from: 'b', to: 'a', ok: false, error: { name: 'E', message: 'm' } },
       ];
       const packed = pack(batch);
-      expect(packed).to.have.length(30);
+      expect(packed).to.have.length(30 + 2);
       expect(unpack(structuredClone(packed))).to.deep.equal(batch);
     });
 
@@ -29,11 +29,26 @@ describe('portWire', () => {
       binary[TRANSFER] = [bytes];
       const plain: Envelope = { id: 6, from: 'a', to: 'b', ok: true, value: 1 };
       const packed = pack([plain, binary]);
-      expect(packed).to.have.length(13);
+      expect(packed).to.have.length(12 + 1 + 2);
       const [first, second] = unpack(structuredClone(packed, { transfer: [bytes] }));
       expect(first?.[TRANSFER]).to.equal(undefined);
       expect(second?.[TRANSFER]).to.deep.equal([]);
       expect((second as { value: { v: unknown } }).value.v).to.be.instanceOf(ArrayBuffer);
+    });
+
+    it('should carry the flow control of the batch (its size, what its sender read), binary or not', () => {
+      const env: Envelope = { id: 6, from: 'a', to: 'b', ok: true, value: 1 };
+      expect(flowOf(structuredClone(pack([env], {}, { size: 40, read: 7 })))).to.deep.equal({
+        size: 40,
+        read: 7,
+      });
+      const bytes = new ArrayBuffer(4);
+      const binary: Envelope = { ...env, value: { $rxp: 'arraybuffer', v: bytes } };
+      binary[TRANSFER] = [bytes];
+      const packed = pack([binary], {}, { size: 9, read: 3 });
+      expect(flowOf(packed)).to.deep.equal({ size: 9, read: 3 });
+      expect(unpack(packed)[0]?.[TRANSFER]).to.deep.equal([]);
+      expect(flowOf(pack([]))).to.deep.equal({ size: 0, read: 0 });
     });
 
     it('should leave out a from or to equal to the last one on the port, and restore it', () => {
