@@ -16,8 +16,8 @@ export interface Link {
   /**
    * Queue an envelope: envelopes of one tick leave together.
    * @throws MessageTooLargeError when the envelope alone is over `maxMessageSize`.
-   * @throws BackpressureError (a socket) when it is a request and the actor
-   *   has twice `maxMessageSize` unread already; a port has no such bound.
+   * @throws BackpressureError when it is a request and the actor has twice
+   *   `maxMessageSize` unread already (see `checkBacklog`).
    */
   send(env: Envelope): void;
   /** Drop a peer that broke the protocol, and log why. */
