@@ -30,6 +30,7 @@ import { Introducer } from './Introducer.js';
 import { MonitorRegistry } from './MonitorRegistry.js';
 import { Router } from './Router.js';
 import { launchChild, type SpawnContext } from './startChild.js';
+import { spares } from '../child/startWorker.js';
 
 export type { ArbiterOptions } from './ArbiterOptions.js';
 
@@ -80,6 +81,7 @@ export class Arbiter extends Actor implements Supervisor {
       hubKey: _hk,
       hubCa: _ha,
       hubSecretFile: _hs,
+      spares: _sp,
       ...rest
     } = options;
     const { hooks, timeouts } = splitParams(rest);
@@ -400,6 +402,10 @@ export class Arbiter extends Actor implements Supervisor {
     }, 1000);
     // Those added with `start: false` are started (and reported) by their owner.
     await this.registry.startAll(this.logger);
+    // Warm spares for spawn() outside a pool, once up (not to slow its start); ended at stop.
+    for (const [kind, n] of Object.entries(this.options.spares ?? {})) {
+      if (n !== undefined && n > 0) this.closers.push(spares.keep(kind as 'process' | 'thread', n));
+    }
   }
 
   protected override deliver(env: Envelope): void {

@@ -3,6 +3,8 @@
  * @module
  */
 import type { Arbiter } from './Arbiter.js';
+import { ImproperlyConfiguredError } from '../errors.js';
+import { MAX_POOL_WORKERS } from '../monitor/MonitorParams.js';
 import { checkParams, TIMEOUT_FORMATS } from '../util/checkParams.js';
 import type { ActorHooks, Duration, TimeoutParams } from '../actor/types.js';
 
@@ -40,6 +42,14 @@ export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
   hubCa?: string | null;
   /** File holding the secret peers of the TLS hub must prove (at least 16 bytes). */
   hubSecretFile?: string | null;
+  /**
+   * Warm spares kept for `spawn()` outside any pool, by kind (default none;
+   * every pool keeps its own, see `spares` of `addMonitor`): a child with
+   * rxpulsar loaded, waiting, that the next `spawn()` of its kind becomes in
+   * a few milliseconds instead of a process or thread start; its successor
+   * starts 50 ms later. Each costs an idle process (or thread) of memory.
+   */
+  spares?: { process?: number; thread?: number };
 }
 
 /**
@@ -55,6 +65,7 @@ export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
  * ```
  */
 export function checkArbiterOptions(options: ArbiterOptions): ArbiterOptions {
+  checkSpares(options.spares);
   return checkParams(
     options,
     {
@@ -65,4 +76,24 @@ export function checkArbiterOptions(options: ArbiterOptions): ArbiterOptions {
     },
     'arbiter()',
   );
+}
+
+/** `spares`: an object of counts, 0 to `MAX_POOL_WORKERS`, by kind. */
+function checkSpares(spares: unknown): void {
+  if (spares === undefined) return;
+  if (typeof spares !== 'object' || spares === null || Array.isArray(spares)) {
+    throw new ImproperlyConfiguredError('arbiter(): spares must be { process?: n, thread?: n }');
+  }
+  for (const [kind, n] of Object.entries(spares)) {
+    if (kind !== 'process' && kind !== 'thread') {
+      throw new ImproperlyConfiguredError(
+        `arbiter(): spares.${kind} is no kind of actor (process or thread)`,
+      );
+    }
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_POOL_WORKERS)) {
+      throw new ImproperlyConfiguredError(
+        `arbiter(): spares.${kind} must be an integer from 0 to ${MAX_POOL_WORKERS}, not ${String(n)}`,
+      );
+    }
+  }
 }
