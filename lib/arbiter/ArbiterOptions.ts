@@ -49,7 +49,12 @@ export interface ArbiterOptions extends TimeoutParams, ActorHooks<Arbiter> {
    * a few milliseconds instead of a process or thread start; its successor
    * starts 50 ms later. Each costs an idle process (or thread) of memory.
    */
-  spares?: { process?: number; thread?: number };
+  spares?: {
+    /** Warm process spares (default 0). */
+    process?: number;
+    /** Warm thread spares (default 0). */
+    thread?: number;
+  };
 }
 
 /**
