@@ -24,7 +24,7 @@ import type { RemoteHub } from '../remote/RemoteHub.js';
 import type { Envelope } from '../transport/protocol.js';
 import { installSignals } from './arbiterSignals.js';
 import { ArbiterHub } from './ArbiterHub.js';
-import { checkArbiterOptions, type ArbiterOptions } from './ArbiterOptions.js';
+import { actorParams, checkArbiterOptions, type ArbiterOptions } from './ArbiterOptions.js';
 import { ChildTable } from './ChildTable.js';
 import { Introducer } from './Introducer.js';
 import { MonitorRegistry } from './MonitorRegistry.js';
@@ -66,28 +66,10 @@ export class Arbiter extends Actor implements Supervisor {
   /** @param given - name, timeouts, hub limits (and the TLS hub), hooks. */
   constructor(given: ArbiterOptions = {}) {
     const options = checkArbiterOptions(given);
-    const {
-      name,
-      maxConnections: _mc,
-      maxMessageSize: _ms,
-      signals: _s,
-      onReload: _r,
-      gracefulTimeout: _g,
-      control: _c,
-      controlName: _n,
-      metrics: _m,
-      hub: _h,
-      hubCert: _hc,
-      hubKey: _hk,
-      hubCa: _ha,
-      hubSecretFile: _hs,
-      spares: _sp,
-      ...rest
-    } = options;
-    const { hooks, timeouts } = splitParams(rest);
+    const { hooks, timeouts } = splitParams(actorParams(options));
     super({
       aid: newAid(),
-      name: name ?? 'arbiter',
+      name: options.name ?? 'arbiter',
       concurrency: 'arbiter',
       cfg: { ...DEFAULT_TIMEOUTS, ...timeouts },
       hooks,

@@ -83,6 +83,39 @@ export function checkArbiterOptions(options: ArbiterOptions): ArbiterOptions {
   );
 }
 
+/** The options that are the arbiter's own, not an actor's hooks and timeouts. */
+const OWN: ReadonlySet<string> = new Set<keyof ArbiterOptions>([
+  'name',
+  'maxConnections',
+  'maxMessageSize',
+  'signals',
+  'gracefulTimeout',
+  'onReload',
+  'control',
+  'controlName',
+  'metrics',
+  'hub',
+  'hubCert',
+  'hubKey',
+  'hubCa',
+  'hubSecretFile',
+  'spares',
+]);
+
+/**
+ * @param options - `arbiter()` options.
+ * @returns the rest: the arbiter's hooks and timeouts as an actor's (see `splitParams`).
+ * @example
+ * ```ts
+ * actorParams({ name: 'a', requestTimeout: 1000 }); // { requestTimeout: 1000 }
+ * ```
+ */
+export function actorParams(options: ArbiterOptions): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) if (!OWN.has(key)) rest[key] = value;
+  return rest;
+}
+
 /** `spares`: an object of counts, 0 to `MAX_POOL_WORKERS`, by kind. */
 function checkSpares(spares: unknown): void {
   if (spares === undefined) return;
