@@ -398,6 +398,7 @@ export class Arbiter extends Actor implements Supervisor {
     await this.registry.stopAll();
     await this.table.stopAll();
     for (const close of this.closers.splice(0)) await close();
+    this.router.close();
     await this.hubs.stop();
     if (getActor() === (this as Actor)) setActor(undefined);
   }

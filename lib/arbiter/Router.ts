@@ -231,6 +231,11 @@ export class Router {
     }
   }
 
+  /** The arbiter stops: the summary of the messages dropped lately is logged now. */
+  close(): void {
+    this.dropped?.flush();
+  }
+
   /** Two process actors talk by aid: they may get a connection of their own. */
   private introduceProcesses(sender: string, target: Child): void {
     const path = this.hub.path;
