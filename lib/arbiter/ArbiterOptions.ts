@@ -4,7 +4,7 @@
  */
 import type { Arbiter } from './Arbiter.js';
 import { ImproperlyConfiguredError } from '../errors.js';
-import { MAX_POOL_WORKERS } from '../monitor/MonitorParams.js';
+import { MAX_SPAWNING } from '../monitor/MonitorParams.js';
 import { checkParams, TIMEOUT_FORMATS } from '../util/checkParams.js';
 import type { ActorHooks, Duration, TimeoutParams } from '../actor/types.js';
 
@@ -116,7 +116,11 @@ export function actorParams(options: ArbiterOptions): Record<string, unknown> {
   return rest;
 }
 
-/** `spares`: an object of counts, 0 to `MAX_POOL_WORKERS`, by kind. */
+/**
+ * `spares`: an object of counts, 0 to `MAX_SPAWNING` (64), by kind: they
+ * all start at once, and more would only flood the machine (a spawn takes
+ * one, its successor starts 50 ms later).
+ */
 function checkSpares(spares: unknown): void {
   if (spares === undefined) return;
   if (typeof spares !== 'object' || spares === null || Array.isArray(spares)) {
@@ -128,9 +132,9 @@ function checkSpares(spares: unknown): void {
         `arbiter(): spares.${kind} is no kind of actor (process or thread)`,
       );
     }
-    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_POOL_WORKERS)) {
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_SPAWNING)) {
       throw new ImproperlyConfiguredError(
-        `arbiter(): spares.${kind} must be an integer from 0 to ${MAX_POOL_WORKERS}, not ${String(n)}`,
+        `arbiter(): spares.${kind} must be an integer from 0 to ${MAX_SPAWNING}, not ${String(n)}`,
       );
     }
   }

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import {
   arbiter,
   ImproperlyConfiguredError,
-  MAX_POOL_WORKERS,
+  MAX_SPAWNING,
   send,
   spawn,
   type ArbiterOptions,
@@ -40,11 +40,11 @@ describe('arbiter({ spares })', function () {
     });
   }
 
-  it('should refuse counts that are no integer from 0 to MAX_POOL_WORKERS, and kinds that are none', () => {
+  it('should refuse counts that are no integer from 0 to MAX_SPAWNING, and kinds that are none', () => {
     const bad: [unknown, RegExp][] = [
-      [{ thread: -1 }, /spares\.thread must be an integer from 0 to 1024, not -1/],
+      [{ thread: -1 }, /spares\.thread must be an integer from 0 to 64, not -1/],
       [{ process: 1.5 }, /spares\.process must be an integer/],
-      [{ thread: MAX_POOL_WORKERS + 1 }, /not 1025/],
+      [{ thread: MAX_SPAWNING + 1 }, /not 65/],
       [{ fork: 1 }, /spares\.fork is no kind of actor \(process or thread\)/],
       [3, /spares must be \{ process\?: n, thread\?: n \}/],
     ];
