@@ -28,6 +28,12 @@ const MAX_EARLY_DEATHS = 3;
  * new actor's first requests would otherwise pay.
  */
 export const SUCCESSOR_DELAY_MS = 50;
+/**
+ * Spares of one holder starting at once, at most (as a pool's default
+ * `maxSpawning`): the next starts as one is warm, so that `spares: 1024`
+ * does not start a thousand children in the same instant.
+ */
+export const MAX_COLD_SPARES = 64;
 
 interface Spare {
   kind: Kind;
@@ -82,7 +88,14 @@ export class SpareChildren {
   /**
    * @param entries - the entry modules of each kind (started without data).
    */
-  constructor(private readonly entries: Record<Kind, URL>) {}
+  /**
+   * @param entries - the entry module of each kind of child.
+   * @param maxCold - spares of one holder starting at once (default {@link MAX_COLD_SPARES}).
+   */
+  constructor(
+    private readonly entries: Record<Kind, URL>,
+    private readonly maxCold = MAX_COLD_SPARES,
+  ) {}
 
   /** Spares started and not taken yet, per kind (warm or warming up), of every holder. */
   get count(): Record<Kind, number> {
@@ -225,7 +238,13 @@ export class SpareChildren {
   private fill(shelf: Shelf): void {
     clearTimeout(shelf.refill);
     shelf.refill = undefined;
-    while (shelf.idle.length < shelf.wanted && shelf.earlyDeaths < MAX_EARLY_DEATHS) {
+    let cold = 0;
+    for (const spare of shelf.idle) if (!spare.warm) cold++;
+    while (
+      shelf.idle.length < shelf.wanted &&
+      shelf.earlyDeaths < MAX_EARLY_DEATHS &&
+      cold++ < this.maxCold
+    ) {
       shelf.idle.push(this.start(shelf));
     }
   }
@@ -252,6 +271,8 @@ export class SpareChildren {
         shelf.earlyDeaths = 0;
         if (spare.pending !== undefined) void spare.worker.post(spare.pending);
         spare.pending = undefined;
+        // One less starting: the next of a large number may start.
+        if (shelf.idle.length < shelf.wanted && shelf.refill === undefined) this.fill(shelf);
       } else if (what === 'running') {
         // Its successor starts a little after the actor runs: not to slow
         // its handshake down, nor its first requests.

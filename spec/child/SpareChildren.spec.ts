@@ -54,6 +54,28 @@ describe('SpareChildren', () => {
       }
     });
 
+    it('should start at most maxCold spares of a holder at once, the next as one is warm', async () => {
+      const entry = new URL('../../lib/child/entry/thread.cjs', import.meta.url);
+      const few = new SpareChildren({ process: entry, thread: entry }, 2);
+      const release = few.keep('thread', 5);
+      let mostCold = 0;
+      try {
+        expect(few.count.thread).to.equal(2);
+        await waitFor(
+          () => {
+            mostCold = Math.max(mostCold, few.count.thread - few.warm.thread);
+            return few.warm.thread === 5;
+          },
+          20_000,
+          'five warm spares',
+        );
+        expect(mostCold).to.be.at.most(2);
+      } finally {
+        await release();
+      }
+      expect(few.count.thread).to.equal(0);
+    });
+
     it('should keep as many as asked, and give back only those of one holder', async () => {
       const one = spares.keep('thread', 2);
       const two = spares.keep('thread');
