@@ -6,7 +6,7 @@
  * @module
  */
 import { checkBacklog } from './backlog.js';
-import type { Envelope } from './protocol.js';
+import { isRequest, type Envelope } from './protocol.js';
 import { WireWriter } from './WireWriter.js';
 
 /**
@@ -33,7 +33,7 @@ export interface OutboxLimits {
    * What the connection holds unsent already (`socket.writableLength`): a
    * request is refused with `BackpressureError` while that and this tick's
    * batch reach twice `maxSize` (the peer does not read as fast as it is
-   * sent to); replies, `notify` and `stop` never are (see `checkBacklog`).
+   * sent to); replies, `notify`, `stop` and `task_run` never are (see `checkBacklog`).
    */
   backlog?: () => number;
 }
@@ -77,7 +77,8 @@ export class Outbox {
    * @throws BackpressureError when it is a request and the connection holds twice `maxSize` unsent.
    */
   push(env: Envelope): void {
-    if (this.backlog !== undefined) {
+    // Replies are never refused: the connection is not even asked (the hot path).
+    if (this.backlog !== undefined && isRequest(env)) {
       checkBacklog(
         env,
         this.backlog() + this.queue.length,

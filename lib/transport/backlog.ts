@@ -10,11 +10,13 @@ import { isRequest, type Envelope } from './protocol.js';
 
 /**
  * Requests never refused: the actors' own `notify` (handshake, heartbeats)
- * and `stop`. They are small, and losing them would kill an actor, not
- * slow its sender down. Replies are never refused either: they answer what
- * the peer asked for.
+ * and `stop`, small, whose loss would kill an actor, not slow its sender
+ * down; and a task queue's `task_run`, which its dispatcher bounds already
+ * (a few credits per worker) and which, refused, would fail a task that a
+ * later send would have run. Replies are never refused either: they answer
+ * what the peer asked for.
  */
-const NEVER_REFUSED: ReadonlySet<string> = new Set(['notify', 'stop']);
+const NEVER_REFUSED: ReadonlySet<string> = new Set(['notify', 'stop', 'task_run']);
 
 /**
  * Refuse a request while what waits for its peer reaches twice `maxSize`.

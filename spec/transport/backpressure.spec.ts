@@ -308,7 +308,7 @@ describe('backpressure', function () {
       ack: true,
     });
 
-    it('should refuse requests, not replies, notify or stop, once the backlog reaches twice maxSize', async () => {
+    it("should refuse requests, not replies, notify, stop or a task queue's task_run, once the backlog reaches twice maxSize", async () => {
       let backlog = 0;
       const written: string[] = [];
       const outbox = new Outbox((frames) => written.push(frames), {
@@ -324,16 +324,17 @@ describe('backpressure', function () {
       outbox.push({ id: 7, from: 'b', to: 'a', ok: true, value: 'v' });
       outbox.push(request(3, 'notify'));
       outbox.push(request(4, 'stop'));
+      outbox.push(request(6, 'task_run'));
       backlog = 199 - outboxQueued(outbox);
       outbox.push(request(5));
       await Promise.resolve();
-      // One batch: requests 1 and 5, the reply, notify and stop; not request 2.
+      // One batch: requests 1 and 5, the reply, notify, stop and task_run; not request 2.
       const sent = (written[0] ?? '')
         .split(DELIMITER)
         .filter((frame) => /^[qr]/.test(frame))
         .map((frame) => frame.slice(0, frame.indexOf(',')));
       expect(written).to.have.length(1);
-      expect(sent).to.deep.equal(['q1', 'r7', 'q3', 'q4', 'q5']);
+      expect(sent).to.deep.equal(['q1', 'r7', 'q3', 'q4', 'q6', 'q5']);
     });
   });
 });
