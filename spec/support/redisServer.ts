@@ -97,3 +97,21 @@ export async function startRedis(): Promise<RedisServer> {
     },
   };
 }
+
+/**
+ * A redis-server of its own for the enclosing `describe`: started before
+ * its tests (before each one with `each`), closed after.
+ * @param each - a fresh server for every test.
+ * @returns the running server, once the hooks ran.
+ */
+export function redisPerSuite(each = false): () => RedisServer {
+  let redis: RedisServer | undefined;
+  (each ? beforeEach : before)(async () => {
+    redis = await startRedis();
+  });
+  (each ? afterEach : after)(async () => {
+    await redis?.close();
+    redis = undefined;
+  });
+  return () => redis!;
+}

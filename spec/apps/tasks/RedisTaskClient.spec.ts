@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { RedisTaskClient } from '../../../lib/apps/tasks/RedisTaskClient.js';
 import { InvalidStateError, TaskBackendError } from '../../../lib/index.js';
-import { startRedis, type RedisServer } from '../../support/redisServer.js';
+import { redisPerSuite } from '../../support/redisServer.js';
 import { rejection, waitFor, within } from '../../support/waiting.js';
 
 /** How many handles of `type` this process holds (`TCPSocketWrap`, `Timeout`…). */
@@ -38,19 +38,11 @@ describe('RedisTaskClient', () => {
     });
 
     describe('with a Redis', () => {
-      let redis: RedisServer;
-
-      before(async () => {
-        redis = await startRedis();
-      });
-
-      after(async () => {
-        await redis.close();
-      });
+      const redis = redisPerSuite();
 
       it('should make nothing that outlives a stop() that came while it started', async () => {
         const sockets = held('TCPSocketWrap');
-        const client = new RedisTaskClient(redis.url, { queue: 'spec-start' });
+        const client = new RedisTaskClient(redis().url, { queue: 'spec-start' });
         const starting = client.start();
         await client.stop();
         const err = await rejection(starting);
@@ -62,19 +54,11 @@ describe('RedisTaskClient', () => {
 
   describe('stop()', function () {
     this.timeout(30_000);
-    let redis: RedisServer;
-
-    beforeEach(async () => {
-      redis = await startRedis();
-    });
-
-    afterEach(async () => {
-      await redis.close();
-    });
+    const redis = redisPerSuite(true);
 
     /** A started client that reads the queue's events (a blocking connection). */
     async function listening(): Promise<RedisTaskClient> {
-      const client = new RedisTaskClient(redis.url, { queue: 'spec-stop' });
+      const client = new RedisTaskClient(redis().url, { queue: 'spec-stop' });
       await client.start();
       const sub = client.task$.subscribe();
       const task = await client.queueTask('any', [1]);
@@ -86,8 +70,8 @@ describe('RedisTaskClient', () => {
     // BullMQ's own close waited for ever for a connection waiting to reconnect.
     it('should return while Redis restarts and its connections wait to reconnect', async () => {
       const client = await listening();
-      await redis.stop();
-      await redis.restart();
+      await redis().stop();
+      await redis().restart();
       await client.stop();
     });
 
@@ -98,7 +82,7 @@ describe('RedisTaskClient', () => {
       const record = (err: unknown): number => unhandled.push(err);
       process.on('unhandledRejection', record);
       try {
-        await redis.stop();
+        await redis().stop();
         await client.stop();
         // BullMQ's blocking read kept an 11 s watchdog timer (and the process) alive.
         await waitFor(() => held('Timeout') <= timers, 4000, "BullMQ's read watchdog cleared");
@@ -112,22 +96,14 @@ describe('RedisTaskClient', () => {
 
   describe('waitForTask()', function () {
     this.timeout(30_000);
-    let redis: RedisServer;
-
-    before(async () => {
-      redis = await startRedis();
-    });
-
-    after(async () => {
-      await redis.close();
-    });
+    const redis = redisPerSuite();
 
     it('should give up after its ms while Redis is down and its events are not read yet', async () => {
-      const client = new RedisTaskClient(redis.url, { queue: 'spec-wait' });
+      const client = new RedisTaskClient(redis().url, { queue: 'spec-wait' });
       await client.start();
       try {
         const task = await client.queueTask('any', [1]);
-        await redis.stop();
+        await redis().stop();
         const sub = client.task$.subscribe(); // events read from now: they never get ready
         try {
           expect(await client.waitForTask(task.id, 500)).to.equal(null);
@@ -142,19 +118,11 @@ describe('RedisTaskClient', () => {
 
   describe('a frozen Redis (SIGSTOP)', function () {
     this.timeout(30_000);
-    let redis: RedisServer;
-
-    before(async () => {
-      redis = await startRedis();
-    });
-
-    after(async () => {
-      await redis.close();
-    });
+    const redis = redisPerSuite();
 
     /** The pid of the redis-server, as it says. */
     async function redisPid(): Promise<number> {
-      const conn = new Redis({ port: redis.port, host: '127.0.0.1', lazyConnect: true });
+      const conn = new Redis({ port: redis().port, host: '127.0.0.1', lazyConnect: true });
       try {
         await conn.connect();
         return Number(/process_id:(\d+)/.exec(await conn.info('server'))![1]);
@@ -164,8 +132,8 @@ describe('RedisTaskClient', () => {
     }
 
     it('should fail calls with a TaskBackendError, and serve again once it resumes', async () => {
-      const client = new RedisTaskClient(redis.url, { queue: 'spec-frozen', readyTimeout: 1000 });
-      const other = new RedisTaskClient(redis.url, { queue: 'spec-frozen' });
+      const client = new RedisTaskClient(redis().url, { queue: 'spec-frozen', readyTimeout: 1000 });
+      const other = new RedisTaskClient(redis().url, { queue: 'spec-frozen' });
       await Promise.all([client.start(), other.start()]);
       const pid = await redisPid();
       try {
